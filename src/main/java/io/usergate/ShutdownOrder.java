@@ -1,0 +1,102 @@
+package io.usergate;
+
+import io.vertx.core.Context;
+import io.vertx.core.Deployable;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Makes the children of main stop in the reverse order of their deployment.
+ *
+ * <p>Vert.x undeploys a parent's children all at once, before the parent's own {@code stop()}, so main
+ * cannot order them from there. Instead each child is wrapped: when Vert.x (or anyone) undeploys a
+ * wrapped verticle, it first waits for every verticle deployed after it to stop, then stops on its own
+ * context. The sync can then hand its jobs back through a store that is still running.
+ */
+final class ShutdownOrder {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ShutdownOrder.class);
+
+  private final List<Ordered> children = new ArrayList<>();
+
+  /** Wraps the next verticle to deploy; it will stop after all those wrapped later. */
+  Deployable next(String name, Deployable verticle) {
+    Ordered ordered = new Ordered(name, verticle, children.size());
+    children.add(ordered);
+    return ordered;
+  }
+
+  private Future<Void> stopAfter(int position) {
+    List<Future<Void>> later = new ArrayList<>();
+    for (int i = position + 1; i < children.size(); i++) {
+      later.add(children.get(i).stopOnce());
+    }
+    return Future.join(later).mapEmpty();
+  }
+
+  private final class Ordered implements Deployable {
+
+    private final String name;
+    private final Deployable verticle;
+    private final int position;
+    private Context context;
+    private Future<Void> stopped;
+
+    private Ordered(String name, Deployable verticle, int position) {
+      this.name = name;
+      this.verticle = verticle;
+      this.position = position;
+    }
+
+    @Override
+    public Future<?> deploy(Context context) throws Exception {
+      this.context = context;
+      return verticle.deploy(context)
+        .onSuccess(started -> LOG.info("main: {} deployed", name));
+    }
+
+    @Override
+    public Future<?> undeploy(Context ignored) {
+      return stopOnce();
+    }
+
+    /** Memoised: called by Vert.x for this child, and by every child deployed before it. */
+    synchronized Future<Void> stopOnce() {
+      if (stopped == null) {
+        if (context == null) {
+          stopped = Future.succeededFuture();
+        } else {
+          stopped = stopAfter(position).transform(laterStopped -> onOwnContext());
+        }
+      }
+      return stopped;
+    }
+
+    private Future<Void> onOwnContext() {
+      Promise<Void> done = Promise.promise();
+      context.runOnContext(v -> {
+        LOG.info("main: stopping {}", name);
+        try {
+          verticle.undeploy(context).onComplete(ar -> {
+            if (ar.succeeded()) {
+              LOG.info("main: {} stopped", name);
+              done.complete();
+            } else {
+              LOG.error("main: {} failed to stop cleanly", name, ar.cause());
+              done.fail(ar.cause());
+            }
+          });
+        } catch (Exception e) {
+          LOG.error("main: {} failed to stop cleanly", name, e);
+          done.fail(e);
+        }
+      });
+      return done.future();
+    }
+  }
+}

@@ -1,0 +1,155 @@
+package io.usergate.config;
+
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads the configuration once: {@code conf/config.json} (or the launcher's {@code -conf}), then one
+ * environment variable per key ({@code USERGATE_<SECTION>_<KEY>}), then checks every key.
+ */
+public final class Configuration {
+
+  public static final String DEFAULT_FILE = "conf/config.json";
+
+  /** Every key the service reads; a key in the file that is not here is a typo and stops the start. */
+  public static final List<ConfigKey> KEYS = List.of(
+    ConfigKey.string("http.host", false),
+    ConfigKey.integer("http.port", 0, 65535),
+    ConfigKey.integer("http.shutdownGraceMs", 0, 600_000),
+    ConfigKey.integer("health.timeoutMs", 1, 600_000),
+    ConfigKey.string("pg.host", true),
+    ConfigKey.integer("pg.port", 0, 65535),
+    ConfigKey.string("pg.database", false),
+    ConfigKey.string("pg.user", false),
+    ConfigKey.string("pg.password", true),
+    ConfigKey.string("pg.dataDir", false),
+    ConfigKey.integer("pg.maxSize", 1, 1000),
+    ConfigKey.integer("pg.maxWaitQueueSize", 0, 1_000_000),
+    ConfigKey.integer("pg.connectionTimeoutMs", 1, 600_000),
+    ConfigKey.integer("pg.scopeTimeoutMs", 1, 3_600_000),
+    ConfigKey.integer("pg.idleTimeoutMs", 0, 86_400_000),
+    ConfigKey.integer("pg.maxLifetimeMs", 0, 86_400_000),
+    ConfigKey.integer("pg.pipeliningLimit", 1, 10_000),
+    ConfigKey.integer("pg.preparedStatementCacheSize", 0, 100_000)
+  );
+
+  /** The usual libpq variables, honoured when {@code pg.host} is not set. */
+  private static final Map<String, String> LIBPQ_VARIABLES = Map.of(
+    "PGHOST", "host", "PGPORT", "port", "PGDATABASE", "database", "PGUSER", "user", "PGPASSWORD", "password");
+
+  /** The process environment, read through vertx-config; tests pass a {@code json} store instead. */
+  public static ConfigStoreOptions systemEnvironment() {
+    JsonArray names = new JsonArray();
+    KEYS.forEach(key -> names.add(key.environmentName()));
+    LIBPQ_VARIABLES.keySet().forEach(names::add);
+    return new ConfigStoreOptions().setType("env")
+      .setConfig(new JsonObject().put("raw-data", true).put("keys", names));
+  }
+
+  /** The configuration and a line that says where it came from. */
+  public record Loaded(JsonObject config, String source) {
+  }
+
+  private Configuration() {
+  }
+
+  /**
+   * @param launcherConfig the launcher's {@code -conf} content; empty means "use {@link #DEFAULT_FILE}"
+   * @param environment    where the environment overrides come from
+   */
+  public static Future<Loaded> load(Vertx vertx, JsonObject launcherConfig, ConfigStoreOptions environment) {
+    boolean fromLauncher = launcherConfig != null && !launcherConfig.isEmpty();
+    ConfigStoreOptions base = fromLauncher
+      ? new ConfigStoreOptions().setType("json").setConfig(launcherConfig)
+      : new ConfigStoreOptions().setType("file").setFormat("json")
+          .setConfig(new JsonObject().put("path", DEFAULT_FILE));
+    Future<JsonObject> file = read(vertx, base).recover(failure -> Future.failedFuture(new InvalidConfigException(
+      "cannot read " + DEFAULT_FILE + " (no -conf given, working directory " + System.getProperty("user.dir")
+        + "): " + failure.getMessage())));
+    return Future.all(file, read(vertx, environment)).map(both -> {
+      List<String> overrides = new ArrayList<>();
+      JsonObject config = resolve(both.resultAt(0), both.resultAt(1), overrides);
+      String source = (fromLauncher ? "the -conf of the launcher" : DEFAULT_FILE)
+        + (overrides.isEmpty() ? "" : ", overridden by " + String.join(", ", overrides));
+      return new Loaded(config, source);
+    });
+  }
+
+  private static Future<JsonObject> read(Vertx vertx, ConfigStoreOptions store) {
+    ConfigRetriever retriever = ConfigRetriever.create(vertx,
+      new ConfigRetrieverOptions().setScanPeriod(-1).setIncludeDefaultStores(false).addStore(store));
+    return retriever.getConfig().andThen(done -> retriever.close());
+  }
+
+  /** Applies the environment to the file's values and checks every key; throws on the first bad one. */
+  public static JsonObject resolve(JsonObject file, JsonObject environment, List<String> overrides) {
+    rejectUnknownKeys(file);
+    JsonObject config = new JsonObject();
+    for (ConfigKey key : KEYS) {
+      JsonObject section = file.getJsonObject(key.section(), new JsonObject());
+      String variable = key.environmentName();
+      Object value;
+      String source;
+      if (environment.containsKey(variable)) {
+        value = key.parse(String.valueOf(environment.getValue(variable)));
+        source = variable;
+        overrides.add(variable);
+      } else {
+        value = section.getValue(key.name());
+        source = "the configuration file";
+      }
+      sectionOf(config, key.section()).put(key.name(), key.check(value, source));
+    }
+    applyLibpqVariables(config.getJsonObject("pg"), environment, overrides);
+    return config;
+  }
+
+  private static void applyLibpqVariables(JsonObject pg, JsonObject environment, List<String> overrides) {
+    if (pg.getString("host") != null || !environment.containsKey("PGHOST")) {
+      return;
+    }
+    Map<String, ConfigKey> pgKeys = new LinkedHashMap<>();
+    KEYS.stream().filter(key -> key.section().equals("pg")).forEach(key -> pgKeys.put(key.name(), key));
+    LIBPQ_VARIABLES.forEach((variable, name) -> {
+      if (environment.containsKey(variable) && !environment.containsKey(pgKeys.get(name).environmentName())) {
+        ConfigKey key = pgKeys.get(name);
+        pg.put(name, key.check(key.parse(String.valueOf(environment.getValue(variable))), variable));
+        overrides.add(variable);
+      }
+    });
+  }
+
+  private static void rejectUnknownKeys(JsonObject file) {
+    for (String section : file.fieldNames()) {
+      Object content = file.getValue(section);
+      if (!(content instanceof JsonObject values)) {
+        throw new InvalidConfigException(section + " is not a section (an object of keys)");
+      }
+      for (String name : values.fieldNames()) {
+        String dotted = section + "." + name;
+        if (KEYS.stream().noneMatch(key -> key.dotted().equals(dotted))) {
+          throw new InvalidConfigException(dotted + " is not a known key");
+        }
+      }
+    }
+  }
+
+  private static JsonObject sectionOf(JsonObject config, String section) {
+    JsonObject values = config.getJsonObject(section);
+    if (values == null) {
+      values = new JsonObject();
+      config.put(section, values);
+    }
+    return values;
+  }
+}

@@ -1,0 +1,38 @@
+package io.usergate.error;
+
+/**
+ * The error contract: one code per kind of failure, each with its HTTP status. On the event bus the
+ * status is the {@code ReplyException}'s failure code; the name (never the ordinal) goes on the wire.
+ */
+public enum ErrorCode {
+  BAD_REQUEST(400),
+  UNAUTHORIZED(401),
+  NOT_FOUND(404),
+  METHOD_NOT_ALLOWED(405),
+  PAYLOAD_TOO_LARGE(413),
+  OVERLOADED(503),
+  UPSTREAM_ERROR(502),
+  UPSTREAM_UNAVAILABLE(503),
+  UPSTREAM_TIMEOUT(504),
+  STORE_UNAVAILABLE(503),
+  INTERNAL(500);
+
+  private final int status;
+
+  ErrorCode(int status) {
+    this.status = status;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  /** The error for {@code message}; use the factory methods of {@link UsergateException} at call sites. */
+  public UsergateException error(String message) {
+    return new UsergateException(this, message, null);
+  }
+
+  public UsergateException error(String message, long id) {
+    return new UsergateException(this, message, id);
+  }
+}

@@ -1,0 +1,182 @@
+package io.usergate.store;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Where PostgreSQL is: the server named by {@code pg.host}, or, when there is none, an embedded real
+ * PostgreSQL that this process starts with its data under {@code pg.dataDir}. Also applies the schema
+ * migrations. Everything here blocks (process start, JDBC), so it runs in {@code executeBlocking}.
+ */
+public final class Database {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+  private static final String SUPERUSER = "postgres";
+
+  private final JsonObject pg;
+  private final EmbeddedPostgres embedded;
+
+  private Database(JsonObject pg, EmbeddedPostgres embedded) {
+    this.pg = pg;
+    this.embedded = embedded;
+  }
+
+  /**
+   * Starts the embedded server when {@code pg.host} is empty. The returned database's {@link #pgConfig()}
+   * is the {@code pg} section with {@code host} and {@code port} filled in, ready for the store's pool.
+   */
+  public static Future<Database> open(Vertx vertx, JsonObject pgSection) {
+    if (pgSection.getString("host") != null) {
+      Database external = new Database(pgSection.copy(), null);
+      LOG.info("PostgreSQL: external server {}", external.describe());
+      return Future.succeededFuture(external);
+    }
+    return vertx.executeBlocking(() -> startEmbedded(pgSection), false);
+  }
+
+  /** Blocking: starts an embedded server as {@link #open} does. For tests and tools, never an event loop. */
+  public static Database startEmbedded(JsonObject pgSection) throws IOException, SQLException {
+    Path dataDir = Path.of(pgSection.getString("dataDir")).toAbsolutePath();
+    Files.createDirectories(dataDir);
+    stopOrphanedServer(dataDir);
+    long started = System.nanoTime();
+    EmbeddedPostgres server = EmbeddedPostgres.builder()
+      .setDataDirectory(dataDir)
+      .setCleanDataDirectory(false)
+      // Our stop() closes it after the verticles are down; a JVM hook could stop it under them.
+      .setRegisterShutdownHook(false)
+      .setServerConfig("listen_addresses", "127.0.0.1")
+      // jit=on made the first query on each new connection take about 1 s here.
+      .setServerConfig("jit", "off")
+      .setPGStartupWait(Duration.ofSeconds(60))
+      .start();
+    JsonObject resolved = pgSection.copy()
+      .put("host", "127.0.0.1")
+      .put("port", server.getPort())
+      .put("user", SUPERUSER)
+      .putNull("password");
+    Database database = new Database(resolved, server);
+    database.createDatabaseIfMissing();
+    LOG.info("PostgreSQL: embedded server started on {} with data in {} ({} ms)", database.describe(), dataDir,
+      TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    return database;
+  }
+
+  /** A server left running by a process that was killed would keep the data folder busy: stop it. */
+  private static void stopOrphanedServer(Path dataDir) throws IOException {
+    Path pidFile = dataDir.resolve("postmaster.pid");
+    if (!Files.exists(pidFile)) {
+      return;
+    }
+    List<String> lines = Files.readAllLines(pidFile);
+    if (lines.isEmpty()) {
+      return;
+    }
+    long pid;
+    try {
+      pid = Long.parseLong(lines.get(0).trim());
+    } catch (NumberFormatException e) {
+      return;
+    }
+    ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+      .filter(process -> process.info().command().map(command -> command.endsWith("postgres")).orElse(false))
+      .ifPresent(orphan -> {
+        LOG.warn("PostgreSQL: stopping an orphaned embedded server (pid {}) left in {}", pid, dataDir);
+        orphan.destroy();
+        try {
+          orphan.onExit().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          orphan.destroyForcibly();
+        }
+      });
+  }
+
+  private void createDatabaseIfMissing() throws SQLException {
+    String name = pg.getString("database");
+    try (Connection connection = DriverManager.getConnection(jdbcUrl(pg, "postgres"), SUPERUSER, "");
+         Statement statement = connection.createStatement()) {
+      try (ResultSet exists = statement.executeQuery(
+        "SELECT 1 FROM pg_database WHERE datname = '" + name.replace("'", "''") + "'")) {
+        if (exists.next()) {
+          return;
+        }
+      }
+      statement.execute("CREATE DATABASE \"" + name.replace("\"", "\"\"") + "\"");
+      LOG.info("PostgreSQL: created database {}", name);
+    }
+  }
+
+  /** Applies the versioned migrations in {@code db/migration}; safe when several instances start at once. */
+  public Future<Void> migrate(Vertx vertx) {
+    return vertx.executeBlocking(() -> migrate(pg), false).mapEmpty();
+  }
+
+  /** Blocking: applies the migrations to the database {@code pg} names; returns how many it applied. */
+  public static int migrate(JsonObject pg) {
+    MigrateResult result = Flyway.configure()
+      .dataSource(jdbcUrl(pg, pg.getString("database")), pg.getString("user"), pg.getString("password"))
+      .locations("classpath:db/migration")
+      .load()
+      .migrate();
+    LOG.info("PostgreSQL: schema of {} at version {}, {} migration(s) applied", pg.getString("database"),
+      result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion,
+      result.migrationsExecuted);
+    return result.migrationsExecuted;
+  }
+
+  /** The {@code pg} configuration section, pointing at this server. */
+  public JsonObject pgConfig() {
+    return pg.copy();
+  }
+
+  public boolean isEmbedded() {
+    return embedded != null;
+  }
+
+  public String describe() {
+    return pg.getString("host") + ":" + pg.getInteger("port") + "/" + pg.getString("database");
+  }
+
+  /** Stops the embedded server, if this process started one. */
+  public Future<Void> close(Vertx vertx) {
+    if (embedded == null) {
+      return Future.succeededFuture();
+    }
+    return vertx.<Void>executeBlocking(() -> {
+      closeBlocking();
+      return null;
+    }, false);
+  }
+
+  /** Blocking: stops the embedded server, if this process started one. */
+  public void closeBlocking() throws IOException {
+    if (embedded != null) {
+      embedded.close();
+      LOG.info("PostgreSQL: embedded server stopped");
+    }
+  }
+
+  /** A JDBC URL for {@code database} on the server {@code pg} names (migrations and tools only). */
+  public static String jdbcUrl(JsonObject pg, String database) {
+    return "jdbc:postgresql://" + pg.getString("host") + ":" + pg.getInteger("port") + "/" + database
+      + "?options=-c%20jit%3Doff";
+  }
+}

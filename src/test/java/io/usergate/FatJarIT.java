@@ -1,0 +1,77 @@
+package io.usergate;
+
+import io.usergate.support.ServiceProcess;
+import io.usergate.support.TestDatabase;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The fat jar, started with {@code java -jar} exactly as {@code scripts/run} does, on its own embedded PostgreSQL. */
+class FatJarIT {
+
+  @Test
+  @DisplayName("java -jar starts on an embedded PostgreSQL, is ready, and on SIGTERM exits 0 within 10 s, stopping in reverse order")
+  void startsServesAndStopsInOrder() throws Exception {
+    Path dataDir = Path.of("target", "it-pg-fatjar");
+    TestDatabase.deleteRecursively(dataDir);
+    try (ServiceProcess service = ServiceProcess.start("fatjar",
+      Map.of("USERGATE_PG_DATA_DIR", dataDir.toString()), "-conf", "conf/config.json")) {
+      long readyMs = service.awaitStatus("/health/ready", 200, Duration.ofSeconds(90));
+      assertEquals(200, service.status("/health/live"));
+      System.out.printf("fat jar: ready %d ms after start%n", readyMs);
+
+      service.terminate();
+      assertEquals(0, service.awaitExit(Duration.ofSeconds(10)), service.log());
+      String log = service.log();
+      int web = log.indexOf("main: stopping web");
+      int store = log.indexOf("main: stopping store");
+      int database = log.indexOf("PostgreSQL: embedded server stopped");
+      assertTrue(web >= 0 && store > web && database > store, "reverse stop order in the log:\n" + log);
+    }
+  }
+
+  @Test
+  @DisplayName("the mirror survives a restart: the embedded data folder is reused, no migration applied twice")
+  void dataSurvivesRestart() throws Exception {
+    Path dataDir = Path.of("target", "it-pg-restart");
+    TestDatabase.deleteRecursively(dataDir);
+    Map<String, String> env = Map.of("USERGATE_PG_DATA_DIR", dataDir.toString());
+    for (int run = 0; run < 2; run++) {
+      try (ServiceProcess service = ServiceProcess.start("restart-" + run, env, "-conf", "conf/config.json")) {
+        service.awaitStatus("/health/ready", 200, Duration.ofSeconds(90));
+        service.terminate();
+        assertEquals(0, service.awaitExit(Duration.ofSeconds(10)));
+        String expected = run == 0 ? "created database usergate" : "0 migration(s) applied";
+        assertTrue(service.log().contains(expected), "run " + run + ":\n" + service.log());
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("an invalid value stops the start with a non-zero exit and a message naming the key")
+  void invalidConfigurationStopsTheStart() throws Exception {
+    try (ServiceProcess service = ServiceProcess.start("badconfig",
+      Map.of("USERGATE_PG_MAX_SIZE", "-3"), "-conf", "conf/config.json")) {
+      int exit = service.awaitExit(Duration.ofSeconds(60));
+      assertNotEquals(0, exit);
+      assertTrue(service.log().contains("pg.maxSize"), service.log());
+    }
+  }
+
+  @Test
+  @DisplayName("a -conf file that does not exist stops the start instead of running on defaults")
+  void missingConfFileStopsTheStart() throws Exception {
+    try (ServiceProcess service = ServiceProcess.start("noconf", Map.of(), "-conf", "conf/missing.json")) {
+      int exit = service.awaitExit(Duration.ofSeconds(60));
+      assertNotEquals(0, exit);
+      assertTrue(service.log().contains("-conf"), service.log());
+    }
+  }
+}

@@ -1,0 +1,129 @@
+package io.usergate.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The fat jar in a child JVM, as {@code scripts/run} starts it: for end-to-end tests. */
+public final class ServiceProcess implements AutoCloseable {
+
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private final Process process;
+  private final Path log;
+  public final int port;
+
+  private ServiceProcess(Process process, Path log, int port) {
+    this.process = process;
+    this.log = log;
+    this.port = port;
+  }
+
+  /** Starts {@code java -jar usergate-fat.jar -conf conf/config.json} with extra environment and arguments. */
+  public static ServiceProcess start(String name, Map<String, String> environment, String... extraArgs) {
+    try {
+      Path jar = Path.of(System.getProperty("usergate.jar", "target/usergate-fat.jar"));
+      if (!Files.exists(jar)) {
+        throw new IllegalStateException("no fat jar at " + jar + ": run mvn package first");
+      }
+      int port = freePort();
+      Path log = Path.of("target", "it-" + name + ".log");
+      List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar.toString()));
+      command.addAll(List.of(extraArgs));
+      ProcessBuilder builder = new ProcessBuilder(command)
+        .directory(TestConfig.projectDir().toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(log.toAbsolutePath().toFile());
+      builder.environment().put("USERGATE_HTTP_PORT", String.valueOf(port));
+      builder.environment().putAll(environment);
+      return new ServiceProcess(builder.start(), log, port);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Polls {@code path} until it answers {@code status}; returns the milliseconds it took. */
+  public long awaitStatus(String path, int status, Duration within) throws InterruptedException {
+    long start = System.nanoTime();
+    long deadline = start + within.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the service exited with " + process.exitValue() + ":\n" + log());
+      }
+      if (status(path) == status) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException(path + " did not answer " + status + " within " + within + ":\n" + log());
+  }
+
+  public int status(String path) {
+    try {
+      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  /** Sends SIGTERM. */
+  public void terminate() {
+    process.destroy();
+  }
+
+  /** Sends SIGKILL. */
+  public void kill() {
+    process.destroyForcibly();
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  /** Waits for the exit; returns the exit code, or throws if it did not exit in time. */
+  public int awaitExit(Duration within) throws InterruptedException {
+    if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException("the service did not exit within " + within + ":\n" + log());
+    }
+    return process.exitValue();
+  }
+
+  public String log() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+    }
+  }
+
+  public static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

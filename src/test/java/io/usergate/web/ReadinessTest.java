@@ -1,0 +1,89 @@
+package io.usergate.web;
+
+import io.usergate.store.StoreVerticle;
+import io.usergate.support.RestartablePostgres;
+import io.usergate.support.TestConfig;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+@ExtendWith(VertxExtension.class)
+class ReadinessTest {
+
+  private static RestartablePostgres postgres;
+
+  @BeforeAll
+  static void startPostgres() {
+    postgres = new RestartablePostgres("readiness");
+  }
+
+  @AfterAll
+  static void stopPostgres() {
+    postgres.close();
+  }
+
+  @Test
+  @DisplayName("/health/ready follows PostgreSQL: 200 up, 503 with JSON naming the check when down, 200 again after, with no restart")
+  void readinessFollowsPostgres(Vertx vertx) throws Exception {
+    JsonObject config = TestConfig.forTests().put("pg", postgres.pg().put("connectionTimeoutMs", 1000));
+    config.getJsonObject("health").put("timeoutMs", 1500);
+    DeploymentOptions options = new DeploymentOptions().setConfig(config);
+    vertx.deployVerticle(new StoreVerticle(), options).await(30, TimeUnit.SECONDS);
+    HttpVerticle web = new HttpVerticle();
+    vertx.deployVerticle(web, options).await(30, TimeUnit.SECONDS);
+    WebClient client = WebClient.create(vertx);
+
+    assertEquals(200, ready(client, web).statusCode());
+    assertEquals(200, live(client, web).statusCode());
+
+    postgres.stop();
+    HttpResponse<?> down = ready(client, web);
+    assertEquals(503, down.statusCode());
+    JsonObject body = down.bodyAsJsonObject();
+    assertEquals("DOWN", body.getString("status"));
+    JsonArray checks = body.getJsonArray("checks");
+    assertEquals("postgresql", checks.getJsonObject(0).getString("id"));
+    assertEquals("DOWN", checks.getJsonObject(0).getString("status"));
+    assertEquals(200, live(client, web).statusCode(), "liveness does not depend on PostgreSQL");
+
+    postgres.start();
+    long deadline = System.currentTimeMillis() + 15_000;
+    int status;
+    do {
+      status = ready(client, web).statusCode();
+    } while (status != 200 && System.currentTimeMillis() < deadline && sleep(200));
+    assertEquals(200, status, "ready again once PostgreSQL is back, without restarting usergate");
+  }
+
+  private static HttpResponse<?> ready(WebClient client, HttpVerticle web) {
+    return get(client, web, "/health/ready");
+  }
+
+  private static HttpResponse<?> live(WebClient client, HttpVerticle web) {
+    return get(client, web, "/health/live");
+  }
+
+  private static HttpResponse<?> get(WebClient client, HttpVerticle web, String path) {
+    Future<? extends HttpResponse<?>> response = client.get(web.actualPort(), "127.0.0.1", path).send();
+    return response.await(20, TimeUnit.SECONDS);
+  }
+
+  private static boolean sleep(long ms) throws InterruptedException {
+    Thread.sleep(ms);
+    return true;
+  }
+}
