@@ -1,7 +1,6 @@
 package io.usergate;
 
 import io.usergate.config.Configuration;
-import io.usergate.config.InvalidConfigException;
 import io.usergate.store.Database;
 import io.usergate.store.StoreVerticle;
 import io.usergate.web.HttpVerticle;
@@ -39,7 +38,6 @@ public class MainVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    rejectUnreadableConfFile();
     return Configuration.load(vertx, config(), environment)
       .compose(loaded -> {
         LOG.info("main: configuration from {}", loaded.source());
@@ -76,17 +74,5 @@ public class MainVerticle extends VerticleBase {
 
   private Future<Void> closeDatabase() {
     return database == null ? Future.succeededFuture() : database.close(vertx);
-  }
-
-  /**
-   * The launcher only warns when {@code -conf} names a file it cannot read, and passes an empty
-   * configuration on; that must stop the start rather than fall back to the defaults unnoticed.
-   * The launcher exposes its arguments to no public API, so they are read from the JVM's command line.
-   */
-  private void rejectUnreadableConfFile() {
-    String command = System.getProperty("sun.java.command", "");
-    if (config().isEmpty() && (command.contains(" -conf ") || command.contains(" --conf "))) {
-      throw new InvalidConfigException("the -conf argument is neither a readable JSON file nor a JSON object");
-    }
   }
 }

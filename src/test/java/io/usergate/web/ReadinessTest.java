@@ -69,15 +69,15 @@ class ReadinessTest {
     assertEquals(200, status, "ready again once PostgreSQL is back, without restarting usergate");
   }
 
-  private static HttpResponse<?> ready(WebClient client, HttpVerticle web) {
+  private static HttpResponse<?> ready(WebClient client, HttpVerticle web) throws Exception {
     return get(client, web, "/health/ready");
   }
 
-  private static HttpResponse<?> live(WebClient client, HttpVerticle web) {
+  private static HttpResponse<?> live(WebClient client, HttpVerticle web) throws Exception {
     return get(client, web, "/health/live");
   }
 
-  private static HttpResponse<?> get(WebClient client, HttpVerticle web, String path) {
+  private static HttpResponse<?> get(WebClient client, HttpVerticle web, String path) throws Exception {
     Future<? extends HttpResponse<?>> response = client.get(web.actualPort(), "127.0.0.1", path).send();
     return response.await(20, TimeUnit.SECONDS);
   }
