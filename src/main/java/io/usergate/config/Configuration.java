@@ -35,6 +35,7 @@ public final class Configuration {
     ConfigKey.string("pg.dataDir", false),
     ConfigKey.integer("pg.maxSize", 1, 1000),
     ConfigKey.integer("pg.maxWaitQueueSize", 0, 1_000_000),
+    ConfigKey.integer("pg.readPoolSize", 1, 1000),
     ConfigKey.integer("pg.connectionTimeoutMs", 1, 600_000),
     ConfigKey.integer("pg.scopeTimeoutMs", 1, 3_600_000),
     ConfigKey.integer("pg.idleTimeoutMs", 0, 86_400_000),

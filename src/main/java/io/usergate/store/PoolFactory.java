@@ -7,6 +7,7 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlClient;
 
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +47,19 @@ public final class PoolFactory {
       .setMaxLifetime(pg.getInteger("maxLifetimeMs"))
       .setMaxLifetimeUnit(TimeUnit.MILLISECONDS)
       .setPoolCleanerPeriod(1000);
+  }
+
+  /**
+   * The client for single-statement reads: pooled and pipelined, so a few connections carry many
+   * concurrent reads (each statement takes a connection and gives it back by itself).
+   */
+  public static SqlClient createReadClient(Vertx vertx, JsonObject pg) {
+    return PgBuilder.client()
+      .with(poolOptions(pg).setName("usergate-reads").setMaxSize(pg.getInteger("readPoolSize")))
+      .with(new NetClientOptions().setConnectTimeout(pg.getInteger("connectionTimeoutMs")))
+      .connectingTo(connectOptions(pg))
+      .using(vertx)
+      .build();
   }
 
   public static Pool create(Vertx vertx, JsonObject pg) {

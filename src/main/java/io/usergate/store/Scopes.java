@@ -6,8 +6,10 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -22,6 +24,7 @@ public final class Scopes {
   private final Vertx vertx;
   private final Pool pool;
   private final long scopeTimeoutMs;
+  private final AtomicInteger inUse = new AtomicInteger();
 
   public Scopes(Vertx vertx, Pool pool, long scopeTimeoutMs) {
     this.vertx = vertx;
@@ -30,11 +33,29 @@ public final class Scopes {
   }
 
   public <T> Future<T> withConnection(Function<SqlConnection, Future<T>> work) {
-    return bounded(deadline -> pool.withConnection(connection -> guarded(connection, work, deadline)));
+    return bounded(deadline -> counted(pool.withConnection(connection -> guarded(connection, work, deadline))));
   }
 
   public <T> Future<T> withTransaction(Function<SqlConnection, Future<T>> work) {
-    return bounded(deadline -> pool.withTransaction(connection -> guarded(connection, work, deadline)));
+    return bounded(deadline -> counted(pool.withTransaction(connection -> guarded(connection, work, deadline))));
+  }
+
+  /** Scopes started and not yet finished (waiting for a connection or holding one): zero when idle. */
+  public int inUse() {
+    return inUse.get();
+  }
+
+  private <T> Future<T> counted(Future<T> scope) {
+    inUse.incrementAndGet();
+    return scope.andThen(done -> inUse.decrementAndGet());
+  }
+
+  /**
+   * A single statement on the pipelined read client, which takes and gives back its connection by
+   * itself; the same deadline applies.
+   */
+  public <T> Future<T> read(SqlClient client, Function<SqlClient, Future<T>> statement) {
+    return bounded(deadline -> statement.apply(client));
   }
 
   /**

@@ -1,0 +1,62 @@
+package io.usergate.user;
+
+import io.usergate.error.ErrorCode;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reading user ids from requests: a positive 64-bit integer, and nothing else. */
+public final class UserId {
+
+  private UserId() {
+  }
+
+  /** Whether a JSON value is a positive integer that fits a {@code long}. */
+  public static boolean isPositiveInteger(Object value) {
+    return (value instanceof Integer || value instanceof Long) && ((Number) value).longValue() > 0;
+  }
+
+  /** The id in {@code field} of a bus message, or {@code BAD_REQUEST} naming the field. */
+  public static long fromField(JsonObject body, String field) {
+    Object value = body == null ? null : body.getValue(field);
+    if (!isPositiveInteger(value)) {
+      throw ErrorCode.BAD_REQUEST.error(field + " must be a positive integer, not " + User.describe(value));
+    }
+    return ((Number) value).longValue();
+  }
+
+  /** The ids in the array {@code field} of a bus message, at most {@code max}, or {@code BAD_REQUEST}. */
+  public static List<Long> listFromField(JsonObject body, String field, int max) {
+    Object value = body == null ? null : body.getValue(field);
+    if (!(value instanceof JsonArray array)) {
+      throw ErrorCode.BAD_REQUEST.error(field + " must be an array of positive integers, not " + User.describe(value));
+    }
+    if (array.size() > max) {
+      throw ErrorCode.BAD_REQUEST.error(field + " holds " + array.size() + " ids; at most " + max + " are allowed");
+    }
+    List<Long> ids = new ArrayList<>(array.size());
+    for (int i = 0; i < array.size(); i++) {
+      Object id = array.getValue(i);
+      if (!isPositiveInteger(id)) {
+        throw ErrorCode.BAD_REQUEST.error(field + "[" + i + "] must be a positive integer, not " + User.describe(id));
+      }
+      ids.add(((Number) id).longValue());
+    }
+    return ids;
+  }
+
+  /** An id from text (a URL path or query), or {@code BAD_REQUEST}. */
+  public static long parse(String text, String what) {
+    try {
+      long id = Long.parseLong(text);
+      if (id > 0 && text.chars().allMatch(Character::isDigit)) {
+        return id;
+      }
+    } catch (NumberFormatException | NullPointerException e) {
+      // Falls through to the error below.
+    }
+    throw ErrorCode.BAD_REQUEST.error(what + " must be a positive integer, not " + User.describe(text));
+  }
+}

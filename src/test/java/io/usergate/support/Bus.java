@@ -1,0 +1,48 @@
+package io.usergate.support;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** Event-bus requests from a test thread, and the checks of the error contract on their failures. */
+public final class Bus {
+
+  private Bus() {
+  }
+
+  public static Message<JsonObject> request(Vertx vertx, String address, JsonObject body) throws Exception {
+    Future<Message<JsonObject>> reply = vertx.eventBus().request(address, body, new DeliveryOptions().setSendTimeout(60_000));
+    return reply.await(70, TimeUnit.SECONDS);
+  }
+
+  public static JsonObject call(Vertx vertx, String address, JsonObject body) throws Exception {
+    return request(vertx, address, body).body();
+  }
+
+  /** Sends, expects a failure, and returns its error object after checking its type and code. */
+  public static JsonObject failure(Vertx vertx, String address, JsonObject body, String code, int status) throws Exception {
+    Future<Message<JsonObject>> reply = vertx.eventBus().request(address, body, new DeliveryOptions().setSendTimeout(60_000));
+    Throwable failure = reply.transform(done -> Future.succeededFuture(done.cause())).await(70, TimeUnit.SECONDS);
+    if (failure == null) {
+      fail("expected " + code + " from " + address + " for " + body);
+    }
+    ReplyException reply0 = assertInstanceOf(ReplyException.class, failure);
+    assertEquals(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, reply0.failureType());
+    assertEquals(status, reply0.failureCode(), reply0.getMessage());
+    JsonObject error = new JsonObject(reply0.getMessage()).getJsonObject("error");
+    assertEquals(code, error.getString("code"), reply0.getMessage());
+    assertEquals(status, error.getInteger("status"));
+    assertTrue(error.getString("message") != null && !error.getString("message").isBlank());
+    return error;
+  }
+}
