@@ -1,0 +1,25 @@
+package io.usergate.bench;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The benchmarks of {@code scripts/bench}: each measured against its baseline in the same run, printed
+ * as a ratio (these machines are shared and noisy; absolute figures drift, ratios much less).
+ * Arguments name the groups to run (default: all).
+ */
+public final class Bench {
+
+  public static void main(String[] args) throws Exception {
+    Set<String> groups = Set.copyOf(args.length == 0 ? List.of("store") : List.of(args));
+    Report report = new Report();
+    if (groups.contains("store")) {
+      StoreBench.run(report);
+    }
+    report.print();
+    System.exit(0);
+  }
+
+  private Bench() {
+  }
+}
