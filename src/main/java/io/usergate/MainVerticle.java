@@ -1,6 +1,8 @@
 package io.usergate;
 
 import io.usergate.config.Configuration;
+import io.usergate.demo.DemoDirectoryVerticle;
+import io.usergate.fetch.FetchVerticle;
 import io.usergate.store.Database;
 import io.usergate.store.StoreVerticle;
 import io.usergate.web.HttpVerticle;
@@ -15,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads the configuration once, opens PostgreSQL (embedded when none is configured), applies the
- * migrations, then deploys store → fetch → sync → web. They stop in the reverse order.
+ * migrations, then deploys (demo directory →) store → fetch → sync → web. They stop in the reverse order.
  */
 public class MainVerticle extends VerticleBase {
 
@@ -49,8 +51,10 @@ public class MainVerticle extends VerticleBase {
         effectiveConfig.put("pg", opened.pgConfig());
         return opened.migrate(vertx);
       })
-      .compose(migrated -> deploy("store", new StoreVerticle()))
-      .compose(store -> deploy("web", new HttpVerticle()))
+      .compose(migrated -> deployDemoIfEnabled())
+      .compose(demo -> deploy("store", new StoreVerticle()))
+      .compose(store -> deploy("fetch", new FetchVerticle()))
+      .compose(fetch -> deploy("web", new HttpVerticle()))
       .onFailure(failure -> LOG.error("main: start failed: {}", failure.getMessage()))
       // Whatever did start must not outlive a failed start (an embedded server above all).
       .recover(failure -> closeDatabase().transform(closed -> Future.failedFuture(failure)));
@@ -65,6 +69,23 @@ public class MainVerticle extends VerticleBase {
   /** The configuration every child got, with the PostgreSQL actually in use. */
   public JsonObject effectiveConfig() {
     return effectiveConfig.copy();
+  }
+
+  /** The demo directory, when asked for; with no {@code upstream.baseUrl} it becomes the upstream. */
+  private Future<Void> deployDemoIfEnabled() {
+    JsonObject demo = effectiveConfig.getJsonObject("demo");
+    if (!demo.getBoolean("enabled")) {
+      return Future.succeededFuture();
+    }
+    DemoDirectoryVerticle directory = new DemoDirectoryVerticle();
+    return deploy("demo directory", directory).map(deployed -> {
+      JsonObject upstream = effectiveConfig.getJsonObject("upstream");
+      if (upstream.getString("baseUrl") == null || upstream.getString("baseUrl").isBlank()) {
+        upstream.put("baseUrl", "http://" + demo.getString("host") + ":" + directory.actualPort());
+        LOG.info("main: upstream.baseUrl is empty, so the upstream is the demo directory at {}", upstream.getString("baseUrl"));
+      }
+      return null;
+    });
   }
 
   private Future<String> deploy(String name, Deployable verticle) {

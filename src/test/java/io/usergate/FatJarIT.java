@@ -22,7 +22,7 @@ class FatJarIT {
     Path dataDir = Path.of("target", "it-pg-fatjar");
     TestDatabase.deleteRecursively(dataDir);
     try (ServiceProcess service = ServiceProcess.start("fatjar",
-      Map.of("USERGATE_PG_DATA_DIR", dataDir.toString()), "-conf", "conf/config.json")) {
+      Map.of("USERGATE_PG_DATA_DIR", dataDir.toString(), "USERGATE_DEMO_PORT", "0"), "-conf", "conf/config.json")) {
       long readyMs = service.awaitStatus("/health/ready", 200, Duration.ofSeconds(90));
       assertEquals(200, service.status("/health/live"));
       System.out.printf("fat jar: ready %d ms after start%n", readyMs);
@@ -31,9 +31,12 @@ class FatJarIT {
       assertEquals(0, service.awaitExit(Duration.ofSeconds(10)), service.log());
       String log = service.log();
       int web = log.indexOf("main: stopping web");
+      int fetch = log.indexOf("main: stopping fetch");
       int store = log.indexOf("main: stopping store");
+      int demo = log.indexOf("main: stopping demo directory");
       int database = log.indexOf("PostgreSQL: embedded server stopped");
-      assertTrue(web >= 0 && store > web && database > store, "reverse stop order in the log:\n" + log);
+      assertTrue(web >= 0 && fetch > web && store > fetch && demo > store && database > demo,
+        "reverse stop order in the log:\n" + log);
     }
   }
 
@@ -42,7 +45,7 @@ class FatJarIT {
   void dataSurvivesRestart() throws Exception {
     Path dataDir = Path.of("target", "it-pg-restart");
     TestDatabase.deleteRecursively(dataDir);
-    Map<String, String> env = Map.of("USERGATE_PG_DATA_DIR", dataDir.toString());
+    Map<String, String> env = Map.of("USERGATE_PG_DATA_DIR", dataDir.toString(), "USERGATE_DEMO_PORT", "0");
     for (int run = 0; run < 2; run++) {
       try (ServiceProcess service = ServiceProcess.start("restart-" + run, env, "-conf", "conf/config.json")) {
         service.awaitStatus("/health/ready", 200, Duration.ofSeconds(90));

@@ -8,6 +8,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +29,27 @@ public final class Configuration {
     ConfigKey.integer("http.port", 0, 65535),
     ConfigKey.integer("http.shutdownGraceMs", 0, 600_000),
     ConfigKey.integer("health.timeoutMs", 1, 600_000),
+    ConfigKey.string("upstream.baseUrl", true),
+    ConfigKey.string("upstream.userPath", false),
+    ConfigKey.integer("upstream.timeoutMs", 1, 600_000),
+    ConfigKey.integer("upstream.retries", 0, 10),
+    ConfigKey.integer("upstream.retryBaseDelayMs", 1, 60_000),
+    ConfigKey.integer("upstream.maxConcurrent", 1, 10_000),
+    ConfigKey.integer("upstream.maxQueued", 0, 1_000_000),
+    ConfigKey.integer("upstream.queueTimeoutMs", 1, 3_600_000),
+    ConfigKey.integer("upstream.maxIdsPerRequest", 1, 100_000),
+    ConfigKey.bool("upstream.breakerEnabled"),
+    ConfigKey.integer("upstream.breakerMaxFailures", 1, 1_000_000),
+    ConfigKey.integer("upstream.breakerResetMs", 1, 3_600_000),
+    ConfigKey.integer("upstream.writeThroughDelayMs", 0, 60_000),
+    ConfigKey.bool("demo.enabled"),
+    ConfigKey.string("demo.host", false),
+    ConfigKey.integer("demo.port", 0, 65535),
+    ConfigKey.integer("demo.users", 0, 100_000_000),
+    ConfigKey.integer("demo.latencyMs", 0, 600_000),
+    ConfigKey.integer("demo.jitterMs", 0, 600_000),
+    ConfigKey.fraction("demo.errorRate"),
+    ConfigKey.fraction("demo.hangRate"),
     ConfigKey.string("pg.host", true),
     ConfigKey.integer("pg.port", 0, 65535),
     ConfigKey.string("pg.database", false),
@@ -112,7 +135,30 @@ public final class Configuration {
       sectionOf(config, key.section()).put(key.name(), key.check(value, source));
     }
     applyLibpqVariables(config.getJsonObject("pg"), environment, overrides);
+    checkUpstream(config);
     return config;
+  }
+
+  private static void checkUpstream(JsonObject config) {
+    JsonObject upstream = config.getJsonObject("upstream");
+    String baseUrl = upstream.getString("baseUrl");
+    if (baseUrl == null || baseUrl.isBlank()) {
+      if (!config.getJsonObject("demo").getBoolean("enabled")) {
+        throw new InvalidConfigException("upstream.baseUrl is empty and demo.enabled is false: name the upstream directory");
+      }
+    } else {
+      try {
+        URI uri = new URI(baseUrl);
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+          throw new URISyntaxException(baseUrl, "not an http(s) URL with a host");
+        }
+      } catch (URISyntaxException e) {
+        throw new InvalidConfigException("upstream.baseUrl \"" + baseUrl + "\" is not an http(s) URL: " + e.getReason());
+      }
+    }
+    if (!upstream.getString("userPath").contains("{id}")) {
+      throw new InvalidConfigException("upstream.userPath \"" + upstream.getString("userPath") + "\" has no {id}");
+    }
   }
 
   private static void applyLibpqVariables(JsonObject pg, JsonObject environment, List<String> overrides) {

@@ -1,0 +1,154 @@
+package io.usergate.demo;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A stand-in for the upstream directory, so that usergate runs, is tested and is benchmarked with no
+ * external service: {@code GET /users/{id}} for ids 1..{@code demo.users}, generated the same way every
+ * time, with configurable latency, failure rate (503) and hang rate (no answer at all).
+ * Configuration: the {@code demo} section. Deployed only when {@code demo.enabled} is true.
+ */
+public class DemoDirectoryVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DemoDirectoryVerticle.class);
+  private static final String PREFIX = "/users/";
+  private static final String[] FIRST = {"Leanne", "Ervin", "Clementine", "Patricia", "Chelsey", "Dennis", "Kurtis",
+    "Nicholas", "Glenna", "Clementina", "Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald"};
+  private static final String[] LAST = {"Graham", "Howell", "Bauch", "Lebsack", "Dietrich", "Schulist", "Weissnat",
+    "Runolfsdottir", "Reichert", "DuBuque", "Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth"};
+  private static final String[] CITIES = {"Gwenborough", "Wisokyburgh", "McKenziehaven", "South Elvis", "Roscoeview",
+    "South Christy", "Howemouth", "Aliyaview", "Bartholomebury", "Lebsackbury"};
+  private static final String[] WORDS = {"multi-layered", "client-server", "neural-net", "proactive", "didactic",
+    "synergize", "scalable", "real-time", "e-markets", "harness", "end-to-end", "supply-chains"};
+
+  private HttpServer server;
+  private Buffer[] cache;
+  private int users;
+  private int latencyMs;
+  private int jitterMs;
+  private double errorRate;
+  private double hangRate;
+
+  @Override
+  public Future<?> start() {
+    JsonObject demo = config().getJsonObject("demo");
+    users = demo.getInteger("users");
+    latencyMs = demo.getInteger("latencyMs");
+    jitterMs = demo.getInteger("jitterMs");
+    errorRate = demo.getDouble("errorRate");
+    hangRate = demo.getDouble("hangRate");
+    cache = new Buffer[Math.min(users, 1_000_000) + 1];
+    return vertx.createHttpServer()
+      .requestHandler(this::handle)
+      .listen(demo.getInteger("port"), demo.getString("host"))
+      .onSuccess(listening -> {
+        server = listening;
+        LOG.info("demo: a generated directory of {} users on http://{}:{}{}{{id}} (latency {}±{} ms, {}% errors, {}% hangs)"
+            + " — a stand-in for a real upstream", users, demo.getString("host"), listening.actualPort(), PREFIX,
+          latencyMs, jitterMs, errorRate * 100, hangRate * 100);
+      });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private void handle(HttpServerRequest request) {
+    String path = request.path();
+    long id = path.startsWith(PREFIX) ? parseId(path.substring(PREFIX.length())) : -1;
+    if (id < 1 || id > users) {
+      request.response().setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end("{\"error\":\"no such user\"}");
+      return;
+    }
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    if (hangRate > 0 && random.nextDouble() < hangRate) {
+      return;
+    }
+    boolean fail = errorRate > 0 && random.nextDouble() < errorRate;
+    long delay = latencyMs + (jitterMs > 0 ? random.nextLong(-jitterMs, jitterMs + 1) : 0);
+    if (delay <= 0) {
+      answer(request, id, fail);
+    } else {
+      vertx.setTimer(delay, t -> answer(request, id, fail));
+    }
+  }
+
+  private void answer(HttpServerRequest request, long id, boolean fail) {
+    if (fail) {
+      request.response().setStatusCode(503).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end("{\"error\":\"the demo directory failed on purpose (demo.errorRate)\"}");
+      return;
+    }
+    request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body(id));
+  }
+
+  private Buffer body(long id) {
+    if (id < cache.length) {
+      Buffer cached = cache[(int) id];
+      if (cached == null) {
+        cached = user(id).toBuffer();
+        cache[(int) id] = cached;
+      }
+      return cached;
+    }
+    return user(id).toBuffer();
+  }
+
+  /** The user with this id: the same every time, shaped like the common public demo directories. */
+  static JsonObject user(long id) {
+    String first = FIRST[(int) (id % FIRST.length)];
+    String last = LAST[(int) ((id / FIRST.length) % LAST.length)];
+    String username = first.toLowerCase() + "." + last.toLowerCase() + id;
+    String city = CITIES[(int) (id % CITIES.length)];
+    return new JsonObject()
+      .put("id", id)
+      .put("name", first + " " + last)
+      .put("username", username)
+      .put("email", username + "@example.test")
+      .put("address", new JsonObject()
+        .put("street", (id % 900 + 100) + " " + last + " Street")
+        .put("suite", "Suite " + (id % 1000))
+        .put("city", city)
+        .put("zipcode", String.format("%05d", id % 100_000))
+        .put("geo", new JsonObject()
+          .put("lat", String.format(java.util.Locale.ROOT, "%.4f", (id * 37 % 18000) / 100.0 - 90))
+          .put("lng", String.format(java.util.Locale.ROOT, "%.4f", (id * 53 % 36000) / 100.0 - 180))))
+      .put("phone", "1-555-" + String.format("%07d", id % 10_000_000))
+      .put("website", username + ".example.test")
+      .put("company", new JsonObject()
+        .put("name", last + " Group")
+        .put("catchPhrase", WORDS[(int) (id % WORDS.length)] + " " + WORDS[(int) ((id / 3) % WORDS.length)])
+        .put("bs", WORDS[(int) ((id / 7) % WORDS.length)] + " " + WORDS[(int) ((id / 11) % WORDS.length)]));
+  }
+
+  private static long parseId(String text) {
+    if (text.isEmpty() || text.length() > 18) {
+      return -1;
+    }
+    long id = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      id = id * 10 + (c - '0');
+    }
+    return id;
+  }
+}

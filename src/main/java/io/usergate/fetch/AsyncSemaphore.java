@@ -1,0 +1,120 @@
+package io.usergate.fetch;
+
+import io.usergate.error.ErrorCode;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+
+import java.util.ArrayDeque;
+
+/**
+ * A semaphore for the event loop: it never blocks, it answers with a future. At most {@code permits}
+ * holders at once; waiters are served first in, first out; at most {@code maxQueued} wait, beyond that
+ * {@code acquire} fails with {@code OVERLOADED} at once. A waiter that times out or is cancelled leaves
+ * the queue; a permit is never handed to a waiter that is gone, it passes to the next one.
+ *
+ * <p>Confined to one Vert.x context (the fetch verticle's): no locks, no atomics.
+ */
+final class AsyncSemaphore {
+
+  /** One permit; releasing it twice is harmless, so every path may release it. */
+  final class Permit {
+    private boolean released;
+
+    void release() {
+      if (!released) {
+        released = true;
+        AsyncSemaphore.this.release();
+      }
+    }
+  }
+
+  private final class Waiter {
+    final Promise<Permit> promise = Promise.promise();
+    long timer = -1;
+    boolean gone;
+  }
+
+  private final Vertx vertx;
+  private final int permits;
+  private final int maxQueued;
+  private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+  private int held;
+
+  AsyncSemaphore(Vertx vertx, int permits, int maxQueued) {
+    this.vertx = vertx;
+    this.permits = permits;
+    this.maxQueued = maxQueued;
+  }
+
+  /**
+   * A permit now, or once one is free. Fails with {@code OVERLOADED} when the queue is full or the wait
+   * exceeds {@code waitTimeoutMs}; fails when {@code cancellation} fires while waiting.
+   */
+  Future<Permit> acquire(long waitTimeoutMs, Cancellation cancellation) {
+    if (cancellation.isCancelled()) {
+      return Future.failedFuture(new CancelledException());
+    }
+    if (held < permits && queue.isEmpty()) {
+      held++;
+      return Future.succeededFuture(new Permit());
+    }
+    if (queue.size() >= maxQueued) {
+      return Future.failedFuture(ErrorCode.OVERLOADED.error(
+        "too many upstream requests waiting (" + maxQueued + " queued, " + permits + " in flight)"));
+    }
+    Waiter waiter = new Waiter();
+    queue.addLast(waiter);
+    waiter.timer = vertx.setTimer(waitTimeoutMs, id -> {
+      waiter.timer = -1;
+      leave(waiter, ErrorCode.OVERLOADED.error("no upstream slot became free within " + waitTimeoutMs + " ms"));
+    });
+    cancellation.onCancel(() -> leave(waiter, new CancelledException()));
+    return waiter.promise.future();
+  }
+
+  private void leave(Waiter waiter, Throwable why) {
+    if (waiter.gone) {
+      return;
+    }
+    waiter.gone = true;
+    queue.remove(waiter);
+    if (waiter.timer != -1) {
+      vertx.cancelTimer(waiter.timer);
+    }
+    waiter.promise.tryFail(why);
+  }
+
+  private void release() {
+    // Hand the permit straight to the next waiter still there; only if there is none is it freed.
+    Waiter next;
+    while ((next = queue.pollFirst()) != null) {
+      if (!next.gone) {
+        next.gone = true;
+        if (next.timer != -1) {
+          vertx.cancelTimer(next.timer);
+        }
+        if (next.promise.tryComplete(new Permit())) {
+          return;
+        }
+      }
+    }
+    held--;
+  }
+
+  int available() {
+    return permits - held;
+  }
+
+  int inFlight() {
+    return held;
+  }
+
+  int queued() {
+    return queue.size();
+  }
+
+  int permits() {
+    return permits;
+  }
+}

@@ -1,0 +1,27 @@
+package io.usergate.fetch;
+
+/** The event-bus addresses the fetch verticle consumes. Bodies are JSON objects. */
+public final class FetchAddresses {
+
+  /** {@code {"id": 7}} → the user, fetched live (and written through to the store). */
+  public static final String ONE = "usergate.fetch.one";
+
+  /**
+   * {@code {"ids": [1, 2, 3], "mode": "all" | "settled"}} → all: {@code {"users": [...]}} or the first
+   * failure, naming its id; settled: {@code {"results": [{"id": 1, "user": {...}}, {"id": 2, "error":
+   * {...}}], "succeeded": n, "failed": m}}, in the order asked.
+   */
+  public static final String MANY = "usergate.fetch.many";
+
+  /**
+   * {@code {}} → {@code {"maxConcurrent", "inFlight", "queued", "available", "breaker",
+   * "writeThrough": {"written", "failed", "pending"}}}.
+   */
+  public static final String STATUS = "usergate.fetch.status";
+
+  public static final String MODE_ALL = "all";
+  public static final String MODE_SETTLED = "settled";
+
+  private FetchAddresses() {
+  }
+}

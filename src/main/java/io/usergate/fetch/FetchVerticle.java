@@ -1,0 +1,205 @@
+package io.usergate.fetch;
+
+import io.usergate.error.ErrorCode;
+import io.usergate.error.UsergateException;
+import io.usergate.user.User;
+import io.usergate.user.UserId;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Fetches users from the upstream in parallel: at most {@code upstream.maxConcurrent} requests in flight
+ * (an {@link AsyncSemaphore}), concurrent requests for one id sharing one upstream call, work nobody
+ * waits for cancelled, and every user fetched written through to the store.
+ * Configuration: the {@code upstream} section.
+ */
+public class FetchVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FetchVerticle.class);
+
+  /** One upstream call for one id, shared by every caller that wants that id while it runs. */
+  private final class SharedFetch {
+    final long id;
+    final Cancellation cancellation = new Cancellation();
+    Future<User> result;
+    int waiting;
+
+    SharedFetch(long id) {
+      this.id = id;
+    }
+
+    void start() {
+      result = semaphore.acquire(queueTimeoutMs, cancellation)
+        .compose(permit -> {
+          if (cancellation.isCancelled()) {
+            permit.release();
+            return Future.failedFuture(new CancelledException());
+          }
+          // The permit goes back on the next tick, once the callers have heard the result: a failure in
+          // "all" mode then cancels the queued siblings before one of them could take the permit.
+          return upstream.fetchUser(id, cancellation).andThen(done -> vertx.runOnContext(v -> permit.release()));
+        })
+        .andThen(done -> shared.remove(id, this));
+    }
+
+    /** This caller's view: cancelling it cancels the upstream call only when no other caller waits. */
+    Future<User> join(Cancellation caller) {
+      waiting++;
+      Promise<User> mine = Promise.promise();
+      result.onComplete(done -> {
+        if (done.succeeded()) {
+          mine.tryComplete(done.result());
+        } else {
+          mine.tryFail(done.cause());
+        }
+      });
+      caller.onCancel(() -> {
+        if (mine.tryFail(new CancelledException()) && --waiting == 0) {
+          cancellation.cancel();
+        }
+      });
+      return mine.future();
+    }
+  }
+
+  private final Map<Long, SharedFetch> shared = new HashMap<>();
+  private AsyncSemaphore semaphore;
+  private Upstream upstream;
+  private WriteThrough writeThrough;
+  private long queueTimeoutMs;
+  private int maxIdsPerRequest;
+
+  @Override
+  public Future<?> start() {
+    JsonObject config = config().getJsonObject("upstream");
+    semaphore = new AsyncSemaphore(vertx, config.getInteger("maxConcurrent"), config.getInteger("maxQueued"));
+    upstream = new Upstream(vertx, config);
+    writeThrough = new WriteThrough(vertx, config.getInteger("writeThroughDelayMs"));
+    queueTimeoutMs = config.getInteger("queueTimeoutMs");
+    maxIdsPerRequest = config.getInteger("maxIdsPerRequest");
+    EventBus bus = vertx.eventBus();
+    return Future.all(List.of(
+        bus.<JsonObject>consumer(FetchAddresses.ONE, message -> answer(message, this::one)).completion(),
+        bus.<JsonObject>consumer(FetchAddresses.MANY, message -> answer(message, this::many)).completion(),
+        bus.<JsonObject>consumer(FetchAddresses.STATUS, message -> answer(message, body -> Future.succeededFuture(status()))).completion()))
+      .onSuccess(v -> LOG.info("fetch: upstream {}, at most {} in flight, {} queued, {} ms per attempt, {} retries",
+        config.getString("baseUrl"), config.getInteger("maxConcurrent"), config.getInteger("maxQueued"),
+        config.getInteger("timeoutMs"), config.getInteger("retries")));
+  }
+
+  @Override
+  public Future<?> stop() {
+    // What was fetched reaches the store before the client (and then the store) goes away.
+    return writeThrough.close().eventually(() -> upstream.close());
+  }
+
+  private static void answer(Message<JsonObject> message, Function<JsonObject, Future<JsonObject>> handler) {
+    Future<JsonObject> result;
+    try {
+      result = handler.apply(message.body());
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    result.onSuccess(message::reply).onFailure(failure -> UsergateException.from(failure).replyTo(message));
+  }
+
+  private Future<JsonObject> one(JsonObject body) {
+    long id = UserId.fromField(body, "id");
+    return fetch(id, new Cancellation()).map(user -> {
+      writeThrough.add(List.of(user), Instant.now());
+      return user.profile();
+    });
+  }
+
+  private Future<JsonObject> many(JsonObject body) {
+    List<Long> ids = UserId.listFromField(body, "ids", maxIdsPerRequest);
+    Object mode = body.getValue("mode", FetchAddresses.MODE_ALL);
+    if (!FetchAddresses.MODE_ALL.equals(mode) && !FetchAddresses.MODE_SETTLED.equals(mode)) {
+      throw ErrorCode.BAD_REQUEST.error("mode must be \"all\" or \"settled\", not " + mode);
+    }
+    Instant started = Instant.now();
+    Cancellation cancellation = new Cancellation();
+    // An id asked for twice is fetched once and answered in each of its places.
+    Map<Long, Future<User>> byId = new LinkedHashMap<>();
+    for (long id : ids) {
+      byId.computeIfAbsent(id, unique -> fetch(unique, cancellation));
+    }
+    List<Future<User>> unique = new ArrayList<>(byId.values());
+    if (FetchAddresses.MODE_ALL.equals(mode)) {
+      return Future.all(unique)
+        .onFailure(failure -> cancellation.cancel())
+        .andThen(done -> writeThrough.add(succeeded(unique), started))
+        .map(all -> {
+          JsonArray users = new JsonArray();
+          ids.forEach(id -> users.add(byId.get(id).result().profile()));
+          return new JsonObject().put("users", users);
+        });
+    }
+    return Future.join(unique)
+      .transform(done -> {
+        writeThrough.add(succeeded(unique), started);
+        JsonArray results = new JsonArray();
+        int failed = 0;
+        for (long id : ids) {
+          Future<User> result = byId.get(id);
+          JsonObject entry = new JsonObject().put("id", id);
+          if (result.succeeded()) {
+            entry.put("user", result.result().profile());
+          } else {
+            entry.put("error", UsergateException.from(result.cause()).toJson().getJsonObject("error"));
+            failed++;
+          }
+          results.add(entry);
+        }
+        return Future.succeededFuture(new JsonObject().put("results", results)
+          .put("succeeded", ids.size() - failed).put("failed", failed));
+      });
+  }
+
+  private static List<User> succeeded(List<Future<User>> futures) {
+    List<User> users = new ArrayList<>();
+    for (Future<User> future : futures) {
+      if (future.succeeded()) {
+        users.add(future.result());
+      }
+    }
+    return users;
+  }
+
+  /** The user with this id: joins the upstream call already running for it, or starts one. */
+  private Future<User> fetch(long id, Cancellation caller) {
+    SharedFetch call = shared.get(id);
+    if (call == null) {
+      call = new SharedFetch(id);
+      shared.put(id, call);
+      call.start();
+    }
+    return call.join(caller);
+  }
+
+  private JsonObject status() {
+    return new JsonObject()
+      .put("maxConcurrent", semaphore.permits())
+      .put("inFlight", semaphore.inFlight())
+      .put("queued", semaphore.queued())
+      .put("available", semaphore.available())
+      .put("sharedCalls", shared.size())
+      .put("breaker", upstream.breakerState().name())
+      .put("writeThrough", writeThrough.status());
+  }
+}

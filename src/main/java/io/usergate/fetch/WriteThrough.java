@@ -1,0 +1,99 @@
+package io.usergate.fetch;
+
+import io.usergate.store.StoreAddresses;
+import io.usergate.user.User;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes the users fetched to the store, batched: the users of concurrent requests within
+ * {@code delayMs} go out as one upsert (one {@code unnest} statement), which is what lets the store keep
+ * up. Callers are answered without waiting for it; a failed write is logged and counted, never sent to
+ * a caller. Confined to the fetch verticle's context.
+ */
+final class WriteThrough {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WriteThrough.class);
+  private static final int MAX_BATCH = 1000;
+
+  private final Vertx vertx;
+  private final long delayMs;
+  private final Map<Long, JsonObject> pending = new LinkedHashMap<>();
+  private final List<Future<Void>> writing = new ArrayList<>();
+  private Instant oldestFetch;
+  private long timer = -1;
+  private long written;
+  private long failed;
+
+  WriteThrough(Vertx vertx, long delayMs) {
+    this.vertx = vertx;
+    this.delayMs = delayMs;
+  }
+
+  /** Queues users fetched at {@code fetchedAt}; they are written within {@code delayMs}. */
+  void add(Collection<User> users, Instant fetchedAt) {
+    if (users.isEmpty()) {
+      return;
+    }
+    for (User user : users) {
+      pending.put(user.id(), user.profile());
+    }
+    if (oldestFetch == null || fetchedAt.isBefore(oldestFetch)) {
+      oldestFetch = fetchedAt;
+    }
+    if (pending.size() >= MAX_BATCH) {
+      flush();
+    } else if (timer == -1) {
+      timer = vertx.setTimer(delayMs, id -> {
+        timer = -1;
+        flush();
+      });
+    }
+  }
+
+  private void flush() {
+    if (timer != -1) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+    if (pending.isEmpty()) {
+      return;
+    }
+    JsonArray users = new JsonArray(new ArrayList<>(pending.values()));
+    // The oldest fetch time of the batch: a row never claims to be fresher than it is.
+    JsonObject upsert = new JsonObject().put("users", users).put("fetchedAt", oldestFetch.toString());
+    pending.clear();
+    oldestFetch = null;
+    Future<Void> write = vertx.eventBus().<JsonObject>request(StoreAddresses.UPSERT, upsert)
+      .onSuccess(reply -> written += users.size())
+      .onFailure(failure -> {
+        failed += users.size();
+        LOG.warn("fetch: write-through of {} user(s) to the store failed: {}", users.size(), failure.getMessage());
+      })
+      .<Void>mapEmpty()
+      .recover(failure -> Future.succeededFuture());
+    writing.add(write);
+    write.onComplete(done -> writing.remove(write));
+  }
+
+  /** Writes what is pending and waits for the writes in flight: nothing fetched is lost on undeploy. */
+  Future<Void> close() {
+    flush();
+    return Future.join(new ArrayList<>(writing)).mapEmpty();
+  }
+
+  JsonObject status() {
+    return new JsonObject().put("written", written).put("failed", failed).put("pending", pending.size());
+  }
+}

@@ -1,0 +1,284 @@
+package io.usergate.fetch;
+
+import io.usergate.store.StoreAddresses;
+import io.usergate.store.StoreVerticle;
+import io.usergate.support.Bus;
+import io.usergate.support.FakeDirectory;
+import io.usergate.support.FakeDirectory.Behaviour;
+import io.usergate.support.ServiceProcess;
+import io.usergate.support.TestConfig;
+import io.usergate.support.TestDatabase;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The fetch verticle against a real HTTP upstream on loopback, writing through to a real store. */
+@ExtendWith(VertxExtension.class)
+class FetchVerticleTest {
+
+  private final FakeDirectory upstream = new FakeDirectory();
+
+  @BeforeEach
+  void cleanTable() {
+    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users");
+  }
+
+  /** Deploys the fake upstream, the store and the fetch verticle with the upstream section tweaked. */
+  private void deploy(Vertx vertx, Consumer<JsonObject> tweak) throws Exception {
+    vertx.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
+    JsonObject config = TestConfig.forTests();
+    JsonObject section = config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl())
+      .put("timeoutMs", 500).put("retryBaseDelayMs", 20);
+    tweak.accept(section);
+    DeploymentOptions options = new DeploymentOptions().setConfig(config);
+    vertx.deployVerticle(new StoreVerticle(), options).await(10, TimeUnit.SECONDS);
+    vertx.deployVerticle(new FetchVerticle(), options).await(10, TimeUnit.SECONDS);
+  }
+
+  private static JsonObject one(long id) {
+    return new JsonObject().put("id", id);
+  }
+
+  private static JsonObject many(String mode, long... ids) {
+    JsonArray array = new JsonArray();
+    for (long id : ids) {
+      array.add(id);
+    }
+    return new JsonObject().put("ids", array).put("mode", mode);
+  }
+
+  private static JsonObject status(Vertx vertx) throws Exception {
+    return Bus.call(vertx, FetchAddresses.STATUS, new JsonObject());
+  }
+
+  /** Permits all back, nobody queued: polled, since releases follow the replies by a tick. */
+  private static void assertPermitsBack(Vertx vertx) throws Exception {
+    JsonObject status = status(vertx);
+    for (int i = 0; i < 50 && status.getInteger("available") < status.getInteger("maxConcurrent"); i++) {
+      Thread.sleep(50);
+      status = status(vertx);
+    }
+    assertEquals(status.getInteger("maxConcurrent"), status.getInteger("available"), status.encode());
+    assertEquals(0, status.getInteger("queued"), status.encode());
+  }
+
+  @Test
+  @DisplayName("one: a valid user is answered and written through to the store")
+  void oneOk(Vertx vertx) throws Exception {
+    deploy(vertx, section -> { });
+    assertEquals(FakeDirectory.user(3), Bus.call(vertx, FetchAddresses.ONE, one(3)));
+    JsonObject stored = null;
+    for (int i = 0; i < 40 && stored == null; i++) {
+      Thread.sleep(25);
+      Future<Message<JsonObject>> get = vertx.eventBus().request(StoreAddresses.GET, one(3));
+      stored = get.map(Message::body).otherwiseEmpty().await(5, TimeUnit.SECONDS);
+    }
+    assertEquals(FakeDirectory.user(3), stored, "written through");
+  }
+
+  @Test
+  @DisplayName("one: 404 is NOT_FOUND naming the id; invalid JSON, a wrong id or no name is UPSTREAM_ERROR naming the id")
+  void oneErrors(Vertx vertx) throws Exception {
+    deploy(vertx, section -> { });
+    upstream.script(4, Behaviour.NOT_FOUND, 0).script(5, Behaviour.INVALID_JSON, 0)
+      .script(6, Behaviour.WRONG_ID, 0).script(8, Behaviour.NO_NAME, 0);
+    assertEquals(4L, Bus.failure(vertx, FetchAddresses.ONE, one(4), "NOT_FOUND", 404).getLong("id"));
+    JsonObject invalid = Bus.failure(vertx, FetchAddresses.ONE, one(5), "UPSTREAM_ERROR", 502);
+    assertEquals(5L, invalid.getLong("id"));
+    assertTrue(invalid.getString("message").contains("invalid JSON"), invalid.encode());
+    JsonObject wrongId = Bus.failure(vertx, FetchAddresses.ONE, one(6), "UPSTREAM_ERROR", 502);
+    assertTrue(wrongId.getString("message").contains("has id 7"), wrongId.encode());
+    Bus.failure(vertx, FetchAddresses.ONE, one(8), "UPSTREAM_ERROR", 502);
+    assertEquals(1, upstream.calls(5), "an invalid answer is not retried");
+  }
+
+  @Test
+  @DisplayName("one: a 500 is retried, then the user is answered")
+  void retriesServerErrors(Vertx vertx) throws Exception {
+    deploy(vertx, section -> section.put("retries", 2));
+    upstream.failFirst(9, 2);
+    assertEquals(FakeDirectory.user(9), Bus.call(vertx, FetchAddresses.ONE, one(9)));
+    assertEquals(3, upstream.calls(9));
+    upstream.script(10, Behaviour.FAIL, 0);
+    JsonObject error = Bus.failure(vertx, FetchAddresses.ONE, one(10), "UPSTREAM_ERROR", 502);
+    assertTrue(error.getString("message").contains("after 3 attempts"), error.encode());
+  }
+
+  @Test
+  @DisplayName("one: an upstream that never answers is UPSTREAM_TIMEOUT within 1.2 × the timeout, and the request is cancelled")
+  void hangIsATimeout(Vertx vertx) throws Exception {
+    deploy(vertx, section -> section.put("timeoutMs", 500));
+    upstream.script(11, Behaviour.HANG, 0);
+    long start = System.nanoTime();
+    JsonObject error = Bus.failure(vertx, FetchAddresses.ONE, one(11), "UPSTREAM_TIMEOUT", 504);
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertTrue(tookMs < 600, "answered in " + tookMs + " ms");
+    assertEquals(11L, error.getLong("id"));
+    assertTrue(error.getString("message").contains("within 500 ms"), error.encode());
+    for (int i = 0; i < 40 && upstream.abandoned() == 0; i++) {
+      Thread.sleep(25);
+    }
+    assertEquals(1, upstream.abandoned(), "the request was reset, not left running");
+    assertPermitsBack(vertx);
+  }
+
+  @Test
+  @DisplayName("one: connection refused is UPSTREAM_UNAVAILABLE")
+  void connectionRefused(Vertx vertx) throws Exception {
+    int closedPort = ServiceProcess.freePort();
+    deploy(vertx, section -> section.put("baseUrl", "http://127.0.0.1:" + closedPort).put("retries", 1));
+    JsonObject error = Bus.failure(vertx, FetchAddresses.ONE, one(12), "UPSTREAM_UNAVAILABLE", 503);
+    assertEquals(12L, error.getLong("id"));
+    assertPermitsBack(vertx);
+  }
+
+  @Test
+  @DisplayName("all: one failing id among slow ones is answered at once, the slow siblings are cancelled, permits come back")
+  void allFailsFast(Vertx vertx) throws Exception {
+    deploy(vertx, section -> section.put("timeoutMs", 3000).put("maxConcurrent", 4));
+    long[] ids = {21, 22, 23, 24, 25, 26, 27, 28, 29, 30};
+    for (long id : ids) {
+      upstream.script(id, Behaviour.OK, 2000);
+    }
+    upstream.script(22, Behaviour.NOT_FOUND, 100);
+    long start = System.nanoTime();
+    JsonObject error = Bus.failure(vertx, FetchAddresses.MANY, many("all", ids), "NOT_FOUND", 404);
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertEquals(22L, error.getLong("id"));
+    assertTrue(tookMs < 1000, "answered after the failing call (100 ms), not the slow ones (2000 ms): " + tookMs + " ms");
+    for (int i = 0; i < 40 && upstream.abandoned() < 3; i++) {
+      Thread.sleep(25);
+    }
+    assertEquals(3, upstream.abandoned(), "the three slow siblings in flight were reset");
+    assertEquals(4, upstream.totalCalls(), "the six still queued never started");
+    assertPermitsBack(vertx);
+  }
+
+  @Test
+  @DisplayName("settled: ok, 404, 500 and a hang mixed are all answered in order, in about one timeout")
+  void settledMixed(Vertx vertx) throws Exception {
+    deploy(vertx, section -> section.put("timeoutMs", 800).put("retries", 1));
+    upstream.script(32, Behaviour.NOT_FOUND, 0).script(33, Behaviour.FAIL, 0).script(34, Behaviour.HANG, 0);
+    long start = System.nanoTime();
+    JsonObject reply = Bus.call(vertx, FetchAddresses.MANY, many("settled", 31, 32, 33, 34, 35, 31));
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertTrue(tookMs < 1200, "bounded by one timeout (800 ms), took " + tookMs);
+    JsonArray results = reply.getJsonArray("results");
+    assertEquals(6, results.size());
+    assertEquals(List.of(31L, 32L, 33L, 34L, 35L, 31L),
+      results.stream().map(r -> ((JsonObject) r).getLong("id")).toList());
+    assertEquals(FakeDirectory.user(31), results.getJsonObject(0).getJsonObject("user"));
+    assertEquals("NOT_FOUND", results.getJsonObject(1).getJsonObject("error").getString("code"));
+    assertEquals("UPSTREAM_ERROR", results.getJsonObject(2).getJsonObject("error").getString("code"));
+    assertEquals("UPSTREAM_TIMEOUT", results.getJsonObject(3).getJsonObject("error").getString("code"));
+    assertEquals(FakeDirectory.user(35), results.getJsonObject(4).getJsonObject("user"));
+    assertEquals(FakeDirectory.user(31), results.getJsonObject(5).getJsonObject("user"), "a repeated id in each place");
+    assertEquals(3, reply.getInteger("succeeded"));
+    assertEquals(3, reply.getInteger("failed"));
+    assertEquals(1, upstream.calls(31), "a repeated id is fetched once");
+    assertPermitsBack(vertx);
+  }
+
+  @Test
+  @DisplayName("with maxConcurrent = 8, 10,000 requests never put more than 8 in flight upstream, and do reach 8")
+  void boundedConcurrency(Vertx vertx) throws Exception {
+    deploy(vertx, section -> section.put("maxConcurrent", 8).put("maxQueued", 20_000));
+    upstream.defaultDelay(1);
+    List<Future<Message<Object>>> replies = new ArrayList<>();
+    for (long id = 1; id <= 10_000; id++) {
+      replies.add(vertx.eventBus().request(FetchAddresses.ONE, one(id), new DeliveryOptions().setSendTimeout(120_000)));
+    }
+    Future.all(replies).await(120, TimeUnit.SECONDS);
+    assertEquals(10_000, upstream.totalCalls());
+    assertEquals(8, upstream.maxInFlight(), "the limit holds and is really used");
+    assertPermitsBack(vertx);
+  }
+
+  @Test
+  @DisplayName("a full queue is OVERLOADED at once; 100 concurrent requests for one id make one upstream call")
+  void overloadAndCoalescing(Vertx vertx) throws Exception {
+    deploy(vertx, section -> section.put("maxConcurrent", 1).put("maxQueued", 2));
+    upstream.defaultDelay(300);
+    List<Future<Message<Object>>> replies = new ArrayList<>();
+    for (long id = 41; id <= 45; id++) {
+      replies.add(vertx.eventBus().request(FetchAddresses.ONE, one(id)));
+    }
+    Future.join(replies).transform(done -> Future.succeededFuture()).await(10, TimeUnit.SECONDS);
+    assertEquals(3, replies.stream().filter(Future::succeeded).count());
+    assertEquals(2, replies.stream().filter(Future::failed)
+      .filter(f -> f.cause().getMessage().contains("OVERLOADED")).count());
+    assertPermitsBack(vertx);
+
+    List<Future<Message<Object>>> same = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      same.add(vertx.eventBus().request(FetchAddresses.ONE, one(7)));
+    }
+    Future.all(same).await(10, TimeUnit.SECONDS);
+    assertEquals(1, upstream.calls(7));
+  }
+
+  @Test
+  @DisplayName("the breaker opens after N failures, fails fast, half-opens after the reset time and closes on a success")
+  void circuitBreaker(Vertx vertx) throws Exception {
+    deploy(vertx, section -> section.put("retries", 0).put("breakerMaxFailures", 3).put("breakerResetMs", 500));
+    upstream.script(51, Behaviour.FAIL, 0);
+    for (int i = 0; i < 3; i++) {
+      Bus.failure(vertx, FetchAddresses.ONE, one(51), "UPSTREAM_ERROR", 502);
+    }
+    assertEquals("OPEN", status(vertx).getString("breaker"));
+    JsonObject fast = Bus.failure(vertx, FetchAddresses.ONE, one(52), "UPSTREAM_UNAVAILABLE", 503);
+    assertTrue(fast.getString("message").contains("circuit breaker open"), fast.encode());
+    assertEquals(0, upstream.calls(52), "not attempted while open");
+
+    Thread.sleep(700);
+    assertEquals("HALF_OPEN", status(vertx).getString("breaker"));
+    assertEquals(FakeDirectory.user(52), Bus.call(vertx, FetchAddresses.ONE, one(52)));
+    assertEquals("CLOSED", status(vertx).getString("breaker"));
+  }
+
+  @Test
+  @DisplayName("a call started before the breaker opened does not close it by succeeding late")
+  void lateSuccessDoesNotClose(Vertx vertx) throws Exception {
+    deploy(vertx, section -> section.put("retries", 0).put("breakerMaxFailures", 3).put("breakerResetMs", 300)
+      .put("timeoutMs", 3000));
+    upstream.script(61, Behaviour.OK, 1000).script(62, Behaviour.FAIL, 0);
+    Future<Message<JsonObject>> slow = vertx.eventBus().request(FetchAddresses.ONE, one(61));
+    for (int i = 0; i < 3; i++) {
+      Bus.failure(vertx, FetchAddresses.ONE, one(62), "UPSTREAM_ERROR", 502);
+    }
+    assertEquals("OPEN", status(vertx).getString("breaker"));
+    assertEquals(FakeDirectory.user(61), slow.await(5, TimeUnit.SECONDS).body(), "the caller still gets its user");
+    assertEquals("HALF_OPEN", status(vertx).getString("breaker"), "the late success did not close the breaker");
+  }
+
+  @Test
+  @DisplayName("bad messages are BAD_REQUEST naming the field")
+  void badMessages(Vertx vertx) throws Exception {
+    deploy(vertx, section -> section.put("maxIdsPerRequest", 5));
+    assertTrue(Bus.failure(vertx, FetchAddresses.ONE, new JsonObject(), "BAD_REQUEST", 400).getString("message").startsWith("id"));
+    Bus.failure(vertx, FetchAddresses.ONE, one(0), "BAD_REQUEST", 400);
+    Bus.failure(vertx, FetchAddresses.ONE, new JsonObject().put("id", "x"), "BAD_REQUEST", 400);
+    assertTrue(Bus.failure(vertx, FetchAddresses.MANY, new JsonObject().put("ids", "1,2"), "BAD_REQUEST", 400).getString("message").startsWith("ids"));
+    assertTrue(Bus.failure(vertx, FetchAddresses.MANY, new JsonObject().put("ids", new JsonArray().add(1).add("x")), "BAD_REQUEST", 400).getString("message").startsWith("ids[1]"));
+    assertTrue(Bus.failure(vertx, FetchAddresses.MANY, many("race", 1), "BAD_REQUEST", 400).getString("message").startsWith("mode"));
+    assertTrue(Bus.failure(vertx, FetchAddresses.MANY, many("all", 1, 2, 3, 4, 5, 6), "BAD_REQUEST", 400).getString("message").contains("at most 5"));
+    assertEquals(0, upstream.totalCalls());
+  }
+}
