@@ -5,6 +5,7 @@ import io.usergate.demo.DemoDirectoryVerticle;
 import io.usergate.fetch.FetchVerticle;
 import io.usergate.store.Database;
 import io.usergate.store.StoreVerticle;
+import io.usergate.sync.SyncVerticle;
 import io.usergate.web.HttpVerticle;
 import io.vertx.config.ConfigStoreOptions;
 import io.vertx.core.Deployable;
@@ -54,7 +55,8 @@ public class MainVerticle extends VerticleBase {
       .compose(migrated -> deployDemoIfEnabled())
       .compose(demo -> deploy("store", new StoreVerticle()))
       .compose(store -> deploy("fetch", new FetchVerticle()))
-      .compose(fetch -> deploy("web", new HttpVerticle()))
+      .compose(fetch -> deploy("sync", new SyncVerticle()))
+      .compose(sync -> deploy("web", new HttpVerticle()))
       .onFailure(failure -> LOG.error("main: start failed: {}", failure.getMessage()))
       // Whatever did start must not outlive a failed start (an embedded server above all).
       .recover(failure -> closeDatabase().transform(closed -> Future.failedFuture(failure)));

@@ -31,11 +31,12 @@ class FatJarIT {
       assertEquals(0, service.awaitExit(Duration.ofSeconds(10)), service.log());
       String log = service.log();
       int web = log.indexOf("main: stopping web");
+      int sync = log.indexOf("main: stopping sync");
       int fetch = log.indexOf("main: stopping fetch");
       int store = log.indexOf("main: stopping store");
       int demo = log.indexOf("main: stopping demo directory");
       int database = log.indexOf("PostgreSQL: embedded server stopped");
-      assertTrue(web >= 0 && fetch > web && store > fetch && demo > store && database > demo,
+      assertTrue(web >= 0 && sync > web && fetch > sync && store > fetch && demo > store && database > demo,
         "reverse stop order in the log:\n" + log);
     }
   }

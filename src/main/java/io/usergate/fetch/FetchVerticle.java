@@ -9,6 +9,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import static io.usergate.error.BusReplies.answer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -106,16 +107,6 @@ public class FetchVerticle extends VerticleBase {
   public Future<?> stop() {
     // What was fetched reaches the store before the client (and then the store) goes away.
     return writeThrough.close().eventually(() -> upstream.close());
-  }
-
-  private static void answer(Message<JsonObject> message, Function<JsonObject, Future<JsonObject>> handler) {
-    Future<JsonObject> result;
-    try {
-      result = handler.apply(message.body());
-    } catch (RuntimeException e) {
-      result = Future.failedFuture(e);
-    }
-    result.onSuccess(message::reply).onFailure(failure -> UsergateException.from(failure).replyTo(message));
   }
 
   private Future<JsonObject> one(JsonObject body) {

@@ -22,6 +22,32 @@ public final class StoreAddresses {
   /** {@code {"id": 7}} → {@code {"deleted": 0 | 1}}: the upstream no longer has the user. */
   public static final String DELETE = "usergate.store.delete";
 
+  // The sync's job queue; used by the sync verticle only (never bridged).
+
+  /** {@code {"ids": [...]}} → {@code {"enqueued": n}}: ids already pending or running are left alone. */
+  public static final String JOBS_ENQUEUE = "usergate.store.jobs.enqueue";
+
+  /** {@code {"staleAfterMs": ms, "limit": n}} → {@code {"enqueued": n}}: users fetched longer ago. */
+  public static final String JOBS_REFRESH = "usergate.store.jobs.refresh";
+
+  /** {@code {"owner": "...", "limit": n, "leaseMs": ms}} → {@code {"jobs": [{"id": 7, "attempts": 0}]}}. */
+  public static final String JOBS_CLAIM = "usergate.store.jobs.claim";
+
+  /**
+   * {@code {"owner", "done": [ids], "users": [...], "fetchedAt", "removed": [ids], "failed": [{"id",
+   * "error", "delayMs"}], "maxAttempts"}} → {@code {"done", "removed", "retried", "failed", "notHeld"}}:
+   * one transaction; users stored and jobs done, users the upstream no longer has deleted and their
+   * jobs done, failed attempts back to pending after their delay (or failed). Only jobs whose lease
+   * {@code owner} still holds are touched; {@code notHeld} counts the others.
+   */
+  public static final String JOBS_COMPLETE = "usergate.store.jobs.complete";
+
+  /** {@code {"owner", "ids": [...]}} → {@code {"released": n}}: pending again, the attempt not charged. */
+  public static final String JOBS_RELEASE = "usergate.store.jobs.release";
+
+  /** {@code {}} → {@code {"pending": n, "running": n, "done": n, "failed": n}}. */
+  public static final String JOBS_STATUS = "usergate.store.jobs.status";
+
   /** Reply header of {@link #GET}: when the stored copy was fetched (ISO-8601). */
   public static final String FETCHED_AT_HEADER = "fetchedAt";
 
