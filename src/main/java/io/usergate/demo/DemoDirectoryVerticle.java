@@ -111,7 +111,7 @@ public class DemoDirectoryVerticle extends VerticleBase {
   }
 
   /** The user with this id: the same every time, shaped like the common public demo directories. */
-  static JsonObject user(long id) {
+  public static JsonObject user(long id) {
     String first = FIRST[(int) (id % FIRST.length)];
     String last = LAST[(int) ((id / FIRST.length) % LAST.length)];
     String username = first.toLowerCase() + "." + last.toLowerCase() + id;

@@ -19,6 +19,12 @@ public final class FetchAddresses {
    */
   public static final String STATUS = "usergate.fetch.status";
 
+  /**
+   * Optional field of {@link #MANY}, default true: false skips the write-through, for a caller that
+   * stores the users itself (the sync, in the same transaction as its job states).
+   */
+  public static final String WRITE_THROUGH = "writeThrough";
+
   public static final String MODE_ALL = "all";
   public static final String MODE_SETTLED = "settled";
 

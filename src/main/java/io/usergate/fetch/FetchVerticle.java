@@ -123,6 +123,11 @@ public class FetchVerticle extends VerticleBase {
     if (!FetchAddresses.MODE_ALL.equals(mode) && !FetchAddresses.MODE_SETTLED.equals(mode)) {
       throw ErrorCode.BAD_REQUEST.error("mode must be \"all\" or \"settled\", not " + mode);
     }
+    Object writeThroughFlag = body.getValue(FetchAddresses.WRITE_THROUGH, true);
+    if (!(writeThroughFlag instanceof Boolean)) {
+      throw ErrorCode.BAD_REQUEST.error(FetchAddresses.WRITE_THROUGH + " must be true or false, not " + writeThroughFlag);
+    }
+    boolean write = (Boolean) writeThroughFlag;
     Instant started = Instant.now();
     Cancellation cancellation = new Cancellation();
     // An id asked for twice is fetched once and answered in each of its places.
@@ -134,7 +139,11 @@ public class FetchVerticle extends VerticleBase {
     if (FetchAddresses.MODE_ALL.equals(mode)) {
       return Future.all(unique)
         .onFailure(failure -> cancellation.cancel())
-        .andThen(done -> writeThrough.add(succeeded(unique), started))
+        .andThen(done -> {
+          if (write) {
+            writeThrough.add(succeeded(unique), started);
+          }
+        })
         .map(all -> {
           JsonArray users = new JsonArray();
           ids.forEach(id -> users.add(byId.get(id).result().profile()));
@@ -143,7 +152,9 @@ public class FetchVerticle extends VerticleBase {
     }
     return Future.join(unique)
       .transform(done -> {
-        writeThrough.add(succeeded(unique), started);
+        if (write) {
+          writeThrough.add(succeeded(unique), started);
+        }
         JsonArray results = new JsonArray();
         int failed = 0;
         for (long id : ids) {

@@ -87,13 +87,14 @@ final class JobQueue {
                 rows.forEach(list::add);
                 return list;
               }))
-          .map(failedRows -> {
+          .compose(failedRows -> connection.query(Sql.COUNT_PENDING_JOBS).execute().map(pending -> {
             long givenUp = failedRows.stream().filter(row -> "failed".equals(row.getString("state"))).count();
             return counts
               .put("retried", failedRows.size() - givenUp)
               .put("failed", givenUp)
-              .put("notHeld", finished.length - held.size() + failures.size() - failedRows.size());
-          });
+              .put("notHeld", finished.length - held.size() + failures.size() - failedRows.size())
+              .put("pendingLeft", pending.iterator().next().getLong(0));
+          }));
       }));
   }
 

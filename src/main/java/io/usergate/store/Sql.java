@@ -99,6 +99,9 @@ final class Sql {
        SET state = 'pending', lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
      WHERE user_id = ANY($1::bigint[]) AND state = 'running' AND lease_owner = $2""";
 
+  /** Served by the partial index on pending jobs. */
+  static final String COUNT_PENDING_JOBS = "SELECT count(*) FROM sync_jobs WHERE state = 'pending'";
+
   static final String COUNT_JOBS_BY_STATE = "SELECT state, count(*) AS jobs FROM sync_jobs GROUP BY state";
 
   private Sql() {

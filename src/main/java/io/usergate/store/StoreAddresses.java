@@ -35,7 +35,8 @@ public final class StoreAddresses {
 
   /**
    * {@code {"owner", "done": [ids], "users": [...], "fetchedAt", "removed": [ids], "failed": [{"id",
-   * "error", "delayMs"}], "maxAttempts"}} → {@code {"done", "removed", "retried", "failed", "notHeld"}}:
+   * "error", "delayMs"}], "maxAttempts"}} → {@code {"done", "removed", "retried", "failed", "notHeld",
+   * "pendingLeft"}}:
    * one transaction; users stored and jobs done, users the upstream no longer has deleted and their
    * jobs done, failed attempts back to pending after their delay (or failed). Only jobs whose lease
    * {@code owner} still holds are touched; {@code notHeld} counts the others.

@@ -48,6 +48,8 @@ public class SyncVerticle extends VerticleBase {
     Instant fetchedAt = Instant.now();
     boolean completing;
     boolean handedBack;
+    /** A full batch means more may be due: the next one starts at once rather than at the next tick. */
+    boolean fullBatch;
 
     void run() {
       request(StoreAddresses.JOBS_CLAIM, new JsonObject().put("owner", owner).put("limit", batchSize).put("leaseMs", leaseMs))
@@ -96,23 +98,22 @@ public class SyncVerticle extends VerticleBase {
       JsonObject completion = new JsonObject().put("owner", owner).put("done", done).put("users", users)
         .put("fetchedAt", fetchedAt.toString()).put("removed", removed).put("failed", failed)
         .put("maxAttempts", maxAttempts);
-      return request(StoreAddresses.JOBS_COMPLETE, completion)
-        .compose(counts -> request(StoreAddresses.JOBS_STATUS, new JsonObject()).map(status -> {
-          JsonObject progress = counts.copy()
-            .put("owner", owner)
-            .put("claimed", ids.size())
-            .put("succeeded", counts.getLong("done"))
-            .put("pendingLeft", status.getLong("pending"))
-            .put("durationMs", (System.nanoTime() - startedAt) / 1_000_000)
-            .put("finishedAt", Instant.now().toString());
-          progress.remove("done");
-          lastBatch = progress;
-          vertx.eventBus().publish(SyncAddresses.PROGRESS, progress);
-          LOG.info("sync: batch of {}: {} done, {} removed, {} retried, {} failed, {} pending left ({} ms)",
-            ids.size(), counts.getLong("done"), counts.getLong("removed"), counts.getLong("retried"),
-            counts.getLong("failed"), status.getLong("pending"), progress.getLong("durationMs"));
-          return null;
-        }));
+      return request(StoreAddresses.JOBS_COMPLETE, completion).map(counts -> {
+        JsonObject progress = counts.copy()
+          .put("owner", owner)
+          .put("claimed", ids.size())
+          .put("succeeded", counts.getLong("done"))
+          .put("durationMs", (System.nanoTime() - startedAt) / 1_000_000)
+          .put("finishedAt", Instant.now().toString());
+        progress.remove("done");
+        lastBatch = progress;
+        vertx.eventBus().publish(SyncAddresses.PROGRESS, progress);
+        LOG.info("sync: batch of {}: {} done, {} removed, {} retried, {} failed, {} pending left ({} ms)",
+          ids.size(), counts.getLong("done"), counts.getLong("removed"), counts.getLong("retried"),
+          counts.getLong("failed"), counts.getLong("pendingLeft"), progress.getLong("durationMs"));
+        fullBatch = ids.size() == batchSize;
+        return null;
+      });
     }
 
     /** The ids through fetch.many in settled mode, in requests of at most maxIdsPerRequest. */
@@ -121,8 +122,9 @@ public class SyncVerticle extends VerticleBase {
       List<Future<JsonArray>> chunks = new ArrayList<>();
       for (int from = 0; from < ids.size(); from += maxIdsPerRequest) {
         List<Long> chunk = ids.subList(from, Math.min(from + maxIdsPerRequest, ids.size()));
+        // No write-through: the completion stores the users in the same transaction as the job states.
         chunks.add(request(FetchAddresses.MANY, new JsonObject().put("ids", new JsonArray(new ArrayList<>(chunk)))
-          .put("mode", FetchAddresses.MODE_SETTLED))
+          .put("mode", FetchAddresses.MODE_SETTLED).put(FetchAddresses.WRITE_THROUGH, false))
           .map(reply -> reply.getJsonArray("results"))
           // The fetch itself failed (overloaded, gone): each id gets that error as a failed attempt.
           .recover(failure -> Future.succeededFuture(allFailed(chunk, UsergateException.from(failure)))));
@@ -219,7 +221,12 @@ public class SyncVerticle extends VerticleBase {
     }
     Batch batch = new Batch();
     current = batch;
-    batch.finished.future().onComplete(done -> current = null);
+    batch.finished.future().onComplete(done -> {
+      current = null;
+      if (batch.fullBatch) {
+        tick();
+      }
+    });
     batch.run();
   }
 

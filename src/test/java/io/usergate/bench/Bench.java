@@ -11,13 +11,16 @@ import java.util.Set;
 public final class Bench {
 
   public static void main(String[] args) throws Exception {
-    Set<String> groups = Set.copyOf(args.length == 0 ? List.of("store", "fetch") : List.of(args));
+    Set<String> groups = Set.copyOf(args.length == 0 ? List.of("store", "fetch", "sync") : List.of(args));
     Report report = new Report();
     if (groups.contains("store")) {
       StoreBench.run(report);
     }
     if (groups.contains("fetch")) {
       FetchBench.run(report);
+    }
+    if (groups.contains("sync")) {
+      SyncBench.run(report);
     }
     report.print();
     System.exit(0);

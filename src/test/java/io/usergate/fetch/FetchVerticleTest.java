@@ -269,6 +269,19 @@ class FetchVerticleTest {
   }
 
   @Test
+  @DisplayName("fetch.many writes the users through in one batch, unless writeThrough is false")
+  void writeThroughFlag(Vertx vertx) throws Exception {
+    deploy(vertx, section -> { });
+    Bus.call(vertx, FetchAddresses.MANY, many("settled", 71, 72, 73).put(FetchAddresses.WRITE_THROUGH, false));
+    Thread.sleep(300);
+    assertEquals(0, io.usergate.support.Sql.count("SELECT count(*) FROM users"), "not written");
+    Bus.call(vertx, FetchAddresses.MANY, many("all", 74, 75, 76));
+    io.usergate.support.Sql.awaitCount("SELECT count(*) FROM users WHERE id BETWEEN 74 AND 76", 3, 5000);
+    assertEquals(1, io.usergate.support.Sql.count("SELECT count(DISTINCT fetched_at) FROM users"), "one upsert for the request");
+    Bus.failure(vertx, FetchAddresses.MANY, many("all", 1).put(FetchAddresses.WRITE_THROUGH, "no"), "BAD_REQUEST", 400);
+  }
+
+  @Test
   @DisplayName("bad messages are BAD_REQUEST naming the field")
   void badMessages(Vertx vertx) throws Exception {
     deploy(vertx, section -> section.put("maxIdsPerRequest", 5));

@@ -1,0 +1,101 @@
+package io.usergate.bench;
+
+import io.usergate.demo.DemoDirectoryVerticle;
+import io.usergate.fetch.FetchVerticle;
+import io.usergate.store.StoreAddresses;
+import io.usergate.store.StoreVerticle;
+import io.usergate.support.TestConfig;
+import io.usergate.support.TestDatabase;
+import io.usergate.sync.SyncVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Users synced per second for 20,000 ids, batchSize 500, maxConcurrent 64: with the demo directory at
+ * 0 ms against the store's raw upsert rate, and at 20 ms against the ideal ceil(N / k) × L.
+ */
+final class SyncBench {
+
+  private static final int N = 20_000;
+  private static final int K = 64;
+
+  static void run(Report report) throws Exception {
+    double upsertRate = rawUpsertRate();
+    syncRate(0); // warm-up: the JIT, the connection pools
+    double at0 = syncRate(0);
+    report.add("sync of 20,000 ids, demo at 0 ms", at0, "users/s", "store.upsert raw rate, same rows", upsertRate,
+      "(the whole pipeline against its last stage)");
+    double at20 = syncRate(20);
+    double ideal = N / (Math.ceil((double) N / K) * 20 / 1000.0);
+    report.add("sync of 20,000 ids, demo at 20 ms", at20, "users/s", "ideal N / (ceil(N/k) × L)", ideal,
+      "(batch boundaries and claims cost)");
+  }
+
+  private static double rawUpsertRate() throws Exception {
+    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
+    Vertx vertx = Vertx.vertx();
+    try {
+      vertx.deployVerticle(new StoreVerticle(), new DeploymentOptions().setConfig(TestConfig.forTests())).await(10, TimeUnit.SECONDS);
+      for (int round = 0; round < 2; round++) {
+        TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users");
+        long start = System.nanoTime();
+        for (int from = 1; from <= N; from += 500) {
+          JsonArray users = new JsonArray();
+          for (long id = from; id < from + 500; id++) {
+            users.add(DemoDirectoryVerticle.user(id));
+          }
+          vertx.eventBus().request(StoreAddresses.UPSERT, new JsonObject().put("users", users)).await(60, TimeUnit.SECONDS);
+        }
+        if (round == 1) {
+          return N / StoreBench.seconds(start);
+        }
+      }
+      throw new IllegalStateException();
+    } finally {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static double syncRate(int latencyMs) throws Exception {
+    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
+    Vertx vertx = Vertx.vertx();
+    try {
+      JsonObject config = TestConfig.forTests();
+      config.getJsonObject("demo").put("port", 0).put("latencyMs", latencyMs).put("jitterMs", 0).put("users", N);
+      config.getJsonObject("sync").put("batchSize", 500).put("intervalMs", 5);
+      config.getJsonObject("upstream").put("maxConcurrent", K);
+      DemoDirectoryVerticle demo = new DemoDirectoryVerticle();
+      vertx.deployVerticle(demo, new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
+      config.getJsonObject("upstream").put("baseUrl", "http://127.0.0.1:" + demo.actualPort());
+      DeploymentOptions options = new DeploymentOptions().setConfig(config);
+      vertx.deployVerticle(new StoreVerticle(), options).await(10, TimeUnit.SECONDS);
+      vertx.deployVerticle(new FetchVerticle(), options).await(10, TimeUnit.SECONDS);
+      vertx.deployVerticle(new SyncVerticle(), options).await(10, TimeUnit.SECONDS);
+      long start = System.nanoTime();
+      for (int from = 1; from <= N; from += 10_000) {
+        JsonArray ids = new JsonArray();
+        for (long id = from; id < from + 10_000; id++) {
+          ids.add(id);
+        }
+        vertx.eventBus().request(StoreAddresses.JOBS_ENQUEUE, new JsonObject().put("ids", ids)).await(30, TimeUnit.SECONDS);
+      }
+      while (true) {
+        JsonObject status = vertx.eventBus().<JsonObject>request(StoreAddresses.JOBS_STATUS, new JsonObject())
+          .await(10, TimeUnit.SECONDS).body();
+        if (status.getLong("done") >= N) {
+          return N / StoreBench.seconds(start);
+        }
+        Thread.sleep(10);
+      }
+    } finally {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private SyncBench() {
+  }
+}

@@ -1,0 +1,212 @@
+package io.usergate.sync;
+
+import io.usergate.fetch.FetchVerticle;
+import io.usergate.store.StoreAddresses;
+import io.usergate.store.StoreVerticle;
+import io.usergate.support.Bus;
+import io.usergate.support.FakeDirectory;
+import io.usergate.support.FakeDirectory.Behaviour;
+import io.usergate.support.Sql;
+import io.usergate.support.TestConfig;
+import io.usergate.support.TestDatabase;
+import io.usergate.support.Users;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The periodic sync on a real PostgreSQL, with a real fetch verticle against a counting upstream. */
+@ExtendWith(VertxExtension.class)
+class SyncVerticleTest {
+
+  private final FakeDirectory upstream = new FakeDirectory();
+
+  @BeforeEach
+  void cleanTables() {
+    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
+  }
+
+  /** The upstream, store and fetch verticles, and the config for a sync verticle, tweaked. */
+  private JsonObject deploy(Vertx vertx, Consumer<JsonObject> tweak) throws Exception {
+    vertx.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
+    JsonObject config = TestConfig.forTests();
+    config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl()).put("timeoutMs", 2000).put("retries", 0)
+      .put("breakerEnabled", false);
+    config.getJsonObject("sync").put("intervalMs", 50).put("batchSize", 500).put("leaseMs", 10_000)
+      .put("retryBaseDelayMs", 20).put("shutdownGraceMs", 5000);
+    tweak.accept(config);
+    DeploymentOptions options = new DeploymentOptions().setConfig(config);
+    vertx.deployVerticle(new StoreVerticle(), options).await(10, TimeUnit.SECONDS);
+    vertx.deployVerticle(new FetchVerticle(), options).await(10, TimeUnit.SECONDS);
+    return config;
+  }
+
+  private static String deploySync(Vertx vertx, JsonObject config) throws Exception {
+    return vertx.deployVerticle(new SyncVerticle(), new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
+  }
+
+  private static JsonObject enqueue(Vertx vertx, long from, long to) throws Exception {
+    JsonArray ids = new JsonArray();
+    for (long id = from; id <= to; id++) {
+      ids.add(id);
+    }
+    return Bus.call(vertx, SyncAddresses.ENQUEUE, new JsonObject().put("ids", ids));
+  }
+
+  @Test
+  @DisplayName("1,000 ids enqueued end done, all in the mirror, each fetched once; progress is published")
+  void drainsTheQueue(Vertx vertx) throws Exception {
+    JsonObject config = deploy(vertx, c -> { });
+    List<JsonObject> progress = new CopyOnWriteArrayList<>();
+    vertx.eventBus().<JsonObject>consumer(SyncAddresses.PROGRESS, message -> progress.add(message.body()));
+    deploySync(vertx, config);
+    assertEquals(1000, enqueue(vertx, 1, 1000).getInteger("enqueued"));
+    assertEquals(0, enqueue(vertx, 1, 1000).getInteger("enqueued"), "already pending or running: a no-op");
+    Sql.awaitCount("SELECT count(*) FROM sync_jobs WHERE state = 'done'", 1000, 30_000);
+    assertEquals(1000, Sql.count("SELECT count(*) FROM users"));
+    assertEquals(1000, upstream.totalCalls(), "each id fetched once");
+    assertTrue(progress.stream().mapToLong(p -> p.getLong("claimed")).sum() >= 1000);
+    JsonObject last = progress.get(progress.size() - 1);
+    for (String field : new String[] {"claimed", "succeeded", "failed", "retried", "pendingLeft", "durationMs"}) {
+      assertTrue(last.containsKey(field), field + " in " + last);
+    }
+    JsonObject status = Bus.call(vertx, SyncAddresses.STATUS, new JsonObject());
+    assertEquals(1000L, status.getJsonObject("jobs").getLong("done"));
+    assertTrue(status.getString("nextRunAt") != null && status.getJsonObject("lastBatch") != null, status.encode());
+  }
+
+  @Test
+  @DisplayName("404 removes the user from the mirror; 500 and a hang are retried with backoff, then failed with last_error")
+  void failuresAndRemovals(Vertx vertx) throws Exception {
+    JsonObject config = deploy(vertx, c -> {
+      c.getJsonObject("upstream").put("timeoutMs", 300);
+      c.getJsonObject("sync").put("maxAttempts", 3);
+    });
+    Bus.call(vertx, StoreAddresses.UPSERT, new JsonObject().put("users", Users.range(1, 1, "old")).put("fetchedAt", "2020-01-01T00:00:00Z"));
+    upstream.script(1, Behaviour.NOT_FOUND, 0).script(2, Behaviour.FAIL, 0).script(3, Behaviour.HANG, 0);
+    deploySync(vertx, config);
+    enqueue(vertx, 1, 4);
+    Sql.awaitCount("SELECT count(*) FROM sync_jobs WHERE state IN ('done', 'failed')", 4, 30_000);
+    assertEquals(0, Sql.count("SELECT count(*) FROM users WHERE id = 1"), "404: removed from the mirror");
+    assertEquals(1, Sql.count("SELECT count(*) FROM sync_jobs WHERE user_id = 1 AND state = 'done'"));
+    assertEquals(1, Sql.count("SELECT count(*) FROM sync_jobs WHERE user_id = 2 AND state = 'failed' AND attempts = 3 AND last_error LIKE 'UPSTREAM_ERROR%'"));
+    assertEquals(1, Sql.count("SELECT count(*) FROM sync_jobs WHERE user_id = 3 AND state = 'failed' AND attempts = 3 AND last_error LIKE 'UPSTREAM_TIMEOUT%'"));
+    assertEquals(1, Sql.count("SELECT count(*) FROM sync_jobs WHERE user_id = 4 AND state = 'done'"));
+    assertEquals(3, upstream.calls(2));
+  }
+
+  @Test
+  @DisplayName("undeployed mid-batch within the grace: stop() waits for the batch, which completes; nothing is left running")
+  void undeployWaitsForTheBatch(Vertx vertx) throws Exception {
+    JsonObject config = deploy(vertx, c -> c.getJsonObject("sync").put("shutdownGraceMs", 5000));
+    upstream.defaultDelay(800);
+    String sync = deploySync(vertx, config);
+    enqueue(vertx, 1, 50);
+    Sql.awaitCount("SELECT count(*) FROM sync_jobs WHERE state = 'running'", 50, 5000);
+    long start = System.nanoTime();
+    vertx.undeploy(sync).await(10, TimeUnit.SECONDS);
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertTrue(tookMs < 5000 + 1000, "stop() within grace + 1 s: " + tookMs + " ms");
+    assertEquals(50, Sql.count("SELECT count(*) FROM sync_jobs WHERE state = 'done'"), "the batch finished in its grace");
+    assertEquals(0, Sql.count("SELECT count(*) FROM sync_jobs WHERE lease_owner IS NOT NULL"));
+  }
+
+  @Test
+  @DisplayName("a grace too short: stop() hands the unfinished jobs back, pending with attempts unchanged; after a redeploy all end done")
+  void undeployHandsBack(Vertx vertx) throws Exception {
+    JsonObject config = deploy(vertx, c -> c.getJsonObject("sync").put("shutdownGraceMs", 300));
+    upstream.defaultDelay(1500);
+    String sync = deploySync(vertx, config);
+    enqueue(vertx, 1, 50);
+    Sql.awaitCount("SELECT count(*) FROM sync_jobs WHERE state = 'running'", 50, 5000);
+    long start = System.nanoTime();
+    vertx.undeploy(sync).await(10, TimeUnit.SECONDS);
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertTrue(tookMs < 300 + 1000, "stop() within grace + 1 s: " + tookMs + " ms");
+    assertEquals(50, Sql.count("SELECT count(*) FROM sync_jobs WHERE state = 'pending' AND attempts = 0 AND lease_owner IS NULL"));
+    assertEquals(0, Sql.count("SELECT count(*) FROM sync_jobs WHERE state = 'running'"));
+
+    Thread.sleep(1500); // the abandoned fetches finish; their answers must change nothing
+    assertEquals(50, Sql.count("SELECT count(*) FROM sync_jobs WHERE state = 'pending'"));
+    upstream.defaultDelay(0);
+    deploySync(vertx, config);
+    Sql.awaitCount("SELECT count(*) FROM sync_jobs WHERE state = 'done'", 50, 10_000);
+    assertEquals(50, Sql.count("SELECT count(*) FROM users"));
+  }
+
+  @Test
+  @DisplayName("a batch slower than the interval does not start a second one")
+  void batchesNeverOverlap(Vertx vertx) throws Exception {
+    JsonObject config = deploy(vertx, c -> c.getJsonObject("sync").put("batchSize", 10).put("intervalMs", 20));
+    upstream.defaultDelay(300);
+    deploySync(vertx, config);
+    enqueue(vertx, 1, 40);
+    Sql.awaitCount("SELECT count(*) FROM sync_jobs WHERE state = 'done'", 40, 20_000);
+    assertEquals(10, upstream.maxInFlight(), "one batch of 10 at a time, though the fetch allows 64");
+  }
+
+  @Test
+  @DisplayName("two sync verticles on the same database drain 5,000 jobs: none worked by both, none lost")
+  void twoInstances(Vertx vertx) throws Exception {
+    JsonObject config = deploy(vertx, c -> c.getJsonObject("sync").put("batchSize", 200).put("intervalMs", 10));
+    Vertx other = Vertx.vertx();
+    try {
+      DeploymentOptions options = new DeploymentOptions().setConfig(config);
+      other.deployVerticle(new StoreVerticle(), options).await(10, TimeUnit.SECONDS);
+      other.deployVerticle(new FetchVerticle(), options).await(10, TimeUnit.SECONDS);
+      List<JsonObject> progress = new CopyOnWriteArrayList<>();
+      vertx.eventBus().<JsonObject>consumer(SyncAddresses.PROGRESS, message -> progress.add(message.body()));
+      other.eventBus().<JsonObject>consumer(SyncAddresses.PROGRESS, message -> progress.add(message.body()));
+      deploySync(vertx, config);
+      other.deployVerticle(new SyncVerticle(), options).await(10, TimeUnit.SECONDS);
+      upstream.defaultDelay(2);
+      enqueue(vertx, 1, 5000);
+      Sql.awaitCount("SELECT count(*) FROM sync_jobs WHERE state = 'done'", 5000, 60_000);
+      assertEquals(5000, upstream.totalCalls(), "no job fetched twice: never worked by both at once");
+      assertEquals(5000, Sql.count("SELECT count(*) FROM users"));
+      long owners = progress.stream().map(p -> p.getString("owner")).distinct().count();
+      assertEquals(2, owners, "both instances took part");
+      assertEquals(5000, progress.stream().mapToLong(p -> p.getLong("claimed")).sum());
+    } finally {
+      other.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @DisplayName("bad enqueue messages are BAD_REQUEST and enqueue nothing; over 10,000 ids is refused")
+  void badEnqueue(Vertx vertx) throws Exception {
+    deploySync(vertx, deploy(vertx, c -> { }));
+    Bus.failure(vertx, SyncAddresses.ENQUEUE, new JsonObject().put("ids", "x"), "BAD_REQUEST", 400);
+    Bus.failure(vertx, SyncAddresses.ENQUEUE, new JsonObject().put("ids", new JsonArray().add(1).add(-2)), "BAD_REQUEST", 400);
+    JsonArray tooMany = new JsonArray();
+    for (int i = 1; i <= 10_001; i++) {
+      tooMany.add(i);
+    }
+    Bus.failure(vertx, SyncAddresses.ENQUEUE, new JsonObject().put("ids", tooMany), "BAD_REQUEST", 400);
+    assertEquals(0, Sql.count("SELECT count(*) FROM sync_jobs"));
+  }
+
+  @Test
+  @DisplayName("refresh enqueues the users fetched longer ago than sync.refreshAfterMs")
+  void refreshEnqueuesStaleUsers(Vertx vertx) throws Exception {
+    JsonObject config = deploy(vertx, c -> c.getJsonObject("sync").put("refreshAfterMs", 60_000).put("intervalMs", 60_000));
+    Bus.call(vertx, StoreAddresses.UPSERT, new JsonObject().put("users", Users.range(1, 3, "old")).put("fetchedAt", "2020-01-01T00:00:00Z"));
+    Bus.call(vertx, StoreAddresses.UPSERT, new JsonObject().put("users", Users.range(4, 5, "new")));
+    deploySync(vertx, config);
+    assertEquals(3, Bus.call(vertx, SyncAddresses.REFRESH, new JsonObject()).getInteger("enqueued"));
+    assertEquals(3, Sql.count("SELECT count(*) FROM sync_jobs WHERE state = 'pending' AND user_id <= 3"));
+  }
+}
