@@ -1,6 +1,7 @@
 package io.usergate;
 
 import io.usergate.config.InvalidConfigException;
+import io.usergate.metrics.Metrics;
 import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
@@ -9,8 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Vert.x application launcher, through its documented extension point, for two things the stock
- * one does not do: a {@code -conf} that cannot be read stops the start (the stock launcher only warns
+ * The Vert.x application launcher, through its documented extension point, for what the stock one
+ * does not do: metrics (Prometheus) switched on; a {@code -conf} that cannot be read stops the start (the stock launcher only warns
  * and deploys on an empty configuration), and a SIGTERM that stops the service cleanly exits 0 (the
  * JVM would otherwise report 143, "killed by SIGTERM").
  */
@@ -43,6 +44,11 @@ public class Launcher extends VertxApplication implements VertxApplicationHooks 
       throw invalid;
     }
     return config;
+  }
+
+  @Override
+  public void beforeStartingVertx(HookContext context) {
+    context.vertxOptions().setMetricsOptions(Metrics.options());
   }
 
   @Override

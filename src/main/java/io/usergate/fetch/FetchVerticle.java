@@ -2,6 +2,9 @@ package io.usergate.fetch;
 
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
+import io.usergate.metrics.Metrics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.usergate.user.User;
 import io.usergate.user.UserId;
 import io.vertx.core.Future;
@@ -93,6 +96,7 @@ public class FetchVerticle extends VerticleBase {
     writeThrough = new WriteThrough(vertx, config.getInteger("writeThroughDelayMs"));
     queueTimeoutMs = config.getInteger("queueTimeoutMs");
     maxIdsPerRequest = config.getInteger("maxIdsPerRequest");
+    Metrics.registry().ifPresent(this::registerGauges);
     EventBus bus = vertx.eventBus();
     return Future.all(List.of(
         bus.<JsonObject>consumer(FetchAddresses.ONE, message -> answer(message, this::one)).completion(),
@@ -192,6 +196,17 @@ public class FetchVerticle extends VerticleBase {
       call.start();
     }
     return call.join(caller);
+  }
+
+  private void registerGauges(MeterRegistry registry) {
+    Gauge.builder("usergate.upstream.in.flight", semaphore, AsyncSemaphore::inFlight)
+      .description("upstream requests in flight (semaphore permits held)").register(registry);
+    Gauge.builder("usergate.upstream.queued", semaphore, AsyncSemaphore::queued)
+      .description("upstream requests waiting for a permit").register(registry);
+    Gauge.builder("usergate.upstream.permits", semaphore, AsyncSemaphore::permits)
+      .description("upstream.maxConcurrent").register(registry);
+    Gauge.builder("usergate.write.through.failed", writeThrough, WriteThrough::failedCount)
+      .description("users fetched whose write-through to the store failed").register(registry);
   }
 
   private JsonObject status() {

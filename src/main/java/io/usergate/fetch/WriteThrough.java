@@ -93,6 +93,10 @@ final class WriteThrough {
     return Future.join(new ArrayList<>(writing)).mapEmpty();
   }
 
+  long failedCount() {
+    return failed;
+  }
+
   JsonObject status() {
     return new JsonObject().put("written", written).put("failed", failed).put("pending", pending.size());
   }

@@ -3,6 +3,7 @@ package io.usergate.sync;
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
 import io.usergate.fetch.FetchAddresses;
+import io.usergate.metrics.Metrics;
 import io.usergate.store.StoreAddresses;
 import io.usergate.user.UserId;
 import io.vertx.core.Future;
@@ -108,6 +109,12 @@ public class SyncVerticle extends VerticleBase {
         progress.remove("done");
         lastBatch = progress;
         vertx.eventBus().publish(SyncAddresses.PROGRESS, progress);
+        Metrics.registry().ifPresent(registry -> {
+          for (String outcome : new String[] {"succeeded", "removed", "retried", "failed", "notHeld"}) {
+            registry.counter("usergate.sync.jobs", "outcome", outcome).increment(progress.getLong(outcome));
+          }
+          registry.counter("usergate.sync.batches").increment();
+        });
         LOG.info("sync: batch of {}: {} done, {} removed, {} retried, {} failed, {} pending left ({} ms)",
           ids.size(), counts.getLong("done"), counts.getLong("removed"), counts.getLong("retried"),
           counts.getLong("failed"), counts.getLong("pendingLeft"), progress.getLong("durationMs"));

@@ -1,33 +1,96 @@
 package io.usergate.web;
 
+import io.usergate.error.ErrorCode;
+import io.usergate.error.UsergateException;
+import io.usergate.fetch.FetchAddresses;
 import io.usergate.store.StoreAddresses;
+import io.usergate.sync.SyncAddresses;
+import io.usergate.user.UserId;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Owns the router and the HTTP server; holds no business logic, only validation and bus calls. */
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP edge: routes, the SockJS bridge, health and metrics. It holds no business logic: it
+ * validates input, sends a bus message, and maps the reply or the failure to HTTP ({@link WebErrors}).
+ * Configuration: the {@code http}, {@code auth}, {@code health} and {@code upstream} sections.
+ */
 public class HttpVerticle extends VerticleBase {
 
+  public static final String SOURCE_HEADER = "X-Usergate-Source";
+  public static final String FETCHED_AT_HEADER = "X-Usergate-Fetched-At";
+
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
+  /** Upstream failures after which a stored copy is served instead. */
+  private static final Set<ErrorCode> STALE_FALLBACK =
+    EnumSet.of(ErrorCode.UPSTREAM_TIMEOUT, ErrorCode.UPSTREAM_ERROR, ErrorCode.UPSTREAM_UNAVAILABLE);
 
   private HttpServer server;
+  private DeliveryOptions busOptions;
+  private int maxIds;
+  private long shutdownGraceMs;
+  private long drainDelayMs;
+  private volatile boolean shuttingDown;
 
   @Override
   public Future<?> start() {
     JsonObject http = config().getJsonObject("http");
+    busOptions = new DeliveryOptions().setSendTimeout(http.getInteger("requestTimeoutMs"));
+    maxIds = config().getJsonObject("upstream").getInteger("maxIdsPerRequest");
+    shutdownGraceMs = http.getInteger("shutdownGraceMs");
+    drainDelayMs = http.getInteger("drainDelayMs");
+    BearerAuth auth = new BearerAuth(token(http.getString("host"), config().getJsonObject("auth").getString("token")));
     long checkTimeoutMs = config().getJsonObject("health").getInteger("timeoutMs");
 
     Router router = Router.router(vertx);
+    router.route().handler(HttpVerticle::rejectTraversal);
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(liveness()));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness(checkTimeoutMs)));
+    router.get("/metrics").handler(PrometheusScrapingHandler.create());
+
+    router.get("/users/:id").handler(this::fetchOne);
+    router.get("/users").handler(this::fetchMany);
+    router.get("/store/users/:id").handler(this::storedOne);
+    router.get("/store/users").handler(this::storedPage);
+    router.get("/sync").handler(ctx -> reply(ctx, 200, request(SyncAddresses.STATUS, new JsonObject())));
+    // The token is checked before the body is read (a route of its own: a body handler must come first on a route).
+    router.post("/sync").handler(auth::check);
+    router.post("/sync/refresh").handler(auth::check);
+    router.post("/sync")
+      .handler(BodyHandler.create().setBodyLimit(http.getInteger("maxBodyBytes")))
+      .handler(this::enqueue);
+    router.post("/sync/refresh").handler(ctx -> reply(ctx, 202, request(SyncAddresses.REFRESH, new JsonObject())));
+    router.route("/eventbus/*").subRouter(Bridges.sockJs(vertx, auth));
+    router.get("/*").handler(StaticHandler.create("webroot"));
+
+    router.route().failureHandler(WebErrors::handle);
+    router.errorHandler(404, WebErrors::handle);
+    router.errorHandler(405, WebErrors::handle);
 
     return vertx.createHttpServer()
       .requestHandler(router)
@@ -38,9 +101,19 @@ public class HttpVerticle extends VerticleBase {
       });
   }
 
+  /**
+   * Readiness turns 503 first; after {@code http.drainDelayMs} (for load balancers to notice) the
+   * server stops accepting, and requests in flight get {@code http.shutdownGraceMs} to finish.
+   */
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    shuttingDown = true;
+    if (server == null) {
+      return Future.succeededFuture();
+    }
+    LOG.info("web: not ready any more; stopping in {} ms, then {} ms for requests in flight", drainDelayMs, shutdownGraceMs);
+    return Future.<Void>future(promise -> vertx.setTimer(Math.max(1, drainDelayMs), id -> promise.complete()))
+      .compose(drained -> server.shutdown(shutdownGraceMs, TimeUnit.MILLISECONDS));
   }
 
   /** The port the server listens on (useful with {@code http.port} 0). */
@@ -48,18 +121,152 @@ public class HttpVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  /** Answering at all proves the event loop turns; a named check makes the answer a 200 with a body. */
+  private void fetchOne(RoutingContext ctx) {
+    long id = UserId.parse(ctx.pathParam("id"), "the user id");
+    request(FetchAddresses.ONE, new JsonObject().put("id", id))
+      .onSuccess(reply -> json(ctx, 200).putHeader(SOURCE_HEADER, "upstream").end(reply.body().toBuffer()))
+      .onFailure(failure -> {
+        UsergateException error = UsergateException.from(failure);
+        if (!STALE_FALLBACK.contains(error.code())) {
+          ctx.fail(error);
+          return;
+        }
+        // The upstream failed: a stored copy is better than an error, and says where it came from.
+        request(StoreAddresses.GET, new JsonObject().put("id", id))
+          .onSuccess(stored -> json(ctx, 200).putHeader(SOURCE_HEADER, "store")
+            .putHeader(FETCHED_AT_HEADER, stored.headers().get(StoreAddresses.FETCHED_AT_HEADER))
+            .end(stored.body().toBuffer()))
+          .onFailure(noCopy -> ctx.fail(error));
+      });
+  }
+
+  private void fetchMany(RoutingContext ctx) {
+    JsonArray ids = idsParameter(ctx);
+    String mode = ctx.queryParams().get("mode") == null ? FetchAddresses.MODE_ALL : ctx.queryParams().get("mode");
+    if (!FetchAddresses.MODE_ALL.equals(mode) && !FetchAddresses.MODE_SETTLED.equals(mode)) {
+      throw ErrorCode.BAD_REQUEST.error("mode must be \"all\" or \"settled\", not \"" + mode + "\"");
+    }
+    reply(ctx, 200, request(FetchAddresses.MANY, new JsonObject().put("ids", ids).put("mode", mode)));
+  }
+
+  private void storedOne(RoutingContext ctx) {
+    long id = UserId.parse(ctx.pathParam("id"), "the user id");
+    request(StoreAddresses.GET, new JsonObject().put("id", id))
+      .onSuccess(reply -> json(ctx, 200).putHeader(SOURCE_HEADER, "store")
+        .putHeader(FETCHED_AT_HEADER, reply.headers().get(StoreAddresses.FETCHED_AT_HEADER))
+        .end(reply.body().toBuffer()))
+      .onFailure(ctx::fail);
+  }
+
+  private void storedPage(RoutingContext ctx) {
+    JsonObject page = new JsonObject();
+    String after = ctx.queryParams().get("after");
+    String limit = ctx.queryParams().get("limit");
+    if (after != null && !after.isEmpty()) {
+      page.put("after", after.equals("0") ? 0 : UserId.parse(after, "after"));
+    }
+    if (limit != null && !limit.isEmpty()) {
+      page.put("limit", (int) Math.min(Integer.MAX_VALUE, UserId.parse(limit, "limit")));
+    }
+    reply(ctx, 200, request(StoreAddresses.LIST, page));
+  }
+
+  private void enqueue(RoutingContext ctx) {
+    String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+      throw ErrorCode.BAD_REQUEST.error("the body must be JSON (Content-Type: application/json)");
+    }
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (DecodeException | ClassCastException e) {
+      throw ErrorCode.BAD_REQUEST.error("the body is not a JSON object");
+    }
+    if (body == null) {
+      throw ErrorCode.BAD_REQUEST.error("the body must be a JSON object {\"ids\": [...]}");
+    }
+    reply(ctx, 202, request(SyncAddresses.ENQUEUE, new JsonObject().put("ids", body.getValue("ids"))));
+  }
+
+  /** {@code ids=1,2,3}: comma-separated positive integers, at most upstream.maxIdsPerRequest. */
+  private JsonArray idsParameter(RoutingContext ctx) {
+    List<String> values = ctx.queryParams().getAll("ids");
+    if (values.size() != 1 || values.get(0).isEmpty()) {
+      throw ErrorCode.BAD_REQUEST.error("ids is required once, as comma-separated positive integers: ?ids=1,2,3");
+    }
+    String[] parts = values.get(0).split(",", -1);
+    if (parts.length > maxIds) {
+      throw ErrorCode.BAD_REQUEST.error("ids holds " + parts.length + " ids; at most " + maxIds + " are allowed");
+    }
+    JsonArray ids = new JsonArray();
+    for (int i = 0; i < parts.length; i++) {
+      ids.add(UserId.parse(parts[i], "ids[" + i + "]"));
+    }
+    return ids;
+  }
+
+  private Future<Message<JsonObject>> request(String address, JsonObject body) {
+    return vertx.eventBus().request(address, body, busOptions);
+  }
+
+  private static void reply(RoutingContext ctx, int status, Future<Message<JsonObject>> reply) {
+    reply.onSuccess(message -> json(ctx, status).end(message.body().toBuffer())).onFailure(ctx::fail);
+  }
+
+  private static HttpServerResponse json(RoutingContext ctx, int status) {
+    return ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+  }
+
+  /** Encoded dots or slashes in a path are never legitimate here: refuse them before any route. */
+  private static void rejectTraversal(RoutingContext ctx) {
+    String raw = ctx.request().path().toLowerCase(Locale.ROOT);
+    if (raw.contains("%2e") || raw.contains("%2f") || raw.contains("%5c") || raw.contains("/../") || raw.endsWith("/..")) {
+      ctx.fail(ErrorCode.BAD_REQUEST.error("the path may not hold encoded or relative segments"));
+    } else {
+      ctx.next();
+    }
+  }
+
+  /** The configured token; none on a non-loopback address means a generated one, logged once. */
+  private static String token(String host, String configured) {
+    if (configured != null && !configured.isBlank()) {
+      return configured;
+    }
+    if (isLoopback(host)) {
+      LOG.info("web: auth.token is not set and {} is loopback: write routes are open to local callers", host);
+      return null;
+    }
+    String generated = BearerAuth.generateToken();
+    LOG.warn("web: auth.token is not set and {} is not loopback; generated token for write routes: {}", host, generated);
+    return generated;
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
   private HealthChecks liveness() {
     return HealthChecks.create(vertx).register("event-loop", promise -> promise.complete(Status.OK()));
   }
 
   private HealthChecks readiness(long checkTimeoutMs) {
-    HealthChecks checks = HealthChecks.create(vertx);
     DeliveryOptions withinTimeout = new DeliveryOptions().setSendTimeout(checkTimeoutMs);
-    checks.register("postgresql", checkTimeoutMs, promise -> vertx.eventBus()
-      .<JsonObject>request(StoreAddresses.PING, new JsonObject(), withinTimeout)
-      .onSuccess(reply -> promise.complete(Status.OK()))
-      .onFailure(failure -> promise.complete(Status.KO(new JsonObject().put("error", failure.getMessage())))));
-    return checks;
+    return HealthChecks.create(vertx)
+      .register("shutdown", promise -> promise.complete(shuttingDown
+        ? Status.KO(new JsonObject().put("reason", "shutting down")) : Status.OK()))
+      .register("postgresql", checkTimeoutMs, promise -> vertx.eventBus()
+        .<JsonObject>request(StoreAddresses.PING, new JsonObject(), withinTimeout)
+        .onSuccess(reply -> promise.complete(Status.OK()))
+        .onFailure(failure -> promise.complete(Status.KO(new JsonObject().put("error", failure.getMessage())))))
+      .register("upstream", checkTimeoutMs, promise -> vertx.eventBus()
+        .<JsonObject>request(FetchAddresses.STATUS, new JsonObject(), withinTimeout)
+        .onSuccess(reply -> promise.complete("OPEN".equals(reply.body().getString("breaker"))
+          ? Status.KO(new JsonObject().put("reason", "circuit breaker open: the upstream is failing"))
+          : Status.OK(new JsonObject().put("breaker", reply.body().getString("breaker")))))
+        .onFailure(failure -> promise.complete(Status.KO(new JsonObject().put("error", failure.getMessage())))));
   }
 }

@@ -1,0 +1,55 @@
+package io.usergate.web;
+
+import io.usergate.fetch.FetchAddresses;
+import io.usergate.store.StoreAddresses;
+import io.usergate.sync.SyncAddresses;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.bridge.BaseBridgeEvent;
+import io.vertx.ext.bridge.BridgeEventType;
+import io.vertx.ext.bridge.PermittedOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What clients outside the JVM may do on the event bus: the permitted addresses, and the token rule for
+ * writes. Everything else is denied ({@code access_denied}); a write without the token is rejected.
+ */
+public final class Bridges {
+
+  /** Addresses a bridge client may send to. */
+  public static final List<String> INBOUND = List.of(FetchAddresses.ONE, FetchAddresses.MANY, StoreAddresses.GET,
+    StoreAddresses.LIST, SyncAddresses.STATUS, SyncAddresses.ENQUEUE);
+
+  /** Addresses a bridge client may listen to. */
+  public static final List<String> OUTBOUND = List.of(SyncAddresses.PROGRESS);
+
+  /** Inbound addresses that change state: only with {@code headers.Authorization = "Bearer <token>"}. */
+  public static final Set<String> WRITES = Set.of(SyncAddresses.ENQUEUE);
+
+  private Bridges() {
+  }
+
+  /** The SockJS bridge, to mount at {@code /eventbus/*}. */
+  static Router sockJs(Vertx vertx, BearerAuth auth) {
+    SockJSBridgeOptions options = new SockJSBridgeOptions();
+    INBOUND.forEach(address -> options.addInboundPermitted(new PermittedOptions().setAddress(address)));
+    OUTBOUND.forEach(address -> options.addOutboundPermitted(new PermittedOptions().setAddress(address)));
+    return SockJSHandler.create(vertx).bridge(options, event -> event.complete(allowed(event, auth)));
+  }
+
+  /** The token rule, checked before anything is delivered. */
+  static boolean allowed(BaseBridgeEvent event, BearerAuth auth) {
+    boolean write = event.type() == BridgeEventType.SEND || event.type() == BridgeEventType.PUBLISH;
+    JsonObject message = event.getRawMessage();
+    if (!write || message == null || !WRITES.contains(message.getString("address"))) {
+      return true;
+    }
+    JsonObject headers = message.getJsonObject("headers");
+    return auth.accepts(headers == null ? null : headers.getString("Authorization"));
+  }
+}
