@@ -1,0 +1,151 @@
+package io.usergate.web;
+
+import io.usergate.demo.DemoDirectoryVerticle;
+import io.usergate.fetch.FetchAddresses;
+import io.usergate.fetch.FetchVerticle;
+import io.usergate.metrics.Metrics;
+import io.usergate.store.StoreVerticle;
+import io.usergate.support.Bus;
+import io.usergate.support.TestConfig;
+import io.usergate.support.TestDatabase;
+import io.usergate.sync.SyncVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The whole stack in one Vert.x with metrics on, against the demo directory at 5 ms. */
+class WebLoadAndMetricsTest {
+
+  private static Vertx vertx;
+  private static WebClient client;
+  private static int port;
+
+  @BeforeAll
+  static void deploy() throws Exception {
+    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
+    vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(Metrics.options())).build();
+    JsonObject config = TestConfig.forTests();
+    config.getJsonObject("demo").put("port", 0).put("latencyMs", 5).put("jitterMs", 0).put("users", 10_000);
+    DemoDirectoryVerticle demo = new DemoDirectoryVerticle();
+    vertx.deployVerticle(demo, new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
+    config.getJsonObject("upstream").put("baseUrl", "http://127.0.0.1:" + demo.actualPort());
+    DeploymentOptions options = new DeploymentOptions().setConfig(config);
+    vertx.deployVerticle(new StoreVerticle(), options).await(10, TimeUnit.SECONDS);
+    vertx.deployVerticle(new FetchVerticle(), options).await(10, TimeUnit.SECONDS);
+    vertx.deployVerticle(new SyncVerticle(), options).await(10, TimeUnit.SECONDS);
+    HttpVerticle web = new HttpVerticle();
+    vertx.deployVerticle(web, options).await(10, TimeUnit.SECONDS);
+    port = web.actualPort();
+    client = WebClient.wrap(vertx.createHttpClient(new HttpClientOptions(), new PoolOptions().setHttp1MaxSize(200)));
+  }
+
+  @AfterAll
+  static void close() throws Exception {
+    vertx.close().await(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  @DisplayName("/metrics: HTTP server metrics by route pattern, never a raw id; upstream, pool, bus, semaphore and sync meters")
+  void metrics() throws Exception {
+    client.get(port, "127.0.0.1", "/users/4242").send().await(10, TimeUnit.SECONDS);
+    client.get(port, "127.0.0.1", "/store/users/4242").send().await(10, TimeUnit.SECONDS);
+    HttpResponse<Buffer> scrape = client.get(port, "127.0.0.1", "/metrics").send().await(10, TimeUnit.SECONDS);
+    assertEquals(200, scrape.statusCode());
+    String text = scrape.bodyAsString();
+    assertTrue(text.contains("route=\"/users/:id\""), "route pattern label");
+    assertTrue(text.contains("route=\"/store/users/:id\""), "route pattern label");
+    assertFalse(text.contains("4242"), "no raw id in any label");
+    for (String meter : new String[] {"vertx_http_server_requests_total", "vertx_http_client_response_time_seconds",
+      "vertx_pool_in_use{pool_name=\"usergate-store\"", "vertx_eventbus_delivered_total", "usergate_upstream_in_flight",
+      "usergate_upstream_queued", "usergate_write_through_failed"}) {
+      assertTrue(text.contains(meter), meter);
+    }
+  }
+
+  @Test
+  @DisplayName("load: 200 concurrent clients × 50 requests of 10 ids each, no error, permits all back, heap flat")
+  void load() throws Exception {
+    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    runClients(20, 5); // warm-up
+    System.gc();
+    long heapBefore = memory.getHeapMemoryUsage().getUsed();
+
+    AtomicInteger errors = new AtomicInteger();
+    AtomicInteger ok = runClients(200, 50, errors);
+    assertEquals(0, errors.get(), "no error");
+    assertEquals(200 * 50, ok.get());
+
+    JsonObject status = Bus.call(vertx, FetchAddresses.STATUS, new JsonObject());
+    for (int i = 0; i < 50 && status.getInteger("available") < status.getInteger("maxConcurrent"); i++) {
+      Thread.sleep(50);
+      status = Bus.call(vertx, FetchAddresses.STATUS, new JsonObject());
+    }
+    assertEquals(status.getInteger("maxConcurrent"), status.getInteger("available"), status.encode());
+    assertEquals(0, status.getInteger("queued"));
+
+    System.gc();
+    long heapAfter = memory.getHeapMemoryUsage().getUsed();
+    long growthMb = (heapAfter - heapBefore) / (1024 * 1024);
+    assertTrue(growthMb < 64, "heap flat: grew " + growthMb + " MiB over 10,000 requests");
+  }
+
+  private static AtomicInteger runClients(int clients, int requestsEach) throws Exception {
+    return runClients(clients, requestsEach, new AtomicInteger());
+  }
+
+  /** {@code clients} loops, each sending its next request when the previous one is answered. */
+  private static AtomicInteger runClients(int clients, int requestsEach, AtomicInteger errors) throws Exception {
+    AtomicInteger ok = new AtomicInteger();
+    List<Future<Void>> loops = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      Promise<Void> done = Promise.promise();
+      loop(requestsEach, ok, errors, done);
+      loops.add(done.future());
+    }
+    Future.all(loops).await(300, TimeUnit.SECONDS);
+    return ok;
+  }
+
+  private static void loop(int left, AtomicInteger ok, AtomicInteger errors, Promise<Void> done) {
+    if (left == 0) {
+      done.complete();
+      return;
+    }
+    StringBuilder ids = new StringBuilder();
+    for (int i = 0; i < 10; i++) {
+      ids.append(i == 0 ? "" : ",").append(1 + ThreadLocalRandom.current().nextInt(10_000));
+    }
+    client.get(port, "127.0.0.1", "/users?ids=" + ids).send().onComplete(response -> {
+      if (response.succeeded() && response.result().statusCode() == 200) {
+        ok.incrementAndGet();
+      } else {
+        errors.incrementAndGet();
+      }
+      loop(left - 1, ok, errors, done);
+    });
+  }
+}
