@@ -11,7 +11,7 @@ import java.util.Set;
 public final class Bench {
 
   public static void main(String[] args) throws Exception {
-    Set<String> groups = Set.copyOf(args.length == 0 ? List.of("store", "fetch", "sync") : List.of(args));
+    Set<String> groups = Set.copyOf(args.length == 0 ? List.of("store", "fetch", "sync", "web") : List.of(args));
     Report report = new Report();
     if (groups.contains("store")) {
       StoreBench.run(report);
@@ -21,6 +21,9 @@ public final class Bench {
     }
     if (groups.contains("sync")) {
       SyncBench.run(report);
+    }
+    if (groups.contains("web")) {
+      WebBench.run(report);
     }
     report.print();
     System.exit(0);
