@@ -46,6 +46,7 @@ public final class Configuration {
     ConfigKey.integer("upstream.breakerMaxFailures", 1, 1_000_000),
     ConfigKey.integer("upstream.breakerResetMs", 1, 3_600_000),
     ConfigKey.integer("upstream.writeThroughDelayMs", 0, 60_000),
+    ConfigKey.integer("upstream.writeThroughMinIntervalMs", 0, 3_600_000),
     ConfigKey.integer("sync.intervalMs", 1, 86_400_000),
     ConfigKey.integer("sync.batchSize", 1, 100_000),
     ConfigKey.integer("sync.leaseMs", 100, 86_400_000),

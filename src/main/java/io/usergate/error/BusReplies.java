@@ -1,12 +1,16 @@
 package io.usergate.error;
 
+import io.usergate.bus.SharedJsonCodec;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 
 import java.util.function.Function;
 
-/** Answers a bus request with a handler's result, or its failure in the error contract. */
+/**
+ * Answers a bus request with a handler's result (sent as a shared body, never copied locally: handlers
+ * build a fresh reply and never touch it again), or its failure in the error contract.
+ */
 public final class BusReplies {
 
   private BusReplies() {
@@ -26,6 +30,6 @@ public final class BusReplies {
       // Validation throws the contract's errors synchronously; a bug throws anything else.
       result = Future.failedFuture(e);
     }
-    result.onSuccess(message::reply).onFailure(failure -> classify.apply(failure).replyTo(message));
+    result.onSuccess(reply -> message.reply(reply, SharedJsonCodec.SHARED)).onFailure(failure -> classify.apply(failure).replyTo(message));
   }
 }

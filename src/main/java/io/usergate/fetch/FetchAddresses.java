@@ -15,7 +15,7 @@ public final class FetchAddresses {
 
   /**
    * {@code {}} → {@code {"maxConcurrent", "inFlight", "queued", "available", "breaker",
-   * "writeThrough": {"written", "failed", "pending"}}}.
+   * "writeThrough": {"written", "failed", "skipped", "pending"}}}.
    */
   public static final String STATUS = "usergate.fetch.status";
 

@@ -1,5 +1,6 @@
 package io.usergate.fetch;
 
+import io.usergate.bus.SharedJsonCodec;
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
 import io.usergate.metrics.Metrics;
@@ -90,10 +91,12 @@ public class FetchVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    SharedJsonCodec.register(vertx);
     JsonObject config = config().getJsonObject("upstream");
     semaphore = new AsyncSemaphore(vertx, config.getInteger("maxConcurrent"), config.getInteger("maxQueued"));
     upstream = new Upstream(vertx, config);
-    writeThrough = new WriteThrough(vertx, config.getInteger("writeThroughDelayMs"));
+    writeThrough = new WriteThrough(vertx, config.getInteger("writeThroughDelayMs"),
+      config.getInteger("writeThroughMinIntervalMs"));
     queueTimeoutMs = config.getInteger("queueTimeoutMs");
     maxIdsPerRequest = config.getInteger("maxIdsPerRequest");
     Metrics.registry().ifPresent(this::registerGauges);

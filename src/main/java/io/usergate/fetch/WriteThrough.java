@@ -1,5 +1,6 @@
 package io.usergate.fetch;
 
+import io.usergate.bus.SharedJsonCodec;
 import io.usergate.store.StoreAddresses;
 import io.usergate.user.User;
 import io.vertx.core.Future;
@@ -26,28 +27,54 @@ final class WriteThrough {
 
   private static final Logger LOG = LoggerFactory.getLogger(WriteThrough.class);
   private static final int MAX_BATCH = 1000;
+  /** How many recently written users are remembered to skip identical rewrites. */
+  private static final int REMEMBERED = 100_000;
+
+  /** What was last written for a user: its content's hash and when. */
+  private record Written(int hash, long atMillis) {
+  }
 
   private final Vertx vertx;
   private final long delayMs;
+  private final long minIntervalMs;
+  private final Map<Long, Written> recentlyWritten = new LinkedHashMap<>(1024, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Long, Written> eldest) {
+      return size() > REMEMBERED;
+    }
+  };
   private final Map<Long, JsonObject> pending = new LinkedHashMap<>();
   private final List<Future<Void>> writing = new ArrayList<>();
   private Instant oldestFetch;
   private long timer = -1;
   private long written;
   private long failed;
+  private long skipped;
 
-  WriteThrough(Vertx vertx, long delayMs) {
+  /**
+   * @param minIntervalMs a user fetched again with the same content within this time of its last
+   *                      write is not written again (0: always written)
+   */
+  WriteThrough(Vertx vertx, long delayMs, long minIntervalMs) {
     this.vertx = vertx;
     this.delayMs = delayMs;
+    this.minIntervalMs = minIntervalMs;
   }
 
   /** Queues users fetched at {@code fetchedAt}; they are written within {@code delayMs}. */
   void add(Collection<User> users, Instant fetchedAt) {
-    if (users.isEmpty()) {
-      return;
-    }
+    long now = System.currentTimeMillis();
+    boolean added = false;
     for (User user : users) {
-      pending.put(user.id(), user.profile());
+      if (unchangedSinceRecentWrite(user, now)) {
+        skipped++;
+      } else {
+        pending.put(user.id(), user.profile());
+        added = true;
+      }
+    }
+    if (!added) {
+      return;
     }
     if (oldestFetch == null || fetchedAt.isBefore(oldestFetch)) {
       oldestFetch = fetchedAt;
@@ -60,6 +87,24 @@ final class WriteThrough {
         flush();
       });
     }
+  }
+
+  /**
+   * A hot user fetched again and again would be rewritten identically many times a second, which is
+   * what costs PostgreSQL most; within {@code minIntervalMs} an identical copy is skipped (its
+   * {@code fetched_at} then lags by less than that).
+   */
+  private boolean unchangedSinceRecentWrite(User user, long now) {
+    if (minIntervalMs <= 0) {
+      return false;
+    }
+    int hash = user.profile().hashCode();
+    Written last = recentlyWritten.get(user.id());
+    if (last != null && last.hash() == hash && now - last.atMillis() < minIntervalMs) {
+      return true;
+    }
+    recentlyWritten.put(user.id(), new Written(hash, now));
+    return false;
   }
 
   private void flush() {
@@ -75,7 +120,7 @@ final class WriteThrough {
     JsonObject upsert = new JsonObject().put("users", users).put("fetchedAt", oldestFetch.toString());
     pending.clear();
     oldestFetch = null;
-    Future<Void> write = vertx.eventBus().<JsonObject>request(StoreAddresses.UPSERT, upsert)
+    Future<Void> write = vertx.eventBus().<JsonObject>request(StoreAddresses.UPSERT, upsert, SharedJsonCodec.SHARED)
       .onSuccess(reply -> written += users.size())
       .onFailure(failure -> {
         failed += users.size();
@@ -98,6 +143,7 @@ final class WriteThrough {
   }
 
   JsonObject status() {
-    return new JsonObject().put("written", written).put("failed", failed).put("pending", pending.size());
+    return new JsonObject().put("written", written).put("failed", failed).put("skipped", skipped)
+      .put("pending", pending.size());
   }
 }

@@ -1,5 +1,6 @@
 package io.usergate.store;
 
+import io.usergate.bus.SharedJsonCodec;
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
 import io.usergate.user.User;
@@ -39,6 +40,7 @@ public class StoreVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    SharedJsonCodec.register(vertx);
     JsonObject pg = config().getJsonObject("pg");
     pool = PoolFactory.create(vertx, pg);
     reads = PoolFactory.createReadClient(vertx, pg);
@@ -92,7 +94,7 @@ public class StoreVerticle extends VerticleBase {
           return;
         }
         Row row = rows.iterator().next();
-        message.reply(row.getJsonObject("profile"), new DeliveryOptions()
+        message.reply(row.getJsonObject("profile"), new DeliveryOptions(SharedJsonCodec.SHARED)
           .addHeader(StoreAddresses.FETCHED_AT_HEADER, row.getOffsetDateTime("fetched_at").toInstant().toString()));
       })
       .onFailure(failure -> StoreErrors.classify(failure).replyTo(message));

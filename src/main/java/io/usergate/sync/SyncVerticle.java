@@ -1,5 +1,6 @@
 package io.usergate.sync;
 
+import io.usergate.bus.SharedJsonCodec;
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
 import io.usergate.fetch.FetchAddresses;
@@ -177,6 +178,7 @@ public class SyncVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    SharedJsonCodec.register(vertx);
     JsonObject sync = config().getJsonObject("sync");
     batchSize = sync.getInteger("batchSize");
     leaseMs = sync.getInteger("leaseMs");
@@ -268,7 +270,7 @@ public class SyncVerticle extends VerticleBase {
 
   private Future<JsonObject> request(String address, JsonObject body) {
     // No bus answer is useful after the lease: by then another instance may own the jobs.
-    return vertx.eventBus().<JsonObject>request(address, body, new DeliveryOptions().setSendTimeout(leaseMs))
+    return vertx.eventBus().<JsonObject>request(address, body, new DeliveryOptions(SharedJsonCodec.SHARED).setSendTimeout(leaseMs))
       .map(Message::body);
   }
 

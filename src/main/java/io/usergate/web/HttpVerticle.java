@@ -1,5 +1,6 @@
 package io.usergate.web;
 
+import io.usergate.bus.SharedJsonCodec;
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
 import io.usergate.fetch.FetchAddresses;
@@ -59,6 +60,7 @@ public class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    SharedJsonCodec.register(vertx);
     JsonObject http = config().getJsonObject("http");
     busOptions = new DeliveryOptions().setSendTimeout(http.getInteger("requestTimeoutMs"));
     maxIds = config().getJsonObject("upstream").getInteger("maxIdsPerRequest");

@@ -53,6 +53,7 @@ final class WebBench {
       JsonObject config = TestConfig.forTests();
       config.getJsonObject("demo").put("port", 0).put("latencyMs", 0).put("jitterMs", 0).put("users", USERS);
       config.getJsonObject("http").put("drainDelayMs", 0);
+      config.getJsonObject("upstream").put("breakerEnabled", Boolean.parseBoolean(System.getProperty("bench.breaker", "true")));
       DemoDirectoryVerticle demo = new DemoDirectoryVerticle();
       vertx.deployVerticle(demo, new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
       config.getJsonObject("upstream").put("baseUrl", "http://127.0.0.1:" + demo.actualPort());
@@ -67,7 +68,7 @@ final class WebBench {
       HttpServer bare = bareServer(vertx, config, demo.actualPort());
       Path script = Files.createTempFile("usergate-wrk", ".lua");
       try {
-        for (String path : new String[] {"/users/", "/store/users/"}) {
+        for (String path : System.getProperty("bench.paths", "/users/,/store/users/").split(",")) {
           Files.writeString(script, "request = function() return wrk.format(\"GET\", \"" + path
             + "\" .. math.random(1, " + USERS + ")) end\n");
           wrk(web.actualPort(), script, "2s");

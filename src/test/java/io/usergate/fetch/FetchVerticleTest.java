@@ -282,6 +282,20 @@ class FetchVerticleTest {
   }
 
   @Test
+  @DisplayName("a user fetched again with the same content within writeThroughMinIntervalMs is not written again")
+  void identicalRewriteSkipped(Vertx vertx) throws Exception {
+    deploy(vertx, section -> section.put("writeThroughMinIntervalMs", 60_000));
+    Bus.call(vertx, FetchAddresses.ONE, one(81));
+    io.usergate.support.Sql.awaitCount("SELECT count(*) FROM users WHERE id = 81", 1, 5000);
+    String first = io.usergate.support.Sql.text("SELECT fetched_at::text FROM users WHERE id = 81");
+    Bus.call(vertx, FetchAddresses.ONE, one(81));
+    Thread.sleep(300);
+    assertEquals(first, io.usergate.support.Sql.text("SELECT fetched_at::text FROM users WHERE id = 81"));
+    assertEquals(1L, status(vertx).getJsonObject("writeThrough").getLong("skipped"));
+    assertEquals(2, upstream.calls(81), "both were fetched live");
+  }
+
+  @Test
   @DisplayName("bad messages are BAD_REQUEST naming the field")
   void badMessages(Vertx vertx) throws Exception {
     deploy(vertx, section -> section.put("maxIdsPerRequest", 5));
