@@ -1,5 +1,6 @@
 package io.usergate;
 
+import io.usergate.config.Configuration;
 import io.usergate.config.InvalidConfigException;
 import io.usergate.metrics.Metrics;
 import io.vertx.core.json.JsonObject;
@@ -38,10 +39,18 @@ public class Launcher extends VertxApplication implements VertxApplicationHooks 
   @Override
   public JsonObject afterConfigParsed(JsonObject config) {
     if (confGiven && config == null) {
-      InvalidConfigException invalid =
-        new InvalidConfigException("the -conf argument is neither a readable JSON file nor a JSON object");
-      LOG.error("usergate does not start: {}", invalid.getMessage());
-      throw invalid;
+      fail(new InvalidConfigException("the -conf argument is neither a readable JSON file nor a JSON object"));
+    }
+    try {
+      JsonObject cluster = Configuration.loadBlocking(config, System.getenv()).getJsonObject("cluster");
+      if (cluster != null) {
+        // cluster.xml reads these (Hazelcast replaces ${...} with system properties); -D wins.
+        for (String key : new String[] {"name", "host", "port", "members"}) {
+          System.getProperties().putIfAbsent("usergate.cluster." + key, String.valueOf(cluster.getValue(key)));
+        }
+      }
+    } catch (InvalidConfigException invalid) {
+      fail(invalid);
     }
     return config;
   }
@@ -49,6 +58,16 @@ public class Launcher extends VertxApplication implements VertxApplicationHooks 
   @Override
   public void beforeStartingVertx(HookContext context) {
     context.vertxOptions().setMetricsOptions(Metrics.options());
+    // The clustered event bus listens on the same interface as Hazelcast, not on a guessed one.
+    String host = System.getProperty("usergate.cluster.host");
+    if (host != null && context.vertxOptions().getEventBusOptions().getHost() == null) {
+      context.vertxOptions().getEventBusOptions().setHost(host);
+    }
+  }
+
+  private static void fail(InvalidConfigException invalid) {
+    LOG.error("usergate does not start: {}", invalid.getMessage());
+    throw invalid;
   }
 
   @Override

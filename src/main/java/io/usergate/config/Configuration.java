@@ -56,6 +56,11 @@ public final class Configuration {
     ConfigKey.integer("sync.shutdownGraceMs", 0, 600_000),
     ConfigKey.integer("sync.refreshIntervalMs", 1, 604_800_000),
     ConfigKey.longValue("sync.refreshAfterMs", 1, 31_536_000_000L),
+    ConfigKey.string("cluster.name", false),
+    ConfigKey.string("cluster.host", false),
+    ConfigKey.integer("cluster.port", 1, 65535),
+    ConfigKey.string("cluster.members", false),
+    ConfigKey.optionalInteger("bridge.tcpPort", 0, 65535),
     ConfigKey.bool("demo.enabled"),
     ConfigKey.string("demo.host", false),
     ConfigKey.integer("demo.port", 0, 65535),
@@ -121,6 +126,25 @@ public final class Configuration {
         + (overrides.isEmpty() ? "" : ", overridden by " + String.join(", ", overrides));
       return new Loaded(config, source);
     });
+  }
+
+  /**
+   * Blocking, for the launcher before Vert.x exists: the configuration as {@link #load} resolves it
+   * (the {@code -conf} content, else {@link #DEFAULT_FILE}), or empty when there is no file to read
+   * (main then fails with the full story).
+   */
+  public static JsonObject loadBlocking(JsonObject launcherConfig, Map<String, String> environment) {
+    JsonObject file = launcherConfig;
+    if (file == null || file.isEmpty()) {
+      try {
+        file = new JsonObject(java.nio.file.Files.readString(java.nio.file.Path.of(DEFAULT_FILE)));
+      } catch (java.io.IOException | io.vertx.core.json.DecodeException e) {
+        return new JsonObject();
+      }
+    }
+    JsonObject env = new JsonObject();
+    environment.forEach(env::put);
+    return resolve(file, env, new ArrayList<>());
   }
 
   private static Future<JsonObject> read(Vertx vertx, ConfigStoreOptions store) {

@@ -49,11 +49,14 @@ public final class Database {
       LOG.info("PostgreSQL: external server {}", external.describe());
       return Future.succeededFuture(external);
     }
-    return vertx.executeBlocking(() -> startEmbedded(pgSection), false);
+    return vertx.executeBlocking(() -> startEmbedded(pgSection, true), false);
   }
 
-  /** Blocking: starts an embedded server as {@link #open} does. For tests and tools, never an event loop. */
-  public static Database startEmbedded(JsonObject pgSection) throws IOException, SQLException {
+  /**
+   * Blocking: starts an embedded server as {@link #open} does ({@code durable} true). For tests and
+   * tools, never on an event loop.
+   */
+  public static Database startEmbedded(JsonObject pgSection, boolean durable) throws IOException, SQLException {
     Path dataDir = Path.of(pgSection.getString("dataDir")).toAbsolutePath();
     Files.createDirectories(dataDir);
     stopOrphanedServer(dataDir);
@@ -66,6 +69,10 @@ public final class Database {
       .setServerConfig("listen_addresses", "127.0.0.1")
       // jit=on made the first query on each new connection take about 1 s here.
       .setServerConfig("jit", "off")
+      // The library starts PostgreSQL for throw-away test data (fsync and synchronous_commit off); the
+      // service's mirror and job queue must survive a crash, so it runs durable. Tests may opt out.
+      .setServerConfig("fsync", durable ? "on" : "off")
+      .setServerConfig("synchronous_commit", durable ? "on" : "off")
       .setPGStartupWait(Duration.ofSeconds(60))
       .start();
     JsonObject resolved = pgSection.copy()

@@ -7,6 +7,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.BaseBridgeEvent;
 import io.vertx.ext.bridge.BridgeEventType;
+import io.vertx.ext.bridge.BridgeOptions;
+import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
+import io.vertx.core.net.NetServerOptions;
 import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
@@ -40,6 +43,14 @@ public final class Bridges {
     INBOUND.forEach(address -> options.addInboundPermitted(new PermittedOptions().setAddress(address)));
     OUTBOUND.forEach(address -> options.addOutboundPermitted(new PermittedOptions().setAddress(address)));
     return SockJSHandler.create(vertx).bridge(options, event -> event.complete(allowed(event, auth)));
+  }
+
+  /** The TCP bridge (4-byte length + JSON frames), for clients that speak neither HTTP nor SockJS. */
+  static TcpEventBusBridge tcp(Vertx vertx, BearerAuth auth) {
+    BridgeOptions options = new BridgeOptions();
+    INBOUND.forEach(address -> options.addInboundPermitted(new PermittedOptions().setAddress(address)));
+    OUTBOUND.forEach(address -> options.addOutboundPermitted(new PermittedOptions().setAddress(address)));
+    return TcpEventBusBridge.create(vertx, options, new NetServerOptions(), event -> event.complete(allowed(event, auth)));
   }
 
   /** The token rule, checked before anything is delivered. */

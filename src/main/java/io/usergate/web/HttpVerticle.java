@@ -24,6 +24,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +53,7 @@ public class HttpVerticle extends VerticleBase {
     EnumSet.of(ErrorCode.UPSTREAM_TIMEOUT, ErrorCode.UPSTREAM_ERROR, ErrorCode.UPSTREAM_UNAVAILABLE);
 
   private HttpServer server;
+  private TcpEventBusBridge tcpBridge;
   private DeliveryOptions busOptions;
   private int maxIds;
   private long shutdownGraceMs;
@@ -94,13 +96,19 @@ public class HttpVerticle extends VerticleBase {
     router.errorHandler(404, WebErrors::handle);
     router.errorHandler(405, WebErrors::handle);
 
-    return vertx.createHttpServer()
+    Integer tcpPort = config().getJsonObject("bridge").getInteger("tcpPort");
+    Future<?> tcp = tcpPort == null ? Future.succeededFuture()
+      : Bridges.tcp(vertx, auth).listen(tcpPort, http.getString("host")).onSuccess(bridge -> {
+        tcpBridge = bridge;
+        LOG.info("web: TCP event-bus bridge on {}:{}", http.getString("host"), tcpPort);
+      });
+    return tcp.compose(v -> vertx.createHttpServer()
       .requestHandler(router)
       .listen(http.getInteger("port"), http.getString("host"))
       .onSuccess(listening -> {
         server = listening;
         LOG.info("web: listening on http://{}:{}/", http.getString("host"), listening.actualPort());
-      });
+      }));
   }
 
   /**
@@ -115,7 +123,8 @@ public class HttpVerticle extends VerticleBase {
     }
     LOG.info("web: not ready any more; stopping in {} ms, then {} ms for requests in flight", drainDelayMs, shutdownGraceMs);
     return Future.<Void>future(promise -> vertx.setTimer(Math.max(1, drainDelayMs), id -> promise.complete()))
-      .compose(drained -> server.shutdown(shutdownGraceMs, TimeUnit.MILLISECONDS));
+      .compose(drained -> Future.join(server.shutdown(shutdownGraceMs, TimeUnit.MILLISECONDS),
+        tcpBridge == null ? Future.succeededFuture() : tcpBridge.close()));
   }
 
   /** The port the server listens on (useful with {@code http.port} 0). */

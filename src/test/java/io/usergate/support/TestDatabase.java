@@ -37,7 +37,7 @@ public final class TestDatabase {
           Path dataDir = Path.of("target", "test-pg");
           deleteRecursively(dataDir);
           pg.put("dataDir", dataDir.toString());
-          Database server = Database.startEmbedded(pg);
+          Database server = Database.startEmbedded(pg, false);
           Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
               server.closeBlocking();
