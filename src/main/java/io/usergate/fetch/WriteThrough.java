@@ -120,7 +120,8 @@ final class WriteThrough {
     JsonObject upsert = new JsonObject().put("users", users).put("fetchedAt", oldestFetch.toString());
     pending.clear();
     oldestFetch = null;
-    Future<Void> write = vertx.eventBus().<JsonObject>request(StoreAddresses.UPSERT, upsert, SharedJsonCodec.SHARED)
+    Future<Void> write = vertx.eventBus().<JsonObject>request(StoreAddresses.UPSERT, upsert,
+        SharedJsonCodec.requestOptions(vertx).setCodecName(SharedJsonCodec.NAME))
       .onSuccess(reply -> written += users.size())
       .onFailure(failure -> {
         failed += users.size();

@@ -94,7 +94,7 @@ public class StoreVerticle extends VerticleBase {
           return;
         }
         Row row = rows.iterator().next();
-        message.reply(row.getJsonObject("profile"), new DeliveryOptions(SharedJsonCodec.SHARED)
+        message.reply(row.getJsonObject("profile"), SharedJsonCodec.replyOptions(vertx, message)
           .addHeader(StoreAddresses.FETCHED_AT_HEADER, row.getOffsetDateTime("fetched_at").toInstant().toString()));
       })
       .onFailure(failure -> StoreErrors.classify(failure).replyTo(message));

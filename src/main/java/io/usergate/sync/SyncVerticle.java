@@ -270,7 +270,7 @@ public class SyncVerticle extends VerticleBase {
 
   private Future<JsonObject> request(String address, JsonObject body) {
     // No bus answer is useful after the lease: by then another instance may own the jobs.
-    return vertx.eventBus().<JsonObject>request(address, body, new DeliveryOptions(SharedJsonCodec.SHARED).setSendTimeout(leaseMs))
+    return vertx.eventBus().<JsonObject>request(address, body, SharedJsonCodec.requestOptions(vertx).setCodecName(SharedJsonCodec.NAME).setSendTimeout(leaseMs))
       .map(Message::body);
   }
 

@@ -64,7 +64,7 @@ public class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     SharedJsonCodec.register(vertx);
     JsonObject http = config().getJsonObject("http");
-    busOptions = new DeliveryOptions().setSendTimeout(http.getInteger("requestTimeoutMs"));
+    busOptions = SharedJsonCodec.requestOptions(vertx).setSendTimeout(http.getInteger("requestTimeoutMs"));
     maxIds = config().getJsonObject("upstream").getInteger("maxIdsPerRequest");
     shutdownGraceMs = http.getInteger("shutdownGraceMs");
     drainDelayMs = http.getInteger("drainDelayMs");
