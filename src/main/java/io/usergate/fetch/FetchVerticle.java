@@ -12,8 +12,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.Message;
-import static io.usergate.error.BusReplies.answer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -25,7 +23,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
+
+import static io.usergate.error.BusReplies.answer;
 
 /**
  * Fetches users from the upstream in parallel: at most {@code upstream.maxConcurrent} requests in flight

@@ -7,9 +7,7 @@ import io.usergate.user.User;
 import io.usergate.user.UserId;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import static io.usergate.error.BusReplies.answer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -22,6 +20,8 @@ import org.slf4j.LoggerFactory;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.function.Function;
+
+import static io.usergate.error.BusReplies.answer;
 
 /**
  * Owns the PostgreSQL pool and all SQL; every other verticle reaches the database through its addresses

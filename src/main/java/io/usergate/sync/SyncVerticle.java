@@ -10,10 +10,8 @@ import io.usergate.user.UserId;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
-import static io.usergate.error.BusReplies.answer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -25,7 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Function;
+
+import static io.usergate.error.BusReplies.answer;
 
 /**
  * Drains the durable job queue on a timer: claims due jobs with a lease, fetches them through the fetch

@@ -1,12 +1,11 @@
 package io.usergate.bench;
 
 import io.usergate.demo.DemoDirectoryVerticle;
-import io.usergate.fetch.FetchVerticle;
 import io.usergate.store.StoreAddresses;
 import io.usergate.store.StoreVerticle;
+import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
-import io.usergate.sync.SyncVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -65,16 +64,11 @@ final class SyncBench {
     Vertx vertx = Vertx.vertx();
     try {
       JsonObject config = TestConfig.forTests();
-      config.getJsonObject("demo").put("port", 0).put("latencyMs", latencyMs).put("jitterMs", 0).put("users", N);
+      config.getJsonObject("demo").put("latencyMs", latencyMs).put("jitterMs", 0).put("users", N);
       config.getJsonObject("sync").put("batchSize", 500).put("intervalMs", 5);
       config.getJsonObject("upstream").put("maxConcurrent", K);
-      DemoDirectoryVerticle demo = new DemoDirectoryVerticle();
-      vertx.deployVerticle(demo, new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
-      config.getJsonObject("upstream").put("baseUrl", "http://127.0.0.1:" + demo.actualPort());
-      DeploymentOptions options = new DeploymentOptions().setConfig(config);
-      vertx.deployVerticle(new StoreVerticle(), options).await(10, TimeUnit.SECONDS);
-      vertx.deployVerticle(new FetchVerticle(), options).await(10, TimeUnit.SECONDS);
-      vertx.deployVerticle(new SyncVerticle(), options).await(10, TimeUnit.SECONDS);
+      Stack.demoUpstream(vertx, config);
+      Stack.services(vertx, config);
       long start = System.nanoTime();
       for (int from = 1; from <= N; from += 10_000) {
         JsonArray ids = new JsonArray();

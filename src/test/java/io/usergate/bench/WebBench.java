@@ -1,15 +1,12 @@
 package io.usergate.bench;
 
 import io.usergate.demo.DemoDirectoryVerticle;
-import io.usergate.fetch.FetchVerticle;
 import io.usergate.store.PoolFactory;
 import io.usergate.store.StoreAddresses;
-import io.usergate.store.StoreVerticle;
+import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
-import io.usergate.sync.SyncVerticle;
 import io.usergate.web.HttpVerticle;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -51,18 +48,10 @@ final class WebBench {
     Vertx vertx = Vertx.vertx();
     try {
       JsonObject config = TestConfig.forTests();
-      config.getJsonObject("demo").put("port", 0).put("latencyMs", 0).put("jitterMs", 0).put("users", USERS);
+      config.getJsonObject("demo").put("latencyMs", 0).put("jitterMs", 0).put("users", USERS);
       config.getJsonObject("http").put("drainDelayMs", 0);
-      config.getJsonObject("upstream").put("breakerEnabled", Boolean.parseBoolean(System.getProperty("bench.breaker", "true")));
-      DemoDirectoryVerticle demo = new DemoDirectoryVerticle();
-      vertx.deployVerticle(demo, new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
-      config.getJsonObject("upstream").put("baseUrl", "http://127.0.0.1:" + demo.actualPort());
-      DeploymentOptions options = new DeploymentOptions().setConfig(config);
-      vertx.deployVerticle(new StoreVerticle(), options).await(10, TimeUnit.SECONDS);
-      vertx.deployVerticle(new FetchVerticle(), options).await(10, TimeUnit.SECONDS);
-      vertx.deployVerticle(new SyncVerticle(), options).await(10, TimeUnit.SECONDS);
-      HttpVerticle web = new HttpVerticle();
-      vertx.deployVerticle(web, options).await(10, TimeUnit.SECONDS);
+      DemoDirectoryVerticle demo = Stack.demoUpstream(vertx, config);
+      HttpVerticle web = Stack.all(vertx, config);
       preload(vertx);
 
       HttpServer bare = bareServer(vertx, config, demo.actualPort());

@@ -1,14 +1,11 @@
 package io.usergate.web;
 
-import io.usergate.fetch.FetchVerticle;
-import io.usergate.store.StoreVerticle;
 import io.usergate.support.FakeDirectory;
 import io.usergate.support.FakeDirectory.Behaviour;
 import io.usergate.support.Sql;
+import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
-import io.usergate.sync.SyncVerticle;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -57,12 +54,7 @@ class HttpVerticleTest {
     config.getJsonObject("sync").put("intervalMs", 60_000);
     config.getJsonObject("http").put("drainDelayMs", 0);
     tweak.accept(config);
-    DeploymentOptions options = new DeploymentOptions().setConfig(config);
-    vertx.deployVerticle(new StoreVerticle(), options).await(10, TimeUnit.SECONDS);
-    vertx.deployVerticle(new FetchVerticle(), options).await(10, TimeUnit.SECONDS);
-    vertx.deployVerticle(new SyncVerticle(), options).await(10, TimeUnit.SECONDS);
-    HttpVerticle web = new HttpVerticle();
-    vertx.deployVerticle(web, options).await(10, TimeUnit.SECONDS);
+    HttpVerticle web = Stack.all(vertx, config);
     client = WebClient.create(vertx);
     port = web.actualPort();
     return web;

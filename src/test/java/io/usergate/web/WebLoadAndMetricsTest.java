@@ -1,15 +1,11 @@
 package io.usergate.web;
 
-import io.usergate.demo.DemoDirectoryVerticle;
 import io.usergate.fetch.FetchAddresses;
-import io.usergate.fetch.FetchVerticle;
 import io.usergate.metrics.Metrics;
-import io.usergate.store.StoreVerticle;
 import io.usergate.support.Bus;
+import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
-import io.usergate.sync.SyncVerticle;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -49,17 +45,9 @@ class WebLoadAndMetricsTest {
     TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
     vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(Metrics.options())).build();
     JsonObject config = TestConfig.forTests();
-    config.getJsonObject("demo").put("port", 0).put("latencyMs", 5).put("jitterMs", 0).put("users", 10_000);
-    DemoDirectoryVerticle demo = new DemoDirectoryVerticle();
-    vertx.deployVerticle(demo, new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
-    config.getJsonObject("upstream").put("baseUrl", "http://127.0.0.1:" + demo.actualPort());
-    DeploymentOptions options = new DeploymentOptions().setConfig(config);
-    vertx.deployVerticle(new StoreVerticle(), options).await(10, TimeUnit.SECONDS);
-    vertx.deployVerticle(new FetchVerticle(), options).await(10, TimeUnit.SECONDS);
-    vertx.deployVerticle(new SyncVerticle(), options).await(10, TimeUnit.SECONDS);
-    HttpVerticle web = new HttpVerticle();
-    vertx.deployVerticle(web, options).await(10, TimeUnit.SECONDS);
-    port = web.actualPort();
+    config.getJsonObject("demo").put("latencyMs", 5).put("jitterMs", 0).put("users", 10_000);
+    Stack.demoUpstream(vertx, config);
+    port = Stack.all(vertx, config).actualPort();
     client = WebClient.wrap(vertx.createHttpClient(new HttpClientOptions(), new PoolOptions().setHttp1MaxSize(200)));
   }
 
