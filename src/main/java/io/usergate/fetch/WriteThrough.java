@@ -125,6 +125,8 @@ final class WriteThrough {
       .onSuccess(reply -> written += users.size())
       .onFailure(failure -> {
         failed += users.size();
+        // Not written after all: the next fetch of these users must not be skipped as a rewrite.
+        users.forEach(user -> recentlyWritten.remove(((JsonObject) user).getLong("id")));
         LOG.warn("fetch: write-through of {} user(s) to the store failed: {}", users.size(), failure.getMessage());
       })
       .<Void>mapEmpty()

@@ -66,6 +66,10 @@ public class SyncVerticle extends VerticleBase {
             attempts.add(((JsonObject) job).getInteger("attempts"));
           });
           claimed = ids;
+          if (handedBack) {
+            // Undeployed while the claim was under way: give the jobs straight back.
+            return release();
+          }
           return fetchSettled(ids).compose(results -> complete(ids, attempts, results));
         })
         .onFailure(failure -> LOG.warn("sync: batch failed, its jobs come back when their lease expires: {}", failure.getMessage()))
@@ -147,11 +151,16 @@ public class SyncVerticle extends VerticleBase {
 
     /** Undeploy past the grace: give back what was claimed and not completed. */
     Future<Void> handBack() {
-      if (completing || claimed.isEmpty()) {
+      if (completing) {
         // The completion is one transaction already under way: let it finish (the store bounds it).
         return finished.future();
       }
       handedBack = true;
+      // Nothing claimed yet: the claim, when it lands, hands its jobs back itself (or their lease expires).
+      return claimed.isEmpty() ? Future.succeededFuture() : release();
+    }
+
+    private Future<Void> release() {
       return request(StoreAddresses.JOBS_RELEASE, new JsonObject().put("owner", owner).put("ids", new JsonArray(new ArrayList<>(claimed))))
         .onSuccess(reply -> LOG.info("sync: handed back {} unfinished job(s) of the batch in flight", reply.getInteger("released")))
         .mapEmpty();
