@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -60,10 +62,10 @@ public class SyncVerticle extends VerticleBase {
             return Future.succeededFuture();
           }
           List<Long> ids = new ArrayList<>();
-          List<Integer> attempts = new ArrayList<>();
+          Map<Long, Integer> attempts = new HashMap<>();
           jobs.forEach(job -> {
             ids.add(((JsonObject) job).getLong("id"));
-            attempts.add(((JsonObject) job).getInteger("attempts"));
+            attempts.put(((JsonObject) job).getLong("id"), ((JsonObject) job).getInteger("attempts"));
           });
           claimed = ids;
           if (handedBack) {
@@ -76,7 +78,7 @@ public class SyncVerticle extends VerticleBase {
         .onComplete(done -> finished.tryComplete());
     }
 
-    private Future<Void> complete(List<Long> ids, List<Integer> attempts, JsonArray results) {
+    private Future<Void> complete(List<Long> ids, Map<Long, Integer> attempts, JsonArray results) {
       if (handedBack) {
         return Future.succeededFuture();
       }
@@ -96,7 +98,7 @@ public class SyncVerticle extends VerticleBase {
         } else {
           failed.add(new JsonObject().put("id", id)
             .put("error", error.getString("code") + ": " + error.getString("message"))
-            .put("delayMs", backoffMs(attempts.get(ids.indexOf(id)))));
+            .put("delayMs", backoffMs(attempts.get(id))));
         }
       }
       completing = true;

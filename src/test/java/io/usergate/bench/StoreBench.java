@@ -42,14 +42,21 @@ final class StoreBench {
       upsertAll(vertx, chunks);
       TestDatabase.execute(pg, "usergate", "TRUNCATE users", "CHECKPOINT");
 
-      long start = System.nanoTime();
-      upsertAll(vertx, chunks);
-      double upsertRate = USERS / seconds(start);
-
-      double copyRate = copyRate(pg, chunks);
+      // Three rounds of (upsert, COPY) side by side; the median of each, against the other.
+      List<Double> upsertRates = new ArrayList<>();
+      List<Double> copyRates = new ArrayList<>();
+      for (int round = 0; round < 3; round++) {
+        TestDatabase.execute(pg, "usergate", "TRUNCATE users", "CHECKPOINT");
+        long start = System.nanoTime();
+        upsertAll(vertx, chunks);
+        upsertRates.add(USERS / seconds(start));
+        copyRates.add(copyRate(pg, chunks));
+      }
+      double upsertRate = Report.median(upsertRates);
+      double copyRate = Report.median(copyRates);
       if (copyRate > 0) {
-        report.add("store.upsert, 100,000 users in chunks of 1000", upsertRate, "rows/s",
-          "COPY through psql", copyRate, "≥ 0.8");
+        report.add("store.upsert, 100,000 users in chunks of 1000, 4 writers (median of 3)", upsertRate, "rows/s",
+          "COPY through psql (median of 3)", copyRate, "≥ 0.8");
       } else {
         System.out.printf("bench: store.upsert = %.0f rows/s (no psql: COPY baseline skipped)%n", upsertRate);
       }
