@@ -59,6 +59,29 @@ class FatJarIT {
   }
 
   @Test
+  @DisplayName("after a SIGKILL, the next start stops the orphaned embedded PostgreSQL and serves the same data")
+  void restartAfterKill() throws Exception {
+    Path dataDir = Path.of("target", "it-pg-killed");
+    TestDatabase.deleteRecursively(dataDir);
+    Map<String, String> env = Map.of("USERGATE_PG_DATA_DIR", dataDir.toString(), "USERGATE_DEMO_PORT", "0",
+      "USERGATE_DEMO_LATENCY_MS", "0");
+    try (ServiceProcess killed = ServiceProcess.start("killed", env, "-conf", "conf/config.json")) {
+      killed.awaitStatus("/health/ready", 200, Duration.ofSeconds(90));
+      assertEquals(200, killed.status("/users/7"));
+      Thread.sleep(300); // the write-through lands
+      killed.kill();
+      killed.awaitExit(Duration.ofSeconds(10));
+    }
+    try (ServiceProcess again = ServiceProcess.start("after-kill", env, "-conf", "conf/config.json")) {
+      again.awaitStatus("/health/ready", 200, Duration.ofSeconds(90));
+      assertTrue(again.log().contains("stopping an orphaned embedded server"), again.log());
+      assertEquals(200, again.status("/store/users/7"), "the user written before the kill is still there");
+      again.terminate();
+      assertEquals(0, again.awaitExit(Duration.ofSeconds(10)));
+    }
+  }
+
+  @Test
   @DisplayName("an invalid value stops the start with a non-zero exit and a message naming the key")
   void invalidConfigurationStopsTheStart() throws Exception {
     try (ServiceProcess service = ServiceProcess.start("badconfig",
