@@ -192,7 +192,8 @@ public class FetchVerticle extends VerticleBase {
   /** The user with this id: joins the upstream call already running for it, or starts one. */
   private Future<User> fetch(long id, Cancellation caller) {
     SharedFetch call = shared.get(id);
-    if (call == null) {
+    // A call whose callers all left is being cancelled: a new caller needs a call of its own.
+    if (call == null || call.cancellation.isCancelled()) {
       call = new SharedFetch(id);
       shared.put(id, call);
       call.start();
