@@ -3,8 +3,19 @@ package io.usergate.fetch;
 /** The event-bus addresses the fetch verticle consumes. Bodies are JSON objects. */
 public final class FetchAddresses {
 
-  /** {@code {"id": 7}} → the user, fetched live (and written through to the store). */
+  /**
+   * {@code {"id": 7}} → the user, fetched live (and written through to the store); reply header
+   * {@link #SOURCE_HEADER} = {@code upstream}. With {@code "staleFallback": true}, when the upstream
+   * fails (timeout, 5xx, unavailable, circuit open) and the store has the user, the stored copy, with
+   * {@link #SOURCE_HEADER} = {@code store} and the store's {@code fetchedAt} header.
+   */
   public static final String ONE = "usergate.fetch.one";
+
+  /** Optional field of {@link #ONE}: answer with the stored copy when the upstream fails. */
+  public static final String STALE_FALLBACK = "staleFallback";
+
+  /** Reply header of {@link #ONE}: {@code upstream} or {@code store}. */
+  public static final String SOURCE_HEADER = "source";
 
   /**
    * {@code {"ids": [1, 2, 3], "mode": "all" | "settled"}} → all: {@code {"users": [...]}} or the first

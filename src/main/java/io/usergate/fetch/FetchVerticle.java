@@ -6,12 +6,15 @@ import io.usergate.error.UsergateException;
 import io.usergate.metrics.Metrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.usergate.store.StoreAddresses;
 import io.usergate.user.User;
 import io.usergate.user.UserId;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -19,6 +22,8 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -81,6 +86,10 @@ public class FetchVerticle extends VerticleBase {
     }
   }
 
+  /** Upstream failures after which {@code staleFallback} serves a stored copy instead. */
+  private static final Set<ErrorCode> UPSTREAM_FAILURES =
+    EnumSet.of(ErrorCode.UPSTREAM_TIMEOUT, ErrorCode.UPSTREAM_ERROR, ErrorCode.UPSTREAM_UNAVAILABLE);
+
   private final Map<Long, SharedFetch> shared = new HashMap<>();
   private AsyncSemaphore semaphore;
   private Upstream upstream;
@@ -101,7 +110,7 @@ public class FetchVerticle extends VerticleBase {
     Metrics.registry().ifPresent(this::registerGauges);
     EventBus bus = vertx.eventBus();
     return Future.all(List.of(
-        bus.<JsonObject>consumer(FetchAddresses.ONE, message -> answer(message, this::one)).completion(),
+        bus.<JsonObject>consumer(FetchAddresses.ONE, this::one).completion(),
         bus.<JsonObject>consumer(FetchAddresses.MANY, message -> answer(message, this::many)).completion(),
         bus.<JsonObject>consumer(FetchAddresses.STATUS, message -> answer(message, body -> Future.succeededFuture(status()))).completion()))
       .onSuccess(v -> LOG.info("fetch: upstream {}, at most {} in flight, {} queued, {} ms per attempt, {} retries",
@@ -115,12 +124,43 @@ public class FetchVerticle extends VerticleBase {
     return writeThrough.close().eventually(() -> upstream.close());
   }
 
-  private Future<JsonObject> one(JsonObject body) {
-    long id = UserId.fromField(body, "id");
-    return fetch(id, new Cancellation()).map(user -> {
-      writeThrough.add(List.of(user), Instant.now());
-      return user.profile();
-    });
+  private void one(Message<JsonObject> message) {
+    DeliveryOptions replyOptions = SharedJsonCodec.replyOptions(vertx, message);
+    long id;
+    boolean staleFallback;
+    try {
+      id = UserId.fromField(message.body(), "id");
+      staleFallback = flag(message.body(), FetchAddresses.STALE_FALLBACK, false);
+    } catch (UsergateException invalid) {
+      invalid.replyTo(message);
+      return;
+    }
+    fetch(id, new Cancellation())
+      .onSuccess(user -> {
+        writeThrough.add(List.of(user), Instant.now());
+        message.reply(user.profile(), replyOptions.addHeader(FetchAddresses.SOURCE_HEADER, "upstream"));
+      })
+      .onFailure(failure -> {
+        UsergateException error = UsergateException.from(failure);
+        if (!staleFallback || !UPSTREAM_FAILURES.contains(error.code())) {
+          error.replyTo(message);
+          return;
+        }
+        // The upstream failed: a stored copy is better than an error, and says where it came from.
+        vertx.eventBus().<JsonObject>request(StoreAddresses.GET, new JsonObject().put("id", id), SharedJsonCodec.requestOptions(vertx))
+          .onSuccess(stored -> message.reply(stored.body(), replyOptions
+            .addHeader(FetchAddresses.SOURCE_HEADER, "store")
+            .addHeader(StoreAddresses.FETCHED_AT_HEADER, stored.headers().get(StoreAddresses.FETCHED_AT_HEADER))))
+          .onFailure(noCopy -> error.replyTo(message));
+      });
+  }
+
+  private static boolean flag(JsonObject body, String field, boolean absent) {
+    Object value = body.getValue(field, absent);
+    if (!(value instanceof Boolean)) {
+      throw ErrorCode.BAD_REQUEST.error(field + " must be true or false, not " + value);
+    }
+    return (Boolean) value;
   }
 
   private Future<JsonObject> many(JsonObject body) {
@@ -129,11 +169,7 @@ public class FetchVerticle extends VerticleBase {
     if (!FetchAddresses.MODE_ALL.equals(mode) && !FetchAddresses.MODE_SETTLED.equals(mode)) {
       throw ErrorCode.BAD_REQUEST.error("mode must be \"all\" or \"settled\", not " + mode);
     }
-    Object writeThroughFlag = body.getValue(FetchAddresses.WRITE_THROUGH, true);
-    if (!(writeThroughFlag instanceof Boolean)) {
-      throw ErrorCode.BAD_REQUEST.error(FetchAddresses.WRITE_THROUGH + " must be true or false, not " + writeThroughFlag);
-    }
-    boolean write = (Boolean) writeThroughFlag;
+    boolean write = flag(body, FetchAddresses.WRITE_THROUGH, true);
     Instant started = Instant.now();
     Cancellation cancellation = new Cancellation();
     // An id asked for twice is fetched once and answered in each of its places.

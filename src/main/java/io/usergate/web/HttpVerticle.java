@@ -2,7 +2,6 @@ package io.usergate.web;
 
 import io.usergate.bus.SharedJsonCodec;
 import io.usergate.error.ErrorCode;
-import io.usergate.error.UsergateException;
 import io.usergate.fetch.FetchAddresses;
 import io.usergate.store.StoreAddresses;
 import io.usergate.sync.SyncAddresses;
@@ -31,10 +30,8 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -48,9 +45,6 @@ public class HttpVerticle extends VerticleBase {
   public static final String FETCHED_AT_HEADER = "X-Usergate-Fetched-At";
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
-  /** Upstream failures after which a stored copy is served instead. */
-  private static final Set<ErrorCode> STALE_FALLBACK =
-    EnumSet.of(ErrorCode.UPSTREAM_TIMEOUT, ErrorCode.UPSTREAM_ERROR, ErrorCode.UPSTREAM_UNAVAILABLE);
 
   private HttpServer server;
   private TcpEventBusBridge tcpBridge;
@@ -134,21 +128,16 @@ public class HttpVerticle extends VerticleBase {
 
   private void fetchOne(RoutingContext ctx) {
     long id = UserId.parse(ctx.pathParam("id"), "the user id");
-    request(FetchAddresses.ONE, new JsonObject().put("id", id))
-      .onSuccess(reply -> json(ctx, 200).putHeader(SOURCE_HEADER, "upstream").end(reply.body().toBuffer()))
-      .onFailure(failure -> {
-        UsergateException error = UsergateException.from(failure);
-        if (!STALE_FALLBACK.contains(error.code())) {
-          ctx.fail(error);
-          return;
+    request(FetchAddresses.ONE, new JsonObject().put("id", id).put(FetchAddresses.STALE_FALLBACK, true))
+      .onSuccess(reply -> {
+        HttpServerResponse response = json(ctx, 200).putHeader(SOURCE_HEADER, reply.headers().get(FetchAddresses.SOURCE_HEADER));
+        String fetchedAt = reply.headers().get(StoreAddresses.FETCHED_AT_HEADER);
+        if (fetchedAt != null) {
+          response.putHeader(FETCHED_AT_HEADER, fetchedAt);
         }
-        // The upstream failed: a stored copy is better than an error, and says where it came from.
-        request(StoreAddresses.GET, new JsonObject().put("id", id))
-          .onSuccess(stored -> json(ctx, 200).putHeader(SOURCE_HEADER, "store")
-            .putHeader(FETCHED_AT_HEADER, stored.headers().get(StoreAddresses.FETCHED_AT_HEADER))
-            .end(stored.body().toBuffer()))
-          .onFailure(noCopy -> ctx.fail(error));
-      });
+        response.end(reply.body().toBuffer());
+      })
+      .onFailure(ctx::fail);
   }
 
   private void fetchMany(RoutingContext ctx) {

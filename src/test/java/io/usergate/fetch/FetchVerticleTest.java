@@ -296,6 +296,24 @@ class FetchVerticleTest {
   }
 
   @Test
+  @DisplayName("one with staleFallback: the upstream fails and the store has the user → the stored copy, header source=store")
+  void staleFallbackOnTheBus(Vertx vertx) throws Exception {
+    deploy(vertx, section -> section.put("retries", 0));
+    Message<JsonObject> live = vertx.eventBus().<JsonObject>request(FetchAddresses.ONE, one(91).put(FetchAddresses.STALE_FALLBACK, true))
+      .await(10, TimeUnit.SECONDS);
+    assertEquals("upstream", live.headers().get(FetchAddresses.SOURCE_HEADER));
+    io.usergate.support.Sql.awaitCount("SELECT count(*) FROM users WHERE id = 91", 1, 5000);
+    upstream.script(91, Behaviour.FAIL, 0).script(92, Behaviour.FAIL, 0);
+    Message<JsonObject> stale = vertx.eventBus().<JsonObject>request(FetchAddresses.ONE, one(91).put(FetchAddresses.STALE_FALLBACK, true))
+      .await(10, TimeUnit.SECONDS);
+    assertEquals("store", stale.headers().get(FetchAddresses.SOURCE_HEADER));
+    assertEquals(FakeDirectory.user(91), stale.body());
+    Bus.failure(vertx, FetchAddresses.ONE, one(91), "UPSTREAM_ERROR", 502);
+    Bus.failure(vertx, FetchAddresses.ONE, one(92).put(FetchAddresses.STALE_FALLBACK, true), "UPSTREAM_ERROR", 502);
+    Bus.failure(vertx, FetchAddresses.ONE, one(93).put(FetchAddresses.STALE_FALLBACK, "yes"), "BAD_REQUEST", 400);
+  }
+
+  @Test
   @DisplayName("bad messages are BAD_REQUEST naming the field")
   void badMessages(Vertx vertx) throws Exception {
     deploy(vertx, section -> section.put("maxIdsPerRequest", 5));
