@@ -27,8 +27,11 @@ public final class PoolFactory {
       .setPipeliningLimit(pg.getInteger("pipeliningLimit"))
       .setCachePreparedStatements(pg.getInteger("preparedStatementCacheSize") > 0)
       .setPreparedStatementCacheMaxSize(Math.max(1, pg.getInteger("preparedStatementCacheSize")))
-      // jit=on made the first query on each new connection take about 1 s here.
-      .setProperties(Map.of("jit", "off", "application_name", "usergate"));
+      // jit=on made the first query on each new connection take about 1 s here. statement_timeout: a
+      // statement cannot outlive its scope's deadline, so a cut scope's rollback gets its turn and the
+      // connection comes back (a cancel request instead could hit the connection's next user).
+      .setProperties(Map.of("jit", "off", "application_name", "usergate",
+        "statement_timeout", String.valueOf(pg.getInteger("scopeTimeoutMs"))));
     if (pg.getString("password") != null) {
       options.setPassword(pg.getString("password"));
     }

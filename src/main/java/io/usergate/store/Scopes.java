@@ -4,7 +4,6 @@ import io.usergate.error.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
@@ -15,9 +14,9 @@ import java.util.function.Function;
 /**
  * The only ways the store uses a connection: {@link #withConnection} and {@link #withTransaction}.
  * Both give the connection back whatever happens, including a function that throws or never completes:
- * past {@code scopeTimeoutMs} the caller fails with {@code STORE_UNAVAILABLE}, the statement still
- * running is cancelled on the server, and the pool's own scope rolls back before giving the connection
- * back, so it is never reused in the middle of a transaction.
+ * past {@code scopeTimeoutMs} the caller fails with {@code STORE_UNAVAILABLE}, a statement still
+ * running is ended by the server's {@code statement_timeout}, and the pool's own scope rolls back before
+ * giving the connection back, so it is never reused in the middle of a transaction.
  */
 public final class Scopes {
 
@@ -86,12 +85,9 @@ public final class Scopes {
   private static <T> Future<T> guarded(SqlConnection connection, Function<SqlConnection, Future<T>> work,
                                        Future<Void> deadline) {
     Promise<T> scope = Promise.promise();
-    deadline.onSuccess(expired -> {
-      if (scope.tryFail(ErrorCode.STORE_UNAVAILABLE.error("scope deadline passed"))) {
-        // A statement still running would hold the rollback back: ask the server to cancel it.
-        PgConnection.cast(connection).cancelRequest();
-      }
-    });
+    // A statement still running holds the rollback back until the server's statement_timeout (set to
+    // the same deadline on every connection, see PoolFactory) ends it.
+    deadline.onSuccess(expired -> scope.tryFail(ErrorCode.STORE_UNAVAILABLE.error("scope deadline passed")));
     try {
       work.apply(connection).onComplete((result, failure) -> settle(scope, result, failure));
     } catch (RuntimeException e) {
