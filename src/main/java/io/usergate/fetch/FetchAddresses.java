@@ -14,6 +14,19 @@ public final class FetchAddresses {
   /** Optional field of {@link #ONE}: answer with the stored copy when the upstream fails. */
   public static final String STALE_FALLBACK = "staleFallback";
 
+  /**
+   * Optional field of {@link #ONE} and {@link #MANY}: a caller's id for the request, so that it can
+   * be cancelled through {@link #CANCEL}.
+   */
+  public static final String REQUEST_ID = "requestId";
+
+  /**
+   * Published {@code {"requestId": "..."}}: nobody waits for that request any more (its HTTP client
+   * went away). Its upstream calls in flight are reset and those still queued never start, unless
+   * another request shares them. Published, so that in a cluster it reaches the node serving it.
+   */
+  public static final String CANCEL = "usergate.fetch.cancel";
+
   /** Reply header of {@link #ONE}: {@code upstream} or {@code store}. */
   public static final String SOURCE_HEADER = "source";
 

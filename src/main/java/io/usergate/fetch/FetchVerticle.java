@@ -91,6 +91,8 @@ public class FetchVerticle extends VerticleBase {
     EnumSet.of(ErrorCode.UPSTREAM_TIMEOUT, ErrorCode.UPSTREAM_ERROR, ErrorCode.UPSTREAM_UNAVAILABLE);
 
   private final Map<Long, SharedFetch> shared = new HashMap<>();
+  /** Requests under way that a caller named, so that it can cancel them. */
+  private final Map<String, Cancellation> cancellable = new HashMap<>();
   private AsyncSemaphore semaphore;
   private Upstream upstream;
   private WriteThrough writeThrough;
@@ -112,7 +114,8 @@ public class FetchVerticle extends VerticleBase {
     return Future.all(List.of(
         bus.<JsonObject>consumer(FetchAddresses.ONE, this::one).completion(),
         bus.<JsonObject>consumer(FetchAddresses.MANY, message -> answer(message, this::many)).completion(),
-        bus.<JsonObject>consumer(FetchAddresses.STATUS, message -> answer(message, body -> Future.succeededFuture(status()))).completion()))
+        bus.<JsonObject>consumer(FetchAddresses.STATUS, message -> answer(message, body -> Future.succeededFuture(status()))).completion(),
+        bus.<JsonObject>consumer(FetchAddresses.CANCEL, this::cancel).completion()))
       .onSuccess(v -> LOG.info("fetch: upstream {}, at most {} in flight, {} queued, {} ms per attempt, {} retries",
         config.getString("baseUrl"), config.getInteger("maxConcurrent"), config.getInteger("maxQueued"),
         config.getInteger("timeoutMs"), config.getInteger("retries")));
@@ -135,7 +138,9 @@ public class FetchVerticle extends VerticleBase {
       invalid.replyTo(message);
       return;
     }
-    fetch(id, new Cancellation())
+    Cancellation cancellation = named(message.body());
+    fetch(id, cancellation)
+      .onComplete(done -> forget(message.body()))
       .onSuccess(user -> {
         writeThrough.add(List.of(user), Instant.now());
         message.reply(user.profile(), replyOptions.addHeader(FetchAddresses.SOURCE_HEADER, "upstream"));
@@ -155,6 +160,29 @@ public class FetchVerticle extends VerticleBase {
       });
   }
 
+  /** The request's cancellation, registered under its requestId when the caller gave one. */
+  private Cancellation named(JsonObject body) {
+    Cancellation cancellation = new Cancellation();
+    if (body.getValue(FetchAddresses.REQUEST_ID) instanceof String requestId) {
+      cancellable.put(requestId, cancellation);
+    }
+    return cancellation;
+  }
+
+  private void forget(JsonObject body) {
+    if (body.getValue(FetchAddresses.REQUEST_ID) instanceof String requestId) {
+      cancellable.remove(requestId);
+    }
+  }
+
+  private void cancel(Message<JsonObject> message) {
+    Cancellation cancellation = cancellable.remove(message.body().getString(FetchAddresses.REQUEST_ID));
+    if (cancellation != null) {
+      LOG.debug("fetch: request {} cancelled by its caller", message.body().getString(FetchAddresses.REQUEST_ID));
+      cancellation.cancel();
+    }
+  }
+
   private static boolean flag(JsonObject body, String field, boolean absent) {
     Object value = body.getValue(field, absent);
     if (!(value instanceof Boolean)) {
@@ -171,7 +199,7 @@ public class FetchVerticle extends VerticleBase {
     }
     boolean write = flag(body, FetchAddresses.WRITE_THROUGH, true);
     Instant started = Instant.now();
-    Cancellation cancellation = new Cancellation();
+    Cancellation cancellation = named(body);
     // An id asked for twice is fetched once and answered in each of its places.
     Map<Long, Future<User>> byId = new LinkedHashMap<>();
     for (long id : ids) {
@@ -182,6 +210,7 @@ public class FetchVerticle extends VerticleBase {
       return Future.all(unique)
         .onFailure(failure -> cancellation.cancel())
         .andThen(done -> {
+          forget(body);
           if (write) {
             writeThrough.add(succeeded(unique), started);
           }
@@ -194,6 +223,7 @@ public class FetchVerticle extends VerticleBase {
     }
     return Future.join(unique)
       .transform(done -> {
+        forget(body);
         if (write) {
           writeThrough.add(succeeded(unique), started);
         }

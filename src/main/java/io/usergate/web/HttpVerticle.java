@@ -32,6 +32,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,6 +54,9 @@ public class HttpVerticle extends VerticleBase {
   private long shutdownGraceMs;
   private long drainDelayMs;
   private volatile boolean shuttingDown;
+  /** Request ids: unique to this verticle instance (cluster-wide), numbered within it. */
+  private final String requestIdPrefix = UUID.randomUUID() + "-";
+  private long requests;
 
   @Override
   public Future<?> start() {
@@ -128,7 +132,8 @@ public class HttpVerticle extends VerticleBase {
 
   private void fetchOne(RoutingContext ctx) {
     long id = UserId.parse(ctx.pathParam("id"), "the user id");
-    request(FetchAddresses.ONE, new JsonObject().put("id", id).put(FetchAddresses.STALE_FALLBACK, true))
+    request(FetchAddresses.ONE, new JsonObject().put("id", id).put(FetchAddresses.STALE_FALLBACK, true)
+      .put(FetchAddresses.REQUEST_ID, cancelWhenClientLeaves(ctx)))
       .onSuccess(reply -> {
         HttpServerResponse response = json(ctx, 200).putHeader(SOURCE_HEADER, reply.headers().get(FetchAddresses.SOURCE_HEADER));
         String fetchedAt = reply.headers().get(StoreAddresses.FETCHED_AT_HEADER);
@@ -146,7 +151,9 @@ public class HttpVerticle extends VerticleBase {
     if (!FetchAddresses.MODE_ALL.equals(mode) && !FetchAddresses.MODE_SETTLED.equals(mode)) {
       throw ErrorCode.BAD_REQUEST.error("mode must be \"all\" or \"settled\", not \"" + mode + "\"");
     }
-    reply(ctx, 200, request(FetchAddresses.MANY, new JsonObject().put("ids", ids).put("mode", mode)));
+    String requestId = cancelWhenClientLeaves(ctx);
+    reply(ctx, 200, request(FetchAddresses.MANY, new JsonObject().put("ids", ids).put("mode", mode)
+      .put(FetchAddresses.REQUEST_ID, requestId)));
   }
 
   private void storedOne(RoutingContext ctx) {
@@ -186,6 +193,20 @@ public class HttpVerticle extends VerticleBase {
       throw ErrorCode.BAD_REQUEST.error("the body must be a JSON object {\"ids\": [...]}");
     }
     reply(ctx, 202, request(SyncAddresses.ENQUEUE, new JsonObject().put("ids", body.getValue("ids"))));
+  }
+
+  /**
+   * Names the request, and tells the fetch verticle to cancel it if the client goes away before its
+   * answer: its upstream calls are reset and those still queued never start.
+   */
+  private String cancelWhenClientLeaves(RoutingContext ctx) {
+    String requestId = requestIdPrefix + (++requests);
+    ctx.response().closeHandler(closed -> {
+      if (!ctx.response().ended()) {
+        vertx.eventBus().publish(FetchAddresses.CANCEL, new JsonObject().put(FetchAddresses.REQUEST_ID, requestId));
+      }
+    });
+    return requestId;
   }
 
   /** {@code ids=1,2,3}: comma-separated positive integers, at most upstream.maxIdsPerRequest. */

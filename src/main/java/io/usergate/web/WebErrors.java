@@ -19,8 +19,12 @@ final class WebErrors {
 
   /** Failure handler of every route, and error handler of the router (no route, wrong method). */
   static void handle(RoutingContext ctx) {
-    UsergateException error = classify(ctx);
     HttpServerResponse response = ctx.response();
+    if (response.closed()) {
+      // The client went away (and its work was cancelled): nobody to answer, nothing to log.
+      return;
+    }
+    UsergateException error = classify(ctx);
     if (response.headWritten()) {
       response.reset();
       return;

@@ -205,6 +205,27 @@ class HttpVerticleTest {
   }
 
   @Test
+  @DisplayName("a client that goes away cancels its fan-out: upstream calls in flight are reset, queued ones never start, permits come back")
+  void clientLeavingCancels(Vertx vertx) throws Exception {
+    deploy(vertx, c -> c.getJsonObject("upstream").put("maxConcurrent", 2).put("timeoutMs", 5000));
+    for (long id = 1; id <= 6; id++) {
+      upstream.script(id, Behaviour.OK, 2000);
+    }
+    Throwable gone = client.get(port, "127.0.0.1", "/users?ids=1,2,3,4,5,6").timeout(300).send()
+      .transform(done -> Future.succeededFuture(done.cause())).await(10, TimeUnit.SECONDS);
+    assertNotNull(gone, "the client gave up");
+    for (int i = 0; i < 60 && upstream.abandoned() < 2; i++) {
+      Thread.sleep(50);
+    }
+    assertEquals(2, upstream.abandoned(), "the two calls in flight were reset");
+    Thread.sleep(300);
+    assertEquals(2, upstream.totalCalls(), "the four queued never started");
+    JsonObject status = io.usergate.support.Bus.call(vertx, io.usergate.fetch.FetchAddresses.STATUS, new JsonObject());
+    assertEquals(2, status.getInteger("available"), status.encode());
+    assertEquals(0, status.getInteger("queued"), status.encode());
+  }
+
+  @Test
   @DisplayName("an unknown route is 404 and a wrong method 405, both as error JSON")
   void unknownRouteAndMethod(Vertx vertx) throws Exception {
     deploy(vertx, c -> { });
