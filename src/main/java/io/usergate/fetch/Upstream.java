@@ -146,9 +146,13 @@ final class Upstream {
     breaker.<Lookup>execute(() -> attempt(id, cancellation).transform(done -> {
       // A late success of a call started before the breaker opened says nothing about the upstream now,
       // and a cancelled call says nothing at all: neither is reported, so neither can close the breaker.
-      if ((done.succeeded() && generation != breakerGeneration) || done.cause() instanceof CancelledException) {
+      // Except a cancelled half-open trial: unreported, it would hold the breaker half-open for good, so
+      // it counts as failed and the breaker tries again after its reset time.
+      boolean cancelled = done.cause() instanceof CancelledException;
+      if ((done.succeeded() && generation != breakerGeneration) || cancelled) {
         settle(result, done.result(), done.cause());
-        return Promise.<Lookup>promise().future();
+        return cancelled && breaker.state() == CircuitBreakerState.HALF_OPEN
+          ? (Future<Lookup>) done : Promise.<Lookup>promise().future();
       }
       return (Future<Lookup>) done;
     })).onComplete((lookup, failure) -> {

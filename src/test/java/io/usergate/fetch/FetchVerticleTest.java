@@ -254,6 +254,24 @@ class FetchVerticleTest {
   }
 
   @Test
+  @DisplayName("a half-open trial that is cancelled does not hold the breaker half-open for good")
+  void cancelledTrialDoesNotStick(Vertx vertx) throws Exception {
+    deploy(vertx, section -> section.put("retries", 0).put("breakerMaxFailures", 3).put("breakerResetMs", 300)
+      .put("timeoutMs", 3000));
+    upstream.script(63, Behaviour.FAIL, 0).script(64, Behaviour.OK, 1000);
+    for (int i = 0; i < 3; i++) {
+      Bus.failure(vertx, FetchAddresses.ONE, one(63), "UPSTREAM_ERROR", 502);
+    }
+    Thread.sleep(500);
+    assertEquals("HALF_OPEN", status(vertx).getString("breaker"));
+    // 64 is the trial; 65 is refused while it runs, which fails the "all" request and cancels the trial.
+    Bus.failure(vertx, FetchAddresses.MANY, many("all", 64, 65), "UPSTREAM_UNAVAILABLE", 503);
+    Thread.sleep(700);
+    assertEquals(FakeDirectory.user(66), Bus.call(vertx, FetchAddresses.ONE, one(66)), "a new trial went through");
+    assertEquals("CLOSED", status(vertx).getString("breaker"));
+  }
+
+  @Test
   @DisplayName("a call started before the breaker opened does not close it by succeeding late")
   void lateSuccessDoesNotClose(Vertx vertx) throws Exception {
     deploy(vertx, section -> section.put("retries", 0).put("breakerMaxFailures", 3).put("breakerResetMs", 300)
