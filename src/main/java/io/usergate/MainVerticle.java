@@ -53,10 +53,10 @@ public class MainVerticle extends VerticleBase {
         return opened.migrate(vertx);
       })
       .compose(migrated -> deployDemoIfEnabled())
-      .compose(demo -> deploy("store", new StoreVerticle()))
-      .compose(store -> deploy("fetch", new FetchVerticle()))
-      .compose(fetch -> deploy("sync", new SyncVerticle()))
-      .compose(sync -> deploy("web", new HttpVerticle()))
+      .compose(demo -> deploy("store", new StoreVerticle(), "pg"))
+      .compose(store -> deploy("fetch", new FetchVerticle(), "upstream"))
+      .compose(fetch -> deploy("sync", new SyncVerticle(), "sync", "upstream"))
+      .compose(sync -> deploy("web", new HttpVerticle(), "http", "auth", "health", "upstream", "bridge"))
       .onFailure(failure -> LOG.error("main: start failed: {}", failure.getMessage()))
       // Whatever did start must not outlive a failed start (an embedded server above all).
       .recover(failure -> closeDatabase().transform(closed -> Future.failedFuture(failure)));
@@ -68,7 +68,7 @@ public class MainVerticle extends VerticleBase {
     return closeDatabase().onComplete(closed -> LOG.info("main: stopped"));
   }
 
-  /** The configuration every child got, with the PostgreSQL actually in use. */
+  /** The effective configuration, with the PostgreSQL actually in use; each child got its sections of it. */
   public JsonObject effectiveConfig() {
     return effectiveConfig.copy();
   }
@@ -80,7 +80,7 @@ public class MainVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     DemoDirectoryVerticle directory = new DemoDirectoryVerticle();
-    return deploy("demo directory", directory).map(deployed -> {
+    return deploy("demo directory", directory, "demo").map(deployed -> {
       JsonObject upstream = effectiveConfig.getJsonObject("upstream");
       if (upstream.getString("baseUrl") == null || upstream.getString("baseUrl").isBlank()) {
         upstream.put("baseUrl", "http://" + demo.getString("host") + ":" + directory.actualPort());
@@ -90,9 +90,16 @@ public class MainVerticle extends VerticleBase {
     });
   }
 
-  private Future<String> deploy(String name, Deployable verticle) {
-    return vertx.deployVerticle(shutdownOrder.next(name, verticle),
-      new DeploymentOptions().setConfig(effectiveConfig.copy()));
+  /**
+   * Each child gets only the sections it reads: it knows nothing else, and Vert.x 5.0 copies a
+   * verticle's configuration whenever its HTTP client asks for a connection, so a small one is cheaper.
+   */
+  private Future<String> deploy(String name, Deployable verticle, String... sections) {
+    JsonObject config = new JsonObject();
+    for (String section : sections) {
+      config.put(section, effectiveConfig.getJsonObject(section).copy());
+    }
+    return vertx.deployVerticle(shutdownOrder.next(name, verticle), new DeploymentOptions().setConfig(config));
   }
 
   private Future<Void> closeDatabase() {
