@@ -63,7 +63,12 @@ public class FetchVerticle extends VerticleBase {
           // "all" mode then cancels the queued siblings before one of them could take the permit.
           return upstream.fetchUser(id, cancellation).andThen(done -> vertx.runOnContext(v -> permit.release()));
         })
-        .andThen(done -> shared.remove(id, this));
+        .andThen(done -> {
+          shared.remove(id, this);
+          if (done.cause() instanceof UsergateException error && error.code() == ErrorCode.NOT_FOUND) {
+            writeThrough.forget(id);
+          }
+        });
     }
 
     /** This caller's view: cancelling it cancels the upstream call only when no other caller waits. */

@@ -107,6 +107,14 @@ final class WriteThrough {
     return false;
   }
 
+  /**
+   * The upstream no longer has this user (a 404), so the sync removes it from the mirror: its last
+   * write says nothing any more, and if it comes back, identical or not, it must be written.
+   */
+  void forget(long id) {
+    recentlyWritten.remove(id);
+  }
+
   private void flush() {
     if (timer != -1) {
       vertx.cancelTimer(timer);

@@ -314,6 +314,23 @@ class FetchVerticleTest {
   }
 
   @Test
+  @DisplayName("a user the upstream said 404 for is written again when it comes back, even with the same content")
+  void comebackAfterNotFoundIsWritten(Vertx vertx) throws Exception {
+    deploy(vertx, section -> section.put("writeThroughMinIntervalMs", 60_000));
+    Bus.call(vertx, FetchAddresses.ONE, one(85));
+    io.usergate.support.Sql.awaitCount("SELECT count(*) FROM users WHERE id = 85", 1, 5000);
+    upstream.script(85, Behaviour.NOT_FOUND, 0);
+    Bus.failure(vertx, FetchAddresses.ONE, one(85), "NOT_FOUND", 404);
+    // What the sync does after a 404: the user leaves the mirror.
+    Bus.call(vertx, StoreAddresses.DELETE, new JsonObject().put("id", 85));
+    assertEquals(0, io.usergate.support.Sql.count("SELECT count(*) FROM users WHERE id = 85"));
+    upstream.script(85, Behaviour.OK, 0);
+    Bus.call(vertx, FetchAddresses.ONE, one(85));
+    io.usergate.support.Sql.awaitCount("SELECT count(*) FROM users WHERE id = 85", 1, 5000);
+    assertEquals(0L, status(vertx).getJsonObject("writeThrough").getLong("skipped"), "not taken for a rewrite");
+  }
+
+  @Test
   @DisplayName("one with staleFallback: the upstream fails and the store has the user → the stored copy, header source=store")
   void staleFallbackOnTheBus(Vertx vertx) throws Exception {
     deploy(vertx, section -> section.put("retries", 0));
