@@ -68,11 +68,6 @@ public class MainVerticle extends VerticleBase {
     return closeDatabase().onComplete(closed -> LOG.info("main: stopped"));
   }
 
-  /** The effective configuration, with the PostgreSQL actually in use; each child got its sections of it. */
-  public JsonObject effectiveConfig() {
-    return effectiveConfig.copy();
-  }
-
   /** The demo directory, when asked for; with no {@code upstream.baseUrl} it becomes the upstream. */
   private Future<Void> deployDemoIfEnabled() {
     JsonObject demo = effectiveConfig.getJsonObject("demo");
