@@ -1,5 +1,6 @@
 package io.usergate.fetch;
 
+import io.usergate.bus.BusReplies.Reply;
 import io.usergate.bus.SharedJsonCodec;
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
@@ -29,7 +30,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import static io.usergate.error.BusReplies.answer;
+import static io.usergate.bus.BusReplies.answer;
+import static io.usergate.bus.BusReplies.answerWithHeaders;
 
 /**
  * Fetches users from the upstream in parallel: at most {@code upstream.maxConcurrent} requests in flight
@@ -117,10 +119,10 @@ public class FetchVerticle extends VerticleBase {
     Metrics.registry().ifPresent(this::registerGauges);
     EventBus bus = vertx.eventBus();
     return Future.all(List.of(
-        bus.<JsonObject>consumer(FetchAddresses.ONE, this::one).completion(),
-        bus.<JsonObject>consumer(FetchAddresses.MANY, message -> answer(message, this::many)).completion(),
-        bus.<JsonObject>consumer(FetchAddresses.STATUS, message -> answer(message, body -> Future.succeededFuture(status()))).completion(),
-        bus.<JsonObject>consumer(FetchAddresses.CANCEL, this::cancel).completion()))
+        bus.consumer(FetchAddresses.ONE, message -> answerWithHeaders(message, this::one, UsergateException::from)).completion(),
+        bus.consumer(FetchAddresses.MANY, message -> answer(message, this::many)).completion(),
+        bus.consumer(FetchAddresses.STATUS, message -> answer(message, body -> Future.succeededFuture(status()))).completion(),
+        bus.<Object>consumer(FetchAddresses.CANCEL, this::cancel).completion()))
       .onSuccess(v -> LOG.info("fetch: upstream {}, at most {} in flight, {} queued, {} ms per attempt, {} retries",
         config.getString("baseUrl"), config.getInteger("maxConcurrent"), config.getInteger("maxQueued"),
         config.getInteger("timeoutMs"), config.getInteger("retries")));
@@ -132,36 +134,26 @@ public class FetchVerticle extends VerticleBase {
     return writeThrough.close().eventually(() -> upstream.close());
   }
 
-  private void one(Message<JsonObject> message) {
-    DeliveryOptions replyOptions = SharedJsonCodec.replyOptions(vertx, message);
-    long id;
-    boolean staleFallback;
-    try {
-      id = UserId.fromField(message.body(), "id");
-      staleFallback = flag(message.body(), FetchAddresses.STALE_FALLBACK, false);
-    } catch (UsergateException invalid) {
-      invalid.replyTo(message);
-      return;
-    }
-    Cancellation cancellation = named(message.body());
-    fetch(id, cancellation)
-      .onComplete(done -> forget(message.body()))
-      .onSuccess(user -> {
+  private Future<Reply> one(JsonObject body) {
+    long id = UserId.fromField(body, "id");
+    boolean staleFallback = flag(body, FetchAddresses.STALE_FALLBACK, false);
+    Cancellation cancellation = named(body);
+    return fetch(id, cancellation)
+      .andThen(done -> forget(body))
+      .map(user -> {
         writeThrough.add(List.of(user), Instant.now());
-        message.reply(user.profile(), replyOptions.addHeader(FetchAddresses.SOURCE_HEADER, "upstream"));
+        return new Reply(user.profile(), Map.of(FetchAddresses.SOURCE_HEADER, "upstream"));
       })
-      .onFailure(failure -> {
+      .recover(failure -> {
         UsergateException error = UsergateException.from(failure);
         if (!staleFallback || !UPSTREAM_FAILURES.contains(error.code())) {
-          error.replyTo(message);
-          return;
+          return Future.failedFuture(error);
         }
         // The upstream failed: a stored copy is better than an error, and says where it came from.
-        vertx.eventBus().<JsonObject>request(StoreAddresses.GET, new JsonObject().put("id", id), SharedJsonCodec.requestOptions(vertx))
-          .onSuccess(stored -> message.reply(stored.body(), replyOptions
-            .addHeader(FetchAddresses.SOURCE_HEADER, "store")
-            .addHeader(StoreAddresses.FETCHED_AT_HEADER, stored.headers().get(StoreAddresses.FETCHED_AT_HEADER))))
-          .onFailure(noCopy -> error.replyTo(message));
+        return vertx.eventBus().<JsonObject>request(StoreAddresses.GET, new JsonObject().put("id", id), SharedJsonCodec.requestOptions(vertx))
+          .<Reply>map(stored -> new Reply(stored.body(), Map.of(FetchAddresses.SOURCE_HEADER, "store",
+            StoreAddresses.FETCHED_AT_HEADER, stored.headers().get(StoreAddresses.FETCHED_AT_HEADER))))
+          .otherwise(noCopy -> { throw error; });
       });
   }
 
@@ -180,11 +172,14 @@ public class FetchVerticle extends VerticleBase {
     }
   }
 
-  private void cancel(Message<JsonObject> message) {
-    Cancellation cancellation = cancellable.remove(message.body().getString(FetchAddresses.REQUEST_ID));
-    if (cancellation != null) {
-      LOG.debug("fetch: request {} cancelled by its caller", message.body().getString(FetchAddresses.REQUEST_ID));
-      cancellation.cancel();
+  /** A publish, so nobody hears an answer: a malformed one is simply ignored. */
+  private void cancel(Message<Object> message) {
+    if (message.body() instanceof JsonObject body && body.getValue(FetchAddresses.REQUEST_ID) instanceof String requestId) {
+      Cancellation cancellation = cancellable.remove(requestId);
+      if (cancellation != null) {
+        LOG.debug("fetch: request {} cancelled by its caller", requestId);
+        cancellation.cancel();
+      }
     }
   }
 

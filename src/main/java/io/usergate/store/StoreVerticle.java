@@ -1,5 +1,6 @@
 package io.usergate.store;
 
+import io.usergate.bus.BusReplies.Reply;
 import io.usergate.bus.SharedJsonCodec;
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
@@ -19,9 +20,11 @@ import org.slf4j.LoggerFactory;
 
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
-import static io.usergate.error.BusReplies.answer;
+import static io.usergate.bus.BusReplies.answer;
+import static io.usergate.bus.BusReplies.answerWithHeaders;
 
 /**
  * Owns the PostgreSQL pool and all SQL; every other verticle reaches the database through its addresses
@@ -48,7 +51,7 @@ public class StoreVerticle extends VerticleBase {
     JobQueue jobs = new JobQueue(scopes);
     return Future.all(List.of(
         serve(StoreAddresses.PING, this::ping),
-        vertx.eventBus().<JsonObject>consumer(StoreAddresses.GET, this::get).completion(),
+        vertx.eventBus().consumer(StoreAddresses.GET, message -> answerWithHeaders(message, this::get, StoreErrors::classify)).completion(),
         serve(StoreAddresses.LIST, this::list),
         serve(StoreAddresses.UPSERT, this::upsert),
         serve(StoreAddresses.DELETE, this::delete),
@@ -68,36 +71,26 @@ public class StoreVerticle extends VerticleBase {
   }
 
   private Future<Void> serve(String address, Function<JsonObject, Future<JsonObject>> handler) {
-    return vertx.eventBus().<JsonObject>consumer(address, message -> answer(message, handler, StoreErrors::classify))
+    return vertx.eventBus().consumer(address, message -> answer(message, handler, StoreErrors::classify))
       .completion();
   }
-
-  /** Runs a handler and replies with its result, or with its failure in the error contract. */
 
   private Future<JsonObject> ping(JsonObject body) {
     return scopes.withConnection(connection -> connection.query(Sql.PING).execute())
       .map(rows -> new JsonObject().put("ok", true));
   }
 
-  private void get(Message<JsonObject> message) {
-    long id;
-    try {
-      id = UserId.fromField(message.body(), "id");
-    } catch (UsergateException e) {
-      e.replyTo(message);
-      return;
-    }
-    scopes.read(reads, client -> client.preparedQuery(Sql.GET_USER).execute(Tuple.of(id)))
-      .onSuccess(rows -> {
+  private Future<Reply> get(JsonObject body) {
+    long id = UserId.fromField(body, "id");
+    return scopes.read(reads, client -> client.preparedQuery(Sql.GET_USER).execute(Tuple.of(id)))
+      .map(rows -> {
         if (rows.size() == 0) {
-          ErrorCode.NOT_FOUND.error("the store has no user " + id, id).replyTo(message);
-          return;
+          throw ErrorCode.NOT_FOUND.error("the store has no user " + id, id);
         }
         Row row = rows.iterator().next();
-        message.reply(row.getJsonObject("profile"), SharedJsonCodec.replyOptions(vertx, message)
-          .addHeader(StoreAddresses.FETCHED_AT_HEADER, row.getOffsetDateTime("fetched_at").toInstant().toString()));
-      })
-      .onFailure(failure -> StoreErrors.classify(failure).replyTo(message));
+        return new Reply(row.getJsonObject("profile"),
+          Map.of(StoreAddresses.FETCHED_AT_HEADER, row.getOffsetDateTime("fetched_at").toInstant().toString()));
+      });
   }
 
   private Future<JsonObject> list(JsonObject body) {

@@ -26,7 +26,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
-import static io.usergate.error.BusReplies.answer;
+import static io.usergate.bus.BusReplies.answer;
 
 /**
  * Drains the durable job queue on a timer: claims due jobs with a lease, fetches them through the fetch
@@ -201,9 +201,9 @@ public class SyncVerticle extends VerticleBase {
     maxIdsPerRequest = config().getJsonObject("upstream").getInteger("maxIdsPerRequest");
     EventBus bus = vertx.eventBus();
     return Future.all(List.of(
-        bus.<JsonObject>consumer(SyncAddresses.ENQUEUE, message -> answer(message, this::enqueue)).completion(),
-        bus.<JsonObject>consumer(SyncAddresses.REFRESH, message -> answer(message, body -> refresh())).completion(),
-        bus.<JsonObject>consumer(SyncAddresses.STATUS, message -> answer(message, body -> status())).completion()))
+        bus.consumer(SyncAddresses.ENQUEUE, message -> answer(message, this::enqueue)).completion(),
+        bus.consumer(SyncAddresses.REFRESH, message -> answer(message, body -> refresh())).completion(),
+        bus.consumer(SyncAddresses.STATUS, message -> answer(message, body -> status())).completion()))
       .onSuccess(v -> {
         nextRunAt = System.currentTimeMillis() + intervalMs;
         batchTimer = vertx.setPeriodic(intervalMs, id -> tick());

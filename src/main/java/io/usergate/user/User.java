@@ -42,7 +42,8 @@ public record User(long id, String name, String username, String email, JsonObje
     return json.getValue(field) instanceof String text ? text : null;
   }
 
-  static String describe(Object value) {
+  /** A short, safe rendering of a value a caller sent, for an error message. */
+  public static String describe(Object value) {
     if (value == null) {
       return "nothing";
     }

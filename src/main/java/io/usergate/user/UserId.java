@@ -47,15 +47,16 @@ public final class UserId {
     return ids;
   }
 
-  /** An id from text (a URL path or query), or {@code BAD_REQUEST}. */
+  /**
+   * An id from text (a URL path or query): ASCII digits only, or {@code BAD_REQUEST}. Java's own
+   * parser also takes other scripts' digits ({@code ٧}, {@code ７}), which would make two URLs name one user.
+   */
   public static long parse(String text, String what) {
-    try {
+    if (text != null && !text.isEmpty() && text.length() <= 19 && text.chars().allMatch(c -> c >= '0' && c <= '9')) {
       long id = Long.parseLong(text);
-      if (id > 0 && text.chars().allMatch(Character::isDigit)) {
+      if (id > 0) {
         return id;
       }
-    } catch (NumberFormatException | NullPointerException e) {
-      // Falls through to the error below.
     }
     throw ErrorCode.BAD_REQUEST.error(what + " must be a positive integer, not " + User.describe(text));
   }

@@ -14,9 +14,11 @@ final class BearerAuth {
 
   private final byte[] expected;
 
+  private static final String SCHEME = "Bearer";
+
   /** {@code token} null: writes are open (only ever on a loopback address). */
   BearerAuth(String token) {
-    this.expected = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+    this.expected = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
   }
 
   static String generateToken() {
@@ -25,17 +27,23 @@ final class BearerAuth {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
   }
 
-  boolean isOpen() {
-    return expected == null;
-  }
-
-  /** Whether an {@code Authorization} header value carries the token. */
+  /**
+   * Whether an {@code Authorization} header value carries the token: the scheme is case-insensitive
+   * (RFC 9110 11.1), the token compared in constant time.
+   */
   boolean accepts(String authorization) {
     if (expected == null) {
       return true;
     }
-    byte[] given = authorization == null ? new byte[0] : authorization.getBytes(StandardCharsets.UTF_8);
-    return MessageDigest.isEqual(expected, given);
+    String given = "";
+    if (authorization != null) {
+      String trimmed = authorization.strip();
+      int space = trimmed.indexOf(' ');
+      if (space == SCHEME.length() && trimmed.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
+        given = trimmed.substring(space + 1).strip();
+      }
+    }
+    return MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Route handler: lets the request through, or fails it with 401. */

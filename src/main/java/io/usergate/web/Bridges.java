@@ -53,14 +53,25 @@ public final class Bridges {
     return TcpEventBusBridge.create(vertx, options, new NetServerOptions(), event -> event.complete(allowed(event, auth)));
   }
 
-  /** The token rule, checked before anything is delivered. */
+  /**
+   * The frame's shape and the token rule, checked before anything is delivered. A frame whose
+   * {@code headers} is not an object is refused ({@code rejected}): the bridge would otherwise fail on it
+   * with a cast and leave the client waiting for an answer that never comes.
+   */
   static boolean allowed(BaseBridgeEvent event, BearerAuth auth) {
-    boolean write = event.type() == BridgeEventType.SEND || event.type() == BridgeEventType.PUBLISH;
     JsonObject message = event.getRawMessage();
-    if (!write || message == null || !WRITES.contains(message.getString("address"))) {
+    if (message == null) {
       return true;
     }
-    JsonObject headers = message.getJsonObject("headers");
-    return auth.accepts(headers == null ? null : headers.getString("Authorization"));
+    Object headers = message.getValue("headers");
+    if (headers != null && !(headers instanceof JsonObject)) {
+      return false;
+    }
+    boolean write = event.type() == BridgeEventType.SEND || event.type() == BridgeEventType.PUBLISH;
+    if (!write || !WRITES.contains(message.getValue("address"))) {
+      return true;
+    }
+    Object authorization = headers == null ? null : ((JsonObject) headers).getValue("Authorization");
+    return auth.accepts(authorization instanceof String text ? text : null);
   }
 }

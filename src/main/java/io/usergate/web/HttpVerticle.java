@@ -5,6 +5,7 @@ import io.usergate.error.ErrorCode;
 import io.usergate.fetch.FetchAddresses;
 import io.usergate.store.StoreAddresses;
 import io.usergate.sync.SyncAddresses;
+import io.usergate.user.User;
 import io.usergate.user.UserId;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -12,8 +13,10 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
@@ -50,7 +53,6 @@ public class HttpVerticle extends VerticleBase {
   private HttpServer server;
   private TcpEventBusBridge tcpBridge;
   private DeliveryOptions busOptions;
-  private int maxIds;
   private long shutdownGraceMs;
   private long drainDelayMs;
   private volatile boolean shuttingDown;
@@ -63,7 +65,7 @@ public class HttpVerticle extends VerticleBase {
     SharedJsonCodec.register(vertx);
     JsonObject http = config().getJsonObject("http");
     busOptions = SharedJsonCodec.requestOptions(vertx).setSendTimeout(http.getInteger("requestTimeoutMs"));
-    maxIds = config().getJsonObject("upstream").getInteger("maxIdsPerRequest");
+    int maxIds = config().getJsonObject("upstream").getInteger("maxIdsPerRequest");
     shutdownGraceMs = http.getInteger("shutdownGraceMs");
     drainDelayMs = http.getInteger("drainDelayMs");
     BearerAuth auth = new BearerAuth(token(http.getString("host"), config().getJsonObject("auth").getString("token")));
@@ -71,24 +73,26 @@ public class HttpVerticle extends VerticleBase {
 
     Router router = Router.router(vertx);
     router.route().handler(HttpVerticle::rejectTraversal);
-    router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(liveness()));
-    router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness(checkTimeoutMs)));
-    router.get("/metrics").handler(PrometheusScrapingHandler.create());
+    BodyHandler body = BodyHandler.create().setBodyLimit(http.getInteger("maxBodyBytes"));
+    MethodRoutes routes = new MethodRoutes(router);
+    routes.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(liveness()));
+    routes.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness(checkTimeoutMs)));
+    routes.get("/metrics").handler(PrometheusScrapingHandler.create());
 
-    router.get("/users/:id").handler(this::fetchOne);
-    router.get("/users").handler(this::fetchMany);
-    router.get("/store/users/:id").handler(this::storedOne);
-    router.get("/store/users").handler(this::storedPage);
-    router.get("/sync").handler(ctx -> reply(ctx, 200, request(SyncAddresses.STATUS, new JsonObject())));
+    routes.get("/users/:id").handler(this::fetchOne);
+    routes.get("/users").handler(this::fetchMany);
+    routes.post("/users/batch").handler(body).handler(this::fetchBatch);
+    routes.get("/store/users/:id").handler(this::storedOne);
+    routes.get("/store/users").handler(this::storedPage);
+    routes.get("/sync").handler(ctx -> reply(ctx, 200, request(SyncAddresses.STATUS, new JsonObject())));
     // The token is checked before the body is read (a route of its own: a body handler must come first on a route).
-    router.post("/sync").handler(auth::check);
-    router.post("/sync/refresh").handler(auth::check);
-    router.post("/sync")
-      .handler(BodyHandler.create().setBodyLimit(http.getInteger("maxBodyBytes")))
-      .handler(this::enqueue);
-    router.post("/sync/refresh").handler(ctx -> reply(ctx, 202, request(SyncAddresses.REFRESH, new JsonObject())));
+    routes.post("/sync").handler(auth::check);
+    routes.post("/sync/refresh").handler(auth::check);
+    routes.post("/sync").handler(body).handler(this::enqueue);
+    routes.post("/sync/refresh").handler(ctx -> reply(ctx, 202, request(SyncAddresses.REFRESH, new JsonObject())));
     router.route("/eventbus/*").subRouter(Bridges.sockJs(vertx, auth));
-    router.get("/*").handler(StaticHandler.create("webroot"));
+    routes.get("/*").handler(StaticHandler.create("webroot"));
+    routes.refuseOtherMethods();
 
     router.route().failureHandler(WebErrors::handle);
     router.errorHandler(404, WebErrors::handle);
@@ -100,8 +104,9 @@ public class HttpVerticle extends VerticleBase {
         tcpBridge = bridge;
         LOG.info("web: TCP event-bus bridge on {}:{}", http.getString("host"), tcpPort);
       });
-    return tcp.compose(v -> vertx.createHttpServer()
+    return tcp.compose(v -> vertx.createHttpServer(serverOptions(maxIds))
       .requestHandler(router)
+      .invalidRequestHandler(WebErrors::invalidRequest)
       .listen(http.getInteger("port"), http.getString("host"))
       .onSuccess(listening -> {
         server = listening;
@@ -145,12 +150,19 @@ public class HttpVerticle extends VerticleBase {
       .onFailure(ctx::fail);
   }
 
+  /** {@code ?ids=1,2,3} or {@code ?ids=1&ids=2}; the fetch verticle checks the count and the mode. */
   private void fetchMany(RoutingContext ctx) {
-    JsonArray ids = idsParameter(ctx);
-    String mode = ctx.queryParams().get("mode") == null ? FetchAddresses.MODE_ALL : ctx.queryParams().get("mode");
-    if (!FetchAddresses.MODE_ALL.equals(mode) && !FetchAddresses.MODE_SETTLED.equals(mode)) {
-      throw ErrorCode.BAD_REQUEST.error("mode must be \"all\" or \"settled\", not \"" + mode + "\"");
-    }
+    String mode = ctx.queryParams().get("mode");
+    manyReply(ctx, idsParameter(ctx), mode == null ? FetchAddresses.MODE_ALL : mode);
+  }
+
+  /** {@code {"ids": [...], "mode": ...}}: for lists that do not belong in a URL. */
+  private void fetchBatch(RoutingContext ctx) {
+    JsonObject body = jsonBody(ctx, "{\"ids\": [...], \"mode\": \"all\" | \"settled\"}");
+    manyReply(ctx, body.getValue("ids"), body.getValue("mode", FetchAddresses.MODE_ALL));
+  }
+
+  private void manyReply(RoutingContext ctx, Object ids, Object mode) {
     String requestId = cancelWhenClientLeaves(ctx);
     reply(ctx, 200, request(FetchAddresses.MANY, new JsonObject().put("ids", ids).put("mode", mode)
       .put(FetchAddresses.REQUEST_ID, requestId)));
@@ -179,20 +191,26 @@ public class HttpVerticle extends VerticleBase {
   }
 
   private void enqueue(RoutingContext ctx) {
+    JsonObject body = jsonBody(ctx, "{\"ids\": [...]}");
+    reply(ctx, 202, request(SyncAddresses.ENQUEUE, new JsonObject().put("ids", body.getValue("ids"))));
+  }
+
+  /** The body as a JSON object, or BAD_REQUEST saying what is expected ({@code shape}). */
+  private static JsonObject jsonBody(RoutingContext ctx, String shape) {
     String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
     if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-      throw ErrorCode.BAD_REQUEST.error("the body must be JSON (Content-Type: application/json)");
+      throw ErrorCode.BAD_REQUEST.error("the body must be JSON (Content-Type: application/json): " + shape);
     }
-    JsonObject body;
+    Object body;
     try {
-      body = ctx.body().asJsonObject();
-    } catch (DecodeException | ClassCastException e) {
-      throw ErrorCode.BAD_REQUEST.error("the body is not a JSON object");
+      body = ctx.body().length() == 0 ? null : Json.decodeValue(ctx.body().buffer());
+    } catch (DecodeException e) {
+      throw ErrorCode.BAD_REQUEST.error("the body is not valid JSON; expected " + shape);
     }
-    if (body == null) {
-      throw ErrorCode.BAD_REQUEST.error("the body must be a JSON object {\"ids\": [...]}");
+    if (!(body instanceof JsonObject object)) {
+      throw ErrorCode.BAD_REQUEST.error("the body must be a JSON object " + shape + ", not " + User.describe(body));
     }
-    reply(ctx, 202, request(SyncAddresses.ENQUEUE, new JsonObject().put("ids", body.getValue("ids"))));
+    return object;
   }
 
   /**
@@ -209,21 +227,28 @@ public class HttpVerticle extends VerticleBase {
     return requestId;
   }
 
-  /** {@code ids=1,2,3}: comma-separated positive integers, at most upstream.maxIdsPerRequest. */
-  private JsonArray idsParameter(RoutingContext ctx) {
+  /** Every {@code ids} parameter, each a comma-separated list of positive integers. */
+  private static JsonArray idsParameter(RoutingContext ctx) {
     List<String> values = ctx.queryParams().getAll("ids");
-    if (values.size() != 1 || values.get(0).isEmpty()) {
-      throw ErrorCode.BAD_REQUEST.error("ids is required once, as comma-separated positive integers: ?ids=1,2,3");
-    }
-    String[] parts = values.get(0).split(",", -1);
-    if (parts.length > maxIds) {
-      throw ErrorCode.BAD_REQUEST.error("ids holds " + parts.length + " ids; at most " + maxIds + " are allowed");
+    if (values.isEmpty()) {
+      throw ErrorCode.BAD_REQUEST.error("ids is required, as comma-separated positive integers: ?ids=1,2,3 (or ?ids=1&ids=2)");
     }
     JsonArray ids = new JsonArray();
-    for (int i = 0; i < parts.length; i++) {
-      ids.add(UserId.parse(parts[i], "ids[" + i + "]"));
+    for (String value : values) {
+      for (String part : value.split(",", -1)) {
+        ids.add(UserId.parse(part, "ids[" + ids.size() + "]"));
+      }
     }
     return ids;
+  }
+
+  /**
+   * The request line must hold the documented maximum of ids as {@code ?ids=1&ids=2...} (19 digits and
+   * "&ids=" each), plus room for the rest; Vert.x's default of 4,096 bytes held about 700 short ids.
+   */
+  private static HttpServerOptions serverOptions(int maxIds) {
+    return new HttpServerOptions().setMaxInitialLineLength(Math.max(HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH,
+      maxIds * (19 + "&ids=".length()) + 1024));
   }
 
   private Future<Message<JsonObject>> request(String address, JsonObject body) {

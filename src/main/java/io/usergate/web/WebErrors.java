@@ -1,8 +1,13 @@
 package io.usergate.web;
 
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
@@ -29,19 +34,49 @@ final class WebErrors {
       response.reset();
       return;
     }
+    send(response, error);
+  }
+
+  /**
+   * The server's handler of requests its HTTP decoder refused (a request line or headers over the
+   * limits, a garbage request line): the error JSON instead of Vert.x's empty answer, then the
+   * connection closes, since what follows on it cannot be trusted to be a request.
+   */
+  static void invalidRequest(HttpServerRequest request) {
+    DecoderResult result = request.decoderResult();
+    Throwable cause = result == null ? null : result.cause();
+    UsergateException error;
+    if (cause instanceof TooLongHttpLineException) {
+      error = ErrorCode.URI_TOO_LONG.error("the request line is longer than the server accepts; "
+        + "send long id lists as POST /users/batch {\"ids\": [...]}");
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      error = ErrorCode.HEADERS_TOO_LARGE.error("the request headers are larger than the server accepts");
+    } else {
+      error = ErrorCode.BAD_REQUEST.error("malformed HTTP request");
+    }
+    HttpServerResponse response = request.response();
+    response.putHeader(HttpHeaders.CONNECTION, "close");
+    send(response, error).onComplete(sent -> request.connection().close());
+  }
+
+  private static Future<Void> send(HttpServerResponse response, UsergateException error) {
     response.setStatusCode(error.code().status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
     switch (error.code()) {
       case OVERLOADED, UPSTREAM_UNAVAILABLE, STORE_UNAVAILABLE -> response.putHeader(HttpHeaders.RETRY_AFTER, "1");
       case UNAUTHORIZED -> response.putHeader("WWW-Authenticate", "Bearer");
       default -> { }
     }
-    response.end(error.toJson().encode());
+    return response.end(error.toJson().encode());
   }
 
   private static UsergateException classify(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     if (failure instanceof HttpException http) {
       return byStatus(http.getStatusCode(), ctx, http.getPayload());
+    }
+    if (failure != null && !(failure instanceof UsergateException) && isClientError(ctx.statusCode())) {
+      // vertx-web refused the request itself (no Host header, say): the client's mistake, not a bug.
+      return byStatus(ctx.statusCode(), ctx, failure.getMessage());
     }
     if (failure != null) {
       UsergateException error = UsergateException.from(failure);
@@ -54,15 +89,23 @@ final class WebErrors {
     return byStatus(ctx.statusCode(), ctx, null);
   }
 
+  private static boolean isClientError(int status) {
+    return status >= 400 && status < 500;
+  }
+
   private static UsergateException byStatus(int status, RoutingContext ctx, String detail) {
     String what = ctx.request().method() + " " + ctx.normalizedPath();
     return switch (status) {
-      case 400 -> ErrorCode.BAD_REQUEST.error(detail != null ? detail : "bad request: " + what);
       case 401 -> ErrorCode.UNAUTHORIZED.error("a valid \"Authorization: Bearer <token>\" is required for " + what);
       case 404 -> ErrorCode.NOT_FOUND.error("no route " + what);
       case 405 -> ErrorCode.METHOD_NOT_ALLOWED.error("method not allowed: " + what);
       case 413 -> ErrorCode.PAYLOAD_TOO_LARGE.error("the body is larger than http.maxBodyBytes");
+      case 414 -> ErrorCode.URI_TOO_LONG.error("the request line is longer than the server accepts");
+      case 431 -> ErrorCode.HEADERS_TOO_LARGE.error("the request headers are larger than the server accepts");
       default -> {
+        if (isClientError(status)) {
+          yield ErrorCode.BAD_REQUEST.error(detail != null ? detail : "bad request: " + what);
+        }
         LOG.error("web: {} failed with status {}", what, status);
         yield ErrorCode.INTERNAL.error("internal error");
       }
