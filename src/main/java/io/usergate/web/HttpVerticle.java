@@ -9,6 +9,7 @@ import io.usergate.user.User;
 import io.usergate.user.UserId;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpHeaders;
@@ -203,7 +204,8 @@ public class HttpVerticle extends VerticleBase {
     }
     Object body;
     try {
-      body = ctx.body().length() == 0 ? null : Json.decodeValue(ctx.body().buffer());
+      Buffer buffer = ctx.body().buffer();
+      body = buffer == null || buffer.length() == 0 ? null : Json.decodeValue(buffer);
     } catch (DecodeException e) {
       throw ErrorCode.BAD_REQUEST.error("the body is not valid JSON; expected " + shape);
     }

@@ -41,6 +41,11 @@ final class MethodRoutes {
     allowed.forEach((path, methods) -> {
       String allow = methods.stream().map(HttpMethod::name).collect(Collectors.joining(", "));
       router.route(path).handler(ctx -> {
+        if (methods.contains(ctx.request().method())) {
+          // An allowed method whose handler passed it on (a file that is not there): 404 comes next.
+          ctx.next();
+          return;
+        }
         ctx.response().putHeader(HttpHeaders.ALLOW, allow);
         ctx.fail(405);
       });

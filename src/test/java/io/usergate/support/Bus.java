@@ -30,7 +30,7 @@ public final class Bus {
   }
 
   /** Sends, expects a failure, and returns its error object after checking its type and code. */
-  public static JsonObject failure(Vertx vertx, String address, JsonObject body, String code, int status) throws Exception {
+  public static JsonObject failure(Vertx vertx, String address, Object body, String code, int status) throws Exception {
     Future<Message<JsonObject>> reply = vertx.eventBus().request(address, body, new DeliveryOptions().setSendTimeout(60_000));
     Throwable failure = reply.transform(done -> Future.succeededFuture(done.cause())).await(70, TimeUnit.SECONDS);
     if (failure == null) {

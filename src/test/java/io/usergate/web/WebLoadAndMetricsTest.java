@@ -12,6 +12,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -84,6 +85,43 @@ class WebLoadAndMetricsTest {
       "usergate_upstream_queued", "usergate_write_through_failed"}) {
       assertTrue(text.contains(meter), meter);
     }
+  }
+
+  @Test
+  @DisplayName("/metrics: 1,000 invented HTTP methods add fewer than 50 HTTP server series (each used to add about 630)")
+  void inventedMethodsAreNotLabels() throws Exception {
+    // The first invented method on each route adds that route's series for OTHER / 405 once.
+    for (String uri : List.of("/users/7", "/store/users")) {
+      client.request(HttpMethod.valueOf("WARMUP"), port, "127.0.0.1", uri).send().await(10, TimeUnit.SECONDS);
+    }
+    series();  // the meters of /metrics itself exist from the first scrape on
+    java.util.Set<String> beforeSet = series();
+    long before = beforeSet.size();
+    List<Future<HttpResponse<Buffer>>> requests = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      String method = "Z" + Integer.toString(i, 36).toUpperCase(java.util.Locale.ROOT) + "Q";
+      requests.add(client.request(HttpMethod.valueOf(method), port, "127.0.0.1", i % 2 == 0 ? "/users/7" : "/store/users").send());
+    }
+    Future.all(requests).await(60, TimeUnit.SECONDS);
+    requests.forEach(request -> assertEquals(405, request.result().statusCode()));
+    java.util.Set<String> afterSet = series();
+    long after = afterSet.size();
+    afterSet.removeAll(beforeSet);
+    assertTrue(after - before < 50, "series grew by " + (after - before) + " (from " + before + "): "
+      + afterSet.stream().limit(20).collect(java.util.stream.Collectors.toList()));
+    String text = client.get(port, "127.0.0.1", "/metrics").send().await(10, TimeUnit.SECONDS).bodyAsString();
+    assertTrue(text.contains("method=\"" + Metrics.OTHER_METHOD + "\""), "invented methods are labelled OTHER");
+    assertFalse(text.contains("method=\"Z1Q\""));
+  }
+
+  /**
+   * The HTTP server's series of a scrape (what a caller's request can create), without their values:
+   * JVM meters such as a GC pause with a new cause may appear at any time.
+   */
+  private static java.util.Set<String> series() throws Exception {
+    String text = client.get(port, "127.0.0.1", "/metrics").send().await(10, TimeUnit.SECONDS).bodyAsString();
+    return text.lines().filter(line -> line.startsWith("vertx_http_server_"))
+      .map(line -> line.substring(0, line.lastIndexOf(' '))).collect(java.util.stream.Collectors.toCollection(java.util.HashSet::new));
   }
 
   @Test
