@@ -12,6 +12,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -100,7 +101,12 @@ public class HttpVerticle extends VerticleBase {
         tcpBridge = bridge;
         LOG.info("web: TCP event-bus bridge on {}:{}", http.getString("host"), tcpPort);
       });
-    return tcp.compose(v -> vertx.createHttpServer()
+    // A connection that sends and receives nothing for this long (an idle keep-alive, half a request) is
+    // closed; without it such connections were kept forever.
+    HttpServerOptions serverOptions = new HttpServerOptions()
+      .setIdleTimeout(http.getInteger("idleTimeoutMs"))
+      .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    return tcp.compose(v -> vertx.createHttpServer(serverOptions)
       .requestHandler(router)
       .listen(http.getInteger("port"), http.getString("host"))
       .onSuccess(listening -> {
@@ -274,6 +280,12 @@ public class HttpVerticle extends VerticleBase {
     return HealthChecks.create(vertx).register("event-loop", promise -> promise.complete(Status.OK()));
   }
 
+  /**
+   * Ready means this instance can serve: not shutting down, PostgreSQL answering (the mirror, the stale
+   * fallback and {@code /store/*} need it), and the fetch verticle answering. An open breaker does not
+   * make it unready: every instance would leave the load balancer at once, just when the stale fallback
+   * and the mirror could still serve; the upstream check stays UP and says the upstream is degraded.
+   */
   private HealthChecks readiness(long checkTimeoutMs) {
     DeliveryOptions withinTimeout = new DeliveryOptions().setSendTimeout(checkTimeoutMs);
     return HealthChecks.create(vertx)
@@ -285,9 +297,13 @@ public class HttpVerticle extends VerticleBase {
         .onFailure(failure -> promise.complete(Status.KO(new JsonObject().put("error", failure.getMessage())))))
       .register("upstream", checkTimeoutMs, promise -> vertx.eventBus()
         .<JsonObject>request(FetchAddresses.STATUS, new JsonObject(), withinTimeout)
-        .onSuccess(reply -> promise.complete("OPEN".equals(reply.body().getString("breaker"))
-          ? Status.KO(new JsonObject().put("reason", "circuit breaker open: the upstream is failing"))
-          : Status.OK(new JsonObject().put("breaker", reply.body().getString("breaker")))))
+        .onSuccess(reply -> {
+          String breaker = reply.body().getString("breaker");
+          promise.complete(Status.OK(new JsonObject()
+            .put("breaker", breaker)
+            .put("since", reply.body().getString("breakerSince"))
+            .put("degraded", !"CLOSED".equals(breaker))));
+        })
         .onFailure(failure -> promise.complete(Status.KO(new JsonObject().put("error", failure.getMessage())))));
   }
 }
