@@ -31,6 +31,7 @@ public final class Configuration {
     ConfigKey.integer("http.drainDelayMs", 0, 600_000),
     ConfigKey.integer("http.maxBodyBytes", 1, 1_073_741_824),
     ConfigKey.integer("http.requestTimeoutMs", 1, 3_600_000),
+    ConfigKey.integer("http.idleTimeoutMs", 0, 86_400_000),
     ConfigKey.string("auth.token", true),
     ConfigKey.integer("health.timeoutMs", 1, 600_000),
     ConfigKey.string("upstream.baseUrl", true),
@@ -42,8 +43,10 @@ public final class Configuration {
     ConfigKey.integer("upstream.maxQueued", 0, 1_000_000),
     ConfigKey.integer("upstream.queueTimeoutMs", 1, 3_600_000),
     ConfigKey.integer("upstream.maxIdsPerRequest", 1, 100_000),
+    ConfigKey.integer("upstream.maxBodyBytes", 1, 1_073_741_824),
     ConfigKey.bool("upstream.breakerEnabled"),
     ConfigKey.integer("upstream.breakerMaxFailures", 1, 1_000_000),
+    ConfigKey.integer("upstream.breakerWindowMs", 1000, 3_600_000),
     ConfigKey.integer("upstream.breakerResetMs", 1, 3_600_000),
     ConfigKey.integer("upstream.writeThroughDelayMs", 0, 60_000),
     ConfigKey.integer("upstream.writeThroughMinIntervalMs", 0, 3_600_000),
@@ -174,7 +177,18 @@ public final class Configuration {
     }
     applyLibpqVariables(config.getJsonObject("pg"), environment, overrides);
     checkUpstream(config);
+    checkHttp(config.getJsonObject("http"));
     return config;
+  }
+
+  private static void checkHttp(JsonObject http) {
+    int idle = http.getInteger("idleTimeoutMs");
+    int request = http.getInteger("requestTimeoutMs");
+    // The server closes an idle connection even while one of its requests waits for its answer.
+    if (idle != 0 && idle <= request) {
+      throw new InvalidConfigException("http.idleTimeoutMs " + idle + " is not above http.requestTimeoutMs " + request
+        + ": a connection waiting that long for its answer would be closed under it");
+    }
   }
 
   private static void checkUpstream(JsonObject config) {
@@ -193,6 +207,11 @@ public final class Configuration {
       } catch (URISyntaxException e) {
         throw new InvalidConfigException("upstream.baseUrl \"" + baseUrl + "\" is not an http(s) URL: " + e.getReason());
       }
+    }
+    int windowMs = upstream.getInteger("breakerWindowMs");
+    if (windowMs % 1000 != 0) {
+      throw new InvalidConfigException("upstream.breakerWindowMs " + windowMs
+        + " is not whole seconds: the circuit breaker counts failures per second");
     }
     if (!upstream.getString("userPath").contains("{id}")) {
       throw new InvalidConfigException("upstream.userPath \"" + upstream.getString("userPath") + "\" has no {id}");

@@ -38,8 +38,10 @@ public final class FetchAddresses {
   public static final String MANY = "usergate.fetch.many";
 
   /**
-   * {@code {}} → {@code {"maxConcurrent", "inFlight", "queued", "available", "breaker",
-   * "writeThrough": {"written", "failed", "skipped", "pending"}}}.
+   * {@code {}} → {@code {"maxConcurrent", "inFlight", "queued", "available", "sharedCalls", "breaker",
+   * "breakerSince", "breakerFailures", "writeThrough": {"written", "failed", "skipped", "pending"}}}:
+   * {@code breaker} is {@code CLOSED}, {@code OPEN} or {@code HALF_OPEN}, {@code breakerSince} the ISO
+   * instant it entered that state, {@code breakerFailures} the failures it counts now.
    */
   public static final String STATUS = "usergate.fetch.status";
 

@@ -286,6 +286,8 @@ public class FetchVerticle extends VerticleBase {
       .put("available", semaphore.available())
       .put("sharedCalls", shared.size())
       .put("breaker", upstream.breakerState().name())
+      .put("breakerSince", upstream.breakerSince().toString())
+      .put("breakerFailures", upstream.breakerFailures())
       .put("writeThrough", writeThrough.status());
   }
 }

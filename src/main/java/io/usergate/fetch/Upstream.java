@@ -25,12 +25,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URI;
+import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The only code that talks to the upstream directory: one {@code GET} per user, with a deadline on each
- * attempt (connection wait included) that resets the request when it passes, retries of 5xx, 429 and
- * refused connections with exponential backoff and jitter, and a circuit breaker.
+ * attempt (connection wait included) that resets the request when it passes, a body limit that resets it
+ * as soon as the answer grows past {@code upstream.maxBodyBytes}, retries of 5xx, 429 and refused
+ * connections with exponential backoff and jitter, and a circuit breaker.
  */
 final class Upstream {
 
@@ -71,6 +73,9 @@ final class Upstream {
   private final long timeoutMs;
   private final int retries;
   private final long retryBaseDelayMs;
+  private final long maxBodyBytes;
+  /** When the breaker last changed state (its creation, for the first CLOSED). */
+  private Instant breakerSince = Instant.now();
   /** Bumped each time the breaker opens: a call started before then must not close it by a late success. */
   private long breakerGeneration;
 
@@ -84,6 +89,7 @@ final class Upstream {
     this.timeoutMs = upstream.getInteger("timeoutMs");
     this.retries = upstream.getInteger("retries");
     this.retryBaseDelayMs = upstream.getInteger("retryBaseDelayMs");
+    this.maxBodyBytes = upstream.getInteger("maxBodyBytes");
     this.client = vertx.createHttpClient(new HttpClientOptions()
         .setDefaultHost(base.getHost())
         .setDefaultPort(port)
@@ -93,17 +99,32 @@ final class Upstream {
       // Sized to the semaphore: the default of 5 per host would silently become the real limit.
       new PoolOptions().setHttp1MaxSize(upstream.getInteger("maxConcurrent")).setMaxWaitQueueSize(-1));
     this.breakerEnabled = upstream.getBoolean("breakerEnabled");
+    int maxFailures = upstream.getInteger("breakerMaxFailures");
+    long windowMs = upstream.getInteger("breakerWindowMs");
+    // What vertx-circuit-breaker 5.0.8 counts: failures in a rolling window of failuresRollingWindow,
+    // kept in whole-second slots (window / 1000 of them: under 1000 ms it would count nothing and never
+    // open, hence the key's minimum), and any success while closed clears the count. So it opens after
+    // maxFailures failures with no success between them, all within about the window.
     this.breaker = CircuitBreaker.create("usergate-upstream", vertx, new CircuitBreakerOptions()
-        .setMaxFailures(upstream.getInteger("breakerMaxFailures"))
+        .setMaxFailures(maxFailures)
+        .setFailuresRollingWindow(windowMs)
         .setResetTimeout(upstream.getInteger("breakerResetMs"))
         .setTimeout(-1)
         .setMaxRetries(0))
       .openHandler(v -> {
         breakerGeneration++;
-        LOG.warn("fetch: circuit breaker open after {} consecutive upstream failures", upstream.getInteger("breakerMaxFailures"));
+        breakerSince = Instant.now();
+        LOG.warn("fetch: circuit breaker open after {} upstream failures within {} ms with no success between them",
+          maxFailures, windowMs);
       })
-      .halfOpenHandler(v -> LOG.info("fetch: circuit breaker half-open, trying the upstream again"))
-      .closeHandler(v -> LOG.info("fetch: circuit breaker closed"));
+      .halfOpenHandler(v -> {
+        breakerSince = Instant.now();
+        LOG.info("fetch: circuit breaker half-open, trying the upstream again");
+      })
+      .closeHandler(v -> {
+        breakerSince = Instant.now();
+        LOG.info("fetch: circuit breaker closed");
+      });
   }
 
   /** The user, {@code NOT_FOUND}, or the upstream's failure in the error contract; retried as configured. */
@@ -196,9 +217,17 @@ final class Upstream {
           return;
         }
         attempt.request.send()
-          .compose(response -> response.body().map(body -> lookup(id, response.statusCode(), body)))
+          .compose(response -> LimitedBody.read(response, maxBodyBytes).map(body -> lookup(id, response.statusCode(), body)))
           .onComplete(done -> {
-            if (done.succeeded()) {
+            if (done.cause() instanceof LimitedBody.TooLarge tooLarge) {
+              // Stop the transfer now: unread, the rest of the body would still come over this connection.
+              attempt.reset();
+              // An answer, not a failure: asking again brings the same oversized answer (so no retry), and
+              // the upstream is up (so the breaker counts it as a success, as it does invalid JSON).
+              result.tryComplete(new Lookup(null, ErrorCode.UPSTREAM_ERROR.error(
+                "upstream answered more than " + tooLarge.limit + " bytes (upstream.maxBodyBytes) for GET " + path(id)
+                  + (tooLarge.declared >= 0 ? " (Content-Length " + tooLarge.declared + ")" : ""), id)));
+            } else if (done.succeeded()) {
               result.tryComplete(done.result());
             } else {
               result.tryFail(done.cause());
@@ -273,6 +302,16 @@ final class Upstream {
 
   CircuitBreakerState breakerState() {
     return breaker.state();
+  }
+
+  /** When the breaker entered its current state. */
+  Instant breakerSince() {
+    return breakerSince;
+  }
+
+  /** Failures the breaker counts now (within its window, since the last success). */
+  long breakerFailures() {
+    return breaker.failureCount();
   }
 
   Future<Void> close() {

@@ -105,7 +105,7 @@ public class HttpVerticle extends VerticleBase {
         tcpBridge = bridge;
         LOG.info("web: TCP event-bus bridge on {}:{}", http.getString("host"), tcpPort);
       });
-    return tcp.compose(v -> vertx.createHttpServer(serverOptions(maxIds))
+    return tcp.compose(v -> vertx.createHttpServer(serverOptions(maxIds, http.getInteger("idleTimeoutMs")))
       .requestHandler(router)
       .invalidRequestHandler(WebErrors::invalidRequest)
       .listen(http.getInteger("port"), http.getString("host"))
@@ -248,9 +248,13 @@ public class HttpVerticle extends VerticleBase {
    * The request line must hold the documented maximum of ids as {@code ?ids=1&ids=2...} (19 digits and
    * "&ids=" each), plus room for the rest; Vert.x's default of 4,096 bytes held about 700 short ids.
    */
-  private static HttpServerOptions serverOptions(int maxIds) {
-    return new HttpServerOptions().setMaxInitialLineLength(Math.max(HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH,
-      maxIds * (19 + "&ids=".length()) + 1024));
+  private static HttpServerOptions serverOptions(int maxIds, int idleTimeoutMs) {
+    return new HttpServerOptions()
+      .setMaxInitialLineLength(Math.max(HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH, maxIds * (19 + "&ids=".length()) + 1024))
+      // A connection that sends and receives nothing for this long (an idle keep-alive, half a request)
+      // is closed; without it such connections were kept forever.
+      .setIdleTimeout(idleTimeoutMs)
+      .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
   }
 
   private Future<Message<JsonObject>> request(String address, JsonObject body) {
@@ -301,6 +305,12 @@ public class HttpVerticle extends VerticleBase {
     return HealthChecks.create(vertx).register("event-loop", promise -> promise.complete(Status.OK()));
   }
 
+  /**
+   * Ready means this instance can serve: not shutting down, PostgreSQL answering (the mirror, the stale
+   * fallback and {@code /store/*} need it), and the fetch verticle answering. An open breaker does not
+   * make it unready: every instance would leave the load balancer at once, just when the stale fallback
+   * and the mirror could still serve; the upstream check stays UP and says the upstream is degraded.
+   */
   private HealthChecks readiness(long checkTimeoutMs) {
     DeliveryOptions withinTimeout = new DeliveryOptions().setSendTimeout(checkTimeoutMs);
     return HealthChecks.create(vertx)
@@ -312,9 +322,13 @@ public class HttpVerticle extends VerticleBase {
         .onFailure(failure -> promise.complete(Status.KO(new JsonObject().put("error", failure.getMessage())))))
       .register("upstream", checkTimeoutMs, promise -> vertx.eventBus()
         .<JsonObject>request(FetchAddresses.STATUS, new JsonObject(), withinTimeout)
-        .onSuccess(reply -> promise.complete("OPEN".equals(reply.body().getString("breaker"))
-          ? Status.KO(new JsonObject().put("reason", "circuit breaker open: the upstream is failing"))
-          : Status.OK(new JsonObject().put("breaker", reply.body().getString("breaker")))))
+        .onSuccess(reply -> {
+          String breaker = reply.body().getString("breaker");
+          promise.complete(Status.OK(new JsonObject()
+            .put("breaker", breaker)
+            .put("since", reply.body().getString("breakerSince"))
+            .put("degraded", !"CLOSED".equals(breaker))));
+        })
         .onFailure(failure -> promise.complete(Status.KO(new JsonObject().put("error", failure.getMessage())))));
   }
 }

@@ -109,6 +109,41 @@ class ConfigurationTest {
   }
 
   @Test
+  @DisplayName("the new limits have their defaults: upstream.maxBodyBytes 1 MiB, upstream.breakerWindowMs 10 s, http.idleTimeoutMs 60 s")
+  void limitDefaults(Vertx vertx, VertxTestContext testContext) {
+    Configuration.load(vertx, new JsonObject(), environment(new JsonObject()))
+      .onComplete(testContext.succeeding(loaded -> testContext.verify(() -> {
+        assertEquals(1_048_576, loaded.config().getJsonObject("upstream").getInteger("maxBodyBytes"));
+        assertEquals(10_000, loaded.config().getJsonObject("upstream").getInteger("breakerWindowMs"));
+        assertEquals(60_000, loaded.config().getJsonObject("http").getInteger("idleTimeoutMs"));
+        testContext.completeNow();
+      })));
+  }
+
+  @Test
+  @DisplayName("a breaker window that is not whole seconds stops the start: the breaker counts per second")
+  void breakerWindowInWholeSeconds(Vertx vertx, VertxTestContext testContext) {
+    Configuration.load(vertx, new JsonObject(), environment(new JsonObject().put("USERGATE_UPSTREAM_BREAKER_WINDOW_MS", "2500")))
+      .onComplete(testContext.failing(failure -> testContext.verify(() -> {
+        assertInstanceOf(InvalidConfigException.class, failure);
+        assertTrue(failure.getMessage().contains("upstream.breakerWindowMs 2500 is not whole seconds"), failure.getMessage());
+        testContext.completeNow();
+      })));
+  }
+
+  @Test
+  @DisplayName("an idle timeout not above http.requestTimeoutMs stops the start: it would close connections still waiting for an answer")
+  void idleTimeoutAboveRequestTimeout(Vertx vertx, VertxTestContext testContext) {
+    Configuration.load(vertx, new JsonObject(), environment(new JsonObject().put("USERGATE_HTTP_IDLE_TIMEOUT_MS", "30000")))
+      .onComplete(testContext.failing(failure -> testContext.verify(() -> {
+        assertInstanceOf(InvalidConfigException.class, failure);
+        assertTrue(failure.getMessage().contains("http.idleTimeoutMs 30000 is not above http.requestTimeoutMs 30000"),
+          failure.getMessage());
+        testContext.completeNow();
+      })));
+  }
+
+  @Test
   @DisplayName("a key the service does not know (a typo) stops the start, naming it")
   void unknownKey(Vertx vertx, VertxTestContext testContext) {
     JsonObject file = TestConfig.fileDefaults();

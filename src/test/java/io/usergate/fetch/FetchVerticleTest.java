@@ -5,6 +5,7 @@ import io.usergate.store.StoreVerticle;
 import io.usergate.support.Bus;
 import io.usergate.support.FakeDirectory;
 import io.usergate.support.FakeDirectory.Behaviour;
+import io.usergate.support.Poll;
 import io.usergate.support.ServiceProcess;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
@@ -21,6 +22,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -119,6 +122,33 @@ class FetchVerticleTest {
     upstream.script(10, Behaviour.FAIL, 0);
     JsonObject error = Bus.failure(vertx, FetchAddresses.ONE, one(10), "UPSTREAM_ERROR", 502);
     assertTrue(error.getString("message").contains("after 3 attempts"), error.encode());
+  }
+
+  @Test
+  @DisplayName("one: a 10 MB user, with a Content-Length or chunked, is UPSTREAM_ERROR naming upstream.maxBodyBytes, "
+    + "not retried, not stored, and its transfer is cut off early")
+  void oversizedAnswerIsRefused(Vertx vertx) throws Exception {
+    // A deadline long enough for the upstream's pause and 10 MB on a busy machine: without the limit, the
+    // user would arrive whole.
+    deploy(vertx, section -> section.put("maxBodyBytes", 1_048_576).put("timeoutMs", 10_000).put("retries", 2));
+    upstream.script(101, Behaviour.HUGE, 0).script(102, Behaviour.HUGE_CHUNKED, 0);
+    for (long id : new long[] {101, 102}) {
+      JsonObject error = Bus.failure(vertx, FetchAddresses.ONE, one(id), "UPSTREAM_ERROR", 502);
+      assertEquals(id, error.getLong("id"));
+      assertTrue(error.getString("message").startsWith(
+        "upstream answered more than 1048576 bytes (upstream.maxBodyBytes) for GET /users/" + id), error.encode());
+      assertEquals(1, upstream.calls(id), "the same answer would come again: not retried");
+    }
+    // The upstream pauses after its first 2 MB: a connection closed by then was cut off after at most that.
+    assertEquals(2, Poll.until(Duration.ofSeconds(5), upstream::abandoned, n -> n == 2,
+      "both connections closed by usergate before the answer was complete"));
+    assertTrue(upstream.hugeBytesQueued() <= 2L * FakeDirectory.HUGE_FIRST_PART,
+      "the rest of each body was never sent: " + upstream.hugeBytesQueued() + " bytes handed over in all");
+    JsonObject writeThrough = status(vertx).getJsonObject("writeThrough");
+    assertEquals(0, writeThrough.getInteger("pending"), writeThrough.encode());
+    assertEquals(0L, writeThrough.getLong("written"), writeThrough.encode());
+    assertEquals(0, io.usergate.support.Sql.count("SELECT count(*) FROM users WHERE id IN (101, 102)"), "nothing stored");
+    assertPermitsBack(vertx);
   }
 
   @Test
@@ -251,6 +281,58 @@ class FetchVerticleTest {
     assertEquals("HALF_OPEN", status(vertx).getString("breaker"));
     assertEquals(FakeDirectory.user(52), Bus.call(vertx, FetchAddresses.ONE, one(52)));
     assertEquals("CLOSED", status(vertx).getString("breaker"));
+  }
+
+  @Test
+  @DisplayName("the breaker counts failures since the last success: N-1 failures, a success, then one failure leave it closed; "
+    + "N in a row open it, with breakerSince the instant it opened")
+  void aSuccessClearsTheBreakerCount(Vertx vertx) throws Exception {
+    deploy(vertx, section -> section.put("retries", 0).put("breakerMaxFailures", 3).put("breakerWindowMs", 60_000)
+      .put("breakerResetMs", 60_000));
+    upstream.script(53, Behaviour.FAIL, 0);
+    for (int i = 0; i < 2; i++) {
+      Bus.failure(vertx, FetchAddresses.ONE, one(53), "UPSTREAM_ERROR", 502);
+    }
+    assertEquals(2L, status(vertx).getLong("breakerFailures"));
+    assertEquals(FakeDirectory.user(54), Bus.call(vertx, FetchAddresses.ONE, one(54)));
+    assertEquals(0L, status(vertx).getLong("breakerFailures"), "the success cleared the count");
+    Bus.failure(vertx, FetchAddresses.ONE, one(53), "UPSTREAM_ERROR", 502);
+    JsonObject status = status(vertx);
+    assertEquals("CLOSED", status.getString("breaker"), "3 failures in the window, but not in a row: " + status.encode());
+    assertEquals(1L, status.getLong("breakerFailures"));
+
+    Instant beforeOpening = Instant.now();
+    for (int i = 0; i < 2; i++) {
+      Bus.failure(vertx, FetchAddresses.ONE, one(53), "UPSTREAM_ERROR", 502);
+    }
+    status = status(vertx);
+    assertEquals("OPEN", status.getString("breaker"), status.encode());
+    Instant since = Instant.parse(status.getString("breakerSince"));
+    assertTrue(!since.isBefore(beforeOpening.minusMillis(1)) && !since.isAfter(Instant.now()), status.encode());
+  }
+
+  @Test
+  @DisplayName("failures older than upstream.breakerWindowMs no longer count: N-1 failures, the window passes, "
+    + "one more leaves it closed; N within the window open it")
+  void failuresAgeOutOfTheBreakerWindow(Vertx vertx) throws Exception {
+    deploy(vertx, section -> section.put("retries", 0).put("breakerMaxFailures", 3).put("breakerWindowMs", 2000)
+      .put("breakerResetMs", 60_000));
+    upstream.script(55, Behaviour.FAIL, 0);
+    for (int i = 0; i < 2; i++) {
+      Bus.failure(vertx, FetchAddresses.ONE, one(55), "UPSTREAM_ERROR", 502);
+    }
+    assertEquals(2L, status(vertx).getLong("breakerFailures"));
+    // The library counts in whole-second slots: a failure leaves a 2 s window within 3 s.
+    Poll.until(Duration.ofMillis(3500), () -> status(vertx).getLong("breakerFailures"), n -> n == 0,
+      "the two failures aged out of the 2 s window");
+    Bus.failure(vertx, FetchAddresses.ONE, one(55), "UPSTREAM_ERROR", 502);
+    JsonObject status = status(vertx);
+    assertEquals("CLOSED", status.getString("breaker"), status.encode());
+    assertEquals(1L, status.getLong("breakerFailures"), status.encode());
+    for (int i = 0; i < 2; i++) {
+      Bus.failure(vertx, FetchAddresses.ONE, one(55), "UPSTREAM_ERROR", 502);
+    }
+    assertEquals("OPEN", status(vertx).getString("breaker"), "3 failures in a row within the window");
   }
 
   @Test

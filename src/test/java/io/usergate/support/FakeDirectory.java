@@ -2,13 +2,17 @@ package io.usergate.support;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A real HTTP upstream on loopback whose answer per id a test scripts, and which counts what it sees:
@@ -16,7 +20,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public class FakeDirectory extends VerticleBase {
 
-  public enum Behaviour { OK, NOT_FOUND, FAIL, INVALID_JSON, WRONG_ID, NO_NAME, HANG }
+  /**
+   * {@code HUGE}: a valid user padded to {@link #HUGE_BYTES}, with a {@code Content-Length};
+   * {@code HUGE_CHUNKED}: the same, chunked (no length). Both pause after their first 2 MB (see {@link HugeAnswer}).
+   */
+  public enum Behaviour { OK, NOT_FOUND, FAIL, INVALID_JSON, WRONG_ID, NO_NAME, HANG, HUGE, HUGE_CHUNKED }
+
+  public static final int HUGE_BYTES = 10 * 1024 * 1024;
+  public static final int HUGE_FIRST_PART = 2 * 1024 * 1024;
+  public static final long HUGE_PAUSE_MS = 2000;
+  private static final Buffer PADDING = Buffer.buffer("x".repeat(64 * 1024));
 
   private record Script(Behaviour behaviour, long delayMs, int failuresFirst) {
   }
@@ -27,6 +40,7 @@ public class FakeDirectory extends VerticleBase {
   private final AtomicInteger maxInFlight = new AtomicInteger();
   private final AtomicInteger abandoned = new AtomicInteger();
   private final AtomicInteger total = new AtomicInteger();
+  private final AtomicLong hugeQueued = new AtomicLong();
   private volatile long defaultDelayMs;
   private HttpServer server;
 
@@ -63,6 +77,7 @@ public class FakeDirectory extends VerticleBase {
     maxInFlight.set(0);
     abandoned.set(0);
     total.set(0);
+    hugeQueued.set(0);
     defaultDelayMs = 0;
     return this;
   }
@@ -89,10 +104,77 @@ public class FakeDirectory extends VerticleBase {
     return abandoned.get();
   }
 
+  /** Bytes of huge answers handed to their connections (written, or queued to be), since the last {@link #clear()}. */
+  public long hugeBytesQueued() {
+    return hugeQueued.get();
+  }
+
   /** The user this directory serves for an id. */
   public static JsonObject user(long id) {
     return new JsonObject().put("id", id).put("name", "Fake " + id).put("username", "fake" + id)
       .put("email", "fake" + id + "@example.test");
+  }
+
+  /**
+   * Writes a {@link #HUGE_BYTES} user with backpressure (the next chunk only when the connection takes
+   * it), in two parts: the first {@link #HUGE_FIRST_PART} bytes at once, the rest after
+   * {@link #HUGE_PAUSE_MS}. A client that stops reading early has closed the connection before the pause
+   * ends, so {@link #hugeBytesQueued()} then says exactly that the rest was never sent, whatever the
+   * kernel's socket buffers absorbed of the first part.
+   */
+  private final class HugeAnswer {
+    private final HttpServerResponse response;
+    private final Buffer head;
+    private final Buffer tail = Buffer.buffer("\"}");
+    private long left;
+    private Runnable afterPart;
+
+    HugeAnswer(HttpServerResponse response, long id, boolean withLength) {
+      this.response = response;
+      this.head = Buffer.buffer("{\"id\":" + id + ",\"name\":\"Fake " + id + "\",\"padding\":\"");
+      if (withLength) {
+        response.putHeader("content-length", Integer.toString(HUGE_BYTES));
+      } else {
+        response.setChunked(true);
+      }
+    }
+
+    void start() {
+      write(head);
+      send(HUGE_FIRST_PART - head.length(), () -> vertx.timer(HUGE_PAUSE_MS, TimeUnit.MILLISECONDS).onSuccess(t ->
+        send(HUGE_BYTES - HUGE_FIRST_PART - tail.length(), () -> {
+          hugeQueued.addAndGet(tail.length());
+          response.end(tail);
+        })));
+    }
+
+    private void send(long bytes, Runnable then) {
+      left = bytes;
+      afterPart = then;
+      pump();
+    }
+
+    private void pump() {
+      while (left > 0 && !response.writeQueueFull() && !response.closed()) {
+        Buffer chunk = left >= PADDING.length() ? PADDING : PADDING.slice(0, (int) left);
+        left -= chunk.length();
+        write(chunk);
+      }
+      if (response.closed()) {
+        return;
+      }
+      if (left > 0) {
+        response.drainHandler(v -> pump());
+      } else {
+        response.drainHandler(null);
+        afterPart.run();
+      }
+    }
+
+    private void write(Buffer chunk) {
+      hugeQueued.addAndGet(chunk.length());
+      response.write(chunk);
+    }
   }
 
   private void handle(HttpServerRequest request) {
@@ -130,7 +212,7 @@ public class FakeDirectory extends VerticleBase {
     }
   }
 
-  private static void answer(HttpServerRequest request, long id, Behaviour behaviour) {
+  private void answer(HttpServerRequest request, long id, Behaviour behaviour) {
     if (request.response().closed()) {
       return;
     }
@@ -142,6 +224,7 @@ public class FakeDirectory extends VerticleBase {
       case INVALID_JSON -> response.end("{\"id\": " + id + ", \"name\": ");
       case WRONG_ID -> response.end(user(id + 1).encode());
       case NO_NAME -> response.end(new JsonObject().put("id", id).put("name", "").encode());
+      case HUGE, HUGE_CHUNKED -> new HugeAnswer(response, id, behaviour == Behaviour.HUGE).start();
       default -> throw new IllegalStateException();
     }
   }
