@@ -1,13 +1,11 @@
 package io.usergate;
 
-import io.usergate.config.Configuration;
 import io.usergate.demo.DemoDirectoryVerticle;
 import io.usergate.fetch.FetchVerticle;
 import io.usergate.store.Database;
 import io.usergate.store.StoreVerticle;
 import io.usergate.sync.SyncVerticle;
 import io.usergate.web.HttpVerticle;
-import io.vertx.config.ConfigStoreOptions;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -17,36 +15,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the configuration once, opens PostgreSQL (embedded when none is configured), applies the
+ * Opens PostgreSQL (embedded when none is configured), applies the
  * migrations, then deploys (demo directory →) store → fetch → sync → web. They stop in the reverse order.
  */
 public class MainVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(MainVerticle.class);
 
-  private final ConfigStoreOptions environment;
   private final ShutdownOrder shutdownOrder = new ShutdownOrder();
   private Database database;
   private JsonObject effectiveConfig;
 
-  /** The launcher's constructor: environment overrides come from the process environment. */
-  public MainVerticle() {
-    this(Configuration.systemEnvironment());
-  }
-
-  /** For tests: the environment overrides come from {@code environment}. */
-  public MainVerticle(ConfigStoreOptions environment) {
-    this.environment = environment;
-  }
-
+  /** {@code config()} is the configuration the launcher resolved (see {@link io.usergate.config.Configuration}). */
   @Override
   public Future<?> start() {
-    return Configuration.load(vertx, config(), environment)
-      .compose(loaded -> {
-        LOG.info("main: configuration from {}", loaded.source());
-        effectiveConfig = loaded.config();
-        return Database.open(vertx, effectiveConfig.getJsonObject("pg"));
-      })
+    effectiveConfig = config().copy();
+    return Database.open(vertx, effectiveConfig.getJsonObject("pg"))
       .compose(opened -> {
         database = opened;
         effectiveConfig.put("pg", opened.pgConfig());
@@ -57,7 +41,6 @@ public class MainVerticle extends VerticleBase {
       .compose(store -> deploy("fetch", new FetchVerticle(), "upstream"))
       .compose(fetch -> deploy("sync", new SyncVerticle(), "sync", "upstream"))
       .compose(sync -> deploy("web", new HttpVerticle(), "http", "auth", "health", "upstream", "bridge"))
-      .onFailure(failure -> LOG.error("main: start failed: {}", failure.getMessage()))
       // Whatever did start must not outlive a failed start (an embedded server above all).
       .recover(failure -> closeDatabase().transform(closed -> Future.failedFuture(failure)));
   }

@@ -3,41 +3,55 @@ package io.usergate.config;
 import java.util.Locale;
 
 /**
- * One configuration key: its dotted name, its type and its allowed range.
- * The defaults live in {@code conf/config.json}; this class only knows how to read and check a value.
+ * One configuration key: its dotted name, type, allowed range, built-in default and meaning. The
+ * table of them is {@link ConfigKeys#ALL}; the defaults live here, in the jar, and every other layer
+ * only overrides the keys it names.
  */
-public record ConfigKey(String section, String name, Type type, long min, long max, boolean nullable) {
+public record ConfigKey(String section, String name, Type type, long min, long max, boolean nullable,
+                        Object defaultValue, boolean secret, String meaning) {
 
   public enum Type { STRING, INT, LONG, BOOLEAN, DOUBLE }
 
-  public static ConfigKey string(String dotted, boolean nullable) {
-    return of(dotted, Type.STRING, 0, 0, nullable);
+  public static ConfigKey string(String dotted, String defaultValue, String meaning) {
+    return of(dotted, Type.STRING, 0, 0, false, defaultValue, meaning);
   }
 
-  public static ConfigKey integer(String dotted, long min, long max) {
-    return of(dotted, Type.INT, min, max, false);
+  /** A string that may be empty (no value): read as {@code null}. */
+  public static ConfigKey optionalString(String dotted, String meaning) {
+    return of(dotted, Type.STRING, 0, 0, true, null, meaning);
   }
 
-  public static ConfigKey optionalInteger(String dotted, long min, long max) {
-    return of(dotted, Type.INT, min, max, true);
+  public static ConfigKey integer(String dotted, long min, long max, int defaultValue, String meaning) {
+    return of(dotted, Type.INT, min, max, false, defaultValue, meaning);
   }
 
-  public static ConfigKey longValue(String dotted, long min, long max) {
-    return of(dotted, Type.LONG, min, max, false);
+  public static ConfigKey optionalInteger(String dotted, long min, long max, String meaning) {
+    return of(dotted, Type.INT, min, max, true, null, meaning);
   }
 
-  public static ConfigKey bool(String dotted) {
-    return of(dotted, Type.BOOLEAN, 0, 0, false);
+  public static ConfigKey longValue(String dotted, long min, long max, long defaultValue, String meaning) {
+    return of(dotted, Type.LONG, min, max, false, defaultValue, meaning);
+  }
+
+  public static ConfigKey bool(String dotted, boolean defaultValue, String meaning) {
+    return of(dotted, Type.BOOLEAN, 0, 0, false, defaultValue, meaning);
   }
 
   /** A fraction between 0 and 1, such as a rate. */
-  public static ConfigKey fraction(String dotted) {
-    return of(dotted, Type.DOUBLE, 0, 1, false);
+  public static ConfigKey fraction(String dotted, double defaultValue, String meaning) {
+    return of(dotted, Type.DOUBLE, 0, 1, false, defaultValue, meaning);
   }
 
-  private static ConfigKey of(String dotted, Type type, long min, long max, boolean nullable) {
+  private static ConfigKey of(String dotted, Type type, long min, long max, boolean nullable, Object defaultValue,
+                              String meaning) {
     int dot = dotted.indexOf('.');
-    return new ConfigKey(dotted.substring(0, dot), dotted.substring(dot + 1), type, min, max, nullable);
+    return new ConfigKey(dotted.substring(0, dot), dotted.substring(dot + 1), type, min, max, nullable, defaultValue,
+      false, meaning);
+  }
+
+  /** This key, its value masked wherever the configuration is printed. */
+  public ConfigKey masked() {
+    return new ConfigKey(section, name, type, min, max, nullable, defaultValue, true, meaning);
   }
 
   public String dotted() {
@@ -50,8 +64,13 @@ public record ConfigKey(String section, String name, Type type, long min, long m
       + name.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
   }
 
-  /** Parses an environment variable's text into this key's type. */
-  Object parse(String text) {
+  /** {@code http.port} → {@code usergate.http.port}. */
+  public String propertyName() {
+    return "usergate." + dotted();
+  }
+
+  /** Parses text (an environment variable, a system property) into this key's type. */
+  Object parse(String text, String layer) {
     String trimmed = text.trim();
     if (nullable && trimmed.isEmpty()) {
       return null;
@@ -69,17 +88,17 @@ public record ConfigKey(String section, String name, Type type, long min, long m
         };
       };
     } catch (IllegalArgumentException e) {
-      throw new InvalidConfigException(this, "\"" + text + "\" is not " + expectation(), environmentName());
+      throw new InvalidConfigException(this, "\"" + text + "\" is not " + expectation(), layer);
     }
   }
 
-  /** Checks a value from the file (or already parsed) and returns it in this key's Java type. */
-  Object check(Object value, String source) {
-    if (value == null) {
+  /** Checks a value (from a file, or already parsed) and returns it in this key's Java type. */
+  Object check(Object value, String layer) {
+    if (value == null || nullable && value instanceof String text && text.isBlank()) {
       if (nullable) {
         return null;
       }
-      throw new InvalidConfigException(this, "is missing; expected " + expectation(), source);
+      throw new InvalidConfigException(this, "is empty; expected " + expectation(), layer);
     }
     Object typed = switch (type) {
       case STRING -> value instanceof String ? value : null;
@@ -90,7 +109,7 @@ public record ConfigKey(String section, String name, Type type, long min, long m
       case BOOLEAN -> value instanceof Boolean ? value : null;
     };
     if (typed == null) {
-      throw new InvalidConfigException(this, "\"" + value + "\" is not " + expectation(), source);
+      throw new InvalidConfigException(this, shown(value) + " is not " + expectation(), layer);
     }
     boolean outOfRange = switch (type) {
       case INT, LONG -> ((Number) typed).longValue() < min || ((Number) typed).longValue() > max;
@@ -98,16 +117,24 @@ public record ConfigKey(String section, String name, Type type, long min, long m
       default -> false;
     };
     if (outOfRange) {
-      throw new InvalidConfigException(this, value + " is out of range; expected " + expectation(), source);
+      throw new InvalidConfigException(this, shown(value) + " is out of range; expected " + expectation(), layer);
     }
     return typed;
+  }
+
+  private String shown(Object value) {
+    if (secret) {
+      return "the value";
+    }
+    return value instanceof String ? "\"" + value + "\"" : String.valueOf(value);
   }
 
   private static boolean fitsInt(long value) {
     return value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE;
   }
 
-  private String expectation() {
+  /** What a value must be, for messages and {@code --help}. */
+  public String expectation() {
     String what = switch (type) {
       case STRING -> "a string";
       case INT, LONG -> "an integer from " + min + " to " + max;

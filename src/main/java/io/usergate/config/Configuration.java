@@ -1,259 +1,235 @@
 package io.usergate.config;
 
-import io.vertx.config.ConfigRetriever;
-import io.vertx.config.ConfigRetrieverOptions;
-import io.vertx.config.ConfigStoreOptions;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Loads the configuration once: {@code conf/config.json} (or the launcher's {@code -conf}), then one
- * environment variable per key ({@code USERGATE_<SECTION>_<KEY>}), then checks every key.
+ * Resolves the configuration once, in the launcher, from layers deep-merged in this order, each naming
+ * only the keys it changes: the built-in defaults ({@link ConfigKeys}); {@code conf/config.json} in the
+ * working directory if present; the launcher's {@code -conf} (a file or inline JSON); {@code USERGATE_*}
+ * environment variables and, when no {@code pg.host} is set, the libpq {@code PG*} ones;
+ * {@code -Dusergate.<section>.<key>} system properties. The checks (unknown key, type, range, the
+ * rules between keys) run on what each layer says, and each message names the key, the value and the
+ * layer.
  */
 public final class Configuration {
 
-  public static final String DEFAULT_FILE = "conf/config.json";
+  /** The optional file of local overrides, relative to the working directory. */
+  public static final String WORKING_DIRECTORY_FILE = "conf/config.json";
 
-  /** Every key the service reads; a key in the file that is not here is a typo and stops the start. */
-  public static final List<ConfigKey> KEYS = List.of(
-    ConfigKey.string("http.host", false),
-    ConfigKey.integer("http.port", 0, 65535),
-    ConfigKey.integer("http.shutdownGraceMs", 0, 600_000),
-    ConfigKey.integer("http.drainDelayMs", 0, 600_000),
-    ConfigKey.integer("http.maxBodyBytes", 1, 1_073_741_824),
-    ConfigKey.integer("http.requestTimeoutMs", 1, 3_600_000),
-    ConfigKey.integer("http.idleTimeoutMs", 0, 86_400_000),
-    ConfigKey.string("auth.token", true),
-    ConfigKey.integer("health.timeoutMs", 1, 600_000),
-    ConfigKey.string("upstream.baseUrl", true),
-    ConfigKey.string("upstream.userPath", false),
-    ConfigKey.integer("upstream.timeoutMs", 1, 600_000),
-    ConfigKey.integer("upstream.retries", 0, 10),
-    ConfigKey.integer("upstream.retryBaseDelayMs", 1, 60_000),
-    ConfigKey.integer("upstream.maxConcurrent", 1, 10_000),
-    ConfigKey.integer("upstream.maxQueued", 0, 1_000_000),
-    ConfigKey.integer("upstream.queueTimeoutMs", 1, 3_600_000),
-    ConfigKey.integer("upstream.maxIdsPerRequest", 1, 100_000),
-    ConfigKey.integer("upstream.maxBodyBytes", 1, 1_073_741_824),
-    ConfigKey.bool("upstream.breakerEnabled"),
-    ConfigKey.integer("upstream.breakerMaxFailures", 1, 1_000_000),
-    ConfigKey.integer("upstream.breakerWindowMs", 1000, 3_600_000),
-    ConfigKey.integer("upstream.breakerResetMs", 1, 3_600_000),
-    ConfigKey.integer("upstream.writeThroughDelayMs", 0, 60_000),
-    ConfigKey.integer("upstream.writeThroughMinIntervalMs", 0, 3_600_000),
-    ConfigKey.integer("sync.intervalMs", 1, 86_400_000),
-    ConfigKey.integer("sync.batchSize", 1, 100_000),
-    ConfigKey.integer("sync.leaseMs", 100, 86_400_000),
-    ConfigKey.integer("sync.maxAttempts", 1, 1000),
-    ConfigKey.integer("sync.retryBaseDelayMs", 0, 86_400_000),
-    ConfigKey.integer("sync.retryMaxDelayMs", 0, 604_800_000),
-    ConfigKey.integer("sync.shutdownGraceMs", 0, 600_000),
-    ConfigKey.integer("sync.refreshIntervalMs", 1, 604_800_000),
-    ConfigKey.longValue("sync.refreshAfterMs", 1, 31_536_000_000L),
-    ConfigKey.string("cluster.name", false),
-    ConfigKey.string("cluster.host", false),
-    ConfigKey.integer("cluster.port", 1, 65535),
-    ConfigKey.string("cluster.members", false),
-    ConfigKey.optionalInteger("bridge.tcpPort", 0, 65535),
-    ConfigKey.bool("demo.enabled"),
-    ConfigKey.string("demo.host", false),
-    ConfigKey.integer("demo.port", 0, 65535),
-    ConfigKey.integer("demo.users", 0, 100_000_000),
-    ConfigKey.integer("demo.latencyMs", 0, 600_000),
-    ConfigKey.integer("demo.jitterMs", 0, 600_000),
-    ConfigKey.fraction("demo.errorRate"),
-    ConfigKey.fraction("demo.hangRate"),
-    ConfigKey.string("pg.host", true),
-    ConfigKey.integer("pg.port", 0, 65535),
-    ConfigKey.string("pg.database", false),
-    ConfigKey.string("pg.user", false),
-    ConfigKey.string("pg.password", true),
-    ConfigKey.string("pg.dataDir", false),
-    ConfigKey.integer("pg.maxSize", 1, 1000),
-    ConfigKey.integer("pg.maxWaitQueueSize", 0, 1_000_000),
-    ConfigKey.integer("pg.readPoolSize", 1, 1000),
-    ConfigKey.integer("pg.connectionTimeoutMs", 1, 600_000),
-    ConfigKey.integer("pg.scopeTimeoutMs", 1, 3_600_000),
-    ConfigKey.integer("pg.idleTimeoutMs", 0, 86_400_000),
-    ConfigKey.integer("pg.maxLifetimeMs", 0, 86_400_000),
-    ConfigKey.integer("pg.pipeliningLimit", 1, 10_000),
-    ConfigKey.integer("pg.preparedStatementCacheSize", 0, 100_000)
-  );
+  /** Where the values come from: the launcher passes the real ones, tests their own. */
+  public record Sources(String confArgument, Path workingDirectory, Map<String, String> environment,
+                        Map<String, String> properties) {
+  }
 
-  /** The usual libpq variables, honoured when {@code pg.host} is not set. */
+  /** The resolved configuration, and for each dotted key the layer its value came from. */
+  public record Resolved(JsonObject config, Map<String, String> layers) {
+
+    /** The layers that changed anything, for the start log. */
+    public String describe() {
+      List<String> used = new ArrayList<>();
+      layers.values().forEach(layer -> {
+        if (!used.contains(layer)) {
+          used.add(layer);
+        }
+      });
+      return String.join(" < ", used);
+    }
+
+    /** One line per key: its value (secrets masked) and its layer, for {@code --print-config}. */
+    public String table() {
+      StringBuilder out = new StringBuilder();
+      for (ConfigKey key : ConfigKeys.ALL) {
+        Object value = config.getJsonObject(key.section()).getValue(key.name());
+        String shown = value == null ? "" : key.secret() ? "********" : String.valueOf(value);
+        out.append(String.format("%-36s %-28s %s%n", key.dotted(), shown, layers.get(key.dotted())));
+      }
+      return out.toString();
+    }
+  }
+
+  private static final String DEFAULTS = "built-in default";
+
+  /** The usual libpq variables, honoured when no layer sets {@code pg.host}. */
   private static final Map<String, String> LIBPQ_VARIABLES = Map.of(
     "PGHOST", "host", "PGPORT", "port", "PGDATABASE", "database", "PGUSER", "user", "PGPASSWORD", "password");
-
-  /** The process environment, read through vertx-config; tests pass a {@code json} store instead. */
-  public static ConfigStoreOptions systemEnvironment() {
-    JsonArray names = new JsonArray();
-    KEYS.forEach(key -> names.add(key.environmentName()));
-    LIBPQ_VARIABLES.keySet().forEach(names::add);
-    return new ConfigStoreOptions().setType("env")
-      .setConfig(new JsonObject().put("raw-data", true).put("keys", names));
-  }
-
-  /** The configuration and a line that says where it came from. */
-  public record Loaded(JsonObject config, String source) {
-  }
 
   private Configuration() {
   }
 
-  /**
-   * @param launcherConfig the launcher's {@code -conf} content; empty means "use {@link #DEFAULT_FILE}"
-   * @param environment    where the environment overrides come from
-   */
-  public static Future<Loaded> load(Vertx vertx, JsonObject launcherConfig, ConfigStoreOptions environment) {
-    boolean fromLauncher = launcherConfig != null && !launcherConfig.isEmpty();
-    ConfigStoreOptions base = fromLauncher
-      ? new ConfigStoreOptions().setType("json").setConfig(launcherConfig)
-      : new ConfigStoreOptions().setType("file").setFormat("json")
-          .setConfig(new JsonObject().put("path", DEFAULT_FILE));
-    Future<JsonObject> file = read(vertx, base).recover(failure -> Future.failedFuture(new InvalidConfigException(
-      "cannot read " + DEFAULT_FILE + " (no -conf given, working directory " + System.getProperty("user.dir")
-        + "): " + failure.getMessage())));
-    return Future.all(file, read(vertx, environment)).map(both -> {
-      List<String> overrides = new ArrayList<>();
-      JsonObject config = resolve(both.resultAt(0), both.resultAt(1), overrides);
-      String source = (fromLauncher ? "the -conf of the launcher" : DEFAULT_FILE)
-        + (overrides.isEmpty() ? "" : ", overridden by " + String.join(", ", overrides));
-      return new Loaded(config, source);
-    });
+  /** The built-in defaults alone, resolved: for tests and tools. */
+  public static JsonObject defaults() {
+    return load(new Sources(null, null, Map.of(), Map.of())).config();
   }
 
-  /**
-   * Blocking, for the launcher before Vert.x exists: the configuration as {@link #load} resolves it
-   * (the {@code -conf} content, else {@link #DEFAULT_FILE}), or empty when there is no file to read
-   * (main then fails with the full story).
-   */
-  public static JsonObject loadBlocking(JsonObject launcherConfig, Map<String, String> environment) {
-    JsonObject file = launcherConfig;
-    if (file == null || file.isEmpty()) {
-      try {
-        file = new JsonObject(java.nio.file.Files.readString(java.nio.file.Path.of(DEFAULT_FILE)));
-      } catch (java.io.IOException | io.vertx.core.json.DecodeException e) {
-        return new JsonObject();
+  /** The defaults with {@code overrides} (sections of keys, as in a file) on top, checked. */
+  public static JsonObject withOverrides(JsonObject overrides) {
+    Merge merge = new Merge();
+    merge.file(overrides, "the overrides");
+    return merge.finish().config();
+  }
+
+  public static Resolved load(Sources sources) {
+    Merge merge = new Merge();
+    if (sources.workingDirectory() != null) {
+      Path file = sources.workingDirectory().resolve(WORKING_DIRECTORY_FILE);
+      if (Files.exists(file)) {
+        merge.file(readFile(file), file.toString());
       }
     }
-    JsonObject env = new JsonObject();
-    environment.forEach(env::put);
-    return resolve(file, env, new ArrayList<>());
-  }
-
-  private static Future<JsonObject> read(Vertx vertx, ConfigStoreOptions store) {
-    ConfigRetriever retriever = ConfigRetriever.create(vertx,
-      new ConfigRetrieverOptions().setScanPeriod(-1).setIncludeDefaultStores(false).addStore(store));
-    return retriever.getConfig().andThen(done -> retriever.close());
-  }
-
-  /** Applies the environment to the file's values and checks every key; throws on the first bad one. */
-  public static JsonObject resolve(JsonObject file, JsonObject environment, List<String> overrides) {
-    rejectUnknownKeys(file);
-    JsonObject config = new JsonObject();
-    for (ConfigKey key : KEYS) {
-      JsonObject section = file.getJsonObject(key.section(), new JsonObject());
-      String variable = key.environmentName();
-      Object value;
-      String source;
-      if (environment.containsKey(variable)) {
-        value = key.parse(String.valueOf(environment.getValue(variable)));
-        source = variable;
-        overrides.add(variable);
+    if (sources.confArgument() != null) {
+      String argument = sources.confArgument().trim();
+      if (argument.startsWith("{")) {
+        merge.file(parse(argument, "the -conf argument"), "-conf (inline JSON)");
       } else {
-        value = section.getValue(key.name());
-        source = "the configuration file";
+        Path file = sources.workingDirectory() == null ? Path.of(argument) : sources.workingDirectory().resolve(argument);
+        merge.file(readFile(file), "-conf " + argument);
       }
-      sectionOf(config, key.section()).put(key.name(), key.check(value, source));
     }
-    applyLibpqVariables(config.getJsonObject("pg"), environment, overrides);
-    checkUpstream(config);
-    checkHttp(config.getJsonObject("http"));
-    return config;
+    merge.environment(sources.environment());
+    merge.properties(sources.properties());
+    return merge.finish();
   }
 
-  private static void checkHttp(JsonObject http) {
-    int idle = http.getInteger("idleTimeoutMs");
-    int request = http.getInteger("requestTimeoutMs");
-    // The server closes an idle connection even while one of its requests waits for its answer.
-    if (idle != 0 && idle <= request) {
-      throw new InvalidConfigException("http.idleTimeoutMs " + idle + " is not above http.requestTimeoutMs " + request
-        + ": a connection waiting that long for its answer would be closed under it");
+  private static JsonObject readFile(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new InvalidConfigException("cannot read the configuration file " + file.toAbsolutePath() + ": " + e);
+    }
+    return parse(text, "the configuration file " + file.toAbsolutePath());
+  }
+
+  private static JsonObject parse(String text, String what) {
+    try {
+      return new JsonObject(text);
+    } catch (DecodeException e) {
+      throw new InvalidConfigException(what + " is not a JSON object: " + e.getMessage());
     }
   }
 
-  private static void checkUpstream(JsonObject config) {
-    JsonObject upstream = config.getJsonObject("upstream");
-    String baseUrl = upstream.getString("baseUrl");
-    if (baseUrl == null || baseUrl.isBlank()) {
-      if (!config.getJsonObject("demo").getBoolean("enabled")) {
-        throw new InvalidConfigException("upstream.baseUrl is empty and demo.enabled is false: name the upstream directory");
+  /** The layers applied one after the other onto the defaults. */
+  private static final class Merge {
+
+    private final JsonObject config = new JsonObject();
+    private final Map<String, String> layers = new LinkedHashMap<>();
+
+    Merge() {
+      for (ConfigKey key : ConfigKeys.ALL) {
+        set(key, key.defaultValue(), DEFAULTS);
       }
-    } else {
-      try {
-        URI uri = new URI(baseUrl);
-        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-          throw new URISyntaxException(baseUrl, "not an http(s) URL with a host");
+    }
+
+    void file(JsonObject file, String layer) {
+      for (String section : file.fieldNames()) {
+        if (!(file.getValue(section) instanceof JsonObject values)) {
+          throw new InvalidConfigException(section + " is not a section (an object of keys), in " + layer);
         }
-      } catch (URISyntaxException e) {
-        throw new InvalidConfigException("upstream.baseUrl \"" + baseUrl + "\" is not an http(s) URL: " + e.getReason());
-      }
-    }
-    int windowMs = upstream.getInteger("breakerWindowMs");
-    if (windowMs % 1000 != 0) {
-      throw new InvalidConfigException("upstream.breakerWindowMs " + windowMs
-        + " is not whole seconds: the circuit breaker counts failures per second");
-    }
-    if (!upstream.getString("userPath").contains("{id}")) {
-      throw new InvalidConfigException("upstream.userPath \"" + upstream.getString("userPath") + "\" has no {id}");
-    }
-  }
-
-  private static void applyLibpqVariables(JsonObject pg, JsonObject environment, List<String> overrides) {
-    if (pg.getString("host") != null || !environment.containsKey("PGHOST")) {
-      return;
-    }
-    Map<String, ConfigKey> pgKeys = new LinkedHashMap<>();
-    KEYS.stream().filter(key -> key.section().equals("pg")).forEach(key -> pgKeys.put(key.name(), key));
-    LIBPQ_VARIABLES.forEach((variable, name) -> {
-      if (environment.containsKey(variable) && !environment.containsKey(pgKeys.get(name).environmentName())) {
-        ConfigKey key = pgKeys.get(name);
-        pg.put(name, key.check(key.parse(String.valueOf(environment.getValue(variable))), variable));
-        overrides.add(variable);
-      }
-    });
-  }
-
-  private static void rejectUnknownKeys(JsonObject file) {
-    for (String section : file.fieldNames()) {
-      Object content = file.getValue(section);
-      if (!(content instanceof JsonObject values)) {
-        throw new InvalidConfigException(section + " is not a section (an object of keys)");
-      }
-      for (String name : values.fieldNames()) {
-        String dotted = section + "." + name;
-        if (KEYS.stream().noneMatch(key -> key.dotted().equals(dotted))) {
-          throw new InvalidConfigException(dotted + " is not a known key");
+        for (String name : values.fieldNames()) {
+          ConfigKey key = ConfigKeys.find(section, name).orElseThrow(() ->
+            new InvalidConfigException(section + "." + name + " is not a known key, in " + layer));
+          set(key, key.check(values.getValue(name), layer), layer);
         }
       }
     }
-  }
 
-  private static JsonObject sectionOf(JsonObject config, String section) {
-    JsonObject values = config.getJsonObject(section);
-    if (values == null) {
-      values = new JsonObject();
-      config.put(section, values);
+    void environment(Map<String, String> environment) {
+      for (ConfigKey key : ConfigKeys.ALL) {
+        String text = environment.get(key.environmentName());
+        if (text != null) {
+          set(key, key.check(key.parse(text, key.environmentName()), key.environmentName()), key.environmentName());
+        }
+      }
+      if (config.getJsonObject("pg").getString("host") == null && environment.containsKey("PGHOST")) {
+        LIBPQ_VARIABLES.forEach((variable, name) -> {
+          ConfigKey key = ConfigKeys.get("pg", name);
+          String text = environment.get(variable);
+          if (text != null && !environment.containsKey(key.environmentName())) {
+            set(key, key.check(key.parse(text, variable), variable), variable);
+          }
+        });
+      }
     }
-    return values;
+
+    void properties(Map<String, String> properties) {
+      properties.forEach((property, text) -> {
+        String[] parts = property.split("\\.");
+        if (parts.length != 3 || !parts[0].equals("usergate") || !ConfigKeys.isSection(parts[1])) {
+          return;  // not ours: -Dusergate.basedir and the like
+        }
+        String layer = "-D" + property;
+        ConfigKey key = ConfigKeys.find(parts[1], parts[2]).orElseThrow(() ->
+          new InvalidConfigException(parts[1] + "." + parts[2] + " is not a known key, in " + layer));
+        set(key, key.check(key.parse(text, layer), layer), layer);
+      });
+    }
+
+    private void set(ConfigKey key, Object value, String layer) {
+      JsonObject section = config.getJsonObject(key.section());
+      if (section == null) {
+        section = new JsonObject();
+        config.put(key.section(), section);
+      }
+      section.put(key.name(), value);
+      layers.put(key.dotted(), layer);
+    }
+
+    Resolved finish() {
+      checkRules();
+      return new Resolved(config, layers);
+    }
+
+    /** The rules between keys, each message naming the layers of the values it read. */
+    private void checkRules() {
+      JsonObject upstream = config.getJsonObject("upstream");
+      String baseUrl = upstream.getString("baseUrl");
+      if (baseUrl == null) {
+        if (!config.getJsonObject("demo").getBoolean("enabled")) {
+          throw new InvalidConfigException("upstream.baseUrl is empty and demo.enabled is false (from "
+            + layers.get("demo.enabled") + "): name the upstream directory");
+        }
+      } else {
+        try {
+          URI uri = new URI(baseUrl);
+          if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+            throw new URISyntaxException(baseUrl, "not an http(s) URL with a host");
+          }
+        } catch (URISyntaxException e) {
+          fail("upstream.baseUrl", "\"" + baseUrl + "\" is not an http(s) URL: " + e.getReason());
+        }
+      }
+      if (!upstream.getString("userPath").contains("{id}")) {
+        fail("upstream.userPath", "\"" + upstream.getString("userPath") + "\" has no {id}");
+      }
+      int windowMs = upstream.getInteger("breakerWindowMs");
+      if (windowMs % 1000 != 0) {
+        fail("upstream.breakerWindowMs", windowMs + " is not whole seconds: the circuit breaker counts failures per second");
+      }
+      JsonObject http = config.getJsonObject("http");
+      int idle = http.getInteger("idleTimeoutMs");
+      int request = http.getInteger("requestTimeoutMs");
+      // The server closes an idle connection even while one of its requests waits for its answer.
+      if (idle != 0 && idle <= request) {
+        fail("http.idleTimeoutMs", idle + " is not above http.requestTimeoutMs " + request + " (from "
+          + layers.get("http.requestTimeoutMs") + "): a connection waiting that long for its answer would be closed under it");
+      }
+    }
+
+    private void fail(String dotted, String problem) {
+      int dot = dotted.indexOf('.');
+      throw new InvalidConfigException(ConfigKeys.get(dotted.substring(0, dot), dotted.substring(dot + 1)), problem,
+        layers.get(dotted));
+    }
   }
 }

@@ -1,5 +1,6 @@
 package io.usergate.demo;
 
+import io.usergate.config.StartFailure;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -51,6 +52,7 @@ public class DemoDirectoryVerticle extends VerticleBase {
     return vertx.createHttpServer()
       .requestHandler(this::handle)
       .listen(demo.getInteger("port"), demo.getString("host"))
+      .recover(failure -> StartFailure.bind("demo.port", demo.getString("host"), demo.getInteger("port"), failure))
       .onSuccess(listening -> {
         server = listening;
         LOG.info("demo: a generated directory of {} users on http://{}:{}{}{{id}} (latency {}±{} ms, {}% errors, {}% hangs)"

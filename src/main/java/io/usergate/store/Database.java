@@ -2,6 +2,7 @@ package io.usergate.store;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.usergate.config.StartFailure;
 import io.vertx.core.json.JsonObject;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.flywaydb.core.Flyway;
@@ -10,7 +11,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -29,6 +34,10 @@ import java.util.concurrent.TimeUnit;
 public final class Database {
 
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+  /** The lock file zonky's EmbeddedPostgres holds in its data folder while its server runs. */
+  private static final String ZONKY_LOCK_FILE = "epg-lock";
+  /** The pid of the usergate process whose server runs in the folder, for the message above. */
+  private static final String OWNER_FILE = "usergate.pid";
   private static final String SUPERUSER = "postgres";
 
   private final JsonObject pg;
@@ -59,6 +68,7 @@ public final class Database {
   public static Database startEmbedded(JsonObject pgSection, boolean durable) throws IOException, SQLException {
     Path dataDir = Path.of(pgSection.getString("dataDir")).toAbsolutePath();
     Files.createDirectories(dataDir);
+    refuseIfInUse(dataDir);
     stopOrphanedServer(dataDir);
     long started = System.nanoTime();
     EmbeddedPostgres server = EmbeddedPostgres.builder()
@@ -81,10 +91,40 @@ public final class Database {
       .put("user", SUPERUSER)
       .putNull("password");
     Database database = new Database(resolved, server);
+    Files.writeString(dataDir.resolve(OWNER_FILE), String.valueOf(ProcessHandle.current().pid()));
     database.createDatabaseIfMissing();
     LOG.info("PostgreSQL: embedded server started on {} with data in {} ({} ms)", database.describe(), dataDir,
       TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     return database;
+  }
+
+  /**
+   * A live process that runs its embedded server on this folder holds zonky's lock file there for as
+   * long as it runs (the OS lets go of it when that process dies): refuse the folder rather than stop
+   * the other process's server, which the orphan check below would do.
+   */
+  private static void refuseIfInUse(Path dataDir) throws IOException {
+    Path lockFile = dataDir.resolve(ZONKY_LOCK_FILE);
+    if (!Files.exists(lockFile)) {
+      return;  // never started here (and initdb wants an empty folder: nothing may be created in it first)
+    }
+    try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+      FileLock lock = channel.tryLock();
+      if (lock != null) {
+        lock.release();
+        return;
+      }
+    } catch (OverlappingFileLockException heldByThisProcess) {
+      // Falls through: this very JVM runs a server there already.
+    }
+    String owner;
+    try {
+      owner = "the process " + Files.readString(dataDir.resolve(OWNER_FILE)).trim();
+    } catch (IOException e) {
+      owner = "another process";
+    }
+    throw new StartFailure("the embedded PostgreSQL data folder " + dataDir + " (pg.dataDir) is in use by "
+      + owner + ": stop it, or give this instance its own pg.dataDir");
   }
 
   /** A server left running by a process that was killed would keep the data folder busy: stop it. */

@@ -1,6 +1,7 @@
 package io.usergate.web;
 
 import io.usergate.bus.SharedJsonCodec;
+import io.usergate.config.StartFailure;
 import io.usergate.error.ErrorCode;
 import io.usergate.fetch.FetchAddresses;
 import io.usergate.store.StoreAddresses;
@@ -101,7 +102,9 @@ public class HttpVerticle extends VerticleBase {
 
     Integer tcpPort = config().getJsonObject("bridge").getInteger("tcpPort");
     Future<?> tcp = tcpPort == null ? Future.succeededFuture()
-      : Bridges.tcp(vertx, auth).listen(tcpPort, http.getString("host")).onSuccess(bridge -> {
+      : Bridges.tcp(vertx, auth).listen(tcpPort, http.getString("host"))
+      .recover(failure -> StartFailure.bind("bridge.tcpPort", http.getString("host"), tcpPort, failure))
+      .onSuccess(bridge -> {
         tcpBridge = bridge;
         LOG.info("web: TCP event-bus bridge on {}:{}", http.getString("host"), tcpPort);
       });
@@ -109,6 +112,7 @@ public class HttpVerticle extends VerticleBase {
       .requestHandler(router)
       .invalidRequestHandler(WebErrors::invalidRequest)
       .listen(http.getInteger("port"), http.getString("host"))
+      .recover(failure -> StartFailure.bind("http.port", http.getString("host"), http.getInteger("port"), failure))
       .onSuccess(listening -> {
         server = listening;
         LOG.info("web: listening on http://{}:{}/", http.getString("host"), listening.actualPort());

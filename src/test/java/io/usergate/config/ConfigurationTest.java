@@ -1,178 +1,154 @@
 package io.usergate.config;
 
-import io.usergate.support.TestConfig;
-import io.vertx.config.ConfigStoreOptions;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-@ExtendWith(VertxExtension.class)
 class ConfigurationTest {
 
-  private static ConfigStoreOptions environment(JsonObject variables) {
-    return new ConfigStoreOptions().setType("json").setConfig(variables);
+  @TempDir
+  Path dir;
+
+  private Configuration.Resolved load(String conf, Map<String, String> environment, Map<String, String> properties) {
+    return Configuration.load(new Configuration.Sources(conf, dir, environment, properties));
+  }
+
+  private String failure(String conf, Map<String, String> environment, Map<String, String> properties) {
+    return assertThrows(InvalidConfigException.class, () -> load(conf, environment, properties)).getMessage();
+  }
+
+  private void workingDirectoryFile(String json) throws IOException {
+    Files.createDirectories(dir.resolve("conf"));
+    Files.writeString(dir.resolve(Configuration.WORKING_DIRECTORY_FILE), json);
   }
 
   @Test
-  @DisplayName("with no -conf, conf/config.json gives every key its default")
-  void fileDefaults(Vertx vertx, VertxTestContext testContext) {
-    Configuration.load(vertx, new JsonObject(), environment(new JsonObject()))
-      .onComplete(testContext.succeeding(loaded -> testContext.verify(() -> {
-        assertEquals(8080, loaded.config().getJsonObject("http").getInteger("port"));
-        assertEquals("127.0.0.1", loaded.config().getJsonObject("http").getString("host"));
-        assertNull(loaded.config().getJsonObject("pg").getString("host"));
-        assertEquals("data/pg", loaded.config().getJsonObject("pg").getString("dataDir"));
-        assertEquals(Configuration.DEFAULT_FILE, loaded.source());
-        testContext.completeNow();
-      })));
+  @DisplayName("with no file, no -conf, no variable: every key has its built-in default")
+  void builtInDefaults() {
+    Configuration.Resolved resolved = load(null, Map.of(), Map.of());
+    JsonObject config = resolved.config();
+    assertEquals(8080, config.getJsonObject("http").getInteger("port"));
+    assertEquals("127.0.0.1", config.getJsonObject("http").getString("host"));
+    assertNull(config.getJsonObject("pg").getString("host"));
+    assertEquals("data/pg", config.getJsonObject("pg").getString("dataDir"));
+    assertEquals(1_048_576, config.getJsonObject("upstream").getInteger("maxBodyBytes"));
+    assertEquals(10_000, config.getJsonObject("upstream").getInteger("breakerWindowMs"));
+    assertEquals(60_000, config.getJsonObject("http").getInteger("idleTimeoutMs"));
+    for (ConfigKey key : ConfigKeys.ALL) {
+      assertTrue(config.getJsonObject(key.section()).containsKey(key.name()), key.dotted());
+      assertEquals("built-in default", resolved.layers().get(key.dotted()));
+    }
   }
 
   @Test
-  @DisplayName("an environment variable USERGATE_<SECTION>_<KEY> overrides its key, typed")
-  void environmentOverrides(Vertx vertx, VertxTestContext testContext) {
-    JsonObject variables = new JsonObject()
-      .put("USERGATE_HTTP_PORT", "9191")
-      .put("USERGATE_PG_DATA_DIR", "/tmp/elsewhere")
-      .put("USERGATE_PG_HOST", "db.example")
-      .put("UNRELATED", "x");
-    Configuration.load(vertx, new JsonObject(), environment(variables))
-      .onComplete(testContext.succeeding(loaded -> testContext.verify(() -> {
-        assertEquals(9191, loaded.config().getJsonObject("http").getInteger("port"));
-        assertEquals("/tmp/elsewhere", loaded.config().getJsonObject("pg").getString("dataDir"));
-        assertEquals("db.example", loaded.config().getJsonObject("pg").getString("host"));
-        assertTrue(loaded.source().contains("USERGATE_HTTP_PORT"), loaded.source());
-        testContext.completeNow();
-      })));
+  @DisplayName("layers: conf/config.json < -conf < USERGATE_* < -Dusergate.*, each changing only the keys it names")
+  void layers() throws IOException {
+    workingDirectoryFile("{\"http\": {\"port\": 1111, \"host\": \"0.0.0.0\"}, \"pg\": {\"maxSize\": 3}}");
+    Files.writeString(dir.resolve("override.json"), "{\"http\": {\"port\": 2222}, \"sync\": {\"batchSize\": 7}}");
+    Configuration.Resolved resolved = load("override.json",
+      Map.of("USERGATE_SYNC_BATCH_SIZE", "8", "USERGATE_PG_DATA_DIR", "/tmp/elsewhere", "UNRELATED", "x"),
+      Map.of("usergate.sync.batchSize", "9", "usergate.basedir", "/ignored", "user.dir", "/ignored"));
+    JsonObject config = resolved.config();
+    assertEquals("0.0.0.0", config.getJsonObject("http").getString("host"));
+    assertEquals(2222, config.getJsonObject("http").getInteger("port"));
+    assertEquals(3, config.getJsonObject("pg").getInteger("maxSize"));
+    assertEquals("/tmp/elsewhere", config.getJsonObject("pg").getString("dataDir"));
+    assertEquals(9, config.getJsonObject("sync").getInteger("batchSize"));
+    assertEquals(500, config.getJsonObject("http").getInteger("drainDelayMs"), "untouched keys keep their default");
+    assertTrue(resolved.layers().get("http.host").endsWith("conf/config.json"), resolved.layers().get("http.host"));
+    assertEquals("-conf override.json", resolved.layers().get("http.port"));
+    assertEquals("USERGATE_PG_DATA_DIR", resolved.layers().get("pg.dataDir"));
+    assertEquals("-Dusergate.sync.batchSize", resolved.layers().get("sync.batchSize"));
+    assertEquals("built-in default", resolved.layers().get("http.drainDelayMs"));
   }
 
   @Test
-  @DisplayName("the usual PG* variables name the server when pg.host is not set")
-  void libpqVariables(Vertx vertx, VertxTestContext testContext) {
-    JsonObject variables = new JsonObject().put("PGHOST", "pg.internal").put("PGPORT", "6543")
-      .put("PGUSER", "app").put("USERGATE_PG_USER", "wins");
-    Configuration.load(vertx, new JsonObject(), environment(variables))
-      .onComplete(testContext.succeeding(loaded -> testContext.verify(() -> {
-        JsonObject pg = loaded.config().getJsonObject("pg");
-        assertEquals("pg.internal", pg.getString("host"));
-        assertEquals(6543, pg.getInteger("port"));
-        assertEquals("wins", pg.getString("user"));
-        testContext.completeNow();
-      })));
+  @DisplayName("-conf may be inline JSON with one key")
+  void inlineConf() {
+    assertEquals(7070, load("{\"http\": {\"port\": 7070}}", Map.of(), Map.of()).config().getJsonObject("http").getInteger("port"));
   }
 
   @Test
-  @DisplayName("the launcher's -conf replaces the file")
-  void launcherConfReplacesTheFile(Vertx vertx, VertxTestContext testContext) {
-    JsonObject replacement = TestConfig.fileDefaults();
-    replacement.getJsonObject("http").put("port", 7070);
-    Configuration.load(vertx, replacement, environment(new JsonObject()))
-      .onComplete(testContext.succeeding(loaded -> testContext.verify(() -> {
-        assertEquals(7070, loaded.config().getJsonObject("http").getInteger("port"));
-        assertTrue(loaded.source().contains("-conf"), loaded.source());
-        testContext.completeNow();
-      })));
+  @DisplayName("a -conf that cannot be read or is not JSON stops the start, naming the file")
+  void unreadableConf() throws IOException {
+    assertTrue(failure("missing.json", Map.of(), Map.of()).contains("missing.json"));
+    Files.writeString(dir.resolve("broken.json"), "{\"http\": ");
+    String message = failure("broken.json", Map.of(), Map.of());
+    assertTrue(message.contains("broken.json") && message.contains("not a JSON object"), message);
   }
 
   @Test
-  @DisplayName("a port that is not a number stops the start, naming the key and the variable")
-  void portNotANumber(Vertx vertx, VertxTestContext testContext) {
-    Configuration.load(vertx, new JsonObject(), environment(new JsonObject().put("USERGATE_HTTP_PORT", "abc")))
-      .onComplete(testContext.failing(failure -> testContext.verify(() -> {
-        assertInstanceOf(InvalidConfigException.class, failure);
-        assertTrue(failure.getMessage().contains("http.port"), failure.getMessage());
-        assertTrue(failure.getMessage().contains("USERGATE_HTTP_PORT"), failure.getMessage());
-        assertTrue(failure.getMessage().contains("\"abc\""), failure.getMessage());
-        testContext.completeNow();
-      })));
+  @DisplayName("the usual PG* variables name the server when no layer sets pg.host; USERGATE_PG_* wins over them")
+  void libpqVariables() {
+    JsonObject pg = load(null, Map.of("PGHOST", "pg.internal", "PGPORT", "6543", "PGUSER", "app", "USERGATE_PG_USER", "wins"),
+      Map.of()).config().getJsonObject("pg");
+    assertEquals("pg.internal", pg.getString("host"));
+    assertEquals(6543, pg.getInteger("port"));
+    assertEquals("wins", pg.getString("user"));
   }
 
   @Test
-  @DisplayName("a negative pool size stops the start, naming the key")
-  void negativePoolSize(Vertx vertx, VertxTestContext testContext) {
-    JsonObject file = TestConfig.fileDefaults();
-    file.getJsonObject("pg").put("maxSize", -1);
-    Configuration.load(vertx, file, environment(new JsonObject()))
-      .onComplete(testContext.failing(failure -> testContext.verify(() -> {
-        assertTrue(failure.getMessage().contains("pg.maxSize"), failure.getMessage());
-        assertTrue(failure.getMessage().contains("out of range"), failure.getMessage());
-        testContext.completeNow();
-      })));
+  @DisplayName("a value of the wrong type stops the start, naming the key, the value and its layer")
+  void wrongType() throws IOException {
+    String message = failure(null, Map.of("USERGATE_HTTP_PORT", "abc"), Map.of());
+    assertTrue(message.contains("http.port") && message.contains("\"abc\"") && message.contains("USERGATE_HTTP_PORT"), message);
+    message = failure(null, Map.of(), Map.of("usergate.http.port", "x1"));
+    assertTrue(message.contains("http.port") && message.contains("\"x1\"") && message.contains("-Dusergate.http.port"), message);
+    workingDirectoryFile("{\"pg\": {\"maxSize\": -1}}");
+    message = failure(null, Map.of(), Map.of());
+    assertTrue(message.contains("pg.maxSize") && message.contains("-1") && message.contains("out of range")
+      && message.contains("conf/config.json"), message);
   }
 
   @Test
-  @DisplayName("the new limits have their defaults: upstream.maxBodyBytes 1 MiB, upstream.breakerWindowMs 10 s, http.idleTimeoutMs 60 s")
-  void limitDefaults(Vertx vertx, VertxTestContext testContext) {
-    Configuration.load(vertx, new JsonObject(), environment(new JsonObject()))
-      .onComplete(testContext.succeeding(loaded -> testContext.verify(() -> {
-        assertEquals(1_048_576, loaded.config().getJsonObject("upstream").getInteger("maxBodyBytes"));
-        assertEquals(10_000, loaded.config().getJsonObject("upstream").getInteger("breakerWindowMs"));
-        assertEquals(60_000, loaded.config().getJsonObject("http").getInteger("idleTimeoutMs"));
-        testContext.completeNow();
-      })));
+  @DisplayName("a key the service does not know (a typo) stops the start, naming it and its layer")
+  void unknownKey() {
+    String message = failure("{\"http\": {\"prot\": 1}}", Map.of(), Map.of());
+    assertTrue(message.contains("http.prot") && message.contains("-conf"), message);
+    message = failure(null, Map.of(), Map.of("usergate.http.prot", "1"));
+    assertTrue(message.contains("http.prot") && message.contains("-Dusergate.http.prot"), message);
   }
 
   @Test
-  @DisplayName("a breaker window that is not whole seconds stops the start: the breaker counts per second")
-  void breakerWindowInWholeSeconds(Vertx vertx, VertxTestContext testContext) {
-    Configuration.load(vertx, new JsonObject(), environment(new JsonObject().put("USERGATE_UPSTREAM_BREAKER_WINDOW_MS", "2500")))
-      .onComplete(testContext.failing(failure -> testContext.verify(() -> {
-        assertInstanceOf(InvalidConfigException.class, failure);
-        assertTrue(failure.getMessage().contains("upstream.breakerWindowMs 2500 is not whole seconds"), failure.getMessage());
-        testContext.completeNow();
-      })));
+  @DisplayName("the rules between keys: the breaker window in whole seconds, the idle timeout above the request timeout")
+  void rulesBetweenKeys() {
+    String message = failure("{\"upstream\": {\"breakerWindowMs\": 2500}}", Map.of(), Map.of());
+    assertTrue(message.contains("upstream.breakerWindowMs") && message.contains("whole seconds"), message);
+    message = failure(null, Map.of("USERGATE_HTTP_IDLE_TIMEOUT_MS", "30000"), Map.of());
+    assertTrue(message.contains("http.idleTimeoutMs 30000 is not above http.requestTimeoutMs 30000"), message);
+    assertTrue(message.contains("USERGATE_HTTP_IDLE_TIMEOUT_MS"), message);
+    message = failure(null, Map.of("USERGATE_UPSTREAM_BASE_URL", "ftp://x"), Map.of());
+    assertTrue(message.contains("upstream.baseUrl") && message.contains("USERGATE_UPSTREAM_BASE_URL"), message);
   }
 
   @Test
-  @DisplayName("an idle timeout not above http.requestTimeoutMs stops the start: it would close connections still waiting for an answer")
-  void idleTimeoutAboveRequestTimeout(Vertx vertx, VertxTestContext testContext) {
-    Configuration.load(vertx, new JsonObject(), environment(new JsonObject().put("USERGATE_HTTP_IDLE_TIMEOUT_MS", "30000")))
-      .onComplete(testContext.failing(failure -> testContext.verify(() -> {
-        assertInstanceOf(InvalidConfigException.class, failure);
-        assertTrue(failure.getMessage().contains("http.idleTimeoutMs 30000 is not above http.requestTimeoutMs 30000"),
-          failure.getMessage());
-        testContext.completeNow();
-      })));
-  }
-
-  @Test
-  @DisplayName("a key the service does not know (a typo) stops the start, naming it")
-  void unknownKey(Vertx vertx, VertxTestContext testContext) {
-    JsonObject file = TestConfig.fileDefaults();
-    file.getJsonObject("http").put("prot", 1);
-    Configuration.load(vertx, file, environment(new JsonObject()))
-      .onComplete(testContext.failing(failure -> testContext.verify(() -> {
-        assertTrue(failure.getMessage().contains("http.prot"), failure.getMessage());
-        testContext.completeNow();
-      })));
-  }
-
-  @Test
-  @DisplayName("a key missing from a -conf file stops the start, naming it")
-  void missingKey(Vertx vertx, VertxTestContext testContext) {
-    JsonObject file = TestConfig.fileDefaults();
-    file.getJsonObject("pg").remove("scopeTimeoutMs");
-    Configuration.load(vertx, file, environment(new JsonObject()))
-      .onComplete(testContext.failing(failure -> testContext.verify(() -> {
-        assertTrue(failure.getMessage().contains("pg.scopeTimeoutMs is missing"), failure.getMessage());
-        testContext.completeNow();
-      })));
+  @DisplayName("--print-config shows every key with its layer, secrets masked")
+  void printedTable() {
+    String table = load(null, Map.of("USERGATE_AUTH_TOKEN", "s3cret-token", "USERGATE_PG_PASSWORD", "pw-value"), Map.of()).table();
+    assertFalse(table.contains("s3cret-token") || table.contains("pw-value"), table);
+    assertTrue(table.lines().anyMatch(line -> line.startsWith("auth.token") && line.contains("********")
+      && line.endsWith("USERGATE_AUTH_TOKEN")), table);
+    assertEquals(ConfigKeys.ALL.size(), table.lines().count());
   }
 
   @Test
   @DisplayName("environment names are the key in upper snake case")
   void environmentNames() {
-    assertEquals("USERGATE_HTTP_PORT", ConfigKey.integer("http.port", 0, 1).environmentName());
-    assertEquals("USERGATE_UPSTREAM_BASE_URL", ConfigKey.string("upstream.baseUrl", false).environmentName());
-    assertEquals("USERGATE_PG_DATA_DIR", ConfigKey.string("pg.dataDir", false).environmentName());
-    assertEquals("USERGATE_PG_MAX_WAIT_QUEUE_SIZE", ConfigKey.integer("pg.maxWaitQueueSize", 0, 1).environmentName());
+    assertEquals("USERGATE_HTTP_PORT", ConfigKeys.get("http", "port").environmentName());
+    assertEquals("USERGATE_UPSTREAM_BASE_URL", ConfigKeys.get("upstream", "baseUrl").environmentName());
+    assertEquals("USERGATE_PG_DATA_DIR", ConfigKeys.get("pg", "dataDir").environmentName());
+    assertEquals("USERGATE_PG_MAX_WAIT_QUEUE_SIZE", ConfigKeys.get("pg", "maxWaitQueueSize").environmentName());
   }
 }

@@ -3,14 +3,10 @@ package io.usergate.support;
 import io.usergate.config.Configuration;
 import io.vertx.core.json.JsonObject;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Map;
 
-/** The configuration tests start from: conf/config.json, checked, pointed at the test database. */
+/** The configuration tests start from: the built-in defaults, pointed at the test database. */
 public final class TestConfig {
 
   private TestConfig() {
@@ -20,26 +16,19 @@ public final class TestConfig {
     return Path.of(System.getProperty("usergate.basedir", "."));
   }
 
-  /** conf/config.json as it is in the repository, unchecked. */
+  /** The built-in defaults, resolved. */
   public static JsonObject fileDefaults() {
-    try {
-      return new JsonObject(Files.readString(projectDir().resolve(Configuration.DEFAULT_FILE)));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Configuration.defaults();
   }
 
-  /** conf/config.json with this process's environment applied, as the service would see it. */
+  /** The defaults with this process's environment applied, as the service would see it. */
   static JsonObject withEnvironment() {
-    JsonObject env = new JsonObject();
-    Map<String, String> variables = System.getenv();
-    variables.forEach(env::put);
-    return Configuration.resolve(fileDefaults(), env, new ArrayList<>());
+    return Configuration.load(new Configuration.Sources(null, null, System.getenv(), Map.of())).config();
   }
 
   /** The checked default configuration, on the test database, HTTP on a free port. */
   public static JsonObject forTests() {
-    JsonObject config = Configuration.resolve(fileDefaults(), new JsonObject(), new ArrayList<>());
+    JsonObject config = Configuration.defaults();
     config.put("pg", TestDatabase.pg());
     config.getJsonObject("http").put("port", 0);
     return config;

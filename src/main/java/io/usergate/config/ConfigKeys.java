@@ -1,0 +1,115 @@
+package io.usergate.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static io.usergate.config.ConfigKey.bool;
+import static io.usergate.config.ConfigKey.fraction;
+import static io.usergate.config.ConfigKey.integer;
+import static io.usergate.config.ConfigKey.longValue;
+import static io.usergate.config.ConfigKey.optionalInteger;
+import static io.usergate.config.ConfigKey.optionalString;
+import static io.usergate.config.ConfigKey.string;
+
+/**
+ * Every key usergate reads, with its range, its built-in default and what it means: the one table.
+ * A key that a file or a {@code -D} names and that is not here is a typo and stops the start; the
+ * README's key table is checked against this one by a test.
+ */
+public final class ConfigKeys {
+
+  public static final List<ConfigKey> ALL = List.of(
+    string("http.host", "127.0.0.1", "address the routes listen on"),
+    integer("http.port", 0, 65535, 8080, "port of the routes (0: any free port)"),
+    integer("http.shutdownGraceMs", 0, 600_000, 5000, "grace for requests in flight at shutdown"),
+    integer("http.drainDelayMs", 0, 600_000, 500, "readiness is 503 this long before the server stops accepting"),
+    integer("http.maxBodyBytes", 1, 1_073_741_824, 1_048_576, "request body limit; beyond it 413"),
+    integer("http.requestTimeoutMs", 1, 3_600_000, 30_000, "longest wait of a route for its bus answer"),
+    integer("http.idleTimeoutMs", 0, 86_400_000, 60_000,
+      "a connection that sends and receives nothing this long (idle keep-alive, half a request) is closed; 0: never"),
+    optionalString("auth.token", "bearer token of the write routes and of writes over the bridges").masked(),
+    integer("health.timeoutMs", 1, 600_000, 2000, "timeout of each readiness check"),
+    optionalString("upstream.baseUrl", "the directory, e.g. https://directory.example; empty: the demo directory"),
+    string("upstream.userPath", "/users/{id}", "path of one user, {id} replaced"),
+    integer("upstream.timeoutMs", 1, 600_000, 2000, "deadline of one attempt (connection wait included)"),
+    integer("upstream.retries", 0, 10, 2, "retries of 5xx, 429 and refused connections"),
+    integer("upstream.retryBaseDelayMs", 1, 60_000, 100, "first backoff; doubles each retry (jittered, at most 2 s)"),
+    integer("upstream.maxConcurrent", 1, 10_000, 64, "upstream requests in flight (per process)"),
+    integer("upstream.maxQueued", 0, 1_000_000, 10_000, "requests waiting for a slot; beyond it OVERLOADED"),
+    integer("upstream.queueTimeoutMs", 1, 3_600_000, 30_000, "longest wait for a slot; beyond it OVERLOADED"),
+    integer("upstream.maxIdsPerRequest", 1, 100_000, 1000, "ids in one fetch.many, GET /users?ids= or POST /users/batch"),
+    integer("upstream.maxBodyBytes", 1, 1_073_741_824, 1_048_576,
+      "largest upstream answer; beyond it the request is reset and the caller gets UPSTREAM_ERROR"),
+    bool("upstream.breakerEnabled", true, "the circuit breaker"),
+    integer("upstream.breakerMaxFailures", 1, 1_000_000, 20,
+      "failed attempts within upstream.breakerWindowMs, with no success between them, that open the breaker"),
+    integer("upstream.breakerWindowMs", 1000, 3_600_000, 10_000,
+      "the breaker's rolling window of failures, in whole seconds"),
+    integer("upstream.breakerResetMs", 1, 3_600_000, 5000, "open to half-open after this"),
+    integer("upstream.writeThroughDelayMs", 0, 60_000, 5, "window that batches write-throughs into one upsert"),
+    integer("upstream.writeThroughMinIntervalMs", 0, 3_600_000, 60_000,
+      "a user fetched again with identical content within this time of its last write is not rewritten; 0: always"),
+    integer("sync.intervalMs", 1, 86_400_000, 1000, "how often a batch may start"),
+    integer("sync.batchSize", 1, 100_000, 500, "jobs claimed per batch"),
+    integer("sync.leaseMs", 100, 86_400_000, 60_000, "lease of a claim; after it another instance may take the jobs"),
+    integer("sync.maxAttempts", 1, 1000, 5, "failed attempts before a job is failed"),
+    integer("sync.retryBaseDelayMs", 0, 86_400_000, 1000, "first backoff of a failed job"),
+    integer("sync.retryMaxDelayMs", 0, 604_800_000, 300_000, "longest backoff of a failed job"),
+    integer("sync.shutdownGraceMs", 0, 600_000, 5000, "grace of the batch in flight on undeploy"),
+    integer("sync.refreshIntervalMs", 1, 604_800_000, 60_000, "how often stale users are enqueued"),
+    longValue("sync.refreshAfterMs", 1, 31_536_000_000L, 86_400_000L, "a user fetched longer ago is stale"),
+    string("cluster.name", "usergate", "Hazelcast cluster name (nodes with other names never join)"),
+    string("cluster.host", "127.0.0.1", "interface Hazelcast and the clustered event bus bind to"),
+    integer("cluster.port", 1, 65535, 5701, "first Hazelcast port (the next 19 are tried too)"),
+    string("cluster.members", "127.0.0.1", "comma-separated member addresses (TCP-IP join)"),
+    optionalInteger("bridge.tcpPort", 0, 65535, "port of the TCP event-bus bridge; empty: off"),
+    bool("demo.enabled", true, "serve the demo directory (the upstream when upstream.baseUrl is empty)"),
+    string("demo.host", "127.0.0.1", "address of the demo directory"),
+    integer("demo.port", 0, 65535, 8081, "port of the demo directory (0: any free port)"),
+    integer("demo.users", 0, 100_000_000, 10_000, "ids 1..users exist in the demo directory"),
+    integer("demo.latencyMs", 0, 600_000, 50, "the demo directory's answer delay"),
+    integer("demo.jitterMs", 0, 600_000, 20, "random extra delay, up to this"),
+    fraction("demo.errorRate", 0.0, "share of demo answers that are 503"),
+    fraction("demo.hangRate", 0.0, "share of demo requests never answered"),
+    optionalString("pg.host", "an external PostgreSQL; empty: the embedded one"),
+    integer("pg.port", 0, 65535, 5432, "its port (the embedded server takes a free port)"),
+    string("pg.database", "usergate", "database (created in the embedded server)"),
+    string("pg.user", "postgres", "user"),
+    optionalString("pg.password", "password").masked(),
+    string("pg.dataDir", "data/pg", "data folder of the embedded server"),
+    integer("pg.maxSize", 1, 1000, 8, "connections in the pool"),
+    integer("pg.maxWaitQueueSize", 0, 1_000_000, 1000, "callers waiting for a connection; beyond it OVERLOADED"),
+    integer("pg.readPoolSize", 1, 1000, 2, "connections of the pipelined client for single-statement reads"),
+    integer("pg.connectionTimeoutMs", 1, 600_000, 5000,
+      "wait for a pooled connection, and the TCP connect timeout; beyond it STORE_UNAVAILABLE"),
+    integer("pg.scopeTimeoutMs", 1, 3_600_000, 10_000, "deadline of one unit of work (connection wait included)"),
+    integer("pg.idleTimeoutMs", 0, 86_400_000, 60_000, "an idle connection is closed after this"),
+    integer("pg.maxLifetimeMs", 0, 86_400_000, 1_800_000, "a connection is replaced after this"),
+    integer("pg.pipeliningLimit", 1, 10_000, 256, "statements pipelined on one connection"),
+    integer("pg.preparedStatementCacheSize", 0, 100_000, 256, "prepared statements cached per connection (0: off)")
+  );
+
+  private static final Map<String, ConfigKey> BY_NAME = new LinkedHashMap<>();
+
+  static {
+    ALL.forEach(key -> BY_NAME.put(key.dotted(), key));
+  }
+
+  private ConfigKeys() {
+  }
+
+  public static Optional<ConfigKey> find(String section, String name) {
+    return Optional.ofNullable(BY_NAME.get(section + "." + name));
+  }
+
+  /** The key, or an error: code that reads a key the table does not have is a bug. */
+  public static ConfigKey get(String section, String name) {
+    return find(section, name).orElseThrow(() -> new IllegalArgumentException("no configuration key " + section + "." + name));
+  }
+
+  public static boolean isSection(String section) {
+    return ALL.stream().anyMatch(key -> key.section().equals(section));
+  }
+}
