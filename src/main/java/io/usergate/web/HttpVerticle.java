@@ -87,6 +87,8 @@ public class HttpVerticle extends VerticleBase {
       .handler(BodyHandler.create().setBodyLimit(http.getInteger("maxBodyBytes")))
       .handler(this::enqueue);
     router.post("/sync/refresh").handler(ctx -> reply(ctx, 202, request(SyncAddresses.REFRESH, new JsonObject())));
+    // The SockJS transports that POST frames (xhr_send, jsonp_send) read them through a body handler.
+    router.post("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(http.getInteger("maxBodyBytes")));
     router.route("/eventbus/*").subRouter(Bridges.sockJs(vertx, auth));
     router.get("/*").handler(StaticHandler.create("webroot"));
 
