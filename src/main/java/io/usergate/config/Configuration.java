@@ -1,5 +1,6 @@
 package io.usergate.config;
 
+import io.usergate.web.OriginPolicy;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
 import io.vertx.config.ConfigStoreOptions;
@@ -31,6 +32,7 @@ public final class Configuration {
     ConfigKey.integer("http.drainDelayMs", 0, 600_000),
     ConfigKey.integer("http.maxBodyBytes", 1, 1_073_741_824),
     ConfigKey.integer("http.requestTimeoutMs", 1, 3_600_000),
+    ConfigKey.string("http.allowedOrigins", false),
     ConfigKey.string("auth.token", true),
     ConfigKey.integer("health.timeoutMs", 1, 600_000),
     ConfigKey.string("upstream.baseUrl", true),
@@ -170,11 +172,24 @@ public final class Configuration {
         value = section.getValue(key.name());
         source = "the configuration file";
       }
-      sectionOf(config, key.section()).put(key.name(), key.check(value, source));
+      Object checked = key.check(value, source);
+      checkContent(key, checked, source);
+      sectionOf(config, key.section()).put(key.name(), checked);
     }
     applyLibpqVariables(config.getJsonObject("pg"), environment, overrides);
     checkUpstream(config);
     return config;
+  }
+
+  /** Keys whose value has a syntax of its own. */
+  private static void checkContent(ConfigKey key, Object value, String source) {
+    if (key.dotted().equals("http.allowedOrigins")) {
+      try {
+        OriginPolicy.parseAllowList((String) value);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidConfigException(key, "\"" + value + "\" " + e.getMessage(), source);
+      }
+    }
   }
 
   private static void checkUpstream(JsonObject config) {

@@ -38,6 +38,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The HTTP edge: routes, the SockJS bridge, health and metrics. It holds no business logic: it
  * validates input, sends a bus message, and maps the reply or the failure to HTTP ({@link WebErrors}).
+ * Browser pages of other origins than its own and those of {@code http.allowedOrigins} are refused
+ * ({@link OriginPolicy}).
  * Configuration: the {@code http}, {@code auth}, {@code health} and {@code upstream} sections.
  */
 public class HttpVerticle extends VerticleBase {
@@ -70,6 +72,8 @@ public class HttpVerticle extends VerticleBase {
     long checkTimeoutMs = config().getJsonObject("health").getInteger("timeoutMs");
 
     Router router = Router.router(vertx);
+    // First of all, the SockJS subrouter included: a page of another origin gets 403 before anything runs.
+    router.route().handler(new OriginPolicy(http.getString("allowedOrigins")));
     router.route().handler(HttpVerticle::rejectTraversal);
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(liveness()));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness(checkTimeoutMs)));

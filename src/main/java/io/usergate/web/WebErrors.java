@@ -59,6 +59,7 @@ final class WebErrors {
     return switch (status) {
       case 400 -> ErrorCode.BAD_REQUEST.error(detail != null ? detail : "bad request: " + what);
       case 401 -> ErrorCode.UNAUTHORIZED.error("a valid \"Authorization: Bearer <token>\" is required for " + what);
+      case 403 -> ErrorCode.FORBIDDEN.error(detail != null ? detail : "forbidden: " + what);
       case 404 -> ErrorCode.NOT_FOUND.error("no route " + what);
       case 405 -> ErrorCode.METHOD_NOT_ALLOWED.error("method not allowed: " + what);
       case 413 -> ErrorCode.PAYLOAD_TOO_LARGE.error("the body is larger than http.maxBodyBytes");

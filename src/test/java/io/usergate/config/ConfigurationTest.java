@@ -10,9 +10,12 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.ArrayList;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @ExtendWith(VertxExtension.class)
@@ -104,6 +107,44 @@ class ConfigurationTest {
       .onComplete(testContext.failing(failure -> testContext.verify(() -> {
         assertTrue(failure.getMessage().contains("pg.maxSize"), failure.getMessage());
         assertTrue(failure.getMessage().contains("out of range"), failure.getMessage());
+        testContext.completeNow();
+      })));
+  }
+
+  @Test
+  @DisplayName("http.allowedOrigins is empty by default and takes comma-separated origins, also from USERGATE_HTTP_ALLOWED_ORIGINS")
+  void allowedOrigins(Vertx vertx, VertxTestContext testContext) {
+    assertEquals("", TestConfig.fileDefaults().getJsonObject("http").getString("allowedOrigins"));
+    JsonObject variables = new JsonObject()
+      .put("USERGATE_HTTP_ALLOWED_ORIGINS", "http://app.example:3000, https://admin.example");
+    Configuration.load(vertx, new JsonObject(), environment(variables))
+      .onComplete(testContext.succeeding(loaded -> testContext.verify(() -> {
+        assertEquals("http://app.example:3000, https://admin.example",
+          loaded.config().getJsonObject("http").getString("allowedOrigins"));
+        testContext.completeNow();
+      })));
+  }
+
+  @Test
+  @DisplayName("an http.allowedOrigins entry that is not a scheme://host[:port] origin stops the start, naming the key, "
+    + "the entry and where it came from")
+  void allowedOriginsNotOrigins(Vertx vertx, VertxTestContext testContext) {
+    for (String bad : new String[]{"app.example:3000", "http://app.example:3000/", "http://app.example/path", "*",
+      "ftp://app.example", "http://app.example:3000,", "http://user@app.example", "http://app.example:70000", "null"}) {
+      JsonObject file = TestConfig.fileDefaults();
+      file.getJsonObject("http").put("allowedOrigins", "http://ok.example, " + bad);
+      InvalidConfigException failure = assertThrows(InvalidConfigException.class,
+        () -> Configuration.resolve(file, new JsonObject(), new ArrayList<>()), bad);
+      assertTrue(failure.getMessage().contains("http.allowedOrigins"), failure.getMessage());
+      assertTrue(failure.getMessage().contains("the configuration file"), failure.getMessage());
+      assertTrue(failure.getMessage().contains(bad.endsWith(",") ? "empty entry" : "\"" + bad + "\" is not an origin"),
+        failure.getMessage());
+    }
+    Configuration.load(vertx, new JsonObject(), environment(new JsonObject().put("USERGATE_HTTP_ALLOWED_ORIGINS", "app.example")))
+      .onComplete(testContext.failing(failure -> testContext.verify(() -> {
+        assertInstanceOf(InvalidConfigException.class, failure);
+        assertTrue(failure.getMessage().contains("http.allowedOrigins"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("USERGATE_HTTP_ALLOWED_ORIGINS"), failure.getMessage());
         testContext.completeNow();
       })));
   }
