@@ -27,6 +27,8 @@ public final class ConfigKeys {
     integer("http.drainDelayMs", 0, 600_000, 500, "readiness is 503 this long before the server stops accepting"),
     integer("http.maxBodyBytes", 1, 1_073_741_824, 1_048_576, "request body limit; beyond it 413"),
     integer("http.requestTimeoutMs", 1, 3_600_000, 30_000, "longest wait of a route for its bus answer"),
+    string("http.allowedOrigins", "", "comma-separated origins (scheme://host[:port], http or https, no path) whose browser "
+      + "pages may use usergate besides its own (the dashboard), with CORS; empty: only its own"),
     integer("http.idleTimeoutMs", 0, 86_400_000, 60_000,
       "a connection that sends and receives nothing this long (idle keep-alive, half a request) is closed; 0: never"),
     optionalString("auth.token", "bearer token of the write routes and of writes over the bridges").masked(),

@@ -218,6 +218,11 @@ public final class Configuration {
         fail("upstream.breakerWindowMs", windowMs + " is not whole seconds: the circuit breaker counts failures per second");
       }
       JsonObject http = config.getJsonObject("http");
+      try {
+        Origins.parseAllowList(http.getString("allowedOrigins"));
+      } catch (IllegalArgumentException e) {
+        fail("http.allowedOrigins", "\"" + http.getString("allowedOrigins") + "\" " + e.getMessage());
+      }
       int idle = http.getInteger("idleTimeoutMs");
       int request = http.getInteger("requestTimeoutMs");
       // The server closes an idle connection even while one of its requests waits for its answer.

@@ -7,6 +7,7 @@ package io.usergate.error;
 public enum ErrorCode {
   BAD_REQUEST(400),
   UNAUTHORIZED(401),
+  FORBIDDEN(403),
   NOT_FOUND(404),
   METHOD_NOT_ALLOWED(405),
   PAYLOAD_TOO_LARGE(413),

@@ -43,6 +43,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The HTTP edge: routes, the SockJS bridge, health and metrics. It holds no business logic: it
  * validates input, sends a bus message, and maps the reply or the failure to HTTP ({@link WebErrors}).
+ * Browser pages of other origins than its own and those of {@code http.allowedOrigins} are refused
+ * ({@link OriginPolicy}).
  * Configuration: the {@code http}, {@code auth}, {@code health} and {@code upstream} sections.
  */
 public class HttpVerticle extends VerticleBase {
@@ -74,6 +76,8 @@ public class HttpVerticle extends VerticleBase {
     long checkTimeoutMs = config().getJsonObject("health").getInteger("timeoutMs");
 
     Router router = Router.router(vertx);
+    // First of all, the SockJS subrouter included: a page of another origin gets 403 before anything runs.
+    router.route().handler(new OriginPolicy(http.getString("allowedOrigins")));
     router.route().handler(HttpVerticle::rejectTraversal);
     BodyHandler body = BodyHandler.create().setBodyLimit(http.getInteger("maxBodyBytes"));
     MethodRoutes routes = new MethodRoutes(router);
@@ -92,6 +96,8 @@ public class HttpVerticle extends VerticleBase {
     routes.post("/sync/refresh").handler(auth::check);
     routes.post("/sync").handler(body).handler(this::enqueue);
     routes.post("/sync/refresh").handler(ctx -> reply(ctx, 202, request(SyncAddresses.REFRESH, new JsonObject())));
+    // The SockJS transports that POST frames (xhr_send, jsonp_send) read them through a body handler.
+    router.post("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(http.getInteger("maxBodyBytes")));
     router.route("/eventbus/*").subRouter(Bridges.sockJs(vertx, auth));
     routes.get("/*").handler(StaticHandler.create("webroot"));
     routes.refuseOtherMethods();

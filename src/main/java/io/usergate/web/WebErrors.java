@@ -97,6 +97,7 @@ final class WebErrors {
     String what = ctx.request().method() + " " + ctx.normalizedPath();
     return switch (status) {
       case 401 -> ErrorCode.UNAUTHORIZED.error("a valid \"Authorization: Bearer <token>\" is required for " + what);
+      case 403 -> ErrorCode.FORBIDDEN.error(detail != null ? detail : "forbidden: " + what);
       case 404 -> ErrorCode.NOT_FOUND.error("no route " + what);
       case 405 -> ErrorCode.METHOD_NOT_ALLOWED.error("method not allowed: " + what);
       case 413 -> ErrorCode.PAYLOAD_TOO_LARGE.error("the body is larger than http.maxBodyBytes");

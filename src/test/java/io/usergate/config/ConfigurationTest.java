@@ -144,6 +144,26 @@ class ConfigurationTest {
   }
 
   @Test
+  @DisplayName("http.allowedOrigins is empty by default and takes comma-separated origins, also from USERGATE_HTTP_ALLOWED_ORIGINS")
+  void allowedOrigins() {
+    assertEquals("", load(null, Map.of(), Map.of()).config().getJsonObject("http").getString("allowedOrigins"));
+    assertEquals("http://app.example:3000, https://admin.example", load(null,
+      Map.of("USERGATE_HTTP_ALLOWED_ORIGINS", "http://app.example:3000, https://admin.example"), Map.of())
+      .config().getJsonObject("http").getString("allowedOrigins"));
+  }
+
+  @Test
+  @DisplayName("an http.allowedOrigins entry that is not a scheme://host[:port] origin stops the start, naming the key, the entry and its layer")
+  void allowedOriginsNotOrigins() {
+    for (String bad : new String[]{"app.example:3000", "http://app.example:3000/", "http://app.example/path", "*",
+      "ftp://app.example", "http://app.example:3000,", "http://user@app.example", "http://app.example:70000", "null"}) {
+      String message = failure(null, Map.of("USERGATE_HTTP_ALLOWED_ORIGINS", "http://ok.example, " + bad), Map.of());
+      assertTrue(message.contains("http.allowedOrigins") && message.contains("USERGATE_HTTP_ALLOWED_ORIGINS"), message);
+      assertTrue(message.contains(bad.endsWith(",") ? "empty entry" : "\"" + bad + "\" is not an origin"), message);
+    }
+  }
+
+  @Test
   @DisplayName("environment names are the key in upper snake case")
   void environmentNames() {
     assertEquals("USERGATE_HTTP_PORT", ConfigKeys.get("http", "port").environmentName());
