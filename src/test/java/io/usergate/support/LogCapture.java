@@ -30,6 +30,17 @@ public final class LogCapture implements AutoCloseable {
     }
   }
 
+  /**
+   * How many WARN-or-above lines so far contain {@code fragment}: for a test that waits on something
+   * only the log shows. Read under the appender's own lock, the one its {@code doAppend} holds.
+   */
+  public long warnings(String fragment) {
+    synchronized (appender) {
+      return appender.list.stream().filter(event -> event.getLevel().isGreaterOrEqual(Level.WARN))
+        .filter(event -> event.getFormattedMessage().contains(fragment)).count();
+    }
+  }
+
   @Override
   public void close() {
     logger.detachAppender(appender);
