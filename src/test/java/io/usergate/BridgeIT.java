@@ -27,6 +27,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The SockJS event-bus bridge of the fat jar, driven by a real Node client (the npm package
  * {@code @vertx/eventbus-bridge-client.js}, installed by {@code scripts/test} into {@code target/node-bridge}).
+ * Skipped, saying which, where {@code node} is not on the PATH or the package is not installed.
  */
 class BridgeIT {
 
@@ -39,10 +40,10 @@ class BridgeIT {
   void nodeClientTalksToTheBridge() throws Exception {
     Path project = TestConfig.projectDir().toAbsolutePath();
     Path nodeModules = project.resolve("target/node-bridge/node_modules");
-    assumeTrue(onPath("node"), "skipped: node (Node.js 20) is not on the PATH (scripts/test checks for it)");
+    assumeTrue(onPath("node"), "node (Node.js 20) is not on the PATH, so the bridge test is skipped (scripts/test checks for it)");
     assumeTrue(Files.isDirectory(nodeModules.resolve("@vertx/eventbus-bridge-client.js")),
-      "skipped: the npm package @vertx/eventbus-bridge-client.js is not installed under " + nodeModules
-        + " (scripts/test installs it before running Maven)");
+      "the npm package @vertx/eventbus-bridge-client.js is not installed under " + nodeModules
+        + ", so the bridge test is skipped (scripts/test installs it before running Maven)");
     Path dataDir = Path.of("target", "it-pg-bridge");
     TestDatabase.deleteRecursively(dataDir);
     Map<String, String> env = Map.of(
