@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,29 +51,25 @@ class ClusterCrashIT {
       TestDatabase.execute(pg, DATABASE,
         "INSERT INTO sync_jobs (user_id, state) SELECT id, 'pending' FROM generate_series(1, " + JOBS + ") AS id");
       String doomedOwner = doomed.pid() + "@";
-      long deadline = System.currentTimeMillis() + 30_000;
-      while (count(pg, "SELECT count(*) FROM sync_jobs WHERE state = 'running' AND lease_owner LIKE '" + doomedOwner + "%'") == 0
-        && System.currentTimeMillis() < deadline) {
-        Thread.sleep(20);
-      }
+      // A batch lasts about the demo latency (1 s): polled every 20 ms so as not to miss it.
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() ->
+        count(pg, "SELECT count(*) FROM sync_jobs WHERE state = 'running' AND lease_owner LIKE '" + doomedOwner + "%'") > 0);
       assertTrue(count(pg, "SELECT count(*) FROM sync_jobs WHERE lease_owner LIKE '" + doomedOwner + "%'") > 0,
         "the doomed node holds a batch");
       doomed.kill();
       doomed.awaitExit(Duration.ofSeconds(10));
 
-      // Requests to the survivor keep working (those routed to the dead node fail within their timeout).
-      int served = 0;
-      long serveDeadline = System.currentTimeMillis() + 30_000;
-      while (served < 10 && System.currentTimeMillis() < serveDeadline) {
-        served = survivor.status("/users/7") == 200 ? served + 1 : 0;
-      }
-      assertEquals(10, served, "ten requests in a row served by the survivor");
+      // Requests to the survivor keep working (those routed to the dead node fail within their timeout):
+      // each poll sends up to ten, and passes when all ten in a row are served.
+      await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
+        for (int request = 1; request <= 10; request++) {
+          assertEquals(200, survivor.status("/users/7"), "request " + request + " of ten in a row served by the survivor");
+        }
+      });
 
-      long doneDeadline = System.currentTimeMillis() + 60_000;
-      while (count(pg, "SELECT count(*) FROM sync_jobs WHERE state = 'done'") < JOBS && System.currentTimeMillis() < doneDeadline) {
-        Thread.sleep(200);
-      }
-      assertEquals(JOBS, count(pg, "SELECT count(*) FROM sync_jobs WHERE state = 'done'"), survivor.log());
+      // The dead node's jobs come back when their lease (4 s) expires, and the survivor finishes them.
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+        assertEquals(JOBS, count(pg, "SELECT count(*) FROM sync_jobs WHERE state = 'done'"), survivor::log));
       assertEquals(JOBS, count(pg, "SELECT count(*) FROM users"));
       survivor.terminate();
       assertEquals(0, survivor.awaitExit(Duration.ofSeconds(20)));

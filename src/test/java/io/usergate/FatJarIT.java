@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -68,7 +69,8 @@ class FatJarIT {
     try (ServiceProcess killed = ServiceProcess.start("killed", env, "-conf", "conf/config.json")) {
       killed.awaitStatus("/health/ready", 200, Duration.ofSeconds(90));
       assertEquals(200, killed.status("/users/7"));
-      Thread.sleep(300); // the write-through lands
+      // The write-through lands: the store serves the user.
+      await().atMost(Duration.ofSeconds(10)).until(() -> killed.status("/store/users/7"), status -> status == 200);
       killed.kill();
       killed.awaitExit(Duration.ofSeconds(10));
     }

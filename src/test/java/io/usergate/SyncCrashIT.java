@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,11 +41,8 @@ class SyncCrashIT {
 
     try (ServiceProcess doomed = ServiceProcess.start("crash-doomed", env, "-conf", "conf/config.json")) {
       doomed.awaitStatus("/health/ready", 200, Duration.ofSeconds(60));
-      long deadline = System.currentTimeMillis() + 20_000;
-      while (count(pg, "SELECT count(*) FROM sync_jobs WHERE state = 'running'") == 0 && System.currentTimeMillis() < deadline) {
-        Thread.sleep(50);
-      }
-      assertTrue(count(pg, "SELECT count(*) FROM sync_jobs WHERE state = 'running'") > 0, "a batch is in flight");
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
+        assertTrue(count(pg, "SELECT count(*) FROM sync_jobs WHERE state = 'running'") > 0, "a batch is in flight"));
       doomed.kill();
       doomed.awaitExit(Duration.ofSeconds(10));
     }
@@ -54,11 +52,9 @@ class SyncCrashIT {
     env.put("USERGATE_DEMO_LATENCY_MS", "0");
     try (ServiceProcess fresh = ServiceProcess.start("crash-fresh", env, "-conf", "conf/config.json")) {
       fresh.awaitStatus("/health/ready", 200, Duration.ofSeconds(60));
-      long deadline = System.currentTimeMillis() + 40_000;
-      while (count(pg, "SELECT count(*) FROM sync_jobs WHERE state = 'done'") < JOBS && System.currentTimeMillis() < deadline) {
-        Thread.sleep(100);
-      }
-      assertEquals(JOBS, count(pg, "SELECT count(*) FROM sync_jobs WHERE state = 'done'"), fresh.log());
+      // The killed instance's jobs are claimable again once their lease (4 s) expires.
+      await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+        assertEquals(JOBS, count(pg, "SELECT count(*) FROM sync_jobs WHERE state = 'done'"), fresh::log));
       assertEquals(JOBS, count(pg, "SELECT count(*) FROM users"));
       assertEquals(0, count(pg, "SELECT count(*) FROM sync_jobs WHERE attempts > 0"), "a crash charges no attempt");
       fresh.terminate();

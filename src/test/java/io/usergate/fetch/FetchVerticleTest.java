@@ -5,7 +5,7 @@ import io.usergate.store.StoreVerticle;
 import io.usergate.support.Bus;
 import io.usergate.support.FakeDirectory;
 import io.usergate.support.FakeDirectory.Behaviour;
-import io.usergate.support.Poll;
+import io.usergate.support.LogCapture;
 import io.usergate.support.ServiceProcess;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
@@ -26,9 +26,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -71,15 +73,23 @@ class FetchVerticleTest {
     return Bus.call(vertx, FetchAddresses.STATUS, new JsonObject());
   }
 
-  /** Permits all back, nobody queued: polled, since releases follow the replies by a tick. */
-  private static void assertPermitsBack(Vertx vertx) throws Exception {
-    JsonObject status = status(vertx);
-    for (int i = 0; i < 50 && status.getInteger("available") < status.getInteger("maxConcurrent"); i++) {
-      Thread.sleep(50);
-      status = status(vertx);
-    }
-    assertEquals(status.getInteger("maxConcurrent"), status.getInteger("available"), status.encode());
-    assertEquals(0, status.getInteger("queued"), status.encode());
+  /** Permits all back, nobody queued: awaited, since releases follow the replies by a tick. */
+  private static void assertPermitsBack(Vertx vertx) {
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      JsonObject status = status(vertx);
+      assertEquals(status.getInteger("maxConcurrent"), status.getInteger("available"), status.encode());
+      assertEquals(0, status.getInteger("queued"), status.encode());
+    });
+  }
+
+  /** The write-through's counters: written, failed, skipped, pending. */
+  private static JsonObject writeThrough(Vertx vertx) throws Exception {
+    return status(vertx).getJsonObject("writeThrough");
+  }
+
+  private static JsonObject stored(Vertx vertx, long id) throws Exception {
+    Future<Message<JsonObject>> get = vertx.eventBus().request(StoreAddresses.GET, one(id));
+    return get.map(Message::body).otherwiseEmpty().await(5, TimeUnit.SECONDS);
   }
 
   @Test
@@ -87,12 +97,7 @@ class FetchVerticleTest {
   void oneOk(Vertx vertx) throws Exception {
     deploy(vertx, section -> { });
     assertEquals(FakeDirectory.user(3), Bus.call(vertx, FetchAddresses.ONE, one(3)));
-    JsonObject stored = null;
-    for (int i = 0; i < 40 && stored == null; i++) {
-      Thread.sleep(25);
-      Future<Message<JsonObject>> get = vertx.eventBus().request(StoreAddresses.GET, one(3));
-      stored = get.map(Message::body).otherwiseEmpty().await(5, TimeUnit.SECONDS);
-    }
+    JsonObject stored = await().atMost(Duration.ofSeconds(5)).until(() -> stored(vertx, 3), Objects::nonNull);
     assertEquals(FakeDirectory.user(3), stored, "written through");
   }
 
@@ -140,8 +145,8 @@ class FetchVerticleTest {
       assertEquals(1, upstream.calls(id), "the same answer would come again: not retried");
     }
     // The upstream pauses after its first 2 MB: a connection closed by then was cut off after at most that.
-    assertEquals(2, Poll.until(Duration.ofSeconds(5), upstream::abandoned, n -> n == 2,
-      "both connections closed by usergate before the answer was complete"));
+    await("both connections closed by usergate before the answer was complete").atMost(Duration.ofSeconds(5))
+      .until(upstream::abandoned, n -> n == 2);
     assertTrue(upstream.hugeBytesQueued() <= 2L * FakeDirectory.HUGE_FIRST_PART,
       "the rest of each body was never sent: " + upstream.hugeBytesQueued() + " bytes handed over in all");
     JsonObject writeThrough = status(vertx).getJsonObject("writeThrough");
@@ -162,9 +167,7 @@ class FetchVerticleTest {
     assertTrue(tookMs < 600, "answered in " + tookMs + " ms");
     assertEquals(11L, error.getLong("id"));
     assertTrue(error.getString("message").contains("within 500 ms"), error.encode());
-    for (int i = 0; i < 40 && upstream.abandoned() == 0; i++) {
-      Thread.sleep(25);
-    }
+    await().atMost(Duration.ofSeconds(5)).until(upstream::abandoned, abandoned -> abandoned > 0);
     assertEquals(1, upstream.abandoned(), "the request was reset, not left running");
     assertPermitsBack(vertx);
   }
@@ -193,12 +196,11 @@ class FetchVerticleTest {
     long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     assertEquals(22L, error.getLong("id"));
     assertTrue(tookMs < 1000, "answered after the failing call (100 ms), not the slow ones (2000 ms): " + tookMs + " ms");
-    for (int i = 0; i < 40 && upstream.abandoned() < 3; i++) {
-      Thread.sleep(25);
-    }
+    await().atMost(Duration.ofSeconds(5)).until(upstream::abandoned, abandoned -> abandoned >= 3);
+    // Nothing in flight and nothing queued any more: none of the six queued ones can still start.
+    assertPermitsBack(vertx);
     assertEquals(3, upstream.abandoned(), "the three slow siblings in flight were reset");
     assertEquals(4, upstream.totalCalls(), "the six still queued never started");
-    assertPermitsBack(vertx);
   }
 
   @Test
@@ -277,8 +279,8 @@ class FetchVerticleTest {
     assertTrue(fast.getString("message").contains("circuit breaker open"), fast.encode());
     assertEquals(0, upstream.calls(52), "not attempted while open");
 
-    Thread.sleep(700);
-    assertEquals("HALF_OPEN", status(vertx).getString("breaker"));
+    // The reset time passing shows as the breaker half-opening; until then it stays open.
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals("HALF_OPEN", status(vertx).getString("breaker")));
     assertEquals(FakeDirectory.user(52), Bus.call(vertx, FetchAddresses.ONE, one(52)));
     assertEquals("CLOSED", status(vertx).getString("breaker"));
   }
@@ -323,8 +325,8 @@ class FetchVerticleTest {
     }
     assertEquals(2L, status(vertx).getLong("breakerFailures"));
     // The library counts in whole-second slots: a failure leaves a 2 s window within 3 s.
-    Poll.until(Duration.ofMillis(3500), () -> status(vertx).getLong("breakerFailures"), n -> n == 0,
-      "the two failures aged out of the 2 s window");
+    await("the two failures aged out of the 2 s window").atMost(Duration.ofMillis(3500)).pollInterval(Duration.ofMillis(20))
+      .until(() -> status(vertx).getLong("breakerFailures"), n -> n == 0);
     Bus.failure(vertx, FetchAddresses.ONE, one(55), "UPSTREAM_ERROR", 502);
     JsonObject status = status(vertx);
     assertEquals("CLOSED", status.getString("breaker"), status.encode());
@@ -344,11 +346,15 @@ class FetchVerticleTest {
     for (int i = 0; i < 3; i++) {
       Bus.failure(vertx, FetchAddresses.ONE, one(63), "UPSTREAM_ERROR", 502);
     }
-    Thread.sleep(500);
-    assertEquals("HALF_OPEN", status(vertx).getString("breaker"));
-    // 64 is the trial; 65 is refused while it runs, which fails the "all" request and cancels the trial.
-    Bus.failure(vertx, FetchAddresses.MANY, many("all", 64, 65), "UPSTREAM_UNAVAILABLE", 503);
-    Thread.sleep(700);
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals("HALF_OPEN", status(vertx).getString("breaker")));
+    try (LogCapture log = new LogCapture()) {
+      // 64 is the trial; 65 is refused while it runs, which fails the "all" request and cancels the trial.
+      Bus.failure(vertx, FetchAddresses.MANY, many("all", 64, 65), "UPSTREAM_UNAVAILABLE", 503);
+      // The cancelled trial counts as failed: the breaker opens again (logged), then half-opens after
+      // the reset time. Waiting for HALF_OPEN alone could see the state from before the trial was counted.
+      await().atMost(Duration.ofSeconds(5)).until(() -> log.warnings("circuit breaker open after"), opened -> opened >= 1);
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals("HALF_OPEN", status(vertx).getString("breaker")));
+    }
     assertEquals(FakeDirectory.user(66), Bus.call(vertx, FetchAddresses.ONE, one(66)), "a new trial went through");
     assertEquals("CLOSED", status(vertx).getString("breaker"));
   }
@@ -373,10 +379,10 @@ class FetchVerticleTest {
   void writeThroughFlag(Vertx vertx) throws Exception {
     deploy(vertx, section -> { });
     Bus.call(vertx, FetchAddresses.MANY, many("settled", 71, 72, 73).put(FetchAddresses.WRITE_THROUGH, false));
-    Thread.sleep(300);
-    assertEquals(0, io.usergate.support.Sql.count("SELECT count(*) FROM users"), "not written");
     Bus.call(vertx, FetchAddresses.MANY, many("all", 74, 75, 76));
     io.usergate.support.Sql.awaitCount("SELECT count(*) FROM users WHERE id BETWEEN 74 AND 76", 3, 5000);
+    // The later request's users have landed: those of the first, had they been queued, would have gone out no later.
+    assertEquals(0, io.usergate.support.Sql.count("SELECT count(*) FROM users WHERE id BETWEEN 71 AND 73"), "not written");
     assertEquals(1, io.usergate.support.Sql.count("SELECT count(DISTINCT fetched_at) FROM users"), "one upsert for the request");
     Bus.failure(vertx, FetchAddresses.MANY, many("all", 1).put(FetchAddresses.WRITE_THROUGH, "no"), "BAD_REQUEST", 400);
   }
@@ -389,7 +395,12 @@ class FetchVerticleTest {
     io.usergate.support.Sql.awaitCount("SELECT count(*) FROM users WHERE id = 81", 1, 5000);
     String first = io.usergate.support.Sql.text("SELECT fetched_at::text FROM users WHERE id = 81");
     Bus.call(vertx, FetchAddresses.ONE, one(81));
-    Thread.sleep(300);
+    // Both fetches accounted for (written, or skipped as a rewrite) and nothing pending: no write is still to come.
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      JsonObject writes = writeThrough(vertx);
+      assertEquals(2, writes.getLong("written") + writes.getLong("skipped"), writes.encode());
+      assertEquals(0, writes.getInteger("pending"), writes.encode());
+    });
     assertEquals(first, io.usergate.support.Sql.text("SELECT fetched_at::text FROM users WHERE id = 81"));
     assertEquals(1L, status(vertx).getJsonObject("writeThrough").getLong("skipped"));
     assertEquals(2, upstream.calls(81), "both were fetched live");

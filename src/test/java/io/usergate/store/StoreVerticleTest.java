@@ -17,10 +17,14 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.util.HashSet;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -190,21 +194,12 @@ class StoreVerticleTest {
     }
   }
 
-  private interface Call {
-    JsonObject run() throws Exception;
-  }
-
-  /** The first calls after a restart may still fail on connections that died with the server. */
-  private static JsonObject eventually(Call call) throws Exception {
-    Exception last = null;
-    for (int attempt = 0; attempt < 20; attempt++) {
-      try {
-        return call.run();
-      } catch (Exception e) {
-        last = e;
-        Thread.sleep(250);
-      }
-    }
-    throw last;
+  /**
+   * The first calls after a restart may still fail on connections that died with the server: retried
+   * until one answers (a timeout names the last failure as its cause).
+   */
+  private static JsonObject eventually(Callable<JsonObject> call) {
+    return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+      .until(call, Objects::nonNull);
   }
 }

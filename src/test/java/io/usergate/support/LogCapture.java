@@ -22,11 +22,23 @@ public final class LogCapture implements AutoCloseable {
 
   /** The ERROR lines so far, each with its exception class when it has one. */
   public List<String> errors() {
-    synchronized (appender.list) {
+    // The appender's own lock, the one its doAppend holds while it adds a line.
+    synchronized (appender) {
       return appender.list.stream().filter(event -> event.getLevel().isGreaterOrEqual(Level.ERROR))
         .map(event -> event.getFormattedMessage()
           + (event.getThrowableProxy() == null ? "" : " (" + event.getThrowableProxy().getClassName() + ")"))
         .collect(Collectors.toList());
+    }
+  }
+
+  /**
+   * How many WARN-or-above lines so far contain {@code fragment}: for a test that waits on something
+   * only the log shows. Read under the appender's own lock, the one its {@code doAppend} holds.
+   */
+  public long warnings(String fragment) {
+    synchronized (appender) {
+      return appender.list.stream().filter(event -> event.getLevel().isGreaterOrEqual(Level.WARN))
+        .filter(event -> event.getFormattedMessage().contains(fragment)).count();
     }
   }
 

@@ -1,5 +1,7 @@
 package io.usergate.support;
 
+import org.awaitility.core.ConditionTimeoutException;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -14,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
 
 /** The fat jar in a child JVM, as {@code scripts/run} starts it: for end-to-end tests. */
 public final class ServiceProcess implements AutoCloseable {
@@ -54,20 +58,23 @@ public final class ServiceProcess implements AutoCloseable {
     }
   }
 
-  /** Polls {@code path} until it answers {@code status}; returns the milliseconds it took. */
-  public long awaitStatus(String path, int status, Duration within) throws InterruptedException {
+  /**
+   * Polls {@code path} until it answers {@code status}; returns the milliseconds it took (a figure to
+   * print, not to assert on). Fails at once, with the log, if the service exits meanwhile.
+   */
+  public long awaitStatus(String path, int status, Duration within) {
     long start = System.nanoTime();
-    long deadline = start + within.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("the service exited with " + process.exitValue() + ":\n" + log());
-      }
-      if (status(path) == status) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-      }
-      Thread.sleep(100);
+    try {
+      await().atMost(within).pollDelay(Duration.ZERO).until(() -> {
+        if (!process.isAlive()) {
+          throw new IllegalStateException("the service exited with " + process.exitValue() + ":\n" + log());
+        }
+        return status(path) == status;
+      });
+    } catch (ConditionTimeoutException e) {
+      throw new IllegalStateException(path + " did not answer " + status + " within " + within + ":\n" + log(), e);
     }
-    throw new IllegalStateException(path + " did not answer " + status + " within " + within + ":\n" + log());
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
   }
 
   public int status(String path) {

@@ -7,6 +7,10 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Checks straight on the test database over JDBC: what the verticles really wrote. */
 public final class Sql {
@@ -37,17 +41,12 @@ public final class Sql {
     }
   }
 
-  /** Polls until {@code sql} counts {@code expected}, or fails with what it counted last. */
-  public static void awaitCount(String sql, long expected, long timeoutMs) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    long last;
-    do {
-      last = count(sql);
-      if (last == expected) {
-        return;
-      }
-      Thread.sleep(50);
-    } while (System.currentTimeMillis() < deadline);
-    throw new AssertionError("expected " + expected + " from [" + sql + "] within " + timeoutMs + " ms, last " + last);
+  /**
+   * Waits until {@code sql} counts {@code expected}, or fails with what it counted last. Each poll opens
+   * a JDBC connection: every 100 ms is often enough.
+   */
+  public static void awaitCount(String sql, long expected, long timeoutMs) {
+    await().atMost(Duration.ofMillis(timeoutMs)).pollInterval(Duration.ofMillis(100))
+      .untilAsserted(() -> assertEquals(expected, count(sql), sql));
   }
 }

@@ -1,5 +1,6 @@
 package io.usergate.sync;
 
+import io.usergate.fetch.FetchAddresses;
 import io.usergate.fetch.FetchVerticle;
 import io.usergate.store.StoreAddresses;
 import io.usergate.store.StoreVerticle;
@@ -20,11 +21,13 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -141,7 +144,14 @@ class SyncVerticleTest {
     assertEquals(50, Sql.count("SELECT count(*) FROM sync_jobs WHERE state = 'pending' AND attempts = 0 AND lease_owner IS NULL"));
     assertEquals(0, Sql.count("SELECT count(*) FROM sync_jobs WHERE state = 'running'"));
 
-    Thread.sleep(1500); // the abandoned fetches finish; their answers must change nothing
+    // The abandoned fetches finish: the fetch verticle has all 50 answers and nothing in flight or queued.
+    // Their answers, which reach a sync that handed its batch back, must change nothing.
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      JsonObject fetch = Bus.call(vertx, FetchAddresses.STATUS, new JsonObject());
+      assertEquals(50, upstream.totalCalls(), fetch.encode());
+      assertEquals(0, fetch.getInteger("inFlight"), fetch.encode());
+      assertEquals(0, fetch.getInteger("queued"), fetch.encode());
+    });
     assertEquals(50, Sql.count("SELECT count(*) FROM sync_jobs WHERE state = 'pending'"));
     upstream.defaultDelay(0);
     deploySync(vertx, config);

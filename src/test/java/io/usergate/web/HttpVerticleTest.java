@@ -20,10 +20,12 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -214,15 +216,15 @@ class HttpVerticleTest {
     Throwable gone = client.get(port, "127.0.0.1", "/users?ids=1,2,3,4,5,6").timeout(300).send()
       .transform(done -> Future.succeededFuture(done.cause())).await(10, TimeUnit.SECONDS);
     assertNotNull(gone, "the client gave up");
-    for (int i = 0; i < 60 && upstream.abandoned() < 2; i++) {
-      Thread.sleep(50);
-    }
+    await().atMost(Duration.ofSeconds(5)).until(upstream::abandoned, abandoned -> abandoned >= 2);
     assertEquals(2, upstream.abandoned(), "the two calls in flight were reset");
-    Thread.sleep(300);
+    // Permits back and nothing queued: none of the four queued calls can still start.
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      JsonObject status = io.usergate.support.Bus.call(vertx, io.usergate.fetch.FetchAddresses.STATUS, new JsonObject());
+      assertEquals(2, status.getInteger("available"), status.encode());
+      assertEquals(0, status.getInteger("queued"), status.encode());
+    });
     assertEquals(2, upstream.totalCalls(), "the four queued never started");
-    JsonObject status = io.usergate.support.Bus.call(vertx, io.usergate.fetch.FetchAddresses.STATUS, new JsonObject());
-    assertEquals(2, status.getInteger("available"), status.encode());
-    assertEquals(0, status.getInteger("queued"), status.encode());
   }
 
   @Test
@@ -241,10 +243,10 @@ class HttpVerticleTest {
     upstream.script(9, Behaviour.OK, 400);
     assertEquals(200, get("/health/ready").statusCode());
     Future<HttpResponse<Buffer>> inFlight = client.get(port, "127.0.0.1", "/users/9").send();
-    Thread.sleep(100);
+    await().atMost(Duration.ofSeconds(5)).until(upstream::inFlight, requests -> requests == 1);
     Future<Void> undeployed = vertx.undeploy(web.deploymentID());
-    Thread.sleep(200);
-    HttpResponse<Buffer> ready = get("/health/ready");
+    HttpResponse<Buffer> ready = await().atMost(Duration.ofSeconds(5))
+      .until(() -> get("/health/ready"), response -> response.statusCode() != 200);
     assertEquals(503, ready.statusCode());
     assertEquals("DOWN", ready.bodyAsJsonObject().getString("status"));
     assertTrue(ready.bodyAsString().contains("shutting down"), ready.bodyAsString());

@@ -5,7 +5,6 @@ import io.usergate.fetch.FetchVerticle;
 import io.usergate.store.StoreVerticle;
 import io.usergate.support.Bus;
 import io.usergate.support.FakeDirectory;
-import io.usergate.support.Poll;
 import io.usergate.support.RestartablePostgres;
 import io.usergate.support.TestConfig;
 import io.vertx.core.DeploymentOptions;
@@ -27,6 +26,7 @@ import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -102,8 +102,8 @@ class ReadinessTest {
     assertEquals(false, closed.getJsonObject("data").getBoolean("degraded"), "a closed breaker is not degraded");
 
     Future<Void> undeployed = vertx.undeploy(web.deploymentID());
-    HttpResponse<?> stopping = Poll.until(Duration.ofSeconds(2), () -> ready(client, web), r -> r.statusCode() == 503,
-      "readiness 503 once the shutdown began");
+    HttpResponse<?> stopping = await("readiness 503 once the shutdown began").atMost(Duration.ofSeconds(2))
+      .pollInterval(Duration.ofMillis(20)).until(() -> ready(client, web), r -> r.statusCode() == 503);
     JsonObject stoppingBody = stopping.bodyAsJsonObject();
     assertEquals("DOWN", check(stoppingBody, "shutdown").getString("status"), stoppingBody.encode());
     assertEquals("UP", check(stoppingBody, "upstream").getString("status"), stoppingBody.encode());
@@ -133,8 +133,9 @@ class ReadinessTest {
     assertEquals(200, live(client, web).statusCode(), "liveness does not depend on PostgreSQL");
 
     postgres.start();
-    Poll.until(Duration.ofSeconds(15), () -> ready(client, web).statusCode(), status -> status == 200,
-      "ready again once PostgreSQL is back, without restarting usergate");
+    // Each poll runs the health checks, PostgreSQL's included: every 200 ms is often enough.
+    await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+      assertEquals(200, ready(client, web).statusCode(), "ready again once PostgreSQL is back, without restarting usergate"));
   }
 
   private static HttpResponse<?> ready(WebClient client, HttpVerticle web) throws Exception {

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -32,6 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -137,13 +139,12 @@ class WebLoadAndMetricsTest {
     assertEquals(0, errors.get(), "no error");
     assertEquals(200 * 50, ok.get());
 
-    JsonObject status = Bus.call(vertx, FetchAddresses.STATUS, new JsonObject());
-    for (int i = 0; i < 50 && status.getInteger("available") < status.getInteger("maxConcurrent"); i++) {
-      Thread.sleep(50);
-      status = Bus.call(vertx, FetchAddresses.STATUS, new JsonObject());
-    }
-    assertEquals(status.getInteger("maxConcurrent"), status.getInteger("available"), status.encode());
-    assertEquals(0, status.getInteger("queued"));
+    // Permits go back a tick after the replies: awaited.
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      JsonObject status = Bus.call(vertx, FetchAddresses.STATUS, new JsonObject());
+      assertEquals(status.getInteger("maxConcurrent"), status.getInteger("available"), status.encode());
+      assertEquals(0, status.getInteger("queued"));
+    });
 
     System.gc();
     long heapAfter = memory.getHeapMemoryUsage().getUsed();
