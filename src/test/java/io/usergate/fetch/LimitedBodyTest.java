@@ -1,6 +1,8 @@
 package io.usergate.fetch;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -28,6 +30,7 @@ class LimitedBodyTest {
   private static final int LIMIT = 100_000;
 
   private HttpClient client;
+  private Context context;
   private int port;
 
   @BeforeEach
@@ -52,12 +55,17 @@ class LimitedBodyTest {
     }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
     port = server.actualPort();
     client = vertx.createHttpClient();
+    context = vertx.getOrCreateContext();
   }
 
   private Future<Buffer> read(String path) {
-    return client.request(HttpMethod.GET, port, "127.0.0.1", path)
-      .compose(request -> request.send())
-      .compose(response -> LimitedBody.read(response, LIMIT));
+    // Read on the event loop in the callback that hands over the response, as Upstream does: chained
+    // from a test thread, that callback can run after the response has ended.
+    Promise<Buffer> body = Promise.promise();
+    context.runOnContext(v -> client.request(HttpMethod.GET, port, "127.0.0.1", path)
+      .compose(request -> request.send().compose(response -> LimitedBody.read(response, LIMIT)))
+      .onComplete(body));
+    return body.future();
   }
 
   private static LimitedBody.TooLarge refusal(Future<Buffer> body) throws Exception {
