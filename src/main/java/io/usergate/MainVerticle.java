@@ -14,6 +14,9 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
+import java.util.Map;
+
 /**
  * Opens PostgreSQL (embedded when none is configured), applies the
  * migrations, then deploys (demo directory →) store → fetch → sync → web. They stop in the reverse order.
@@ -21,6 +24,20 @@ import org.slf4j.LoggerFactory;
 public class MainVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(MainVerticle.class);
+
+  public static final String DEMO = "demo directory";
+  public static final String STORE = "store";
+  public static final String FETCH = "fetch";
+  public static final String SYNC = "sync";
+  public static final String WEB = "web";
+
+  /** The configuration sections each child reads. */
+  private static final Map<String, List<String>> SECTIONS = Map.of(
+    DEMO, List.of("demo"),
+    STORE, List.of("pg"),
+    FETCH, List.of("upstream"),
+    SYNC, List.of("sync", "upstream"),
+    WEB, List.of("http", "auth", "health", "bridge"));
 
   private final ShutdownOrder shutdownOrder = new ShutdownOrder();
   private Database database;
@@ -37,10 +54,10 @@ public class MainVerticle extends VerticleBase {
         return opened.migrate(vertx);
       })
       .compose(migrated -> deployDemoIfEnabled())
-      .compose(demo -> deploy("store", new StoreVerticle(), "pg"))
-      .compose(store -> deploy("fetch", new FetchVerticle(), "upstream"))
-      .compose(fetch -> deploy("sync", new SyncVerticle(), "sync", "upstream"))
-      .compose(sync -> deploy("web", new HttpVerticle(), "http", "auth", "health", "upstream", "bridge"))
+      .compose(demo -> deploy(STORE, new StoreVerticle()))
+      .compose(store -> deploy(FETCH, new FetchVerticle()))
+      .compose(fetch -> deploy(SYNC, new SyncVerticle()))
+      .compose(sync -> deploy(WEB, new HttpVerticle()))
       // Whatever did start must not outlive a failed start (an embedded server above all).
       .recover(failure -> closeDatabase().transform(closed -> Future.failedFuture(failure)));
   }
@@ -58,7 +75,7 @@ public class MainVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     DemoDirectoryVerticle directory = new DemoDirectoryVerticle();
-    return deploy("demo directory", directory, "demo").map(deployed -> {
+    return deploy(DEMO, directory).map(deployed -> {
       JsonObject upstream = effectiveConfig.getJsonObject("upstream");
       if (upstream.getString("baseUrl") == null || upstream.getString("baseUrl").isBlank()) {
         upstream.put("baseUrl", "http://" + demo.getString("host") + ":" + directory.actualPort());
@@ -68,16 +85,21 @@ public class MainVerticle extends VerticleBase {
     });
   }
 
+  private Future<String> deploy(String name, Deployable verticle) {
+    return vertx.deployVerticle(shutdownOrder.next(name, verticle), new DeploymentOptions().setConfig(configFor(name, effectiveConfig)));
+  }
+
   /**
-   * Each child gets only the sections it reads: it knows nothing else, and Vert.x 5.0 copies a
-   * verticle's configuration whenever its HTTP client asks for a connection, so a small one is cheaper.
+   * The configuration of a child: only the sections it reads. It knows nothing else, and Vert.x 5.0
+   * copies a verticle's configuration whenever its HTTP client asks for a connection, so a small one is
+   * cheaper. Tests deploy the verticles with the same slices ({@code support/Stack}).
    */
-  private Future<String> deploy(String name, Deployable verticle, String... sections) {
-    JsonObject config = new JsonObject();
-    for (String section : sections) {
-      config.put(section, effectiveConfig.getJsonObject(section).copy());
+  public static JsonObject configFor(String child, JsonObject config) {
+    JsonObject slice = new JsonObject();
+    for (String section : SECTIONS.get(child)) {
+      slice.put(section, config.getJsonObject(section).copy());
     }
-    return vertx.deployVerticle(shutdownOrder.next(name, verticle), new DeploymentOptions().setConfig(config));
+    return slice;
   }
 
   private Future<Void> closeDatabase() {

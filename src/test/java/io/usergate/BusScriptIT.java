@@ -48,7 +48,7 @@ class BusScriptIT {
       assertTrue(bad.err().contains("BAD_REQUEST"), bad.err());
 
       service.terminate();
-      assertEquals(0, service.awaitExit(Duration.ofSeconds(10)));
+      assertEquals(143, service.awaitExit(Duration.ofSeconds(10)), "SIGTERM, stopped cleanly");
     }
   }
 

@@ -58,7 +58,7 @@ class SyncCrashIT {
       assertEquals(JOBS, count(pg, "SELECT count(*) FROM users"));
       assertEquals(0, count(pg, "SELECT count(*) FROM sync_jobs WHERE attempts > 0"), "a crash charges no attempt");
       fresh.terminate();
-      assertEquals(0, fresh.awaitExit(Duration.ofSeconds(10)));
+      assertEquals(143, fresh.awaitExit(Duration.ofSeconds(10)), "SIGTERM, stopped cleanly");
     }
   }
 

@@ -29,6 +29,8 @@ public final class ConfigKeys {
     integer("http.requestTimeoutMs", 1, 3_600_000, 30_000, "longest wait of a route for its bus answer"),
     string("http.allowedOrigins", "", "comma-separated origins (scheme://host[:port], http or https, no path) whose browser "
       + "pages may use usergate besides its own (the dashboard), with CORS; empty: only its own"),
+    integer("http.maxRequestLineBytes", 4096, 16_777_216, 32_768,
+      "longest request line; must hold upstream.maxIdsPerRequest ids as ?ids=1&ids=2 (checked at start)"),
     integer("http.idleTimeoutMs", 0, 86_400_000, 60_000,
       "a connection that sends and receives nothing this long (idle keep-alive, half a request) is closed; 0: never"),
     optionalString("auth.token", "bearer token of the write routes and of writes over the bridges").masked(),

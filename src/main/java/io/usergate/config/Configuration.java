@@ -223,6 +223,13 @@ public final class Configuration {
       } catch (IllegalArgumentException e) {
         fail("http.allowedOrigins", "\"" + http.getString("allowedOrigins") + "\" " + e.getMessage());
       }
+      // The documented maximum of ids must fit in a URL: 19 digits and "&ids=" each, and the rest of the line.
+      long needed = (long) upstream.getInteger("maxIdsPerRequest") * 24 + 1024;
+      if (http.getInteger("maxRequestLineBytes") < needed) {
+        fail("http.maxRequestLineBytes", http.getInteger("maxRequestLineBytes") + " cannot hold upstream.maxIdsPerRequest "
+          + upstream.getInteger("maxIdsPerRequest") + " (from " + layers.get("upstream.maxIdsPerRequest") + ") ids in a URL; "
+          + "it needs at least " + needed);
+      }
       int idle = http.getInteger("idleTimeoutMs");
       int request = http.getInteger("requestTimeoutMs");
       // The server closes an idle connection even while one of its requests waits for its answer.

@@ -21,8 +21,6 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.healthchecks.HealthChecks;
-import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -33,8 +31,6 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -45,7 +41,7 @@ import java.util.concurrent.TimeUnit;
  * validates input, sends a bus message, and maps the reply or the failure to HTTP ({@link WebErrors}).
  * Browser pages of other origins than its own and those of {@code http.allowedOrigins} are refused
  * ({@link OriginPolicy}).
- * Configuration: the {@code http}, {@code auth}, {@code health} and {@code upstream} sections.
+ * Configuration: {@link WebSettings}.
  */
 public class HttpVerticle extends VerticleBase {
 
@@ -56,33 +52,34 @@ public class HttpVerticle extends VerticleBase {
 
   private HttpServer server;
   private TcpEventBusBridge tcpBridge;
+  private WebSettings settings;
   private DeliveryOptions busOptions;
-  private long shutdownGraceMs;
-  private long drainDelayMs;
   private volatile boolean shuttingDown;
   /** Request ids: unique to this verticle instance (cluster-wide), numbered within it. */
   private final String requestIdPrefix = UUID.randomUUID() + "-";
   private long requests;
 
+  /** The router, then the bridges, then the server: started means it listens. */
   @Override
   public Future<?> start() {
     SharedJsonCodec.register(vertx);
-    JsonObject http = config().getJsonObject("http");
-    busOptions = SharedJsonCodec.requestOptions(vertx).setSendTimeout(http.getInteger("requestTimeoutMs"));
-    int maxIds = config().getJsonObject("upstream").getInteger("maxIdsPerRequest");
-    shutdownGraceMs = http.getInteger("shutdownGraceMs");
-    drainDelayMs = http.getInteger("drainDelayMs");
-    BearerAuth auth = new BearerAuth(token(http.getString("host"), config().getJsonObject("auth").getString("token")));
-    long checkTimeoutMs = config().getJsonObject("health").getInteger("timeoutMs");
+    settings = WebSettings.from(config());
+    busOptions = SharedJsonCodec.requestOptions(vertx).setSendTimeout(settings.requestTimeoutMs());
+    BearerAuth auth = BearerAuth.forHost(settings.host(), settings.token());
+    Router router = router(auth);
+    return tcpBridge(auth).compose(bridged -> listen(router));
+  }
 
+  private Router router(BearerAuth auth) {
     Router router = Router.router(vertx);
     // First of all, the SockJS subrouter included: a page of another origin gets 403 before anything runs.
-    router.route().handler(new OriginPolicy(http.getString("allowedOrigins")));
+    router.route().handler(new OriginPolicy(settings.allowedOrigins()));
     router.route().handler(HttpVerticle::rejectTraversal);
-    BodyHandler body = BodyHandler.create().setBodyLimit(http.getInteger("maxBodyBytes"));
+    BodyHandler body = BodyHandler.create().setBodyLimit(settings.maxBodyBytes());
     MethodRoutes routes = new MethodRoutes(router);
-    routes.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(liveness()));
-    routes.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness(checkTimeoutMs)));
+    routes.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(Health.liveness(vertx)));
+    routes.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(
+      Health.readiness(vertx, settings.healthTimeoutMs(), () -> shuttingDown)));
     routes.get("/metrics").handler(PrometheusScrapingHandler.create());
 
     routes.get("/users/:id").handler(this::fetchOne);
@@ -97,7 +94,7 @@ public class HttpVerticle extends VerticleBase {
     routes.post("/sync").handler(body).handler(this::enqueue);
     routes.post("/sync/refresh").handler(ctx -> reply(ctx, 202, request(SyncAddresses.REFRESH, new JsonObject())));
     // The SockJS transports that POST frames (xhr_send, jsonp_send) read them through a body handler.
-    router.post("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(http.getInteger("maxBodyBytes")));
+    router.post("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()));
     router.route("/eventbus/*").subRouter(Bridges.sockJs(vertx, auth));
     routes.get("/*").handler(StaticHandler.create("webroot"));
     routes.refuseOtherMethods();
@@ -105,24 +102,40 @@ public class HttpVerticle extends VerticleBase {
     router.route().failureHandler(WebErrors::handle);
     router.errorHandler(404, WebErrors::handle);
     router.errorHandler(405, WebErrors::handle);
+    return router;
+  }
 
-    Integer tcpPort = config().getJsonObject("bridge").getInteger("tcpPort");
-    Future<?> tcp = tcpPort == null ? Future.succeededFuture()
-      : Bridges.tcp(vertx, auth).listen(tcpPort, http.getString("host"))
-      .recover(failure -> StartFailure.bind("bridge.tcpPort", http.getString("host"), tcpPort, failure))
+  /** The TCP event-bus bridge, when {@code bridge.tcpPort} is set. */
+  private Future<?> tcpBridge(BearerAuth auth) {
+    Integer port = settings.bridgeTcpPort();
+    if (port == null) {
+      return Future.succeededFuture();
+    }
+    return Bridges.tcp(vertx, auth).listen(port, settings.host())
+      .recover(failure -> StartFailure.bind("bridge.tcpPort", settings.host(), port, failure))
       .onSuccess(bridge -> {
         tcpBridge = bridge;
-        LOG.info("web: TCP event-bus bridge on {}:{}", http.getString("host"), tcpPort);
+        LOG.info("web: TCP event-bus bridge on {}:{}", settings.host(), port);
       });
-    return tcp.compose(v -> vertx.createHttpServer(serverOptions(maxIds, http.getInteger("idleTimeoutMs")))
+  }
+
+  private Future<HttpServer> listen(Router router) {
+    HttpServerOptions options = new HttpServerOptions()
+      // Long enough for the documented maximum of ids in a URL (checked against upstream.maxIdsPerRequest).
+      .setMaxInitialLineLength(settings.maxRequestLineBytes())
+      // A connection that sends and receives nothing for this long (an idle keep-alive, half a request)
+      // is closed; without it such connections were kept forever.
+      .setIdleTimeout(settings.idleTimeoutMs())
+      .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    return vertx.createHttpServer(options)
       .requestHandler(router)
       .invalidRequestHandler(WebErrors::invalidRequest)
-      .listen(http.getInteger("port"), http.getString("host"))
-      .recover(failure -> StartFailure.bind("http.port", http.getString("host"), http.getInteger("port"), failure))
+      .listen(settings.port(), settings.host())
+      .recover(failure -> StartFailure.bind("http.port", settings.host(), settings.port(), failure))
       .onSuccess(listening -> {
         server = listening;
-        LOG.info("web: listening on http://{}:{}/", http.getString("host"), listening.actualPort());
-      }));
+        LOG.info("web: listening on http://{}:{}/", settings.host(), listening.actualPort());
+      });
   }
 
   /**
@@ -135,9 +148,10 @@ public class HttpVerticle extends VerticleBase {
     if (server == null) {
       return Future.succeededFuture();
     }
-    LOG.info("web: not ready any more; stopping in {} ms, then {} ms for requests in flight", drainDelayMs, shutdownGraceMs);
-    return Future.<Void>future(promise -> vertx.setTimer(Math.max(1, drainDelayMs), id -> promise.complete()))
-      .compose(drained -> Future.join(server.shutdown(shutdownGraceMs, TimeUnit.MILLISECONDS),
+    LOG.info("web: not ready any more; stopping in {} ms, then {} ms for requests in flight", settings.drainDelayMs(),
+      settings.shutdownGraceMs());
+    return vertx.timer(Math.max(1, settings.drainDelayMs()), TimeUnit.MILLISECONDS)
+      .compose(drained -> Future.join(server.shutdown(settings.shutdownGraceMs(), TimeUnit.MILLISECONDS),
         tcpBridge == null ? Future.succeededFuture() : tcpBridge.close()));
   }
 
@@ -254,19 +268,6 @@ public class HttpVerticle extends VerticleBase {
     return ids;
   }
 
-  /**
-   * The request line must hold the documented maximum of ids as {@code ?ids=1&ids=2...} (19 digits and
-   * "&ids=" each), plus room for the rest; Vert.x's default of 4,096 bytes held about 700 short ids.
-   */
-  private static HttpServerOptions serverOptions(int maxIds, int idleTimeoutMs) {
-    return new HttpServerOptions()
-      .setMaxInitialLineLength(Math.max(HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH, maxIds * (19 + "&ids=".length()) + 1024))
-      // A connection that sends and receives nothing for this long (an idle keep-alive, half a request)
-      // is closed; without it such connections were kept forever.
-      .setIdleTimeout(idleTimeoutMs)
-      .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-  }
-
   private Future<Message<JsonObject>> request(String address, JsonObject body) {
     return vertx.eventBus().request(address, body, busOptions);
   }
@@ -287,58 +288,5 @@ public class HttpVerticle extends VerticleBase {
     } else {
       ctx.next();
     }
-  }
-
-  /** The configured token; none on a non-loopback address means a generated one, logged once. */
-  private static String token(String host, String configured) {
-    if (configured != null && !configured.isBlank()) {
-      return configured;
-    }
-    if (isLoopback(host)) {
-      LOG.info("web: auth.token is not set and {} is loopback: write routes are open to local callers", host);
-      return null;
-    }
-    String generated = BearerAuth.generateToken();
-    LOG.warn("web: auth.token is not set and {} is not loopback; generated token for write routes: {}", host, generated);
-    return generated;
-  }
-
-  private static boolean isLoopback(String host) {
-    try {
-      return InetAddress.getByName(host).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      return false;
-    }
-  }
-
-  private HealthChecks liveness() {
-    return HealthChecks.create(vertx).register("event-loop", promise -> promise.complete(Status.OK()));
-  }
-
-  /**
-   * Ready means this instance can serve: not shutting down, PostgreSQL answering (the mirror, the stale
-   * fallback and {@code /store/*} need it), and the fetch verticle answering. An open breaker does not
-   * make it unready: every instance would leave the load balancer at once, just when the stale fallback
-   * and the mirror could still serve; the upstream check stays UP and says the upstream is degraded.
-   */
-  private HealthChecks readiness(long checkTimeoutMs) {
-    DeliveryOptions withinTimeout = new DeliveryOptions().setSendTimeout(checkTimeoutMs);
-    return HealthChecks.create(vertx)
-      .register("shutdown", promise -> promise.complete(shuttingDown
-        ? Status.KO(new JsonObject().put("reason", "shutting down")) : Status.OK()))
-      .register("postgresql", checkTimeoutMs, promise -> vertx.eventBus()
-        .<JsonObject>request(StoreAddresses.PING, new JsonObject(), withinTimeout)
-        .onSuccess(reply -> promise.complete(Status.OK()))
-        .onFailure(failure -> promise.complete(Status.KO(new JsonObject().put("error", failure.getMessage())))))
-      .register("upstream", checkTimeoutMs, promise -> vertx.eventBus()
-        .<JsonObject>request(FetchAddresses.STATUS, new JsonObject(), withinTimeout)
-        .onSuccess(reply -> {
-          String breaker = reply.body().getString("breaker");
-          promise.complete(Status.OK(new JsonObject()
-            .put("breaker", breaker)
-            .put("since", reply.body().getString("breakerSince"))
-            .put("degraded", !"CLOSED".equals(breaker))));
-        })
-        .onFailure(failure -> promise.complete(Status.KO(new JsonObject().put("error", failure.getMessage())))));
   }
 }
