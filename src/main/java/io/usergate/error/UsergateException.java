@@ -42,10 +42,6 @@ public final class UsergateException extends RuntimeException {
     return new JsonObject().put("error", error);
   }
 
-  public ReplyException toReplyException() {
-    return new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code.status(), toJson().encode());
-  }
-
   /** Answers a bus request with this error. */
   public void replyTo(Message<?> message) {
     message.fail(code.status(), toJson().encode());

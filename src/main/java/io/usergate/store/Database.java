@@ -194,10 +194,6 @@ public final class Database {
     return pg.copy();
   }
 
-  public boolean isEmbedded() {
-    return embedded != null;
-  }
-
   public String describe() {
     return pg.getString("host") + ":" + pg.getInteger("port") + "/" + pg.getString("database");
   }

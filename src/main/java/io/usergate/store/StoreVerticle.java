@@ -28,7 +28,7 @@ import static io.usergate.bus.BusReplies.answerWithHeaders;
 
 /**
  * Owns the PostgreSQL pool and all SQL; every other verticle reaches the database through its addresses
- * ({@link StoreAddresses}). Configuration: the {@code pg} section, naming the server to use.
+ * ({@link StoreAddresses}). Configuration: {@link PgSettings}, naming the server to use.
  */
 public class StoreVerticle extends VerticleBase {
 
@@ -44,10 +44,10 @@ public class StoreVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     SharedJsonCodec.register(vertx);
-    JsonObject pg = config().getJsonObject("pg");
+    PgSettings pg = PgSettings.from(config());
     pool = PoolFactory.create(vertx, pg);
     reads = PoolFactory.createReadClient(vertx, pg);
-    scopes = new Scopes(vertx, pool, pg.getInteger("scopeTimeoutMs"));
+    scopes = new Scopes(vertx, pool, pg.scopeTimeoutMs());
     JobQueue jobs = new JobQueue(scopes);
     return Future.all(List.of(
         serve(StoreAddresses.PING, this::ping),
@@ -61,8 +61,7 @@ public class StoreVerticle extends VerticleBase {
         serve(StoreAddresses.JOBS_COMPLETE, jobs::complete),
         serve(StoreAddresses.JOBS_RELEASE, jobs::release),
         serve(StoreAddresses.JOBS_STATUS, jobs::status)))
-      .onSuccess(v -> LOG.info("store: pool of {} connection(s) to {}:{}/{}", pg.getInteger("maxSize"),
-        pg.getString("host"), pg.getInteger("port"), pg.getString("database")));
+      .onSuccess(v -> LOG.info("store: pool of {} connection(s) to {}", pg.maxSize(), pg.describe()));
   }
 
   @Override

@@ -115,7 +115,7 @@ final class StoreBench {
   }
 
   private static double bareSelectRate(Vertx vertx, JsonObject pg, int requests, int inFlight) throws Exception {
-    var client = io.usergate.store.PoolFactory.createReadClient(vertx, pg);
+    var client = io.usergate.store.PoolFactory.createReadClient(vertx, io.usergate.store.PgSettings.of(pg));
     try {
       return closedLoop(requests, inFlight, i -> client.preparedQuery("SELECT profile, fetched_at FROM users WHERE id = $1")
         .execute(io.vertx.sqlclient.Tuple.of(1 + (i * 7919L) % USERS)).mapEmpty());

@@ -90,7 +90,7 @@ final class WebBench {
   private static HttpServer bareServer(Vertx vertx, JsonObject config, int upstreamPort) throws Exception {
     HttpClient upstream = vertx.createHttpClient(new HttpClientOptions().setDefaultPort(upstreamPort).setDefaultHost("127.0.0.1"),
       new PoolOptions().setHttp1MaxSize(config.getJsonObject("upstream").getInteger("maxConcurrent")));
-    SqlClient reads = PoolFactory.createReadClient(vertx, config.getJsonObject("pg"));
+    SqlClient reads = PoolFactory.createReadClient(vertx, io.usergate.store.PgSettings.from(config));
     return vertx.createHttpServer().requestHandler(request -> {
       String path = request.path();
       if (path.startsWith("/store/users/")) {

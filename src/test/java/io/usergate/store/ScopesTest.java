@@ -46,7 +46,7 @@ class ScopesTest {
   private Scopes scopes(Vertx vertx, int maxSize, int maxWaitQueue, int scopeTimeoutMs) {
     JsonObject pg = TestDatabase.pg().put("maxSize", maxSize).put("maxWaitQueueSize", maxWaitQueue)
       .put("connectionTimeoutMs", 5000).put("scopeTimeoutMs", scopeTimeoutMs);
-    pool = PoolFactory.create(vertx, pg);
+    pool = PoolFactory.create(vertx, PgSettings.of(pg));
     return new Scopes(vertx, pool, scopeTimeoutMs);
   }
 
