@@ -17,6 +17,12 @@ import java.util.List;
  * cannot order them from there. Instead each child is wrapped: when Vert.x (or anyone) undeploys a
  * wrapped verticle, it first waits for every verticle deployed after it to stop, then stops on its own
  * context. The sync can then hand its jobs back through a store that is still running.
+ *
+ * <p>Why the wrapper calls {@code deploy}/{@code undeploy} of the child itself (the {@link Deployable}
+ * contract) instead of stopping the children from a launcher hook: the order must hold however main is
+ * undeployed (the launcher's shutdown hook, {@code vertx.close()} in a test or a tool, a redeploy), and a
+ * {@code beforeStoppingVertx} hook covers only the first. Each child still runs on the context Vert.x
+ * gave it, so its {@code start()}/{@code stop()} chains are the ones it wrote.
  */
 final class ShutdownOrder {
 
