@@ -81,6 +81,18 @@ class LauncherIT {
   }
 
   @Test
+  @DisplayName("the jar holds no test-only library (vertx-web-client) and a logback without the CVEs fixed in 1.5.34")
+  void dependencies() throws Exception {
+    try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(System.getProperty("usergate.jar", "target/usergate-fat.jar"))) {
+      assertTrue(jar.stream().noneMatch(entry -> entry.getName().startsWith("io/vertx/ext/web/client/")), "vertx-web-client in the jar");
+      java.util.Properties logback = new java.util.Properties();
+      logback.load(jar.getInputStream(jar.getEntry("META-INF/maven/ch.qos.logback/logback-classic/pom.properties")));
+      int[] version = java.util.Arrays.stream(logback.getProperty("version").split("\\.")).mapToInt(Integer::parseInt).toArray();
+      assertTrue(version[0] > 1 || version[1] > 5 || version[1] == 5 && version[2] >= 34, "logback " + logback.getProperty("version"));
+    }
+  }
+
+  @Test
   @DisplayName("-instances 2 and -worker are refused with a one-line reason (exit 2)")
   void refusedOptions() throws Exception {
     for (List<String> args : List.of(List.of("-instances", "2"), List.of("-worker"))) {
