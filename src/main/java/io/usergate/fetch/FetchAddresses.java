@@ -27,6 +27,22 @@ public final class FetchAddresses {
    */
   public static final String CANCEL = "usergate.fetch.cancel";
 
+  /**
+   * Optional field of {@link #ONE} and {@link #MANY}: a copy from the mirror at most this old (ms) is
+   * fine (HTTP {@code Cache-Control: max-age}). It can ask for a younger copy than {@code cache.freshForMs},
+   * never accept an older one.
+   */
+  public static final String MAX_AGE_MS = "maxAgeMs";
+
+  /** Optional field of {@link #ONE} and {@link #MANY}: true for a live fetch (HTTP {@code no-cache}). */
+  public static final String NO_CACHE = "noCache";
+
+  /**
+   * Optional field of {@link #ONE} and {@link #MANY}: true for the mirror only (HTTP
+   * {@code only-if-cached}): no upstream call; without a good enough copy, {@code NOT_CACHED} (504).
+   */
+  public static final String ONLY_IF_CACHED = "onlyIfCached";
+
   /** Reply header of {@link #ONE}: {@code upstream} or {@code store}. */
   public static final String SOURCE_HEADER = "source";
 

@@ -7,6 +7,9 @@ final class Sql {
 
   static final String GET_USER = "SELECT profile, fetched_at FROM users WHERE id = $1";
 
+  /** The cache's read of many ids at once: one statement for all the hits of a fan-out. */
+  static final String GET_USERS = "SELECT id, profile, fetched_at FROM users WHERE id = ANY($1)";
+
   /** Keyset pagination: one row more than the page, to know whether there is a next page. */
   static final String LIST_USERS = "SELECT id, profile FROM users WHERE id > $1 ORDER BY id LIMIT $2";
 

@@ -9,6 +9,13 @@ public final class StoreAddresses {
   /** {@code {"id": 7}} → the stored user (header {@link #FETCHED_AT_HEADER}), or {@code NOT_FOUND}. */
   public static final String GET = "usergate.store.get";
 
+  /**
+   * {@code {"ids": [1, 2, 3]}} (at most {@value StoreVerticle#MAX_GET_MANY}) → {@code {"users": [{"user":
+   * {...}, "fetchedAt": "2026-11-24T06:00:00Z"}, ...]}}: the stored copies of those ids that the mirror
+   * has, in no particular order, read in one statement; an id it lacks is simply absent.
+   */
+  public static final String GET_MANY = "usergate.store.getMany";
+
   /** {@code {"after": 0, "limit": 100}} → {@code {"users": [...], "next": 123 | null}}, by id. */
   public static final String LIST = "usergate.store.list";
 

@@ -33,6 +33,8 @@ import static io.usergate.bus.BusReplies.answerWithHeaders;
 public class StoreVerticle extends VerticleBase {
 
   static final int MAX_PAGE = 1000;
+  /** As many as one fetch.many may ask for at the most (upstream.maxIdsPerRequest's range). */
+  static final int MAX_GET_MANY = 100_000;
   static final int DEFAULT_PAGE = 100;
 
   private static final Logger LOG = LoggerFactory.getLogger(StoreVerticle.class);
@@ -52,6 +54,7 @@ public class StoreVerticle extends VerticleBase {
     return Future.all(List.of(
         serve(StoreAddresses.PING, this::ping),
         vertx.eventBus().consumer(StoreAddresses.GET, message -> answerWithHeaders(message, this::get, StoreErrors::classify)).completion(),
+        serve(StoreAddresses.GET_MANY, this::getMany),
         serve(StoreAddresses.LIST, this::list),
         serve(StoreAddresses.UPSERT, this::upsert),
         serve(StoreAddresses.DELETE, this::delete),
@@ -89,6 +92,22 @@ public class StoreVerticle extends VerticleBase {
         Row row = rows.iterator().next();
         return new Reply(row.getJsonObject("profile"),
           Map.of(StoreAddresses.FETCHED_AT_HEADER, row.getOffsetDateTime("fetched_at").toInstant().toString()));
+      });
+  }
+
+  private Future<JsonObject> getMany(JsonObject body) {
+    List<Long> ids = UserId.listFromField(body, "ids", MAX_GET_MANY);
+    if (ids.isEmpty()) {
+      return Future.succeededFuture(new JsonObject().put("users", new JsonArray()));
+    }
+    return scopes.read(reads, client -> client.preparedQuery(Sql.GET_USERS).execute(Tuple.of(ids.toArray(Long[]::new))))
+      .map(rows -> {
+        JsonArray users = new JsonArray();
+        for (Row row : rows) {
+          users.add(new JsonObject().put("user", row.getJsonObject("profile"))
+            .put("fetchedAt", row.getOffsetDateTime("fetched_at").toInstant().toString()));
+        }
+        return new JsonObject().put("users", users);
       });
   }
 

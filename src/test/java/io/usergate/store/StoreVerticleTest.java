@@ -72,6 +72,22 @@ class StoreVerticleTest {
   }
 
   @Test
+  @DisplayName("getMany reads the stored copies of many ids in one statement, with their fetch times; missing ids are absent")
+  void getMany(Vertx vertx) throws Exception {
+    JsonArray fixture = Users.jsonPlaceholder();
+    upsert(vertx, fixture, "2026-11-24T06:00:00Z");
+    JsonArray users = Bus.call(vertx, StoreAddresses.GET_MANY, new JsonObject().put("ids", new JsonArray().add(3).add(1).add(999)))
+      .getJsonArray("users");
+    assertEquals(2, users.size(), users.encode());
+    java.util.Map<Long, JsonObject> byId = new java.util.HashMap<>();
+    users.forEach(entry -> byId.put(((JsonObject) entry).getJsonObject("user").getLong("id"), (JsonObject) entry));
+    assertEquals(fixture.getJsonObject(2), byId.get(3L).getJsonObject("user"));
+    assertEquals("2026-11-24T06:00:00Z", byId.get(1L).getString("fetchedAt"));
+    assertEquals(0, Bus.call(vertx, StoreAddresses.GET_MANY, new JsonObject().put("ids", new JsonArray())).getJsonArray("users").size());
+    Bus.failure(vertx, StoreAddresses.GET_MANY, new JsonObject().put("ids", new JsonArray().add("1")), "BAD_REQUEST", 400);
+  }
+
+  @Test
   @DisplayName("get of a user the store does not have is NOT_FOUND, naming the id")
   void getMissing(Vertx vertx) throws Exception {
     JsonObject error = Bus.failure(vertx, StoreAddresses.GET, new JsonObject().put("id", 424242), "NOT_FOUND", 404);
