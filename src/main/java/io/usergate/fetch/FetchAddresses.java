@@ -43,6 +43,15 @@ public final class FetchAddresses {
    */
   public static final String ONLY_IF_CACHED = "onlyIfCached";
 
+  /**
+   * Reply header of {@link #ONE}: how the answer was served, the cache's part of RFC 9211's
+   * {@code Cache-Status}: {@code hit} (a fresh copy), {@code hit; detail=stale-while-revalidate} (a stale copy,
+   * refreshed in the background), {@code fwd=miss} (no copy), {@code fwd=stale} (a copy too old),
+   * {@code fwd=request} (the caller asked for a live fetch), {@code fwd=miss; detail=stale-fallback} (the
+   * upstream failed, the mirror's copy served).
+   */
+  public static final String CACHE_STATUS_HEADER = "cacheStatus";
+
   /** Reply header of {@link #ONE}: {@code upstream} or {@code store}. */
   public static final String SOURCE_HEADER = "source";
 

@@ -31,6 +31,7 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -162,15 +163,23 @@ public class HttpVerticle extends VerticleBase {
 
   private void fetchOne(RoutingContext ctx) {
     long id = UserId.parse(ctx.pathParam("id"), "the user id");
-    request(FetchAddresses.ONE, new JsonObject().put("id", id).put(FetchAddresses.STALE_FALLBACK, true)
-      .put(FetchAddresses.REQUEST_ID, cancelWhenClientLeaves(ctx)))
+    JsonObject body = CacheDirectives.apply(ctx.request().getHeader(HttpHeaders.CACHE_CONTROL), new JsonObject().put("id", id)
+      .put(FetchAddresses.STALE_FALLBACK, true).put(FetchAddresses.REQUEST_ID, cancelWhenClientLeaves(ctx)));
+    request(FetchAddresses.ONE, body)
       .onSuccess(reply -> {
-        HttpServerResponse response = json(ctx, 200).putHeader(SOURCE_HEADER, reply.headers().get(FetchAddresses.SOURCE_HEADER));
+        Buffer user = reply.body().toBuffer();
         String fetchedAt = reply.headers().get(StoreAddresses.FETCHED_AT_HEADER);
+        HttpServerResponse response = json(ctx, 200).putHeader(SOURCE_HEADER, reply.headers().get(FetchAddresses.SOURCE_HEADER));
         if (fetchedAt != null) {
           response.putHeader(FETCHED_AT_HEADER, fetchedAt);
         }
-        response.end(reply.body().toBuffer());
+        if (CacheHeaders.apply(response, ctx.request().headers(), user, fetchedAt,
+          reply.headers().get(FetchAddresses.CACHE_STATUS_HEADER), Instant.now())) {
+          response.setStatusCode(304).headers().remove(HttpHeaders.CONTENT_TYPE);
+          response.end();
+        } else {
+          response.end(user);
+        }
       })
       .onFailure(ctx::fail);
   }
@@ -189,8 +198,8 @@ public class HttpVerticle extends VerticleBase {
 
   private void manyReply(RoutingContext ctx, Object ids, Object mode) {
     String requestId = cancelWhenClientLeaves(ctx);
-    reply(ctx, 200, request(FetchAddresses.MANY, new JsonObject().put("ids", ids).put("mode", mode)
-      .put(FetchAddresses.REQUEST_ID, requestId)));
+    reply(ctx, 200, request(FetchAddresses.MANY, CacheDirectives.apply(ctx.request().getHeader(HttpHeaders.CACHE_CONTROL),
+      new JsonObject().put("ids", ids).put("mode", mode).put(FetchAddresses.REQUEST_ID, requestId))));
   }
 
   private void storedOne(RoutingContext ctx) {

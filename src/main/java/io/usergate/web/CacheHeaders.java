@@ -1,0 +1,87 @@
+package io.usergate.web;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.zip.CRC32C;
+
+/**
+ * The caching headers of a user's answer: {@code Age} and {@code Last-Modified} from when its copy was
+ * fetched, {@code Cache-Status} (RFC 9211) saying how it was served, and an {@code ETag} of its bytes,
+ * so that a caller's matching {@code If-None-Match} gets a 304 without the body.
+ */
+final class CacheHeaders {
+
+  static final String CACHE_STATUS = "Cache-Status";
+  /** The cache's name in {@code Cache-Status}. */
+  static final String CACHE_NAME = "usergate";
+
+  private CacheHeaders() {
+  }
+
+  /**
+   * Sets the headers on {@code response} and answers whether the caller's copy is current ({@code 304}).
+   *
+   * @param fetchedAt ISO instant of the copy, null when unknown
+   * @param cacheStatus the fetch verticle's part of {@code Cache-Status} ({@code hit}, {@code fwd=miss}...), or null
+   */
+  static boolean apply(HttpServerResponse response, MultiMap requestHeaders, Buffer body, String fetchedAt,
+                       String cacheStatus, Instant now) {
+    String etag = etag(body);
+    response.putHeader(HttpHeaders.ETAG, etag);
+    if (cacheStatus != null) {
+      response.putHeader(CACHE_STATUS, CACHE_NAME + "; " + cacheStatus);
+    }
+    Instant fetched = parse(fetchedAt);
+    if (fetched != null) {
+      response.putHeader(HttpHeaders.LAST_MODIFIED, DateTimeFormatter.RFC_1123_DATE_TIME.format(fetched.atOffset(ZoneOffset.UTC)));
+      response.putHeader("Age", String.valueOf(Math.max(0, Duration.between(fetched, now).toSeconds())));
+    }
+    return matches(requestHeaders.get(HttpHeaders.IF_NONE_MATCH), etag);
+  }
+
+  /** A strong validator of the exact bytes served. */
+  static String etag(Buffer body) {
+    CRC32C crc = new CRC32C();
+    crc.update(body.getBytes());
+    return "\"" + Long.toHexString(crc.getValue()) + "-" + Integer.toHexString(body.length()) + "\"";
+  }
+
+  /** {@code If-None-Match}: {@code *} or a comma-separated list of (possibly weak) tags; malformed: no match. */
+  static boolean matches(String ifNoneMatch, String etag) {
+    if (ifNoneMatch == null || ifNoneMatch.length() > 8192) {
+      return false;
+    }
+    for (String candidate : ifNoneMatch.split(",")) {
+      String tag = candidate.trim();
+      if (tag.equals("*")) {
+        return true;
+      }
+      if (tag.startsWith("W/")) {
+        tag = tag.substring(2);
+      }
+      if (tag.equals(etag)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Instant parse(String instant) {
+    if (instant == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(instant);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+}
