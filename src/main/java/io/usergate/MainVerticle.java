@@ -39,7 +39,7 @@ public class MainVerticle extends VerticleBase {
       .compose(migrated -> deployDemoIfEnabled())
       .compose(demo -> deploy("store", new StoreVerticle(), "pg"))
       .compose(store -> deploy("fetch", new FetchVerticle(), "upstream"))
-      .compose(fetch -> deploy("sync", new SyncVerticle(), "sync", "upstream"))
+      .compose(fetch -> deploy("sync", new SyncVerticle(), "sync"))
       .compose(sync -> deploy("web", new HttpVerticle(), "http", "auth", "health", "upstream", "bridge"))
       // Whatever did start must not outlive a failed start (an embedded server above all).
       .recover(failure -> closeDatabase().transform(closed -> Future.failedFuture(failure)));
