@@ -65,7 +65,11 @@ final class Upstream {
     /** The request to send, or a failure when the attempt was abandoned while it waited for a connection. */
     Future<HttpClientRequest> started(HttpClientRequest request) {
       this.request = request;
+      // A failure of the request reaches the caller through send()'s future; a reset of ours (deadline,
+      // cancellation) before the request was sent whole would otherwise be logged as an error by Vert.x.
+      request.exceptionHandler(seenThroughTheResponse -> { });
       if (abandoned) {
+        // Never sent: the reset gives its connection back.
         request.reset();
         return Future.failedFuture(new CancelledException());
       }
@@ -307,7 +311,7 @@ final class Upstream {
       || failure instanceof java.io.IOException;
   }
 
-  String path(long id) {
+  private String path(long id) {
     return basePath + userPath.replace("{id}", Long.toString(id));
   }
 

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,12 +39,19 @@ class CoalescerTest {
     }
   }
 
+  /** Runs {@code check} on the event loop with a coalescer over recorded calls, then ends the test. */
+  private static void onContext(Vertx vertx, VertxTestContext testContext, BiConsumer<Calls, Coalescer<Long, String>> check) {
+    vertx.runOnContext(v -> testContext.verify(() -> {
+      Calls calls = new Calls();
+      check.accept(calls, new Coalescer<>(calls));
+      testContext.completeNow();
+    }));
+  }
+
   @Test
   @DisplayName("100 callers of one key share one call and all get its result; the map is empty once it completes")
   void oneCallForManyCallers(Vertx vertx, VertxTestContext testContext) {
-    vertx.runOnContext(v -> testContext.verify(() -> {
-      Calls calls = new Calls();
-      Coalescer<Long, String> coalescer = new Coalescer<>(calls);
+    onContext(vertx, testContext, (calls, coalescer) -> {
       List<Future<String>> callers = new ArrayList<>();
       for (int i = 0; i < 100; i++) {
         callers.add(coalescer.get(7L, new Cancellation()));
@@ -58,16 +66,13 @@ class CoalescerTest {
       calls.started.get(1).result().fail(new IllegalStateException("no user 8"));
       assertEquals("no user 8", otherKey.cause().getMessage(), "a failure is shared as a result is");
       assertEquals(0, coalescer.size());
-      testContext.completeNow();
-    }));
+    });
   }
 
   @Test
   @DisplayName("a caller that cancels leaves alone: the call goes on and the callers still waiting get its result")
   void oneCallerLeaves(Vertx vertx, VertxTestContext testContext) {
-    vertx.runOnContext(v -> testContext.verify(() -> {
-      Calls calls = new Calls();
-      Coalescer<Long, String> coalescer = new Coalescer<>(calls);
+    onContext(vertx, testContext, (calls, coalescer) -> {
       Cancellation leaves = new Cancellation();
       Future<String> leaving = coalescer.get(7L, leaves);
       Future<String> staying = coalescer.get(7L, new Cancellation());
@@ -81,18 +86,15 @@ class CoalescerTest {
       calls.started.get(0).result().complete("user 7");
       assertEquals("user 7", staying.result());
       assertEquals("user 7", alsoStaying.result());
-      assertEquals(1, calls.started.size());
       assertEquals(0, coalescer.size());
-      testContext.completeNow();
-    }));
+      assertEquals(1, calls.started.size(), "the caller that left started nothing of its own");
+    });
   }
 
   @Test
   @DisplayName("when the last caller cancels, the call is cancelled")
   void lastCallerCancels(Vertx vertx, VertxTestContext testContext) {
-    vertx.runOnContext(v -> testContext.verify(() -> {
-      Calls calls = new Calls();
-      Coalescer<Long, String> coalescer = new Coalescer<>(calls);
+    onContext(vertx, testContext, (calls, coalescer) -> {
       Cancellation first = new Cancellation();
       Cancellation second = new Cancellation();
       Future<String> firstCaller = coalescer.get(7L, first);
@@ -105,16 +107,13 @@ class CoalescerTest {
       assertTrue(call.isCancelled(), "nobody waits any more");
       assertInstanceOf(CancelledException.class, firstCaller.cause());
       assertInstanceOf(CancelledException.class, secondCaller.cause());
-      testContext.completeNow();
-    }));
+    });
   }
 
   @Test
   @DisplayName("a caller that comes after the call was cancelled gets a new call; the old one ending late leaves the new one in place")
   void newCallAfterCancellation(Vertx vertx, VertxTestContext testContext) {
-    vertx.runOnContext(v -> testContext.verify(() -> {
-      Calls calls = new Calls();
-      Coalescer<Long, String> coalescer = new Coalescer<>(calls);
+    onContext(vertx, testContext, (calls, coalescer) -> {
       Cancellation leaves = new Cancellation();
       coalescer.get(7L, leaves);
       leaves.cancel();
@@ -137,8 +136,7 @@ class CoalescerTest {
       assertEquals("user 7", latecomer.result());
       assertEquals("user 7", joins.result());
       assertEquals(0, coalescer.size());
-      testContext.completeNow();
-    }));
+    });
   }
 
   @Test
@@ -152,4 +150,5 @@ class CoalescerTest {
       testContext.completeNow();
     }));
   }
+
 }
