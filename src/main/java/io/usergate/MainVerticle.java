@@ -36,7 +36,7 @@ public class MainVerticle extends VerticleBase {
     DEMO, List.of("demo"),
     STORE, List.of("pg"),
     FETCH, List.of("upstream"),
-    SYNC, List.of("sync", "upstream"),
+    SYNC, List.of("sync"),
     WEB, List.of("http", "auth", "health", "bridge"));
 
   private final ShutdownOrder shutdownOrder = new ShutdownOrder();

@@ -12,12 +12,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A stand-in for the upstream directory, so that usergate runs, is tested and is benchmarked with no
  * external service: {@code GET /users/{id}} for ids 1..{@code demo.users}, generated the same way every
  * time, with configurable latency, failure rate (503) and hang rate (no answer at all).
- * Configuration: the {@code demo} section. Deployed only when {@code demo.enabled} is true.
+ * Configuration: the {@code demo} section ({@link DemoSettings}). Deployed only when {@code demo.enabled} is true.
  */
 public class DemoDirectoryVerticle extends VerticleBase {
 
@@ -34,30 +35,21 @@ public class DemoDirectoryVerticle extends VerticleBase {
 
   private HttpServer server;
   private Buffer[] cache;
-  private int users;
-  private int latencyMs;
-  private int jitterMs;
-  private double errorRate;
-  private double hangRate;
+  private DemoSettings settings;
 
   @Override
   public Future<?> start() {
-    JsonObject demo = config().getJsonObject("demo");
-    users = demo.getInteger("users");
-    latencyMs = demo.getInteger("latencyMs");
-    jitterMs = demo.getInteger("jitterMs");
-    errorRate = demo.getDouble("errorRate");
-    hangRate = demo.getDouble("hangRate");
-    cache = new Buffer[Math.min(users, 1_000_000) + 1];
+    settings = DemoSettings.from(config());
+    cache = new Buffer[Math.min(settings.users(), 1_000_000) + 1];
     return vertx.createHttpServer()
       .requestHandler(this::handle)
-      .listen(demo.getInteger("port"), demo.getString("host"))
-      .recover(failure -> StartFailure.bind("demo.port", demo.getString("host"), demo.getInteger("port"), failure))
+      .listen(settings.port(), settings.host())
+      .recover(failure -> StartFailure.bind("demo.port", settings.host(), settings.port(), failure))
       .onSuccess(listening -> {
         server = listening;
         LOG.info("demo: a generated directory of {} users on http://{}:{}{}{{id}} (latency {}±{} ms, {}% errors, {}% hangs)"
-            + " — a stand-in for a real upstream", users, demo.getString("host"), listening.actualPort(), PREFIX,
-          latencyMs, jitterMs, errorRate * 100, hangRate * 100);
+            + " — a stand-in for a real upstream", settings.users(), settings.host(), listening.actualPort(), PREFIX,
+          settings.latencyMs(), settings.jitterMs(), settings.errorRate() * 100, settings.hangRate() * 100);
       });
   }
 
@@ -73,21 +65,22 @@ public class DemoDirectoryVerticle extends VerticleBase {
   private void handle(HttpServerRequest request) {
     String path = request.path();
     long id = path.startsWith(PREFIX) ? parseId(path.substring(PREFIX.length())) : -1;
-    if (id < 1 || id > users) {
+    if (id < 1 || id > settings.users()) {
       request.response().setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end("{\"error\":\"no such user\"}");
       return;
     }
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    if (hangRate > 0 && random.nextDouble() < hangRate) {
+    if (settings.hangRate() > 0 && random.nextDouble() < settings.hangRate()) {
       return;
     }
-    boolean fail = errorRate > 0 && random.nextDouble() < errorRate;
-    long delay = latencyMs + (jitterMs > 0 ? random.nextLong(-jitterMs, jitterMs + 1) : 0);
+    boolean fail = settings.errorRate() > 0 && random.nextDouble() < settings.errorRate();
+    int jitterMs = settings.jitterMs();
+    long delay = settings.latencyMs() + (jitterMs > 0 ? random.nextLong(-jitterMs, jitterMs + 1) : 0);
     if (delay <= 0) {
       answer(request, id, fail);
     } else {
-      vertx.setTimer(delay, t -> answer(request, id, fail));
+      vertx.timer(delay, TimeUnit.MILLISECONDS).onSuccess(t -> answer(request, id, fail));
     }
   }
 

@@ -3,9 +3,11 @@ package io.usergate.fetch;
 import io.usergate.error.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Timer;
 import io.vertx.core.Vertx;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A semaphore for the event loop: it never blocks, it answers with a future. At most {@code permits}
@@ -31,8 +33,14 @@ final class AsyncSemaphore {
 
   private final class Waiter {
     final Promise<Permit> promise = Promise.promise();
-    long timer = -1;
+    Timer timeout;
     boolean gone;
+
+    /** Out of the queue, for whatever reason: its timeout has nothing left to do. */
+    void leaveQueue() {
+      gone = true;
+      timeout.cancel();
+    }
   }
 
   private final Vertx vertx;
@@ -65,10 +73,9 @@ final class AsyncSemaphore {
     }
     Waiter waiter = new Waiter();
     queue.addLast(waiter);
-    waiter.timer = vertx.setTimer(waitTimeoutMs, id -> {
-      waiter.timer = -1;
-      leave(waiter, ErrorCode.OVERLOADED.error("no upstream slot became free within " + waitTimeoutMs + " ms"));
-    });
+    waiter.timeout = vertx.timer(Math.max(1, waitTimeoutMs), TimeUnit.MILLISECONDS);
+    waiter.timeout.onSuccess(fired ->
+      leave(waiter, ErrorCode.OVERLOADED.error("no upstream slot became free within " + waitTimeoutMs + " ms")));
     cancellation.onCancel(() -> leave(waiter, new CancelledException()));
     return waiter.promise.future();
   }
@@ -77,11 +84,8 @@ final class AsyncSemaphore {
     if (waiter.gone) {
       return;
     }
-    waiter.gone = true;
+    waiter.leaveQueue();
     queue.remove(waiter);
-    if (waiter.timer != -1) {
-      vertx.cancelTimer(waiter.timer);
-    }
     waiter.promise.tryFail(why);
   }
 
@@ -90,10 +94,7 @@ final class AsyncSemaphore {
     Waiter next;
     while ((next = queue.pollFirst()) != null) {
       if (!next.gone) {
-        next.gone = true;
-        if (next.timer != -1) {
-          vertx.cancelTimer(next.timer);
-        }
+        next.leaveQueue();
         if (next.promise.tryComplete(new Permit())) {
           return;
         }

@@ -1,5 +1,8 @@
 package io.usergate.fetch;
 
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,6 +32,20 @@ final class Cancellation {
     List<Runnable> toRun = hooks;
     hooks = List.of();
     toRun.forEach(Runnable::run);
+  }
+
+  /**
+   * What {@code work} comes to, or a {@link CancelledException} as soon as this is cancelled, whichever
+   * comes first. The work itself goes on: undoing it is for the hooks it registered.
+   */
+  <T> Future<T> race(Future<T> work) {
+    if (cancelled) {
+      return Future.failedFuture(new CancelledException());
+    }
+    Promise<T> first = Promise.promise();
+    work.onComplete(first::tryComplete, first::tryFail);
+    onCancel(() -> first.tryFail(new CancelledException()));
+    return first.future();
   }
 
   boolean isCancelled() {

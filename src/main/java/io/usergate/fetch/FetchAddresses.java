@@ -63,10 +63,13 @@ public final class FetchAddresses {
   public static final String MANY = "usergate.fetch.many";
 
   /**
-   * {@code {}} → {@code {"maxConcurrent", "inFlight", "queued", "available", "sharedCalls", "breaker",
-   * "breakerSince", "breakerFailures", "writeThrough": {"written", "failed", "skipped", "pending"}}}:
-   * {@code breaker} is {@code CLOSED}, {@code OPEN} or {@code HALF_OPEN}, {@code breakerSince} the ISO
-   * instant it entered that state, {@code breakerFailures} the failures it counts now.
+   * {@code {}} → {@code {"maxIdsPerRequest", "maxConcurrent", "inFlight", "queued", "available", "sharedCalls",
+   * "breaker", "breakerSince", "breakerFailures", "writeThrough": {"written", "failed", "skipped", "pending"}}}:
+   * {@code maxIdsPerRequest} is the most ids {@link #MANY} takes in one request ({@code upstream.maxIdsPerRequest},
+   * the fetch verticle's own limit: a caller that splits its ids, such as the sync, asks for it here rather than
+   * reading the fetch verticle's configuration); {@code breaker} is {@code CLOSED}, {@code OPEN} or
+   * {@code HALF_OPEN}, {@code breakerSince} the ISO instant it entered that state, {@code breakerFailures} the
+   * failures it counts now.
    */
   public static final String STATUS = "usergate.fetch.status";
 

@@ -1,19 +1,18 @@
 package io.usergate.fetch;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.usergate.bus.BusReplies.Reply;
 import io.usergate.bus.SharedJsonCodec;
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
 import io.usergate.metrics.Metrics;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.usergate.store.StoreAddresses;
 import io.usergate.user.User;
 import io.usergate.user.UserId;
+import io.vertx.core.CompositeFuture;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
@@ -24,98 +23,46 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.Set;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static io.usergate.bus.BusReplies.answer;
 import static io.usergate.bus.BusReplies.answerWithHeaders;
 
 /**
  * Fetches users from the upstream in parallel: at most {@code upstream.maxConcurrent} requests in flight
- * (an {@link AsyncSemaphore}), concurrent requests for one id sharing one upstream call, work nobody
- * waits for cancelled, and every user fetched written through to the store.
- * Configuration: the {@code upstream} section.
+ * (an {@link AsyncSemaphore}), concurrent requests for one id sharing one upstream call (a
+ * {@link Coalescer}), work nobody waits for cancelled, and every user fetched written through to the store
+ * ({@link WriteThrough}). The verticle only wires these and answers the bus.
+ * Configuration: the {@code upstream} section ({@link UpstreamSettings}).
  */
 public class FetchVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(FetchVerticle.class);
 
-  /** One upstream call for one id, shared by every caller that wants that id while it runs. */
-  private final class SharedFetch {
-    final long id;
-    final Cancellation cancellation = new Cancellation();
-    Future<User> result;
-    int waiting;
-
-    SharedFetch(long id) {
-      this.id = id;
-    }
-
-    void start() {
-      result = semaphore.acquire(queueTimeoutMs, cancellation)
-        .compose(permit -> {
-          if (cancellation.isCancelled()) {
-            permit.release();
-            return Future.failedFuture(new CancelledException());
-          }
-          // The permit goes back on the next tick, once the callers have heard the result: a failure in
-          // "all" mode then cancels the queued siblings before one of them could take the permit.
-          return upstream.fetchUser(id, cancellation).andThen(done -> vertx.runOnContext(v -> permit.release()));
-        })
-        .andThen(done -> {
-          shared.remove(id, this);
-          if (done.cause() instanceof UsergateException error && error.code() == ErrorCode.NOT_FOUND) {
-            writeThrough.forget(id);
-          }
-        });
-    }
-
-    /** This caller's view: cancelling it cancels the upstream call only when no other caller waits. */
-    Future<User> join(Cancellation caller) {
-      waiting++;
-      Promise<User> mine = Promise.promise();
-      result.onComplete(done -> {
-        if (done.succeeded()) {
-          mine.tryComplete(done.result());
-        } else {
-          mine.tryFail(done.cause());
-        }
-      });
-      caller.onCancel(() -> {
-        if (mine.tryFail(new CancelledException()) && --waiting == 0) {
-          cancellation.cancel();
-        }
-      });
-      return mine.future();
-    }
-  }
-
   /** Upstream failures after which {@code staleFallback} serves a stored copy instead. */
   private static final Set<ErrorCode> UPSTREAM_FAILURES =
     EnumSet.of(ErrorCode.UPSTREAM_TIMEOUT, ErrorCode.UPSTREAM_ERROR, ErrorCode.UPSTREAM_UNAVAILABLE);
 
-  private final Map<Long, SharedFetch> shared = new HashMap<>();
   /** Requests under way that a caller named, so that it can cancel them. */
   private final Map<String, Cancellation> cancellable = new HashMap<>();
+  private UpstreamSettings settings;
   private AsyncSemaphore semaphore;
   private Upstream upstream;
   private WriteThrough writeThrough;
-  private long queueTimeoutMs;
-  private int maxIdsPerRequest;
+  private Coalescer<Long, User> coalescer;
 
   @Override
   public Future<?> start() {
     SharedJsonCodec.register(vertx);
-    JsonObject config = config().getJsonObject("upstream");
-    semaphore = new AsyncSemaphore(vertx, config.getInteger("maxConcurrent"), config.getInteger("maxQueued"));
-    upstream = new Upstream(vertx, config);
-    writeThrough = new WriteThrough(vertx, config.getInteger("writeThroughDelayMs"),
-      config.getInteger("writeThroughMinIntervalMs"));
-    queueTimeoutMs = config.getInteger("queueTimeoutMs");
-    maxIdsPerRequest = config.getInteger("maxIdsPerRequest");
+    settings = UpstreamSettings.from(config());
+    semaphore = new AsyncSemaphore(vertx, settings.maxConcurrent(), settings.maxQueued());
+    upstream = new Upstream(vertx, settings);
+    writeThrough = new WriteThrough(vertx, settings.writeThroughDelayMs(), settings.writeThroughMinIntervalMs());
+    coalescer = new Coalescer<>(this::upstreamCall);
     Metrics.registry().ifPresent(this::registerGauges);
     EventBus bus = vertx.eventBus();
     return Future.all(List.of(
@@ -124,8 +71,7 @@ public class FetchVerticle extends VerticleBase {
         bus.consumer(FetchAddresses.STATUS, message -> answer(message, body -> Future.succeededFuture(status()))).completion(),
         bus.<Object>consumer(FetchAddresses.CANCEL, this::cancel).completion()))
       .onSuccess(v -> LOG.info("fetch: upstream {}, at most {} in flight, {} queued, {} ms per attempt, {} retries",
-        config.getString("baseUrl"), config.getInteger("maxConcurrent"), config.getInteger("maxQueued"),
-        config.getInteger("timeoutMs"), config.getInteger("retries")));
+        settings.baseUrl(), settings.maxConcurrent(), settings.maxQueued(), settings.timeoutMs(), settings.retries()));
   }
 
   @Override
@@ -138,7 +84,7 @@ public class FetchVerticle extends VerticleBase {
     long id = UserId.fromField(body, "id");
     boolean staleFallback = flag(body, FetchAddresses.STALE_FALLBACK, false);
     Cancellation cancellation = named(body);
-    return fetch(id, cancellation)
+    return coalescer.get(id, cancellation)
       .andThen(done -> forget(body))
       .map(user -> {
         writeThrough.add(List.of(user), Instant.now());
@@ -192,57 +138,58 @@ public class FetchVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> many(JsonObject body) {
-    List<Long> ids = UserId.listFromField(body, "ids", maxIdsPerRequest);
+    List<Long> ids = UserId.listFromField(body, "ids", settings.maxIdsPerRequest());
     Object mode = body.getValue("mode", FetchAddresses.MODE_ALL);
     if (!FetchAddresses.MODE_ALL.equals(mode) && !FetchAddresses.MODE_SETTLED.equals(mode)) {
       throw ErrorCode.BAD_REQUEST.error("mode must be \"all\" or \"settled\", not " + mode);
     }
+    boolean all = FetchAddresses.MODE_ALL.equals(mode);
     boolean write = flag(body, FetchAddresses.WRITE_THROUGH, true);
     Instant started = Instant.now();
     Cancellation cancellation = named(body);
     // An id asked for twice is fetched once and answered in each of its places.
     Map<Long, Future<User>> byId = new LinkedHashMap<>();
     for (long id : ids) {
-      byId.computeIfAbsent(id, unique -> fetch(unique, cancellation));
+      byId.computeIfAbsent(id, unique -> coalescer.get(unique, cancellation));
     }
     List<Future<User>> unique = new ArrayList<>(byId.values());
-    if (FetchAddresses.MODE_ALL.equals(mode)) {
-      return Future.all(unique)
-        .onFailure(failure -> cancellation.cancel())
-        .andThen(done -> {
-          forget(body);
-          if (write) {
-            writeThrough.add(succeeded(unique), started);
-          }
-        })
-        .map(all -> {
-          JsonArray users = new JsonArray();
-          ids.forEach(id -> users.add(byId.get(id).result().profile()));
-          return new JsonObject().put("users", users);
-        });
-    }
-    return Future.join(unique)
-      .transform(done -> {
+    // "all" fails on the first failure and cancels the rest; "settled" waits for every outcome, each one an answer.
+    Future<CompositeFuture> outcome = all
+      ? Future.all(unique).onFailure(failure -> cancellation.cancel())
+      : Future.join(unique).otherwiseEmpty();
+    return outcome
+      .andThen(done -> {
         forget(body);
         if (write) {
           writeThrough.add(succeeded(unique), started);
         }
-        JsonArray results = new JsonArray();
-        int failed = 0;
-        for (long id : ids) {
-          Future<User> result = byId.get(id);
-          JsonObject entry = new JsonObject().put("id", id);
-          if (result.succeeded()) {
-            entry.put("user", result.result().profile());
-          } else {
-            entry.put("error", UsergateException.from(result.cause()).toJson().getJsonObject("error"));
-            failed++;
-          }
-          results.add(entry);
-        }
-        return Future.succeededFuture(new JsonObject().put("results", results)
-          .put("succeeded", ids.size() - failed).put("failed", failed));
-      });
+      })
+      .map(done -> all ? usersReply(ids, byId) : settledReply(ids, byId));
+  }
+
+  /** {@code {"users": [...]}}, in the order asked: every id succeeded. */
+  private static JsonObject usersReply(List<Long> ids, Map<Long, Future<User>> byId) {
+    JsonArray users = new JsonArray();
+    ids.forEach(id -> users.add(byId.get(id).result().profile()));
+    return new JsonObject().put("users", users);
+  }
+
+  /** {@code {"results": [...], "succeeded": n, "failed": m}}, in the order asked. */
+  private static JsonObject settledReply(List<Long> ids, Map<Long, Future<User>> byId) {
+    JsonArray results = new JsonArray();
+    int failed = 0;
+    for (long id : ids) {
+      Future<User> result = byId.get(id);
+      JsonObject entry = new JsonObject().put("id", id);
+      if (result.succeeded()) {
+        entry.put("user", result.result().profile());
+      } else {
+        entry.put("error", UsergateException.from(result.cause()).toJson().getJsonObject("error"));
+        failed++;
+      }
+      results.add(entry);
+    }
+    return new JsonObject().put("results", results).put("succeeded", ids.size() - failed).put("failed", failed);
   }
 
   private static List<User> succeeded(List<Future<User>> futures) {
@@ -255,16 +202,26 @@ public class FetchVerticle extends VerticleBase {
     return users;
   }
 
-  /** The user with this id: joins the upstream call already running for it, or starts one. */
-  private Future<User> fetch(long id, Cancellation caller) {
-    SharedFetch call = shared.get(id);
-    // A call whose callers all left is being cancelled: a new caller needs a call of its own.
-    if (call == null || call.cancellation.isCancelled()) {
-      call = new SharedFetch(id);
-      shared.put(id, call);
-      call.start();
-    }
-    return call.join(caller);
+  /**
+   * The one upstream call the coalescer shares between the callers of an id: a permit, then the upstream.
+   * A 404 also clears the write-through's memory of the user, before any caller hears of it.
+   */
+  private Future<User> upstreamCall(long id, Cancellation cancellation) {
+    return semaphore.acquire(settings.queueTimeoutMs(), cancellation)
+      .compose(permit -> {
+        if (cancellation.isCancelled()) {
+          permit.release();
+          return Future.failedFuture(new CancelledException());
+        }
+        // The permit goes back on the next tick, once the callers have heard the result: a failure in
+        // "all" mode then cancels the queued siblings before one of them could take the permit.
+        return upstream.fetchUser(id, cancellation).andThen(done -> vertx.runOnContext(v -> permit.release()));
+      })
+      .andThen(done -> {
+        if (done.cause() instanceof UsergateException error && error.code() == ErrorCode.NOT_FOUND) {
+          writeThrough.forget(id);
+        }
+      });
   }
 
   private void registerGauges(MeterRegistry registry) {
@@ -280,11 +237,12 @@ public class FetchVerticle extends VerticleBase {
 
   private JsonObject status() {
     return new JsonObject()
+      .put("maxIdsPerRequest", settings.maxIdsPerRequest())
       .put("maxConcurrent", semaphore.permits())
       .put("inFlight", semaphore.inFlight())
       .put("queued", semaphore.queued())
       .put("available", semaphore.available())
-      .put("sharedCalls", shared.size())
+      .put("sharedCalls", coalescer.size())
       .put("breaker", upstream.breakerState().name())
       .put("breakerSince", upstream.breakerSince().toString())
       .put("breakerFailures", upstream.breakerFailures())

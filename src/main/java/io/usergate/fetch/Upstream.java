@@ -2,13 +2,16 @@ package io.usergate.fetch;
 
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
+import io.usergate.retry.Backoff;
 import io.usergate.user.User;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.circuitbreaker.CircuitBreakerState;
+import io.vertx.circuitbreaker.FailurePolicy;
 import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Timer;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -26,22 +29,20 @@ import org.slf4j.LoggerFactory;
 
 import java.net.URI;
 import java.time.Instant;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The only code that talks to the upstream directory: one {@code GET} per user, with a deadline on each
  * attempt (connection wait included) that resets the request when it passes, a body limit that resets it
  * as soon as the answer grows past {@code upstream.maxBodyBytes}, retries of 5xx, 429 and refused
- * connections with exponential backoff and jitter, and a circuit breaker.
+ * connections with exponential backoff and jitter ({@link Backoff}), and a circuit breaker whose
+ * {@link FailurePolicy} tells a failing upstream from an answer that is not a user.
  */
 final class Upstream {
 
   private static final Logger LOG = LoggerFactory.getLogger(Upstream.class);
   private static final long MAX_BACKOFF_MS = 2000;
-
-  /** What one upstream call found; a missing or invalid user is an answer, not a failure of the upstream. */
-  record Lookup(User user, UsergateException problem) {
-  }
 
   /** The upstream answered with a status worth retrying (5xx, 429). */
   private static final class RetryableStatus extends RuntimeException {
@@ -53,9 +54,32 @@ final class Upstream {
     }
   }
 
-  /** Holds the request of an attempt once there is one, so a deadline or a cancellation can reset it. */
+  /**
+   * The request of an attempt, once there is one, so that a deadline or a cancellation can reset it; an
+   * attempt abandoned before its request exists resets the request when it comes.
+   */
   private static final class Attempt {
-    HttpClientRequest request;
+    private HttpClientRequest request;
+    private boolean abandoned;
+
+    /** The request to send, or a failure when the attempt was abandoned while it waited for a connection. */
+    Future<HttpClientRequest> started(HttpClientRequest request) {
+      this.request = request;
+      // A failure of the request reaches the caller through send()'s future; a reset of ours (deadline,
+      // cancellation) before the request was sent whole would otherwise be logged as an error by Vert.x.
+      request.exceptionHandler(seenThroughTheResponse -> { });
+      if (abandoned) {
+        // Never sent: the reset gives its connection back.
+        request.reset();
+        return Future.failedFuture(new CancelledException());
+      }
+      return Future.succeededFuture(request);
+    }
+
+    void abandon() {
+      abandoned = true;
+      reset();
+    }
 
     void reset() {
       if (request != null) {
@@ -72,24 +96,24 @@ final class Upstream {
   private final String userPath;
   private final long timeoutMs;
   private final int retries;
-  private final long retryBaseDelayMs;
+  private final Backoff backoff;
   private final long maxBodyBytes;
   /** When the breaker last changed state (its creation, for the first CLOSED). */
   private Instant breakerSince = Instant.now();
   /** Bumped each time the breaker opens: a call started before then must not close it by a late success. */
   private long breakerGeneration;
 
-  Upstream(Vertx vertx, JsonObject upstream) {
+  Upstream(Vertx vertx, UpstreamSettings settings) {
     this.vertx = vertx;
-    URI base = URI.create(upstream.getString("baseUrl"));
+    URI base = URI.create(settings.baseUrl());
     boolean https = "https".equals(base.getScheme());
     int port = base.getPort() != -1 ? base.getPort() : https ? 443 : 80;
     this.basePath = base.getPath() == null || base.getPath().equals("/") ? "" : base.getPath().replaceAll("/$", "");
-    this.userPath = upstream.getString("userPath");
-    this.timeoutMs = upstream.getInteger("timeoutMs");
-    this.retries = upstream.getInteger("retries");
-    this.retryBaseDelayMs = upstream.getInteger("retryBaseDelayMs");
-    this.maxBodyBytes = upstream.getInteger("maxBodyBytes");
+    this.userPath = settings.userPath();
+    this.timeoutMs = settings.timeoutMs();
+    this.retries = settings.retries();
+    this.backoff = new Backoff(settings.retryBaseDelayMs(), MAX_BACKOFF_MS);
+    this.maxBodyBytes = settings.maxBodyBytes();
     this.client = vertx.createHttpClient(new HttpClientOptions()
         .setDefaultHost(base.getHost())
         .setDefaultPort(port)
@@ -97,10 +121,10 @@ final class Upstream {
         .setKeepAlive(true)
         .setConnectTimeout((int) timeoutMs),
       // Sized to the semaphore: the default of 5 per host would silently become the real limit.
-      new PoolOptions().setHttp1MaxSize(upstream.getInteger("maxConcurrent")).setMaxWaitQueueSize(-1));
-    this.breakerEnabled = upstream.getBoolean("breakerEnabled");
-    int maxFailures = upstream.getInteger("breakerMaxFailures");
-    long windowMs = upstream.getInteger("breakerWindowMs");
+      new PoolOptions().setHttp1MaxSize(settings.maxConcurrent()).setMaxWaitQueueSize(-1));
+    this.breakerEnabled = settings.breakerEnabled();
+    int maxFailures = settings.breakerMaxFailures();
+    long windowMs = settings.breakerWindowMs();
     // What vertx-circuit-breaker 5.0.8 counts: failures in a rolling window of failuresRollingWindow,
     // kept in whole-second slots (window / 1000 of them: under 1000 ms it would count nothing and never
     // open, hence the key's minimum), and any success while closed clears the count. So it opens after
@@ -108,9 +132,10 @@ final class Upstream {
     this.breaker = CircuitBreaker.create("usergate-upstream", vertx, new CircuitBreakerOptions()
         .setMaxFailures(maxFailures)
         .setFailuresRollingWindow(windowMs)
-        .setResetTimeout(upstream.getInteger("breakerResetMs"))
+        .setResetTimeout(settings.breakerResetMs())
         .setTimeout(-1)
         .setMaxRetries(0))
+      .<User>failurePolicy(Upstream::upstreamFailed)
       .openHandler(v -> {
         breakerGeneration++;
         breakerSince = Instant.now();
@@ -127,13 +152,25 @@ final class Upstream {
       });
   }
 
-  /** The user, {@code NOT_FOUND}, or the upstream's failure in the error contract; retried as configured. */
-  Future<User> fetchUser(long id, Cancellation cancellation) {
-    return withRetries(id, cancellation, 0).compose(lookup -> lookup.problem() == null
-      ? Future.succeededFuture(lookup.user()) : Future.failedFuture(lookup.problem()));
+  /**
+   * The breaker's failure policy: what the upstream answered, a user or not (404, a status other than 200,
+   * invalid JSON, an invalid user, an oversized body), shows it is up, and counts as a success as the
+   * library counts them (it clears the failures, and closes a half-open breaker); the caller still gets
+   * the failure. Inside the breaker an {@code UPSTREAM_ERROR} or {@code NOT_FOUND} is always such an
+   * answer: 5xx and 429 are {@link RetryableStatus} until the retries are over. Everything else (a
+   * timeout, a refused connection, a 5xx, a cancelled half-open trial) is a failure of the upstream.
+   */
+  private static boolean upstreamFailed(Future<User> attempt) {
+    return attempt.failed() && !(attempt.cause() instanceof UsergateException answer
+      && (answer.code() == ErrorCode.NOT_FOUND || answer.code() == ErrorCode.UPSTREAM_ERROR));
   }
 
-  private Future<Lookup> withRetries(long id, Cancellation cancellation, int attempt) {
+  /** The user, {@code NOT_FOUND}, or the upstream's failure in the error contract; retried as configured. */
+  Future<User> fetchUser(long id, Cancellation cancellation) {
+    return withRetries(id, cancellation, 0);
+  }
+
+  private Future<User> withRetries(long id, Cancellation cancellation, int attempt) {
     return throughBreaker(id, cancellation).recover(failure -> {
       if (failure instanceof CancelledException) {
         return Future.failedFuture(failure);
@@ -142,133 +179,111 @@ final class Upstream {
       if (!retryable || attempt >= retries || cancellation.isCancelled()) {
         return Future.failedFuture(toContract(failure, id, attempt + 1));
       }
-      return backoff(attempt, cancellation).compose(v -> withRetries(id, cancellation, attempt + 1));
+      return pause(attempt, cancellation).compose(v -> withRetries(id, cancellation, attempt + 1));
     });
   }
 
-  private Future<Void> backoff(int attempt, Cancellation cancellation) {
-    long ceiling = Math.min(MAX_BACKOFF_MS, retryBaseDelayMs << Math.min(attempt, 20));
-    long delay = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
-    Promise<Void> waited = Promise.promise();
-    long timer = vertx.setTimer(Math.max(1, delay), id -> waited.tryComplete());
-    cancellation.onCancel(() -> {
-      vertx.cancelTimer(timer);
-      waited.tryFail(new CancelledException());
-    });
-    return waited.future();
+  /** The backoff before the next attempt; a cancellation ends it (and its timer) at once. */
+  private Future<Void> pause(int attempt, Cancellation cancellation) {
+    Timer timer = vertx.timer(Math.max(1, backoff.delayMs(attempt)), TimeUnit.MILLISECONDS);
+    return cancellation.race(timer).onFailure(cancelled -> timer.cancel());
   }
 
-  private Future<Lookup> throughBreaker(long id, Cancellation cancellation) {
+  private Future<User> throughBreaker(long id, Cancellation cancellation) {
     if (!breakerEnabled) {
       return attempt(id, cancellation);
     }
-    Promise<Lookup> result = Promise.promise();
     long generation = breakerGeneration;
-    breaker.<Lookup>execute(() -> attempt(id, cancellation).transform(done -> {
-      // A late success of a call started before the breaker opened says nothing about the upstream now,
-      // and a cancelled call says nothing at all: neither is reported, so neither can close the breaker.
-      // Except a cancelled half-open trial: unreported, it would hold the breaker half-open for good, so
-      // it counts as failed and the breaker tries again after its reset time.
-      boolean cancelled = done.cause() instanceof CancelledException;
-      if ((done.succeeded() && generation != breakerGeneration) || cancelled) {
-        settle(result, done.result(), done.cause());
-        return cancelled && breaker.state() == CircuitBreakerState.HALF_OPEN
-          ? (Future<Lookup>) done : Promise.<Lookup>promise().future();
-      }
-      return (Future<Lookup>) done;
-    })).onComplete((lookup, failure) -> {
-      // Reported calls are answered once the breaker has counted them, so its state is never behind.
-      if (failure instanceof OpenCircuitException) {
-        result.tryFail(ErrorCode.UPSTREAM_UNAVAILABLE.error(
-          "the upstream is failing: circuit breaker open, GET " + path(id) + " not attempted", id));
-      } else {
-        settle(result, lookup, failure);
-      }
-    });
-    return result.future();
-  }
-
-  /** One GET with a deadline that covers the wait for a connection and the whole response. */
-  private Future<Lookup> attempt(long id, Cancellation cancellation) {
-    Promise<Lookup> result = Promise.promise();
-    Attempt attempt = new Attempt();
-    long timer = vertx.setTimer(timeoutMs, t -> {
-      if (result.tryFail(ErrorCode.UPSTREAM_TIMEOUT.error(
-        "upstream did not answer GET " + path(id) + " within " + timeoutMs + " ms", id))) {
-        attempt.reset();
-      }
-    });
-    cancellation.onCancel(() -> {
-      if (result.tryFail(new CancelledException())) {
-        attempt.reset();
-      }
-    });
-    client.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(path(id))
-        .addHeader(HttpHeaders.ACCEPT, "application/json"))
-      .onComplete(requested -> {
-        if (requested.failed()) {
-          result.tryFail(requested.cause());
-          return;
+    // The breaker hears of a call only when it says something about the upstream now; the others are
+    // answered here, and the breaker is handed a future that never completes for them.
+    Promise<User> answer = Promise.promise();
+    Future<User> reported = breaker.execute(() -> {
+      Future<User> call = attempt(id, cancellation);
+      return call.transform(done -> {
+        if (reportable(call, generation)) {
+          return call;
         }
-        attempt.request = requested.result();
-        if (result.future().isComplete()) {
-          // The deadline passed (or the caller left) while waiting for a connection.
-          attempt.reset();
-          return;
-        }
-        attempt.request.send()
-          .compose(response -> LimitedBody.read(response, maxBodyBytes).map(body -> lookup(id, response.statusCode(), body)))
-          .onComplete(done -> {
-            if (done.cause() instanceof LimitedBody.TooLarge tooLarge) {
-              // Stop the transfer now: unread, the rest of the body would still come over this connection.
-              attempt.reset();
-              // An answer, not a failure: asking again brings the same oversized answer (so no retry), and
-              // the upstream is up (so the breaker counts it as a success, as it does invalid JSON).
-              result.tryComplete(new Lookup(null, ErrorCode.UPSTREAM_ERROR.error(
-                "upstream answered more than " + tooLarge.limit + " bytes (upstream.maxBodyBytes) for GET " + path(id)
-                  + (tooLarge.declared >= 0 ? " (Content-Length " + tooLarge.declared + ")" : ""), id)));
-            } else if (done.succeeded()) {
-              result.tryComplete(done.result());
-            } else {
-              result.tryFail(done.cause());
-            }
-          });
+        call.onComplete(answer::tryComplete, answer::tryFail);
+        return Promise.<User>promise().future();
       });
-    return result.future().andThen(done -> vertx.cancelTimer(timer));
+    });
+    // Reported calls are answered once the breaker has counted them, so its state is never behind.
+    reported.onComplete(answer::tryComplete, failure -> answer.tryFail(failure instanceof OpenCircuitException
+      ? ErrorCode.UPSTREAM_UNAVAILABLE.error("the upstream is failing: circuit breaker open, GET " + path(id) + " not attempted", id)
+      : failure));
+    return answer.future();
   }
 
-  private Lookup lookup(long id, int status, Buffer body) {
+  /**
+   * Whether the breaker hears of this call. A late answer of a call started before the breaker opened
+   * says nothing about the upstream now, and a cancelled call says nothing at all: neither is reported,
+   * so neither can close the breaker. Except a cancelled half-open trial: unreported, it would hold the
+   * breaker half-open for good, so it is reported, and counts as failed (the breaker tries again after
+   * its reset time).
+   */
+  private boolean reportable(Future<User> call, long generation) {
+    if (call.cause() instanceof CancelledException) {
+      return breaker.state() == CircuitBreakerState.HALF_OPEN;
+    }
+    return upstreamFailed(call) || generation == breakerGeneration;
+  }
+
+  /**
+   * One GET with a deadline that covers the wait for a connection and the whole response; the deadline
+   * and a cancellation both reset the request.
+   */
+  private Future<User> attempt(long id, Cancellation cancellation) {
+    Attempt attempt = new Attempt();
+    Future<User> exchange = client.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(path(id))
+        .addHeader(HttpHeaders.ACCEPT, "application/json"))
+      .compose(attempt::started)
+      .compose(HttpClientRequest::send)
+      .compose(response -> LimitedBody.read(response, maxBodyBytes).map(body -> user(id, response.statusCode(), body)))
+      .recover(failure -> {
+        if (!(failure instanceof LimitedBody.TooLarge tooLarge)) {
+          return Future.failedFuture(failure);
+        }
+        // Stop the transfer now: unread, the rest of the body would still come over this connection.
+        attempt.reset();
+        // An answer, not a failure: asking again brings the same oversized answer (so no retry), and the
+        // upstream is up (so the breaker's policy counts it as a success, as it does invalid JSON).
+        return Future.failedFuture(ErrorCode.UPSTREAM_ERROR.error(
+          "upstream answered more than " + tooLarge.limit + " bytes (upstream.maxBodyBytes) for GET " + path(id)
+            + (tooLarge.declared >= 0 ? " (Content-Length " + tooLarge.declared + ")" : ""), id));
+      });
+    return cancellation.race(exchange.timeout(timeoutMs, TimeUnit.MILLISECONDS)).recover(failure -> {
+      boolean timedOut = failure instanceof TimeoutException;
+      if (timedOut || failure instanceof CancelledException) {
+        // The deadline passed or the caller left, perhaps while waiting for a connection.
+        attempt.abandon();
+      }
+      return Future.failedFuture(timedOut ? ErrorCode.UPSTREAM_TIMEOUT.error(
+        "upstream did not answer GET " + path(id) + " within " + timeoutMs + " ms", id) : failure);
+    });
+  }
+
+  /** The user in an answer, or why it is not one (a failed future); a status worth retrying throws. */
+  private User user(long id, int status, Buffer body) {
     if (status == 404) {
-      return new Lookup(null, ErrorCode.NOT_FOUND.error("the upstream has no user " + id, id));
+      throw ErrorCode.NOT_FOUND.error("the upstream has no user " + id, id);
     }
     if (status >= 500 || status == 429) {
       throw new RetryableStatus(status);
     }
     if (status != 200) {
-      return new Lookup(null, ErrorCode.UPSTREAM_ERROR.error(
-        "upstream answered " + status + " to GET " + path(id), id));
+      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + status + " to GET " + path(id), id);
     }
     Object json;
     try {
       json = Json.decodeValue(body);
     } catch (DecodeException e) {
-      return new Lookup(null, ErrorCode.UPSTREAM_ERROR.error(
-        "upstream answered GET " + path(id) + " with invalid JSON", id));
+      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered GET " + path(id) + " with invalid JSON", id);
     }
     String problem = User.problemWith(json, id);
     if (problem != null) {
-      return new Lookup(null, ErrorCode.UPSTREAM_ERROR.error(
-        "upstream answered GET " + path(id) + " with an invalid user: " + problem, id));
+      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered GET " + path(id) + " with an invalid user: " + problem, id);
     }
-    return new Lookup(User.of((JsonObject) json), null);
-  }
-
-  private static <T> void settle(Promise<T> promise, T value, Throwable failure) {
-    if (failure == null) {
-      promise.tryComplete(value);
-    } else {
-      promise.tryFail(failure);
-    }
+    return User.of((JsonObject) json);
   }
 
   private UsergateException toContract(Throwable failure, long id, int attempts) {
@@ -296,7 +311,7 @@ final class Upstream {
       || failure instanceof java.io.IOException;
   }
 
-  String path(long id) {
+  private String path(long id) {
     return basePath + userPath.replace("{id}", Long.toString(id));
   }
 

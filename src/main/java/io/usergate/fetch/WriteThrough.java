@@ -4,6 +4,7 @@ import io.usergate.bus.SharedJsonCodec;
 import io.usergate.store.StoreAddresses;
 import io.usergate.user.User;
 import io.vertx.core.Future;
+import io.vertx.core.Timer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,6 +17,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Writes the users fetched to the store, batched: the users of concurrent requests within
@@ -46,7 +48,8 @@ final class WriteThrough {
   private final Map<Long, JsonObject> pending = new LinkedHashMap<>();
   private final List<Future<Void>> writing = new ArrayList<>();
   private Instant oldestFetch;
-  private long timer = -1;
+  /** The window of the batch pending, while one is open. */
+  private Timer window;
   private long written;
   private long failed;
   private long skipped;
@@ -81,11 +84,9 @@ final class WriteThrough {
     }
     if (pending.size() >= MAX_BATCH) {
       flush();
-    } else if (timer == -1) {
-      timer = vertx.setTimer(delayMs, id -> {
-        timer = -1;
-        flush();
-      });
+    } else if (window == null) {
+      window = vertx.timer(Math.max(1, delayMs), TimeUnit.MILLISECONDS);
+      window.onSuccess(closed -> flush());
     }
   }
 
@@ -116,9 +117,9 @@ final class WriteThrough {
   }
 
   private void flush() {
-    if (timer != -1) {
-      vertx.cancelTimer(timer);
-      timer = -1;
+    if (window != null) {
+      window.cancel();
+      window = null;
     }
     if (pending.isEmpty()) {
       return;

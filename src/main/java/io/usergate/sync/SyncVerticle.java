@@ -5,6 +5,7 @@ import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
 import io.usergate.fetch.FetchAddresses;
 import io.usergate.metrics.Metrics;
+import io.usergate.retry.Backoff;
 import io.usergate.store.StoreAddresses;
 import io.usergate.user.UserId;
 import io.vertx.core.Future;
@@ -24,7 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 import static io.usergate.bus.BusReplies.answer;
 
@@ -35,30 +36,40 @@ import static io.usergate.bus.BusReplies.answer;
  * <p>Undeploying it is the cancellation signal: the timers stop, a batch in flight gets
  * {@code sync.shutdownGraceMs} to finish, what it has not finished is handed back (pending again, the
  * attempt not charged), and only then does {@code stop()} complete. A crash loses nothing either:
- * the lease expires and any instance claims the jobs again. Configuration: the {@code sync} section.
+ * the lease expires and any instance claims the jobs again.
+ *
+ * <p>Configuration: the {@code sync} section ({@link SyncSettings}). How many ids go in one
+ * {@code fetch.many} is the fetch verticle's limit, which it tells in {@code usergate.fetch.status}: the sync
+ * asks once in {@code start()}, so the fetch verticle is deployed before it.
  */
 public class SyncVerticle extends VerticleBase {
 
   public static final int MAX_ENQUEUE = 10_000;
   private static final int REFRESH_LIMIT = 100_000;
   private static final Logger LOG = LoggerFactory.getLogger(SyncVerticle.class);
+  /** The outcomes of a job in a batch, as the store counts them and the metrics label them. */
+  private static final List<String> OUTCOMES = List.of("succeeded", "removed", "retried", "failed", "notHeld");
+
+  /**
+   * Where a batch is. It moves forward only; an undeploy past the grace hands it back from
+   * {@code CLAIMING} or {@code FETCHING}, but not once its completion (one transaction) is under way.
+   */
+  private enum Phase { CLAIMING, FETCHING, COMPLETING, COMPLETED, HANDED_BACK }
 
   /** One batch: claim, fetch, complete; or, on undeploy past the grace, hand back. */
   private final class Batch {
     final long startedAt = System.nanoTime();
     final Promise<Void> finished = Promise.promise();
+    Phase phase = Phase.CLAIMING;
     List<Long> claimed = List.of();
-    Instant fetchedAt = Instant.now();
-    boolean completing;
-    boolean handedBack;
-    /** A full batch means more may be due: the next one starts at once rather than at the next tick. */
-    boolean fullBatch;
 
     void run() {
-      request(StoreAddresses.JOBS_CLAIM, new JsonObject().put("owner", owner).put("limit", batchSize).put("leaseMs", leaseMs))
+      request(StoreAddresses.JOBS_CLAIM, new JsonObject().put("owner", owner).put("limit", settings.batchSize())
+          .put("leaseMs", settings.leaseMs()))
         .compose(reply -> {
           JsonArray jobs = reply.getJsonArray("jobs");
           if (jobs.isEmpty()) {
+            phase = Phase.COMPLETED;
             return Future.succeededFuture();
           }
           List<Long> ids = new ArrayList<>();
@@ -68,18 +79,20 @@ public class SyncVerticle extends VerticleBase {
             attempts.put(((JsonObject) job).getLong("id"), ((JsonObject) job).getInteger("attempts"));
           });
           claimed = ids;
-          if (handedBack) {
+          if (phase == Phase.HANDED_BACK) {
             // Undeployed while the claim was under way: give the jobs straight back.
             return release();
           }
-          return fetchSettled(ids).compose(results -> complete(ids, attempts, results));
+          phase = Phase.FETCHING;
+          Instant fetchedAt = Instant.now();
+          return fetchSettled(ids).compose(results -> complete(ids, attempts, results, fetchedAt));
         })
         .onFailure(failure -> LOG.warn("sync: batch failed, its jobs come back when their lease expires: {}", failure.getMessage()))
         .onComplete(done -> finished.tryComplete());
     }
 
-    private Future<Void> complete(List<Long> ids, Map<Long, Integer> attempts, JsonArray results) {
-      if (handedBack) {
+    private Future<Void> complete(List<Long> ids, Map<Long, Integer> attempts, JsonArray results, Instant fetchedAt) {
+      if (phase == Phase.HANDED_BACK) {
         return Future.succeededFuture();
       }
       JsonArray done = new JsonArray();
@@ -98,66 +111,32 @@ public class SyncVerticle extends VerticleBase {
         } else {
           failed.add(new JsonObject().put("id", id)
             .put("error", error.getString("code") + ": " + error.getString("message"))
-            .put("delayMs", backoffMs(attempts.get(id))));
+            .put("delayMs", backoff.delayMs(attempts.get(id))));
         }
       }
-      completing = true;
+      phase = Phase.COMPLETING;
       JsonObject completion = new JsonObject().put("owner", owner).put("done", done).put("users", users)
         .put("fetchedAt", fetchedAt.toString()).put("removed", removed).put("failed", failed)
-        .put("maxAttempts", maxAttempts);
+        .put("maxAttempts", settings.maxAttempts());
       return request(StoreAddresses.JOBS_COMPLETE, completion).map(counts -> {
-        JsonObject progress = counts.copy()
-          .put("owner", owner)
-          .put("claimed", ids.size())
-          .put("succeeded", counts.getLong("done"))
-          .put("durationMs", (System.nanoTime() - startedAt) / 1_000_000)
-          .put("finishedAt", Instant.now().toString());
-        progress.remove("done");
-        lastBatch = progress;
-        vertx.eventBus().publish(SyncAddresses.PROGRESS, progress);
-        Metrics.registry().ifPresent(registry -> {
-          for (String outcome : new String[] {"succeeded", "removed", "retried", "failed", "notHeld"}) {
-            registry.counter("usergate.sync.jobs", "outcome", outcome).increment(progress.getLong(outcome));
-          }
-          registry.counter("usergate.sync.batches").increment();
-        });
-        LOG.info("sync: batch of {}: {} done, {} removed, {} retried, {} failed, {} pending left ({} ms)",
-          ids.size(), counts.getLong("done"), counts.getLong("removed"), counts.getLong("retried"),
-          counts.getLong("failed"), counts.getLong("pendingLeft"), progress.getLong("durationMs"));
-        fullBatch = ids.size() == batchSize;
+        phase = Phase.COMPLETED;
+        lastBatch = report(ids.size(), counts, (System.nanoTime() - startedAt) / 1_000_000);
         return null;
       });
     }
 
-    /** The ids through fetch.many in settled mode, in requests of at most maxIdsPerRequest. */
-    private Future<JsonArray> fetchSettled(List<Long> ids) {
-      fetchedAt = Instant.now();
-      List<Future<JsonArray>> chunks = new ArrayList<>();
-      for (int from = 0; from < ids.size(); from += maxIdsPerRequest) {
-        List<Long> chunk = ids.subList(from, Math.min(from + maxIdsPerRequest, ids.size()));
-        // No write-through: the completion stores the users in the same transaction as the job states.
-        chunks.add(request(FetchAddresses.MANY, new JsonObject().put("ids", new JsonArray(new ArrayList<>(chunk)))
-          .put("mode", FetchAddresses.MODE_SETTLED).put(FetchAddresses.WRITE_THROUGH, false))
-          .map(reply -> reply.getJsonArray("results"))
-          // The fetch itself failed (overloaded, gone): each id gets that error as a failed attempt.
-          .recover(failure -> Future.succeededFuture(allFailed(chunk, UsergateException.from(failure)))));
-      }
-      return Future.all(chunks).map(all -> {
-        JsonArray results = new JsonArray();
-        for (Future<JsonArray> chunk : chunks) {
-          results.addAll(chunk.result());
-        }
-        return results;
-      });
+    /** A full batch means more may be due: the next one starts at once rather than at the next tick. */
+    boolean full() {
+      return phase == Phase.COMPLETED && claimed.size() == settings.batchSize();
     }
 
     /** Undeploy past the grace: give back what was claimed and not completed. */
     Future<Void> handBack() {
-      if (completing) {
+      if (phase == Phase.COMPLETING || phase == Phase.COMPLETED) {
         // The completion is one transaction already under way: let it finish (the store bounds it).
         return finished.future();
       }
-      handedBack = true;
+      phase = Phase.HANDED_BACK;
       // Nothing claimed yet: the claim, when it lands, hands its jobs back itself (or their lease expires).
       return claimed.isEmpty() ? Future.succeededFuture() : release();
     }
@@ -170,14 +149,9 @@ public class SyncVerticle extends VerticleBase {
   }
 
   private final String owner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
-  private int batchSize;
-  private long leaseMs;
-  private int maxAttempts;
-  private long retryBaseDelayMs;
-  private long retryMaxDelayMs;
-  private long shutdownGraceMs;
-  private long refreshAfterMs;
-  private long intervalMs;
+  private SyncSettings settings;
+  private Backoff backoff;
+  /** The fetch verticle's limit of ids in one {@code fetch.many}, asked once in {@code start()}. */
   private int maxIdsPerRequest;
   private long batchTimer;
   private long refreshTimer;
@@ -189,28 +163,37 @@ public class SyncVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     SharedJsonCodec.register(vertx);
-    JsonObject sync = config().getJsonObject("sync");
-    batchSize = sync.getInteger("batchSize");
-    leaseMs = sync.getInteger("leaseMs");
-    maxAttempts = sync.getInteger("maxAttempts");
-    retryBaseDelayMs = sync.getInteger("retryBaseDelayMs");
-    retryMaxDelayMs = sync.getInteger("retryMaxDelayMs");
-    shutdownGraceMs = sync.getInteger("shutdownGraceMs");
-    refreshAfterMs = sync.getLong("refreshAfterMs");
-    intervalMs = sync.getInteger("intervalMs");
-    maxIdsPerRequest = config().getJsonObject("upstream").getInteger("maxIdsPerRequest");
+    settings = SyncSettings.from(config());
+    backoff = new Backoff(settings.retryBaseDelayMs(), settings.retryMaxDelayMs());
     EventBus bus = vertx.eventBus();
-    return Future.all(List.of(
-        bus.consumer(SyncAddresses.ENQUEUE, message -> answer(message, this::enqueue)).completion(),
-        bus.consumer(SyncAddresses.REFRESH, message -> answer(message, body -> refresh())).completion(),
-        bus.consumer(SyncAddresses.STATUS, message -> answer(message, body -> status())).completion()))
+    return askFetchLimit()
+      .compose(limit -> {
+        maxIdsPerRequest = limit;
+        return Future.all(List.of(
+          bus.consumer(SyncAddresses.ENQUEUE, message -> answer(message, this::enqueue)).completion(),
+          bus.consumer(SyncAddresses.REFRESH, message -> answer(message, body -> refresh())).completion(),
+          bus.consumer(SyncAddresses.STATUS, message -> answer(message, body -> status())).completion()));
+      })
       .onSuccess(v -> {
-        nextRunAt = System.currentTimeMillis() + intervalMs;
-        batchTimer = vertx.setPeriodic(intervalMs, id -> tick());
-        refreshTimer = vertx.setPeriodic(sync.getInteger("refreshIntervalMs"), id -> refresh()
+        nextRunAt = System.currentTimeMillis() + settings.intervalMs();
+        // Periodic ticks stay setPeriodic: Vert.x 5's Timer (vertx.timer) is a one-shot future, and
+        // re-arming one after each tick would drift from a fixed rate for no gain.
+        batchTimer = vertx.setPeriodic(settings.intervalMs(), id -> tick());
+        refreshTimer = vertx.setPeriodic(settings.refreshIntervalMs(), id -> refresh()
           .onFailure(failure -> LOG.warn("sync: refresh of stale users failed: {}", failure.getMessage())));
-        LOG.info("sync: {} drains the job queue every {} ms, {} jobs a batch, lease {} ms", owner, intervalMs, batchSize, leaseMs);
+        LOG.info("sync: {} drains the job queue every {} ms, {} jobs a batch, lease {} ms, {} ids per fetch",
+          owner, settings.intervalMs(), settings.batchSize(), settings.leaseMs(), maxIdsPerRequest);
       });
+  }
+
+  /** The fetch verticle's {@code maxIdsPerRequest}: it is deployed first, and its limit is its own. */
+  private Future<Integer> askFetchLimit() {
+    return request(FetchAddresses.STATUS, new JsonObject())
+      .recover(failure -> Future.failedFuture(new IllegalStateException(
+        "sync needs the fetch verticle, deployed before it: " + FetchAddresses.STATUS + " failed: " + failure.getMessage(), failure)))
+      .compose(status -> status.getValue("maxIdsPerRequest") instanceof Integer limit && limit > 0
+        ? Future.succeededFuture(limit)
+        : Future.failedFuture(new IllegalStateException(FetchAddresses.STATUS + " has no maxIdsPerRequest: " + status.encode())));
   }
 
   @Override
@@ -222,18 +205,55 @@ public class SyncVerticle extends VerticleBase {
     if (inFlight == null) {
       return Future.succeededFuture();
     }
-    LOG.info("sync: stopping; the batch in flight gets {} ms to finish", shutdownGraceMs);
-    Promise<Void> graceOver = Promise.promise();
-    long graceTimer = vertx.setTimer(Math.max(1, shutdownGraceMs), id -> graceOver.tryComplete());
-    return Future.any(inFlight.finished.future(), graceOver.future())
-      .compose(first -> {
-        vertx.cancelTimer(graceTimer);
-        return inFlight.finished.future().isComplete() ? Future.succeededFuture() : inFlight.handBack();
-      });
+    LOG.info("sync: stopping; the batch in flight gets {} ms to finish", settings.shutdownGraceMs());
+    return inFlight.finished.future()
+      .timeout(settings.shutdownGraceMs(), TimeUnit.MILLISECONDS)
+      .recover(graceOver -> inFlight.handBack());
+  }
+
+  /** Publishes a batch's figures ({@link SyncAddresses#PROGRESS}), counts them and logs them; returns them. */
+  private JsonObject report(int claimed, JsonObject counts, long durationMs) {
+    JsonObject progress = counts.copy()
+      .put("owner", owner)
+      .put("claimed", claimed)
+      .put("succeeded", counts.getLong("done"))
+      .put("durationMs", durationMs)
+      .put("finishedAt", Instant.now().toString());
+    progress.remove("done");
+    vertx.eventBus().publish(SyncAddresses.PROGRESS, progress);
+    Metrics.registry().ifPresent(registry -> {
+      OUTCOMES.forEach(outcome -> registry.counter("usergate.sync.jobs", "outcome", outcome).increment(progress.getLong(outcome)));
+      registry.counter("usergate.sync.batches").increment();
+    });
+    LOG.info("sync: batch of {}: {} done, {} removed, {} retried, {} failed, {} pending left ({} ms)",
+      claimed, counts.getLong("done"), counts.getLong("removed"), counts.getLong("retried"),
+      counts.getLong("failed"), counts.getLong("pendingLeft"), durationMs);
+    return progress;
+  }
+
+  /** The ids through fetch.many in settled mode, in requests of at most the fetch verticle's maxIdsPerRequest. */
+  private Future<JsonArray> fetchSettled(List<Long> ids) {
+    List<Future<JsonArray>> chunks = new ArrayList<>();
+    for (int from = 0; from < ids.size(); from += maxIdsPerRequest) {
+      List<Long> chunk = ids.subList(from, Math.min(from + maxIdsPerRequest, ids.size()));
+      // No write-through: the completion stores the users in the same transaction as the job states.
+      chunks.add(request(FetchAddresses.MANY, new JsonObject().put("ids", new JsonArray(new ArrayList<>(chunk)))
+        .put("mode", FetchAddresses.MODE_SETTLED).put(FetchAddresses.WRITE_THROUGH, false))
+        .map(reply -> reply.getJsonArray("results"))
+        // The fetch itself failed (overloaded, gone): each id gets that error as a failed attempt.
+        .recover(failure -> Future.succeededFuture(allFailed(chunk, UsergateException.from(failure)))));
+    }
+    return Future.all(chunks).map(all -> {
+      JsonArray results = new JsonArray();
+      for (Future<JsonArray> chunk : chunks) {
+        results.addAll(chunk.result());
+      }
+      return results;
+    });
   }
 
   private void tick() {
-    nextRunAt = System.currentTimeMillis() + intervalMs;
+    nextRunAt = System.currentTimeMillis() + settings.intervalMs();
     // Runs never overlap: a batch slower than the interval delays the next one.
     if (stopping || current != null) {
       return;
@@ -242,7 +262,7 @@ public class SyncVerticle extends VerticleBase {
     current = batch;
     batch.finished.future().onComplete(done -> {
       current = null;
-      if (batch.fullBatch) {
+      if (batch.full()) {
         tick();
       }
     });
@@ -255,6 +275,7 @@ public class SyncVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> refresh() {
+    long refreshAfterMs = settings.refreshAfterMs();
     return request(StoreAddresses.JOBS_REFRESH, new JsonObject().put("staleAfterMs", refreshAfterMs).put("limit", REFRESH_LIMIT))
       .onSuccess(reply -> {
         if (reply.getInteger("enqueued") > 0) {
@@ -272,15 +293,9 @@ public class SyncVerticle extends VerticleBase {
       .put("owner", owner));
   }
 
-  /** Exponential backoff with jitter: base × 2^attempts, between half and all of it, capped. */
-  private long backoffMs(int attemptsBefore) {
-    long ceiling = Math.min(retryMaxDelayMs, retryBaseDelayMs << Math.min(attemptsBefore, 30));
-    return ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
-  }
-
   private Future<JsonObject> request(String address, JsonObject body) {
     // No bus answer is useful after the lease: by then another instance may own the jobs.
-    return vertx.eventBus().<JsonObject>request(address, body, SharedJsonCodec.requestOptions(vertx).setCodecName(SharedJsonCodec.NAME).setSendTimeout(leaseMs))
+    return vertx.eventBus().<JsonObject>request(address, body, SharedJsonCodec.requestOptions(vertx).setCodecName(SharedJsonCodec.NAME).setSendTimeout(settings.leaseMs()))
       .map(Message::body);
   }
 

@@ -1,0 +1,68 @@
+package io.usergate.fetch;
+
+import io.vertx.core.Future;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * Concurrent requests for one key share one call: the first caller starts it, the callers that come while
+ * it runs join it, and each caller can leave (cancel) on its own. The call is cancelled only when the last
+ * of its callers has left; a caller that comes after that gets a call of its own. A call leaves the map
+ * when it completes, before its callers hear of it.
+ *
+ * <p>Generic over the key and the result: what a call does (a permit, the upstream, the write-through's
+ * bookkeeping) is the verticle's, so this class and its test know nothing of users or of HTTP.
+ * Confined to one Vert.x context (the fetch verticle's): no locks, no atomics.
+ */
+final class Coalescer<K, V> {
+
+  /** One call for one key, shared by every caller that wants that key while it runs. */
+  private final class Shared {
+    final Cancellation cancellation = new Cancellation();
+    final Future<V> result;
+    int waiting;
+
+    Shared(K key) {
+      result = call.apply(key, cancellation).andThen(done -> calls.remove(key, this));
+    }
+
+    /** This caller's view of the call: it can leave on its own; the last one to leave cancels the call. */
+    Future<V> join(Cancellation caller) {
+      waiting++;
+      caller.onCancel(() -> {
+        if (!result.isComplete() && --waiting == 0) {
+          cancellation.cancel();
+        }
+      });
+      return caller.race(result);
+    }
+  }
+
+  private final BiFunction<K, Cancellation, Future<V>> call;
+  private final Map<K, Shared> calls = new HashMap<>();
+
+  /** @param call starts the work for a key; it must undo that work when its cancellation fires */
+  Coalescer(BiFunction<K, Cancellation, Future<V>> call) {
+    this.call = call;
+  }
+
+  /** The result for {@code key}: joins the call already running for it, or starts one. */
+  Future<V> get(K key, Cancellation caller) {
+    Shared shared = calls.get(key);
+    // A call whose callers all left is being cancelled: a new caller needs a call of its own.
+    if (shared == null || shared.cancellation.isCancelled()) {
+      shared = new Shared(key);
+      if (!shared.result.isComplete()) {
+        calls.put(key, shared);
+      }
+    }
+    return shared.join(caller);
+  }
+
+  /** Calls running now (each shared by one or more callers). */
+  int size() {
+    return calls.size();
+  }
+}

@@ -1,0 +1,37 @@
+package io.usergate.fetch;
+
+import io.usergate.config.Section;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The fetch verticle's configuration: the {@code upstream} section, read once through the key table
+ * ({@link io.usergate.config.ConfigKeys}), where each key's range, default and meaning live.
+ */
+public record UpstreamSettings(
+  String baseUrl, String userPath,
+  // one attempt, and the retries after it
+  int timeoutMs, int retries, int retryBaseDelayMs,
+  // the semaphore and its queue
+  int maxConcurrent, int maxQueued, int queueTimeoutMs,
+  // the size of what is asked and of what comes back
+  int maxIdsPerRequest, int maxBodyBytes,
+  // the circuit breaker
+  boolean breakerEnabled, int breakerMaxFailures, int breakerWindowMs, int breakerResetMs,
+  // the write-through to the store
+  int writeThroughDelayMs, int writeThroughMinIntervalMs) {
+
+  public static final String SECTION = "upstream";
+
+  /** The {@code upstream} section of {@code config} (a verticle's configuration, or the whole one). */
+  public static UpstreamSettings from(JsonObject config) {
+    Section upstream = Section.of(config, SECTION);
+    return new UpstreamSettings(
+      upstream.string("baseUrl"), upstream.string("userPath"),
+      upstream.integer("timeoutMs"), upstream.integer("retries"), upstream.integer("retryBaseDelayMs"),
+      upstream.integer("maxConcurrent"), upstream.integer("maxQueued"), upstream.integer("queueTimeoutMs"),
+      upstream.integer("maxIdsPerRequest"), upstream.integer("maxBodyBytes"),
+      upstream.bool("breakerEnabled"), upstream.integer("breakerMaxFailures"), upstream.integer("breakerWindowMs"),
+      upstream.integer("breakerResetMs"),
+      upstream.integer("writeThroughDelayMs"), upstream.integer("writeThroughMinIntervalMs"));
+  }
+}

@@ -1,0 +1,32 @@
+package io.usergate.sync;
+
+import io.usergate.config.Section;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The sync verticle's configuration: the {@code sync} section, read once through the key table
+ * ({@link io.usergate.config.ConfigKeys}), where each key's range, default and meaning live. How many ids
+ * go in one {@code fetch.many} is the fetch verticle's limit: the sync asks it ({@code fetch.status}).
+ */
+public record SyncSettings(
+  // the batches: how often, how big, how long their claim holds
+  int intervalMs, int batchSize, int leaseMs,
+  // a failed job: its attempts and the backoff between them
+  int maxAttempts, int retryBaseDelayMs, int retryMaxDelayMs,
+  // undeploy
+  int shutdownGraceMs,
+  // the refresh of stale users
+  int refreshIntervalMs, long refreshAfterMs) {
+
+  public static final String SECTION = "sync";
+
+  /** The {@code sync} section of {@code config} (a verticle's configuration, or the whole one). */
+  public static SyncSettings from(JsonObject config) {
+    Section sync = Section.of(config, SECTION);
+    return new SyncSettings(
+      sync.integer("intervalMs"), sync.integer("batchSize"), sync.integer("leaseMs"),
+      sync.integer("maxAttempts"), sync.integer("retryBaseDelayMs"), sync.integer("retryMaxDelayMs"),
+      sync.integer("shutdownGraceMs"),
+      sync.integer("refreshIntervalMs"), sync.longValue("refreshAfterMs"));
+  }
+}

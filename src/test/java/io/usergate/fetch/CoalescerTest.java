@@ -1,0 +1,154 @@
+package io.usergate.fetch;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The coalescer on a real Vert.x context, with calls the test completes itself. */
+@ExtendWith(VertxExtension.class)
+class CoalescerTest {
+
+  /** A call started by the coalescer: it runs until the test completes it, whatever its cancellation says. */
+  private record Call(long key, Cancellation cancellation, Promise<String> result) {
+  }
+
+  /** The work behind the coalescer: it records each call it is asked to start. */
+  private static final class Calls implements BiFunction<Long, Cancellation, Future<String>> {
+    final List<Call> started = new ArrayList<>();
+
+    @Override
+    public Future<String> apply(Long key, Cancellation cancellation) {
+      Call call = new Call(key, cancellation, Promise.promise());
+      started.add(call);
+      return call.result().future();
+    }
+  }
+
+  /** Runs {@code check} on the event loop with a coalescer over recorded calls, then ends the test. */
+  private static void onContext(Vertx vertx, VertxTestContext testContext, BiConsumer<Calls, Coalescer<Long, String>> check) {
+    vertx.runOnContext(v -> testContext.verify(() -> {
+      Calls calls = new Calls();
+      check.accept(calls, new Coalescer<>(calls));
+      testContext.completeNow();
+    }));
+  }
+
+  @Test
+  @DisplayName("100 callers of one key share one call and all get its result; the map is empty once it completes")
+  void oneCallForManyCallers(Vertx vertx, VertxTestContext testContext) {
+    onContext(vertx, testContext, (calls, coalescer) -> {
+      List<Future<String>> callers = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        callers.add(coalescer.get(7L, new Cancellation()));
+      }
+      Future<String> otherKey = coalescer.get(8L, new Cancellation());
+      assertEquals(2, calls.started.size(), "one call for key 7, one for key 8");
+      assertEquals(2, coalescer.size());
+
+      calls.started.get(0).result().complete("user 7");
+      callers.forEach(caller -> assertEquals("user 7", caller.result()));
+      assertEquals(1, coalescer.size(), "key 7 left the map when its call completed");
+      calls.started.get(1).result().fail(new IllegalStateException("no user 8"));
+      assertEquals("no user 8", otherKey.cause().getMessage(), "a failure is shared as a result is");
+      assertEquals(0, coalescer.size());
+    });
+  }
+
+  @Test
+  @DisplayName("a caller that cancels leaves alone: the call goes on and the callers still waiting get its result")
+  void oneCallerLeaves(Vertx vertx, VertxTestContext testContext) {
+    onContext(vertx, testContext, (calls, coalescer) -> {
+      Cancellation leaves = new Cancellation();
+      Future<String> leaving = coalescer.get(7L, leaves);
+      Future<String> staying = coalescer.get(7L, new Cancellation());
+      Future<String> alsoStaying = coalescer.get(7L, new Cancellation());
+
+      leaves.cancel();
+      assertInstanceOf(CancelledException.class, leaving.cause(), "the caller that left hears at once");
+      assertFalse(calls.started.get(0).cancellation().isCancelled(), "two callers still wait: the call goes on");
+      assertFalse(staying.isComplete());
+
+      calls.started.get(0).result().complete("user 7");
+      assertEquals("user 7", staying.result());
+      assertEquals("user 7", alsoStaying.result());
+      assertEquals(0, coalescer.size());
+      assertEquals(1, calls.started.size(), "the caller that left started nothing of its own");
+    });
+  }
+
+  @Test
+  @DisplayName("when the last caller cancels, the call is cancelled")
+  void lastCallerCancels(Vertx vertx, VertxTestContext testContext) {
+    onContext(vertx, testContext, (calls, coalescer) -> {
+      Cancellation first = new Cancellation();
+      Cancellation second = new Cancellation();
+      Future<String> firstCaller = coalescer.get(7L, first);
+      Future<String> secondCaller = coalescer.get(7L, second);
+      Cancellation call = calls.started.get(0).cancellation();
+
+      first.cancel();
+      assertFalse(call.isCancelled(), "one caller still waits");
+      second.cancel();
+      assertTrue(call.isCancelled(), "nobody waits any more");
+      assertInstanceOf(CancelledException.class, firstCaller.cause());
+      assertInstanceOf(CancelledException.class, secondCaller.cause());
+    });
+  }
+
+  @Test
+  @DisplayName("a caller that comes after the call was cancelled gets a new call; the old one ending late leaves the new one in place")
+  void newCallAfterCancellation(Vertx vertx, VertxTestContext testContext) {
+    onContext(vertx, testContext, (calls, coalescer) -> {
+      Cancellation leaves = new Cancellation();
+      coalescer.get(7L, leaves);
+      leaves.cancel();
+      Call cancelled = calls.started.get(0);
+      assertTrue(cancelled.cancellation().isCancelled());
+      assertFalse(cancelled.result().future().isComplete(), "the cancelled work has not stopped yet");
+
+      Future<String> latecomer = coalescer.get(7L, new Cancellation());
+      assertEquals(2, calls.started.size(), "the latecomer did not join the cancelled call");
+      Call fresh = calls.started.get(1);
+      assertFalse(fresh.cancellation().isCancelled());
+
+      cancelled.result().complete("stale user 7");
+      assertFalse(latecomer.isComplete(), "the old call's result is not the latecomer's");
+      assertEquals(1, coalescer.size(), "the old call leaving the map did not take the new one with it");
+      Future<String> joins = coalescer.get(7L, new Cancellation());
+      assertEquals(2, calls.started.size(), "a third caller joins the new call");
+
+      fresh.result().complete("user 7");
+      assertEquals("user 7", latecomer.result());
+      assertEquals("user 7", joins.result());
+      assertEquals(0, coalescer.size());
+    });
+  }
+
+  @Test
+  @DisplayName("a call that ends at once (refused before it starts) answers its caller and is not left in the map")
+  void callThatEndsAtOnce(Vertx vertx, VertxTestContext testContext) {
+    vertx.runOnContext(v -> testContext.verify(() -> {
+      Coalescer<Long, String> coalescer = new Coalescer<>(
+        (key, cancellation) -> Future.failedFuture(new IllegalStateException("refused")));
+      assertEquals("refused", coalescer.get(7L, new Cancellation()).cause().getMessage());
+      assertEquals(0, coalescer.size());
+      testContext.completeNow();
+    }));
+  }
+
+}
