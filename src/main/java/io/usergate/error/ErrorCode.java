@@ -17,6 +17,8 @@ public enum ErrorCode {
   UPSTREAM_ERROR(502),
   UPSTREAM_UNAVAILABLE(503),
   UPSTREAM_TIMEOUT(504),
+  /** {@code only-if-cached} and the mirror has no copy good enough (RFC 9111: 504). */
+  NOT_CACHED(504),
   STORE_UNAVAILABLE(503),
   INTERNAL(500);
 

@@ -24,6 +24,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +56,10 @@ public class FetchVerticle extends VerticleBase {
   private Upstream upstream;
   private WriteThrough writeThrough;
   private Coalescer<Long, User> coalescer;
+  private Freshness freshness;
+  private NotFoundMemory notFound;
+  /** Ids whose stale copy was answered and whose background refresh runs: one refresh per id at a time. */
+  private final Set<Long> refreshing = new HashSet<>();
 
   @Override
   public Future<?> start() {
@@ -63,6 +69,9 @@ public class FetchVerticle extends VerticleBase {
     upstream = new Upstream(vertx, settings);
     writeThrough = new WriteThrough(vertx, settings.writeThroughDelayMs(), settings.writeThroughMinIntervalMs());
     coalescer = new Coalescer<>(this::upstreamCall);
+    CacheSettings cache = CacheSettings.from(config());
+    freshness = new Freshness(cache.freshForMs(), cache.staleWhileRevalidateMs());
+    notFound = new NotFoundMemory(cache.notFoundForMs(), System::currentTimeMillis);
     Metrics.registry().ifPresent(this::registerGauges);
     EventBus bus = vertx.eventBus();
     return Future.all(List.of(
@@ -80,27 +89,135 @@ public class FetchVerticle extends VerticleBase {
     return writeThrough.close().eventually(() -> upstream.close());
   }
 
+  /** A copy of a user in the mirror, and when it was fetched. */
+  private record Stored(JsonObject user, Instant fetchedAt) {
+
+    long ageMs(Instant now) {
+      return Math.max(0, now.toEpochMilli() - fetchedAt.toEpochMilli());
+    }
+  }
+
+  /** A user and how it was served: from the mirror or live, with its Cache-Status. */
+  private record Served(User user, Stored copy, String cacheStatus) {
+
+    Reply reply() {
+      return copy != null
+        ? new Reply(copy.user(), Map.of(FetchAddresses.SOURCE_HEADER, "store",
+            StoreAddresses.FETCHED_AT_HEADER, copy.fetchedAt().toString(), FetchAddresses.CACHE_STATUS_HEADER, cacheStatus))
+        : new Reply(user.profile(), Map.of(FetchAddresses.SOURCE_HEADER, "upstream",
+            StoreAddresses.FETCHED_AT_HEADER, Instant.now().toString(), FetchAddresses.CACHE_STATUS_HEADER, cacheStatus));
+    }
+
+    boolean live() {
+      return copy == null;
+    }
+  }
+
   private Future<Reply> one(JsonObject body) {
     long id = UserId.fromField(body, "id");
     boolean staleFallback = flag(body, FetchAddresses.STALE_FALLBACK, false);
+    Freshness.Directives directives = directives(body);
     Cancellation cancellation = named(body);
-    return coalescer.get(id, cancellation)
-      .andThen(done -> forget(body))
-      .map(user -> {
-        writeThrough.add(List.of(user), Instant.now());
-        return new Reply(user.profile(), Map.of(FetchAddresses.SOURCE_HEADER, "upstream"));
+    return mirror(List.of(id), directives)
+      .compose(copies -> serve(id, copies.get(id), directives, cancellation)
+        .map(served -> {
+          if (served.live()) {
+            writeThrough.add(List.of(served.user()), Instant.now());
+          }
+          return served.reply();
+        })
+        .recover(failure -> {
+          UsergateException error = UsergateException.from(failure);
+          if (!staleFallback || !UPSTREAM_FAILURES.contains(error.code())) {
+            return Future.failedFuture(error);
+          }
+          return staleFallback(id, copies.get(id), error);
+        }))
+      .andThen(done -> forget(body));
+  }
+
+  /** The upstream failed: a stored copy, of any age, is better than an error, and says where it came from. */
+  private Future<Reply> staleFallback(long id, Stored known, UsergateException error) {
+    Future<Stored> copy = known != null ? Future.succeededFuture(known)
+      : vertx.eventBus().<JsonObject>request(StoreAddresses.GET, new JsonObject().put("id", id), SharedJsonCodec.requestOptions(vertx))
+          .map(stored -> new Stored(stored.body(), Instant.parse(stored.headers().get(StoreAddresses.FETCHED_AT_HEADER))));
+    return copy
+      .map(stored -> new Served(null, stored, "fwd=miss; detail=stale-fallback").reply())
+      .otherwise(noCopy -> { throw error; });
+  }
+
+  /**
+   * One id, from the mirror's copy when it is good enough for the caller, else live (shared with the
+   * other callers of that id), or at once 404 when the upstream said so lately.
+   */
+  private Future<Served> serve(long id, Stored copy, Freshness.Directives directives, Cancellation cancellation) {
+    Instant now = Instant.now();
+    Freshness.Verdict verdict = freshness.judge(copy == null ? -1 : copy.ageMs(now), directives);
+    Metrics.registry().ifPresent(registry -> registry.counter("usergate.cache.requests", "result", verdict.label).increment());
+    switch (verdict) {
+      case HIT:
+        return Future.succeededFuture(new Served(User.of(copy.user()), copy, "hit"));
+      case STALE:
+        refreshInBackground(id);
+        return Future.succeededFuture(new Served(User.of(copy.user()), copy, "hit; detail=stale-while-revalidate"));
+      case NOT_CACHED:
+        return Future.failedFuture(ErrorCode.NOT_CACHED.error("only-if-cached: the mirror has no copy of user " + id
+          + (directives.maxAgeMs() == null ? "" : " younger than " + directives.maxAgeMs() + " ms"), id));
+      default:
+        if (verdict != Freshness.Verdict.BYPASS && notFound.isKnownMissing(id)) {
+          return Future.failedFuture(ErrorCode.NOT_FOUND.error("the upstream has no user " + id
+            + " (it said so less than cache.notFoundForMs ago)", id));
+        }
+        String status = verdict == Freshness.Verdict.BYPASS ? "fwd=request" : copy == null ? "fwd=miss" : "fwd=stale";
+        return coalescer.get(id, cancellation).map(user -> new Served(user, null, status));
+    }
+  }
+
+  /** A stale copy was answered: refresh it, once per id at a time, like any other upstream call. */
+  private void refreshInBackground(long id) {
+    if (!refreshing.add(id)) {
+      return;
+    }
+    coalescer.get(id, new Cancellation())
+      .onSuccess(user -> writeThrough.add(List.of(user), Instant.now()))
+      .onFailure(failure -> LOG.debug("fetch: background refresh of user {} failed: {}", id, failure.getMessage()))
+      .onComplete(done -> refreshing.remove(id));
+  }
+
+  /** The mirror's copies of {@code ids}, when the caller's directives and the cache settings make them useful. */
+  private Future<Map<Long, Stored>> mirror(List<Long> ids, Freshness.Directives directives) {
+    if (!freshness.consultsMirror(directives)) {
+      return Future.succeededFuture(Map.of());
+    }
+    return vertx.eventBus().<JsonObject>request(StoreAddresses.GET_MANY, new JsonObject().put("ids", new JsonArray(new ArrayList<>(ids))),
+        SharedJsonCodec.requestOptions(vertx))
+      .map(reply -> {
+        Map<Long, Stored> copies = new HashMap<>();
+        reply.body().getJsonArray("users").forEach(entry -> {
+          JsonObject stored = (JsonObject) entry;
+          JsonObject user = stored.getJsonObject("user");
+          copies.put(user.getLong("id"), new Stored(user, Instant.parse(stored.getString("fetchedAt"))));
+        });
+        return copies;
       })
       .recover(failure -> {
-        UsergateException error = UsergateException.from(failure);
-        if (!staleFallback || !UPSTREAM_FAILURES.contains(error.code())) {
-          return Future.failedFuture(error);
+        if (directives.onlyIfCached()) {
+          return Future.failedFuture(failure);
         }
-        // The upstream failed: a stored copy is better than an error, and says where it came from.
-        return vertx.eventBus().<JsonObject>request(StoreAddresses.GET, new JsonObject().put("id", id), SharedJsonCodec.requestOptions(vertx))
-          .<Reply>map(stored -> new Reply(stored.body(), Map.of(FetchAddresses.SOURCE_HEADER, "store",
-            StoreAddresses.FETCHED_AT_HEADER, stored.headers().get(StoreAddresses.FETCHED_AT_HEADER))))
-          .otherwise(noCopy -> { throw error; });
+        // The mirror is a shortcut: without it, the upstream answers.
+        LOG.debug("fetch: mirror read failed, fetching live: {}", failure.getMessage());
+        return Future.succeededFuture(Map.of());
       });
+  }
+
+  /** {@code maxAgeMs}, {@code noCache}, {@code onlyIfCached} of a bus request, checked. */
+  private static Freshness.Directives directives(JsonObject body) {
+    Object maxAge = body.getValue(FetchAddresses.MAX_AGE_MS);
+    if (maxAge != null && !(maxAge instanceof Integer || maxAge instanceof Long) || maxAge != null && ((Number) maxAge).longValue() < 0) {
+      throw ErrorCode.BAD_REQUEST.error(FetchAddresses.MAX_AGE_MS + " must be an integer ≥ 0, not " + User.describe(maxAge));
+    }
+    return new Freshness.Directives(maxAge == null ? null : ((Number) maxAge).longValue(),
+      flag(body, FetchAddresses.NO_CACHE, false), flag(body, FetchAddresses.ONLY_IF_CACHED, false));
   }
 
   /** The request's cancellation, registered under its requestId when the caller gave one. */
@@ -145,26 +262,33 @@ public class FetchVerticle extends VerticleBase {
     }
     boolean all = FetchAddresses.MODE_ALL.equals(mode);
     boolean write = flag(body, FetchAddresses.WRITE_THROUGH, true);
+    Freshness.Directives directives = directives(body);
     Instant started = Instant.now();
     Cancellation cancellation = named(body);
-    // An id asked for twice is fetched once and answered in each of its places.
-    Map<Long, Future<User>> byId = new LinkedHashMap<>();
-    for (long id : ids) {
-      byId.computeIfAbsent(id, unique -> coalescer.get(unique, cancellation));
-    }
-    List<Future<User>> unique = new ArrayList<>(byId.values());
-    // "all" fails on the first failure and cancels the rest; "settled" waits for every outcome, each one an answer.
-    Future<CompositeFuture> outcome = all
-      ? Future.all(unique).onFailure(failure -> cancellation.cancel())
-      : Future.join(unique).otherwiseEmpty();
-    return outcome
-      .andThen(done -> {
-        forget(body);
-        if (write) {
-          writeThrough.add(succeeded(unique), started);
-        }
-      })
-      .map(done -> all ? usersReply(ids, byId) : settledReply(ids, byId));
+    List<Long> distinct = new ArrayList<>(new LinkedHashSet<>(ids));
+    // The hits of the whole list in one read; only the misses go upstream.
+    return mirror(distinct, directives).compose(copies -> {
+      // An id asked for twice is fetched once and answered in each of its places.
+      Map<Long, Future<User>> byId = new LinkedHashMap<>();
+      List<Future<User>> live = new ArrayList<>();
+      for (long id : distinct) {
+        Future<Served> served = serve(id, copies.get(id), directives, cancellation);
+        byId.put(id, served.map(Served::user));
+        live.add(served.compose(one -> one.live() ? Future.succeededFuture(one.user()) : Future.failedFuture("from the mirror")));
+      }
+      List<Future<User>> unique = new ArrayList<>(byId.values());
+      // "all" fails on the first failure and cancels the rest; "settled" waits for every outcome, each one an answer.
+      Future<CompositeFuture> outcome = all
+        ? Future.all(unique).onFailure(failure -> cancellation.cancel())
+        : Future.join(unique).otherwiseEmpty();
+      return outcome
+        .andThen(done -> {
+          if (write) {
+            writeThrough.add(succeeded(live), started);
+          }
+        })
+        .map(done -> all ? usersReply(ids, byId) : settledReply(ids, byId));
+    }).andThen(done -> forget(body));
   }
 
   /** {@code {"users": [...]}}, in the order asked: every id succeeded. */
@@ -218,10 +342,31 @@ public class FetchVerticle extends VerticleBase {
         return upstream.fetchUser(id, cancellation).andThen(done -> vertx.runOnContext(v -> permit.release()));
       })
       .andThen(done -> {
-        if (done.cause() instanceof UsergateException error && error.code() == ErrorCode.NOT_FOUND) {
+        if (done.succeeded()) {
+          notFound.forget(id);
+        } else if (done.cause() instanceof UsergateException error && error.code() == ErrorCode.NOT_FOUND) {
           writeThrough.forget(id);
+          notFound.remember(id);
         }
+        Metrics.registry().ifPresent(registry -> registry.counter("usergate.upstream.calls", "outcome", outcome(done.cause()))
+          .increment());
       });
+  }
+
+  /** The label of an upstream call in {@code usergate_upstream_calls_total{outcome}}: a fixed set. */
+  private static String outcome(Throwable failure) {
+    if (failure == null) {
+      return "ok";
+    }
+    if (failure instanceof CancelledException) {
+      return "cancelled";
+    }
+    return switch (UsergateException.from(failure).code()) {
+      case NOT_FOUND -> "not_found";
+      case UPSTREAM_TIMEOUT -> "timeout";
+      case OVERLOADED -> "overloaded";
+      default -> "error";
+    };
   }
 
   private void registerGauges(MeterRegistry registry) {
@@ -243,6 +388,8 @@ public class FetchVerticle extends VerticleBase {
       .put("queued", semaphore.queued())
       .put("available", semaphore.available())
       .put("sharedCalls", coalescer.size())
+      .put("refreshing", refreshing.size())
+      .put("knownMissing", notFound.size())
       .put("breaker", upstream.breakerState().name())
       .put("breakerSince", upstream.breakerSince().toString())
       .put("breakerFailures", upstream.breakerFailures())

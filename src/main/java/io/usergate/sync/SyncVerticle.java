@@ -238,7 +238,9 @@ public class SyncVerticle extends VerticleBase {
       List<Long> chunk = ids.subList(from, Math.min(from + maxIdsPerRequest, ids.size()));
       // No write-through: the completion stores the users in the same transaction as the job states.
       chunks.add(request(FetchAddresses.MANY, new JsonObject().put("ids", new JsonArray(new ArrayList<>(chunk)))
-        .put("mode", FetchAddresses.MODE_SETTLED).put(FetchAddresses.WRITE_THROUGH, false))
+        .put("mode", FetchAddresses.MODE_SETTLED).put(FetchAddresses.WRITE_THROUGH, false)
+          // The sync is the refresher: always live, never the mirror's copy or a remembered 404.
+          .put(FetchAddresses.NO_CACHE, true))
         .map(reply -> reply.getJsonArray("results"))
         // The fetch itself failed (overloaded, gone): each id gets that error as a failed attempt.
         .recover(failure -> Future.succeededFuture(allFailed(chunk, UsergateException.from(failure)))));

@@ -26,9 +26,11 @@ public final class TestConfig {
     return Configuration.load(new Configuration.Sources(null, null, System.getenv(), Map.of())).config();
   }
 
-  /** The checked default configuration, on the test database, HTTP on a free port. */
+  /** The checked default configuration, on the test database, HTTP on a free port, the cache off. */
   public static JsonObject forTests() {
     JsonObject config = Configuration.defaults();
+    // The tests of the live path count upstream calls: the cache is off unless a test (CacheTest) turns it on.
+    config.getJsonObject("cache").put("freshForMs", 0L).put("notFoundForMs", 0L);
     config.put("pg", TestDatabase.pg());
     config.getJsonObject("http").put("port", 0);
     return config;

@@ -91,7 +91,9 @@ class MalformedInputTest {
     JsonArray tooMany = new JsonArray(IntStream.rangeClosed(1, MAX_IDS + 1).boxed().collect(Collectors.toList()));
     Map<String, List<JsonObject>> wrongFields = Map.ofEntries(
       Map.entry(FetchAddresses.ONE, List.of(new JsonObject(), new JsonObject().put("id", "7"), new JsonObject().put("id", -1),
-        new JsonObject().put("id", 1.5), new JsonObject().put("id", 7).put(FetchAddresses.STALE_FALLBACK, "yes"))),
+        new JsonObject().put("id", 1.5), new JsonObject().put("id", 7).put(FetchAddresses.STALE_FALLBACK, "yes"),
+        new JsonObject().put("id", 7).put(FetchAddresses.MAX_AGE_MS, "60"), new JsonObject().put("id", 7).put(FetchAddresses.MAX_AGE_MS, -1),
+        new JsonObject().put("id", 7).put(FetchAddresses.ONLY_IF_CACHED, 1), new JsonObject().put("id", 7).put(FetchAddresses.NO_CACHE, "no"))),
       Map.entry(FetchAddresses.MANY, List.of(new JsonObject(), new JsonObject().put("ids", "1,2"),
         new JsonObject().put("ids", new JsonArray().add(1).add("2")), new JsonObject().put("ids", new JsonArray().add(1)).put("mode", "some"),
         new JsonObject().put("ids", new JsonArray().add(1)).put("mode", 7),
@@ -99,6 +101,8 @@ class MalformedInputTest {
         new JsonObject().put("ids", tooMany))),
       Map.entry(FetchAddresses.STATUS, List.of()),
       Map.entry(StoreAddresses.PING, List.of()),
+      Map.entry(StoreAddresses.GET_MANY, List.of(new JsonObject(), new JsonObject().put("ids", "1"),
+        new JsonObject().put("ids", new JsonArray().add(0)))),
       Map.entry(StoreAddresses.GET, List.of(new JsonObject(), new JsonObject().put("id", "7"), new JsonObject().put("id", 0))),
       Map.entry(StoreAddresses.LIST, List.of(new JsonObject().put("after", -1), new JsonObject().put("after", "x"),
         new JsonObject().put("limit", 0), new JsonObject().put("limit", 1001), new JsonObject().put("limit", "5"))),
@@ -172,6 +176,7 @@ class MalformedInputTest {
       Bad.get("/store/users?limit=0", 400, "BAD_REQUEST"),
       Bad.get("/store/users?limit=5000", 400, "BAD_REQUEST"),
       Bad.get("/no/such/route", 404, "NOT_FOUND"),
+      new Bad(HttpMethod.GET, "/users/7", Map.of("Cache-Control", "only-if-cached, max-age=abc"), null, 504, "NOT_CACHED"),
       Bad.post("/users/batch", Map.of(), "{\"ids\":[1]}", 400, "BAD_REQUEST"),
       Bad.post("/users/batch", json, "{\"ids\":", 400, "BAD_REQUEST"),
       Bad.post("/users/batch", json, "[1]", 400, "BAD_REQUEST"),

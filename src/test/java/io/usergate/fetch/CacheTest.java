@@ -1,0 +1,181 @@
+package io.usergate.fetch;
+
+import io.usergate.store.StoreAddresses;
+import io.usergate.support.Bus;
+import io.usergate.support.FakeDirectory;
+import io.usergate.support.FakeDirectory.Behaviour;
+import io.usergate.support.Sql;
+import io.usergate.support.Stack;
+import io.usergate.support.TestConfig;
+import io.usergate.support.TestDatabase;
+import io.usergate.sync.SyncAddresses;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** usergate as a cache: the whole stack against a counting upstream on loopback and the real mirror. */
+class CacheTest {
+
+  private Vertx vertx;
+  private FakeDirectory upstream;
+  private WebClient client;
+  private int port;
+
+  @BeforeEach
+  void deploy() throws Exception {
+    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
+    vertx = Vertx.vertx();
+    upstream = new FakeDirectory();
+    vertx.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
+    JsonObject config = TestConfig.forTests();
+    config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl()).put("retries", 0);
+    config.getJsonObject("cache").put("freshForMs", 60_000L).put("staleWhileRevalidateMs", 600_000L)
+      .put("notFoundForMs", 60_000L);
+    config.getJsonObject("sync").put("intervalMs", 200);
+    config.getJsonObject("http").put("drainDelayMs", 0);
+    port = Stack.all(vertx, config).actualPort();
+    client = WebClient.create(vertx);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    vertx.close().await(30, TimeUnit.SECONDS);
+  }
+
+  private HttpResponse<Buffer> get(String uri, String... headers) throws Exception {
+    var request = client.get(port, "127.0.0.1", uri);
+    for (int i = 0; i < headers.length; i += 2) {
+      request.putHeader(headers[i], headers[i + 1]);
+    }
+    return request.send().await(30, TimeUnit.SECONDS);
+  }
+
+  /** Stores {@code user} as if it had been fetched {@code agoMs} ago. */
+  private void storeCopy(long id, long agoMs) throws Exception {
+    Bus.call(vertx, StoreAddresses.UPSERT, new JsonObject().put("users", new JsonArray().add(FakeDirectory.user(id)))
+      .put("fetchedAt", Instant.now().minusMillis(agoMs).toString()));
+  }
+
+  private void awaitStored(long id) {
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+      .until(() -> Sql.count("SELECT count(*) FROM users WHERE id = " + id) == 1);
+  }
+
+  @Test
+  @DisplayName("a fresh copy is answered from the mirror with no upstream call, with Age, Last-Modified, Cache-Status and an ETag; If-None-Match → 304")
+  void freshHit() throws Exception {
+    HttpResponse<Buffer> live = get("/users/7");
+    assertEquals(200, live.statusCode());
+    assertEquals("usergate; fwd=miss", live.getHeader("Cache-Status"));
+    awaitStored(7);
+    HttpResponse<Buffer> hit = get("/users/7");
+    assertEquals(200, hit.statusCode());
+    assertEquals(1, upstream.calls(7), "the second answer came from the mirror");
+    assertEquals("usergate; hit", hit.getHeader("Cache-Status"));
+    assertEquals("store", hit.getHeader("X-Usergate-Source"));
+    assertEquals(FakeDirectory.user(7), hit.bodyAsJsonObject());
+    assertNotNull(hit.getHeader("Age"));
+    assertNotNull(hit.getHeader("Last-Modified"));
+    String etag = hit.getHeader("ETag");
+    assertNotNull(etag);
+    HttpResponse<Buffer> notModified = get("/users/7", "If-None-Match", etag);
+    assertEquals(304, notModified.statusCode());
+    assertNull(notModified.body());
+    assertEquals(200, get("/users/7", "If-None-Match", "\"other\", garbage,,W/").statusCode(), "a malformed tag is no match");
+    assertEquals(1, upstream.calls(7));
+  }
+
+  @Test
+  @DisplayName("fetch.many reads its hits in one go and fetches only the misses")
+  void manyFetchesOnlyMisses() throws Exception {
+    storeCopy(1, 1000);
+    storeCopy(2, 1000);
+    JsonObject reply = Bus.call(vertx, FetchAddresses.MANY, new JsonObject().put("ids", new JsonArray().add(1).add(3).add(2).add(3)));
+    assertEquals(4, reply.getJsonArray("users").size());
+    assertEquals(3L, reply.getJsonArray("users").getJsonObject(1).getLong("id"));
+    assertEquals(0, upstream.calls(1) + upstream.calls(2), "hits");
+    assertEquals(1, upstream.calls(3), "the miss, once");
+  }
+
+  @Test
+  @DisplayName("the caller decides: no-cache and max-age=0 fetch live, max-age=N accepts a younger copy, only-if-cached never calls upstream")
+  void callerDirectives() throws Exception {
+    storeCopy(12, 30_000);
+    assertEquals("usergate; fwd=request", get("/users/12", "Cache-Control", "no-cache").getHeader("Cache-Status"));
+    assertEquals(1, upstream.calls(12));
+    storeCopy(13, 30_000);
+    assertEquals("usergate; fwd=stale", get("/users/13", "Cache-Control", "max-age=10").getHeader("Cache-Status"));
+    assertEquals(1, upstream.calls(13));
+    storeCopy(5, 30_000);
+    assertEquals("usergate; hit", get("/users/5", "Cache-Control", "max-age=40, x-unknown=1").getHeader("Cache-Status"));
+    assertEquals("usergate; hit", get("/users/5", "Cache-Control", "max-age=oops").getHeader("Cache-Status"), "malformed: ignored");
+    assertEquals(0, upstream.calls(5));
+
+    HttpResponse<Buffer> notCached = get("/users/6", "Cache-Control", "only-if-cached");
+    assertEquals(504, notCached.statusCode());
+    assertEquals("NOT_CACHED", notCached.bodyAsJsonObject().getJsonObject("error").getString("code"));
+    assertEquals(0, upstream.calls(6));
+    assertEquals(200, get("/users/5", "Cache-Control", "only-if-cached").statusCode());
+    Bus.failure(vertx, FetchAddresses.ONE, new JsonObject().put("id", 6).put(FetchAddresses.ONLY_IF_CACHED, true), "NOT_CACHED", 504);
+    Bus.failure(vertx, FetchAddresses.ONE, new JsonObject().put("id", 6).put(FetchAddresses.MAX_AGE_MS, -1), "BAD_REQUEST", 400);
+    Bus.failure(vertx, FetchAddresses.MANY, new JsonObject().put("ids", new JsonArray().add(6)).put(FetchAddresses.NO_CACHE, "yes"),
+      "BAD_REQUEST", 400);
+    assertEquals(0, upstream.calls(6));
+  }
+
+  @Test
+  @DisplayName("stale-while-revalidate: an old copy is answered at once and refreshed once in the background")
+  void staleWhileRevalidate() throws Exception {
+    storeCopy(9, 120_000);
+    upstream.script(9, Behaviour.OK, 300);
+    long started = System.nanoTime();
+    HttpResponse<Buffer> stale = get("/users/9");
+    assertEquals(200, stale.statusCode());
+    assertTrue(stale.getHeader("Cache-Status").contains("stale-while-revalidate"), stale.getHeader("Cache-Status"));
+    assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) < 300, "answered before the refresh could finish");
+    assertEquals(200, get("/users/9").statusCode(), "a second caller during the refresh");
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() ->
+      Sql.count("SELECT count(*) FROM users WHERE id = 9 AND fetched_at > now() - interval '60 seconds'") == 1);
+    assertEquals(1, upstream.calls(9), "one refresh for both callers");
+    assertEquals("usergate; hit", get("/users/9").getHeader("Cache-Status"));
+  }
+
+  @Test
+  @DisplayName("a 404 is remembered: answered 404 with no upstream call, until a live fetch finds the user")
+  void notFoundIsRemembered() throws Exception {
+    upstream.script(4, Behaviour.NOT_FOUND, 0);
+    assertEquals(404, get("/users/4").statusCode());
+    assertEquals(404, get("/users/4").statusCode());
+    assertEquals(1, upstream.calls(4));
+    upstream.script(4, Behaviour.OK, 0);
+    assertEquals(200, get("/users/4", "Cache-Control", "no-cache").statusCode(), "no-cache asks the upstream anyway");
+    assertEquals(2, upstream.calls(4));
+    awaitStored(4);
+    assertEquals("usergate; hit", get("/users/4").getHeader("Cache-Status"));
+  }
+
+  @Test
+  @DisplayName("the sync is the refresher: it fetches live even when the mirror's copy is fresh")
+  void syncFetchesLive() throws Exception {
+    storeCopy(11, 0);
+    Bus.call(vertx, SyncAddresses.ENQUEUE, new JsonObject().put("ids", new JsonArray().add(11)));
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> upstream.calls(11) == 1);
+  }
+}
