@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import static io.usergate.bus.BusReplies.answer;
 import static io.usergate.bus.BusReplies.answerWithHeaders;
@@ -270,11 +271,11 @@ public class FetchVerticle extends VerticleBase {
     return mirror(distinct, directives).compose(copies -> {
       // An id asked for twice is fetched once and answered in each of its places.
       Map<Long, Future<User>> byId = new LinkedHashMap<>();
-      List<Future<User>> live = new ArrayList<>();
+      List<Future<Served>> served = new ArrayList<>();
       for (long id : distinct) {
-        Future<Served> served = serve(id, copies.get(id), directives, cancellation);
-        byId.put(id, served.map(Served::user));
-        live.add(served.compose(one -> one.live() ? Future.succeededFuture(one.user()) : Future.failedFuture("from the mirror")));
+        Future<Served> one = serve(id, copies.get(id), directives, cancellation);
+        served.add(one);
+        byId.put(id, one.map(Served::user));
       }
       List<Future<User>> unique = new ArrayList<>(byId.values());
       // "all" fails on the first failure and cancels the rest; "settled" waits for every outcome, each one an answer.
@@ -284,7 +285,10 @@ public class FetchVerticle extends VerticleBase {
       return outcome
         .andThen(done -> {
           if (write) {
-            writeThrough.add(succeeded(live), started);
+            // Read from the served futures themselves, all complete by now (a future derived from them
+            // might not be yet): only what came live is written through.
+            writeThrough.add(served.stream().filter(one -> one.succeeded() && one.result().live())
+              .map(one -> one.result().user()).collect(Collectors.toList()), started);
           }
         })
         .map(done -> all ? usersReply(ids, byId) : settledReply(ids, byId));
@@ -316,15 +320,6 @@ public class FetchVerticle extends VerticleBase {
     return new JsonObject().put("results", results).put("succeeded", ids.size() - failed).put("failed", failed);
   }
 
-  private static List<User> succeeded(List<Future<User>> futures) {
-    List<User> users = new ArrayList<>();
-    for (Future<User> future : futures) {
-      if (future.succeeded()) {
-        users.add(future.result());
-      }
-    }
-    return users;
-  }
 
   /**
    * The one upstream call the coalescer shares between the callers of an id: a permit, then the upstream.
