@@ -95,7 +95,9 @@ final class RateLimiter {
   /**
    * A token now, or once one is due. Fails with {@code OVERLOADED} at once when the queue is full or when
    * the token would come later than {@code maxWaitMs} from now; fails with a {@link CancelledException}
-   * when {@code cancellation} fires first (the waiter then leaves the queue and takes no token).
+   * when {@code cancellation} fires first (the waiter then leaves the queue and takes no token). A waiter
+   * let in gets its token within {@code maxWaitMs} unless the event loop lags; then it is served late,
+   * never failed after waiting (its caller's own deadline still applies through {@code cancellation}).
    */
   Future<Void> acquire(long maxWaitMs, Cancellation cancellation) {
     if (cancellation.isCancelled()) {
