@@ -1,0 +1,268 @@
+package io.usergate.fetch;
+
+import io.usergate.error.ErrorCode;
+import io.usergate.error.UsergateException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.function.Executable;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(VertxExtension.class)
+class UpstreamPauseTest {
+
+  /** A Thursday. */
+  private static final Instant NOW = Instant.parse("2025-05-01T12:00:00Z");
+
+  private static Executable parses(String header, long expectedMs) {
+    return () -> assertEquals(expectedMs, UpstreamPause.parseRetryAfterMs(header, NOW), "Retry-After: " + header);
+  }
+
+  @Test
+  @DisplayName("Retry-After: delta-seconds and every HTTP-date form parse; malformed or negative is -1, a past date 0, never an exception")
+  void parsing() {
+    String threeSecondsAhead = DateTimeFormatter.RFC_1123_DATE_TIME.format(NOW.plusSeconds(3).atOffset(ZoneOffset.UTC));
+    assertEquals("Thu, 1 May 2025 12:00:03 GMT", threeSecondsAhead);
+    assertAll(
+      parses("2", 2_000),
+      parses("0", 0),
+      parses(" 7 ", 7_000),
+      parses("120", 120_000),
+      parses("-1", -1),
+      parses("abc", -1),
+      parses("", -1),
+      parses("   ", -1),
+      parses(null, -1),
+      parses("1.5", -1),
+      parses("+3", -1),
+      parses("3 s", -1),
+      parses("٣", -1), // an Arabic-Indic three: a digit to Java, not to HTTP
+      parses("99999999999999999999", Long.MAX_VALUE),
+      parses("9223372036854775807", Long.MAX_VALUE),
+      // IMF-fixdate
+      parses("Thu, 01 May 2025 12:00:03 GMT", 3_000),
+      parses(threeSecondsAhead, 3_000),
+      parses("Thu, 01 May 2025 11:59:00 GMT", 0),
+      parses("Sun, 06 Nov 1994 08:49:37 GMT", 0),
+      parses("Fri, 01 May 2026 12:00:00 GMT", Duration.ofDays(365).toMillis()),
+      // what RFC_1123_DATE_TIME also accepts
+      parses("1 May 2025 12:00:03 GMT", 3_000),
+      parses("Thu, 01 May 2025 12:01 GMT", 60_000),
+      parses("Thu, 01 May 2025 14:00:03 +0200", 3_000),
+      parses("thu, 01 may 2025 12:00:03 gmt", 3_000),
+      parses("Mon, 01 May 2025 12:00:03 GMT", 3_000), // a wrong weekday is ignored
+      // rfc850-date, with the two-digit year within 50 years ahead or else in the past
+      parses("Thursday, 01-May-25 12:00:03 GMT", 3_000),
+      parses("Sunday, 06-Nov-94 08:49:37 GMT", 0),
+      parses("Thursday, 01-May-2025 12:00:03 GMT", 3_000),
+      // asctime-date, the day padded with a space
+      parses("Thu May  1 12:00:03 2025", 3_000),
+      parses("Thu May 01 12:00:03 2025", 3_000),
+      // malformed dates
+      parses("Thu, 32 May 2025 12:00:03 GMT", -1),
+      parses("Thu, 01 May 2025 25:00:03 GMT", -1),
+      parses("Thu, 01 May 2025 12:00:03 UTC", -1),
+      parses("Thu, 01 May 2025", -1),
+      parses("2025-05-01T12:00:03Z", -1),
+      parses("Thu, 01 Mai 2025 12:00:03 GMT", -1));
+  }
+
+  @Test
+  @DisplayName("a Retry-After a year ahead pauses for upstream.maxPauseMs at most; 0, -1 and a limit of 0 pause nothing")
+  void cap(Vertx vertx, VertxTestContext testContext) {
+    vertx.runOnContext(v -> testContext.verify(() -> {
+      long yearAhead = UpstreamPause.parseRetryAfterMs("Fri, 01 May 2026 12:00:00 GMT", NOW);
+      UpstreamPause pause = new UpstreamPause(vertx, UpstreamPause.DEFAULT_MAX_PAUSE_MS);
+      pause.pauseFor(yearAhead);
+      assertTrue(pause.paused());
+      long remaining = pause.remainingMs();
+      assertTrue(remaining <= 60_000 && remaining > 50_000, remaining + " ms");
+      pause.pauseFor(UpstreamPause.parseRetryAfterMs("99999999999999999999", Instant.now()));
+      assertTrue(pause.remainingMs() <= 60_000, "capped again");
+
+      UpstreamPause idle = new UpstreamPause(vertx, 60_000);
+      idle.pauseFor(0);
+      idle.pauseFor(-1);
+      assertFalse(idle.paused());
+      assertEquals(0, idle.remainingMs());
+      assertTrue(idle.awaitResume(0, new Cancellation()).succeeded(), "no pause: go at once");
+
+      UpstreamPause disabled = new UpstreamPause(vertx, 0);
+      disabled.pauseFor(10_000);
+      assertFalse(disabled.paused());
+      testContext.completeNow();
+    }));
+  }
+
+  @Test
+  @DisplayName("the end of a pause wakes every waiter, none before it")
+  void resumeWakesEveryone(Vertx vertx, VertxTestContext testContext) {
+    vertx.runOnContext(v -> testContext.verify(() -> {
+      UpstreamPause pause = new UpstreamPause(vertx, 60_000);
+      long start = System.nanoTime();
+      pause.pauseFor(300);
+      List<Future<Void>> waiters = new ArrayList<>();
+      List<Long> wokenAfterMs = new ArrayList<>();
+      List<Boolean> pausedWhenWoken = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        waiters.add(pause.awaitResume(10_000, new Cancellation()).onSuccess(resumed -> {
+          pausedWhenWoken.add(pause.paused());
+          wokenAfterMs.add((System.nanoTime() - start) / 1_000_000);
+        }));
+      }
+      assertEquals(20, pause.waiting());
+      Future.all(waiters).onComplete(testContext.succeeding(all -> testContext.verify(() -> {
+        assertEquals(20, wokenAfterMs.size());
+        assertFalse(pausedWhenWoken.contains(true), "woken while still paused");
+        assertTrue(wokenAfterMs.stream().allMatch(ms -> ms >= 300), "none before the end: " + wokenAfterMs);
+        assertEquals(0, pause.waiting());
+        assertEquals(0, pause.remainingMs());
+        testContext.completeNow();
+      })));
+    }));
+  }
+
+  @Test
+  @DisplayName("a later Retry-After extends a running pause, a shorter one does not shorten it; waiters wake at the new end")
+  void extension(Vertx vertx, VertxTestContext testContext) {
+    vertx.runOnContext(v -> testContext.verify(() -> {
+      UpstreamPause pause = new UpstreamPause(vertx, 60_000);
+      pause.pauseFor(200);
+      Future<Void> waiter = pause.awaitResume(10_000, new Cancellation());
+      pause.pauseFor(50);
+      assertTrue(pause.remainingMs() > 150, "not shortened: " + pause.remainingMs() + " ms");
+      long extendedAt = System.nanoTime();
+      pause.pauseFor(600);
+      assertTrue(pause.remainingMs() > 550, "extended: " + pause.remainingMs() + " ms");
+      waiter.onComplete(testContext.succeeding(resumed -> testContext.verify(() -> {
+        long afterMs = (System.nanoTime() - extendedAt) / 1_000_000;
+        assertTrue(afterMs >= 600, "woken " + afterMs + " ms after the extension to 600 ms");
+        assertFalse(pause.paused());
+        testContext.completeNow();
+      })));
+    }));
+  }
+
+  @Test
+  @DisplayName("a waiter who cannot wait out the pause fails UPSTREAM_UNAVAILABLE with the seconds remaining: "
+    + "at once, or when an extension outlasts its wait")
+  void shortWait(Vertx vertx, VertxTestContext testContext) {
+    vertx.runOnContext(v -> testContext.verify(() -> {
+      UpstreamPause pause = new UpstreamPause(vertx, 60_000);
+      pause.pauseFor(5_000);
+      Future<Void> impatient = pause.awaitResume(100, new Cancellation());
+      assertTrue(impatient.failed(), "failed at once");
+      UsergateException failure = assertInstanceOf(UsergateException.class, impatient.cause());
+      assertEquals(ErrorCode.UPSTREAM_UNAVAILABLE, failure.code());
+      assertTrue(failure.getMessage().contains("5 s remain"), failure.getMessage());
+      assertTrue(failure.getMessage().contains("(100 ms)"), failure.getMessage());
+      assertEquals(0, pause.waiting());
+
+      Future<Void> fits = pause.awaitResume(8_000, new Cancellation());
+      Cancellation patient = new Cancellation();
+      Future<Void> longWait = pause.awaitResume(30_000, patient);
+      assertEquals(2, pause.waiting());
+      pause.pauseFor(10_000);
+      assertTrue(fits.failed(), "failed as soon as the pause outlasted its wait");
+      UsergateException outlasted = assertInstanceOf(UsergateException.class, fits.cause());
+      assertEquals(ErrorCode.UPSTREAM_UNAVAILABLE, outlasted.code());
+      assertTrue(outlasted.getMessage().contains("10 s remain"), outlasted.getMessage());
+      assertFalse(longWait.isComplete(), "its wait is long enough");
+      assertEquals(1, pause.waiting());
+      patient.cancel();
+      assertInstanceOf(CancelledException.class, longWait.cause());
+      testContext.completeNow();
+    }));
+  }
+
+  @Test
+  @DisplayName("a cancelled waiter leaves at once; the others still wake at the end")
+  void cancellation(Vertx vertx, VertxTestContext testContext) {
+    vertx.runOnContext(v -> testContext.verify(() -> {
+      UpstreamPause pause = new UpstreamPause(vertx, 60_000);
+      pause.pauseFor(200);
+      Future<Void> a = pause.awaitResume(10_000, new Cancellation());
+      Cancellation leaves = new Cancellation();
+      Future<Void> b = pause.awaitResume(10_000, leaves);
+      Future<Void> c = pause.awaitResume(10_000, new Cancellation());
+      leaves.cancel();
+      assertInstanceOf(CancelledException.class, b.cause());
+      assertEquals(2, pause.waiting());
+      Cancellation alreadyCancelled = new Cancellation();
+      alreadyCancelled.cancel();
+      assertInstanceOf(CancelledException.class, pause.awaitResume(10_000, alreadyCancelled).cause());
+      Future.all(a, c).onComplete(testContext.succeeding(all -> testContext.verify(() -> {
+        assertEquals(0, pause.waiting());
+        leaves.cancel(); // twice is harmless
+        testContext.completeNow();
+      })));
+    }));
+  }
+
+  @Test
+  @DisplayName("a waiter woken by the end of a pause may start the next one: the others wait again")
+  void pauseAgainWhileWaking(Vertx vertx, VertxTestContext testContext) {
+    vertx.runOnContext(v -> testContext.verify(() -> {
+      UpstreamPause pause = new UpstreamPause(vertx, 60_000);
+      pause.pauseFor(100);
+      List<String> woken = new ArrayList<>();
+      Promise<Long> firstWokenAt = Promise.promise();
+      // The first one woken meets another 429 at once.
+      pause.awaitResume(10_000, new Cancellation()).onSuccess(r -> {
+        woken.add("first");
+        firstWokenAt.complete(System.nanoTime());
+        pause.pauseFor(300);
+      });
+      pause.awaitResume(10_000, new Cancellation()).onSuccess(r -> woken.add("second"))
+        .onComplete(testContext.succeeding(r -> testContext.verify(() -> {
+          long afterMs = (System.nanoTime() - firstWokenAt.future().result()) / 1_000_000;
+          assertEquals(List.of("first", "second"), woken);
+          assertTrue(afterMs >= 300, "the second waited out the second pause: woken " + afterMs + " ms after the first");
+          assertFalse(pause.paused());
+          testContext.completeNow();
+        })));
+    }));
+  }
+
+  @Test
+  @DisplayName("paused time is counted as it passes, overlapping pauses once")
+  void pausedTime(Vertx vertx, VertxTestContext testContext) {
+    vertx.runOnContext(v -> testContext.verify(() -> {
+      UpstreamPause pause = new UpstreamPause(vertx, 60_000);
+      assertEquals(0, pause.pausedMillisTotal());
+      pause.pauseFor(300);
+      pause.pauseFor(300); // the same pause, said twice
+      assertTrue(pause.pausedMillisTotal() < 300, "not counted ahead of time: " + pause.pausedMillisTotal());
+      pause.awaitResume(10_000, new Cancellation())
+        .compose(first -> {
+          long afterFirst = pause.pausedMillisTotal();
+          testContext.verify(() -> assertTrue(afterFirst >= 300 && afterFirst < 450, afterFirst + " ms"));
+          pause.pauseFor(200);
+          return pause.awaitResume(10_000, new Cancellation());
+        })
+        .onComplete(testContext.succeeding(second -> testContext.verify(() -> {
+          long total = pause.pausedMillisTotal();
+          assertTrue(total >= 500 && total < 650, total + " ms");
+          assertEquals(total, pause.pausedMillisTotal(), "stays put between pauses");
+          testContext.completeNow();
+        })));
+    }));
+  }
+}
