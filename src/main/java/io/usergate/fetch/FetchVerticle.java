@@ -1,5 +1,6 @@
 package io.usergate.fetch;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.usergate.bus.BusReplies.Reply;
@@ -153,12 +154,18 @@ public class FetchVerticle extends VerticleBase {
    */
   private Future<Served> serve(long id, Stored copy, Freshness.Directives directives, Cancellation cancellation) {
     Instant now = Instant.now();
-    Freshness.Verdict verdict = freshness.judge(copy == null ? -1 : copy.ageMs(now), directives);
+    Freshness.Verdict judged = freshness.judge(copy == null ? -1 : copy.ageMs(now), directives);
+    // The directory asked for a pause (Retry-After): a copy of any age is better than waiting it out.
+    Freshness.Verdict verdict = judged == Freshness.Verdict.MISS && copy != null && upstream.paused()
+      ? Freshness.Verdict.STALE : judged;
     Metrics.registry().ifPresent(registry -> registry.counter("usergate.cache.requests", "result", verdict.label).increment());
     switch (verdict) {
       case HIT:
         return Future.succeededFuture(new Served(User.of(copy.user()), copy, "hit"));
       case STALE:
+        if (judged != verdict) {
+          return Future.succeededFuture(new Served(User.of(copy.user()), copy, "hit; detail=upstream-paused"));
+        }
         refreshInBackground(id);
         return Future.succeededFuture(new Served(User.of(copy.user()), copy, "hit; detail=stale-while-revalidate"));
       case NOT_CACHED:
@@ -371,6 +378,12 @@ public class FetchVerticle extends VerticleBase {
       .description("upstream requests waiting for a permit").register(registry);
     Gauge.builder("usergate.upstream.permits", semaphore, AsyncSemaphore::permits)
       .description("upstream.maxConcurrent").register(registry);
+    Gauge.builder("usergate.upstream.rate.limit", upstream.limiter(), RateLimiter::rate)
+      .description("upstream.maxRatePerSecond (0: no limit)").register(registry);
+    Gauge.builder("usergate.upstream.rate.waiting", upstream.limiter(), RateLimiter::waiting)
+      .description("upstream calls waiting for a rate token").register(registry);
+    FunctionCounter.builder("usergate.upstream.paused.seconds", upstream.pause(), pause -> pause.pausedMillisTotal() / 1000.0)
+      .description("time every upstream call was paused on the directory's Retry-After").register(registry);
     Gauge.builder("usergate.write.through.failed", writeThrough, WriteThrough::failedCount)
       .description("users fetched whose write-through to the store failed").register(registry);
   }
@@ -385,6 +398,9 @@ public class FetchVerticle extends VerticleBase {
       .put("sharedCalls", coalescer.size())
       .put("refreshing", refreshing.size())
       .put("knownMissing", notFound.size())
+      .put("paused", upstream.paused())
+      .put("pausedMs", upstream.pause().remainingMs())
+      .put("maxRatePerSecond", upstream.limiter().rate())
       .put("breaker", upstream.breakerState().name())
       .put("breakerSince", upstream.breakerSince().toString())
       .put("breakerFailures", upstream.breakerFailures())

@@ -98,6 +98,9 @@ final class Upstream {
   private final int retries;
   private final Backoff backoff;
   private final long maxBodyBytes;
+  private final long maxWaitMs;
+  private final RateLimiter limiter;
+  private final UpstreamPause pause;
   /** When the breaker last changed state (its creation, for the first CLOSED). */
   private Instant breakerSince = Instant.now();
   /** Bumped each time the breaker opens: a call started before then must not close it by a late success. */
@@ -114,6 +117,10 @@ final class Upstream {
     this.retries = settings.retries();
     this.backoff = new Backoff(settings.retryBaseDelayMs(), MAX_BACKOFF_MS);
     this.maxBodyBytes = settings.maxBodyBytes();
+    this.maxWaitMs = settings.queueTimeoutMs();
+    // Only permit holders wait for a token, so its queue is never longer than the semaphore's permits.
+    this.limiter = new RateLimiter(vertx, settings.maxRatePerSecond(), settings.maxConcurrent());
+    this.pause = new UpstreamPause(vertx, settings.maxPauseMs());
     this.client = vertx.createHttpClient(new HttpClientOptions()
         .setDefaultHost(base.getHost())
         .setDefaultPort(port)
@@ -171,7 +178,8 @@ final class Upstream {
   }
 
   private Future<User> withRetries(long id, Cancellation cancellation, int attempt) {
-    return throughBreaker(id, cancellation).recover(failure -> {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
+    return clearance(deadline, cancellation).compose(cleared -> throughBreaker(id, cancellation)).recover(failure -> {
       if (failure instanceof CancelledException) {
         return Future.failedFuture(failure);
       }
@@ -181,6 +189,36 @@ final class Upstream {
       }
       return pause(attempt, cancellation).compose(v -> withRetries(id, cancellation, attempt + 1));
     });
+  }
+
+  /**
+   * Before each attempt (a retry too), once the caller holds its permit: wait out a pause the directory
+   * asked for (Retry-After), then take a rate token, then look again, since a 429 seen meanwhile by
+   * another call starts a new pause. The token comes last so that calls leave at the rate; waiting for
+   * it behind the permit keeps the waiters bounded. These refusals (OVERLOADED, UPSTREAM_UNAVAILABLE)
+   * are local: they happen outside the breaker and are never retried.
+   */
+  private Future<Void> clearance(long deadlineNanos, Cancellation cancellation) {
+    return pause.awaitResume(msLeft(deadlineNanos), cancellation)
+      .compose(resumed -> limiter.acquire(msLeft(deadlineNanos), cancellation))
+      .compose(token -> pause.paused() ? clearance(deadlineNanos, cancellation) : Future.succeededFuture());
+  }
+
+  private static long msLeft(long deadlineNanos) {
+    return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+  }
+
+  /** Whether the directory asked for a pause that still runs. */
+  boolean paused() {
+    return pause.paused();
+  }
+
+  RateLimiter limiter() {
+    return limiter;
+  }
+
+  UpstreamPause pause() {
+    return pause;
   }
 
   /** The backoff before the next attempt; a cancellation ends it (and its timer) at once. */
@@ -238,7 +276,13 @@ final class Upstream {
         .addHeader(HttpHeaders.ACCEPT, "application/json"))
       .compose(attempt::started)
       .compose(HttpClientRequest::send)
-      .compose(response -> LimitedBody.read(response, maxBodyBytes).map(body -> user(id, response.statusCode(), body)))
+      .compose(response -> {
+        if (response.statusCode() == 429 || response.statusCode() == 503) {
+          // The directory says when to come back: every call waits until then (capped by upstream.maxPauseMs).
+          pause.pauseFor(UpstreamPause.parseRetryAfterMs(response.getHeader(HttpHeaders.RETRY_AFTER), Instant.now()));
+        }
+        return LimitedBody.read(response, maxBodyBytes).map(body -> user(id, response.statusCode(), body));
+      })
       .recover(failure -> {
         if (!(failure instanceof LimitedBody.TooLarge tooLarge)) {
           return Future.failedFuture(failure);

@@ -11,8 +11,8 @@ public record UpstreamSettings(
   String baseUrl, String userPath,
   // one attempt, and the retries after it
   int timeoutMs, int retries, int retryBaseDelayMs,
-  // the semaphore and its queue
-  int maxConcurrent, int maxQueued, int queueTimeoutMs,
+  // the semaphore and its queue, the request rate and the directory's Retry-After
+  int maxConcurrent, int maxQueued, int queueTimeoutMs, int maxRatePerSecond, int maxPauseMs,
   // the size of what is asked and of what comes back
   int maxIdsPerRequest, int maxBodyBytes,
   // the circuit breaker
@@ -29,6 +29,7 @@ public record UpstreamSettings(
       upstream.string("baseUrl"), upstream.string("userPath"),
       upstream.integer("timeoutMs"), upstream.integer("retries"), upstream.integer("retryBaseDelayMs"),
       upstream.integer("maxConcurrent"), upstream.integer("maxQueued"), upstream.integer("queueTimeoutMs"),
+      upstream.integer("maxRatePerSecond"), upstream.integer("maxPauseMs"),
       upstream.integer("maxIdsPerRequest"), upstream.integer("maxBodyBytes"),
       upstream.bool("breakerEnabled"), upstream.integer("breakerMaxFailures"), upstream.integer("breakerWindowMs"),
       upstream.integer("breakerResetMs"),

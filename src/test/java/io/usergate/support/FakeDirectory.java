@@ -24,7 +24,9 @@ public class FakeDirectory extends VerticleBase {
    * {@code HUGE}: a valid user padded to {@link #HUGE_BYTES}, with a {@code Content-Length};
    * {@code HUGE_CHUNKED}: the same, chunked (no length). Both pause after their first 2 MB (see {@link HugeAnswer}).
    */
-  public enum Behaviour { OK, NOT_FOUND, FAIL, INVALID_JSON, WRONG_ID, NO_NAME, HANG, HUGE, HUGE_CHUNKED }
+  public enum Behaviour { OK, NOT_FOUND, FAIL, INVALID_JSON, WRONG_ID, NO_NAME, HANG, HUGE, HUGE_CHUNKED,
+    /** 429 with {@code Retry-After: 1}. */
+    RATE_LIMITED }
 
   public static final int HUGE_BYTES = 10 * 1024 * 1024;
   public static final int HUGE_FIRST_PART = 2 * 1024 * 1024;
@@ -42,6 +44,8 @@ public class FakeDirectory extends VerticleBase {
   private final AtomicInteger total = new AtomicInteger();
   private final AtomicLong hugeQueued = new AtomicLong();
   private volatile long defaultDelayMs;
+  /** When each request arrived (System.nanoTime), in order. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<Long> arrivals = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private HttpServer server;
 
   @Override
@@ -74,6 +78,7 @@ public class FakeDirectory extends VerticleBase {
   public FakeDirectory clear() {
     scripts.clear();
     calls.clear();
+    arrivals.clear();
     maxInFlight.set(0);
     abandoned.set(0);
     total.set(0);
@@ -85,6 +90,11 @@ public class FakeDirectory extends VerticleBase {
   public int calls(long id) {
     AtomicInteger count = calls.get(id);
     return count == null ? 0 : count.get();
+  }
+
+  /** When each request arrived (System.nanoTime), in arrival order. */
+  public java.util.List<Long> arrivals() {
+    return new java.util.ArrayList<>(arrivals);
   }
 
   public int totalCalls() {
@@ -186,6 +196,7 @@ public class FakeDirectory extends VerticleBase {
       return;
     }
     total.incrementAndGet();
+    arrivals.add(System.nanoTime());
     int call = calls.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
     int now = inFlight.incrementAndGet();
     maxInFlight.accumulateAndGet(now, Math::max);
@@ -225,6 +236,7 @@ public class FakeDirectory extends VerticleBase {
       case WRONG_ID -> response.end(user(id + 1).encode());
       case NO_NAME -> response.end(new JsonObject().put("id", id).put("name", "").encode());
       case HUGE, HUGE_CHUNKED -> new HugeAnswer(response, id, behaviour == Behaviour.HUGE).start();
+      case RATE_LIMITED -> response.setStatusCode(429).putHeader("Retry-After", "1").end("{}");
       default -> throw new IllegalStateException();
     }
   }

@@ -1,0 +1,98 @@
+package io.usergate.fetch;
+
+import io.usergate.store.StoreAddresses;
+import io.usergate.support.Bus;
+import io.usergate.support.FakeDirectory;
+import io.usergate.support.FakeDirectory.Behaviour;
+import io.usergate.support.Stack;
+import io.usergate.support.TestConfig;
+import io.usergate.support.TestDatabase;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The directory's limits kept: the request rate, and its Retry-After. A counting upstream on loopback. */
+class UpstreamLimitsTest {
+
+  private Vertx vertx;
+  private FakeDirectory upstream;
+
+  private void deploy(Consumer<JsonObject> tweak) throws Exception {
+    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
+    vertx = Vertx.vertx();
+    upstream = new FakeDirectory();
+    vertx.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
+    JsonObject config = TestConfig.forTests();
+    config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl()).put("retries", 0);
+    tweak.accept(config);
+    Stack.services(vertx, config);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    vertx.close().await(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  @DisplayName("upstream.maxRatePerSecond 50: a fan-out of 150 ids all succeed, and no second of arrivals holds more than R + burst")
+  void rateIsKept() throws Exception {
+    deploy(config -> config.getJsonObject("upstream").put("maxRatePerSecond", 50));
+    JsonArray ids = new JsonArray(IntStream.rangeClosed(1, 150).boxed().toList());
+    JsonObject reply = Bus.call(vertx, FetchAddresses.MANY, new JsonObject().put("ids", ids).put("mode", "settled"));
+    assertEquals(150, reply.getInteger("succeeded"), reply.encode());
+    List<Long> arrivals = upstream.arrivals();
+    assertEquals(150, arrivals.size());
+    int most = 0;
+    for (int first = 0; first < arrivals.size(); first++) {
+      int inWindow = 0;
+      for (int next = first; next < arrivals.size() && arrivals.get(next) - arrivals.get(first) < 1_000_000_000L; next++) {
+        inWindow++;
+      }
+      most = Math.max(most, inWindow);
+    }
+    // Measured where the upstream sees them: the burst's new connections can arrive a little late, bunched
+    // with the first paced calls, hence a few of slack over R + burst.
+    assertTrue(most <= 50 + 50 + 5, "about R + burst at the most in any second, saw " + most);
+    long pacedMs = TimeUnit.NANOSECONDS.toMillis(arrivals.get(149) - arrivals.get(50));
+    assertTrue(pacedMs >= 1800, "the 99 calls after the burst come at 50/s (about 2 s), took " + pacedMs + " ms");
+  }
+
+  @Test
+  @DisplayName("a 429 with Retry-After pauses every upstream call until then; a caller with a copy gets it at once")
+  void retryAfterPausesEveryone() throws Exception {
+    deploy(config -> {
+      config.getJsonObject("upstream").put("retries", 1);
+      config.getJsonObject("cache").put("freshForMs", 1000L);
+    });
+    upstream.script(1, Behaviour.RATE_LIMITED, 0);
+    Bus.call(vertx, StoreAddresses.UPSERT, new JsonObject().put("users", new JsonArray().add(FakeDirectory.user(3)))
+      .put("fetchedAt", Instant.now().minusSeconds(3600).toString()));
+    var limited = vertx.eventBus().<JsonObject>request(FetchAddresses.ONE, new JsonObject().put("id", 1));
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> upstream.calls(1) == 1);
+    long pausedAt = System.nanoTime();
+    Message<JsonObject> copy = Bus.request(vertx, FetchAddresses.ONE, new JsonObject().put("id", 3));
+    assertEquals("hit; detail=upstream-paused", copy.headers().get(FetchAddresses.CACHE_STATUS_HEADER));
+    assertEquals(0, upstream.calls(3), "the copy, with no upstream call during the pause");
+    JsonObject user = Bus.call(vertx, FetchAddresses.ONE, new JsonObject().put("id", 2));
+    assertEquals(2L, user.getLong("id"));
+    List<Long> arrivals = upstream.arrivals();
+    long waitedMs = TimeUnit.NANOSECONDS.toMillis(arrivals.get(arrivals.size() - 1) - pausedAt);
+    assertTrue(waitedMs >= 800, "user 2 was asked for only after the 1 s pause, " + waitedMs + " ms after it began");
+    Throwable failure = limited.transform(done -> io.vertx.core.Future.succeededFuture(done.cause())).await(10, TimeUnit.SECONDS);
+    assertTrue(failure.getMessage().contains("UPSTREAM_UNAVAILABLE"), String.valueOf(failure));
+    assertEquals(2, upstream.calls(1), "its one retry waited for the pause too, then was refused again");
+  }
+}
