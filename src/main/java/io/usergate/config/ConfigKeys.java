@@ -87,6 +87,8 @@ public final class ConfigKeys {
     integer("demo.jitterMs", 0, 600_000, 20, "random extra delay, up to this"),
     fraction("demo.errorRate", 0.0, "share of demo answers that are 503"),
     fraction("demo.hangRate", 0.0, "share of demo requests never answered"),
+    integer("demo.maxRatePerSecond", 0, 1_000_000, 0,
+      "requests a second the demo directory serves; beyond, 429 with Retry-After (like a rate-limited directory); 0: no limit"),
     optionalString("pg.host", "an external PostgreSQL; empty: the embedded one"),
     integer("pg.port", 0, 65535, 5432, "its port (the embedded server takes a free port)"),
     string("pg.database", "usergate", "database (created in the embedded server)"),

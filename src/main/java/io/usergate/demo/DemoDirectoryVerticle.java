@@ -7,17 +7,22 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A stand-in for the upstream directory, so that usergate runs, is tested and is benchmarked with no
  * external service: {@code GET /users/{id}} for ids 1..{@code demo.users}, generated the same way every
- * time, with configurable latency, failure rate (503) and hang rate (no answer at all).
+ * time, and the bulk endpoint {@code GET /users?id=1&id=2} (or {@code ?ids=1,2}: an array of those that
+ * exist), with configurable latency, failure rate (503), hang rate (no answer at all) and request rate
+ * (beyond {@code demo.maxRatePerSecond}, 429 with {@code Retry-After}, as a rate-limited directory does).
  * Configuration: the {@code demo} section ({@link DemoSettings}). Deployed only when {@code demo.enabled} is true.
  */
 public class DemoDirectoryVerticle extends VerticleBase {
@@ -36,6 +41,11 @@ public class DemoDirectoryVerticle extends VerticleBase {
   private HttpServer server;
   private Buffer[] cache;
   private DemoSettings settings;
+  /** The rate limit's window: the second it counts, and how many requests it served in it. */
+  private long windowSecond;
+  private int windowRequests;
+  private long requests;
+  private long refused;
 
   @Override
   public Future<?> start() {
@@ -62,8 +72,26 @@ public class DemoDirectoryVerticle extends VerticleBase {
     return server.actualPort();
   }
 
+  /** Requests answered (429s included), for benchmarks that run the demo in-process. */
+  public long requests() {
+    return requests;
+  }
+
+  /** Requests answered 429 because of {@code demo.maxRatePerSecond}. */
+  public long refused() {
+    return refused;
+  }
+
   private void handle(HttpServerRequest request) {
+    requests++;
+    if (overRate(request)) {
+      return;
+    }
     String path = request.path();
+    if (path.equals("/users") || path.equals("/users/")) {
+      bulk(request);
+      return;
+    }
     long id = path.startsWith(PREFIX) ? parseId(path.substring(PREFIX.length())) : -1;
     if (id < 1 || id > settings.users()) {
       request.response().setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
@@ -75,8 +103,7 @@ public class DemoDirectoryVerticle extends VerticleBase {
       return;
     }
     boolean fail = settings.errorRate() > 0 && random.nextDouble() < settings.errorRate();
-    int jitterMs = settings.jitterMs();
-    long delay = settings.latencyMs() + (jitterMs > 0 ? random.nextLong(-jitterMs, jitterMs + 1) : 0);
+    long delay = delay(random);
     if (delay <= 0) {
       answer(request, id, fail);
     } else {
@@ -84,10 +111,69 @@ public class DemoDirectoryVerticle extends VerticleBase {
     }
   }
 
+  /** Beyond demo.maxRatePerSecond in this second: 429, come back when the next second starts. */
+  private boolean overRate(HttpServerRequest request) {
+    int limit = settings.maxRatePerSecond();
+    if (limit == 0) {
+      return false;
+    }
+    long nowMs = System.currentTimeMillis();
+    long second = nowMs / 1000;
+    if (second != windowSecond) {
+      windowSecond = second;
+      windowRequests = 0;
+    }
+    if (++windowRequests <= limit) {
+      return false;
+    }
+    refused++;
+    request.response().setStatusCode(429).putHeader(HttpHeaders.RETRY_AFTER, "1")
+      .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+      .end("{\"error\":\"more than demo.maxRatePerSecond requests this second\"}");
+    return true;
+  }
+
+  /** {@code ?id=1&id=2} or {@code ?ids=1,2}: the users that exist, as an array, after one delay. */
+  private void bulk(HttpServerRequest request) {
+    JsonArray users = new JsonArray();
+    List<String> values = new ArrayList<>(request.params().getAll("id"));
+    request.params().getAll("ids").forEach(list -> values.addAll(List.of(list.split(","))));
+    for (String value : values) {
+      long id = parseId(value.trim());
+      if (id >= 1 && id <= settings.users()) {
+        users.add(user(id));
+      }
+    }
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    boolean fail = settings.errorRate() > 0 && random.nextDouble() < settings.errorRate();
+    long delay = delay(random);
+    Runnable answer = () -> {
+      if (fail) {
+        failed(request);
+      } else {
+        request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(users.toBuffer());
+      }
+    };
+    if (delay <= 0) {
+      answer.run();
+    } else {
+      vertx.timer(delay, TimeUnit.MILLISECONDS).onSuccess(t -> answer.run());
+    }
+  }
+
+  private long delay(ThreadLocalRandom random) {
+    int jitterMs = settings.jitterMs();
+    return settings.latencyMs() + (jitterMs > 0 ? random.nextLong(-jitterMs, jitterMs + 1) : 0);
+  }
+
+  private static void failed(HttpServerRequest request) {
+    request.response().setStatusCode(503).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+      .end("{\"error\":\"the demo directory failed on purpose (demo.errorRate)\"}");
+  }
+
   private void answer(HttpServerRequest request, long id, boolean fail) {
     if (fail) {
-      request.response().setStatusCode(503).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end("{\"error\":\"the demo directory failed on purpose (demo.errorRate)\"}");
+      failed(request);
       return;
     }
     request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body(id));

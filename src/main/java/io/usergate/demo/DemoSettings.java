@@ -10,7 +10,7 @@ import io.vertx.core.json.JsonObject;
 public record DemoSettings(
   boolean enabled, String host, int port,
   // what it serves, and how badly
-  int users, int latencyMs, int jitterMs, double errorRate, double hangRate) {
+  int users, int latencyMs, int jitterMs, double errorRate, double hangRate, int maxRatePerSecond) {
 
   public static final String SECTION = "demo";
 
@@ -19,6 +19,6 @@ public record DemoSettings(
     Section demo = Section.of(config, SECTION);
     return new DemoSettings(demo.bool("enabled"), demo.string("host"), demo.integer("port"),
       demo.integer("users"), demo.integer("latencyMs"), demo.integer("jitterMs"),
-      demo.fraction("errorRate"), demo.fraction("hangRate"));
+      demo.fraction("errorRate"), demo.fraction("hangRate"), demo.integer("maxRatePerSecond"));
   }
 }
