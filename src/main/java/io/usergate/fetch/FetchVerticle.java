@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static io.usergate.bus.BusReplies.answer;
@@ -60,6 +61,7 @@ public class FetchVerticle extends VerticleBase {
   private Coalescer<Long, User> coalescer;
   private Freshness freshness;
   private NotFoundMemory notFound;
+  private RecentCopies recent;
   /** Ids whose stale copy was answered and whose background refresh runs: one refresh per id at a time. */
   private final Set<Long> refreshing = new HashSet<>();
 
@@ -74,6 +76,8 @@ public class FetchVerticle extends VerticleBase {
     CacheSettings cache = CacheSettings.from(config());
     freshness = new Freshness(cache.freshForMs(), cache.staleWhileRevalidateMs());
     notFound = new NotFoundMemory(cache.notFoundForMs(), System::currentTimeMillis);
+    // Longer than a batched write-through takes to commit (its window, plus the upsert itself).
+    recent = new RecentCopies(settings.writeThroughDelayMs() + 2000L);
     Metrics.registry().ifPresent(this::registerGauges);
     EventBus bus = vertx.eventBus();
     return Future.all(List.of(
@@ -154,6 +158,11 @@ public class FetchVerticle extends VerticleBase {
    */
   private Future<Served> serve(long id, Stored copy, Freshness.Directives directives, Cancellation cancellation) {
     Instant now = Instant.now();
+    RecentCopies.Copy justFetched = freshness.consultsMirror(directives) ? recent.get(id, now) : null;
+    if (justFetched != null && (copy == null || justFetched.fetchedAt().isAfter(copy.fetchedAt()))) {
+      // Its write-through may not have reached the mirror yet: this copy is the mirror's next one.
+      copy = new Stored(justFetched.user(), justFetched.fetchedAt());
+    }
     Freshness.Verdict judged = freshness.judge(copy == null ? -1 : copy.ageMs(now), directives);
     // The directory asked for a pause (Retry-After): a copy of any age is better than waiting it out.
     Freshness.Verdict verdict = judged == Freshness.Verdict.MISS && copy != null && upstream.paused()
@@ -333,6 +342,7 @@ public class FetchVerticle extends VerticleBase {
    * A 404 also clears the write-through's memory of the user, before any caller hears of it.
    */
   private Future<User> upstreamCall(long id, Cancellation cancellation) {
+    long waitDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.queueTimeoutMs());
     return semaphore.acquire(settings.queueTimeoutMs(), cancellation)
       .compose(permit -> {
         if (cancellation.isCancelled()) {
@@ -341,14 +351,16 @@ public class FetchVerticle extends VerticleBase {
         }
         // The permit goes back on the next tick, once the callers have heard the result: a failure in
         // "all" mode then cancels the queued siblings before one of them could take the permit.
-        return upstream.fetchUser(id, cancellation).andThen(done -> vertx.runOnContext(v -> permit.release()));
+        return upstream.fetchUser(id, cancellation, waitDeadline).andThen(done -> vertx.runOnContext(v -> permit.release()));
       })
       .andThen(done -> {
         if (done.succeeded()) {
           notFound.forget(id);
+          recent.put(id, done.result().profile(), Instant.now());
         } else if (done.cause() instanceof UsergateException error && error.code() == ErrorCode.NOT_FOUND) {
           writeThrough.forget(id);
           notFound.remember(id);
+          recent.remove(id);
         }
         Metrics.registry().ifPresent(registry -> registry.counter("usergate.upstream.calls", "outcome", outcome(done.cause()))
           .increment());

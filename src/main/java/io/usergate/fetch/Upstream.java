@@ -174,11 +174,19 @@ final class Upstream {
 
   /** The user, {@code NOT_FOUND}, or the upstream's failure in the error contract; retried as configured. */
   Future<User> fetchUser(long id, Cancellation cancellation) {
-    return withRetries(id, cancellation, 0);
+    return fetchUser(id, cancellation, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMs));
   }
 
-  private Future<User> withRetries(long id, Cancellation cancellation, int attempt) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
+  /**
+   * As {@link #fetchUser(long, Cancellation)}, waiting for the pause and the rate token only until
+   * {@code waitDeadlineNanos} ({@code System.nanoTime()}): the caller's {@code upstream.queueTimeoutMs},
+   * counted from when it started to wait for its permit, so that the waits add up to one deadline.
+   */
+  Future<User> fetchUser(long id, Cancellation cancellation, long waitDeadlineNanos) {
+    return withRetries(id, cancellation, 0, waitDeadlineNanos);
+  }
+
+  private Future<User> withRetries(long id, Cancellation cancellation, int attempt, long deadline) {
     return clearance(deadline, cancellation).compose(cleared -> throughBreaker(id, cancellation)).recover(failure -> {
       if (failure instanceof CancelledException) {
         return Future.failedFuture(failure);
@@ -187,7 +195,7 @@ final class Upstream {
       if (!retryable || attempt >= retries || cancellation.isCancelled()) {
         return Future.failedFuture(toContract(failure, id, attempt + 1));
       }
-      return pause(attempt, cancellation).compose(v -> withRetries(id, cancellation, attempt + 1));
+      return pause(attempt, cancellation).compose(v -> withRetries(id, cancellation, attempt + 1, deadline));
     });
   }
 

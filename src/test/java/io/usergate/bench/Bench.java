@@ -11,7 +11,7 @@ import java.util.Set;
 public final class Bench {
 
   public static void main(String[] args) throws Exception {
-    Set<String> groups = Set.copyOf(args.length == 0 ? List.of("store", "fetch", "sync", "web", "cluster") : List.of(args));
+    Set<String> groups = Set.copyOf(args.length == 0 ? List.of("store", "fetch", "sync", "web", "cluster", "cache") : List.of(args));
     Report report = new Report();
     if (groups.contains("store")) {
       StoreBench.run(report);
@@ -24,6 +24,9 @@ public final class Bench {
     }
     if (groups.contains("web")) {
       WebBench.run(report);
+    }
+    if (groups.contains("cache")) {
+      CacheBench.run(report);
     }
     if (groups.contains("cluster")) {
       ClusterBench.run(report);

@@ -76,7 +76,7 @@ final class WebBench {
     }
   }
 
-  private static void preload(Vertx vertx) throws Exception {
+  static void preload(Vertx vertx) throws Exception {
     for (int from = 1; from <= USERS; from += 1000) {
       JsonArray users = new JsonArray();
       for (long id = from; id < from + 1000; id++) {
@@ -110,7 +110,7 @@ final class WebBench {
     }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
   }
 
-  private static WrkResult wrk(int port, Path script, String duration) throws IOException, InterruptedException {
+  static WrkResult wrk(int port, Path script, String duration) throws IOException, InterruptedException {
     Process process = new ProcessBuilder("wrk", "-t2", "-c" + CONNECTIONS, "-d" + duration, "--latency", "-s", script.toString(),
       "http://127.0.0.1:" + port).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes());
@@ -128,7 +128,7 @@ final class WebBench {
     return matcher.group(1);
   }
 
-  private static boolean onPath(String tool) {
+  static boolean onPath(String tool) {
     for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
       if (Files.isExecutable(Path.of(dir, tool))) {
         return true;
