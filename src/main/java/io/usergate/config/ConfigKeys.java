@@ -47,6 +47,8 @@ public final class ConfigKeys {
       "upstream requests a second at the most (a token bucket, burst of one second's worth); 0: no limit"),
     integer("upstream.maxPauseMs", 0, 3_600_000, 60_000,
       "longest pause of every upstream call on a 429 or 503 with Retry-After; 0: Retry-After ignored"),
+    string("upstream.budget", "node",
+      "node: maxConcurrent and maxRatePerSecond are per node; cluster: they are totals, each node taking its share"),
     integer("upstream.maxIdsPerRequest", 1, 100_000, 1000, "ids in one fetch.many, GET /users?ids= or POST /users/batch"),
     integer("upstream.maxBodyBytes", 1, 1_073_741_824, 1_048_576,
       "largest upstream answer; beyond it the request is reset and the caller gets UPSTREAM_ERROR"),

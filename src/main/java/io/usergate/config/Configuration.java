@@ -210,6 +210,9 @@ public final class Configuration {
           fail("upstream.baseUrl", "\"" + baseUrl + "\" is not an http(s) URL: " + e.getReason());
         }
       }
+      if (!upstream.getString("budget").equals("node") && !upstream.getString("budget").equals("cluster")) {
+        fail("upstream.budget", "\"" + upstream.getString("budget") + "\" is neither node nor cluster");
+      }
       if (!upstream.getString("userPath").contains("{id}")) {
         fail("upstream.userPath", "\"" + upstream.getString("userPath") + "\" has no {id}");
       }

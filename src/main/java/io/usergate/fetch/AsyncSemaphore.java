@@ -44,7 +44,7 @@ final class AsyncSemaphore {
   }
 
   private final Vertx vertx;
-  private final int permits;
+  private int permits;
   private final int maxQueued;
   private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
   private int held;
@@ -89,22 +89,46 @@ final class AsyncSemaphore {
     waiter.promise.tryFail(why);
   }
 
-  private void release() {
-    // Hand the permit straight to the next waiter still there; only if there is none is it freed.
+  /**
+   * A new number of permits (this node's share of a cluster-wide budget). More: waiters are served at
+   * once. Fewer: holders keep theirs, and released permits are not handed on until fewer than the new
+   * number are held.
+   */
+  void resize(int newPermits) {
+    permits = Math.max(1, newPermits);
+    while (held < permits && grantNext()) {
+      held++;
+    }
+  }
+
+  /** Gives a permit to the next waiter still there; false when there is none. */
+  private boolean grantNext() {
     Waiter next;
     while ((next = queue.pollFirst()) != null) {
       if (!next.gone) {
         next.leaveQueue();
         if (next.promise.tryComplete(new Permit())) {
-          return;
+          return true;
         }
       }
     }
-    held--;
+    return false;
+  }
+
+  private void release() {
+    if (held > permits) {
+      // Shrunk while it was held: this permit is not handed on.
+      held--;
+      return;
+    }
+    // Hand the permit straight to the next waiter still there; only if there is none is it freed.
+    if (!grantNext()) {
+      held--;
+    }
   }
 
   int available() {
-    return permits - held;
+    return Math.max(0, permits - held);
   }
 
   int inFlight() {

@@ -62,6 +62,7 @@ public class FetchVerticle extends VerticleBase {
   private Freshness freshness;
   private NotFoundMemory notFound;
   private RecentCopies recent;
+  private ClusterBudget budget;
   /** Ids whose stale copy was answered and whose background refresh runs: one refresh per id at a time. */
   private final Set<Long> refreshing = new HashSet<>();
 
@@ -78,6 +79,9 @@ public class FetchVerticle extends VerticleBase {
     notFound = new NotFoundMemory(cache.notFoundForMs(), System::currentTimeMillis);
     // Longer than a batched write-through takes to commit (its window, plus the upsert itself).
     recent = new RecentCopies(settings.writeThroughDelayMs() + 2000L);
+    if (settings.clusterBudget()) {
+      budget = ClusterBudget.watch(vertx, this::share);
+    }
     Metrics.registry().ifPresent(this::registerGauges);
     EventBus bus = vertx.eventBus();
     return Future.all(List.of(
@@ -89,8 +93,21 @@ public class FetchVerticle extends VerticleBase {
         settings.baseUrl(), settings.maxConcurrent(), settings.maxQueued(), settings.timeoutMs(), settings.retries()));
   }
 
+  /** upstream.budget = cluster: this node's share of the totals, for {@code members} nodes. */
+  private void share(int members) {
+    int permits = ClusterBudget.permitShare(settings.maxConcurrent(), members);
+    double rate = ClusterBudget.rateShare(settings.maxRatePerSecond(), members);
+    semaphore.resize(permits);
+    upstream.rateShare(rate);
+    LOG.info("fetch: {} node(s) share the upstream budget: this one takes {} of {} in flight and {} of {} requests a second",
+      members, permits, settings.maxConcurrent(), rate, settings.maxRatePerSecond());
+  }
+
   @Override
   public Future<?> stop() {
+    if (budget != null) {
+      budget.close();
+    }
     // What was fetched reaches the store before the client (and then the store) goes away.
     return writeThrough.close().eventually(() -> upstream.close());
   }
@@ -390,9 +407,9 @@ public class FetchVerticle extends VerticleBase {
       .description("upstream requests waiting for a permit").register(registry);
     Gauge.builder("usergate.upstream.permits", semaphore, AsyncSemaphore::permits)
       .description("upstream.maxConcurrent").register(registry);
-    Gauge.builder("usergate.upstream.rate.limit", upstream.limiter(), RateLimiter::rate)
+    Gauge.builder("usergate.upstream.rate.limit", upstream, current -> current.limiter().rate())
       .description("upstream.maxRatePerSecond (0: no limit)").register(registry);
-    Gauge.builder("usergate.upstream.rate.waiting", upstream.limiter(), RateLimiter::waiting)
+    Gauge.builder("usergate.upstream.rate.waiting", upstream, current -> current.limiter().waiting())
       .description("upstream calls waiting for a rate token").register(registry);
     FunctionCounter.builder("usergate.upstream.paused.seconds", upstream.pause(), pause -> pause.pausedMillisTotal() / 1000.0)
       .description("time every upstream call was paused on the directory's Retry-After").register(registry);

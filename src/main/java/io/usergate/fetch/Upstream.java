@@ -99,7 +99,8 @@ final class Upstream {
   private final Backoff backoff;
   private final long maxBodyBytes;
   private final long maxWaitMs;
-  private final RateLimiter limiter;
+  private RateLimiter limiter;
+  private final int limiterQueue;
   private final UpstreamPause pause;
   /** When the breaker last changed state (its creation, for the first CLOSED). */
   private Instant breakerSince = Instant.now();
@@ -119,7 +120,8 @@ final class Upstream {
     this.maxBodyBytes = settings.maxBodyBytes();
     this.maxWaitMs = settings.queueTimeoutMs();
     // Only permit holders wait for a token, so its queue is never longer than the semaphore's permits.
-    this.limiter = new RateLimiter(vertx, settings.maxRatePerSecond(), settings.maxConcurrent());
+    this.limiterQueue = settings.maxConcurrent();
+    this.limiter = new RateLimiter(vertx, settings.maxRatePerSecond(), limiterQueue);
     this.pause = new UpstreamPause(vertx, settings.maxPauseMs());
     this.client = vertx.createHttpClient(new HttpClientOptions()
         .setDefaultHost(base.getHost())
@@ -223,6 +225,16 @@ final class Upstream {
 
   RateLimiter limiter() {
     return limiter;
+  }
+
+  /**
+   * This node's share of a cluster-wide rate. A new bucket: callers already waiting are served by the old
+   * one, so for the moment of a membership change the two may together exceed the share by a burst.
+   */
+  void rateShare(double ratePerSecond) {
+    if (ratePerSecond != limiter.rate()) {
+      limiter = new RateLimiter(vertx, ratePerSecond, limiterQueue);
+    }
   }
 
   UpstreamPause pause() {

@@ -12,7 +12,7 @@ public record UpstreamSettings(
   // one attempt, and the retries after it
   int timeoutMs, int retries, int retryBaseDelayMs,
   // the semaphore and its queue, the request rate and the directory's Retry-After
-  int maxConcurrent, int maxQueued, int queueTimeoutMs, int maxRatePerSecond, int maxPauseMs,
+  int maxConcurrent, int maxQueued, int queueTimeoutMs, int maxRatePerSecond, int maxPauseMs, String budget,
   // the size of what is asked and of what comes back
   int maxIdsPerRequest, int maxBodyBytes,
   // the circuit breaker
@@ -22,6 +22,11 @@ public record UpstreamSettings(
 
   public static final String SECTION = "upstream";
 
+  /** {@code upstream.budget = cluster}: maxConcurrent and maxRatePerSecond are totals for the cluster. */
+  public boolean clusterBudget() {
+    return "cluster".equals(budget);
+  }
+
   /** The {@code upstream} section of {@code config} (a verticle's configuration, or the whole one). */
   public static UpstreamSettings from(JsonObject config) {
     Section upstream = Section.of(config, SECTION);
@@ -29,7 +34,7 @@ public record UpstreamSettings(
       upstream.string("baseUrl"), upstream.string("userPath"),
       upstream.integer("timeoutMs"), upstream.integer("retries"), upstream.integer("retryBaseDelayMs"),
       upstream.integer("maxConcurrent"), upstream.integer("maxQueued"), upstream.integer("queueTimeoutMs"),
-      upstream.integer("maxRatePerSecond"), upstream.integer("maxPauseMs"),
+      upstream.integer("maxRatePerSecond"), upstream.integer("maxPauseMs"), upstream.string("budget"),
       upstream.integer("maxIdsPerRequest"), upstream.integer("maxBodyBytes"),
       upstream.bool("breakerEnabled"), upstream.integer("breakerMaxFailures"), upstream.integer("breakerWindowMs"),
       upstream.integer("breakerResetMs"),

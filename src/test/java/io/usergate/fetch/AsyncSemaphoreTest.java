@@ -64,6 +64,35 @@ class AsyncSemaphoreTest {
   }
 
   @Test
+  @DisplayName("resize (a cluster share): more permits serve the waiters at once; fewer take effect as holders release")
+  void resize(Vertx vertx) throws Exception {
+    Promise<Void> checked = Promise.promise();
+    vertx.runOnContext(v -> {
+      try {
+        AsyncSemaphore semaphore = new AsyncSemaphore(vertx, 2, 10);
+        AsyncSemaphore.Permit first = semaphore.acquire(10_000, new Cancellation()).result();
+        AsyncSemaphore.Permit second = semaphore.acquire(10_000, new Cancellation()).result();
+        io.vertx.core.Future<AsyncSemaphore.Permit> third = semaphore.acquire(10_000, new Cancellation());
+        io.vertx.core.Future<AsyncSemaphore.Permit> fourth = semaphore.acquire(10_000, new Cancellation());
+        semaphore.resize(3);
+        org.junit.jupiter.api.Assertions.assertTrue(third.succeeded() && !fourth.isComplete(), "one more served at once");
+        semaphore.resize(1);
+        first.release();
+        second.release();
+        org.junit.jupiter.api.Assertions.assertFalse(fourth.isComplete(), "3 held, 1 allowed: releases are not handed on");
+        org.junit.jupiter.api.Assertions.assertEquals(1, semaphore.inFlight());
+        third.result().release();
+        org.junit.jupiter.api.Assertions.assertTrue(fourth.succeeded(), "below the new size: the waiter is served");
+        org.junit.jupiter.api.Assertions.assertEquals(1, semaphore.inFlight());
+        checked.complete();
+      } catch (Throwable failure) {
+        checked.fail(failure);
+      }
+    });
+    checked.future().await(5, TimeUnit.SECONDS);
+  }
+
+  @Test
   @DisplayName("a waiter that waits too long fails OVERLOADED and leaves the queue")
   void waitTimeout(Vertx vertx) throws Exception {
     Promise<Void> checked = Promise.promise();
