@@ -52,6 +52,10 @@ public final class ConfigKeys {
     integer("upstream.maxIdsPerRequest", 1, 100_000, 1000, "ids in one fetch.many, GET /users?ids= or POST /users/batch"),
     integer("upstream.maxBodyBytes", 1, 1_073_741_824, 1_048_576,
       "largest upstream answer; beyond it the request is reset and the caller gets UPSTREAM_ERROR"),
+    string("upstream.batchPath", "", "RFC 6570 template of the directory's bulk endpoint, with id (/users{?id*}) or ids "
+      + "(/users?ids={ids}); empty: none, one GET per user"),
+    integer("upstream.batchDelayMs", 0, 60_000, 2, "misses arriving within this window are fetched in one bulk call"),
+    integer("upstream.maxBatchSize", 1, 10_000, 100, "ids in one bulk call at the most"),
     bool("upstream.breakerEnabled", true, "the circuit breaker"),
     integer("upstream.breakerMaxFailures", 1, 1_000_000, 20,
       "failed attempts within upstream.breakerWindowMs, with no success between them, that open the breaker"),

@@ -213,6 +213,17 @@ public final class Configuration {
       if (!upstream.getString("budget").equals("node") && !upstream.getString("budget").equals("cluster")) {
         fail("upstream.budget", "\"" + upstream.getString("budget") + "\" is neither node nor cluster");
       }
+      String batchPath = upstream.getString("batchPath");
+      if (!batchPath.isBlank()) {
+        try {
+          io.vertx.uritemplate.UriTemplate.of(batchPath);
+        } catch (RuntimeException e) {
+          fail("upstream.batchPath", "\"" + batchPath + "\" is not an RFC 6570 template: " + e.getMessage());
+        }
+        if (!batchPath.matches(".*\\{[^}]*\\bids?\\b[^}]*}.*")) {
+          fail("upstream.batchPath", "\"" + batchPath + "\" names neither {id} nor {ids}, e.g. /users{?id*} or /users?ids={ids}");
+        }
+      }
       if (!upstream.getString("userPath").contains("{id}")) {
         fail("upstream.userPath", "\"" + upstream.getString("userPath") + "\" has no {id}");
       }

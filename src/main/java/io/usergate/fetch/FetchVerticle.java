@@ -63,6 +63,8 @@ public class FetchVerticle extends VerticleBase {
   private NotFoundMemory notFound;
   private RecentCopies recent;
   private ClusterBudget budget;
+  /** The directory's bulk endpoint, when upstream.batchPath names one. */
+  private Batcher<Long, User> batcher;
   /** Ids whose stale copy was answered and whose background refresh runs: one refresh per id at a time. */
   private final Set<Long> refreshing = new HashSet<>();
 
@@ -74,6 +76,9 @@ public class FetchVerticle extends VerticleBase {
     upstream = new Upstream(vertx, settings);
     writeThrough = new WriteThrough(vertx, settings.writeThroughDelayMs(), settings.writeThroughMinIntervalMs());
     coalescer = new Coalescer<>(this::upstreamCall);
+    if (!settings.batchPath().isBlank()) {
+      batcher = new Batcher<>(vertx, settings.batchDelayMs(), settings.maxBatchSize(), this::bulkCall);
+    }
     CacheSettings cache = CacheSettings.from(config());
     freshness = new Freshness(cache.freshForMs(), cache.staleWhileRevalidateMs());
     notFound = new NotFoundMemory(cache.notFoundForMs(), System::currentTimeMillis);
@@ -358,7 +363,8 @@ public class FetchVerticle extends VerticleBase {
    * The one upstream call the coalescer shares between the callers of an id: a permit, then the upstream.
    * A 404 also clears the write-through's memory of the user, before any caller hears of it.
    */
-  private Future<User> upstreamCall(long id, Cancellation cancellation) {
+  /** One GET for one user, under a permit. */
+  private Future<User> singleCall(long id, Cancellation cancellation) {
     long waitDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.queueTimeoutMs());
     return semaphore.acquire(settings.queueTimeoutMs(), cancellation)
       .compose(permit -> {
@@ -369,7 +375,12 @@ public class FetchVerticle extends VerticleBase {
         // The permit goes back on the next tick, once the callers have heard the result: a failure in
         // "all" mode then cancels the queued siblings before one of them could take the permit.
         return upstream.fetchUser(id, cancellation, waitDeadline).andThen(done -> vertx.runOnContext(v -> permit.release()));
-      })
+      });
+  }
+
+  private Future<User> upstreamCall(long id, Cancellation cancellation) {
+    Future<User> fetched = batcher != null ? batcher.load(id, cancellation) : singleCall(id, cancellation);
+    return fetched
       .andThen(done -> {
         if (done.succeeded()) {
           notFound.forget(id);
@@ -381,6 +392,23 @@ public class FetchVerticle extends VerticleBase {
         }
         Metrics.registry().ifPresent(registry -> registry.counter("usergate.upstream.calls", "outcome", outcome(done.cause()))
           .increment());
+      });
+  }
+
+  /**
+   * One bulk call for the ids a {@link Batcher} gathered: one permit (and, in Upstream, one rate token)
+   * for all of them. The permit goes back on the next tick, as for one user.
+   */
+  private Future<Map<Long, Object>> bulkCall(List<Long> ids, Cancellation cancellation) {
+    long waitDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.queueTimeoutMs());
+    Metrics.registry().ifPresent(registry -> registry.summary("usergate.upstream.batch.size").record(ids.size()));
+    return semaphore.acquire(settings.queueTimeoutMs(), cancellation)
+      .compose(permit -> {
+        if (cancellation.isCancelled()) {
+          permit.release();
+          return Future.failedFuture(new CancelledException());
+        }
+        return upstream.fetchUsers(ids, cancellation, waitDeadline).andThen(done -> vertx.runOnContext(v -> permit.release()));
       });
   }
 

@@ -28,6 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URI;
+import java.util.List;
+import java.util.Map;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -88,6 +90,17 @@ final class Upstream {
     }
   }
 
+  /**
+   * One kind of upstream GET: its URI, the id its errors name (none for a bulk call), and how its answer
+   * (status, body) becomes a result, or throws the contract's error ({@link RetryableStatus} to retry).
+   */
+  private record Call<T>(String uri, Long id, java.util.function.BiFunction<Integer, Buffer, T> parse) {
+
+    UsergateException error(ErrorCode code, String message) {
+      return id == null ? code.error(message) : code.error(message, id);
+    }
+  }
+
   private final Vertx vertx;
   private final HttpClient client;
   private final CircuitBreaker breaker;
@@ -99,6 +112,9 @@ final class Upstream {
   private final Backoff backoff;
   private final long maxBodyBytes;
   private final long maxWaitMs;
+  /** The bulk endpoint's template ({@code upstream.batchPath}), null when the directory has none. */
+  private final io.vertx.uritemplate.UriTemplate batchPath;
+  private final String batchPathTemplate;
   private RateLimiter limiter;
   private final int limiterQueue;
   private final UpstreamPause pause;
@@ -119,6 +135,8 @@ final class Upstream {
     this.backoff = new Backoff(settings.retryBaseDelayMs(), MAX_BACKOFF_MS);
     this.maxBodyBytes = settings.maxBodyBytes();
     this.maxWaitMs = settings.queueTimeoutMs();
+    this.batchPathTemplate = settings.batchPath();
+    this.batchPath = batchPathTemplate.isBlank() ? null : io.vertx.uritemplate.UriTemplate.of(batchPathTemplate);
     // Only permit holders wait for a token, so its queue is never longer than the semaphore's permits.
     this.limiterQueue = settings.maxConcurrent();
     this.limiter = new RateLimiter(vertx, settings.maxRatePerSecond(), limiterQueue);
@@ -144,7 +162,7 @@ final class Upstream {
         .setResetTimeout(settings.breakerResetMs())
         .setTimeout(-1)
         .setMaxRetries(0))
-      .<User>failurePolicy(Upstream::upstreamFailed)
+      .<Object>failurePolicy(Upstream::upstreamFailed)
       .openHandler(v -> {
         breakerGeneration++;
         breakerSince = Instant.now();
@@ -169,7 +187,7 @@ final class Upstream {
    * answer: 5xx and 429 are {@link RetryableStatus} until the retries are over. Everything else (a
    * timeout, a refused connection, a 5xx, a cancelled half-open trial) is a failure of the upstream.
    */
-  private static boolean upstreamFailed(Future<User> attempt) {
+  private static boolean upstreamFailed(Future<?> attempt) {
     return attempt.failed() && !(attempt.cause() instanceof UsergateException answer
       && (answer.code() == ErrorCode.NOT_FOUND || answer.code() == ErrorCode.UPSTREAM_ERROR));
   }
@@ -185,19 +203,30 @@ final class Upstream {
    * counted from when it started to wait for its permit, so that the waits add up to one deadline.
    */
   Future<User> fetchUser(long id, Cancellation cancellation, long waitDeadlineNanos) {
-    return withRetries(id, cancellation, 0, waitDeadlineNanos);
+    return withRetries(new Call<>(path(id), id, (status, body) -> user(id, status, body)), cancellation, 0, waitDeadlineNanos);
   }
 
-  private Future<User> withRetries(long id, Cancellation cancellation, int attempt, long deadline) {
-    return clearance(deadline, cancellation).compose(cleared -> throughBreaker(id, cancellation)).recover(failure -> {
+  /**
+   * The directory's bulk endpoint ({@code upstream.batchPath}) for {@code ids}, as one call: the same
+   * clearance, breaker, deadline and retries as one user. Each id's outcome: its {@link User}, or the
+   * {@link UsergateException} for that id alone ({@code NOT_FOUND} when the answer leaves it out,
+   * {@code UPSTREAM_ERROR} for an invalid entry or one given twice, differently). A failed call fails them all.
+   */
+  Future<Map<Long, Object>> fetchUsers(List<Long> ids, Cancellation cancellation, long waitDeadlineNanos) {
+    return withRetries(new Call<>(batchUri(ids), null, (status, body) -> users(ids, status, body)), cancellation, 0,
+      waitDeadlineNanos);
+  }
+
+  private <T> Future<T> withRetries(Call<T> call, Cancellation cancellation, int attempt, long deadline) {
+    return clearance(deadline, cancellation).compose(cleared -> throughBreaker(call, cancellation)).recover(failure -> {
       if (failure instanceof CancelledException) {
         return Future.failedFuture(failure);
       }
       boolean retryable = failure instanceof RetryableStatus || isConnectionFailure(failure);
       if (!retryable || attempt >= retries || cancellation.isCancelled()) {
-        return Future.failedFuture(toContract(failure, id, attempt + 1));
+        return Future.failedFuture(toContract(failure, call, attempt + 1));
       }
-      return pause(attempt, cancellation).compose(v -> withRetries(id, cancellation, attempt + 1, deadline));
+      return pause(attempt, cancellation).compose(v -> withRetries(call, cancellation, attempt + 1, deadline));
     });
   }
 
@@ -247,27 +276,27 @@ final class Upstream {
     return cancellation.race(timer).onFailure(cancelled -> timer.cancel());
   }
 
-  private Future<User> throughBreaker(long id, Cancellation cancellation) {
+  private <T> Future<T> throughBreaker(Call<T> call, Cancellation cancellation) {
     if (!breakerEnabled) {
-      return attempt(id, cancellation);
+      return attempt(call, cancellation);
     }
     long generation = breakerGeneration;
     // The breaker hears of a call only when it says something about the upstream now; the others are
     // answered here, and the breaker is handed a future that never completes for them.
-    Promise<User> answer = Promise.promise();
-    Future<User> reported = breaker.execute(() -> {
-      Future<User> call = attempt(id, cancellation);
-      return call.transform(done -> {
-        if (reportable(call, generation)) {
-          return call;
+    Promise<T> answer = Promise.promise();
+    Future<T> reported = breaker.execute(() -> {
+      Future<T> attempt = attempt(call, cancellation);
+      return attempt.transform(done -> {
+        if (reportable(attempt, generation)) {
+          return attempt;
         }
-        call.onComplete(answer::tryComplete, answer::tryFail);
-        return Promise.<User>promise().future();
+        attempt.onComplete(answer::tryComplete, answer::tryFail);
+        return Promise.<T>promise().future();
       });
     });
     // Reported calls are answered once the breaker has counted them, so its state is never behind.
     reported.onComplete(answer::tryComplete, failure -> answer.tryFail(failure instanceof OpenCircuitException
-      ? ErrorCode.UPSTREAM_UNAVAILABLE.error("the upstream is failing: circuit breaker open, GET " + path(id) + " not attempted", id)
+      ? call.error(ErrorCode.UPSTREAM_UNAVAILABLE, "the upstream is failing: circuit breaker open, GET " + call.uri() + " not attempted")
       : failure));
     return answer.future();
   }
@@ -279,7 +308,7 @@ final class Upstream {
    * breaker half-open for good, so it is reported, and counts as failed (the breaker tries again after
    * its reset time).
    */
-  private boolean reportable(Future<User> call, long generation) {
+  private boolean reportable(Future<?> call, long generation) {
     if (call.cause() instanceof CancelledException) {
       return breaker.state() == CircuitBreakerState.HALF_OPEN;
     }
@@ -290,9 +319,9 @@ final class Upstream {
    * One GET with a deadline that covers the wait for a connection and the whole response; the deadline
    * and a cancellation both reset the request.
    */
-  private Future<User> attempt(long id, Cancellation cancellation) {
+  private <T> Future<T> attempt(Call<T> call, Cancellation cancellation) {
     Attempt attempt = new Attempt();
-    Future<User> exchange = client.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(path(id))
+    Future<T> exchange = client.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(call.uri())
         .addHeader(HttpHeaders.ACCEPT, "application/json"))
       .compose(attempt::started)
       .compose(HttpClientRequest::send)
@@ -301,7 +330,7 @@ final class Upstream {
           // The directory says when to come back: every call waits until then (capped by upstream.maxPauseMs).
           pause.pauseFor(UpstreamPause.parseRetryAfterMs(response.getHeader(HttpHeaders.RETRY_AFTER), Instant.now()));
         }
-        return LimitedBody.read(response, maxBodyBytes).map(body -> user(id, response.statusCode(), body));
+        return LimitedBody.read(response, maxBodyBytes).map(body -> call.parse().apply(response.statusCode(), body));
       })
       .recover(failure -> {
         if (!(failure instanceof LimitedBody.TooLarge tooLarge)) {
@@ -311,9 +340,9 @@ final class Upstream {
         attempt.reset();
         // An answer, not a failure: asking again brings the same oversized answer (so no retry), and the
         // upstream is up (so the breaker's policy counts it as a success, as it does invalid JSON).
-        return Future.failedFuture(ErrorCode.UPSTREAM_ERROR.error(
-          "upstream answered more than " + tooLarge.limit + " bytes (upstream.maxBodyBytes) for GET " + path(id)
-            + (tooLarge.declared >= 0 ? " (Content-Length " + tooLarge.declared + ")" : ""), id));
+        return Future.failedFuture(call.error(ErrorCode.UPSTREAM_ERROR,
+          "upstream answered more than " + tooLarge.limit + " bytes (upstream.maxBodyBytes) for GET " + call.uri()
+            + (tooLarge.declared >= 0 ? " (Content-Length " + tooLarge.declared + ")" : "")));
       });
     return cancellation.race(exchange.timeout(timeoutMs, TimeUnit.MILLISECONDS)).recover(failure -> {
       boolean timedOut = failure instanceof TimeoutException;
@@ -321,8 +350,8 @@ final class Upstream {
         // The deadline passed or the caller left, perhaps while waiting for a connection.
         attempt.abandon();
       }
-      return Future.failedFuture(timedOut ? ErrorCode.UPSTREAM_TIMEOUT.error(
-        "upstream did not answer GET " + path(id) + " within " + timeoutMs + " ms", id) : failure);
+      return Future.failedFuture(timedOut ? call.error(ErrorCode.UPSTREAM_TIMEOUT,
+        "upstream did not answer GET " + call.uri() + " within " + timeoutMs + " ms") : failure);
     });
   }
 
@@ -350,22 +379,71 @@ final class Upstream {
     return User.of((JsonObject) json);
   }
 
-  private UsergateException toContract(Throwable failure, long id, int attempts) {
+  /** What the bulk endpoint answered, per id asked (see {@link #fetchUsers}). */
+  private Map<Long, Object> users(List<Long> ids, int status, Buffer body) {
+    String what = "GET " + batchPathTemplate + " for " + ids.size() + " ids";
+    if (status >= 500 || status == 429) {
+      throw new RetryableStatus(status);
+    }
+    Object json = null;
+    if (status == 200) {
+      try {
+        json = Json.decodeValue(body);
+      } catch (DecodeException e) {
+        throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with invalid JSON");
+      }
+    } else if (status != 404) {
+      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + status + " to " + what);
+    }
+    if (status == 200 && !(json instanceof io.vertx.core.json.JsonArray)) {
+      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with " + User.describe(json) + ", not an array of users");
+    }
+    Map<Long, Object> results = new java.util.LinkedHashMap<>();
+    java.util.Set<Long> asked = new java.util.HashSet<>(ids);
+    if (json instanceof io.vertx.core.json.JsonArray entries) {
+      for (Object entry : entries) {
+        if (!(entry instanceof JsonObject user) || !(user.getValue("id") instanceof Number number)
+          || !asked.contains(number.longValue())) {
+          continue;  // nobody asked for it (or it names no id at all): nothing to store, nothing to answer
+        }
+        long id = number.longValue();
+        String problem = User.problemWith(user, id);
+        Object result = problem == null ? User.of(user)
+          : ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with an invalid user " + id + ": " + problem, id);
+        Object earlier = results.putIfAbsent(id, result);
+        if (earlier != null && !(earlier instanceof User seen && result instanceof User again && seen.profile().equals(again.profile()))) {
+          results.put(id, ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with user " + id + " twice, differently", id));
+        }
+      }
+    }
+    for (long id : ids) {
+      results.putIfAbsent(id, ErrorCode.NOT_FOUND.error("the upstream has no user " + id, id));
+    }
+    return results;
+  }
+
+  /** The bulk endpoint's URI for {@code ids}: the template with {@code id} (explodes) or {@code ids} (commas). */
+  private String batchUri(List<Long> ids) {
+    List<String> values = ids.stream().map(String::valueOf).toList();
+    return basePath + batchPath.expandToString(io.vertx.uritemplate.Variables.variables().set("id", values).set("ids", values));
+  }
+
+  private UsergateException toContract(Throwable failure, Call<?> call, int attempts) {
     if (failure instanceof UsergateException known) {
       return known;
     }
     String tries = attempts > 1 ? " (after " + attempts + " attempts)" : "";
     if (failure instanceof RetryableStatus status) {
       return status.status == 429
-        ? ErrorCode.UPSTREAM_UNAVAILABLE.error("the upstream is rate limiting GET " + path(id) + tries, id)
-        : ErrorCode.UPSTREAM_ERROR.error("upstream answered " + status.status + " to GET " + path(id) + tries, id);
+        ? call.error(ErrorCode.UPSTREAM_UNAVAILABLE, "the upstream is rate limiting GET " + call.uri() + tries)
+        : call.error(ErrorCode.UPSTREAM_ERROR, "upstream answered " + status.status + " to GET " + call.uri() + tries);
     }
     if (isConnectionFailure(failure)) {
-      return ErrorCode.UPSTREAM_UNAVAILABLE.error(
-        "cannot reach the upstream for GET " + path(id) + ": " + failure.getMessage() + tries, id);
+      return call.error(ErrorCode.UPSTREAM_UNAVAILABLE,
+        "cannot reach the upstream for GET " + call.uri() + ": " + failure.getMessage() + tries);
     }
-    LOG.error("fetch: unexpected failure of GET {}", path(id), failure);
-    return ErrorCode.INTERNAL.error("unexpected failure of GET " + path(id), id);
+    LOG.error("fetch: unexpected failure of GET {}", call.uri(), failure);
+    return call.error(ErrorCode.INTERNAL, "unexpected failure of GET " + call.uri());
   }
 
   private static boolean isConnectionFailure(Throwable failure) {

@@ -15,6 +15,8 @@ public record UpstreamSettings(
   int maxConcurrent, int maxQueued, int queueTimeoutMs, int maxRatePerSecond, int maxPauseMs, String budget,
   // the size of what is asked and of what comes back
   int maxIdsPerRequest, int maxBodyBytes,
+  // the directory's bulk endpoint
+  String batchPath, int batchDelayMs, int maxBatchSize,
   // the circuit breaker
   boolean breakerEnabled, int breakerMaxFailures, int breakerWindowMs, int breakerResetMs,
   // the write-through to the store
@@ -36,6 +38,7 @@ public record UpstreamSettings(
       upstream.integer("maxConcurrent"), upstream.integer("maxQueued"), upstream.integer("queueTimeoutMs"),
       upstream.integer("maxRatePerSecond"), upstream.integer("maxPauseMs"), upstream.string("budget"),
       upstream.integer("maxIdsPerRequest"), upstream.integer("maxBodyBytes"),
+      upstream.string("batchPath"), upstream.integer("batchDelayMs"), upstream.integer("maxBatchSize"),
       upstream.bool("breakerEnabled"), upstream.integer("breakerMaxFailures"), upstream.integer("breakerWindowMs"),
       upstream.integer("breakerResetMs"),
       upstream.integer("writeThroughDelayMs"), upstream.integer("writeThroughMinIntervalMs"));

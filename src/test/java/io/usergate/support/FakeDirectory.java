@@ -78,6 +78,7 @@ public class FakeDirectory extends VerticleBase {
   public FakeDirectory clear() {
     scripts.clear();
     calls.clear();
+    bulkCalls.set(0);
     arrivals.clear();
     maxInFlight.set(0);
     abandoned.set(0);
@@ -187,7 +188,41 @@ public class FakeDirectory extends VerticleBase {
     }
   }
 
+  private final AtomicInteger bulkCalls = new AtomicInteger();
+
+  /** Calls of the bulk endpoint ({@code GET /users?id=1&id=2}). */
+  public int bulkCalls() {
+    return bulkCalls.get();
+  }
+
+  /** {@code GET /users?id=1&id=2}: the users asked for, except those scripted NOT_FOUND; NO_NAME ones invalid. */
+  private void bulk(HttpServerRequest request) {
+    bulkCalls.incrementAndGet();
+    total.incrementAndGet();
+    arrivals.add(System.nanoTime());
+    io.vertx.core.json.JsonArray users = new io.vertx.core.json.JsonArray();
+    for (String value : request.params().getAll("id")) {
+      long id = Long.parseLong(value);
+      calls.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+      Behaviour behaviour = scripts.getOrDefault(id, new Script(Behaviour.OK, 0, 0)).behaviour();
+      if (behaviour == Behaviour.NOT_FOUND) {
+        continue;
+      }
+      users.add(behaviour == Behaviour.NO_NAME ? new JsonObject().put("id", id).put("name", "") : user(id));
+    }
+    Runnable answer = () -> request.response().putHeader("content-type", "application/json").end(users.encode());
+    if (defaultDelayMs > 0) {
+      vertx.setTimer(defaultDelayMs, t -> answer.run());
+    } else {
+      answer.run();
+    }
+  }
+
   private void handle(HttpServerRequest request) {
+    if (request.path().equals("/users")) {
+      bulk(request);
+      return;
+    }
     long id;
     try {
       id = Long.parseLong(request.path().substring(request.path().lastIndexOf('/') + 1));

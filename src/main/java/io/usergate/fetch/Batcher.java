@@ -1,0 +1,118 @@
+package io.usergate.fetch;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Timer;
+import io.vertx.core.Vertx;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Gathers the keys asked for within a short window into one call of a batch function (DataLoader's
+ * idea, for the directory's bulk endpoint): the first key of a window starts a timer of {@code delayMs};
+ * at {@code maxSize} keys the batch goes at once. A caller that cancels leaves its batch before it is
+ * sent; a batch whose callers all left is cancelled, sent or not. Confined to one Vert.x context.
+ */
+final class Batcher<K, V> {
+
+  /** The batch function: one outcome per key, a value or the failure for that key alone. */
+  interface BatchCall<K, V> {
+    Future<Map<K, Object>> call(List<K> keys, Cancellation cancellation);
+  }
+
+  private final class Entry {
+    final K key;
+    final Promise<V> promise = Promise.promise();
+    boolean gone;
+
+    Entry(K key) {
+      this.key = key;
+    }
+  }
+
+  private final Vertx vertx;
+  private final long delayMs;
+  private final int maxSize;
+  private final BatchCall<K, V> call;
+  private List<Entry> pending = new ArrayList<>();
+  private Timer timer;
+  private long calls;
+
+  Batcher(Vertx vertx, long delayMs, int maxSize, BatchCall<K, V> call) {
+    this.vertx = vertx;
+    this.delayMs = delayMs;
+    this.maxSize = maxSize;
+    this.call = call;
+  }
+
+  Future<V> load(K key, Cancellation caller) {
+    if (caller.isCancelled()) {
+      return Future.failedFuture(new CancelledException());
+    }
+    Entry entry = new Entry(key);
+    pending.add(entry);
+    caller.onCancel(() -> {
+      entry.gone = true;
+      entry.promise.tryFail(new CancelledException());
+    });
+    if (pending.size() >= maxSize) {
+      flush();
+    } else if (timer == null) {
+      timer = vertx.timer(Math.max(1, delayMs), TimeUnit.MILLISECONDS);
+      timer.onSuccess(fired -> flush());
+    }
+    return entry.promise.future();
+  }
+
+  /** Batch calls made so far. */
+  long calls() {
+    return calls;
+  }
+
+  @SuppressWarnings("unchecked")
+  private void flush() {
+    if (timer != null) {
+      timer.cancel();
+      timer = null;
+    }
+    List<Entry> batch = new ArrayList<>();
+    for (Entry entry : pending) {
+      if (!entry.gone) {
+        batch.add(entry);
+      }
+    }
+    pending = new ArrayList<>();
+    if (batch.isEmpty()) {
+      return;
+    }
+    calls++;
+    Cancellation cancellation = new Cancellation();
+    for (Entry entry : batch) {
+      entry.promise.future().onFailure(failure -> {
+        if (failure instanceof CancelledException && batch.stream().allMatch(other -> other.gone)) {
+          cancellation.cancel();
+        }
+      });
+    }
+    List<K> keys = batch.stream().map(entry -> entry.key).toList();
+    call.call(keys, cancellation).onComplete(done -> {
+      for (Entry entry : batch) {
+        if (done.failed()) {
+          entry.promise.tryFail(done.cause());
+          continue;
+        }
+        Object outcome = done.result().get(entry.key);
+        if (outcome instanceof Throwable failure) {
+          entry.promise.tryFail(failure);
+        } else if (outcome == null) {
+          entry.promise.tryFail(new IllegalStateException("the batch call gave no outcome for " + entry.key));
+        } else {
+          entry.promise.tryComplete((V) outcome);
+        }
+      }
+    });
+  }
+}

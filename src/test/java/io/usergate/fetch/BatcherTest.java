@@ -1,0 +1,93 @@
+package io.usergate.fetch;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(VertxExtension.class)
+class BatcherTest {
+
+  /** Runs {@code work} on one event-loop context, as the fetch verticle does, and waits for its result. */
+  private static <T> T onContext(Vertx vertx, Supplier<Future<T>> work) throws Exception {
+    Context context = vertx.getOrCreateContext();
+    Promise<T> result = Promise.promise();
+    context.runOnContext(v -> work.get().onComplete(result));
+    return result.future().await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  @DisplayName("keys asked within the window go in one call, split at maxSize; each key gets its own outcome")
+  void groups(Vertx vertx) throws Exception {
+    List<List<Long>> calls = new CopyOnWriteArrayList<>();
+    Batcher<Long, String> batcher = new Batcher<>(vertx, 20, 100, (keys, cancellation) -> {
+      calls.add(keys);
+      Map<Long, Object> outcomes = new HashMap<>();
+      keys.forEach(key -> outcomes.put(key, key % 10 == 0 ? new IllegalArgumentException("no " + key) : "user " + key));
+      return Future.succeededFuture(outcomes);
+    });
+    List<?> results = onContext(vertx, () -> {
+      List<Future<String>> futures = new ArrayList<>();
+      for (long key = 1; key <= 250; key++) {
+        futures.add(batcher.load(key, new Cancellation()));
+      }
+      return Future.join(futures).transform(done -> Future.succeededFuture(futures.stream().map(f -> f.succeeded() ? (Object) f.result() : f.cause()).toList()));
+    });
+    assertEquals(List.of(100, 100, 50), calls.stream().map(List::size).toList());
+    assertEquals("user 1", results.get(0));
+    assertInstanceOf(IllegalArgumentException.class, results.get(9), "the failure of key 10 alone");
+    assertEquals("user 11", results.get(10));
+  }
+
+  @Test
+  @DisplayName("a caller that cancels leaves its batch before it is sent; a batch whose callers all left is cancelled")
+  void cancellation(Vertx vertx) throws Exception {
+    List<List<Long>> calls = new CopyOnWriteArrayList<>();
+    List<Cancellation> batchCancellations = new CopyOnWriteArrayList<>();
+    Batcher<Long, String> batcher = new Batcher<>(vertx, 20, 100, (keys, cancellation) -> {
+      calls.add(keys);
+      batchCancellations.add(cancellation);
+      return Promise.<Map<Long, Object>>promise().future();  // never answers: only a cancellation ends it
+    });
+    onContext(vertx, () -> {
+      Cancellation leaves = new Cancellation();
+      Future<String> gone = batcher.load(1L, leaves);
+      Cancellation stays = new Cancellation();
+      batcher.load(2L, stays);
+      leaves.cancel();
+      assertTrue(gone.failed() && gone.cause() instanceof CancelledException);
+      return vertx.timer(100, TimeUnit.MILLISECONDS).map(t -> {
+        assertEquals(List.of(List.of(2L)), calls, "only the key still wanted was sent");
+        assertTrue(!batchCancellations.get(0).isCancelled());
+        stays.cancel();
+        assertTrue(batchCancellations.get(0).isCancelled(), "its last caller left: the call is cancelled");
+        return "ok";
+      });
+    });
+    onContext(vertx, () -> {
+      Cancellation only = new Cancellation();
+      batcher.load(3L, only);
+      only.cancel();
+      return vertx.timer(100, TimeUnit.MILLISECONDS).map(t -> {
+        assertEquals(1, calls.size(), "a batch with nobody left is not sent");
+        return "ok";
+      });
+    });
+  }
+}
