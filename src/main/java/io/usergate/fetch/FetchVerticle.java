@@ -365,6 +365,15 @@ public class FetchVerticle extends VerticleBase {
    */
   /** One GET for one user, under a permit. */
   private Future<User> singleCall(long id, Cancellation cancellation) {
+    return underPermit(cancellation, waitDeadline -> upstream.fetchUser(id, cancellation, waitDeadline));
+  }
+
+  /**
+   * {@code call} once a permit is held, given the deadline of its waits ({@code upstream.queueTimeoutMs}
+   * from now, permit included). The permit goes back on the next tick, once the callers have heard the
+   * result: a failure in "all" mode then cancels the queued siblings before one of them could take it.
+   */
+  private <T> Future<T> underPermit(Cancellation cancellation, java.util.function.LongFunction<Future<T>> call) {
     long waitDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.queueTimeoutMs());
     return semaphore.acquire(settings.queueTimeoutMs(), cancellation)
       .compose(permit -> {
@@ -372,9 +381,7 @@ public class FetchVerticle extends VerticleBase {
           permit.release();
           return Future.failedFuture(new CancelledException());
         }
-        // The permit goes back on the next tick, once the callers have heard the result: a failure in
-        // "all" mode then cancels the queued siblings before one of them could take the permit.
-        return upstream.fetchUser(id, cancellation, waitDeadline).andThen(done -> vertx.runOnContext(v -> permit.release()));
+        return call.apply(waitDeadline).andThen(done -> vertx.runOnContext(v -> permit.release()));
       });
   }
 
@@ -395,21 +402,10 @@ public class FetchVerticle extends VerticleBase {
       });
   }
 
-  /**
-   * One bulk call for the ids a {@link Batcher} gathered: one permit (and, in Upstream, one rate token)
-   * for all of them. The permit goes back on the next tick, as for one user.
-   */
+  /** One bulk call for the ids a {@link Batcher} gathered: one permit (and, in Upstream, one rate token) for all. */
   private Future<Map<Long, Object>> bulkCall(List<Long> ids, Cancellation cancellation) {
-    long waitDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.queueTimeoutMs());
     Metrics.registry().ifPresent(registry -> registry.summary("usergate.upstream.batch.size").record(ids.size()));
-    return semaphore.acquire(settings.queueTimeoutMs(), cancellation)
-      .compose(permit -> {
-        if (cancellation.isCancelled()) {
-          permit.release();
-          return Future.failedFuture(new CancelledException());
-        }
-        return upstream.fetchUsers(ids, cancellation, waitDeadline).andThen(done -> vertx.runOnContext(v -> permit.release()));
-      });
+    return underPermit(cancellation, waitDeadline -> upstream.fetchUsers(ids, cancellation, waitDeadline));
   }
 
   /** The label of an upstream call in {@code usergate_upstream_calls_total{outcome}}: a fixed set. */
