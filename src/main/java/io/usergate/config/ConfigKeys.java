@@ -71,6 +71,8 @@ public final class ConfigKeys {
       "a copy older than freshForMs by less than this is answered at once and refreshed in the background"),
     longValue("cache.notFoundForMs", 0, 31_536_000_000L, 60_000,
       "a 404 from the upstream is remembered (per node) this long and answered without an upstream call"),
+    integer("cache.hotUsers", 0, 10_000_000, 10_000,
+      "users whose copy each node keeps in memory, so that a hit reads no mirror (the least used go first); 0: none"),
     integer("sync.intervalMs", 1, 86_400_000, 1000, "how often a batch may start"),
     integer("sync.batchSize", 1, 100_000, 500, "jobs claimed per batch"),
     integer("sync.leaseMs", 100, 86_400_000, 60_000, "lease of a claim; after it another instance may take the jobs"),

@@ -7,6 +7,7 @@ import io.usergate.bus.BusReplies.Reply;
 import io.usergate.bus.SharedJsonCodec;
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
+import io.usergate.fetch.HotCopies.Copy;
 import io.usergate.metrics.Metrics;
 import io.usergate.store.StoreAddresses;
 import io.usergate.user.User;
@@ -61,7 +62,7 @@ public class FetchVerticle extends VerticleBase {
   private Coalescer<Long, User> coalescer;
   private Freshness freshness;
   private NotFoundMemory notFound;
-  private RecentCopies recent;
+  private HotCopies hot;
   private ClusterBudget budget;
   /** The directory's bulk endpoint, when upstream.batchPath names one. */
   private Batcher<Long, User> batcher;
@@ -82,8 +83,10 @@ public class FetchVerticle extends VerticleBase {
     CacheSettings cache = CacheSettings.from(config());
     freshness = new Freshness(cache.freshForMs(), cache.staleWhileRevalidateMs());
     notFound = new NotFoundMemory(cache.notFoundForMs(), System::currentTimeMillis);
-    // Longer than a batched write-through takes to commit (its window, plus the upsert itself).
-    recent = new RecentCopies(settings.writeThroughDelayMs() + 2000L);
+    // As long as a copy can be fresh for anyone, and longer than a batched write-through takes to commit
+    // (its window, plus the upsert itself): until then the mirror may not have it yet.
+    hot = new HotCopies(cache.hotUsers(),
+      Math.max(cache.freshForMs() + cache.staleWhileRevalidateMs(), settings.writeThroughDelayMs() + 2000L));
     if (settings.clusterBudget()) {
       budget = ClusterBudget.watch(vertx, this::share);
     }
@@ -117,16 +120,8 @@ public class FetchVerticle extends VerticleBase {
     return writeThrough.close().eventually(() -> upstream.close());
   }
 
-  /** A copy of a user in the mirror, and when it was fetched. */
-  private record Stored(JsonObject user, Instant fetchedAt) {
-
-    long ageMs(Instant now) {
-      return Math.max(0, now.toEpochMilli() - fetchedAt.toEpochMilli());
-    }
-  }
-
   /** A user and how it was served: from the mirror or live, with its Cache-Status. */
-  private record Served(User user, Stored copy, String cacheStatus) {
+  private record Served(User user, Copy copy, String cacheStatus) {
 
     Reply reply() {
       return copy != null
@@ -165,10 +160,10 @@ public class FetchVerticle extends VerticleBase {
   }
 
   /** The upstream failed: a stored copy, of any age, is better than an error, and says where it came from. */
-  private Future<Reply> staleFallback(long id, Stored known, UsergateException error) {
-    Future<Stored> copy = known != null ? Future.succeededFuture(known)
+  private Future<Reply> staleFallback(long id, Copy known, UsergateException error) {
+    Future<Copy> copy = known != null ? Future.succeededFuture(known)
       : vertx.eventBus().<JsonObject>request(StoreAddresses.GET, new JsonObject().put("id", id), SharedJsonCodec.requestOptions(vertx))
-          .map(stored -> new Stored(stored.body(), Instant.parse(stored.headers().get(StoreAddresses.FETCHED_AT_HEADER))));
+          .map(stored -> new Copy(stored.body(), Instant.parse(stored.headers().get(StoreAddresses.FETCHED_AT_HEADER))));
     return copy
       .map(stored -> new Served(null, stored, "fwd=miss; detail=stale-fallback").reply())
       .otherwise(noCopy -> { throw error; });
@@ -178,13 +173,8 @@ public class FetchVerticle extends VerticleBase {
    * One id, from the mirror's copy when it is good enough for the caller, else live (shared with the
    * other callers of that id), or at once 404 when the upstream said so lately.
    */
-  private Future<Served> serve(long id, Stored copy, Freshness.Directives directives, Cancellation cancellation) {
+  private Future<Served> serve(long id, Copy copy, Freshness.Directives directives, Cancellation cancellation) {
     Instant now = Instant.now();
-    RecentCopies.Copy justFetched = freshness.consultsMirror(directives) ? recent.get(id, now) : null;
-    if (justFetched != null && (copy == null || justFetched.fetchedAt().isAfter(copy.fetchedAt()))) {
-      // Its write-through may not have reached the mirror yet: this copy is the mirror's next one.
-      copy = new Stored(justFetched.user(), justFetched.fetchedAt());
-    }
     Freshness.Verdict judged = freshness.judge(copy == null ? -1 : copy.ageMs(now), directives);
     // The directory asked for a pause (Retry-After): a copy of any age is better than waiting it out.
     Freshness.Verdict verdict = judged == Freshness.Verdict.MISS && copy != null && upstream.paused()
@@ -223,19 +213,40 @@ public class FetchVerticle extends VerticleBase {
       .onComplete(done -> refreshing.remove(id));
   }
 
-  /** The mirror's copies of {@code ids}, when the caller's directives and the cache settings make them useful. */
-  private Future<Map<Long, Stored>> mirror(List<Long> ids, Freshness.Directives directives) {
+  /**
+   * The newest copies known of {@code ids}, when the caller's directives and the cache settings make them
+   * useful: the hot copies in memory, and the mirror's for the ids whose hot copy is missing or not fresh
+   * enough (one read for all of them). A hit therefore costs no mirror read at all.
+   */
+  private Future<Map<Long, Copy>> mirror(List<Long> ids, Freshness.Directives directives) {
     if (!freshness.consultsMirror(directives)) {
       return Future.succeededFuture(Map.of());
     }
-    return vertx.eventBus().<JsonObject>request(StoreAddresses.GET_MANY, new JsonObject().put("ids", new JsonArray(new ArrayList<>(ids))),
+    Instant now = Instant.now();
+    Map<Long, Copy> copies = new HashMap<>();
+    List<Long> unsure = new ArrayList<>();
+    for (long id : ids) {
+      Copy copy = hot.get(id);
+      if (copy != null) {
+        copies.put(id, copy);
+      }
+      if (copy == null || freshness.judge(copy.ageMs(now), directives) != Freshness.Verdict.HIT) {
+        unsure.add(id);
+      }
+    }
+    if (unsure.isEmpty()) {
+      return Future.succeededFuture(copies);
+    }
+    return vertx.eventBus().<JsonObject>request(StoreAddresses.GET_MANY, new JsonObject().put("ids", new JsonArray(unsure)),
         SharedJsonCodec.requestOptions(vertx))
       .map(reply -> {
-        Map<Long, Stored> copies = new HashMap<>();
         reply.body().getJsonArray("users").forEach(entry -> {
           JsonObject stored = (JsonObject) entry;
           JsonObject user = stored.getJsonObject("user");
-          copies.put(user.getLong("id"), new Stored(user, Instant.parse(stored.getString("fetchedAt"))));
+          long id = user.getLong("id");
+          Copy copy = new Copy(user, Instant.parse(stored.getString("fetchedAt")));
+          hot.offer(id, copy.user(), copy.fetchedAt());
+          copies.merge(id, copy, (known, read) -> read.fetchedAt().isAfter(known.fetchedAt()) ? read : known);
         });
         return copies;
       })
@@ -243,9 +254,9 @@ public class FetchVerticle extends VerticleBase {
         if (directives.onlyIfCached()) {
           return Future.failedFuture(failure);
         }
-        // The mirror is a shortcut: without it, the upstream answers.
+        // The mirror is a shortcut: without it, what memory holds, or else the upstream, answers.
         LOG.debug("fetch: mirror read failed, fetching live: {}", failure.getMessage());
-        return Future.succeededFuture(Map.of());
+        return Future.succeededFuture(copies);
       });
   }
 
@@ -391,11 +402,11 @@ public class FetchVerticle extends VerticleBase {
       .andThen(done -> {
         if (done.succeeded()) {
           notFound.forget(id);
-          recent.put(id, done.result().profile(), Instant.now());
+          hot.offer(id, done.result().profile(), Instant.now());
         } else if (done.cause() instanceof UsergateException error && error.code() == ErrorCode.NOT_FOUND) {
           writeThrough.forget(id);
           notFound.remember(id);
-          recent.remove(id);
+          hot.remove(id);
         }
         Metrics.registry().ifPresent(registry -> registry.counter("usergate.upstream.calls", "outcome", outcome(done.cause()))
           .increment());
@@ -451,6 +462,7 @@ public class FetchVerticle extends VerticleBase {
       .put("sharedCalls", coalescer.size())
       .put("refreshing", refreshing.size())
       .put("knownMissing", notFound.size())
+      .put("hotCopies", hot.size())
       .put("paused", upstream.paused())
       .put("pausedMs", upstream.pause().remainingMs())
       .put("maxRatePerSecond", upstream.limiter().rate())

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -100,6 +101,36 @@ class CacheTest {
     assertNull(notModified.body());
     assertEquals(200, get("/users/7", "If-None-Match", "\"other\", garbage,,W/").statusCode(), "a malformed tag is no match");
     assertEquals(1, upstream.calls(7));
+  }
+
+  @Test
+  @DisplayName("a hit on a hot user reads nothing from the mirror; a max-age its hot copy is too old for reads the mirror again")
+  void hotHitReadsNoMirror() throws Exception {
+    AtomicInteger mirrorReads = new AtomicInteger();
+    vertx.eventBus().addOutboundInterceptor(delivery -> {
+      if (StoreAddresses.GET_MANY.equals(delivery.message().address())) {
+        mirrorReads.incrementAndGet();
+      }
+      delivery.next();
+    });
+    assertEquals("usergate; fwd=miss", get("/users/7").getHeader("Cache-Status"));
+    int afterMiss = mirrorReads.get();
+    assertEquals(1, afterMiss, "a miss looks at the mirror once");
+    for (int i = 0; i < 5; i++) {
+      assertEquals("usergate; hit", get("/users/7").getHeader("Cache-Status"));
+    }
+    assertEquals(afterMiss, mirrorReads.get(), "hits are answered from memory");
+    assertEquals(1, upstream.calls(7));
+
+    // Written by someone else 30 s ago: read once, then held; a caller who wants 10 s at most looks again.
+    storeCopy(8, 30_000);
+    assertEquals("usergate; hit", get("/users/8").getHeader("Cache-Status"));
+    int afterRead = mirrorReads.get();
+    assertEquals(afterMiss + 1, afterRead);
+    HttpResponse<Buffer> young = get("/users/8", "Cache-Control", "max-age=10");
+    assertEquals("usergate; fwd=stale", young.getHeader("Cache-Status"));
+    assertEquals(afterRead + 1, mirrorReads.get(), "the hot copy was too old for max-age=10: the mirror was asked");
+    assertEquals(1, upstream.calls(8));
   }
 
   @Test

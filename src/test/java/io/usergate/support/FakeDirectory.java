@@ -26,7 +26,9 @@ public class FakeDirectory extends VerticleBase {
    */
   public enum Behaviour { OK, NOT_FOUND, FAIL, INVALID_JSON, WRONG_ID, NO_NAME, HANG, HUGE, HUGE_CHUNKED,
     /** 429 with {@code Retry-After: 1}. */
-    RATE_LIMITED }
+    RATE_LIMITED,
+    /** In a bulk answer: the user twice, the second time with another name. */
+    TWICE }
 
   public static final int HUGE_BYTES = 10 * 1024 * 1024;
   public static final int HUGE_FIRST_PART = 2 * 1024 * 1024;
@@ -189,6 +191,27 @@ public class FakeDirectory extends VerticleBase {
   }
 
   private final AtomicInteger bulkCalls = new AtomicInteger();
+  private final AtomicInteger bulkFailures = new AtomicInteger();
+  private volatile String bulkBody;
+  private final java.util.Set<Long> bulkExtras = ConcurrentHashMap.newKeySet();
+
+  /** The next {@code failures} bulk calls answer 500. */
+  public FakeDirectory failBulk(int failures) {
+    bulkFailures.set(failures);
+    return this;
+  }
+
+  /** Every bulk call answers exactly {@code body} (null: the users asked for). */
+  public FakeDirectory bulkBody(String body) {
+    this.bulkBody = body;
+    return this;
+  }
+
+  /** Every bulk answer also holds user {@code id}, whoever asked. */
+  public FakeDirectory bulkExtra(long id) {
+    bulkExtras.add(id);
+    return this;
+  }
 
   /** Calls of the bulk endpoint ({@code GET /users?id=1&id=2}). */
   public int bulkCalls() {
@@ -200,7 +223,16 @@ public class FakeDirectory extends VerticleBase {
     bulkCalls.incrementAndGet();
     total.incrementAndGet();
     arrivals.add(System.nanoTime());
+    if (bulkFailures.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+      request.response().setStatusCode(500).end("{\"error\":\"scripted failure\"}");
+      return;
+    }
+    if (bulkBody != null) {
+      request.response().putHeader("content-type", "application/json").end(bulkBody);
+      return;
+    }
     io.vertx.core.json.JsonArray users = new io.vertx.core.json.JsonArray();
+    bulkExtras.forEach(extra -> users.add(user(extra)));
     for (String value : request.params().getAll("id")) {
       long id = Long.parseLong(value);
       calls.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
@@ -209,6 +241,9 @@ public class FakeDirectory extends VerticleBase {
         continue;
       }
       users.add(behaviour == Behaviour.NO_NAME ? new JsonObject().put("id", id).put("name", "") : user(id));
+      if (behaviour == Behaviour.TWICE) {
+        users.add(user(id).put("name", "Someone Else"));
+      }
     }
     Runnable answer = () -> request.response().putHeader("content-type", "application/json").end(users.encode());
     if (defaultDelayMs > 0) {

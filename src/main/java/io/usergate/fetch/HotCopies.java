@@ -1,0 +1,82 @@
+package io.usergate.fetch;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The fetch room's copies of hot users, so that a cache hit costs no mirror read: filled by every live
+ * fetch (the mirror's next copy, before its write-through commits) and by every mirror read, emptied of a
+ * user the upstream no longer has. A copy is dropped once it can no longer be fresh for anyone
+ * ({@code keepMs} after it was fetched), and the least used go first beyond {@code maxUsers}.
+ * Every write to the mirror made through this node passes here; a write by another node does not, which
+ * is why a copy is served only within its freshness, like any HTTP cache's.
+ */
+final class HotCopies {
+
+  /** A user's copy and when it was fetched from the upstream. */
+  record Copy(JsonObject user, Instant fetchedAt) {
+
+    long ageMs(Instant now) {
+      return Math.max(0, now.toEpochMilli() - fetchedAt.toEpochMilli());
+    }
+  }
+
+  private final long keepMs;
+  private final Cache<Long, Copy> copies;
+
+  /**
+   * @param maxUsers how many copies at the most; 0 keeps none
+   * @param keepMs   how long after its fetch a copy may still be of use
+   */
+  HotCopies(long maxUsers, long keepMs) {
+    this.keepMs = keepMs;
+    this.copies = Caffeine.newBuilder()
+      .maximumSize(maxUsers)
+      // Maintenance on the caller's thread (the fetch verticle's event loop): no pool thread for it.
+      .executor(Runnable::run)
+      .expireAfter(new Expiry<Long, Copy>() {
+        @Override
+        public long expireAfterCreate(Long id, Copy copy, long currentTime) {
+          return TimeUnit.MILLISECONDS.toNanos(Math.max(0, keepMs - copy.ageMs(Instant.now())));
+        }
+
+        @Override
+        public long expireAfterUpdate(Long id, Copy copy, long currentTime, long currentDuration) {
+          return expireAfterCreate(id, copy, currentTime);
+        }
+
+        @Override
+        public long expireAfterRead(Long id, Copy copy, long currentTime, long currentDuration) {
+          return currentDuration;
+        }
+      })
+      .build();
+  }
+
+  /** Keeps {@code user} unless a copy fetched later is already here. */
+  void offer(long id, JsonObject user, Instant fetchedAt) {
+    if (keepMs > 0) {
+      copies.asMap().merge(id, new Copy(user, fetchedAt),
+        (known, offered) -> offered.fetchedAt().isBefore(known.fetchedAt()) ? known : offered);
+    }
+  }
+
+  void remove(long id) {
+    copies.invalidate(id);
+  }
+
+  /** The copy of {@code id}, or null. */
+  Copy get(long id) {
+    return copies.getIfPresent(id);
+  }
+
+  long size() {
+    copies.cleanUp();
+    return copies.estimatedSize();
+  }
+}
