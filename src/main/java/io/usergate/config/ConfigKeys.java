@@ -82,6 +82,14 @@ public final class ConfigKeys {
     integer("sync.shutdownGraceMs", 0, 600_000, 5000, "grace of the batch in flight on undeploy"),
     integer("sync.refreshIntervalMs", 1, 604_800_000, 60_000, "how often stale users are enqueued"),
     longValue("sync.refreshAfterMs", 1, 31_536_000_000L, 86_400_000L, "a user fetched longer ago is stale"),
+    string("sync.listPath", "", "RFC 6570 template of the directory's paged list, with limit and skip/offset/_start "
+      + "(0-based) or page/_page (1-based), e.g. /users{?limit,skip}; empty: no walk"),
+    integer("sync.listPageSize", 1, 1000, 100, "users asked for in one page of the walk"),
+    longValue("sync.walkIntervalMs", 0, 31_536_000_000L, 0, "how often a walk of the whole directory starts (or resumes); "
+      + "0: only on demand (POST /sync/walk)"),
+    integer("sync.walkPagesInFlight", 1, 64, 4, "pages of a walk fetched ahead while the one before is stored"),
+    fraction("sync.walkMaxRemoveFraction", 0.1, "a complete walk that would remove more than this share of the mirror "
+      + "removes nothing and says so"),
     string("cluster.name", "usergate", "Hazelcast cluster name (nodes with other names never join)"),
     string("cluster.host", "127.0.0.1", "interface Hazelcast and the clustered event bus bind to"),
     integer("cluster.port", 1, 65535, 5701, "first Hazelcast port (the next 19 are tried too)"),

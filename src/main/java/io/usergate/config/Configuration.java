@@ -224,6 +224,19 @@ public final class Configuration {
           fail("upstream.batchPath", "\"" + batchPath + "\" names neither {id} nor {ids}, e.g. /users{?id*} or /users?ids={ids}");
         }
       }
+      String listPath = config.getJsonObject("sync").getString("listPath");
+      if (!listPath.isBlank()) {
+        try {
+          io.vertx.uritemplate.UriTemplate.of(listPath);
+        } catch (RuntimeException e) {
+          fail("sync.listPath", "\"" + listPath + "\" is not an RFC 6570 template: " + e.getMessage());
+        }
+        // Without a position every page would be the first one, and the walk would never end.
+        if (!listPath.matches(".*\\{[^}]*\\b(_?skip|offset|_start|_?page)\\b[^}]*}.*")) {
+          fail("sync.listPath", "\"" + listPath + "\" names no position variable (skip, offset, _start, page or _page), "
+            + "e.g. /users{?limit,skip} or /users{?_page,_limit}");
+        }
+      }
       if (!upstream.getString("userPath").contains("{id}")) {
         fail("upstream.userPath", "\"" + upstream.getString("userPath") + "\" has no {id}");
       }

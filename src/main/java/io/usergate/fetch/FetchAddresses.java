@@ -74,6 +74,13 @@ public final class FetchAddresses {
   public static final String STATUS = "usergate.fetch.status";
 
   /**
+   * {@code {"offset": n, "limit": k, "requestId"?}} → {@code {"users": [...], "entries", "invalid",
+   * "problems": [...], "total": n | null}}: one page of the directory's paged list ({@code sync.listPath}),
+   * for the walk; not bridged.
+   */
+  public static final String PAGE = "usergate.fetch.page";
+
+  /**
    * Optional field of {@link #MANY}, default true: false skips the write-through, for a caller that
    * stores the users itself (the sync, in the same transaction as its job states).
    */

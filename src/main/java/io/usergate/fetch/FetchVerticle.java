@@ -48,6 +48,8 @@ import static io.usergate.bus.BusReplies.answerWithHeaders;
 public class FetchVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(FetchVerticle.class);
+  /** The largest page of the directory's list one fetch.page asks for (sync.listPageSize's range). */
+  static final int MAX_PAGE = 1000;
 
   /** Upstream failures after which {@code staleFallback} serves a stored copy instead. */
   private static final Set<ErrorCode> UPSTREAM_FAILURES =
@@ -95,6 +97,7 @@ public class FetchVerticle extends VerticleBase {
     return Future.all(List.of(
         bus.consumer(FetchAddresses.ONE, message -> answerWithHeaders(message, this::one, UsergateException::from)).completion(),
         bus.consumer(FetchAddresses.MANY, message -> answer(message, this::many)).completion(),
+        bus.consumer(FetchAddresses.PAGE, message -> answer(message, this::page)).completion(),
         bus.consumer(FetchAddresses.STATUS, message -> answer(message, body -> Future.succeededFuture(status()))).completion(),
         bus.<Object>consumer(FetchAddresses.CANCEL, this::cancel).completion()))
       .onSuccess(v -> LOG.info("fetch: upstream {}, at most {} in flight, {} queued, {} ms per attempt, {} retries",
@@ -342,6 +345,28 @@ public class FetchVerticle extends VerticleBase {
         })
         .map(done -> all ? usersReply(ids, byId) : settledReply(ids, byId));
     }).andThen(done -> forget(body));
+  }
+
+  /**
+   * One page of the directory's list for the walk, under a permit like every upstream call; nothing is
+   * written through (the walk stores the page with its position, in one transaction).
+   */
+  private Future<JsonObject> page(JsonObject body) {
+    if (settings.listPath().isBlank()) {
+      throw ErrorCode.BAD_REQUEST.error("the directory has no paged list: set sync.listPath");
+    }
+    Object offset = body.getValue("offset");
+    Object limit = body.getValue("limit");
+    if (!(offset instanceof Integer || offset instanceof Long) || ((Number) offset).longValue() < 0) {
+      throw ErrorCode.BAD_REQUEST.error("offset must be an integer ≥ 0, not " + User.describe(offset));
+    }
+    if (!(limit instanceof Integer size) || size < 1 || size > MAX_PAGE) {
+      throw ErrorCode.BAD_REQUEST.error("limit must be an integer from 1 to " + MAX_PAGE + ", not " + User.describe(limit));
+    }
+    Cancellation cancellation = named(body);
+    return underPermit(cancellation, waitDeadline -> upstream.fetchPage(((Number) offset).longValue(), size, cancellation, waitDeadline))
+      .map(ListPage::toJson)
+      .andThen(done -> forget(body));
   }
 
   /** {@code {"users": [...]}}, in the order asked: every id succeeded. */

@@ -94,11 +94,17 @@ final class Upstream {
    * One kind of upstream GET: its URI, the id its errors name (none for a bulk call), and how its answer
    * (status, body) becomes a result, or throws the contract's error ({@link RetryableStatus} to retry).
    */
-  private record Call<T>(String uri, Long id, java.util.function.BiFunction<Integer, Buffer, T> parse) {
+  private record Call<T>(String uri, Long id, Parser<T> parse) {
 
     UsergateException error(ErrorCode code, String message) {
       return id == null ? code.error(message) : code.error(message, id);
     }
+  }
+
+  /** How an answer becomes a call's result. */
+  @FunctionalInterface
+  private interface Parser<T> {
+    T parse(int status, io.vertx.core.MultiMap headers, Buffer body);
   }
 
   private final Vertx vertx;
@@ -115,6 +121,8 @@ final class Upstream {
   /** The bulk endpoint's template ({@code upstream.batchPath}), null when the directory has none. */
   private final io.vertx.uritemplate.UriTemplate batchPath;
   private final String batchPathTemplate;
+  /** The directory's paged list ({@code sync.listPath}), null when it has none. */
+  private final io.vertx.uritemplate.UriTemplate listPath;
   private RateLimiter limiter;
   private final int limiterQueue;
   private final UpstreamPause pause;
@@ -137,6 +145,7 @@ final class Upstream {
     this.maxWaitMs = settings.queueTimeoutMs();
     this.batchPathTemplate = settings.batchPath();
     this.batchPath = batchPathTemplate.isBlank() ? null : io.vertx.uritemplate.UriTemplate.of(batchPathTemplate);
+    this.listPath = settings.listPath().isBlank() ? null : io.vertx.uritemplate.UriTemplate.of(settings.listPath());
     // Only permit holders wait for a token, so its queue is never longer than the semaphore's permits.
     this.limiterQueue = settings.maxConcurrent();
     this.limiter = new RateLimiter(vertx, settings.maxRatePerSecond(), limiterQueue);
@@ -203,7 +212,7 @@ final class Upstream {
    * counted from when it started to wait for its permit, so that the waits add up to one deadline.
    */
   Future<User> fetchUser(long id, Cancellation cancellation, long waitDeadlineNanos) {
-    return withRetries(new Call<>(path(id), id, (status, body) -> user(id, status, body)), cancellation, 0, waitDeadlineNanos);
+    return withRetries(new Call<>(path(id), id, (status, headers, body) -> user(id, status, body)), cancellation, 0, waitDeadlineNanos);
   }
 
   /**
@@ -213,8 +222,32 @@ final class Upstream {
    * {@code UPSTREAM_ERROR} for an invalid entry or one given twice, differently). A failed call fails them all.
    */
   Future<Map<Long, Object>> fetchUsers(List<Long> ids, Cancellation cancellation, long waitDeadlineNanos) {
-    return withRetries(new Call<>(batchUri(ids), null, (status, body) -> users(ids, status, body)), cancellation, 0,
+    return withRetries(new Call<>(batchUri(ids), null, (status, headers, body) -> users(ids, status, body)), cancellation, 0,
       waitDeadlineNanos);
+  }
+
+  /**
+   * One page of the directory's list ({@code sync.listPath}) from {@code offset}, at most {@code limit}
+   * users: the same clearance, breaker, deadline and retries as one user. The page's entries, mapped and
+   * checked ({@link ListPage}); a page that is not one fails the call, UPSTREAM_ERROR.
+   */
+  Future<ListPage> fetchPage(long offset, int limit, Cancellation cancellation, long waitDeadlineNanos) {
+    String uri = basePath + listPath.expandToString(ListPage.variables(offset, limit));
+    return withRetries(new Call<>(uri, null, (status, headers, body) -> {
+      if (status >= 500 || status == 429) {
+        throw new RetryableStatus(status);
+      }
+      if (status != 200) {
+        throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + status + " to GET " + uri + " (sync.listPath)");
+      }
+      Object json;
+      try {
+        json = Json.decodeValue(body);
+      } catch (DecodeException e) {
+        throw ErrorCode.UPSTREAM_ERROR.error("upstream answered GET " + uri + " with invalid JSON");
+      }
+      return ListPage.of(json, headers.get(ListPage.TOTAL_HEADER), limit, "GET " + uri);
+    }), cancellation, 0, waitDeadlineNanos);
   }
 
   private <T> Future<T> withRetries(Call<T> call, Cancellation cancellation, int attempt, long deadline) {
@@ -330,7 +363,7 @@ final class Upstream {
           // The directory says when to come back: every call waits until then (capped by upstream.maxPauseMs).
           pause.pauseFor(UpstreamPause.parseRetryAfterMs(response.getHeader(HttpHeaders.RETRY_AFTER), Instant.now()));
         }
-        return LimitedBody.read(response, maxBodyBytes).map(body -> call.parse().apply(response.statusCode(), body));
+        return LimitedBody.read(response, maxBodyBytes).map(body -> call.parse().parse(response.statusCode(), response.headers(), body));
       })
       .recover(failure -> {
         if (!(failure instanceof LimitedBody.TooLarge tooLarge)) {

@@ -20,7 +20,9 @@ public record UpstreamSettings(
   // the circuit breaker
   boolean breakerEnabled, int breakerMaxFailures, int breakerWindowMs, int breakerResetMs,
   // the write-through to the store
-  int writeThroughDelayMs, int writeThroughMinIntervalMs) {
+  int writeThroughDelayMs, int writeThroughMinIntervalMs,
+  // the directory's paged list, walked by the sync (its key is sync.listPath)
+  String listPath) {
 
   public static final String SECTION = "upstream";
 
@@ -41,6 +43,7 @@ public record UpstreamSettings(
       upstream.string("batchPath"), upstream.integer("batchDelayMs"), upstream.integer("maxBatchSize"),
       upstream.bool("breakerEnabled"), upstream.integer("breakerMaxFailures"), upstream.integer("breakerWindowMs"),
       upstream.integer("breakerResetMs"),
-      upstream.integer("writeThroughDelayMs"), upstream.integer("writeThroughMinIntervalMs"));
+      upstream.integer("writeThroughDelayMs"), upstream.integer("writeThroughMinIntervalMs"),
+      config.containsKey("sync") ? Section.of(config, "sync").string("listPath") : "");
   }
 }

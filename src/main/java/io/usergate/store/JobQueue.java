@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import static io.usergate.store.Fields.owner;
+import static io.usergate.store.Fields.positive;
+
 /** The store's side of the sync job queue: one scope per address, the SQL in {@link Sql}. */
 final class JobQueue {
 
@@ -150,21 +153,5 @@ final class JobQueue {
     int size() {
       return ids.length;
     }
-  }
-
-  private static String owner(JsonObject body) {
-    Object owner = body == null ? null : body.getValue("owner");
-    if (!(owner instanceof String text) || text.isBlank()) {
-      throw ErrorCode.BAD_REQUEST.error("owner must be a non-empty string");
-    }
-    return text;
-  }
-
-  private static long positive(JsonObject body, String field) {
-    Object value = body == null ? null : body.getValue(field);
-    if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < 1) {
-      throw ErrorCode.BAD_REQUEST.error(field + " must be a positive integer, not " + value);
-    }
-    return ((Number) value).longValue();
   }
 }

@@ -27,6 +27,84 @@ final class Sql {
           profile = EXCLUDED.profile, fetched_at = EXCLUDED.fetched_at
       WHERE users.fetched_at <= EXCLUDED.fetched_at""";
 
+  /** As {@link #UPSERT_USERS}, the rows also marked as listed by walk generation $7. */
+  static final String UPSERT_WALKED_USERS = """
+    INSERT INTO users (id, name, username, email, profile, fetched_at, walk_generation)
+    SELECT u.id, u.name, u.username, u.email, u.profile::jsonb, $6, $7
+      FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])
+        AS u(id, name, username, email, profile)
+    ON CONFLICT (id) DO UPDATE
+      SET name = EXCLUDED.name, username = EXCLUDED.username, email = EXCLUDED.email,
+          profile = EXCLUDED.profile, fetched_at = EXCLUDED.fetched_at, walk_generation = EXCLUDED.walk_generation
+      WHERE users.fetched_at <= EXCLUDED.fetched_at""";
+
+
+  // The paged walk: one row (id 1). Every change of a walk under way is conditional on its lease being
+  // held by the caller ($1) for its generation, so a walker that lost its lease changes nothing.
+
+  /**
+   * Takes the walk for owner $1 with a lease of $2 ms unless another walker holds it: an interrupted walk
+   * (or one whose walker's lease expired) resumes from its position; otherwise a new generation starts at
+   * offset 0. Returns no row when the walk is held. (SET reads the row as it was before the update.)
+   */
+  static final String BEGIN_WALK = """
+    UPDATE sync_walk SET
+      generation  = CASE WHEN state IN ('running', 'interrupted') THEN generation ELSE generation + 1 END,
+      next_offset = CASE WHEN state IN ('running', 'interrupted') THEN next_offset ELSE 0 END,
+      pages       = CASE WHEN state IN ('running', 'interrupted') THEN pages ELSE 0 END,
+      users       = CASE WHEN state IN ('running', 'interrupted') THEN users ELSE 0 END,
+      invalid     = CASE WHEN state IN ('running', 'interrupted') THEN invalid ELSE 0 END,
+      total       = CASE WHEN state IN ('running', 'interrupted') THEN total END,
+      first_total = CASE WHEN state IN ('running', 'interrupted') THEN first_total END,
+      started_at  = CASE WHEN state IN ('running', 'interrupted') THEN started_at ELSE now() END,
+      message     = CASE WHEN state IN ('running', 'interrupted') THEN 'resumed at offset ' || next_offset END,
+      removed = NULL, finished_at = NULL, state = 'running', lease_owner = $1,
+      lease_expires_at = now() + $2 * interval '1 millisecond', updated_at = now()
+    WHERE id = 1 AND (state <> 'running' OR lease_expires_at IS NULL OR lease_expires_at < now())
+    RETURNING *""";
+
+  /**
+   * Page at offset $3 of generation $2 committed by owner $1: the position moves to $4, $5 users and $6
+   * invalid entries counted, the directory's total $7 (null: unknown) kept, the lease renewed for $8 ms.
+   * Returns no row when the lease is not held (or the page is not the next one).
+   */
+  static final String ADVANCE_WALK = """
+    UPDATE sync_walk SET next_offset = $4, pages = pages + 1, users = users + $5, invalid = invalid + $6,
+      total = COALESCE($7, total), first_total = COALESCE(first_total, $7),
+      lease_expires_at = now() + $8 * interval '1 millisecond', updated_at = now()
+    WHERE id = 1 AND state = 'running' AND lease_owner = $1 AND generation = $2 AND next_offset = $3
+    RETURNING *""";
+
+  /** The walk of owner $1, generation $2, locked for its finish; no row when the lease is not held. */
+  static final String LOCK_WALK = """
+    SELECT * FROM sync_walk
+     WHERE id = 1 AND state = 'running' AND lease_owner = $1 AND generation = $2
+       FOR UPDATE""";
+
+  /** Users not listed by walk generation $1 and fetched before it started ($2), against all users. */
+  static final String COUNT_UNLISTED = """
+    SELECT count(*) FILTER (WHERE walk_generation IS DISTINCT FROM $1 AND fetched_at < $2) AS unlisted,
+           count(*) AS mirrored
+      FROM users""";
+
+  static final String DELETE_UNLISTED = "DELETE FROM users WHERE walk_generation IS DISTINCT FROM $1 AND fetched_at < $2";
+
+  /** The end of a walk: state $1 ('done' or 'stopped'), $2 users removed, message $3; the lease given up. */
+  static final String END_WALK = """
+    UPDATE sync_walk SET state = $1, removed = $2, message = $3, finished_at = now(),
+      lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+    WHERE id = 1
+    RETURNING *""";
+
+  /** Owner $1 stops walking before the end (undeploy, a page that failed): resumable from its position. */
+  static final String INTERRUPT_WALK = """
+    UPDATE sync_walk SET state = 'interrupted', message = $2, lease_owner = NULL, lease_expires_at = NULL,
+      updated_at = now()
+    WHERE id = 1 AND state = 'running' AND lease_owner = $1
+    RETURNING *""";
+
+  static final String GET_WALK = "SELECT * FROM sync_walk WHERE id = 1";
+
   static final String DELETE_USER = "DELETE FROM users WHERE id = $1";
 
   static final String DELETE_USERS = "DELETE FROM users WHERE id = ANY($1::bigint[])";

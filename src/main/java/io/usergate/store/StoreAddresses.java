@@ -56,6 +56,27 @@ public final class StoreAddresses {
   /** {@code {}} → {@code {"pending": n, "running": n, "done": n, "failed": n}}. */
   public static final String JOBS_STATUS = "usergate.store.jobs.status";
 
+  // The paged walk of the whole directory; used by the sync verticle only (never bridged). Each is one
+  // scope; every change is conditional on the caller's lease (see WalkRows).
+
+  /** {@code {"owner", "leaseMs"}} → {@code {"held", "walk"}}: resumes an interrupted walk or starts a new one. */
+  public static final String WALK_BEGIN = "usergate.store.walk.begin";
+
+  /**
+   * {@code {"owner", "generation", "offset", "nextOffset", "users", "invalid", "total", "fetchedAt",
+   * "leaseMs"}} → {@code {"held", "walk"}}: a page's users and the walk's position, one transaction.
+   */
+  public static final String WALK_PAGE = "usergate.store.walk.page";
+
+  /** {@code {"owner", "generation", "maxRemoveFraction"}} → {@code {"held", "walk"}}: the sweep of a complete walk. */
+  public static final String WALK_FINISH = "usergate.store.walk.finish";
+
+  /** {@code {"owner", "message"}} → {@code {"held", "walk"}}: stopped before the end, resumable. */
+  public static final String WALK_INTERRUPT = "usergate.store.walk.interrupt";
+
+  /** {@code {}} → the walk: state, generation, position, counts, times, owner, message. */
+  public static final String WALK_STATUS = "usergate.store.walk.status";
+
   /** Reply header of {@link #GET}: when the stored copy was fetched (ISO-8601). */
   public static final String FETCHED_AT_HEADER = "fetchedAt";
 

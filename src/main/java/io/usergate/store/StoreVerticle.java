@@ -25,6 +25,7 @@ import java.util.function.Function;
 
 import static io.usergate.bus.BusReplies.answer;
 import static io.usergate.bus.BusReplies.answerWithHeaders;
+import static io.usergate.store.Fields.nonNegative;
 
 /**
  * Owns the PostgreSQL pool and all SQL; every other verticle reaches the database through its addresses
@@ -51,6 +52,7 @@ public class StoreVerticle extends VerticleBase {
     reads = PoolFactory.createReadClient(vertx, pg);
     scopes = new Scopes(vertx, pool, pg.scopeTimeoutMs());
     JobQueue jobs = new JobQueue(scopes);
+    WalkRows walk = new WalkRows(scopes);
     return Future.all(List.of(
         serve(StoreAddresses.PING, this::ping),
         vertx.eventBus().consumer(StoreAddresses.GET, message -> answerWithHeaders(message, this::get, StoreErrors::classify)).completion(),
@@ -63,7 +65,12 @@ public class StoreVerticle extends VerticleBase {
         serve(StoreAddresses.JOBS_CLAIM, jobs::claim),
         serve(StoreAddresses.JOBS_COMPLETE, jobs::complete),
         serve(StoreAddresses.JOBS_RELEASE, jobs::release),
-        serve(StoreAddresses.JOBS_STATUS, jobs::status)))
+        serve(StoreAddresses.JOBS_STATUS, jobs::status),
+        serve(StoreAddresses.WALK_BEGIN, walk::begin),
+        serve(StoreAddresses.WALK_PAGE, walk::page),
+        serve(StoreAddresses.WALK_FINISH, walk::finish),
+        serve(StoreAddresses.WALK_INTERRUPT, walk::interrupt),
+        serve(StoreAddresses.WALK_STATUS, walk::status)))
       .onSuccess(v -> LOG.info("store: pool of {} connection(s) to {}", pg.maxSize(), pg.describe()));
   }
 
@@ -143,14 +150,6 @@ public class StoreVerticle extends VerticleBase {
     long id = UserId.fromField(body, "id");
     return scopes.withConnection(connection -> connection.preparedQuery(Sql.DELETE_USER).execute(Tuple.of(id)))
       .map(rows -> new JsonObject().put("deleted", rows.rowCount()));
-  }
-
-  private static long nonNegative(JsonObject body, String field) {
-    Object value = body.getValue(field);
-    if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < 0) {
-      throw ErrorCode.BAD_REQUEST.error(field + " must be an integer ≥ 0, not " + value);
-    }
-    return ((Number) value).longValue();
   }
 
   private static int pageSize(JsonObject body) {

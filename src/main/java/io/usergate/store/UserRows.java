@@ -61,11 +61,16 @@ final class UserRows {
 
   /** Upserts sorted, distinct users: one statement per chunk, one after the other. Returns rows written. */
   static Future<Integer> upsert(SqlConnection connection, List<User> users, OffsetDateTime fetchedAt) {
-    return upsertFrom(connection, users, fetchedAt, 0, 0);
+    return upsertFrom(connection, users, fetchedAt, null, 0, 0);
+  }
+
+  /** As {@link #upsert}, each row marked as listed by walk {@code generation}. */
+  static Future<Integer> upsertWalked(SqlConnection connection, List<User> users, OffsetDateTime fetchedAt, long generation) {
+    return upsertFrom(connection, users, fetchedAt, generation, 0, 0);
   }
 
   private static Future<Integer> upsertFrom(SqlConnection connection, List<User> users, OffsetDateTime fetchedAt,
-                                            int from, int written) {
+                                            Long generation, int from, int written) {
     if (from >= users.size()) {
       return Future.succeededFuture(written);
     }
@@ -83,8 +88,9 @@ final class UserRows {
       emails[i] = user.email();
       profiles[i] = user.profile().encode();
     }
-    return connection.preparedQuery(Sql.UPSERT_USERS)
-      .execute(Tuple.of(ids, names, usernames, emails, profiles, fetchedAt))
-      .compose(rows -> upsertFrom(connection, users, fetchedAt, from + chunk.size(), written + rows.rowCount()));
+    Tuple row = Tuple.of(ids, names, usernames, emails, profiles, fetchedAt);
+    return connection.preparedQuery(generation == null ? Sql.UPSERT_USERS : Sql.UPSERT_WALKED_USERS)
+      .execute(generation == null ? row : row.addLong(generation))
+      .compose(rows -> upsertFrom(connection, users, fetchedAt, generation, from + chunk.size(), written + rows.rowCount()));
   }
 }

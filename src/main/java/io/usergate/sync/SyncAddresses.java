@@ -16,8 +16,16 @@ public final class SyncAddresses {
   public static final String STATUS = "usergate.sync.status";
 
   /**
+   * {@code {}} (the token on the bridge) → {@code {"started": true, "walk"}}: a walk of the whole directory
+   * ({@code sync.listPath}) started now, or an interrupted one resumed; {@code {"started": false, "walk",
+   * "message"}} when one runs already, anywhere in the cluster, and nothing starts.
+   */
+  public static final String WALK = "usergate.sync.walk";
+
+  /**
    * Published after each batch: {@code {"owner", "claimed", "succeeded", "removed", "retried", "failed",
-   * "notHeld", "pendingLeft", "durationMs", "finishedAt"}}.
+   * "notHeld", "pendingLeft", "durationMs", "finishedAt"}}; and after each page of a walk and at its end:
+   * {@code {"walk": {"state", "generation", "pages", "users", "removed", ...}}}.
    */
   public static final String PROGRESS = "usergate.sync.progress";
 

@@ -16,7 +16,9 @@ public record SyncSettings(
   // undeploy
   int shutdownGraceMs,
   // the refresh of stale users
-  int refreshIntervalMs, long refreshAfterMs) {
+  int refreshIntervalMs, long refreshAfterMs,
+  // the paged walk of the whole directory
+  String listPath, int listPageSize, long walkIntervalMs, int walkPagesInFlight, double walkMaxRemoveFraction) {
 
   public static final String SECTION = "sync";
 
@@ -27,6 +29,8 @@ public record SyncSettings(
       sync.integer("intervalMs"), sync.integer("batchSize"), sync.integer("leaseMs"),
       sync.integer("maxAttempts"), sync.integer("retryBaseDelayMs"), sync.integer("retryMaxDelayMs"),
       sync.integer("shutdownGraceMs"),
-      sync.integer("refreshIntervalMs"), sync.longValue("refreshAfterMs"));
+      sync.integer("refreshIntervalMs"), sync.longValue("refreshAfterMs"),
+      sync.string("listPath"), sync.integer("listPageSize"), sync.longValue("walkIntervalMs"), sync.integer("walkPagesInFlight"),
+      sync.fraction("walkMaxRemoveFraction"));
   }
 }

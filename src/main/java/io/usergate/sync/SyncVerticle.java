@@ -155,6 +155,8 @@ public class SyncVerticle extends VerticleBase {
   private int maxIdsPerRequest;
   private long batchTimer;
   private long refreshTimer;
+  private long walkTimer = -1;
+  private Walker walker;
   private long nextRunAt;
   private boolean stopping;
   private Batch current;
@@ -165,6 +167,7 @@ public class SyncVerticle extends VerticleBase {
     SharedJsonCodec.register(vertx);
     settings = SyncSettings.from(config());
     backoff = new Backoff(settings.retryBaseDelayMs(), settings.retryMaxDelayMs());
+    walker = new Walker(vertx, owner, settings, this::request);
     EventBus bus = vertx.eventBus();
     return askFetchLimit()
       .compose(limit -> {
@@ -172,7 +175,8 @@ public class SyncVerticle extends VerticleBase {
         return Future.all(List.of(
           bus.consumer(SyncAddresses.ENQUEUE, message -> answer(message, this::enqueue)).completion(),
           bus.consumer(SyncAddresses.REFRESH, message -> answer(message, body -> refresh())).completion(),
-          bus.consumer(SyncAddresses.STATUS, message -> answer(message, body -> status())).completion()));
+          bus.consumer(SyncAddresses.STATUS, message -> answer(message, body -> status())).completion(),
+          bus.consumer(SyncAddresses.WALK, message -> answer(message, body -> walk())).completion()));
       })
       .onSuccess(v -> {
         nextRunAt = System.currentTimeMillis() + settings.intervalMs();
@@ -181,6 +185,10 @@ public class SyncVerticle extends VerticleBase {
         batchTimer = vertx.setPeriodic(settings.intervalMs(), id -> tick());
         refreshTimer = vertx.setPeriodic(settings.refreshIntervalMs(), id -> refresh()
           .onFailure(failure -> LOG.warn("sync: refresh of stale users failed: {}", failure.getMessage())));
+        if (settings.walkIntervalMs() > 0 && !settings.listPath().isBlank()) {
+          walkTimer = vertx.setPeriodic(settings.walkIntervalMs(), id -> walker.start()
+            .onFailure(failure -> LOG.warn("sync: the periodic walk could not start: {}", failure.getMessage())));
+        }
         LOG.info("sync: {} drains the job queue every {} ms, {} jobs a batch, lease {} ms, {} ids per fetch",
           owner, settings.intervalMs(), settings.batchSize(), settings.leaseMs(), maxIdsPerRequest);
       });
@@ -201,14 +209,16 @@ public class SyncVerticle extends VerticleBase {
     stopping = true;
     vertx.cancelTimer(batchTimer);
     vertx.cancelTimer(refreshTimer);
+    vertx.cancelTimer(walkTimer);
+    Future<Void> walk = walker.stop(settings.shutdownGraceMs());
     Batch inFlight = current;
     if (inFlight == null) {
-      return Future.succeededFuture();
+      return walk;
     }
     LOG.info("sync: stopping; the batch in flight gets {} ms to finish", settings.shutdownGraceMs());
-    return inFlight.finished.future()
+    return Future.join(walk, inFlight.finished.future()
       .timeout(settings.shutdownGraceMs(), TimeUnit.MILLISECONDS)
-      .recover(graceOver -> inFlight.handBack());
+      .recover(graceOver -> inFlight.handBack()));
   }
 
   /** Publishes a batch's figures ({@link SyncAddresses#PROGRESS}), counts them and logs them; returns them. */
@@ -286,9 +296,18 @@ public class SyncVerticle extends VerticleBase {
       });
   }
 
+  private Future<JsonObject> walk() {
+    if (settings.listPath().isBlank()) {
+      throw ErrorCode.BAD_REQUEST.error("the directory has no paged list to walk: set sync.listPath");
+    }
+    return walker.start();
+  }
+
   private Future<JsonObject> status() {
-    return request(StoreAddresses.JOBS_STATUS, new JsonObject()).map(jobs -> new JsonObject()
-      .put("jobs", jobs)
+    Future<JsonObject> walk = request(StoreAddresses.WALK_STATUS, new JsonObject());
+    return Future.all(request(StoreAddresses.JOBS_STATUS, new JsonObject()), walk).map(both -> new JsonObject()
+      .put("jobs", both.<JsonObject>resultAt(0))
+      .put("walk", walk.result().put("listPath", settings.listPath().isBlank() ? null : settings.listPath()))
       .put("batchRunning", current != null)
       .put("lastBatch", lastBatch)
       .put("nextRunAt", stopping ? null : Instant.ofEpochMilli(nextRunAt).toString())

@@ -94,6 +94,11 @@ public class HttpVerticle extends VerticleBase {
     routes.post("/sync/refresh").handler(auth::check);
     routes.post("/sync").handler(body).handler(this::enqueue);
     routes.post("/sync/refresh").handler(ctx -> reply(ctx, 202, request(SyncAddresses.REFRESH, new JsonObject())));
+    routes.post("/sync/walk").handler(auth::check);
+    // 202 when a walk started; 200 when one runs already (the answer says where), and nothing started.
+    routes.post("/sync/walk").handler(ctx -> request(SyncAddresses.WALK, new JsonObject())
+      .onSuccess(reply -> json(ctx, reply.body().getBoolean("started") ? 202 : 200).end(reply.body().toBuffer()))
+      .onFailure(ctx::fail));
     // The SockJS transports that POST frames (xhr_send, jsonp_send) read them through a body handler.
     router.post("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()));
     router.route("/eventbus/*").subRouter(Bridges.sockJs(vertx, auth));

@@ -164,6 +164,18 @@ class ConfigurationTest {
   }
 
   @Test
+  @DisplayName("a sync.listPath that does not parse, or names no position, stops the start naming the key; a good one is taken")
+  void listPath() {
+    String broken = failure(null, Map.of("USERGATE_SYNC_LIST_PATH", "/users{?limit,skip"), Map.of());
+    assertTrue(broken.contains("sync.listPath") && broken.contains("not an RFC 6570 template"), broken);
+    String still = failure(null, Map.of("USERGATE_SYNC_LIST_PATH", "/users{?limit}"), Map.of());
+    assertTrue(still.contains("sync.listPath") && still.contains("no position variable"), still);
+    for (String good : new String[]{"/users{?limit,skip}", "/users{?_page,_limit}", "/people?offset={offset}&size={limit}"}) {
+      assertEquals(good, load(null, Map.of("USERGATE_SYNC_LIST_PATH", good), Map.of()).config().getJsonObject("sync").getString("listPath"));
+    }
+  }
+
+  @Test
   @DisplayName("environment names are the key in upper snake case")
   void environmentNames() {
     assertEquals("USERGATE_HTTP_PORT", ConfigKeys.get("http", "port").environmentName());

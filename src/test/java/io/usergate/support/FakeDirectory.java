@@ -253,7 +253,93 @@ public class FakeDirectory extends VerticleBase {
     }
   }
 
+  /** The ids the paged list holds, in its order. */
+  private final java.util.concurrent.CopyOnWriteArrayList<Long> listed = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final Map<Long, AtomicInteger> listFailures = new ConcurrentHashMap<>();
+  private final java.util.concurrent.ConcurrentLinkedQueue<Long> listOffsets = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private volatile long listDelayMs;
+  private volatile boolean listIgnoresSkip;
+  private volatile int listExtra;
+  private volatile JsonObject listEntry;
+
+  /** The paged list ({@code GET /users?limit=&skip=}, {@code X-Total-Count}) holds ids from..to, in order. */
+  public FakeDirectory listed(long from, long to) {
+    listed.clear();
+    java.util.stream.LongStream.rangeClosed(from, to).forEach(listed::add);
+    return this;
+  }
+
+  /** The directory deletes {@code id}: gone from the list (its single GET still answers). */
+  public FakeDirectory unlist(long id) {
+    listed.remove(id);
+    return this;
+  }
+
+  /** The page at {@code skip} answers 500 {@code times} times. */
+  public FakeDirectory failListAt(long skip, int times) {
+    listFailures.put(skip, new AtomicInteger(times));
+    return this;
+  }
+
+  public FakeDirectory listDelay(long ms) {
+    this.listDelayMs = ms;
+    return this;
+  }
+
+  /** Misbehaviours: every page is the first one; or each page holds {@code extra} users more than asked. */
+  public FakeDirectory listIgnoresSkip(boolean ignores) {
+    this.listIgnoresSkip = ignores;
+    return this;
+  }
+
+  public FakeDirectory listOversize(int extra) {
+    this.listExtra = extra;
+    return this;
+  }
+
+  /** The list also holds this entry, first on the first page. */
+  public FakeDirectory listEntry(JsonObject entry) {
+    this.listEntry = entry;
+    return this;
+  }
+
+  /** The skip of every page asked for, in order. */
+  public java.util.List<Long> listOffsets() {
+    return new java.util.ArrayList<>(listOffsets);
+  }
+
+  private void list(HttpServerRequest request) {
+    int limit = Integer.parseInt(request.getParam("limit"));
+    long skip = listIgnoresSkip ? 0 : Long.parseLong(request.getParam("skip", "0"));
+    listOffsets.add(skip);
+    AtomicInteger failures = listFailures.get(skip);
+    if (failures != null && failures.getAndDecrement() > 0) {
+      request.response().setStatusCode(500).end("{\"error\":\"scripted failure\"}");
+      return;
+    }
+    java.util.List<Long> ids = new java.util.ArrayList<>(listed);
+    io.vertx.core.json.JsonArray page = new io.vertx.core.json.JsonArray();
+    if (listEntry != null && skip == 0) {
+      page.add(listEntry);
+    }
+    for (long i = skip; i < Math.min(ids.size(), skip + limit + listExtra) && page.size() < limit + listExtra; i++) {
+      page.add(user(ids.get((int) i)));
+    }
+    int total = ids.size() + (listEntry != null ? 1 : 0);
+    Runnable answer = () -> request.response().putHeader("content-type", "application/json")
+      .putHeader("X-Total-Count", Integer.toString(total)).end(page.encode());
+    if (listDelayMs > 0) {
+      vertx.setTimer(listDelayMs, t -> answer.run());
+    } else {
+      answer.run();
+    }
+  }
+
   private void handle(HttpServerRequest request) {
+    if (request.path().equals("/users") && request.getParam("limit") != null) {
+      list(request);
+      return;
+    }
     if (request.path().equals("/users")) {
       bulk(request);
       return;

@@ -11,6 +11,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,11 +32,12 @@ public final class Stack {
     return demo;
   }
 
-  /** Store, fetch and sync. */
-  public static void services(Vertx vertx, JsonObject config) throws Exception {
-    deploy(vertx, MainVerticle.STORE, new StoreVerticle(), config);
-    deploy(vertx, MainVerticle.FETCH, new FetchVerticle(), config);
-    deploy(vertx, MainVerticle.SYNC, new SyncVerticle(), config);
+  /** Store, fetch and sync; returns their deployment ids, in that order (undeploy them in reverse, as main does). */
+  public static List<String> services(Vertx vertx, JsonObject config) throws Exception {
+    return List.of(
+      deploy(vertx, MainVerticle.STORE, new StoreVerticle(), config),
+      deploy(vertx, MainVerticle.FETCH, new FetchVerticle(), config),
+      deploy(vertx, MainVerticle.SYNC, new SyncVerticle(), config));
   }
 
   /** Store, fetch, sync and web; returns the web verticle (its port). */

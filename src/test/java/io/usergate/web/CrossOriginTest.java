@@ -273,6 +273,8 @@ class CrossOriginTest {
       .compose(request -> body == null ? request.send() : request.send(body))
       .compose(response -> (response.statusCode() == 200 && isStreaming(uri) ? firstChunk(response)
         : response.body().map(Buffer::toString)).map(text -> new Reply(response.statusCode(), response.headers(), text)))
+      // Timed out here, not in await, so that the failure names the call.
+      .timeout(15, TimeUnit.SECONDS)
       .recover(failure -> Future.failedFuture(new AssertionError(method + " " + uri + " " + headers + " failed: " + failure, failure)))
       .await(20, TimeUnit.SECONDS);
   }

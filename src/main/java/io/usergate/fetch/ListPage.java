@@ -1,0 +1,103 @@
+package io.usergate.fetch;
+
+import io.usergate.error.ErrorCode;
+import io.usergate.user.User;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.uritemplate.Variables;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One page of the directory's paged list, as the walk needs it: the valid users, how many entries the
+ * page held (a page shorter than asked is the last), the entries that are not users (counted, never
+ * stored: a walk that met any removes nothing), and the directory's total when it tells it (a
+ * {@code total} beside the list, as DummyJSON's, or json-server's {@code X-Total-Count} header).
+ */
+record ListPage(List<User> users, int entries, List<String> problems, Long total) {
+
+  static final String TOTAL_HEADER = "X-Total-Count";
+  /** Problems named in a reply at the most: the count says how many there were. */
+  private static final int MAX_PROBLEMS = 5;
+
+  /**
+   * The template variables of the page at {@code offset} of {@code limit} users, under the names
+   * directories use: {@code skip}, {@code offset}, {@code _start} (0-based); {@code page}, {@code _page}
+   * (1-based); {@code limit}, {@code _limit}.
+   */
+  static Variables variables(long offset, int limit) {
+    String position = Long.toString(offset);
+    String page = Long.toString(offset / limit + 1);
+    String size = Integer.toString(limit);
+    return Variables.variables()
+      .set("skip", position).set("_skip", position).set("offset", position).set("_start", position)
+      .set("page", page).set("_page", page)
+      .set("limit", size).set("_limit", size);
+  }
+
+  /**
+   * The page in {@code json} ({@code totalHeader}: the header's value, or null), asked for at most
+   * {@code limit} users; {@code what} names the request in messages. A page that is not an array, or
+   * that holds more entries than asked, is UPSTREAM_ERROR: the walk cannot trust its position.
+   */
+  static ListPage of(Object json, String totalHeader, int limit, String what) {
+    if (!(json instanceof JsonArray entries)) {
+      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with " + User.describe(json)
+        + ", not an array of users");
+    }
+    if (entries.size() > limit) {
+      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with " + entries.size() + " users where "
+        + limit + " were asked: sync.listPath's limit does not reach it");
+    }
+    List<User> users = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    Set<Long> seen = new HashSet<>();
+    int invalid = 0;
+    for (int i = 0; i < entries.size(); i++) {
+      Object entry = entries.getValue(i);
+      String problem = User.problemWith(entry, null);
+      if (problem == null && !seen.add(((JsonObject) entry).getLong("id"))) {
+        problem = "user " + ((JsonObject) entry).getLong("id") + " appears twice in the page";
+      }
+      if (problem != null) {
+        invalid++;
+        if (problems.size() < MAX_PROBLEMS) {
+          problems.add("entry " + i + ": " + problem);
+        }
+        continue;
+      }
+      users.add(User.of((JsonObject) entry));
+    }
+    if (invalid > problems.size()) {
+      problems.add("and " + (invalid - problems.size()) + " more");
+    }
+    return new ListPage(users, entries.size(), problems, total(json, totalHeader));
+  }
+
+  /** Entries that are not users. */
+  int invalid() {
+    return entries - users.size();
+  }
+
+  private static Long total(Object json, String header) {
+    if (header != null) {
+      try {
+        long total = Long.parseLong(header.trim());
+        return total >= 0 ? total : null;
+      } catch (NumberFormatException malformed) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  JsonObject toJson() {
+    JsonArray list = new JsonArray();
+    users.forEach(user -> list.add(user.profile()));
+    return new JsonObject().put("users", list).put("entries", entries).put("invalid", invalid())
+      .put("problems", new JsonArray(problems)).put("total", total);
+  }
+}

@@ -1,0 +1,37 @@
+package io.usergate.store;
+
+import io.usergate.error.ErrorCode;
+import io.usergate.user.User;
+import io.vertx.core.json.JsonObject;
+
+/** The checks of the store's message fields, shared by its rooms: a wrong one is 400, naming the field. */
+final class Fields {
+
+  private Fields() {
+  }
+
+  /** The lease holder's name: a non-empty string. */
+  static String owner(JsonObject body) {
+    Object owner = body == null ? null : body.getValue("owner");
+    if (!(owner instanceof String text) || text.isBlank()) {
+      throw ErrorCode.BAD_REQUEST.error("owner must be a non-empty string");
+    }
+    return text;
+  }
+
+  static long positive(JsonObject body, String field) {
+    Object value = body == null ? null : body.getValue(field);
+    if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < 1) {
+      throw ErrorCode.BAD_REQUEST.error(field + " must be a positive integer, not " + User.describe(value));
+    }
+    return ((Number) value).longValue();
+  }
+
+  static long nonNegative(JsonObject body, String field) {
+    Object value = body == null ? null : body.getValue(field);
+    if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < 0) {
+      throw ErrorCode.BAD_REQUEST.error(field + " must be an integer ≥ 0, not " + User.describe(value));
+    }
+    return ((Number) value).longValue();
+  }
+}

@@ -1,0 +1,160 @@
+package io.usergate.store;
+
+import io.usergate.error.ErrorCode;
+import io.usergate.user.User;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+
+import static io.usergate.store.Fields.nonNegative;
+import static io.usergate.store.Fields.owner;
+import static io.usergate.store.Fields.positive;
+
+/**
+ * The store's side of the paged walk ({@code usergate.store.walk.*}): one scope per address. A page's
+ * users and the walk's new position are one transaction, so the position never runs ahead of what is
+ * stored, and a walk cut short resumes from the last page committed.
+ */
+final class WalkRows {
+
+  private final Scopes scopes;
+
+  WalkRows(Scopes scopes) {
+    this.scopes = scopes;
+  }
+
+  /** {@code {"owner", "leaseMs"}} → {@code {"held": true, "walk": {...}}}, or held false and the walk as it is. */
+  Future<JsonObject> begin(JsonObject body) {
+    String owner = owner(body);
+    long leaseMs = positive(body, "leaseMs");
+    return scopes.withConnection(connection -> connection.preparedQuery(Sql.BEGIN_WALK).execute(Tuple.of(owner, leaseMs))
+      .compose(taken -> taken.size() == 1 ? Future.succeededFuture(held(taken))
+        : connection.query(Sql.GET_WALK).execute().map(walk -> new JsonObject().put("held", false).put("walk", json(walk.iterator().next())))));
+  }
+
+  /**
+   * {@code {"owner", "generation", "offset", "nextOffset", "users": [...], "invalid", "total", "fetchedAt",
+   * "leaseMs"}} → {@code {"held": true, "walk"}}: the users stored, marked with the generation, and the
+   * position moved, in one transaction; held false (nothing written) when the lease is not held.
+   */
+  Future<JsonObject> page(JsonObject body) {
+    String owner = owner(body);
+    long generation = positive(body, "generation");
+    long offset = nonNegative(body, "offset");
+    long nextOffset = nonNegative(body, "nextOffset");
+    List<User> users = UserRows.parse(body, "users");
+    long invalid = nonNegative(body, "invalid");
+    Long total = body.getValue("total") == null ? null : nonNegative(body, "total");
+    OffsetDateTime fetchedAt = UserRows.fetchedAt(body);
+    long leaseMs = positive(body, "leaseMs");
+    return scopes.withTransaction(connection -> connection.preparedQuery(Sql.ADVANCE_WALK)
+      .execute(Tuple.of(owner, generation, offset, nextOffset, users.size(), invalid).addValue(total).addLong(leaseMs))
+      .compose(advanced -> advanced.size() == 0 ? Future.succeededFuture(new JsonObject().put("held", false))
+        : UserRows.upsertWalked(connection, users, fetchedAt, generation).map(written -> held(advanced))));
+  }
+
+  /**
+   * {@code {"owner", "generation", "maxRemoveFraction"}} → {@code {"held", "walk"}}: the walk is complete.
+   * The users it did not list, and that were fetched before it started, are gone from the directory and
+   * are removed, unless that would remove more than {@code maxRemoveFraction} of the mirror, or the walk
+   * cannot be sure (the directory's total changed under it, or it listed entries that are not users):
+   * then the walk is {@code stopped} and says why, and nothing is removed.
+   */
+  Future<JsonObject> finish(JsonObject body) {
+    String owner = owner(body);
+    long generation = positive(body, "generation");
+    Object fraction = body.getValue("maxRemoveFraction");
+    if (!(fraction instanceof Number number) || number.doubleValue() < 0 || number.doubleValue() > 1) {
+      throw ErrorCode.BAD_REQUEST.error("maxRemoveFraction must be a number from 0 to 1, not " + fraction);
+    }
+    double maxRemoveFraction = number.doubleValue();
+    return scopes.withTransaction(connection -> connection.preparedQuery(Sql.LOCK_WALK).execute(Tuple.of(owner, generation))
+      .compose(locked -> {
+        if (locked.size() == 0) {
+          return Future.succeededFuture(new JsonObject().put("held", false));
+        }
+        Row walk = locked.iterator().next();
+        OffsetDateTime startedAt = walk.getOffsetDateTime("started_at");
+        return connection.preparedQuery(Sql.COUNT_UNLISTED).execute(Tuple.of(generation, startedAt)).compose(counts -> {
+          Row count = counts.iterator().next();
+          long unlisted = count.getLong("unlisted");
+          long mirrored = count.getLong("mirrored");
+          String doubt = doubt(walk, unlisted, mirrored, maxRemoveFraction);
+          Future<Integer> removed = doubt != null || unlisted == 0 ? Future.succeededFuture(0)
+            : connection.preparedQuery(Sql.DELETE_UNLISTED).execute(Tuple.of(generation, startedAt)).map(RowSet::rowCount);
+          return removed.compose(gone -> connection.preparedQuery(Sql.END_WALK)
+            .execute(Tuple.of(doubt == null ? "done" : "stopped", gone,
+              doubt == null ? "complete: " + walk.getLong("users") + " users listed, " + gone + " removed" : doubt)))
+            .map(WalkRows::held);
+        });
+      }));
+  }
+
+  /** Why a complete walk must not remove what it did not list, or null when it may. */
+  private static String doubt(Row walk, long unlisted, long mirrored, double maxRemoveFraction) {
+    Long first = walk.getLong("first_total");
+    Long last = walk.getLong("total");
+    if (first != null && last != null && !first.equals(last)) {
+      return "nothing removed: the directory's total went from " + first + " to " + last
+        + " during the walk, so its pages moved and a user may have been skipped";
+    }
+    long invalid = walk.getLong("invalid");
+    if (invalid > 0) {
+      return "nothing removed: the directory listed " + invalid + " entr" + (invalid == 1 ? "y" : "ies")
+        + " that are not valid users (see mapping.*), so the walk cannot tell who is gone";
+    }
+    if (unlisted > 0 && unlisted > maxRemoveFraction * mirrored) {
+      return "nothing removed: the walk would remove " + unlisted + " of " + mirrored
+        + " users, more than sync.walkMaxRemoveFraction (" + maxRemoveFraction + "); a directory that lists "
+        + "fewer users than it has must not empty the mirror. Check the directory, then walk again";
+    }
+    return null;
+  }
+
+  /** {@code {"owner", "message"}} → {@code {"held", "walk"}}: resumable later from its position. */
+  Future<JsonObject> interrupt(JsonObject body) {
+    String owner = owner(body);
+    String message = body.getValue("message") instanceof String text ? text : "interrupted";
+    return scopes.withConnection(connection -> connection.preparedQuery(Sql.INTERRUPT_WALK).execute(Tuple.of(owner, message)))
+      .map(rows -> rows.size() == 0 ? new JsonObject().put("held", false) : held(rows));
+  }
+
+  /** {@code {}} → the walk as it is. */
+  Future<JsonObject> status(JsonObject body) {
+    return scopes.withConnection(connection -> connection.query(Sql.GET_WALK).execute())
+      .map(rows -> json(rows.iterator().next()));
+  }
+
+  private static JsonObject held(RowSet<Row> rows) {
+    return new JsonObject().put("held", true).put("walk", json(rows.iterator().next()));
+  }
+
+  /** The walk row as the status shows it. */
+  static JsonObject json(Row row) {
+    OffsetDateTime leaseExpires = row.getOffsetDateTime("lease_expires_at");
+    boolean leased = leaseExpires != null && leaseExpires.isAfter(OffsetDateTime.now());
+    return new JsonObject()
+      .put("state", row.getString("state"))
+      .put("generation", row.getLong("generation"))
+      .put("nextOffset", row.getLong("next_offset"))
+      .put("pages", row.getLong("pages"))
+      .put("users", row.getLong("users"))
+      .put("invalid", row.getLong("invalid"))
+      .put("total", row.getLong("total"))
+      .put("removed", row.getLong("removed"))
+      .put("startedAt", instant(row.getOffsetDateTime("started_at")))
+      .put("updatedAt", instant(row.getOffsetDateTime("updated_at")))
+      .put("finishedAt", instant(row.getOffsetDateTime("finished_at")))
+      .put("owner", leased ? row.getString("lease_owner") : null)
+      .put("message", row.getString("message"));
+  }
+
+  private static String instant(OffsetDateTime time) {
+    return time == null ? null : time.toInstant().toString();
+  }
+}
