@@ -1,6 +1,8 @@
 package io.usergate.sync;
 
+import io.usergate.MainVerticle;
 import io.usergate.store.StoreAddresses;
+import io.usergate.web.HttpVerticle;
 import io.usergate.support.Bus;
 import io.usergate.support.FakeDirectory;
 import io.usergate.support.Sql;
@@ -10,6 +12,7 @@ import io.usergate.support.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -228,6 +231,31 @@ class WalkTest {
     JsonObject oversized = walkToTheEnd();
     assertEquals("interrupted", oversized.getString("state"), oversized.encode());
     assertTrue(oversized.getString("message").contains("105 users where 100 were asked"), oversized.getString("message"));
+  }
+
+  @Test
+  @DisplayName("POST /sync/walk needs the token; 202 when a walk starts, 200 with started false while one runs")
+  void overHttp() throws Exception {
+    upstream.listed(1, 300).listDelay(300);
+    config.getJsonObject("auth").put("token", "walk-token");
+    HttpVerticle web = new HttpVerticle();
+    Stack.deploy(vertx, MainVerticle.WEB, web, config);
+    WebClient client = WebClient.create(vertx);
+    try {
+      assertEquals(401, client.post(web.actualPort(), "127.0.0.1", "/sync/walk").send().await(10, TimeUnit.SECONDS).statusCode());
+      assertEquals("idle", Bus.call(vertx, StoreAddresses.WALK_STATUS, new JsonObject()).getString("state"), "nothing started");
+      var started = client.post(web.actualPort(), "127.0.0.1", "/sync/walk").bearerTokenAuthentication("walk-token")
+        .send().await(10, TimeUnit.SECONDS);
+      assertEquals(202, started.statusCode(), started.bodyAsString());
+      assertTrue(started.bodyAsJsonObject().getBoolean("started"));
+      var again = client.post(web.actualPort(), "127.0.0.1", "/sync/walk").bearerTokenAuthentication("walk-token")
+        .send().await(10, TimeUnit.SECONDS);
+      assertEquals(200, again.statusCode(), again.bodyAsString());
+      assertFalse(again.bodyAsJsonObject().getBoolean("started"));
+      assertEquals("done", ended().getString("state"));
+    } finally {
+      client.close();
+    }
   }
 
   @Test
