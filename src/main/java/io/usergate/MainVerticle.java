@@ -34,9 +34,9 @@ public class MainVerticle extends VerticleBase {
   /** The configuration sections each child reads. */
   private static final Map<String, List<String>> SECTIONS = Map.of(
     DEMO, List.of("demo"),
-    STORE, List.of("pg"),
+    STORE, List.of("pg", "changes"),
     FETCH, List.of("upstream", "cache", "sync"),
-    SYNC, List.of("sync"),
+    SYNC, List.of("sync", "changes"),
     WEB, List.of("http", "auth", "health", "bridge"));
 
   private final ShutdownOrder shutdownOrder = new ShutdownOrder();

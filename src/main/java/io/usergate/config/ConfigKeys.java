@@ -90,6 +90,9 @@ public final class ConfigKeys {
     integer("sync.walkPagesInFlight", 1, 64, 4, "pages of a walk fetched ahead while the one before is stored"),
     fraction("sync.walkMaxRemoveFraction", 0.1, "a complete walk that would remove more than this share of the mirror "
       + "removes nothing and says so"),
+    bool("changes.enabled", true, "record every change of the mirror in the change feed (user_changes, GET /changes, "
+      + "usergate.user.changed)"),
+    longValue("changes.retainMs", 1000, 31_536_000_000L, 604_800_000L, "changes older than this are trimmed from the feed"),
     string("cluster.name", "usergate", "Hazelcast cluster name (nodes with other names never join)"),
     string("cluster.host", "127.0.0.1", "interface Hazelcast and the clustered event bus bind to"),
     integer("cluster.port", 1, 65535, 5701, "first Hazelcast port (the next 19 are tried too)"),

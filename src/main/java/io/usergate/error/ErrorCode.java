@@ -20,6 +20,8 @@ public enum ErrorCode {
   /** {@code only-if-cached} and the mirror has no copy good enough (RFC 9111: 504). */
   NOT_CACHED(504),
   STORE_UNAVAILABLE(503),
+  /** The change feed no longer holds the changes after the reader's position: it must resynchronise. */
+  CHANGES_GONE(410),
   INTERNAL(500);
 
   private final int status;

@@ -4,6 +4,7 @@ import io.usergate.error.ErrorCode;
 import io.usergate.user.User;
 import io.usergate.user.UserId;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -25,9 +26,13 @@ final class JobQueue {
   static final int MAX_IDS = 100_000;
 
   private final Scopes scopes;
+  private final UserWrites writes;
+  private final EventBus bus;
 
-  JobQueue(Scopes scopes) {
+  JobQueue(Scopes scopes, UserWrites writes, EventBus bus) {
     this.scopes = scopes;
+    this.writes = writes;
+    this.bus = bus;
   }
 
   Future<JsonObject> enqueue(JsonObject body) {
@@ -69,6 +74,7 @@ final class JobQueue {
     Failures failures = Failures.of(body.getValue("failed"));
     Long[] finished = Stream.concat(done.stream(), removed.stream()).sorted().distinct().toArray(Long[]::new);
 
+    UserWrites.Changes changes = new UserWrites.Changes();
     return scopes.withTransaction(connection -> connection.preparedQuery(Sql.COMPLETE_JOBS)
       .execute(Tuple.of(finished, owner))
       .compose(completed -> {
@@ -79,9 +85,8 @@ final class JobQueue {
         JsonObject counts = new JsonObject()
           .put("done", done.stream().filter(held::contains).count())
           .put("removed", heldRemoved.length);
-        return UserRows.upsert(connection, heldUsers, fetchedAt)
-          .compose(written -> heldRemoved.length == 0 ? Future.succeededFuture()
-            : connection.preparedQuery(Sql.DELETE_USERS).execute(Tuple.of((Object) heldRemoved)).mapEmpty())
+        return writes.upsert(connection, heldUsers, fetchedAt, null, changes)
+          .compose(written -> writes.delete(connection, heldRemoved, changes))
           .compose(deleted -> failures.isEmpty() ? Future.succeededFuture(List.<Row>of())
             : connection.preparedQuery(Sql.FAIL_JOBS)
               .execute(Tuple.of(owner, failures.ids(), failures.errors(), failures.delays(), maxAttempts))
@@ -98,7 +103,8 @@ final class JobQueue {
               .put("notHeld", finished.length - held.size() + failures.size() - failedRows.size())
               .put("pendingLeft", pending.iterator().next().getLong(0));
           }));
-      }));
+      }))
+      .onSuccess(committed -> changes.publish(bus));
   }
 
   Future<JsonObject> release(JsonObject body) {

@@ -14,30 +14,90 @@ final class Sql {
   static final String LIST_USERS = "SELECT id, profile FROM users WHERE id > $1 ORDER BY id LIMIT $2";
 
   /**
-   * Up to {@link UserRows#UPSERT_CHUNK} users in one statement, ids sorted and distinct (sorted keys
-   * keep concurrent batches from deadlocking). A row is only replaced by a fetch that is not older.
+   * Up to {@link UserWrites#UPSERT_CHUNK} users in one statement, ids sorted and distinct (sorted keys
+   * keep concurrent batches from deadlocking). A row is only replaced by a fetch that is not older. $7:
+   * the walk generation that listed them, or null (kept as it was).
    */
   static final String UPSERT_USERS = """
-    INSERT INTO users (id, name, username, email, profile, fetched_at)
-    SELECT u.id, u.name, u.username, u.email, u.profile::jsonb, $6
-      FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])
-        AS u(id, name, username, email, profile)
-    ON CONFLICT (id) DO UPDATE
-      SET name = EXCLUDED.name, username = EXCLUDED.username, email = EXCLUDED.email,
-          profile = EXCLUDED.profile, fetched_at = EXCLUDED.fetched_at
-      WHERE users.fetched_at <= EXCLUDED.fetched_at""";
-
-  /** As {@link #UPSERT_USERS}, the rows also marked as listed by walk generation $7. */
-  static final String UPSERT_WALKED_USERS = """
     INSERT INTO users (id, name, username, email, profile, fetched_at, walk_generation)
     SELECT u.id, u.name, u.username, u.email, u.profile::jsonb, $6, $7
       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])
         AS u(id, name, username, email, profile)
     ON CONFLICT (id) DO UPDATE
       SET name = EXCLUDED.name, username = EXCLUDED.username, email = EXCLUDED.email,
-          profile = EXCLUDED.profile, fetched_at = EXCLUDED.fetched_at, walk_generation = EXCLUDED.walk_generation
+          profile = EXCLUDED.profile, fetched_at = EXCLUDED.fetched_at,
+          walk_generation = COALESCE(EXCLUDED.walk_generation, users.walk_generation)
       WHERE users.fetched_at <= EXCLUDED.fetched_at""";
 
+  /**
+   * Every writer of users takes this lock (for its transaction) before its first write, when the change
+   * feed is on: changes are then numbered in commit order, and a reader never misses one still in flight.
+   */
+  static final String LOCK_CHANGES = "SELECT pg_advisory_xact_lock(7361524780012)";
+
+  /**
+   * {@link #UPSERT_USERS} that also records each change of content in user_changes (created, or updated
+   * with the top-level fields that differ; an identical rewrite is no change). The writer holds
+   * {@link #LOCK_CHANGES}, so {@code before} reads what no one else can change meanwhile. One row per
+   * change (seq null when none), each with the count of rows written.
+   */
+  static final String UPSERT_USERS_RECORDED = """
+    WITH input AS (
+      SELECT u.id, u.name, u.username, u.email, u.profile::jsonb AS profile
+        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(id, name, username, email, profile)),
+    before AS (
+      SELECT id, profile FROM users WHERE id = ANY($1::bigint[])),
+    written AS (
+      INSERT INTO users (id, name, username, email, profile, fetched_at, walk_generation)
+      SELECT id, name, username, email, profile, $6, $7 FROM input
+      ON CONFLICT (id) DO UPDATE
+        SET name = EXCLUDED.name, username = EXCLUDED.username, email = EXCLUDED.email,
+            profile = EXCLUDED.profile, fetched_at = EXCLUDED.fetched_at,
+            walk_generation = COALESCE(EXCLUDED.walk_generation, users.walk_generation)
+        WHERE users.fetched_at <= EXCLUDED.fetched_at
+      RETURNING id, profile),
+    changed AS (
+      INSERT INTO user_changes (user_id, kind, fields)
+      SELECT w.id,
+             CASE WHEN b.id IS NULL THEN 'created' ELSE 'updated' END,
+             CASE WHEN b.id IS NULL THEN NULL ELSE ARRAY(
+               SELECT key FROM jsonb_each(w.profile) AS n(key, value)
+                 FULL JOIN jsonb_each(b.profile) AS o(key, value) USING (key)
+                WHERE n.value IS DISTINCT FROM o.value ORDER BY key) END
+        FROM written w LEFT JOIN before b ON b.id = w.id
+       WHERE b.id IS NULL OR b.profile IS DISTINCT FROM w.profile
+       ORDER BY w.id
+      RETURNING seq, user_id, kind, fields, at)
+    SELECT (SELECT count(*) FROM written) AS written, changed.*
+      FROM (SELECT 1) AS one LEFT JOIN changed ON true
+     ORDER BY changed.seq""";
+
+  static final String DELETE_USERS = "DELETE FROM users WHERE id = ANY($1::bigint[])";
+
+  /** {@link #DELETE_USERS}, each removal recorded in user_changes; rows as {@link #UPSERT_USERS_RECORDED}'s. */
+  static final String DELETE_USERS_RECORDED = """
+    WITH gone AS (DELETE FROM users WHERE id = ANY($1::bigint[]) RETURNING id),
+    changed AS (
+      INSERT INTO user_changes (user_id, kind) SELECT id, 'removed' FROM gone ORDER BY id
+      RETURNING seq, user_id, kind, fields, at)
+    SELECT (SELECT count(*) FROM gone) AS written, changed.*
+      FROM (SELECT 1) AS one LEFT JOIN changed ON true
+     ORDER BY changed.seq""";
+
+  // The change feed.
+
+  /** Changes after $1, at most $2, in order. */
+  static final String READ_CHANGES = "SELECT seq, user_id, kind, fields, at FROM user_changes WHERE seq > $1 ORDER BY seq LIMIT $2";
+
+  /** The highest sequence trimmed away, and the oldest and newest kept. */
+  static final String CHANGES_RANGE = "SELECT upto, (SELECT min(seq) FROM user_changes) AS oldest, "
+    + "(SELECT max(seq) FROM user_changes) AS newest FROM user_changes_trimmed";
+
+  /** Changes older than $1 ms removed; the highest removed remembered, so a reader behind it is told. */
+  static final String TRIM_CHANGES = """
+    WITH trimmed AS (DELETE FROM user_changes WHERE at < now() - $1 * interval '1 millisecond' RETURNING seq)
+    UPDATE user_changes_trimmed SET upto = GREATEST(upto, COALESCE((SELECT max(seq) FROM trimmed), 0))
+    RETURNING (SELECT count(*) FROM trimmed) AS trimmed""";
 
   // The paged walk: one row (id 1). Every change of a walk under way is conditional on its lease being
   // held by the caller ($1) for its generation, so a walker that lost its lease changes nothing.
@@ -87,7 +147,9 @@ final class Sql {
            count(*) AS mirrored
       FROM users""";
 
-  static final String DELETE_UNLISTED = "DELETE FROM users WHERE walk_generation IS DISTINCT FROM $1 AND fetched_at < $2";
+  /** The ids of the users not listed by walk generation $1 and fetched before it started ($2). */
+  static final String UNLISTED_IDS = """
+    SELECT id FROM users WHERE walk_generation IS DISTINCT FROM $1 AND fetched_at < $2 ORDER BY id""";
 
   /** The end of a walk: state $1 ('done' or 'stopped'), $2 users removed, message $3; the lease given up. */
   static final String END_WALK = """
@@ -104,10 +166,6 @@ final class Sql {
     RETURNING *""";
 
   static final String GET_WALK = "SELECT * FROM sync_walk WHERE id = 1";
-
-  static final String DELETE_USER = "DELETE FROM users WHERE id = $1";
-
-  static final String DELETE_USERS = "DELETE FROM users WHERE id = ANY($1::bigint[])";
 
   // The sync job queue. Every change to a claimed job is conditional on the lease still being held by
   // the caller ($owner), so a late answer from an owner whose lease expired changes nothing.

@@ -77,6 +77,25 @@ public final class StoreAddresses {
   /** {@code {}} → the walk: state, generation, position, counts, times, owner, message. */
   public static final String WALK_STATUS = "usergate.store.walk.status";
 
+  // The change feed.
+
+  /**
+   * {@code {"after": seq, "limit": n}} (limit 1..1000, default 100) → {@code {"changes": [{"seq", "id",
+   * "kind", "fields", "at"}], "next": seq}}; CHANGES_GONE (410) when the changes after {@code after} were
+   * trimmed. Bridged.
+   */
+  public static final String CHANGES_READ = "usergate.changes.read";
+
+  /** {@code {"retainMs": ms}} → {@code {"trimmed": n}}: used by the sync only (never bridged). */
+  public static final String CHANGES_TRIM = "usergate.store.changes.trim";
+
+  /**
+   * Published after each commit that changed users, one message per change, in sequence order:
+   * {@code {"seq", "id", "kind": "created" | "updated" | "removed", "fields": [...] | null, "at"}}.
+   * Bridged outbound; cluster-wide.
+   */
+  public static final String USER_CHANGED = "usergate.user.changed";
+
   /** Reply header of {@link #GET}: when the stored copy was fetched (ISO-8601). */
   public static final String FETCHED_AT_HEADER = "fetchedAt";
 

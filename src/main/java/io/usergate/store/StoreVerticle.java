@@ -43,6 +43,7 @@ public class StoreVerticle extends VerticleBase {
   private Pool pool;
   private SqlClient reads;
   private Scopes scopes;
+  private UserWrites writes;
 
   @Override
   public Future<?> start() {
@@ -51,8 +52,10 @@ public class StoreVerticle extends VerticleBase {
     pool = PoolFactory.create(vertx, pg);
     reads = PoolFactory.createReadClient(vertx, pg);
     scopes = new Scopes(vertx, pool, pg.scopeTimeoutMs());
-    JobQueue jobs = new JobQueue(scopes);
-    WalkRows walk = new WalkRows(scopes);
+    writes = new UserWrites(ChangeFeedSettings.from(config()).enabled());
+    JobQueue jobs = new JobQueue(scopes, writes, vertx.eventBus());
+    WalkRows walk = new WalkRows(scopes, writes, vertx.eventBus());
+    ChangeFeed feed = new ChangeFeed(scopes, reads);
     return Future.all(List.of(
         serve(StoreAddresses.PING, this::ping),
         vertx.eventBus().consumer(StoreAddresses.GET, message -> answerWithHeaders(message, this::get, StoreErrors::classify)).completion(),
@@ -70,7 +73,9 @@ public class StoreVerticle extends VerticleBase {
         serve(StoreAddresses.WALK_PAGE, walk::page),
         serve(StoreAddresses.WALK_FINISH, walk::finish),
         serve(StoreAddresses.WALK_INTERRUPT, walk::interrupt),
-        serve(StoreAddresses.WALK_STATUS, walk::status)))
+        serve(StoreAddresses.WALK_STATUS, walk::status),
+        serve(StoreAddresses.CHANGES_READ, feed::read),
+        serve(StoreAddresses.CHANGES_TRIM, feed::trim)))
       .onSuccess(v -> LOG.info("store: pool of {} connection(s) to {}", pg.maxSize(), pg.describe()));
   }
 
@@ -142,14 +147,18 @@ public class StoreVerticle extends VerticleBase {
     if (users.isEmpty()) {
       return Future.succeededFuture(new JsonObject().put("upserted", 0));
     }
-    return scopes.withTransaction(connection -> UserRows.upsert(connection, users, fetchedAt))
+    UserWrites.Changes changes = new UserWrites.Changes();
+    return scopes.withTransaction(connection -> writes.upsert(connection, users, fetchedAt, null, changes))
+      .onSuccess(committed -> changes.publish(vertx.eventBus()))
       .map(written -> new JsonObject().put("upserted", written));
   }
 
   private Future<JsonObject> delete(JsonObject body) {
     long id = UserId.fromField(body, "id");
-    return scopes.withConnection(connection -> connection.preparedQuery(Sql.DELETE_USER).execute(Tuple.of(id)))
-      .map(rows -> new JsonObject().put("deleted", rows.rowCount()));
+    UserWrites.Changes changes = new UserWrites.Changes();
+    return scopes.withTransaction(connection -> writes.delete(connection, new Long[] {id}, changes))
+      .onSuccess(committed -> changes.publish(vertx.eventBus()))
+      .map(deleted -> new JsonObject().put("deleted", deleted));
   }
 
   private static int pageSize(JsonObject body) {

@@ -3,12 +3,14 @@ package io.usergate.store;
 import io.usergate.error.ErrorCode;
 import io.usergate.user.User;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 
 import static io.usergate.store.Fields.nonNegative;
@@ -23,9 +25,13 @@ import static io.usergate.store.Fields.positive;
 final class WalkRows {
 
   private final Scopes scopes;
+  private final UserWrites writes;
+  private final EventBus bus;
 
-  WalkRows(Scopes scopes) {
+  WalkRows(Scopes scopes, UserWrites writes, EventBus bus) {
     this.scopes = scopes;
+    this.writes = writes;
+    this.bus = bus;
   }
 
   /** {@code {"owner", "leaseMs"}} → {@code {"held": true, "walk": {...}}}, or held false and the walk as it is. */
@@ -52,10 +58,12 @@ final class WalkRows {
     Long total = body.getValue("total") == null ? null : nonNegative(body, "total");
     OffsetDateTime fetchedAt = UserRows.fetchedAt(body);
     long leaseMs = positive(body, "leaseMs");
+    UserWrites.Changes changes = new UserWrites.Changes();
     return scopes.withTransaction(connection -> connection.preparedQuery(Sql.ADVANCE_WALK)
       .execute(Tuple.of(owner, generation, offset, nextOffset, users.size(), invalid).addValue(total).addLong(leaseMs))
       .compose(advanced -> advanced.size() == 0 ? Future.succeededFuture(new JsonObject().put("held", false))
-        : UserRows.upsertWalked(connection, users, fetchedAt, generation).map(written -> held(advanced))));
+        : writes.upsert(connection, users, fetchedAt, generation, changes).map(written -> held(advanced))))
+      .onSuccess(committed -> changes.publish(bus));
   }
 
   /**
@@ -73,6 +81,7 @@ final class WalkRows {
       throw ErrorCode.BAD_REQUEST.error("maxRemoveFraction must be a number from 0 to 1, not " + fraction);
     }
     double maxRemoveFraction = number.doubleValue();
+    UserWrites.Changes changes = new UserWrites.Changes();
     return scopes.withTransaction(connection -> connection.preparedQuery(Sql.LOCK_WALK).execute(Tuple.of(owner, generation))
       .compose(locked -> {
         if (locked.size() == 0) {
@@ -86,13 +95,18 @@ final class WalkRows {
           long mirrored = count.getLong("mirrored");
           String doubt = doubt(walk, unlisted, mirrored, maxRemoveFraction);
           Future<Integer> removed = doubt != null || unlisted == 0 ? Future.succeededFuture(0)
-            : connection.preparedQuery(Sql.DELETE_UNLISTED).execute(Tuple.of(generation, startedAt)).map(RowSet::rowCount);
+            : connection.preparedQuery(Sql.UNLISTED_IDS).execute(Tuple.of(generation, startedAt)).compose(ids -> {
+              List<Long> gone = new ArrayList<>();
+              ids.forEach(row -> gone.add(row.getLong("id")));
+              return writes.delete(connection, gone.toArray(Long[]::new), changes);
+            });
           return removed.compose(gone -> connection.preparedQuery(Sql.END_WALK)
             .execute(Tuple.of(doubt == null ? "done" : "stopped", gone,
               doubt == null ? "complete: " + walk.getLong("users") + " users listed, " + gone + " removed" : doubt)))
             .map(WalkRows::held);
         });
-      }));
+      }))
+      .onSuccess(committed -> changes.publish(bus));
   }
 
   /** Why a complete walk must not remove what it did not list, or null when it may. */

@@ -6,6 +6,7 @@ import io.usergate.error.UsergateException;
 import io.usergate.fetch.FetchAddresses;
 import io.usergate.metrics.Metrics;
 import io.usergate.retry.Backoff;
+import io.usergate.store.ChangeFeedSettings;
 import io.usergate.store.StoreAddresses;
 import io.usergate.user.UserId;
 import io.vertx.core.Future;
@@ -183,8 +184,11 @@ public class SyncVerticle extends VerticleBase {
         // Periodic ticks stay setPeriodic: Vert.x 5's Timer (vertx.timer) is a one-shot future, and
         // re-arming one after each tick would drift from a fixed rate for no gain.
         batchTimer = vertx.setPeriodic(settings.intervalMs(), id -> tick());
-        refreshTimer = vertx.setPeriodic(settings.refreshIntervalMs(), id -> refresh()
-          .onFailure(failure -> LOG.warn("sync: refresh of stale users failed: {}", failure.getMessage())));
+        long retainMs = ChangeFeedSettings.from(config()).retainMs();
+        refreshTimer = vertx.setPeriodic(settings.refreshIntervalMs(), id -> {
+          refresh().onFailure(failure -> LOG.warn("sync: refresh of stale users failed: {}", failure.getMessage()));
+          trimChanges(retainMs);
+        });
         if (settings.walkIntervalMs() > 0 && !settings.listPath().isBlank()) {
           walkTimer = vertx.setPeriodic(settings.walkIntervalMs(), id -> walker.start()
             .onFailure(failure -> LOG.warn("sync: the periodic walk could not start: {}", failure.getMessage())));
@@ -294,6 +298,17 @@ public class SyncVerticle extends VerticleBase {
           LOG.info("sync: {} user(s) fetched more than {} ms ago enqueued for a refresh", reply.getInteger("enqueued"), refreshAfterMs);
         }
       });
+  }
+
+  /** The change feed keeps changes.retainMs: the sync, which runs on a timer anyway, trims it. */
+  private void trimChanges(long retainMs) {
+    request(StoreAddresses.CHANGES_TRIM, new JsonObject().put("retainMs", retainMs))
+      .onSuccess(reply -> {
+        if (reply.getLong("trimmed") > 0) {
+          LOG.info("sync: {} change(s) older than changes.retainMs ({} ms) trimmed from the feed", reply.getLong("trimmed"), retainMs);
+        }
+      })
+      .onFailure(failure -> LOG.warn("sync: trimming the change feed failed: {}", failure.getMessage()));
   }
 
   private Future<JsonObject> walk() {

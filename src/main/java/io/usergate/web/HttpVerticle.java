@@ -88,6 +88,7 @@ public class HttpVerticle extends VerticleBase {
     routes.post("/users/batch").handler(body).handler(this::fetchBatch);
     routes.get("/store/users/:id").handler(this::storedOne);
     routes.get("/store/users").handler(this::storedPage);
+    routes.get("/changes").handler(ctx -> reply(ctx, 200, request(StoreAddresses.CHANGES_READ, afterAndLimit(ctx))));
     routes.get("/sync").handler(ctx -> reply(ctx, 200, request(SyncAddresses.STATUS, new JsonObject())));
     // The token is checked before the body is read (a route of its own: a body handler must come first on a route).
     routes.post("/sync").handler(auth::check);
@@ -217,6 +218,11 @@ public class HttpVerticle extends VerticleBase {
   }
 
   private void storedPage(RoutingContext ctx) {
+    reply(ctx, 200, request(StoreAddresses.LIST, afterAndLimit(ctx)));
+  }
+
+  /** {@code ?after=&limit=} of a keyset page, as the bus fields {@code after} and {@code limit}, checked. */
+  private static JsonObject afterAndLimit(RoutingContext ctx) {
     JsonObject page = new JsonObject();
     String after = ctx.queryParams().get("after");
     String limit = ctx.queryParams().get("limit");
@@ -226,7 +232,7 @@ public class HttpVerticle extends VerticleBase {
     if (limit != null && !limit.isEmpty()) {
       page.put("limit", (int) Math.min(Integer.MAX_VALUE, UserId.parse(limit, "limit")));
     }
-    reply(ctx, 200, request(StoreAddresses.LIST, page));
+    return page;
   }
 
   private void enqueue(RoutingContext ctx) {

@@ -1,0 +1,129 @@
+package io.usergate.store;
+
+import io.usergate.user.User;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every write of users in the mirror, and with it (when {@code changes.enabled}) its row in the
+ * {@code user_changes} outbox, in the caller's transaction. The changes of a transaction are gathered in
+ * a {@link Changes}, published on {@link StoreAddresses#USER_CHANGED} once it has committed.
+ */
+final class UserWrites {
+
+  static final int UPSERT_CHUNK = 1000;
+
+  /** The changes one transaction recorded, in sequence order; published only after it commits. */
+  static final class Changes {
+    private final List<JsonObject> recorded = new ArrayList<>();
+    private boolean locked;
+
+    List<JsonObject> recorded() {
+      return recorded;
+    }
+
+    /** Publishes each change, in order: the transaction has committed. */
+    void publish(EventBus bus) {
+      recorded.forEach(change -> bus.publish(StoreAddresses.USER_CHANGED, change));
+    }
+  }
+
+  private final boolean recordChanges;
+
+  UserWrites(boolean recordChanges) {
+    this.recordChanges = recordChanges;
+  }
+
+  boolean recordsChanges() {
+    return recordChanges;
+  }
+
+  /**
+   * Upserts sorted, distinct users: one statement per chunk, one after the other, each user marked as
+   * listed by walk {@code generation} (null: not a walk). Returns the rows written.
+   */
+  Future<Integer> upsert(SqlConnection connection, List<User> users, OffsetDateTime fetchedAt, Long generation, Changes changes) {
+    return lock(connection, changes).compose(locked -> upsertFrom(connection, users, fetchedAt, generation, changes, 0, 0));
+  }
+
+  /** Removes users {@code ids} (sorted); returns how many were there. */
+  Future<Integer> delete(SqlConnection connection, Long[] ids, Changes changes) {
+    if (ids.length == 0) {
+      return Future.succeededFuture(0);
+    }
+    if (!recordChanges) {
+      return connection.preparedQuery(Sql.DELETE_USERS).execute(Tuple.of((Object) ids)).map(RowSet::rowCount);
+    }
+    return lock(connection, changes)
+      .compose(locked -> connection.preparedQuery(Sql.DELETE_USERS_RECORDED).execute(Tuple.of((Object) ids)))
+      .map(rows -> recorded(rows, changes));
+  }
+
+  /** The lock of the change feed, once per transaction, before its first write (see {@link Sql#LOCK_CHANGES}). */
+  private Future<Void> lock(SqlConnection connection, Changes changes) {
+    if (!recordChanges || changes.locked) {
+      return Future.succeededFuture();
+    }
+    changes.locked = true;
+    return connection.query(Sql.LOCK_CHANGES).execute().mapEmpty();
+  }
+
+  private Future<Integer> upsertFrom(SqlConnection connection, List<User> users, OffsetDateTime fetchedAt, Long generation,
+                                     Changes changes, int from, int written) {
+    if (from >= users.size()) {
+      return Future.succeededFuture(written);
+    }
+    List<User> chunk = users.subList(from, Math.min(from + UPSERT_CHUNK, users.size()));
+    Long[] ids = new Long[chunk.size()];
+    String[] names = new String[chunk.size()];
+    String[] usernames = new String[chunk.size()];
+    String[] emails = new String[chunk.size()];
+    String[] profiles = new String[chunk.size()];
+    for (int i = 0; i < chunk.size(); i++) {
+      User user = chunk.get(i);
+      ids[i] = user.id();
+      names[i] = user.name();
+      usernames[i] = user.username();
+      emails[i] = user.email();
+      profiles[i] = user.profile().encode();
+    }
+    Tuple row = Tuple.of(ids, names, usernames, emails, profiles, fetchedAt).addValue(generation);
+    Future<Integer> statement = recordChanges
+      ? connection.preparedQuery(Sql.UPSERT_USERS_RECORDED).execute(row).map(rows -> recorded(rows, changes))
+      : connection.preparedQuery(Sql.UPSERT_USERS).execute(row).map(RowSet::rowCount);
+    return statement.compose(count -> upsertFrom(connection, users, fetchedAt, generation, changes, from + chunk.size(), written + count));
+  }
+
+  /** The changes in the rows of a recorded write, gathered; returns the rows written. */
+  private static int recorded(RowSet<Row> rows, Changes changes) {
+    int written = 0;
+    for (Row row : rows) {
+      written = row.getInteger("written");
+      if (row.getLong("seq") != null) {
+        changes.recorded.add(change(row));
+      }
+    }
+    return written;
+  }
+
+  /** A row of user_changes as the feed shows it: {@code {"seq", "id", "kind", "fields", "at"}}. */
+  static JsonObject change(Row row) {
+    String[] fields = row.getArrayOfStrings("fields");
+    return new JsonObject()
+      .put("seq", row.getLong("seq"))
+      .put("id", row.getLong("user_id"))
+      .put("kind", row.getString("kind"))
+      .put("fields", fields == null ? null : new JsonArray(List.of((Object[]) fields)))
+      .put("at", row.getOffsetDateTime("at").toInstant().toString());
+  }
+}
