@@ -8,6 +8,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.OffsetDateTime;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import static io.usergate.store.Fields.owner;
@@ -35,10 +37,102 @@ final class JobQueue {
     this.bus = bus;
   }
 
+  /** Jobs asked for explicitly run before refreshes: within a priority, the oldest first. */
+  static final int EXPLICIT = 1;
+  /** The job states, and those an operator may retry or discard (a running job belongs to its lease holder). */
+  static final Set<String> STATES = Set.of("pending", "running", "done", "failed");
+  static final Set<String> SETTLED_STATES = Set.of("pending", "done", "failed");
+  static final int MAX_PAGE = 1000;
+
+  /** {@code {"ids"}} → {@code {"enqueued": n}}; the sync of every node is woken at commit. */
   Future<JsonObject> enqueue(JsonObject body) {
     Long[] ids = UserId.listFromField(body, "ids", MAX_IDS).stream().sorted().distinct().toArray(Long[]::new);
-    return scopes.withConnection(connection -> connection.preparedQuery(Sql.ENQUEUE_JOBS).execute(Tuple.of(ids)))
-      .map(rows -> new JsonObject().put("enqueued", rows.rowCount()));
+    return scopes.withTransaction(connection -> connection.preparedQuery(Sql.ENQUEUE_JOBS).execute(Tuple.of(ids, EXPLICIT))
+        .compose(rows -> notifying(connection, rows.rowCount())))
+      .map(enqueued -> new JsonObject().put("enqueued", enqueued));
+  }
+
+  /** {@code count}, after a NOTIFY in the caller's transaction when it is not 0 (a burst of rows, one wake). */
+  private static Future<Integer> notifying(SqlConnection connection, int count) {
+    return count == 0 ? Future.succeededFuture(0)
+      : connection.query(Sql.NOTIFY_JOBS).execute().map(notified -> count);
+  }
+
+  /**
+   * {@code {"state"?, "after"?, "limit"?}} → {@code {"jobs": [{"id", "state", "attempts", "lastError",
+   * "runAfter", "updatedAt", "priority"}], "next": id | null}}: keyset pages by user id.
+   */
+  Future<JsonObject> list(JsonObject body) {
+    String state = body.getValue("state") == null ? null : checkedState(body, STATES);
+    long after = body.getValue("after") == null ? 0 : Fields.nonNegative(body, "after");
+    long limit = body.getValue("limit") == null ? 100 : positive(body, "limit");
+    if (limit > MAX_PAGE) {
+      throw ErrorCode.BAD_REQUEST.error("limit must be an integer from 1 to " + MAX_PAGE + ", not " + limit);
+    }
+    return scopes.withConnection(connection -> connection.preparedQuery(Sql.LIST_JOBS).execute(Tuple.of(state, after, limit + 1)))
+      .map(rows -> {
+        JsonArray jobs = new JsonArray();
+        Long next = null;
+        for (Row row : rows) {
+          if (jobs.size() == limit) {
+            next = jobs.getJsonObject(jobs.size() - 1).getLong("id");
+            break;
+          }
+          jobs.add(new JsonObject()
+            .put("id", row.getLong("user_id"))
+            .put("state", row.getString("state"))
+            .put("attempts", row.getInteger("attempts"))
+            .put("lastError", row.getString("last_error"))
+            .put("runAfter", row.getOffsetDateTime("run_after").toInstant().toString())
+            .put("updatedAt", row.getOffsetDateTime("updated_at").toInstant().toString())
+            .put("priority", row.getInteger("priority")));
+        }
+        return new JsonObject().put("jobs", jobs).put("next", next);
+      });
+  }
+
+  /** {@code {"ids"} | {"state"}} → {@code {"retried": n}}: pending now, attempts reset; the syncs woken. */
+  Future<JsonObject> retry(JsonObject body) {
+    Selection selection = Selection.of(body);
+    return scopes.withTransaction(connection -> connection.preparedQuery(Sql.RETRY_JOBS).execute(Tuple.of(selection.ids(), selection.state()))
+        .compose(rows -> notifying(connection, rows.rowCount())))
+      .map(retried -> new JsonObject().put("retried", retried));
+  }
+
+  /** {@code {"ids"} | {"state"}} → {@code {"discarded": n}}: out of the queue; the mirror keeps the users. */
+  Future<JsonObject> discard(JsonObject body) {
+    Selection selection = Selection.of(body);
+    return scopes.withConnection(connection -> connection.preparedQuery(Sql.DISCARD_JOBS).execute(Tuple.of(selection.ids(), selection.state())))
+      .map(rows -> new JsonObject().put("discarded", rows.rowCount()));
+  }
+
+  /** The jobs an operator names: {@code ids}, or every job of a {@code state}; exactly one of them. */
+  private record Selection(Long[] ids, String state) {
+
+    static Selection of(JsonObject body) {
+      boolean byIds = body.getValue("ids") != null;
+      boolean byState = body.getValue("state") != null;
+      if (byIds == byState) {
+        throw ErrorCode.BAD_REQUEST.error("name the jobs by {\"ids\": [...]} or by {\"state\": \"failed\"}, one of the two");
+      }
+      if (byIds) {
+        return new Selection(UserId.listFromField(body, "ids", MAX_IDS).stream().sorted().distinct().toArray(Long[]::new), null);
+      }
+      return new Selection(new Long[0], checkedState(body, SETTLED_STATES));
+    }
+  }
+
+  private static String checkedState(JsonObject body, Set<String> allowed) {
+    Object state = body.getValue("state");
+    if ("running".equals(state) && !allowed.contains("running")) {
+      throw ErrorCode.BAD_REQUEST.error("running jobs are leased by a sync, which finishes or hands them back; "
+        + "retry or discard pending, done or failed ones");
+    }
+    if (!(state instanceof String text) || !allowed.contains(text)) {
+      throw ErrorCode.BAD_REQUEST.error("state must be one of " + new TreeSet<>(allowed) + ", not "
+        + User.describe(state));
+    }
+    return text;
   }
 
   Future<JsonObject> refresh(JsonObject body) {
@@ -115,12 +209,13 @@ final class JobQueue {
   }
 
   Future<JsonObject> status(JsonObject body) {
-    return scopes.withConnection(connection -> connection.query(Sql.COUNT_JOBS_BY_STATE).execute())
-      .map(rows -> {
+    return scopes.withConnection(connection -> connection.query(Sql.COUNT_JOBS_BY_STATE).execute()
+      .compose(rows -> {
         JsonObject counts = new JsonObject().put("pending", 0L).put("running", 0L).put("done", 0L).put("failed", 0L);
         rows.forEach(row -> counts.put(row.getString("state"), row.getLong("jobs")));
-        return counts;
-      });
+        return connection.query(Sql.OLDEST_PENDING_AGE).execute()
+          .map(oldest -> counts.put("oldestPendingAgeMs", oldest.iterator().next().getLong("age_ms")));
+      }));
   }
 
   /** The failed attempts of a completion, in arrays ready for {@link Sql#FAIL_JOBS}. */

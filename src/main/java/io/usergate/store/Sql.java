@@ -170,14 +170,26 @@ final class Sql {
   // The sync job queue. Every change to a claimed job is conditional on the lease still being held by
   // the caller ($owner), so a late answer from an owner whose lease expired changes nothing.
 
-  /** New ids become pending; an id already pending or running is left alone; a done or failed one starts over. */
+  /**
+   * New ids become pending at priority $2; a done or failed one starts over; one already pending at a
+   * lower priority (a refresh) is raised and due now; one running is left alone.
+   */
   static final String ENQUEUE_JOBS = """
-    INSERT INTO sync_jobs (user_id, state)
-    SELECT id, 'pending' FROM unnest($1::bigint[]) AS id
+    INSERT INTO sync_jobs (user_id, state, priority)
+    SELECT id, 'pending', $2 FROM unnest($1::bigint[]) AS id
     ON CONFLICT (user_id) DO UPDATE
-      SET state = 'pending', attempts = 0, run_after = now(), last_error = NULL,
-          lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-      WHERE sync_jobs.state IN ('done', 'failed')""";
+      SET state = 'pending',
+          attempts = CASE WHEN sync_jobs.state = 'pending' THEN sync_jobs.attempts ELSE 0 END,
+          last_error = CASE WHEN sync_jobs.state = 'pending' THEN sync_jobs.last_error END,
+          priority = GREATEST(sync_jobs.priority, EXCLUDED.priority),
+          run_after = now(), lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+      WHERE sync_jobs.state IN ('done', 'failed')
+         OR sync_jobs.state = 'pending' AND sync_jobs.priority < EXCLUDED.priority""";
+
+  /** Wakes the sync of every node (LISTEN usergate_sync_jobs); sent at commit, once per transaction. */
+  static final String NOTIFY_JOBS = "SELECT pg_notify('usergate_sync_jobs', '')";
+
+  static final String JOBS_CHANNEL = "usergate_sync_jobs";
 
   /** Users fetched longer ago than $1 ms, up to $2 of them, the stalest first. */
   static final String ENQUEUE_STALE_USERS = """
@@ -187,7 +199,7 @@ final class Sql {
     ) AS stale
     ORDER BY id
     ON CONFLICT (user_id) DO UPDATE
-      SET state = 'pending', attempts = 0, run_after = now(), last_error = NULL,
+      SET state = 'pending', attempts = 0, run_after = now(), last_error = NULL, priority = 0,
           lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
       WHERE sync_jobs.state IN ('done', 'failed')""";
 
@@ -201,7 +213,7 @@ final class Sql {
       SELECT user_id FROM sync_jobs
        WHERE (state = 'pending' AND run_after <= now())
           OR (state = 'running' AND lease_expires_at < now())
-       ORDER BY run_after
+       ORDER BY priority DESC, run_after
        LIMIT $3
        FOR UPDATE SKIP LOCKED)
     UPDATE sync_jobs AS job
@@ -242,6 +254,26 @@ final class Sql {
   static final String COUNT_PENDING_JOBS = "SELECT count(*) FROM sync_jobs WHERE state = 'pending'";
 
   static final String COUNT_JOBS_BY_STATE = "SELECT state, count(*) AS jobs FROM sync_jobs GROUP BY state";
+
+  /** How long the oldest due pending job has waited, in ms (null: none): the queue's SLO. */
+  static final String OLDEST_PENDING_AGE = """
+    SELECT (extract(epoch FROM now() - min(run_after)) * 1000)::bigint AS age_ms
+      FROM sync_jobs WHERE state = 'pending' AND run_after <= now()""";
+
+  /** A page of jobs after user id $2, of state $1 (null: any), $3 rows (one more than the page). */
+  static final String LIST_JOBS = """
+    SELECT user_id, state, attempts, last_error, run_after, updated_at, priority FROM sync_jobs
+     WHERE ($1::text IS NULL OR state = $1) AND user_id > $2
+     ORDER BY user_id LIMIT $3""";
+
+  /** Retry: pending now, attempts reset; ids $1 or every job of state $2. Running jobs are their owner's. */
+  static final String RETRY_JOBS = """
+    UPDATE sync_jobs SET state = 'pending', attempts = 0, run_after = now(), last_error = NULL, updated_at = now()
+     WHERE state <> 'running' AND (user_id = ANY($1::bigint[]) OR state = $2)""";
+
+  /** Discard: out of the queue (the mirror keeps the user); ids $1 or every job of state $2, never running ones. */
+  static final String DISCARD_JOBS = """
+    DELETE FROM sync_jobs WHERE state <> 'running' AND (user_id = ANY($1::bigint[]) OR state = $2)""";
 
   private Sql() {
   }

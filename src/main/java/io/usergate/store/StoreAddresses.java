@@ -53,8 +53,26 @@ public final class StoreAddresses {
   /** {@code {"owner", "ids": [...]}} → {@code {"released": n}}: pending again, the attempt not charged. */
   public static final String JOBS_RELEASE = "usergate.store.jobs.release";
 
-  /** {@code {}} → {@code {"pending": n, "running": n, "done": n, "failed": n}}. */
+  /**
+   * {@code {}} → {@code {"pending": n, "running": n, "done": n, "failed": n, "oldestPendingAgeMs": ms | null}}
+   * (how long the oldest due pending job has waited).
+   */
   public static final String JOBS_STATUS = "usergate.store.jobs.status";
+
+  /** {@code {"state"?, "after"?, "limit"?}} → {@code {"jobs": [...], "next": id | null}} (keyset by id). */
+  public static final String JOBS_LIST = "usergate.store.jobs.list";
+
+  /** {@code {"ids": [...]} | {"state": "failed"}} → {@code {"retried": n}}: pending now, attempts reset. */
+  public static final String JOBS_RETRY = "usergate.store.jobs.retry";
+
+  /** {@code {"ids": [...]} | {"state": "failed"}} → {@code {"discarded": n}}: out of the queue. */
+  public static final String JOBS_DISCARD = "usergate.store.jobs.discard";
+
+  /**
+   * Published locally (on this node) when PostgreSQL says jobs were enqueued or retried, on any node
+   * ({@code NOTIFY usergate_sync_jobs}), and when the subscription to it comes back: the sync looks at once.
+   */
+  public static final String JOBS_WAKE = "usergate.store.jobs.wake";
 
   // The paged walk of the whole directory; used by the sync verticle only (never bridged). Each is one
   // scope; every change is conditional on the caller's lease (see WalkRows).

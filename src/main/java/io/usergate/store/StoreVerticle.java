@@ -44,6 +44,7 @@ public class StoreVerticle extends VerticleBase {
   private SqlClient reads;
   private Scopes scopes;
   private UserWrites writes;
+  private JobWakeups wakeups;
 
   @Override
   public Future<?> start() {
@@ -56,7 +57,9 @@ public class StoreVerticle extends VerticleBase {
     JobQueue jobs = new JobQueue(scopes, writes, vertx.eventBus());
     WalkRows walk = new WalkRows(scopes, writes, vertx.eventBus());
     ChangeFeed feed = new ChangeFeed(scopes, reads);
+    wakeups = new JobWakeups(vertx, pg);
     return Future.all(List.of(
+        wakeups.start(),
         serve(StoreAddresses.PING, this::ping),
         vertx.eventBus().consumer(StoreAddresses.GET, message -> answerWithHeaders(message, this::get, StoreErrors::classify)).completion(),
         serve(StoreAddresses.GET_MANY, this::getMany),
@@ -69,6 +72,9 @@ public class StoreVerticle extends VerticleBase {
         serve(StoreAddresses.JOBS_COMPLETE, jobs::complete),
         serve(StoreAddresses.JOBS_RELEASE, jobs::release),
         serve(StoreAddresses.JOBS_STATUS, jobs::status),
+        serve(StoreAddresses.JOBS_LIST, jobs::list),
+        serve(StoreAddresses.JOBS_RETRY, jobs::retry),
+        serve(StoreAddresses.JOBS_DISCARD, jobs::discard),
         serve(StoreAddresses.WALK_BEGIN, walk::begin),
         serve(StoreAddresses.WALK_PAGE, walk::page),
         serve(StoreAddresses.WALK_FINISH, walk::finish),
@@ -81,7 +87,7 @@ public class StoreVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return Future.join(pool.close(), reads.close());
+    return Future.join(wakeups.close(), pool.close(), reads.close());
   }
 
   private Future<Void> serve(String address, Function<JsonObject, Future<JsonObject>> handler) {

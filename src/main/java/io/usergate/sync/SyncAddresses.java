@@ -16,6 +16,22 @@ public final class SyncAddresses {
   public static final String STATUS = "usergate.sync.status";
 
   /**
+   * {@code {"state"?: "pending" | "running" | "done" | "failed", "after"?: id, "limit"?: 1..1000}} →
+   * {@code {"jobs": [{"id", "state", "attempts", "lastError", "runAfter", "updatedAt", "priority"}], "next":
+   * id | null}}: the queue, a keyset page by id. Bridged.
+   */
+  public static final String JOBS = "usergate.sync.jobs";
+
+  /**
+   * {@code {"ids": [...]}} or {@code {"state": "failed"}} (the token on the bridge) → {@code {"retried": n}}:
+   * pending now, attempts reset, the syncs woken. Running jobs are left to their lease holder.
+   */
+  public static final String RETRY = "usergate.sync.retry";
+
+  /** As {@link #RETRY} → {@code {"discarded": n}}: out of the queue; the mirror keeps the users. */
+  public static final String DISCARD = "usergate.sync.discard";
+
+  /**
    * {@code {}} (the token on the bridge) → {@code {"started": true, "walk"}}: a walk of the whole directory
    * ({@code sync.listPath}) started now, or an interrupted one resumed; {@code {"started": false, "walk",
    * "message"}} when one runs already, anywhere in the cluster, and nothing starts.

@@ -46,6 +46,7 @@ import static io.usergate.bus.BusReplies.answer;
 public class SyncVerticle extends VerticleBase {
 
   public static final int MAX_ENQUEUE = 10_000;
+  static final long QUEUE_POLL_MS = 5000;
   private static final int REFRESH_LIMIT = 100_000;
   private static final Logger LOG = LoggerFactory.getLogger(SyncVerticle.class);
   /** The outcomes of a job in a batch, as the store counts them and the metrics label them. */
@@ -161,6 +162,10 @@ public class SyncVerticle extends VerticleBase {
   private long nextRunAt;
   private boolean stopping;
   private Batch current;
+  private boolean wokenDuringBatch;
+  /** The queue's figures for the gauges, read every {@link #QUEUE_POLL_MS}: a gauge must not wait for SQL. */
+  private volatile JsonObject queue = new JsonObject();
+  private long queueTimer;
   private JsonObject lastBatch;
 
   @Override
@@ -177,7 +182,12 @@ public class SyncVerticle extends VerticleBase {
           bus.consumer(SyncAddresses.ENQUEUE, message -> answer(message, this::enqueue)).completion(),
           bus.consumer(SyncAddresses.REFRESH, message -> answer(message, body -> refresh())).completion(),
           bus.consumer(SyncAddresses.STATUS, message -> answer(message, body -> status())).completion(),
-          bus.consumer(SyncAddresses.WALK, message -> answer(message, body -> walk())).completion()));
+          bus.consumer(SyncAddresses.WALK, message -> answer(message, body -> walk())).completion(),
+          bus.consumer(SyncAddresses.JOBS, message -> answer(message, body -> request(StoreAddresses.JOBS_LIST, body))).completion(),
+          bus.consumer(SyncAddresses.RETRY, message -> answer(message, body -> request(StoreAddresses.JOBS_RETRY, body))).completion(),
+          bus.consumer(SyncAddresses.DISCARD, message -> answer(message, body -> request(StoreAddresses.JOBS_DISCARD, body))).completion(),
+          // An enqueue anywhere in the cluster (the store's LISTEN): look now rather than at the next tick.
+          bus.localConsumer(StoreAddresses.JOBS_WAKE, message -> wake()).completion()));
       })
       .onSuccess(v -> {
         nextRunAt = System.currentTimeMillis() + settings.intervalMs();
@@ -189,6 +199,10 @@ public class SyncVerticle extends VerticleBase {
           refresh().onFailure(failure -> LOG.warn("sync: refresh of stale users failed: {}", failure.getMessage()));
           trimChanges(retainMs);
         });
+        queueTimer = vertx.setPeriodic(0, QUEUE_POLL_MS, id -> request(StoreAddresses.JOBS_STATUS, new JsonObject())
+          .onSuccess(status -> queue = status)
+          .onFailure(failure -> LOG.debug("sync: queue figures unavailable: {}", failure.getMessage())));
+        Metrics.registry().ifPresent(this::registerGauges);
         if (settings.walkIntervalMs() > 0 && !settings.listPath().isBlank()) {
           walkTimer = vertx.setPeriodic(settings.walkIntervalMs(), id -> walker.start()
             .onFailure(failure -> LOG.warn("sync: the periodic walk could not start: {}", failure.getMessage())));
@@ -214,6 +228,7 @@ public class SyncVerticle extends VerticleBase {
     vertx.cancelTimer(batchTimer);
     vertx.cancelTimer(refreshTimer);
     vertx.cancelTimer(walkTimer);
+    vertx.cancelTimer(queueTimer);
     Future<Void> walk = walker.stop(settings.shutdownGraceMs());
     Batch inFlight = current;
     if (inFlight == null) {
@@ -236,7 +251,7 @@ public class SyncVerticle extends VerticleBase {
     progress.remove("done");
     vertx.eventBus().publish(SyncAddresses.PROGRESS, progress);
     Metrics.registry().ifPresent(registry -> {
-      OUTCOMES.forEach(outcome -> registry.counter("usergate.sync.jobs", "outcome", outcome).increment(progress.getLong(outcome)));
+      OUTCOMES.forEach(outcome -> registry.counter("usergate.sync.job.outcomes", "outcome", outcome).increment(progress.getLong(outcome)));
       registry.counter("usergate.sync.batches").increment();
     });
     LOG.info("sync: batch of {}: {} done, {} removed, {} retried, {} failed, {} pending left ({} ms)",
@@ -268,6 +283,18 @@ public class SyncVerticle extends VerticleBase {
     });
   }
 
+  /** PostgreSQL said jobs were enqueued: a batch now, or right after the one running (a burst wakes it once). */
+  private void wake() {
+    if (stopping) {
+      return;
+    }
+    if (current != null) {
+      wokenDuringBatch = true;
+    } else {
+      tick();
+    }
+  }
+
   private void tick() {
     nextRunAt = System.currentTimeMillis() + settings.intervalMs();
     // Runs never overlap: a batch slower than the interval delays the next one.
@@ -278,7 +305,9 @@ public class SyncVerticle extends VerticleBase {
     current = batch;
     batch.finished.future().onComplete(done -> {
       current = null;
-      if (batch.full()) {
+      // A full batch means more may be due; a wake-up during the batch, that more was enqueued.
+      if (batch.full() || wokenDuringBatch) {
+        wokenDuringBatch = false;
         tick();
       }
     });
@@ -298,6 +327,16 @@ public class SyncVerticle extends VerticleBase {
           LOG.info("sync: {} user(s) fetched more than {} ms ago enqueued for a refresh", reply.getInteger("enqueued"), refreshAfterMs);
         }
       });
+  }
+
+  private void registerGauges(io.micrometer.core.instrument.MeterRegistry registry) {
+    for (String state : List.of("pending", "running", "done", "failed")) {
+      io.micrometer.core.instrument.Gauge.builder("usergate.sync.jobs", this, sync -> sync.queue.getLong(state, 0L))
+        .tag("state", state).description("jobs in the sync queue, by state").register(registry);
+    }
+    io.micrometer.core.instrument.Gauge.builder("usergate.sync.oldest.pending.age", this,
+        sync -> sync.queue.getLong("oldestPendingAgeMs") == null ? 0 : sync.queue.getLong("oldestPendingAgeMs") / 1000.0)
+      .baseUnit("seconds").description("how long the oldest due pending job has waited (the queue's SLO)").register(registry);
   }
 
   /** The change feed keeps changes.retainMs: the sync, which runs on a timer anyway, trims it. */

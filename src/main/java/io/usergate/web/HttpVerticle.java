@@ -95,6 +95,11 @@ public class HttpVerticle extends VerticleBase {
     routes.post("/sync/refresh").handler(auth::check);
     routes.post("/sync").handler(body).handler(this::enqueue);
     routes.post("/sync/refresh").handler(ctx -> reply(ctx, 202, request(SyncAddresses.REFRESH, new JsonObject())));
+    routes.get("/sync/jobs").handler(this::jobs);
+    routes.post("/sync/jobs/retry").handler(auth::check);
+    routes.post("/sync/jobs/discard").handler(auth::check);
+    routes.post("/sync/jobs/retry").handler(body).handler(ctx -> reply(ctx, 202, request(SyncAddresses.RETRY, selection(ctx))));
+    routes.post("/sync/jobs/discard").handler(body).handler(ctx -> reply(ctx, 202, request(SyncAddresses.DISCARD, selection(ctx))));
     routes.post("/sync/walk").handler(auth::check);
     // 202 when a walk started; 200 when one runs already (the answer says where), and nothing started.
     routes.post("/sync/walk").handler(ctx -> request(SyncAddresses.WALK, new JsonObject())
@@ -233,6 +238,29 @@ public class HttpVerticle extends VerticleBase {
       page.put("limit", (int) Math.min(Integer.MAX_VALUE, UserId.parse(limit, "limit")));
     }
     return page;
+  }
+
+  /** {@code GET /sync/jobs?state=&after=&limit=}: a page of the queue. */
+  private void jobs(RoutingContext ctx) {
+    JsonObject page = afterAndLimit(ctx);
+    String state = ctx.queryParams().get("state");
+    if (state != null && !state.isEmpty()) {
+      page.put("state", state);
+    }
+    reply(ctx, 200, request(SyncAddresses.JOBS, page));
+  }
+
+  /** The jobs a retry or discard names: {@code {"ids": [...]}} or {@code {"state": "failed"}}. */
+  private static JsonObject selection(RoutingContext ctx) {
+    JsonObject body = jsonBody(ctx, "{\"ids\": [...]} or {\"state\": \"failed\"}");
+    JsonObject selection = new JsonObject();
+    if (body.containsKey("ids")) {
+      selection.put("ids", body.getValue("ids"));
+    }
+    if (body.containsKey("state")) {
+      selection.put("state", body.getValue("state"));
+    }
+    return selection;
   }
 
   private void enqueue(RoutingContext ctx) {
