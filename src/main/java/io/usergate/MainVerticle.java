@@ -35,7 +35,7 @@ public class MainVerticle extends VerticleBase {
   private static final Map<String, List<String>> SECTIONS = Map.of(
     DEMO, List.of("demo"),
     STORE, List.of("pg"),
-    FETCH, List.of("upstream", "cache"),
+    FETCH, List.of("upstream", "cache", "mapping"),
     SYNC, List.of("sync"),
     WEB, List.of("http", "auth", "health", "bridge"));
 
