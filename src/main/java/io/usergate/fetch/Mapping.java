@@ -204,7 +204,8 @@ final class Mapping {
   /** Removes what {@code pointer} names, when it is there: a member of an object, or an element of an array. */
   private static void remove(JsonObject user, JsonPointer pointer) {
     List<String> tokens = Pointers.tokens(pointer);
-    Object parent = pointer.parent().queryJson(user);
+    // parent() changes the pointer it is called on: a copy, since this one is kept for the next user.
+    Object parent = pointer.copy().parent().queryJson(user);
     String last = tokens.get(tokens.size() - 1);
     if (parent instanceof JsonObject object) {
       object.remove(last);
