@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -60,8 +61,12 @@ class FrontingDirectoryTest {
     logs.close();
   }
 
-  /** The stack on {@link #pg}, the demo requiring {@link #KEY}, usergate sending {@code headers}; returns the web port. */
   private int start(JsonObject headers, String batchPath) throws Exception {
+    return start(headers, batchPath, "/password,/ssn,/bank,/crypto");
+  }
+
+  /** The stack on {@link #pg}, the demo requiring {@link #KEY}, usergate sending {@code headers}; returns the web port. */
+  private int start(JsonObject headers, String batchPath, String drop) throws Exception {
     vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(Metrics.options())).build();
     client = WebClient.create(vertx);
     JsonObject config = TestConfig.forTests().put("pg", pg);
@@ -70,7 +75,7 @@ class FrontingDirectoryTest {
     Stack.demoUpstream(vertx, config);
     config.getJsonObject("upstream").put("headers", headers).put("retries", 0).put("batchPath", batchPath);
     config.getJsonObject("mapping").put("name", "{/firstName} {/lastName}").put("listPointer", "/users")
-      .put("drop", "/password,/ssn,/bank,/crypto");
+      .put("drop", drop);
     return Stack.all(vertx, config).actualPort();
   }
 
@@ -178,5 +183,26 @@ class FrontingDirectoryTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> Sql.count(pg, "SELECT count(*) FROM users") == 3);
     assertNotDumped(List.of(1L, 2L, 3L));
     assertKeyInNoLogLine(KEY);
+  }
+
+  @Test
+  @DisplayName("the README's SQL for a changed drop list removes a field stored before the change from every row and from a pg_dump")
+  void rewriteAfterTheDropListChanged() throws Exception {
+    int port = start(new JsonObject().put("x-api-key", KEY), "", "/crypto");
+    assertEquals(200, get(port, "/users/7").statusCode());
+    await().atMost(Duration.ofSeconds(10)).until(() -> Sql.count(pg, "SELECT count(*) FROM users WHERE profile ? 'password'") == 1);
+    String readme = Files.readString(TestConfig.projectDir().resolve("README.md"));
+    int start = readme.indexOf("```sql", readme.indexOf("### After changing the drop list"));
+    String sql = readme.substring(readme.indexOf('\n', start) + 1, readme.indexOf("```", start + 6));
+    // VACUUM runs outside a transaction: each statement on its own.
+    TestDatabase.execute(pg, pg.getString("database"), java.util.Arrays.stream(sql.split(";")).map(String::strip)
+      .filter(statement -> !statement.isEmpty()).toArray(String[]::new));
+    assertEquals(1, Sql.count(pg, "SELECT count(*) FROM users WHERE NOT profile ?| array['password','ssn'] AND profile ? 'bank'"
+      + " AND profile #> '{bank,cardNumber}' IS NULL"));
+    String dump = PgDump.dump(pg);
+    JsonObject raw = DemoShape.DUMMYJSON.user(7);
+    assertTrue(dump.contains(raw.getString("username")), "the user is in the dump");
+    assertFalse(dump.contains(raw.getString("password")), "the password stored before the change is still in the dump");
+    assertFalse(dump.contains(raw.getJsonObject("bank").getString("cardNumber")), "the card number is still in the dump");
   }
 }
