@@ -65,6 +65,11 @@ class DemoDirectoryVerticleTest {
       repeated.bodyAsJsonArray());
     HttpResponse<?> listed = client.get(demo.actualPort(), "127.0.0.1", "/users?ids=7,8").send().await(5, TimeUnit.SECONDS);
     assertEquals(2, listed.bodyAsJsonArray().size());
+    // A page of the list, json-server style; /users with nothing asked stays the bulk endpoint asked for nothing.
+    HttpResponse<?> page = client.get(demo.actualPort(), "127.0.0.1", "/users?_page=3&_limit=10").send().await(5, TimeUnit.SECONDS);
+    assertEquals(21, page.bodyAsJsonArray().getJsonObject(0).getInteger("id"));
+    assertEquals(10, page.bodyAsJsonArray().size());
+    assertEquals(0, client.get(demo.actualPort(), "127.0.0.1", "/users").send().await(5, TimeUnit.SECONDS).bodyAsJsonArray().size());
   }
 
   @Test
