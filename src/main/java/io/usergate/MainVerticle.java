@@ -35,7 +35,7 @@ public class MainVerticle extends VerticleBase {
   private static final Map<String, List<String>> SECTIONS = Map.of(
     DEMO, List.of("demo"),
     STORE, List.of("pg", "changes"),
-    FETCH, List.of("upstream", "cache", "sync"),
+    FETCH, List.of("upstream", "cache", "mapping", "sync"),
     SYNC, List.of("sync", "changes"),
     WEB, List.of("http", "auth", "health", "bridge"));
 

@@ -10,7 +10,18 @@ import java.util.Locale;
 public record ConfigKey(String section, String name, Type type, long min, long max, boolean nullable,
                         Object defaultValue, boolean secret, String meaning) {
 
-  public enum Type { STRING, INT, LONG, BOOLEAN, DOUBLE }
+  /**
+   * What a value is. POINTER, POINTERS and TEMPLATE are strings whose syntax is checked ({@link Pointers});
+   * HEADERS is a JSON object of header names to string values ({@link Headers}).
+   */
+  public enum Type {
+    STRING, INT, LONG, BOOLEAN, DOUBLE, POINTER, POINTERS, TEMPLATE, HEADERS;
+
+    /** Held as a string in the configuration. */
+    public boolean isText() {
+      return this == STRING || this == POINTER || this == POINTERS || this == TEMPLATE;
+    }
+  }
 
   public static ConfigKey string(String dotted, String defaultValue, String meaning) {
     return of(dotted, Type.STRING, 0, 0, false, defaultValue, meaning);
@@ -40,6 +51,26 @@ public record ConfigKey(String section, String name, Type type, long min, long m
   /** A fraction between 0 and 1, such as a rate. */
   public static ConfigKey fraction(String dotted, double defaultValue, String meaning) {
     return of(dotted, Type.DOUBLE, 0, 1, false, defaultValue, meaning);
+  }
+
+  /** A JSON pointer (RFC 6901) into what the directory answers; {@code nullable}: empty is the whole answer. */
+  public static ConfigKey pointer(String dotted, String defaultValue, String meaning) {
+    return of(dotted, Type.POINTER, 0, 0, defaultValue == null, defaultValue, meaning);
+  }
+
+  /** Comma-separated JSON pointers; empty: none. */
+  public static ConfigKey pointers(String dotted, String meaning) {
+    return of(dotted, Type.POINTERS, 0, 0, true, null, meaning);
+  }
+
+  /** A template of JSON pointers in braces, {@code {/firstName} {/lastName}}; {@code nullable}: empty is none. */
+  public static ConfigKey template(String dotted, String defaultValue, boolean nullable, String meaning) {
+    return of(dotted, Type.TEMPLATE, 0, 0, nullable, defaultValue, meaning);
+  }
+
+  /** A JSON object of HTTP header names to string values; the default is none ({@code {}}). */
+  public static ConfigKey headers(String dotted, String meaning) {
+    return of(dotted, Type.HEADERS, 0, 0, false, new io.vertx.core.json.JsonObject(), meaning);
   }
 
   private static ConfigKey of(String dotted, Type type, long min, long max, boolean nullable, Object defaultValue,
@@ -75,9 +106,22 @@ public record ConfigKey(String section, String name, Type type, long min, long m
     if (nullable && trimmed.isEmpty()) {
       return null;
     }
+    if (type == Type.HEADERS) {
+      if (trimmed.isEmpty()) {
+        return new io.vertx.core.json.JsonObject();
+      }
+      try {
+        return new io.vertx.core.json.JsonObject(trimmed);
+      } catch (RuntimeException e) {
+        // The parser's message quotes the text, which holds credentials: only the key is named.
+        throw new InvalidConfigException(this, (secret ? "" : "\"" + text + "\" ") + "is not a JSON object; expected "
+          + expectation(), layer);
+      }
+    }
     try {
       return switch (type) {
-        case STRING -> text;
+        case STRING, POINTER, POINTERS, TEMPLATE -> text;
+        case HEADERS -> throw new IllegalStateException();
         case INT -> Integer.parseInt(trimmed);
         case LONG -> Long.parseLong(trimmed);
         case DOUBLE -> Double.parseDouble(trimmed);
@@ -101,7 +145,8 @@ public record ConfigKey(String section, String name, Type type, long min, long m
       throw new InvalidConfigException(this, "is empty; expected " + expectation(), layer);
     }
     Object typed = switch (type) {
-      case STRING -> value instanceof String ? value : null;
+      case STRING, POINTER, POINTERS, TEMPLATE -> value instanceof String ? value : null;
+      case HEADERS -> value instanceof io.vertx.core.json.JsonObject object ? object.copy() : null;
       case INT -> value instanceof Integer || value instanceof Long && fitsInt((Long) value)
         ? ((Number) value).intValue() : null;
       case LONG -> value instanceof Integer || value instanceof Long ? ((Number) value).longValue() : null;
@@ -118,6 +163,17 @@ public record ConfigKey(String section, String name, Type type, long min, long m
     };
     if (outOfRange) {
       throw new InvalidConfigException(this, shown(value) + " is out of range; expected " + expectation(), layer);
+    }
+    try {
+      switch (type) {
+        case POINTER -> Pointers.pointer((String) typed);
+        case POINTERS -> Pointers.list((String) typed);
+        case TEMPLATE -> Pointers.template((String) typed);
+        case HEADERS -> Headers.parse(typed);
+        default -> { }
+      }
+    } catch (IllegalArgumentException e) {
+      throw new InvalidConfigException(this, e.getMessage(), layer);
     }
     return typed;
   }
@@ -140,6 +196,10 @@ public record ConfigKey(String section, String name, Type type, long min, long m
       case INT, LONG -> "an integer from " + min + " to " + max;
       case DOUBLE -> "a number from " + min + " to " + max;
       case BOOLEAN -> "true or false";
+      case POINTER -> "a JSON pointer (RFC 6901) such as /data";
+      case POINTERS -> "comma-separated JSON pointers such as /password,/bank/cardNumber";
+      case TEMPLATE -> "text with JSON pointers in braces such as {/firstName} {/lastName}";
+      case HEADERS -> "a JSON object of header names to string values such as {\"x-api-key\": \"...\"}";
     };
     return nullable ? what + " (or empty)" : what;
   }

@@ -7,11 +7,15 @@ import java.util.Optional;
 
 import static io.usergate.config.ConfigKey.bool;
 import static io.usergate.config.ConfigKey.fraction;
+import static io.usergate.config.ConfigKey.headers;
 import static io.usergate.config.ConfigKey.integer;
 import static io.usergate.config.ConfigKey.longValue;
 import static io.usergate.config.ConfigKey.optionalInteger;
 import static io.usergate.config.ConfigKey.optionalString;
+import static io.usergate.config.ConfigKey.pointer;
+import static io.usergate.config.ConfigKey.pointers;
 import static io.usergate.config.ConfigKey.string;
+import static io.usergate.config.ConfigKey.template;
 
 /**
  * Every key usergate reads, with its range, its built-in default and what it means: the one table.
@@ -37,6 +41,8 @@ public final class ConfigKeys {
     integer("health.timeoutMs", 1, 600_000, 2000, "timeout of each readiness check"),
     optionalString("upstream.baseUrl", "the directory, e.g. https://directory.example; empty: the demo directory"),
     string("upstream.userPath", "/users/{id}", "path of one user, {id} replaced"),
+    headers("upstream.headers", "headers sent on every upstream call, as a JSON object: credentials such as "
+      + "{\"x-api-key\": \"...\"} or {\"Authorization\": \"Bearer ...\"}; their values are never logged or shown").masked(),
     integer("upstream.timeoutMs", 1, 600_000, 2000, "deadline of one attempt (connection wait included)"),
     integer("upstream.retries", 0, 10, 2, "retries of 5xx, 429 and refused connections"),
     integer("upstream.retryBaseDelayMs", 1, 60_000, 100, "first backoff; doubles each retry (jittered, at most 2 s)"),
@@ -73,6 +79,18 @@ public final class ConfigKeys {
       "a 404 from the upstream is remembered (per node) this long and answered without an upstream call"),
     integer("cache.hotUsers", 0, 10_000_000, 10_000,
       "users whose copy each node keeps in memory, so that a hit reads no mirror (the least used go first); 0: none"),
+    pointer("mapping.id", "/id", "JSON pointer to the user's id (a positive integer) in what the directory sends"),
+    template("mapping.name", "{/name}", false, "the user's name: JSON pointers in braces with text between, e.g. "
+      + "{/firstName} {/lastName}; a missing field renders empty; the result is trimmed; empty is UPSTREAM_ERROR"),
+    template("mapping.username", "{/username}", true, "the username, as mapping.name; empty: not mapped"),
+    template("mapping.email", "{/email}", true, "the email, as mapping.name; empty: not mapped"),
+    pointer("mapping.userPointer", null, "where the user sits in a one-user answer, e.g. /data; empty: the whole answer"),
+    pointer("mapping.listPointer", null,
+      "where the array of users sits in a bulk or list answer, e.g. /users; empty: the answer is the array"),
+    pointers("mapping.drop", "fields removed from every user before it is stored, served, published or logged, "
+      + "as comma-separated JSON pointers, e.g. /password,/ssn,/bank/cardNumber"),
+    pointers("mapping.keep", "the opposite of mapping.drop (not with it): only these fields are kept, with the mapped "
+      + "id, name, username and email"),
     integer("sync.intervalMs", 1, 86_400_000, 1000, "how often a batch may start"),
     integer("sync.batchSize", 1, 100_000, 500, "jobs claimed per batch"),
     integer("sync.leaseMs", 100, 86_400_000, 60_000, "lease of a claim; after it another instance may take the jobs"),
@@ -108,6 +126,11 @@ public final class ConfigKeys {
     fraction("demo.hangRate", 0.0, "share of demo requests never answered"),
     integer("demo.maxRatePerSecond", 0, 1_000_000, 0,
       "requests a second the demo directory serves; beyond, 429 with Retry-After (like a rate-limited directory); 0: no limit"),
+    string("demo.shape", "plain", "the demo directory's answers: plain (id, name, username, email, ...), dummyjson "
+      + "(firstName, lastName, password, ssn, bank, crypto; lists as {users, total, skip, limit}) or enveloped "
+      + "({data: user, support}, first_name, last_name)"),
+    headers("demo.requiredHeaders", "headers every demo request must carry (an API key), as a JSON object; "
+      + "without them 401").masked(),
     optionalString("pg.host", "an external PostgreSQL; empty: the embedded one"),
     integer("pg.port", 0, 65535, 5432, "its port (the embedded server takes a free port)"),
     string("pg.database", "usergate", "database (created in the embedded server)"),

@@ -179,7 +179,8 @@ public final class Configuration {
         section = new JsonObject();
         config.put(key.section(), section);
       }
-      section.put(key.name(), value);
+      // A default object (the headers' {}) is one instance: each configuration gets its own copy.
+      section.put(key.name(), value instanceof JsonObject object ? object.copy() : value);
       layers.put(key.dotted(), layer);
       if (!applied.contains(layer)) {
         applied.add(layer);
@@ -244,6 +245,11 @@ public final class Configuration {
       if (windowMs % 1000 != 0) {
         fail("upstream.breakerWindowMs", windowMs + " is not whole seconds: the circuit breaker counts failures per second");
       }
+      checkMapping(config.getJsonObject("mapping"));
+      String shape = config.getJsonObject("demo").getString("shape");
+      if (!List.of("plain", "dummyjson", "enveloped").contains(shape)) {
+        fail("demo.shape", "\"" + shape + "\" is none of plain, dummyjson, enveloped");
+      }
       JsonObject http = config.getJsonObject("http");
       try {
         Origins.parseAllowList(http.getString("allowedOrigins"));
@@ -263,6 +269,26 @@ public final class Configuration {
       if (idle != 0 && idle <= request) {
         fail("http.idleTimeoutMs", idle + " is not above http.requestTimeoutMs " + request + " (from "
           + layers.get("http.requestTimeoutMs") + "): a connection waiting that long for its answer would be closed under it");
+      }
+    }
+
+    /** Each key's syntax is checked with its type; here, what the keys say together. */
+    private void checkMapping(JsonObject mapping) {
+      if (mapping.getString("id").isEmpty()) {
+        fail("mapping.id", "is empty (the whole user): point at the id's field, e.g. /id");
+      }
+      String drop = mapping.getString("drop");
+      String keep = mapping.getString("keep");
+      if (drop != null && keep != null) {
+        fail("mapping.keep", "and mapping.drop (from " + layers.get("mapping.drop") + ") are both set: "
+          + "keep lists what stays, drop what goes; set one of them");
+      }
+      if (drop != null) {
+        for (io.vertx.core.json.pointer.JsonPointer pointer : Pointers.list(drop)) {
+          if (pointer.toString().equals("/id") || pointer.toString().equals("/name")) {
+            fail("mapping.drop", "drops " + pointer + ", which every user needs (the mapped id and name)");
+          }
+        }
       }
     }
 

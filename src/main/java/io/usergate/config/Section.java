@@ -51,6 +51,42 @@ public final class Section {
     return ((Number) value(key, ConfigKey.Type.DOUBLE)).doubleValue();
   }
 
+  /** A pointer; the whole document ({@code ""}) when the key is empty. */
+  public io.vertx.core.json.pointer.JsonPointer pointer(String key) {
+    Object value = value(key, ConfigKey.Type.POINTER);
+    return parsed(key, () -> Pointers.pointer(value == null ? "" : (String) value));
+  }
+
+  /** Comma-separated pointers; none when the key is empty. */
+  public java.util.List<io.vertx.core.json.pointer.JsonPointer> pointers(String key) {
+    Object value = value(key, ConfigKey.Type.POINTERS);
+    return parsed(key, () -> Pointers.list((String) value));
+  }
+
+  /** A template, or {@code null} when the key is empty. */
+  public Pointers.Template template(String key) {
+    Object value = value(key, ConfigKey.Type.TEMPLATE);
+    return value == null ? null : parsed(key, () -> Pointers.template((String) value));
+  }
+
+  /** Header names to values, in order. */
+  public java.util.Map<String, String> headers(String key) {
+    Object value = value(key, ConfigKey.Type.HEADERS);
+    return parsed(key, () -> Headers.parse(value));
+  }
+
+  /**
+   * Parsed again where it enters the verticle: a configuration that did not come through
+   * {@link Configuration} (a test's, a tool's) is checked too, the message naming the key.
+   */
+  private <T> T parsed(String key, java.util.function.Supplier<T> parse) {
+    try {
+      return parse.get();
+    } catch (IllegalArgumentException e) {
+      throw new InvalidConfigException(ConfigKeys.get(name, key), e.getMessage(), "the " + name + " section");
+    }
+  }
+
   private Object value(String key, ConfigKey.Type type) {
     ConfigKey known = ConfigKeys.get(name, key);
     if (known.type() != type) {

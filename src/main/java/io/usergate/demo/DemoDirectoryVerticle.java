@@ -7,11 +7,15 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +33,10 @@ public class DemoDirectoryVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(DemoDirectoryVerticle.class);
   private static final String PREFIX = "/users/";
+  /** The query parameters of a paged list, in the styles of the real directories. */
+  private static final List<String> PAGE_PARAMETERS = List.of("limit", "skip", "page", "per_page", "_page", "_limit");
+  /** The most users one list page holds. */
+  static final int MAX_PAGE = 1000;
   private static final String[] FIRST = {"Leanne", "Ervin", "Clementine", "Patricia", "Chelsey", "Dennis", "Kurtis",
     "Nicholas", "Glenna", "Clementina", "Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald"};
   private static final String[] LAST = {"Graham", "Howell", "Bauch", "Lebsack", "Dietrich", "Schulist", "Weissnat",
@@ -57,8 +65,10 @@ public class DemoDirectoryVerticle extends VerticleBase {
       .recover(failure -> StartFailure.bind("demo.port", settings.host(), settings.port(), failure))
       .onSuccess(listening -> {
         server = listening;
-        LOG.info("demo: a generated directory of {} users on http://{}:{}{}{{id}} (latency {}±{} ms, {}% errors, {}% hangs)"
-            + " — a stand-in for a real upstream", settings.users(), settings.host(), listening.actualPort(), PREFIX,
+        LOG.info("demo: a generated directory of {} users on http://{}:{}{}{{id}}, shaped {}{} (latency {}±{} ms, {}% errors,"
+            + " {}% hangs) — a stand-in for a real upstream", settings.users(), settings.host(), listening.actualPort(), PREFIX,
+          settings.shape().name().toLowerCase(java.util.Locale.ROOT),
+          settings.requiredHeaders().isEmpty() ? "" : ", requiring headers " + settings.requiredHeaders().keySet(),
           settings.latencyMs(), settings.jitterMs(), settings.errorRate() * 100, settings.hangRate() * 100);
       });
   }
@@ -84,18 +94,25 @@ public class DemoDirectoryVerticle extends VerticleBase {
 
   private void handle(HttpServerRequest request) {
     requests++;
-    if (overRate(request)) {
+    if (overRate(request) || !authorised(request)) {
       return;
     }
     String path = request.path();
     if (path.equals("/users") || path.equals("/users/")) {
-      bulk(request);
+      boolean byIds = request.params().contains("id") || request.params().contains("ids");
+      boolean paged = PAGE_PARAMETERS.stream().anyMatch(request.params()::contains);
+      // A plain /users with neither is the bulk endpoint asked for nothing ([]), as it always was.
+      if (!byIds && (paged || settings.shape() != DemoShape.PLAIN)) {
+        page(request);
+      } else {
+        bulk(request);
+      }
       return;
     }
     long id = path.startsWith(PREFIX) ? parseId(path.substring(PREFIX.length())) : -1;
     if (id < 1 || id > settings.users()) {
       request.response().setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end("{\"error\":\"no such user\"}");
+        .end(settings.shape().notFound(id));
       return;
     }
     ThreadLocalRandom random = ThreadLocalRandom.current();
@@ -108,6 +125,91 @@ public class DemoDirectoryVerticle extends VerticleBase {
       answer(request, id, fail);
     } else {
       vertx.timer(delay, TimeUnit.MILLISECONDS).onSuccess(t -> answer(request, id, fail));
+    }
+  }
+
+  /**
+   * demo.requiredHeaders, as a directory that wants an API key checks it: each header present with its
+   * value (compared in constant time), else 401. The answer names the header, never a value.
+   */
+  private boolean authorised(HttpServerRequest request) {
+    for (Map.Entry<String, String> required : settings.requiredHeaders().entrySet()) {
+      String sent = request.getHeader(required.getKey());
+      if (sent == null || !MessageDigest.isEqual(sent.getBytes(StandardCharsets.UTF_8),
+        required.getValue().getBytes(StandardCharsets.UTF_8))) {
+        request.response().setStatusCode(401).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .end(new JsonObject().put("error", "missing or wrong " + required.getKey()).encode());
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A page of the whole directory, by offset ({@code ?limit=30&skip=60}, DummyJSON), by page
+   * ({@code ?page=2&per_page=6}, reqres) or json-server style ({@code ?_page=2&_limit=10}), in the shape's
+   * list answer; at most {@link #MAX_PAGE} users.
+   */
+  private void page(HttpServerRequest request) {
+    long skip;
+    int size;
+    try {
+      if (request.params().contains("page") || request.params().contains("per_page")) {
+        size = pageParameter(request, "per_page", settings.shape().defaultPageSize());
+        skip = (long) (Math.max(1, pageParameter(request, "page", 1)) - 1) * size;
+      } else if (request.params().contains("_page") || request.params().contains("_limit")) {
+        size = pageParameter(request, "_limit", settings.shape().defaultPageSize());
+        skip = (long) (Math.max(1, pageParameter(request, "_page", 1)) - 1) * size;
+      } else {
+        size = pageParameter(request, "limit", settings.shape().defaultPageSize());
+        skip = pageParameter(request, "skip", 0);
+      }
+    } catch (IllegalArgumentException e) {
+      request.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(new JsonObject().put("error", e.getMessage()).encode());
+      return;
+    }
+    // limit=0 is "all" at DummyJSON: here, the most one page holds.
+    int asked = size == 0 || size > MAX_PAGE ? MAX_PAGE : size;
+    JsonArray users = new JsonArray();
+    for (long id = skip + 1; id <= settings.users() && id <= skip + asked; id++) {
+      users.add(settings.shape().user(id));
+    }
+    Object answer = settings.shape().page(users, settings.users(), skip, asked);
+    later(request, () -> request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(Json.encodeToBuffer(answer)));
+  }
+
+  private static int pageParameter(HttpServerRequest request, String name, int absent) {
+    String text = request.getParam(name);
+    if (text == null) {
+      return absent;
+    }
+    long value = parseId(text.trim());
+    if (text.trim().equals("0")) {
+      return 0;
+    }
+    if (value < 1 || value > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(name + " must be a whole number ≥ 0");
+    }
+    return (int) value;
+  }
+
+  /** After the demo's latency, answered or failed as demo.errorRate says. */
+  private void later(HttpServerRequest request, Runnable answer) {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    boolean fail = settings.errorRate() > 0 && random.nextDouble() < settings.errorRate();
+    long delay = delay(random);
+    Runnable reply = () -> {
+      if (fail) {
+        failed(request);
+      } else {
+        answer.run();
+      }
+    };
+    if (delay <= 0) {
+      reply.run();
+    } else {
+      vertx.timer(delay, TimeUnit.MILLISECONDS).onSuccess(t -> reply.run());
     }
   }
 
@@ -141,24 +243,11 @@ public class DemoDirectoryVerticle extends VerticleBase {
     for (String value : values) {
       long id = parseId(value.trim());
       if (id >= 1 && id <= settings.users()) {
-        users.add(user(id));
+        users.add(settings.shape().user(id));
       }
     }
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    boolean fail = settings.errorRate() > 0 && random.nextDouble() < settings.errorRate();
-    long delay = delay(random);
-    Runnable answer = () -> {
-      if (fail) {
-        failed(request);
-      } else {
-        request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(users.toBuffer());
-      }
-    };
-    if (delay <= 0) {
-      answer.run();
-    } else {
-      vertx.timer(delay, TimeUnit.MILLISECONDS).onSuccess(t -> answer.run());
-    }
+    Object answer = settings.shape().bulk(users);
+    later(request, () -> request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(Json.encodeToBuffer(answer)));
   }
 
   private long delay(ThreadLocalRandom random) {
@@ -183,12 +272,12 @@ public class DemoDirectoryVerticle extends VerticleBase {
     if (id < cache.length) {
       Buffer cached = cache[(int) id];
       if (cached == null) {
-        cached = user(id).toBuffer();
+        cached = settings.shape().one(id).toBuffer();
         cache[(int) id] = cached;
       }
       return cached;
     }
-    return user(id).toBuffer();
+    return settings.shape().one(id).toBuffer();
   }
 
   /** The user with this id: the same every time, shaped like the common public demo directories. */

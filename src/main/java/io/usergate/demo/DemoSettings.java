@@ -1,7 +1,11 @@
 package io.usergate.demo;
 
+import io.usergate.config.ConfigKeys;
+import io.usergate.config.InvalidConfigException;
 import io.usergate.config.Section;
 import io.vertx.core.json.JsonObject;
+
+import java.util.Map;
 
 /**
  * The demo directory's configuration: the {@code demo} section, read once through the key table
@@ -10,7 +14,9 @@ import io.vertx.core.json.JsonObject;
 public record DemoSettings(
   boolean enabled, String host, int port,
   // what it serves, and how badly
-  int users, int latencyMs, int jitterMs, double errorRate, double hangRate, int maxRatePerSecond) {
+  int users, int latencyMs, int jitterMs, double errorRate, double hangRate, int maxRatePerSecond,
+  // the real directory it stands in for: the answers' shape, the API key it wants
+  DemoShape shape, Map<String, String> requiredHeaders) {
 
   public static final String SECTION = "demo";
 
@@ -19,6 +25,23 @@ public record DemoSettings(
     Section demo = Section.of(config, SECTION);
     return new DemoSettings(demo.bool("enabled"), demo.string("host"), demo.integer("port"),
       demo.integer("users"), demo.integer("latencyMs"), demo.integer("jitterMs"),
-      demo.fraction("errorRate"), demo.fraction("hangRate"), demo.integer("maxRatePerSecond"));
+      demo.fraction("errorRate"), demo.fraction("hangRate"), demo.integer("maxRatePerSecond"),
+      shape(demo.string("shape")), demo.headers("requiredHeaders"));
+  }
+
+  private static DemoShape shape(String text) {
+    try {
+      return DemoShape.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidConfigException(ConfigKeys.get(SECTION, "shape"), "\"" + text + "\" is none of plain, dummyjson, enveloped",
+        "the demo section");
+    }
+  }
+
+  /** Masks the required headers' values: a record would print them. */
+  @Override
+  public String toString() {
+    return "DemoSettings[" + host + ":" + port + ", " + users + " users, " + shape + ", required headers "
+      + requiredHeaders.keySet() + "]";
   }
 }

@@ -76,7 +76,9 @@ public class FetchVerticle extends VerticleBase {
     SharedJsonCodec.register(vertx);
     settings = UpstreamSettings.from(config());
     semaphore = new AsyncSemaphore(vertx, settings.maxConcurrent(), settings.maxQueued());
-    upstream = new Upstream(vertx, settings);
+    // Checked before anything opens: a mapping that cannot be built fails the start, naming its key.
+    Mapping mapping = Mapping.from(config());
+    upstream = new Upstream(vertx, settings, mapping);
     writeThrough = new WriteThrough(vertx, settings.writeThroughDelayMs(), settings.writeThroughMinIntervalMs());
     coalescer = new Coalescer<>(this::upstreamCall);
     if (!settings.batchPath().isBlank()) {
@@ -100,8 +102,9 @@ public class FetchVerticle extends VerticleBase {
         bus.consumer(FetchAddresses.PAGE, message -> answer(message, this::page)).completion(),
         bus.consumer(FetchAddresses.STATUS, message -> answer(message, body -> Future.succeededFuture(status()))).completion(),
         bus.<Object>consumer(FetchAddresses.CANCEL, this::cancel).completion()))
-      .onSuccess(v -> LOG.info("fetch: upstream {}, at most {} in flight, {} queued, {} ms per attempt, {} retries",
-        settings.baseUrl(), settings.maxConcurrent(), settings.maxQueued(), settings.timeoutMs(), settings.retries()));
+      .onSuccess(v -> LOG.info("fetch: upstream {} ({}), at most {} in flight, {} queued, {} ms per attempt, {} retries",
+        settings.baseUrl(), settings.headers(), settings.maxConcurrent(), settings.maxQueued(), settings.timeoutMs(),
+        settings.retries()));
   }
 
   /** upstream.budget = cluster: this node's share of the totals, for {@code members} nodes. */

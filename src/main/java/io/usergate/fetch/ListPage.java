@@ -39,14 +39,17 @@ record ListPage(List<User> users, int entries, List<String> problems, Long total
   }
 
   /**
-   * The page in {@code json} ({@code totalHeader}: the header's value, or null), asked for at most
-   * {@code limit} users; {@code what} names the request in messages. A page that is not an array, or
-   * that holds more entries than asked, is UPSTREAM_ERROR: the walk cannot trust its position.
+   * The page in {@code json} (freshly decoded: mapped in place; {@code totalHeader}: the header's value,
+   * or null), asked for at most {@code limit} users; {@code what} names the request in messages. Each
+   * entry mapped and checked by {@code mapping}. A page with no array at {@code mapping.listPointer}, or
+   * with more entries than asked, is UPSTREAM_ERROR: the walk cannot trust its position.
    */
-  static ListPage of(Object json, String totalHeader, int limit, String what) {
-    if (!(json instanceof JsonArray entries)) {
-      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with " + User.describe(json)
-        + ", not an array of users");
+  static ListPage of(Object json, String totalHeader, int limit, String what, Mapping mapping) {
+    List<Mapping.Mapped> entries;
+    try {
+      entries = mapping.users(json);
+    } catch (Mapping.NotAList notAList) {
+      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with " + notAList.getMessage());
     }
     if (entries.size() > limit) {
       throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with " + entries.size() + " users where "
@@ -57,10 +60,10 @@ record ListPage(List<User> users, int entries, List<String> problems, Long total
     Set<Long> seen = new HashSet<>();
     int invalid = 0;
     for (int i = 0; i < entries.size(); i++) {
-      Object entry = entries.getValue(i);
-      String problem = User.problemWith(entry, null);
-      if (problem == null && !seen.add(((JsonObject) entry).getLong("id"))) {
-        problem = "user " + ((JsonObject) entry).getLong("id") + " appears twice in the page";
+      Mapping.Mapped entry = entries.get(i);
+      String problem = entry.problem();
+      if (problem == null && !seen.add(entry.id())) {
+        problem = "user " + entry.id() + " appears twice in the page";
       }
       if (problem != null) {
         invalid++;
@@ -69,7 +72,7 @@ record ListPage(List<User> users, int entries, List<String> problems, Long total
         }
         continue;
       }
-      users.add(User.of((JsonObject) entry));
+      users.add(entry.user());
     }
     if (invalid > problems.size()) {
       problems.add("and " + (invalid - problems.size()) + " more");
@@ -83,6 +86,9 @@ record ListPage(List<User> users, int entries, List<String> problems, Long total
   }
 
   private static Long total(Object json, String header) {
+    if (json instanceof JsonObject body && body.getValue("total") instanceof Number total && total.longValue() >= 0) {
+      return total.longValue();
+    }
     if (header != null) {
       try {
         long total = Long.parseLong(header.trim());

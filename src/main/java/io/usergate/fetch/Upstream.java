@@ -108,6 +108,9 @@ final class Upstream {
   }
 
   private final Vertx vertx;
+  private final Mapping mapping;
+  /** upstream.headers: on every request; their values appear nowhere else. */
+  private final UpstreamHeaders headers;
   private final HttpClient client;
   private final CircuitBreaker breaker;
   private final boolean breakerEnabled;
@@ -131,8 +134,10 @@ final class Upstream {
   /** Bumped each time the breaker opens: a call started before then must not close it by a late success. */
   private long breakerGeneration;
 
-  Upstream(Vertx vertx, UpstreamSettings settings) {
+  Upstream(Vertx vertx, UpstreamSettings settings, Mapping mapping) {
     this.vertx = vertx;
+    this.mapping = mapping;
+    this.headers = settings.headers();
     URI base = URI.create(settings.baseUrl());
     boolean https = "https".equals(base.getScheme());
     int port = base.getPort() != -1 ? base.getPort() : https ? 443 : 80;
@@ -246,7 +251,7 @@ final class Upstream {
       } catch (DecodeException e) {
         throw ErrorCode.UPSTREAM_ERROR.error("upstream answered GET " + uri + " with invalid JSON");
       }
-      return ListPage.of(json, headers.get(ListPage.TOTAL_HEADER), limit, "GET " + uri);
+      return ListPage.of(json, headers.get(ListPage.TOTAL_HEADER), limit, "GET " + uri, mapping);
     }), cancellation, 0, waitDeadlineNanos);
   }
 
@@ -354,8 +359,10 @@ final class Upstream {
    */
   private <T> Future<T> attempt(Call<T> call, Cancellation cancellation) {
     Attempt attempt = new Attempt();
-    Future<T> exchange = client.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(call.uri())
-        .addHeader(HttpHeaders.ACCEPT, "application/json"))
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setURI(call.uri())
+      .putHeader(HttpHeaders.ACCEPT, "application/json");
+    headers.addTo(options);
+    Future<T> exchange = client.request(options)
       .compose(attempt::started)
       .compose(HttpClientRequest::send)
       .compose(response -> {
@@ -388,7 +395,7 @@ final class Upstream {
     });
   }
 
-  /** The user in an answer, or why it is not one (a failed future); a status worth retrying throws. */
+  /** The user in an answer, mapped, or why it is not one (a failed future); a status worth retrying throws. */
   private User user(long id, int status, Buffer body) {
     if (status == 404) {
       throw ErrorCode.NOT_FOUND.error("the upstream has no user " + id, id);
@@ -397,7 +404,7 @@ final class Upstream {
       throw new RetryableStatus(status);
     }
     if (status != 200) {
-      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + status + " to GET " + path(id), id);
+      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + status + " to GET " + path(id) + credentialsHint(status), id);
     }
     Object json;
     try {
@@ -405,11 +412,16 @@ final class Upstream {
     } catch (DecodeException e) {
       throw ErrorCode.UPSTREAM_ERROR.error("upstream answered GET " + path(id) + " with invalid JSON", id);
     }
-    String problem = User.problemWith(json, id);
-    if (problem != null) {
-      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered GET " + path(id) + " with an invalid user: " + problem, id);
+    Mapping.Mapped mapped = mapping.one(json, id);
+    if (mapped.problem() != null) {
+      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered GET " + path(id) + " with an invalid user: " + mapped.problem(), id);
     }
-    return User.of((JsonObject) json);
+    return mapped.user();
+  }
+
+  /** A refusal of the credentials says which key holds them (never what they are). */
+  private static String credentialsHint(int status) {
+    return status == 401 || status == 403 ? " (check the credentials in upstream.headers)" : "";
   }
 
   /** What the bulk endpoint answered, per id asked (see {@link #fetchUsers}). */
@@ -426,27 +438,26 @@ final class Upstream {
         throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with invalid JSON");
       }
     } else if (status != 404) {
-      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + status + " to " + what);
+      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + status + " to " + what + credentialsHint(status));
     }
-    if (status == 200 && !(json instanceof io.vertx.core.json.JsonArray)) {
-      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with " + User.describe(json) + ", not an array of users");
+    List<Mapping.Mapped> entries;
+    try {
+      entries = status == 200 ? mapping.users(json) : List.of();
+    } catch (Mapping.NotAList notAList) {
+      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with " + notAList.getMessage());
     }
     Map<Long, Object> results = new java.util.LinkedHashMap<>();
     java.util.Set<Long> asked = new java.util.HashSet<>(ids);
-    if (json instanceof io.vertx.core.json.JsonArray entries) {
-      for (Object entry : entries) {
-        if (!(entry instanceof JsonObject user) || !(user.getValue("id") instanceof Number number)
-          || !asked.contains(number.longValue())) {
-          continue;  // nobody asked for it (or it names no id at all): nothing to store, nothing to answer
-        }
-        long id = number.longValue();
-        String problem = User.problemWith(user, id);
-        Object result = problem == null ? User.of(user)
-          : ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with an invalid user " + id + ": " + problem, id);
-        Object earlier = results.putIfAbsent(id, result);
-        if (earlier != null && !(earlier instanceof User seen && result instanceof User again && seen.profile().equals(again.profile()))) {
-          results.put(id, ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with user " + id + " twice, differently", id));
-        }
+    for (Mapping.Mapped entry : entries) {
+      if (entry.id() == null || !asked.contains(entry.id())) {
+        continue;  // nobody asked for it (or it names no id at all): nothing to store, nothing to answer
+      }
+      long id = entry.id();
+      Object result = entry.user() != null ? entry.user()
+        : ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with an invalid user " + id + ": " + entry.problem(), id);
+      Object earlier = results.putIfAbsent(id, result);
+      if (earlier != null && !(earlier instanceof User seen && result instanceof User again && seen.profile().equals(again.profile()))) {
+        results.put(id, ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with user " + id + " twice, differently", id));
       }
     }
     for (long id : ids) {

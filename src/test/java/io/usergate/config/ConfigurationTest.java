@@ -183,4 +183,59 @@ class ConfigurationTest {
     assertEquals("USERGATE_PG_DATA_DIR", ConfigKeys.get("pg", "dataDir").environmentName());
     assertEquals("USERGATE_PG_MAX_WAIT_QUEUE_SIZE", ConfigKeys.get("pg", "maxWaitQueueSize").environmentName());
   }
+
+  @Test
+  @DisplayName("upstream.headers: a JSON object from USERGATE_UPSTREAM_HEADERS, a file or -D; masked by --print-config and --help")
+  void upstreamHeaders() throws IOException {
+    assertEquals(new JsonObject(), load(null, Map.of(), Map.of()).config().getJsonObject("upstream").getJsonObject("headers"));
+    Configuration.Resolved fromEnvironment = load(null,
+      Map.of("USERGATE_UPSTREAM_HEADERS", "{\"x-api-key\": \"s3cret-api-key\", \"Authorization\": \"Bearer t0ken\"}"), Map.of());
+    assertEquals(new JsonObject().put("x-api-key", "s3cret-api-key").put("Authorization", "Bearer t0ken"),
+      fromEnvironment.config().getJsonObject("upstream").getJsonObject("headers"));
+    assertEquals("USERGATE_UPSTREAM_HEADERS", fromEnvironment.layers().get("upstream.headers"));
+    String table = fromEnvironment.table();
+    assertFalse(table.contains("s3cret-api-key") || table.contains("t0ken"), table);
+    assertTrue(table.lines().anyMatch(line -> line.startsWith("upstream.headers") && line.contains("********")), table);
+    workingDirectoryFile("{\"upstream\": {\"headers\": {\"x-api-key\": \"from-file\"}}}");
+    assertEquals("from-file", load(null, Map.of(), Map.of()).config().getJsonObject("upstream").getJsonObject("headers")
+      .getString("x-api-key"));
+    assertEquals("from-property", load(null, Map.of(), Map.of("usergate.upstream.headers", "{\"x-api-key\": \"from-property\"}"))
+      .config().getJsonObject("upstream").getJsonObject("headers").getString("x-api-key"));
+    assertTrue(ConfigKeys.get("upstream", "headers").secret());
+    assertTrue(ConfigKeys.get("demo", "requiredHeaders").secret());
+  }
+
+  @Test
+  @DisplayName("upstream.headers that are not an object of valid names to string values stop the start, naming the key and never a value")
+  void upstreamHeadersRefused() {
+    String secret = "s3cret-value";
+    Map<String, String> bad = Map.of(
+      "{\"x-api-key\": " + secret.length() + "}", "a value that is not a string",
+      "{\"x-api-key\": \"" + secret + "\"", "is not a JSON object",
+      "[\"" + secret + "\"]", "is not a JSON object",
+      "{\"x-api-key: " + secret + "\": \"v\"}", "header 1's name is not an HTTP header name",
+      "{\"x-api-key\": \"" + secret + "\\r\\nX-Evil: 1\"}", "a control character",
+      "{\"x-api-key\": \"\"}", "an empty value",
+      "{\"Host\": \"" + secret + "\"}", "which the HTTP client sets itself",
+      "{\"x-api-key\": \"" + secret + "\", \"X-API-Key\": \"" + secret + "\"}", "twice");
+    bad.forEach((value, problem) -> {
+      String message = failure(null, Map.of("USERGATE_UPSTREAM_HEADERS", value), Map.of());
+      assertTrue(message.startsWith("invalid configuration: upstream.headers ") && message.contains(problem)
+        && message.endsWith("(from USERGATE_UPSTREAM_HEADERS)"), message);
+      assertFalse(message.contains(secret), message);
+    });
+    String inFile = failure("{\"upstream\": {\"headers\": \"x-api-key: " + secret + "\"}}", Map.of(), Map.of());
+    assertTrue(inFile.contains("upstream.headers the value is not a JSON object"), inFile);
+    assertFalse(inFile.contains(secret), inFile);
+  }
+
+  @Test
+  @DisplayName("demo.shape is plain, dummyjson or enveloped")
+  void demoShape() {
+    assertEquals("dummyjson", load(null, Map.of("USERGATE_DEMO_SHAPE", "dummyjson"), Map.of()).config().getJsonObject("demo")
+      .getString("shape"));
+    String message = failure(null, Map.of("USERGATE_DEMO_SHAPE", "xml"), Map.of());
+    assertTrue(message.contains("demo.shape \"xml\" is none of plain, dummyjson, enveloped") && message.contains("USERGATE_DEMO_SHAPE"),
+      message);
+  }
 }

@@ -65,6 +65,11 @@ class DemoDirectoryVerticleTest {
       repeated.bodyAsJsonArray());
     HttpResponse<?> listed = client.get(demo.actualPort(), "127.0.0.1", "/users?ids=7,8").send().await(5, TimeUnit.SECONDS);
     assertEquals(2, listed.bodyAsJsonArray().size());
+    // A page of the list, json-server style; /users with nothing asked stays the bulk endpoint asked for nothing.
+    HttpResponse<?> page = client.get(demo.actualPort(), "127.0.0.1", "/users?_page=3&_limit=10").send().await(5, TimeUnit.SECONDS);
+    assertEquals(21, page.bodyAsJsonArray().getJsonObject(0).getInteger("id"));
+    assertEquals(10, page.bodyAsJsonArray().size());
+    assertEquals(0, client.get(demo.actualPort(), "127.0.0.1", "/users").send().await(5, TimeUnit.SECONDS).bodyAsJsonArray().size());
   }
 
   @Test
@@ -95,5 +100,64 @@ class DemoDirectoryVerticleTest {
     DemoDirectoryVerticle demo = deploy(vertx, 1.0);
     assertEquals(503, WebClient.create(vertx).get(demo.actualPort(), "127.0.0.1", "/users/1").send()
       .await(5, TimeUnit.SECONDS).statusCode());
+  }
+
+  private static DemoDirectoryVerticle deploy(Vertx vertx, String shape, JsonObject requiredHeaders) throws Exception {
+    JsonObject config = TestConfig.forTests();
+    config.getJsonObject("demo").put("port", 0).put("users", 100).put("latencyMs", 0).put("jitterMs", 0)
+      .put("shape", shape).put("requiredHeaders", requiredHeaders);
+    DemoDirectoryVerticle demo = new DemoDirectoryVerticle();
+    vertx.deployVerticle(demo, new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
+    return demo;
+  }
+
+  private static JsonObject get(Vertx vertx, DemoDirectoryVerticle demo, String uri) throws Exception {
+    HttpResponse<?> response = WebClient.create(vertx).get(demo.actualPort(), "127.0.0.1", uri).send().await(5, TimeUnit.SECONDS);
+    assertEquals(200, response.statusCode(), uri);
+    return response.bodyAsJsonObject();
+  }
+
+  @Test
+  @DisplayName("demo.shape dummyjson: firstName/lastName and no name, sensitive fields; ?limit=&skip= pages as {users, total, skip, limit}")
+  void dummyJsonShape(Vertx vertx) throws Exception {
+    DemoDirectoryVerticle demo = deploy(vertx, "dummyjson", new JsonObject());
+    JsonObject user = get(vertx, demo, "/users/5");
+    assertEquals(DemoShape.DUMMYJSON.user(5), user);
+    assertNull(user.getString("name"));
+    for (String field : new String[] {"firstName", "lastName", "password", "ssn"}) {
+      assertNotNull(user.getString(field), field);
+    }
+    assertNotNull(user.getJsonObject("bank").getString("cardNumber"));
+    assertNotNull(user.getJsonObject("crypto").getString("wallet"));
+    JsonObject page = get(vertx, demo, "/users?limit=30&skip=90");
+    assertEquals(100, page.getInteger("total"));
+    assertEquals(90, page.getInteger("skip"));
+    assertEquals(10, page.getJsonArray("users").size(), "the last page holds what is left");
+    assertEquals(91, page.getJsonArray("users").getJsonObject(0).getInteger("id"));
+    assertEquals(30, get(vertx, demo, "/users").getJsonArray("users").size(), "30 a page when the request names no limit");
+    assertEquals(2, get(vertx, demo, "/users?id=1&id=2").getJsonArray("users").size(), "the bulk endpoint in the same shape");
+    assertEquals(404, WebClient.create(vertx).get(demo.actualPort(), "127.0.0.1", "/users/101").send().await(5, TimeUnit.SECONDS)
+      .statusCode());
+  }
+
+  @Test
+  @DisplayName("demo.shape enveloped: {data, support}; ?page=&per_page= pages as reqres does; demo.requiredHeaders: 401 without the key")
+  void envelopedShapeWithKey(Vertx vertx) throws Exception {
+    DemoDirectoryVerticle demo = deploy(vertx, "enveloped", new JsonObject().put("x-api-key", "demo-key"));
+    WebClient client = WebClient.create(vertx);
+    HttpResponse<?> refused = client.get(demo.actualPort(), "127.0.0.1", "/users/2").send().await(5, TimeUnit.SECONDS);
+    assertEquals(401, refused.statusCode());
+    assertEquals("missing or wrong x-api-key", refused.bodyAsJsonObject().getString("error"));
+    assertEquals(401, client.get(demo.actualPort(), "127.0.0.1", "/users/2").putHeader("x-api-key", "demo-kez").send()
+      .await(5, TimeUnit.SECONDS).statusCode());
+    JsonObject answer = client.get(demo.actualPort(), "127.0.0.1", "/users/2").putHeader("X-Api-Key", "demo-key").send()
+      .await(5, TimeUnit.SECONDS).bodyAsJsonObject();
+    assertEquals(DemoShape.ENVELOPED.user(2), answer.getJsonObject("data"));
+    assertNotNull(answer.getJsonObject("support"));
+    JsonObject page = client.get(demo.actualPort(), "127.0.0.1", "/users?page=2&per_page=6").putHeader("x-api-key", "demo-key").send()
+      .await(5, TimeUnit.SECONDS).bodyAsJsonObject();
+    assertEquals(2, page.getInteger("page"));
+    assertEquals(17, page.getInteger("total_pages"));
+    assertEquals(7, page.getJsonArray("data").getJsonObject(0).getInteger("id"));
   }
 }

@@ -12,12 +12,45 @@ import java.util.stream.Collectors;
 /** What usergate logs at WARN and above while a test runs: to assert that a client's mistake logs nothing. */
 public final class LogCapture implements AutoCloseable {
 
-  private final Logger logger = (Logger) LoggerFactory.getLogger("io.usergate");
+  private final Logger logger;
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+  /** usergate's own level before {@link #everything()} lowered it, to restore on close. */
+  private final Level before;
+  private final Logger usergate = (Logger) LoggerFactory.getLogger("io.usergate");
 
   public LogCapture() {
+    this((Logger) LoggerFactory.getLogger("io.usergate"), null);
+  }
+
+  private LogCapture(Logger logger, Level usergateLevel) {
+    this.logger = logger;
+    this.before = usergate.getLevel();
+    if (usergateLevel != null) {
+      usergate.setLevel(usergateLevel);
+    }
     appender.start();
     logger.addAppender(appender);
+  }
+
+  /**
+   * Every line any logger writes (Vert.x, Netty, Hazelcast at their configured levels), usergate's own
+   * down to DEBUG: for a test that a value appears in no log line at all.
+   */
+  public static LogCapture everything() {
+    return new LogCapture((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME), Level.DEBUG);
+  }
+
+  /** Every line so far, at any level, with the message and stack trace of its exception when it has one. */
+  public List<String> lines() {
+    synchronized (appender) {
+      return appender.list.stream().map(event -> {
+        StringBuilder line = new StringBuilder(event.getLevel() + " " + event.getLoggerName() + " " + event.getFormattedMessage());
+        for (var thrown = event.getThrowableProxy(); thrown != null; thrown = thrown.getCause()) {
+          line.append(" | ").append(thrown.getClassName()).append(": ").append(thrown.getMessage());
+        }
+        return line.toString();
+      }).collect(Collectors.toList());
+    }
   }
 
   /** The ERROR lines so far, each with its exception class when it has one. */
@@ -46,5 +79,6 @@ public final class LogCapture implements AutoCloseable {
   public void close() {
     logger.detachAppender(appender);
     appender.stop();
+    usergate.setLevel(before);
   }
 }

@@ -19,7 +19,11 @@ public final class Sql {
   }
 
   public static long count(String sql) {
-    JsonObject pg = TestDatabase.pg();
+    return count(TestDatabase.pg(), sql);
+  }
+
+  /** As {@link #count(String)}, on the database of {@code pg}. */
+  public static long count(JsonObject pg, String sql) {
     try (Connection connection = DriverManager.getConnection(Database.jdbcUrl(pg, pg.getString("database")),
       pg.getString("user"), pg.getString("password"));
          ResultSet result = connection.createStatement().executeQuery(sql)) {

@@ -1,0 +1,276 @@
+package io.usergate.fetch;
+
+import io.usergate.config.ConfigKeys;
+import io.usergate.config.InvalidConfigException;
+import io.usergate.config.Pointers;
+import io.usergate.config.Section;
+import io.usergate.user.User;
+import io.usergate.user.UserId;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.pointer.JsonPointer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the directory sends, made into usergate's user ({@code mapping.*}), once, right after the answer
+ * is decoded: the user found in its envelope ({@code mapping.userPointer}) or each user of a list
+ * ({@code mapping.listPointer}); {@code id}, {@code name}, {@code username} and {@code email} set from
+ * their pointers and templates; every other field kept as it came, except those {@code mapping.drop}
+ * removes (or all but those {@code mapping.keep} names). Then the user is validated: id as asked,
+ * a non-empty name. Nothing downstream (the store, the bus, the logs) sees an unmapped field.
+ *
+ * <p>A template that is one placeholder alone ({@code {/name}}, the default) takes the directory's
+ * string as it is, so the default mapping changes nothing. A template with text or several
+ * placeholders renders strings and numbers as text, anything else (or nothing there) as empty, and is
+ * trimmed. Messages describe what the directory sent by its shape only: a dropped field's value never
+ * reaches an error (nor the sync's {@code last_error} column).
+ */
+final class Mapping {
+
+  static final String SECTION = "mapping";
+  private static final String DEFAULT_ID = "/id";
+
+  /** A user mapped and validated, or why not ({@code problem}); {@code id}: the id it maps to, if a number. */
+  record Mapped(Long id, User user, String problem) {
+
+    static Mapped invalid(Long id, String problem) {
+      return new Mapped(id, null, problem);
+    }
+  }
+
+  /** A list answer whose users are not where {@code mapping.listPointer} says. */
+  static final class NotAList extends IllegalArgumentException {
+    NotAList(String message) {
+      super(message, null);
+    }
+  }
+
+  private final JsonPointer id;
+  private final Pointers.Template name;
+  private final Pointers.Template username;
+  private final Pointers.Template email;
+  private final JsonPointer userPointer;
+  private final JsonPointer listPointer;
+  private final List<JsonPointer> drop;
+  private final List<JsonPointer> keep;
+
+  Mapping(JsonPointer id, Pointers.Template name, Pointers.Template username, Pointers.Template email,
+          JsonPointer userPointer, JsonPointer listPointer, List<JsonPointer> drop, List<JsonPointer> keep) {
+    this.id = id;
+    this.name = name;
+    this.username = username;
+    this.email = email;
+    this.userPointer = userPointer;
+    this.listPointer = listPointer;
+    this.drop = List.copyOf(drop);
+    this.keep = List.copyOf(keep);
+  }
+
+  /**
+   * The {@code mapping} section of {@code config}, checked again here (a configuration may come from a
+   * test or a tool rather than through {@link io.usergate.config.Configuration}).
+   *
+   * @throws InvalidConfigException naming the key that is wrong
+   */
+  static Mapping from(JsonObject config) {
+    Section mapping = Section.of(config, SECTION);
+    JsonPointer id = mapping.pointer("id");
+    if (id.isRootPointer()) {
+      throw new InvalidConfigException(ConfigKeys.get(SECTION, "id"), "is empty (the whole user): point at the id's field, e.g. /id",
+        "the mapping section");
+    }
+    List<JsonPointer> drop = mapping.pointers("drop");
+    List<JsonPointer> keep = mapping.pointers("keep");
+    if (!drop.isEmpty() && !keep.isEmpty()) {
+      throw new InvalidConfigException(ConfigKeys.get(SECTION, "keep"), "and mapping.drop are both set: set one of them",
+        "the mapping section");
+    }
+    for (JsonPointer dropped : drop) {
+      if (dropped.toString().equals("/id") || dropped.toString().equals("/name")) {
+        throw new InvalidConfigException(ConfigKeys.get(SECTION, "drop"), "drops " + dropped + ", which every user needs",
+          "the mapping section");
+      }
+    }
+    return new Mapping(id, mapping.template("name"), mapping.template("username"), mapping.template("email"),
+      mapping.pointer("userPointer"), mapping.pointer("listPointer"), drop, keep);
+  }
+
+  /**
+   * The user in a one-user answer ({@code body}, freshly decoded: it is mapped in place), for the id
+   * asked: found at {@code mapping.userPointer}, mapped, validated.
+   */
+  Mapped one(Object body, long expectedId) {
+    Object found = userPointer.isRootPointer() ? body : userPointer.queryJson(body);
+    if (found == null && !userPointer.isRootPointer()) {
+      return Mapped.invalid(null, "there is nothing at mapping.userPointer " + userPointer + " in " + shape(body));
+    }
+    return entry(found, expectedId);
+  }
+
+  /**
+   * The users of a list or bulk answer ({@code listAnswer}, freshly decoded: mapped in place), each
+   * mapped and validated on its own, in order. For the bulk endpoint and the paged walk alike.
+   *
+   * @throws NotAList when there is no array at {@code mapping.listPointer}
+   */
+  List<Mapped> users(Object listAnswer) {
+    Object found = listPointer.isRootPointer() ? listAnswer : listPointer.queryJson(listAnswer);
+    if (!(found instanceof JsonArray entries)) {
+      throw new NotAList((listPointer.isRootPointer() ? shape(found)
+        : (found == null ? "nothing" : shape(found)) + " at mapping.listPointer " + listPointer) + ", not an array of users");
+    }
+    List<Mapped> users = new ArrayList<>(entries.size());
+    for (Object entry : entries) {
+      users.add(entry(entry, null));
+    }
+    return users;
+  }
+
+  /** One user as the directory sent it, mapped and validated; {@code expectedId} null: any id (a list's entry). */
+  Mapped entry(Object value, Long expectedId) {
+    if (!(value instanceof JsonObject raw)) {
+      return Mapped.invalid(null, "a user must be a JSON object, not " + shape(value));
+    }
+    Object rawId = id.queryJson(raw);
+    Long mappedId = rawId instanceof Number number ? number.longValue() : null;
+    if (rawId instanceof JsonObject || rawId instanceof JsonArray) {
+      return Mapped.invalid(null, "a user's id must be a positive integer, not " + shape(rawId) + idSource());
+    }
+    JsonObject user = map(raw, rawId);
+    Long asked = expectedId != null ? expectedId : mappedId;
+    String problem = User.problemWith(user, asked);
+    if (problem != null) {
+      // The id's problem is told as User tells it; a name that renders empty names its template.
+      boolean idFine = UserId.isPositiveInteger(user.getValue("id")) && (asked == null || asked.equals(mappedId));
+      return Mapped.invalid(mappedId, idFine
+        ? "user " + user.getValue("id") + " has no name (a non-empty string is required): mapping.name " + name + " renders empty"
+        : problem + idSource());
+    }
+    return new Mapped(mappedId, User.of(user), null);
+  }
+
+  /** Id, name, username and email from the mapping, then drop or keep. */
+  private JsonObject map(JsonObject raw, Object rawId) {
+    // Rendered from the directory's fields before any of them is dropped ({/firstName}, then drop /firstName).
+    String mappedName = render(name, raw);
+    String mappedUsername = username == null ? null : render(username, raw);
+    String mappedEmail = email == null ? null : render(email, raw);
+    // In place: put keeps a field where it was, so the default mapping leaves the object as it came.
+    if (rawId == null) {
+      raw.remove("id");
+    } else {
+      raw.put("id", rawId);
+    }
+    if (mappedName == null) {
+      raw.remove("name");
+    } else {
+      raw.put("name", mappedName);
+    }
+    if (mappedUsername != null) {
+      raw.put("username", mappedUsername);
+    }
+    if (mappedEmail != null) {
+      raw.put("email", mappedEmail);
+    }
+    for (JsonPointer pointer : drop) {
+      remove(raw, pointer);
+    }
+    return keep.isEmpty() ? raw : kept(raw);
+  }
+
+  /** The template's value for this user; null when it renders nothing (empty, or not a string alone). */
+  private static String render(Pointers.Template template, JsonObject user) {
+    if (template.single()) {
+      Object value = ((JsonPointer) template.parts().get(0)).queryJson(user);
+      return value instanceof String text ? text : null;
+    }
+    StringBuilder out = new StringBuilder();
+    for (Object part : template.parts()) {
+      if (part instanceof JsonPointer pointer) {
+        Object value = pointer.queryJson(user);
+        if (value instanceof String || value instanceof Number) {
+          out.append(value);
+        }
+      } else {
+        out.append(part);
+      }
+    }
+    String text = out.toString().trim();
+    return text.isEmpty() ? null : text;
+  }
+
+  /** Removes what {@code pointer} names, when it is there: a member of an object, or an element of an array. */
+  private static void remove(JsonObject user, JsonPointer pointer) {
+    List<String> tokens = Pointers.tokens(pointer);
+    // parent() changes the pointer it is called on: a copy, since this one is kept for the next user.
+    Object parent = pointer.copy().parent().queryJson(user);
+    String last = tokens.get(tokens.size() - 1);
+    if (parent instanceof JsonObject object) {
+      object.remove(last);
+    } else if (parent instanceof JsonArray array && last.matches("\\d{1,9}") && Integer.parseInt(last) < array.size()) {
+      array.remove(Integer.parseInt(last));
+    }
+  }
+
+  /**
+   * Only the mapped fields and what {@code mapping.keep} names, the objects on the way recreated. A
+   * pointer that passes through an array keeps nothing there: keep the array whole by naming it.
+   */
+  private JsonObject kept(JsonObject user) {
+    JsonObject kept = new JsonObject();
+    for (String field : List.of("id", "name", "username", "email")) {
+      if (user.containsKey(field)) {
+        kept.put(field, user.getValue(field));
+      }
+    }
+    for (JsonPointer pointer : keep) {
+      List<String> tokens = Pointers.tokens(pointer);
+      Object source = user;
+      JsonObject target = kept;
+      for (int i = 0; i < tokens.size() && source instanceof JsonObject object; i++) {
+        String token = tokens.get(i);
+        if (!object.containsKey(token)) {
+          break;
+        }
+        Object value = object.getValue(token);
+        if (i == tokens.size() - 1) {
+          target.put(token, value instanceof JsonObject || value instanceof JsonArray ? copy(value) : value);
+        } else if (value instanceof JsonObject) {
+          if (!(target.getValue(token) instanceof JsonObject)) {
+            target.put(token, new JsonObject());
+          }
+          target = target.getJsonObject(token);
+        }
+        source = value;
+      }
+    }
+    return kept;
+  }
+
+  private static Object copy(Object value) {
+    return value instanceof JsonObject object ? object.copy() : ((JsonArray) value).copy();
+  }
+
+  private String idSource() {
+    return id.toString().equals(DEFAULT_ID) ? "" : " (mapping.id " + id + ")";
+  }
+
+  /** What a value is, never what it holds: an answer may carry fields that are dropped later. */
+  static String shape(Object value) {
+    if (value == null) {
+      return "nothing";
+    }
+    if (value instanceof JsonObject object) {
+      return "an object of " + object.size() + " field" + (object.size() == 1 ? "" : "s");
+    }
+    if (value instanceof JsonArray array) {
+      return "an array of " + array.size();
+    }
+    if (value instanceof String) {
+      return "a string";
+    }
+    return String.valueOf(value);
+  }
+}
