@@ -176,7 +176,9 @@ public class DemoDirectoryVerticle extends VerticleBase {
       users.add(settings.shape().user(id));
     }
     Object answer = settings.shape().page(users, settings.users(), skip, asked);
-    later(request, () -> request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(Json.encodeToBuffer(answer)));
+    // json-server's way of telling the total; the other shapes say it in the body as well.
+    later(request, () -> request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+      .putHeader("X-Total-Count", Long.toString(settings.users())).end(Json.encodeToBuffer(answer)));
   }
 
   private static int pageParameter(HttpServerRequest request, String name, int absent) {

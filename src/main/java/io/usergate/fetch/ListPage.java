@@ -26,7 +26,7 @@ record ListPage(List<User> users, int entries, List<String> problems, Long total
   /**
    * The template variables of the page at {@code offset} of {@code limit} users, under the names
    * directories use: {@code skip}, {@code offset}, {@code _start} (0-based); {@code page}, {@code _page}
-   * (1-based); {@code limit}, {@code _limit}.
+   * (1-based); {@code limit}, {@code _limit}, {@code per_page}.
    */
   static Variables variables(long offset, int limit) {
     String position = Long.toString(offset);
@@ -35,7 +35,7 @@ record ListPage(List<User> users, int entries, List<String> problems, Long total
     return Variables.variables()
       .set("skip", position).set("_skip", position).set("offset", position).set("_start", position)
       .set("page", page).set("_page", page)
-      .set("limit", size).set("_limit", size);
+      .set("limit", size).set("_limit", size).set("per_page", size);
   }
 
   /**

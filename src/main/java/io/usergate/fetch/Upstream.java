@@ -217,7 +217,7 @@ final class Upstream {
    * counted from when it started to wait for its permit, so that the waits add up to one deadline.
    */
   Future<User> fetchUser(long id, Cancellation cancellation, long waitDeadlineNanos) {
-    return withRetries(new Call<>(path(id), id, (status, headers, body) -> user(id, status, body)), cancellation, 0, waitDeadlineNanos);
+    return withRetries(new Call<>(path(id), id, (status, responseHeaders, body) -> user(id, status, body)), cancellation, 0, waitDeadlineNanos);
   }
 
   /**
@@ -227,7 +227,7 @@ final class Upstream {
    * {@code UPSTREAM_ERROR} for an invalid entry or one given twice, differently). A failed call fails them all.
    */
   Future<Map<Long, Object>> fetchUsers(List<Long> ids, Cancellation cancellation, long waitDeadlineNanos) {
-    return withRetries(new Call<>(batchUri(ids), null, (status, headers, body) -> users(ids, status, body)), cancellation, 0,
+    return withRetries(new Call<>(batchUri(ids), null, (status, responseHeaders, body) -> users(ids, status, body)), cancellation, 0,
       waitDeadlineNanos);
   }
 
@@ -238,7 +238,7 @@ final class Upstream {
    */
   Future<ListPage> fetchPage(long offset, int limit, Cancellation cancellation, long waitDeadlineNanos) {
     String uri = basePath + listPath.expandToString(ListPage.variables(offset, limit));
-    return withRetries(new Call<>(uri, null, (status, headers, body) -> {
+    return withRetries(new Call<>(uri, null, (status, responseHeaders, body) -> {
       if (status >= 500 || status == 429) {
         throw new RetryableStatus(status);
       }
@@ -251,7 +251,7 @@ final class Upstream {
       } catch (DecodeException e) {
         throw ErrorCode.UPSTREAM_ERROR.error("upstream answered GET " + uri + " with invalid JSON");
       }
-      return ListPage.of(json, headers.get(ListPage.TOTAL_HEADER), limit, "GET " + uri, mapping);
+      return ListPage.of(json, responseHeaders.get(ListPage.TOTAL_HEADER), limit, "GET " + uri, mapping);
     }), cancellation, 0, waitDeadlineNanos);
   }
 

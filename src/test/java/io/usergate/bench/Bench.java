@@ -11,7 +11,7 @@ import java.util.Set;
 public final class Bench {
 
   public static void main(String[] args) throws Exception {
-    Set<String> groups = Set.copyOf(args.length == 0 ? List.of("store", "fetch", "sync", "web", "cluster", "cache") : List.of(args));
+    Set<String> groups = Set.copyOf(args.length == 0 ? List.of("store", "fetch", "sync", "web", "cluster", "cache", "walk", "queue") : List.of(args));
     Report report = new Report();
     if (groups.contains("store")) {
       StoreBench.run(report);
@@ -27,6 +27,12 @@ public final class Bench {
     }
     if (groups.contains("cache")) {
       CacheBench.run(report);
+    }
+    if (groups.contains("walk")) {
+      WalkBench.run(report);
+    }
+    if (groups.contains("queue")) {
+      QueueBench.run(report);
     }
     if (groups.contains("cluster")) {
       ClusterBench.run(report);
