@@ -29,8 +29,14 @@ final class ChangeFeed {
     this.reads = reads;
   }
 
-  /** {@code {"after": seq, "limit": n}} → {@code {"changes": [...], "next": seq}}: continue after {@code next}. */
+  /**
+   * {@code {"after": seq, "limit": n}} → {@code {"changes": [...], "next": seq}}: continue after
+   * {@code next}. Or {@code {"tail": n}}: the newest n changes, to follow from {@code next} (a ticker).
+   */
   Future<JsonObject> read(JsonObject body) {
+    if (body.getValue("tail") != null) {
+      return tail(body);
+    }
     long after = body.getValue("after") == null ? 0 : nonNegative(body, "after");
     long limit = body.getValue("limit") == null ? DEFAULT_LIMIT : positive(body, "limit");
     if (limit > MAX_LIMIT) {
@@ -58,6 +64,22 @@ final class ChangeFeed {
         }
         return new JsonObject().put("changes", changes).put("next", next);
       });
+  }
+
+  private Future<JsonObject> tail(JsonObject body) {
+    long tail = positive(body, "tail");
+    if (tail > MAX_LIMIT || body.getValue("after") != null) {
+      throw ErrorCode.BAD_REQUEST.error("tail must be an integer from 1 to " + MAX_LIMIT + ", and not with after");
+    }
+    return scopes.read(reads, client -> client.preparedQuery(Sql.READ_CHANGES_TAIL).execute(Tuple.of(tail))
+      .compose(rows -> client.query(Sql.CHANGES_RANGE).execute().map(range -> {
+        JsonArray changes = new JsonArray();
+        rows.forEach(row -> changes.add(0, UserWrites.change(row)));
+        Long newest = range.iterator().next().getLong("newest");
+        long next = changes.isEmpty() ? Math.max(newest == null ? 0 : newest, range.iterator().next().getLong("upto"))
+          : changes.getJsonObject(changes.size() - 1).getLong("seq");
+        return new JsonObject().put("changes", changes).put("next", next);
+      })));
   }
 
   /** {@code {"retainMs": ms}} → {@code {"trimmed": n}}: changes older than that removed (the sync calls it). */

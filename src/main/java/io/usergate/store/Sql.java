@@ -89,6 +89,9 @@ final class Sql {
   /** Changes after $1, at most $2, in order. */
   static final String READ_CHANGES = "SELECT seq, user_id, kind, fields, at FROM user_changes WHERE seq > $1 ORDER BY seq LIMIT $2";
 
+  /** The newest $1 changes, newest first. */
+  static final String READ_CHANGES_TAIL = "SELECT seq, user_id, kind, fields, at FROM user_changes ORDER BY seq DESC LIMIT $1";
+
   /** The highest sequence trimmed away, and the oldest and newest kept. */
   static final String CHANGES_RANGE = "SELECT upto, (SELECT min(seq) FROM user_changes) AS oldest, "
     + "(SELECT max(seq) FROM user_changes) AS newest FROM user_changes_trimmed";

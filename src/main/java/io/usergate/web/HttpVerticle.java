@@ -88,7 +88,17 @@ public class HttpVerticle extends VerticleBase {
     routes.post("/users/batch").handler(body).handler(this::fetchBatch);
     routes.get("/store/users/:id").handler(this::storedOne);
     routes.get("/store/users").handler(this::storedPage);
-    routes.get("/changes").handler(ctx -> reply(ctx, 200, request(StoreAddresses.CHANGES_READ, afterAndLimit(ctx))));
+    StatusReport status = new StatusReport(vertx.eventBus(), busOptions);
+    routes.get("/status").handler(ctx -> status.build()
+      .onSuccess(report -> json(ctx, 200).end(report.toBuffer())).onFailure(ctx::fail));
+    routes.get("/changes").handler(ctx -> {
+      JsonObject page = afterAndLimit(ctx);
+      String tail = ctx.queryParams().get("tail");
+      if (tail != null && !tail.isEmpty()) {
+        page.put("tail", UserId.parse(tail, "tail"));
+      }
+      reply(ctx, 200, request(StoreAddresses.CHANGES_READ, page));
+    });
     routes.get("/sync").handler(ctx -> reply(ctx, 200, request(SyncAddresses.STATUS, new JsonObject())));
     // The token is checked before the body is read (a route of its own: a body handler must come first on a route).
     routes.post("/sync").handler(auth::check);

@@ -81,9 +81,15 @@ final class QueueBench {
 
   private static void feedCost(Report report) throws Exception {
     syncRate(true); // warm-up
-    double off = syncRate(false);
-    double on = syncRate(true);
-    report.add("sync of 20,000 ids at 0 ms with the change feed", on, "users/s", "the same with changes.enabled false", off, "≥ 0.9");
+    // Alternated, best of three each: the order of runs alone moved a single pair by 25 %.
+    double off = 0;
+    double on = 0;
+    for (int round = 0; round < 3; round++) {
+      off = Math.max(off, syncRate(false));
+      on = Math.max(on, syncRate(true));
+    }
+    report.add("sync of 20,000 ids at 0 ms with the change feed (best of 3, alternated)", on, "users/s",
+      "the same with changes.enabled false", off, "≥ 0.9");
   }
 
   private static double syncRate(boolean feed) throws Exception {

@@ -105,6 +105,10 @@ class ChangeFeedTest {
     JsonObject empty = read(second.getLong("next"), 10);
     assertTrue(empty.getJsonArray("changes").isEmpty());
     assertEquals(second.getLong("next"), empty.getLong("next"), "nothing new: next stays");
+    JsonObject tail = Bus.call(vertx, StoreAddresses.CHANGES_READ, new JsonObject().put("tail", 2));
+    assertEquals(List.of("4:created", "5:created"), kinds(tail.getJsonArray("changes")), "the newest two, oldest first");
+    assertEquals(second.getLong("next"), tail.getLong("next"));
+    Bus.failure(vertx, StoreAddresses.CHANGES_READ, new JsonObject().put("tail", 2).put("after", 1), "BAD_REQUEST", 400);
     Bus.failure(vertx, StoreAddresses.CHANGES_READ, new JsonObject().put("limit", 1001), "BAD_REQUEST", 400);
     Bus.failure(vertx, StoreAddresses.CHANGES_READ, new JsonObject().put("limit", 0), "BAD_REQUEST", 400);
     Bus.failure(vertx, StoreAddresses.CHANGES_READ, new JsonObject().put("after", -1), "BAD_REQUEST", 400);

@@ -1,0 +1,99 @@
+package io.usergate.web;
+
+import io.usergate.metrics.Metrics;
+import io.usergate.support.Bus;
+import io.usergate.support.Chromium;
+import io.usergate.support.FakeDirectory;
+import io.usergate.support.FakeDirectory.Behaviour;
+import io.usergate.support.Sql;
+import io.usergate.support.Stack;
+import io.usergate.support.TestConfig;
+import io.usergate.support.TestDatabase;
+import io.usergate.sync.SyncAddresses;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The dashboard in headless Chromium during a sync with failures: the queue from /status, the failed
+ * jobs with their last error, the change ticker. With {@code -Dusergate.writeScreenshot=true} its
+ * screenshot replaces docs/dashboard.png.
+ */
+class DashboardBrowserTest {
+
+  private Vertx vertx;
+  private int port;
+
+  @BeforeEach
+  void deploy() throws Exception {
+    assumeTrue(Chromium.binary().isPresent(), "Chromium is not installed: skipping; scripts/test installs it (apt-get install chromium)");
+    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs", "TRUNCATE user_changes");
+    vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(Metrics.options())).build();
+    FakeDirectory upstream = new FakeDirectory();
+    vertx.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
+    upstream.script(4, Behaviour.FAIL, 0).script(9, Behaviour.NOT_FOUND, 0);
+    JsonObject config = TestConfig.forTests();
+    config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl()).put("retries", 0);
+    config.getJsonObject("sync").put("maxAttempts", 1).put("intervalMs", 200);
+    port = Stack.all(vertx, config).actualPort();
+    Bus.call(vertx, SyncAddresses.ENQUEUE, new JsonObject().put("ids", new JsonArray().add(1).add(2).add(3).add(4).add(9)));
+    await().atMost(Duration.ofSeconds(10)).until(() -> Sql.count("SELECT count(*) FROM sync_jobs WHERE state IN ('done', 'failed')") == 5);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    if (vertx != null) {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @DisplayName("the dashboard shows the queue, the failed job with its last error and a retry button, and the changes")
+  void showsTheQueueTheFailuresAndTheChanges() throws Exception {
+    String dom = Chromium.dumpDom("dashboard", "http://127.0.0.1:" + port + "/", 6000, Duration.ofSeconds(60));
+    assertTrue(dom.contains("id=\"status\" class=\"live\""), "the page polled /status: " + excerpt(dom, "id=\"status\""));
+    assertEquals("1", text(dom, "qFailed"));
+    assertEquals("4", text(dom, "qDone"), "1, 2, 3, and 9 (removed after its 404): " + excerpt(dom, "qDone"));
+    String failed = excerpt(dom, "id=\"failedJobs\"");
+    assertTrue(failed.contains("<td>4</td>") && failed.contains("UPSTREAM_ERROR") && failed.contains(">retry</button>"), failed);
+    String ticker = excerpt(dom, "id=\"ticker\"");
+    assertTrue(ticker.contains("user 1 ") && ticker.contains("created"), ticker);
+    assertEquals("(live)", text(dom, "tickerState"), "the ticker follows usergate.user.changed over the bridge's WebSocket");
+    if (Boolean.getBoolean("usergate.writeScreenshot")) {
+      Path shot = TestConfig.projectDir().resolve("target/browser/dashboard.png").toAbsolutePath();
+      try (Chromium browser = Chromium.open("dashboard-shot", "http://127.0.0.1:" + port + "/", "--screenshot=" + shot,
+        "--window-size=1400,1250", "--hide-scrollbars", "--virtual-time-budget=6000")) {
+        browser.exited().get(60, TimeUnit.SECONDS);
+      }
+      Files.copy(shot, TestConfig.projectDir().resolve("docs/dashboard.png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  private static String text(String dom, String id) {
+    Matcher matcher = Pattern.compile("id=\"" + id + "\"[^>]*>([^<]*)<").matcher(dom);
+    return matcher.find() ? matcher.group(1) : "(no element " + id + ")";
+  }
+
+  private static String excerpt(String dom, String marker) {
+    int at = dom.indexOf(marker);
+    return at < 0 ? "(no " + marker + " in the page)" : dom.substring(at, Math.min(dom.length(), at + 1500));
+  }
+}
