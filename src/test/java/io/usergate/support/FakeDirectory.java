@@ -297,6 +297,14 @@ public class FakeDirectory extends VerticleBase {
     return this;
   }
 
+  private volatile String listBody;
+
+  /** Every page answers exactly {@code body} (null: the page). */
+  public FakeDirectory listBody(String body) {
+    this.listBody = body;
+    return this;
+  }
+
   /** The list also holds this entry, first on the first page. */
   public FakeDirectory listEntry(JsonObject entry) {
     this.listEntry = entry;
@@ -315,6 +323,10 @@ public class FakeDirectory extends VerticleBase {
     AtomicInteger failures = listFailures.get(skip);
     if (failures != null && failures.getAndDecrement() > 0) {
       request.response().setStatusCode(500).end("{\"error\":\"scripted failure\"}");
+      return;
+    }
+    if (listBody != null) {
+      request.response().putHeader("content-type", "application/json").end(listBody);
       return;
     }
     java.util.List<Long> ids = new java.util.ArrayList<>(listed);

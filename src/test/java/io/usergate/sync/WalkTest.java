@@ -219,7 +219,7 @@ class WalkTest {
   }
 
   @Test
-  @DisplayName("a directory that ignores the position, or answers more than asked, interrupts the walk with a message saying so")
+  @DisplayName("a directory that ignores the position, answers no array, or more than asked: the walk is interrupted with a message saying so")
   void misbehavingListsInterrupt() throws Exception {
     upstream.listed(1, 500).listIgnoresSkip(true);
     JsonObject same = walkToTheEnd();
@@ -227,7 +227,12 @@ class WalkTest {
     assertTrue(same.getString("message").contains("position variable"), same.getString("message"));
     assertEquals(100, stored());
 
-    upstream.listIgnoresSkip(false).listOversize(5);
+    upstream.listIgnoresSkip(false).listBody("{\"users\": []}");
+    JsonObject notAList = walkToTheEnd();
+    assertEquals("interrupted", notAList.getString("state"), notAList.encode());
+    assertTrue(notAList.getString("message").contains("not an array"), notAList.getString("message"));
+
+    upstream.listBody(null).listOversize(5);
     JsonObject oversized = walkToTheEnd();
     assertEquals("interrupted", oversized.getString("state"), oversized.encode());
     assertTrue(oversized.getString("message").contains("105 users where 100 were asked"), oversized.getString("message"));
