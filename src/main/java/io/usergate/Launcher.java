@@ -4,6 +4,7 @@ import io.usergate.config.ConfigKey;
 import io.usergate.config.ConfigKeys;
 import io.usergate.config.Configuration;
 import io.usergate.config.InvalidConfigException;
+import io.usergate.log.LogFormat;
 import io.usergate.metrics.Metrics;
 import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.HookContext;
@@ -96,6 +97,8 @@ public class Launcher extends VertxApplication implements VertxApplicationHooks 
       out.print(resolved.table());
       return 0;
     }
+    // Before the first line of the service itself: every line it writes is in the format asked for.
+    LogFormat.apply(resolved.config().getJsonObject("log").getString("format"));
     LOG.info("usergate {}: configuration from {}", version(), resolved.describe());
     JsonObject cluster = resolved.config().getJsonObject("cluster");
     // cluster.xml reads these (Hazelcast replaces ${...} with system properties).

@@ -8,6 +8,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
+import io.usergate.log.RequestIds;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Map;
 import java.util.function.Function;
@@ -19,6 +22,8 @@ import java.util.function.Function;
  * fresh reply and never touch it again) or with its failure in the error contract.
  */
 public final class BusReplies {
+
+  private static final Logger LOG = LoggerFactory.getLogger(BusReplies.class);
 
   /** A reply body with the headers that go with it ({@code source}, {@code fetchedAt}, ...). */
   public record Reply(JsonObject body, Map<String, String> headers) {
@@ -45,8 +50,11 @@ public final class BusReplies {
   /** Answers with a body and reply headers. */
   public static void answerWithHeaders(Message<?> message, Function<JsonObject, Future<Reply>> handler,
                                        Function<Throwable, UsergateException> classify) {
+    // The sender's request id, for every log line this handling writes and every message it sends on.
+    RequestIds.adopt(message);
     // Decided on arrival, on the consumer's context: shared (no copy) only for a sender in this Vert.x.
     DeliveryOptions replyOptions = SharedJsonCodec.replyOptions(Vertx.currentContext().owner(), message);
+    long started = System.nanoTime();
     Future<Reply> result;
     try {
       result = handler.apply(requestBody(message));
@@ -59,7 +67,13 @@ public final class BusReplies {
         reply.headers().forEach(replyOptions::addHeader);
         message.reply(reply.body(), replyOptions);
       })
-      .onFailure(failure -> classify.apply(failure).replyTo(message));
+      .onFailure(failure -> classify.apply(failure).replyTo(message))
+      .onComplete(done -> {
+        if (LOG.isDebugEnabled()) {
+          LOG.debug("bus: {} answered {} in {} ms", message.address(), done.succeeded() ? "ok" : UsergateException.from(done.cause()).code(),
+            (System.nanoTime() - started) / 1_000_000);
+        }
+      });
   }
 
   /** The body as a JSON object, or {@code BAD_REQUEST} saying what came instead. */

@@ -37,6 +37,8 @@ public final class ConfigKeys {
       "longest request line; must hold upstream.maxIdsPerRequest ids as ?ids=1&ids=2 (checked at start)"),
     integer("http.idleTimeoutMs", 0, 86_400_000, 60_000,
       "a connection that sends and receives nothing this long (idle keep-alive, half a request) is closed; 0: never"),
+    bool("http.accessLog", false, "a log line per request (method, path, status, time, request id)"),
+    string("log.format", "text", "text: one line an event; json: logback's JsonEncoder, one JSON object a line (requestId in its mdc)"),
     optionalString("auth.token", "bearer token of the write routes and of writes over the bridges").masked(),
     integer("health.timeoutMs", 1, 600_000, 2000, "timeout of each readiness check"),
     optionalString("upstream.baseUrl", "the directory, e.g. https://directory.example; empty: the demo directory"),

@@ -225,6 +225,10 @@ public final class Configuration {
           fail("upstream.batchPath", "\"" + batchPath + "\" names neither {id} nor {ids}, e.g. /users{?id*} or /users?ids={ids}");
         }
       }
+      String logFormat = config.getJsonObject("log").getString("format");
+      if (!logFormat.equals("text") && !logFormat.equals("json")) {
+        fail("log.format", "\"" + logFormat + "\" is neither text nor json");
+      }
       String listPath = config.getJsonObject("sync").getString("listPath");
       if (!listPath.isBlank()) {
         try {

@@ -8,6 +8,7 @@ import io.usergate.bus.SharedJsonCodec;
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
 import io.usergate.fetch.HotCopies.Copy;
+import io.usergate.log.RequestIds;
 import io.usergate.metrics.Metrics;
 import io.usergate.store.StoreAddresses;
 import io.usergate.user.User;
@@ -168,7 +169,7 @@ public class FetchVerticle extends VerticleBase {
   /** The upstream failed: a stored copy, of any age, is better than an error, and says where it came from. */
   private Future<Reply> staleFallback(long id, Copy known, UsergateException error) {
     Future<Copy> copy = known != null ? Future.succeededFuture(known)
-      : vertx.eventBus().<JsonObject>request(StoreAddresses.GET, new JsonObject().put("id", id), SharedJsonCodec.requestOptions(vertx))
+      : vertx.eventBus().<JsonObject>request(StoreAddresses.GET, new JsonObject().put("id", id), RequestIds.with(SharedJsonCodec.requestOptions(vertx)))
           .map(stored -> new Copy(stored.body(), Instant.parse(stored.headers().get(StoreAddresses.FETCHED_AT_HEADER))));
     return copy
       .map(stored -> new Served(null, stored, "fwd=miss; detail=stale-fallback").reply())
@@ -185,7 +186,8 @@ public class FetchVerticle extends VerticleBase {
     // The directory asked for a pause (Retry-After): a copy of any age is better than waiting it out.
     Freshness.Verdict verdict = judged == Freshness.Verdict.MISS && copy != null && upstream.paused()
       ? Freshness.Verdict.STALE : judged;
-    Metrics.registry().ifPresent(registry -> registry.counter("usergate.cache.requests", "result", verdict.label).increment());
+    Metrics.registry().ifPresent(registry -> io.micrometer.core.instrument.Counter.builder("usergate.cache.requests")
+      .description("ids asked of fetch, by where the answer came from").tag("result", verdict.label).register(registry).increment());
     switch (verdict) {
       case HIT:
         return Future.succeededFuture(new Served(User.of(copy.user()), copy, "hit"));
@@ -244,7 +246,7 @@ public class FetchVerticle extends VerticleBase {
       return Future.succeededFuture(copies);
     }
     return vertx.eventBus().<JsonObject>request(StoreAddresses.GET_MANY, new JsonObject().put("ids", new JsonArray(unsure)),
-        SharedJsonCodec.requestOptions(vertx))
+        RequestIds.with(SharedJsonCodec.requestOptions(vertx)))
       .map(reply -> {
         reply.body().getJsonArray("users").forEach(entry -> {
           JsonObject stored = (JsonObject) entry;
@@ -436,14 +438,16 @@ public class FetchVerticle extends VerticleBase {
           notFound.remember(id);
           hot.remove(id);
         }
-        Metrics.registry().ifPresent(registry -> registry.counter("usergate.upstream.calls", "outcome", outcome(done.cause()))
+        Metrics.registry().ifPresent(registry -> io.micrometer.core.instrument.Counter.builder("usergate.upstream.calls")
+          .description("calls to the upstream directory, by outcome").tag("outcome", outcome(done.cause())).register(registry)
           .increment());
       });
   }
 
   /** One bulk call for the ids a {@link Batcher} gathered: one permit (and, in Upstream, one rate token) for all. */
   private Future<Map<Long, Object>> bulkCall(List<Long> ids, Cancellation cancellation) {
-    Metrics.registry().ifPresent(registry -> registry.summary("usergate.upstream.batch.size").record(ids.size()));
+    Metrics.registry().ifPresent(registry -> io.micrometer.core.instrument.DistributionSummary.builder("usergate.upstream.batch.size")
+      .description("ids in one call of the directory's bulk endpoint").register(registry).record(ids.size()));
     return underPermit(cancellation, waitDeadline -> upstream.fetchUsers(ids, cancellation, waitDeadline));
   }
 
@@ -476,8 +480,14 @@ public class FetchVerticle extends VerticleBase {
       .description("upstream calls waiting for a rate token").register(registry);
     FunctionCounter.builder("usergate.upstream.paused.seconds", upstream.pause(), pause -> pause.pausedMillisTotal() / 1000.0)
       .description("time every upstream call was paused on the directory's Retry-After").register(registry);
-    Gauge.builder("usergate.write.through.failed", writeThrough, WriteThrough::failedCount)
+    FunctionCounter.builder("usergate.write.through.failed", writeThrough, WriteThrough::failedCount)
       .description("users fetched whose write-through to the store failed").register(registry);
+    // One series per state, 1 for the current one: an alert reads {state="open"} == 1.
+    for (io.vertx.circuitbreaker.CircuitBreakerState state : io.vertx.circuitbreaker.CircuitBreakerState.values()) {
+      Gauge.builder("usergate.upstream.breaker.state", upstream, current -> current.breakerState() == state ? 1 : 0)
+        .tag("state", state.name().toLowerCase(java.util.Locale.ROOT))
+        .description("the upstream circuit breaker's state: 1 for the current one").register(registry);
+    }
   }
 
   private JsonObject status() {

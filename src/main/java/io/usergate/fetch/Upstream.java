@@ -2,6 +2,7 @@ package io.usergate.fetch;
 
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
+import io.usergate.log.RequestIds;
 import io.usergate.retry.Backoff;
 import io.usergate.user.User;
 import io.vertx.circuitbreaker.CircuitBreaker;
@@ -362,6 +363,11 @@ final class Upstream {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setURI(call.uri())
       .putHeader(HttpHeaders.ACCEPT, "application/json");
     headers.addTo(options);
+    // The request this call serves (the first caller's, for a call shared or batched): the directory's logs can follow it.
+    String requestId = RequestIds.current();
+    if (requestId != null) {
+      options.putHeader(RequestIds.HEADER, requestId);
+    }
     Future<T> exchange = client.request(options)
       .compose(attempt::started)
       .compose(HttpClientRequest::send)

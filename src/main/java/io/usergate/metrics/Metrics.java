@@ -9,6 +9,7 @@ import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
 
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -38,6 +39,32 @@ public final class Metrics {
         Label.EB_ADDRESS, Label.EB_SIDE, Label.EB_FAILURE))
       .addLabelMatch(new Match().setLabel(Label.HTTP_METHOD.toString()).setType(MatchType.REGEX)
         .setValue(NON_STANDARD_METHOD).setAlias(OTHER_METHOD));
+  }
+
+  /**
+   * Micrometer's JVM binders register three meters whose Prometheus names break the conventions that
+   * {@code promtool check metrics} enforces ({@code jvm_compilation_time_ms_total},
+   * {@code process_cpu_time_ns_total}: abbreviated units; {@code system_cpu_count}: a gauge ending in
+   * {@code _count}). They are replaced by conventional ones, {@code process_cpu_seconds_total} and
+   * {@code system_cpus}; and {@code usergate_build_info{version}} says which build runs. Once per registry.
+   */
+  public static synchronized void conventional(MeterRegistry registry) {
+    if (registry.find("usergate.build.info").gauge() != null) {
+      return;
+    }
+    java.util.Set<String> unconventional = java.util.Set.of("jvm.compilation.time", "process.cpu.time", "system.cpu.count");
+    registry.config().meterFilter(io.micrometer.core.instrument.config.MeterFilter.deny(id -> unconventional.contains(id.getName())));
+    List.copyOf(registry.getMeters()).stream().filter(meter -> unconventional.contains(meter.getId().getName())).forEach(registry::remove);
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+      io.micrometer.core.instrument.FunctionCounter.builder("process.cpu", os, system -> system.getProcessCpuTime() / 1e9)
+        .baseUnit("seconds").description("CPU time used by this process").register(registry);
+    }
+    io.micrometer.core.instrument.Gauge.builder("system.cpus", Runtime.getRuntime(), Runtime::availableProcessors)
+      .description("processors available to the JVM").register(registry);
+    String version = Metrics.class.getPackage().getImplementationVersion();
+    io.micrometer.core.instrument.Gauge.builder("usergate.build.info", () -> 1)
+      .tag("version", version == null ? "development" : version).description("the usergate build: its version as a label")
+      .register(registry);
   }
 
   /** The registry, when Vert.x runs with metrics (not in most unit tests). */

@@ -4,6 +4,7 @@ import io.usergate.bus.SharedJsonCodec;
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
 import io.usergate.fetch.FetchAddresses;
+import io.usergate.log.RequestIds;
 import io.usergate.metrics.Metrics;
 import io.usergate.retry.Backoff;
 import io.usergate.store.ChangeFeedSettings;
@@ -251,8 +252,10 @@ public class SyncVerticle extends VerticleBase {
     progress.remove("done");
     vertx.eventBus().publish(SyncAddresses.PROGRESS, progress);
     Metrics.registry().ifPresent(registry -> {
-      OUTCOMES.forEach(outcome -> registry.counter("usergate.sync.job.outcomes", "outcome", outcome).increment(progress.getLong(outcome)));
-      registry.counter("usergate.sync.batches").increment();
+      OUTCOMES.forEach(outcome -> io.micrometer.core.instrument.Counter.builder("usergate.sync.job.outcomes")
+        .description("jobs the sync finished, by outcome").tag("outcome", outcome).register(registry).increment(progress.getLong(outcome)));
+      io.micrometer.core.instrument.Counter.builder("usergate.sync.batches").description("batches the sync ran")
+        .register(registry).increment();
     });
     LOG.info("sync: batch of {}: {} done, {} removed, {} retried, {} failed, {} pending left ({} ms)",
       claimed, counts.getLong("done"), counts.getLong("removed"), counts.getLong("retried"),
@@ -370,7 +373,8 @@ public class SyncVerticle extends VerticleBase {
 
   private Future<JsonObject> request(String address, JsonObject body) {
     // No bus answer is useful after the lease: by then another instance may own the jobs.
-    return vertx.eventBus().<JsonObject>request(address, body, SharedJsonCodec.requestOptions(vertx).setCodecName(SharedJsonCodec.NAME).setSendTimeout(settings.leaseMs()))
+    return vertx.eventBus().<JsonObject>request(address, body,
+        RequestIds.with(SharedJsonCodec.requestOptions(vertx).setCodecName(SharedJsonCodec.NAME).setSendTimeout(settings.leaseMs())))
       .map(Message::body);
   }
 

@@ -1,5 +1,6 @@
 package io.usergate.sync;
 
+import io.micrometer.core.instrument.Counter;
 import io.usergate.fetch.FetchAddresses;
 import io.usergate.metrics.Metrics;
 import io.usergate.store.StoreAddresses;
@@ -200,8 +201,10 @@ final class Walker {
         walk = stored.result().getJsonObject("walk");
         committed = offset + entries;
         Metrics.registry().ifPresent(registry -> {
-          registry.counter("usergate.sync.walk.pages").increment();
-          registry.counter("usergate.sync.walk.users").increment(users.size());
+          Counter.builder("usergate.sync.walk.pages").description("pages of the directory's list the walk stored")
+            .register(registry).increment();
+          Counter.builder("usergate.sync.walk.users").description("users the walk listed and stored")
+            .register(registry).increment(users.size());
         });
         vertx.eventBus().publish(SyncAddresses.PROGRESS, new JsonObject().put("walk", walk));
         if (last) {
@@ -221,7 +224,8 @@ final class Walker {
             return;
           }
           walk = reply.getJsonObject("walk");
-          Metrics.registry().ifPresent(registry -> registry.counter("usergate.sync.walk.removed").increment(walk.getLong("removed")));
+          Metrics.registry().ifPresent(registry -> Counter.builder("usergate.sync.walk.removed")
+            .description("users removed after a complete walk did not list them").register(registry).increment(walk.getLong("removed")));
           vertx.eventBus().publish(SyncAddresses.PROGRESS, new JsonObject().put("walk", walk));
           if ("done".equals(walk.getString("state"))) {
             LOG.info("sync: walk {} {}", generation, walk.getString("message"));

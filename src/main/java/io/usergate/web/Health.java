@@ -2,6 +2,7 @@ package io.usergate.web;
 
 import io.usergate.fetch.FetchAddresses;
 import io.usergate.store.StoreAddresses;
+import io.usergate.sync.SyncAddresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
@@ -10,7 +11,7 @@ import io.vertx.ext.healthchecks.Status;
 
 import java.util.function.BooleanSupplier;
 
-/** The probes: liveness (the event loop answers) and readiness (this instance can serve). */
+/** The probes: startup (every verticle is up), liveness (the event loop answers), readiness (this instance can serve). */
 final class Health {
 
   private Health() {
@@ -18,6 +19,23 @@ final class Health {
 
   static HealthChecks liveness(Vertx vertx) {
     return HealthChecks.create(vertx).register("event-loop", promise -> promise.complete(Status.OK()));
+  }
+
+  /**
+   * Started means main has deployed every verticle: the store (the embedded PostgreSQL and the
+   * migrations, the slow part), fetch and sync each answer on the bus within {@code timeoutMs}. For a
+   * startup probe: until it is 200, liveness and readiness are not asked.
+   */
+  static HealthChecks startup(Vertx vertx, long timeoutMs) {
+    DeliveryOptions withinTimeout = new DeliveryOptions().setSendTimeout(timeoutMs);
+    HealthChecks checks = HealthChecks.create(vertx);
+    for (String address : new String[] {StoreAddresses.PING, FetchAddresses.STATUS, SyncAddresses.STATUS}) {
+      String name = address.substring("usergate.".length(), address.lastIndexOf('.'));
+      checks.register(name, timeoutMs, promise -> vertx.eventBus().<JsonObject>request(address, new JsonObject(), withinTimeout)
+        .onSuccess(reply -> promise.complete(Status.OK()))
+        .onFailure(failure -> promise.complete(Status.KO(new JsonObject().put("error", failure.getMessage())))));
+    }
+    return checks;
   }
 
   /**

@@ -6,6 +6,10 @@ import io.usergate.error.ErrorCode;
 import io.usergate.fetch.FetchAddresses;
 import io.usergate.store.StoreAddresses;
 import io.usergate.sync.SyncAddresses;
+import io.usergate.log.RequestIds;
+import io.usergate.metrics.Metrics;
+import io.vertx.ext.web.handler.LoggerFormat;
+import io.vertx.ext.web.handler.LoggerHandler;
 import io.usergate.user.User;
 import io.usergate.user.UserId;
 import io.vertx.core.Future;
@@ -65,6 +69,8 @@ public class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     SharedJsonCodec.register(vertx);
     settings = WebSettings.from(config());
+    // The web verticle serves /metrics: the names it serves follow Prometheus's conventions.
+    Metrics.registry().ifPresent(Metrics::conventional);
     busOptions = SharedJsonCodec.requestOptions(vertx).setSendTimeout(settings.requestTimeoutMs());
     BearerAuth auth = BearerAuth.forHost(settings.host(), settings.token());
     Router router = router(auth);
@@ -73,11 +79,22 @@ public class HttpVerticle extends VerticleBase {
 
   private Router router(BearerAuth auth) {
     Router router = Router.router(vertx);
-    // First of all, the SockJS subrouter included: a page of another origin gets 403 before anything runs.
+    // First of all, the request's id: every answer carries it, errors included, and so does every log line.
+    router.route().handler(ctx -> {
+      String id = RequestIds.saneOrNew(ctx.request().getHeader(RequestIds.HEADER));
+      RequestIds.set(id);
+      ctx.response().putHeader(RequestIds.HEADER, id);
+      ctx.next();
+    });
+    if (settings.accessLog()) {
+      router.route().handler(LoggerHandler.create(LoggerFormat.SHORT));
+    }
+    // Then, the SockJS subrouter included: a page of another origin gets 403 before anything runs.
     router.route().handler(new OriginPolicy(settings.allowedOrigins()));
     router.route().handler(HttpVerticle::rejectTraversal);
     BodyHandler body = BodyHandler.create().setBodyLimit(settings.maxBodyBytes());
     MethodRoutes routes = new MethodRoutes(router);
+    routes.get("/health/started").handler(HealthCheckHandler.createWithHealthChecks(Health.startup(vertx, settings.healthTimeoutMs())));
     routes.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(Health.liveness(vertx)));
     routes.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(
       Health.readiness(vertx, settings.healthTimeoutMs(), () -> shuttingDown)));
@@ -327,7 +344,7 @@ public class HttpVerticle extends VerticleBase {
   }
 
   private Future<Message<JsonObject>> request(String address, JsonObject body) {
-    return vertx.eventBus().request(address, body, busOptions);
+    return vertx.eventBus().request(address, body, RequestIds.with(busOptions));
   }
 
   private static void reply(RoutingContext ctx, int status, Future<Message<JsonObject>> reply) {

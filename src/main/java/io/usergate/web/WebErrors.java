@@ -5,6 +5,8 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
+import io.usergate.log.RequestIds;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -66,7 +68,15 @@ final class WebErrors {
       case UNAUTHORIZED -> response.putHeader("WWW-Authenticate", "Bearer");
       default -> { }
     }
-    return response.end(error.toJson().encode());
+    // Set by the first handler; a request refused before it (a request line too long) gets one here.
+    String requestId = response.headers().get(RequestIds.HEADER);
+    if (requestId == null) {
+      requestId = RequestIds.saneOrNew(null);
+      response.putHeader(RequestIds.HEADER, requestId);
+    }
+    JsonObject json = error.toJson();
+    json.getJsonObject("error").put("requestId", requestId);
+    return response.end(json.encode());
   }
 
   private static UsergateException classify(RoutingContext ctx) {

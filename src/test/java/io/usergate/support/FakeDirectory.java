@@ -347,7 +347,18 @@ public class FakeDirectory extends VerticleBase {
     }
   }
 
+  private final java.util.concurrent.ConcurrentLinkedQueue<String> requestIds = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /** The X-Request-Id of every request that carried one, in order. */
+  public java.util.List<String> requestIds() {
+    return new java.util.ArrayList<>(requestIds);
+  }
+
   private void handle(HttpServerRequest request) {
+    String requestId = request.getHeader("X-Request-Id");
+    if (requestId != null) {
+      requestIds.add(requestId);
+    }
     if (request.path().equals("/users") && request.getParam("limit") != null) {
       list(request);
       return;

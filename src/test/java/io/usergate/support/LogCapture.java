@@ -53,6 +53,15 @@ public final class LogCapture implements AutoCloseable {
     }
   }
 
+  /** The lines (as {@link #lines()}) written for the request {@code requestId}: its id in their MDC. */
+  public List<String> linesWithRequestId(String requestId) {
+    synchronized (appender) {
+      return appender.list.stream().filter(event -> requestId.equals(event.getMDCPropertyMap().get("requestId")))
+        .map(event -> event.getLevel() + " " + event.getLoggerName() + " " + event.getFormattedMessage())
+        .collect(Collectors.toList());
+    }
+  }
+
   /** The ERROR lines so far, each with its exception class when it has one. */
   public List<String> errors() {
     // The appender's own lock, the one its doAppend holds while it adds a line.

@@ -28,6 +28,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -37,6 +39,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The whole stack in one Vert.x with metrics on, against the demo directory at 5 ms. */
 class WebLoadAndMetricsTest {
@@ -84,9 +87,33 @@ class WebLoadAndMetricsTest {
     assertTrue(checked > 0, "the scrape has labels to check");
     for (String meter : new String[] {"vertx_http_server_requests_total", "vertx_http_client_response_time_seconds",
       "vertx_pool_in_use{pool_name=\"usergate-store\"", "vertx_eventbus_delivered_total", "usergate_upstream_in_flight",
-      "usergate_upstream_queued", "usergate_write_through_failed"}) {
+      "usergate_upstream_queued", "usergate_write_through_failed_total", "usergate_upstream_breaker_state{state=\"closed\"} 1",
+      "usergate_build_info{", "usergate_sync_jobs{", "usergate_sync_oldest_pending_age_seconds", "usergate_cache_requests_total"}) {
       assertTrue(text.contains(meter), meter);
     }
+  }
+
+  @Test
+  @DisplayName("promtool check metrics (Prometheus's own linter) passes on a real scrape after traffic on every kind of meter")
+  void promtoolAcceptsTheScrape() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/promtool")), "promtool is not installed: scripts/test installs it (apt-get install prometheus)");
+    client.get(port, "127.0.0.1", "/users/77").send().await(10, TimeUnit.SECONDS);
+    client.get(port, "127.0.0.1", "/users?ids=1,2,3&mode=settled").send().await(10, TimeUnit.SECONDS);
+    client.get(port, "127.0.0.1", "/store/users/77").send().await(10, TimeUnit.SECONDS);
+    client.get(port, "127.0.0.1", "/status").send().await(10, TimeUnit.SECONDS);
+    // A batch of the sync, so that its counters exist too.
+    vertx.eventBus().request(io.usergate.sync.SyncAddresses.ENQUEUE, new JsonObject().put("ids", new io.vertx.core.json.JsonArray().add(78)))
+      .await(10, TimeUnit.SECONDS);
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
+      client.get(port, "127.0.0.1", "/metrics").send().await(10, TimeUnit.SECONDS).bodyAsString().contains("usergate_sync_batches_total"));
+    String text = client.get(port, "127.0.0.1", "/metrics").send().await(10, TimeUnit.SECONDS).bodyAsString();
+    Path scrape = TestConfig.projectDir().resolve("target/metrics-scrape.txt");
+    Files.writeString(scrape, text);
+    Process promtool = new ProcessBuilder("/usr/bin/promtool", "check", "metrics").redirectInput(scrape.toFile())
+      .redirectErrorStream(true).start();
+    String verdict = new String(promtool.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(promtool.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(0, promtool.exitValue(), "promtool check metrics on " + scrape + ":\n" + verdict);
   }
 
   @Test

@@ -1,0 +1,72 @@
+package io.usergate.log;
+
+import io.vertx.core.Context;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.internal.ContextInternal;
+
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The id of the request being served, kept in Vert.x's local context data: each HTTP request and each
+ * event-bus message is handled on a duplicated context of its own, so the id follows the request through
+ * its callbacks and never leaks to another one, as a thread-local MDC on an event loop would. It crosses
+ * verticles in a message header ({@link #BUS_HEADER}) and reaches the upstream as {@link #HEADER}; log
+ * lines get it from {@link RequestIdMdc}. (Local context data is Vert.x's internal API; it is what
+ * contextual logging for Vert.x 5 builds on.)
+ */
+public final class RequestIds {
+
+  public static final String HEADER = "X-Request-Id";
+  public static final String BUS_HEADER = "x-request-id";
+  /** The MDC key of log lines (and of the JSON log's {@code mdc}). */
+  public static final String MDC_KEY = "requestId";
+  private static final String KEY = "usergate.requestId";
+  private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+
+  private RequestIds() {
+  }
+
+  /** The caller's id when it is sane (at most 128 of {@code [A-Za-z0-9._-]}), a new one otherwise. */
+  public static String saneOrNew(String offered) {
+    return offered != null && SANE.matcher(offered).matches() ? offered : UUID.randomUUID().toString();
+  }
+
+  /** The request being served on this context has {@code id}; ignored outside a request's own context. */
+  public static void set(String id) {
+    if (Vertx.currentContext() instanceof ContextInternal context && context.isDuplicate()) {
+      context.localContextData().put(KEY, id);
+    }
+  }
+
+  /** The id of the request being served here, or null. */
+  public static String current() {
+    Context context = Vertx.currentContext();
+    return context instanceof ContextInternal internal && internal.isDuplicate()
+      ? (String) internal.localContextData().get(KEY) : null;
+  }
+
+  /** A message sent on behalf of the request being served carries its id (a copy of {@code options}). */
+  public static DeliveryOptions with(DeliveryOptions options) {
+    String id = current();
+    if (id == null) {
+      return options;
+    }
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    if (options.getHeaders() != null) {
+      headers.addAll(options.getHeaders());
+    }
+    return new DeliveryOptions(options).setHeaders(headers.set(BUS_HEADER, id));
+  }
+
+  /** A message received: its request's id becomes this handling's. */
+  public static void adopt(Message<?> message) {
+    String id = message.headers().get(BUS_HEADER);
+    if (id != null && SANE.matcher(id).matches()) {
+      set(id);
+    }
+  }
+}
