@@ -34,7 +34,7 @@ public class MainVerticle extends VerticleBase {
   /** The configuration sections each child reads. */
   private static final Map<String, List<String>> SECTIONS = Map.of(
     DEMO, List.of("demo"),
-    STORE, List.of("pg", "changes"),
+    STORE, List.of("pg", "changes", "cache"),
     FETCH, List.of("upstream", "cache", "mapping", "sync"),
     SYNC, List.of("sync", "changes"),
     WEB, List.of("http", "auth", "health", "bridge"));

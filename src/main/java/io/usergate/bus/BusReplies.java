@@ -25,8 +25,11 @@ public final class BusReplies {
 
   private static final Logger LOG = LoggerFactory.getLogger(BusReplies.class);
 
-  /** A reply body with the headers that go with it ({@code source}, {@code fetchedAt}, ...). */
-  public record Reply(JsonObject body, Map<String, String> headers) {
+  /**
+   * A reply body with the headers that go with it ({@code source}, {@code fetchedAt}, ...). The body is a
+   * JSON object; or, for a sender in this Vert.x that asked for it, the JSON already encoded (a Buffer).
+   */
+  public record Reply(Object body, Map<String, String> headers) {
 
     public static Reply of(JsonObject body) {
       return new Reply(body, Map.of());
@@ -64,8 +67,10 @@ public final class BusReplies {
     }
     result
       .onSuccess(reply -> {
-        reply.headers().forEach(replyOptions::addHeader);
-        message.reply(reply.body(), replyOptions);
+        // Bytes go as bytes: the shared codec is for JSON objects.
+        DeliveryOptions options = reply.body() instanceof JsonObject ? replyOptions : new DeliveryOptions();
+        reply.headers().forEach(options::addHeader);
+        message.reply(reply.body(), options);
       })
       .onFailure(failure -> classify.apply(failure).replyTo(message))
       .onComplete(done -> {

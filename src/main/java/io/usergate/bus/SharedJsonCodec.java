@@ -47,6 +47,11 @@ public final class SharedJsonCodec implements MessageCodec<JsonObject, JsonObjec
     return new DeliveryOptions().addHeader(NODE_HEADER, nodeToken(vertx));
   }
 
+  /** Whether {@code request} comes from a usergate verticle in this very Vert.x. */
+  public static boolean fromThisVertx(Vertx vertx, Message<?> request) {
+    return nodeToken(vertx).equals(request.headers().get(NODE_HEADER));
+  }
+
   /** The shared codec for a reply to a sender in this Vert.x, the default JSON codec for anyone else. */
   public static DeliveryOptions replyOptions(Vertx vertx, Message<?> request) {
     return nodeToken(vertx).equals(request.headers().get(NODE_HEADER)) ? new DeliveryOptions(SHARED) : new DeliveryOptions();

@@ -102,7 +102,16 @@ public class FetchVerticle extends VerticleBase {
         bus.consumer(FetchAddresses.MANY, message -> answer(message, this::many)).completion(),
         bus.consumer(FetchAddresses.PAGE, message -> answer(message, this::page)).completion(),
         bus.consumer(FetchAddresses.STATUS, message -> answer(message, body -> Future.succeededFuture(status()))).completion(),
-        bus.<Object>consumer(FetchAddresses.CANCEL, this::cancel).completion()))
+        bus.<Object>consumer(FetchAddresses.CANCEL, this::cancel).completion(),
+        // A user changed in the mirror by another node: this node's hot copy may be older than the mirror's
+        // now. This node's own writes of users are what it fetched (its copies have them), except removals.
+        bus.<JsonObject>consumer(StoreAddresses.USER_CHANGED, message -> {
+          JsonObject change = message.body();
+          boolean ours = SharedJsonCodec.nodeToken(vertx).equals(message.headers().get(SharedJsonCodec.NODE_HEADER));
+          if (change != null && change.getValue("id") instanceof Number id && (!ours || "removed".equals(change.getValue("kind")))) {
+            hot.remove(id.longValue());
+          }
+        }).completion()))
       .onSuccess(v -> LOG.info("fetch: upstream {} ({}), at most {} in flight, {} queued, {} ms per attempt, {} retries",
         settings.baseUrl(), settings.headers(), settings.maxConcurrent(), settings.maxQueued(), settings.timeoutMs(),
         settings.retries()));
@@ -370,7 +379,12 @@ public class FetchVerticle extends VerticleBase {
     }
     Cancellation cancellation = named(body);
     return underPermit(cancellation, waitDeadline -> upstream.fetchPage(((Number) offset).longValue(), size, cancellation, waitDeadline))
-      .map(ListPage::toJson)
+      .map(page -> {
+        // Fresh from the directory, like any live fetch: the walk stores them, and this node's hits may use them.
+        Instant fetchedAt = Instant.now();
+        page.users().forEach(user -> hot.offer(user.id(), user.profile(), fetchedAt));
+        return page.toJson();
+      })
       .andThen(done -> forget(body));
   }
 

@@ -49,17 +49,20 @@ public final class RequestIds {
       ? (String) internal.localContextData().get(KEY) : null;
   }
 
-  /** A message sent on behalf of the request being served carries its id (a copy of {@code options}). */
+  /**
+   * A copy of {@code options}, headers copied too (a copy shares them otherwise), for a message sent on
+   * behalf of the request being served: it carries its id.
+   */
   public static DeliveryOptions with(DeliveryOptions options) {
-    String id = current();
-    if (id == null) {
-      return options;
-    }
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     if (options.getHeaders() != null) {
       headers.addAll(options.getHeaders());
     }
-    return new DeliveryOptions(options).setHeaders(headers.set(BUS_HEADER, id));
+    String id = current();
+    if (id != null) {
+      headers.set(BUS_HEADER, id);
+    }
+    return new DeliveryOptions(options).setHeaders(headers);
   }
 
   /** A message received: its request's id becomes this handling's. */

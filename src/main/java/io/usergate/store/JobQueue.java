@@ -4,7 +4,6 @@ import io.usergate.error.ErrorCode;
 import io.usergate.user.User;
 import io.usergate.user.UserId;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -29,12 +28,10 @@ final class JobQueue {
 
   private final Scopes scopes;
   private final UserWrites writes;
-  private final EventBus bus;
 
-  JobQueue(Scopes scopes, UserWrites writes, EventBus bus) {
+  JobQueue(Scopes scopes, UserWrites writes) {
     this.scopes = scopes;
     this.writes = writes;
-    this.bus = bus;
   }
 
   /** Jobs asked for explicitly run before refreshes: within a priority, the oldest first. */
@@ -198,7 +195,7 @@ final class JobQueue {
               .put("pendingLeft", pending.iterator().next().getLong(0));
           }));
       }))
-      .onSuccess(committed -> changes.publish(bus));
+      .onSuccess(committed -> writes.committed(changes));
   }
 
   Future<JsonObject> release(JsonObject body) {

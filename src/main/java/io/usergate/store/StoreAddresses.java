@@ -114,6 +114,12 @@ public final class StoreAddresses {
    */
   public static final String USER_CHANGED = "usergate.user.changed";
 
+  /**
+   * Request header of {@link #GET}, from a usergate verticle of the same Vert.x (the web): the reply may
+   * be the user's JSON already encoded (a Buffer), the same bytes for every request of a hot user.
+   */
+  public static final String ENCODED_HEADER = "usergate-encoded";
+
   /** Reply header of {@link #GET}: when the stored copy was fetched (ISO-8601). */
   public static final String FETCHED_AT_HEADER = "fetchedAt";
 

@@ -3,6 +3,7 @@ package io.usergate.store;
 import io.usergate.bus.BusReplies.Reply;
 import io.usergate.bus.SharedJsonCodec;
 import io.usergate.error.ErrorCode;
+import io.usergate.config.Section;
 import io.usergate.error.UsergateException;
 import io.usergate.user.User;
 import io.usergate.user.UserId;
@@ -44,6 +45,7 @@ public class StoreVerticle extends VerticleBase {
   private SqlClient reads;
   private Scopes scopes;
   private UserWrites writes;
+  private HotRows hot;
   private JobWakeups wakeups;
 
   @Override
@@ -53,15 +55,32 @@ public class StoreVerticle extends VerticleBase {
     pool = PoolFactory.create(vertx, pg);
     reads = PoolFactory.createReadClient(vertx, pg);
     scopes = new Scopes(vertx, pool, pg.scopeTimeoutMs());
-    writes = new UserWrites(ChangeFeedSettings.from(config()).enabled());
-    JobQueue jobs = new JobQueue(scopes, writes, vertx.eventBus());
-    WalkRows walk = new WalkRows(scopes, writes, vertx.eventBus());
+    ChangeFeedSettings feedSettings = ChangeFeedSettings.from(config());
+    long hotBytes = Section.of(config(), "cache").longValue("storeHotBytes");
+    // Without the change feed, another node's write would never reach this node's copies.
+    if (hotBytes > 0 && !feedSettings.enabled() && vertx.isClustered()) {
+      LOG.warn("store: cache.storeHotBytes needs changes.enabled in a cluster (other nodes' writes arrive as changes): no hot rows");
+      hotBytes = 0;
+    }
+    hot = new HotRows(hotBytes);
+    writes = new UserWrites(feedSettings.enabled(), vertx.eventBus(), hot, SharedJsonCodec.nodeToken(vertx));
+    JobQueue jobs = new JobQueue(scopes, writes);
+    WalkRows walk = new WalkRows(scopes, writes);
     ChangeFeed feed = new ChangeFeed(scopes, reads);
     wakeups = new JobWakeups(vertx, pg);
     return Future.all(List.of(
         wakeups.start(),
         serve(StoreAddresses.PING, this::ping),
-        vertx.eventBus().consumer(StoreAddresses.GET, message -> answerWithHeaders(message, this::get, StoreErrors::classify)).completion(),
+        vertx.eventBus().consumer(StoreAddresses.GET, message -> {
+          boolean encoded = SharedJsonCodec.fromThisVertx(vertx, message) && message.headers().contains(StoreAddresses.ENCODED_HEADER);
+          answerWithHeaders(message, body -> get(body, encoded), StoreErrors::classify);
+        }).completion(),
+        // Another node changed a user: its hot copy here goes (this node's own writes drop theirs at commit).
+        vertx.eventBus().<JsonObject>consumer(StoreAddresses.USER_CHANGED, message -> {
+          if (message.body() != null && message.body().getValue("id") instanceof Number id) {
+            hot.drop(id.longValue());
+          }
+        }).completion(),
         serve(StoreAddresses.GET_MANY, this::getMany),
         serve(StoreAddresses.LIST, this::list),
         serve(StoreAddresses.UPSERT, this::upsert),
@@ -100,17 +119,26 @@ public class StoreVerticle extends VerticleBase {
       .map(rows -> new JsonObject().put("ok", true));
   }
 
-  private Future<Reply> get(JsonObject body) {
+  /** One user: its hot copy, or PostgreSQL's row (then kept hot); as encoded bytes when {@code encoded}. */
+  private Future<Reply> get(JsonObject body, boolean encoded) {
     long id = UserId.fromField(body, "id");
-    return scopes.read(reads, client -> client.preparedQuery(Sql.GET_USER).execute(Tuple.of(id)))
-      .map(rows -> {
-        if (rows.size() == 0) {
-          throw ErrorCode.NOT_FOUND.error("the store has no user " + id, id);
-        }
-        Row row = rows.iterator().next();
-        return new Reply(row.getJsonObject("profile"),
-          Map.of(StoreAddresses.FETCHED_AT_HEADER, row.getOffsetDateTime("fetched_at").toInstant().toString()));
-      });
+    HotRows.Row hotRow = hot.get(id);
+    Future<HotRows.Row> found;
+    if (hotRow != null) {
+      found = Future.succeededFuture(hotRow);
+    } else {
+      long stamp = hot.stamp();
+      found = scopes.read(reads, client -> client.preparedQuery(Sql.GET_USER).execute(Tuple.of(id)))
+        .map(rows -> {
+          if (rows.size() == 0) {
+            throw ErrorCode.NOT_FOUND.error("the store has no user " + id, id);
+          }
+          Row row = rows.iterator().next();
+          return hot.fill(id, row.getJsonObject("profile"), row.getOffsetDateTime("fetched_at").toInstant(), stamp);
+        });
+    }
+    return found.map(row -> new Reply(encoded ? row.encoded() : row.user(),
+      Map.of(StoreAddresses.FETCHED_AT_HEADER, row.fetchedAt().toString())));
   }
 
   private Future<JsonObject> getMany(JsonObject body) {
@@ -155,7 +183,7 @@ public class StoreVerticle extends VerticleBase {
     }
     UserWrites.Changes changes = new UserWrites.Changes();
     return scopes.withTransaction(connection -> writes.upsert(connection, users, fetchedAt, null, changes))
-      .onSuccess(committed -> changes.publish(vertx.eventBus()))
+      .onSuccess(committed -> writes.committed(changes))
       .map(written -> new JsonObject().put("upserted", written));
   }
 
@@ -163,7 +191,7 @@ public class StoreVerticle extends VerticleBase {
     long id = UserId.fromField(body, "id");
     UserWrites.Changes changes = new UserWrites.Changes();
     return scopes.withTransaction(connection -> writes.delete(connection, new Long[] {id}, changes))
-      .onSuccess(committed -> changes.publish(vertx.eventBus()))
+      .onSuccess(committed -> writes.committed(changes))
       .map(deleted -> new JsonObject().put("deleted", deleted));
   }
 

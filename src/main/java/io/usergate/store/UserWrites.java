@@ -2,6 +2,8 @@ package io.usergate.store;
 
 import io.usergate.user.User;
 import io.vertx.core.Future;
+import io.usergate.bus.SharedJsonCodec;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -23,25 +25,39 @@ final class UserWrites {
 
   static final int UPSERT_CHUNK = 1000;
 
-  /** The changes one transaction recorded, in sequence order; published only after it commits. */
+  /**
+   * What one transaction wrote: the ids it touched and the changes it recorded, in sequence order; acted
+   * on only after it commits ({@link #committed}).
+   */
   static final class Changes {
     private final List<JsonObject> recorded = new ArrayList<>();
+    private final List<Long> touched = new ArrayList<>();
     private boolean locked;
 
     List<JsonObject> recorded() {
       return recorded;
     }
-
-    /** Publishes each change, in order: the transaction has committed. */
-    void publish(EventBus bus) {
-      recorded.forEach(change -> bus.publish(StoreAddresses.USER_CHANGED, change));
-    }
   }
 
   private final boolean recordChanges;
+  private final EventBus bus;
+  private final HotRows hot;
+  /** Says which Vert.x wrote a change: its own verticles know what they wrote (the fetch room's copies). */
+  private final DeliveryOptions fromThisNode;
 
-  UserWrites(boolean recordChanges) {
+  UserWrites(boolean recordChanges, EventBus bus, HotRows hot, String nodeToken) {
     this.recordChanges = recordChanges;
+    this.bus = bus;
+    this.hot = hot;
+    this.fromThisNode = new DeliveryOptions().addHeader(SharedJsonCodec.NODE_HEADER, nodeToken);
+  }
+
+  /** The transaction of {@code changes} has committed: the hot copies it touched go, its changes are published. */
+  void committed(Changes changes) {
+    if (!changes.touched.isEmpty()) {
+      hot.dropAll(changes.touched);
+    }
+    changes.recorded.forEach(change -> bus.publish(StoreAddresses.USER_CHANGED, change, fromThisNode));
   }
 
   boolean recordsChanges() {
@@ -53,6 +69,7 @@ final class UserWrites {
    * listed by walk {@code generation} (null: not a walk). Returns the rows written.
    */
   Future<Integer> upsert(SqlConnection connection, List<User> users, OffsetDateTime fetchedAt, Long generation, Changes changes) {
+    users.forEach(user -> changes.touched.add(user.id()));
     return lock(connection, changes).compose(locked -> upsertFrom(connection, users, fetchedAt, generation, changes, 0, 0));
   }
 
@@ -61,6 +78,7 @@ final class UserWrites {
     if (ids.length == 0) {
       return Future.succeededFuture(0);
     }
+    changes.touched.addAll(List.of(ids));
     if (!recordChanges) {
       return connection.preparedQuery(Sql.DELETE_USERS).execute(Tuple.of((Object) ids)).map(RowSet::rowCount);
     }

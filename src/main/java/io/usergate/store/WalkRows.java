@@ -3,7 +3,6 @@ package io.usergate.store;
 import io.usergate.error.ErrorCode;
 import io.usergate.user.User;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -26,12 +25,10 @@ final class WalkRows {
 
   private final Scopes scopes;
   private final UserWrites writes;
-  private final EventBus bus;
 
-  WalkRows(Scopes scopes, UserWrites writes, EventBus bus) {
+  WalkRows(Scopes scopes, UserWrites writes) {
     this.scopes = scopes;
     this.writes = writes;
-    this.bus = bus;
   }
 
   /** {@code {"owner", "leaseMs"}} → {@code {"held": true, "walk": {...}}}, or held false and the walk as it is. */
@@ -63,7 +60,7 @@ final class WalkRows {
       .execute(Tuple.of(owner, generation, offset, nextOffset, users.size(), invalid).addValue(total).addLong(leaseMs))
       .compose(advanced -> advanced.size() == 0 ? Future.succeededFuture(new JsonObject().put("held", false))
         : writes.upsert(connection, users, fetchedAt, generation, changes).map(written -> held(advanced))))
-      .onSuccess(committed -> changes.publish(bus));
+      .onSuccess(committed -> writes.committed(changes));
   }
 
   /**
@@ -106,7 +103,7 @@ final class WalkRows {
             .map(WalkRows::held);
         });
       }))
-      .onSuccess(committed -> changes.publish(bus));
+      .onSuccess(committed -> writes.committed(changes));
   }
 
   /** Why a complete walk must not remove what it did not list, or null when it may. */

@@ -242,10 +242,12 @@ public class HttpVerticle extends VerticleBase {
 
   private void storedOne(RoutingContext ctx) {
     long id = UserId.parse(ctx.pathParam("id"), "the user id");
-    request(StoreAddresses.GET, new JsonObject().put("id", id))
+    // The store answers a hot user with its JSON encoded once: the same bytes for every request.
+    vertx.eventBus().<Object>request(StoreAddresses.GET, new JsonObject().put("id", id),
+        RequestIds.with(busOptions).addHeader(StoreAddresses.ENCODED_HEADER, "true"))
       .onSuccess(reply -> json(ctx, 200).putHeader(SOURCE_HEADER, "store")
         .putHeader(FETCHED_AT_HEADER, reply.headers().get(StoreAddresses.FETCHED_AT_HEADER))
-        .end(reply.body().toBuffer()))
+        .end(reply.body() instanceof Buffer encoded ? encoded : ((JsonObject) reply.body()).toBuffer()))
       .onFailure(ctx::fail);
   }
 

@@ -50,6 +50,8 @@ final class WebBench {
       JsonObject config = TestConfig.forTests();
       config.getJsonObject("demo").put("latencyMs", 0).put("jitterMs", 0).put("users", USERS);
       config.getJsonObject("http").put("drainDelayMs", 0);
+      // As shipped: the store's hot rows on (the tests turn them off).
+      config.getJsonObject("cache").put("storeHotBytes", 64L * 1024 * 1024);
       DemoDirectoryVerticle demo = Stack.demoUpstream(vertx, config);
       HttpVerticle web = Stack.all(vertx, config);
       preload(vertx);

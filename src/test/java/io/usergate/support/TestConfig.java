@@ -29,8 +29,9 @@ public final class TestConfig {
   /** The checked default configuration, on the test database, HTTP on a free port, the cache off. */
   public static JsonObject forTests() {
     JsonObject config = Configuration.defaults();
-    // The tests of the live path count upstream calls: the cache is off unless a test (CacheTest) turns it on.
-    config.getJsonObject("cache").put("freshForMs", 0L).put("notFoundForMs", 0L);
+    // The tests of the live path count upstream calls, those of the store its reads of PostgreSQL: the cache
+    // and the store's hot rows are off unless a test (CacheTest, StoreHotRowsTest) turns them on.
+    config.getJsonObject("cache").put("freshForMs", 0L).put("notFoundForMs", 0L).put("storeHotBytes", 0L);
     config.put("pg", TestDatabase.pg());
     config.getJsonObject("http").put("port", 0);
     return config;

@@ -1,0 +1,78 @@
+package io.usergate.store;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+
+/**
+ * The store's copies of hot rows, so that {@code GET /store/users/{id}} and {@code usergate.store.get}
+ * read no PostgreSQL: bounded by the bytes of their JSON (each encoded once, when it comes in, and
+ * answered as those bytes to the web), the least used going first. Every write of a user, by this node
+ * or any other, drops its copy: this node's writes at once, after their commit; the others' when their
+ * change arrives on {@code usergate.user.changed}. A read that began before a drop does not put back
+ * what it read ({@link #stamp()}), so a copy is never older than the last change this node has heard of.
+ * Confined to the store verticle's context.
+ */
+final class HotRows {
+
+  /** A row: the user, its JSON encoded once, and when it was fetched from the upstream. */
+  record Row(JsonObject user, Buffer encoded, Instant fetchedAt) {
+  }
+
+  private final Cache<Long, Row> rows;
+  private final boolean enabled;
+  /** Bumped by every drop: a read that saw another value when it began must not fill. */
+  private long drops;
+
+  /** {@code maxBytes}: the bound of the JSON held; 0 keeps nothing. */
+  HotRows(long maxBytes) {
+    this.enabled = maxBytes > 0;
+    this.rows = Caffeine.newBuilder()
+      .maximumWeight(Math.max(0, maxBytes))
+      // The JSON's bytes, and what a cached entry costs besides (its objects, the map's node).
+      .<Long, Row>weigher((id, row) -> row.encoded().length() + 200)
+      // Maintenance on the store's event loop, where every call comes from: no pool thread for it.
+      .executor(Runnable::run)
+      .build();
+  }
+
+  Row get(long id) {
+    return enabled ? rows.getIfPresent(id) : null;
+  }
+
+  /** What a read reports back with its row, to {@link #fill}. */
+  long stamp() {
+    return drops;
+  }
+
+  /** The row a read found, kept unless a drop happened since the read began ({@code stamp}). */
+  Row fill(long id, JsonObject user, Instant fetchedAt, long stamp) {
+    Row row = new Row(user, user.toBuffer(), fetchedAt);
+    if (enabled && stamp == drops) {
+      rows.put(id, row);
+    }
+    return row;
+  }
+
+  void drop(long id) {
+    drops++;
+    rows.invalidate(id);
+  }
+
+  void dropAll(Iterable<Long> ids) {
+    drops++;
+    rows.invalidateAll(ids);
+  }
+
+  long size() {
+    rows.cleanUp();
+    return rows.estimatedSize();
+  }
+
+  long bytes() {
+    return rows.policy().eviction().map(eviction -> eviction.weightedSize().orElse(0L)).orElse(0L);
+  }
+}
