@@ -31,6 +31,9 @@ final class SyncBench {
     double at0 = syncRate(0);
     report.add("sync of 20,000 ids, demo at 0 ms", at0, "users/s", "store.upsert raw rate, same rows", upsertRate,
       "(the whole pipeline against its last stage)");
+    double bulk = syncRate(0, "/users{?id*}");
+    report.add("sync of 20,000 ids, demo at 0 ms, through its bulk endpoint (upstream.batchPath /users{?id*})", bulk, "users/s",
+      "store.upsert raw rate, same rows", upsertRate, "≥ 0.6");
     double at20 = syncRate(20);
     double ideal = N / (Math.ceil((double) N / K) * 20 / 1000.0);
     report.add("sync of 20,000 ids, demo at 20 ms", at20, "users/s", "ideal N / (ceil(N/k) × L)", ideal,
@@ -63,13 +66,17 @@ final class SyncBench {
   }
 
   private static double syncRate(int latencyMs) throws Exception {
+    return syncRate(latencyMs, "");
+  }
+
+  private static double syncRate(int latencyMs, String batchPath) throws Exception {
     TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
     Vertx vertx = Vertx.vertx();
     try {
       JsonObject config = TestConfig.forTests();
       config.getJsonObject("demo").put("latencyMs", latencyMs).put("jitterMs", 0).put("users", N);
       config.getJsonObject("sync").put("batchSize", 500).put("intervalMs", 5);
-      config.getJsonObject("upstream").put("maxConcurrent", K);
+      config.getJsonObject("upstream").put("maxConcurrent", K).put("batchPath", batchPath);
       Stack.demoUpstream(vertx, config);
       Stack.services(vertx, config);
       long start = System.nanoTime();
