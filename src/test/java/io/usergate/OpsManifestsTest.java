@@ -460,7 +460,7 @@ class OpsManifestsTest {
       assertFalse(names.isEmpty(), entry.getKey() + " reads no metric: " + entry.getValue());
       Set<String> unknown = new TreeSet<>(names);
       unknown.removeAll(known);
-      assertTrue(unknown.isEmpty(), entry.getKey() + " reads " + unknown + ", which no scrape or README has; known: " + known);
+      assertTrue(unknown.isEmpty(), entry.getKey() + " reads " + unknown + ", which neither a scrape nor the README has");
     }));
     Set<String> shown = panels.values().stream().flatMap(expr -> metricNames(expr).stream()).collect(Collectors.toSet());
     Set<String> alerted = new LinkedHashSet<>();
