@@ -20,8 +20,8 @@ RUN mvn -B -ntp -q -DskipTests package
 FROM eclipse-temurin:17-jre
 # A fixed, numeric uid and gid: Kubernetes can verify runAsNonRoot only for a numeric USER, and a
 # securityContext (runAsUser, fsGroup) or a host folder can name the same ids.
-RUN groupadd --system --gid 10001 usergate \
- && useradd --system --uid 10001 --gid 10001 --home-dir /app --no-create-home --shell /usr/sbin/nologin usergate
+RUN groupadd --gid 10001 usergate \
+ && useradd --uid 10001 --gid 10001 --home-dir /app --no-create-home --shell /usr/sbin/nologin usergate
 WORKDIR /app
 COPY --from=build /build/target/usergate-fat.jar usergate.jar
 # data/ is the embedded PostgreSQL's (pg.dataDir, default data/pg, relative to /app). Created and owned by
