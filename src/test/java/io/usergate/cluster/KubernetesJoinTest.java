@@ -32,7 +32,7 @@ class KubernetesJoinTest {
       "USERGATE_CLUSTER_JOIN", "kubernetes",
       "USERGATE_CLUSTER_KUBERNETES_SERVICE", "localhost",
       "USERGATE_CLUSTER_NAME", "usergate-test-" + UUID.randomUUID().toString().substring(0, 8),
-      "USERGATE_CLUSTER_PORT", "5851"), Map.of())).config().getJsonObject("cluster");
+      "USERGATE_CLUSTER_PORT", "5871"), Map.of())).config().getJsonObject("cluster");
     HazelcastClusterManager firstMembers = new HazelcastClusterManager(HazelcastConfigs.from(cluster));
     HazelcastClusterManager secondMembers = new HazelcastClusterManager(HazelcastConfigs.from(cluster));
     Vertx first = start(cluster, firstMembers);
