@@ -1,15 +1,20 @@
 package io.usergate;
 
+import io.usergate.cluster.HazelcastConfigs;
 import io.usergate.config.ConfigKey;
 import io.usergate.config.ConfigKeys;
 import io.usergate.config.Configuration;
 import io.usergate.config.InvalidConfigException;
 import io.usergate.log.LogFormat;
 import io.usergate.metrics.Metrics;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,10 +59,13 @@ public class Launcher extends VertxApplication implements VertxApplicationHooks 
     """;
 
   private final JsonObject config;
+  /** {@code -cluster} given: only then is Hazelcast configured (its classes and XML are not free to load). */
+  private final boolean clustered;
 
   private Launcher(String[] args, JsonObject config) {
     super(args);
     this.config = config;
+    this.clustered = List.of(args).stream().anyMatch(arg -> arg.matches("--?cluster(=.*)?"));
   }
 
   public static void main(String[] args) {
@@ -100,9 +108,6 @@ public class Launcher extends VertxApplication implements VertxApplicationHooks 
     // Before the first line of the service itself: every line it writes is in the format asked for.
     LogFormat.apply(resolved.config().getJsonObject("log").getString("format"));
     LOG.info("usergate {}: configuration from {}", version(), resolved.describe());
-    JsonObject cluster = resolved.config().getJsonObject("cluster");
-    // cluster.xml reads these (Hazelcast replaces ${...} with system properties).
-    cluster.fieldNames().forEach(key -> System.setProperty("usergate.cluster." + key, String.valueOf(cluster.getValue(key))));
     int code = new Launcher(args, resolved.config()).launch();
     return code == 0 ? -1 : code;
   }
@@ -164,6 +169,20 @@ public class Launcher extends VertxApplication implements VertxApplicationHooks 
   public JsonObject afterConfigParsed(JsonObject parsedByVertx) {
     // The launcher's own reading of -conf is replaced by the resolved layers (it only warns on a bad file).
     return config;
+  }
+
+  /**
+   * With {@code -cluster}, Hazelcast gets the configuration built from the {@code cluster} section
+   * ({@link HazelcastConfigs}: cluster.xml, then the join {@code cluster.join} names), instead of the
+   * cluster manager reading cluster.xml on its own, which could only do the TCP-IP join written in it.
+   */
+  @Override
+  public VertxBuilder createVertxBuilder(VertxOptions options) {
+    VertxBuilder builder = Vertx.builder().with(options);
+    if (clustered) {
+      builder.withClusterManager(new HazelcastClusterManager(HazelcastConfigs.from(config.getJsonObject("cluster"))));
+    }
+    return builder;
   }
 
   @Override

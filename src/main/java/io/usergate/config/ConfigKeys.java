@@ -119,6 +119,10 @@ public final class ConfigKeys {
     string("cluster.host", "127.0.0.1", "interface Hazelcast and the clustered event bus bind to"),
     integer("cluster.port", 1, 65535, 5701, "first Hazelcast port (the next 19 are tried too)"),
     string("cluster.members", "127.0.0.1", "comma-separated member addresses (TCP-IP join)"),
+    string("cluster.join", "tcp", "how members find each other: tcp (the cluster.members list) or kubernetes (the DNS "
+      + "name of a headless Service, cluster.kubernetesService)"),
+    optionalString("cluster.kubernetesService", "with cluster.join kubernetes: the headless Service's DNS name, e.g. "
+      + "usergate-hazelcast.NAMESPACE.svc.cluster.local; every address it resolves to is a member"),
     optionalInteger("bridge.tcpPort", 0, 65535, "port of the TCP event-bus bridge; empty: off"),
     bool("demo.enabled", true, "serve the demo directory (the upstream when upstream.baseUrl is empty)"),
     string("demo.host", "127.0.0.1", "address of the demo directory"),

@@ -1,5 +1,6 @@
 package io.usergate.config;
 
+import io.usergate.cluster.HazelcastConfigs;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
@@ -210,6 +211,15 @@ public final class Configuration {
         } catch (URISyntaxException e) {
           fail("upstream.baseUrl", "\"" + baseUrl + "\" is not an http(s) URL: " + e.getReason());
         }
+      }
+      JsonObject cluster = config.getJsonObject("cluster");
+      if (!List.of(HazelcastConfigs.TCP, HazelcastConfigs.KUBERNETES).contains(cluster.getString("join"))) {
+        fail("cluster.join", "\"" + cluster.getString("join") + "\" is neither tcp nor kubernetes");
+      }
+      // Checked here, not at -cluster: a Deployment with a join that cannot work should not start at all.
+      if (cluster.getString("join").equals(HazelcastConfigs.KUBERNETES) && cluster.getString("kubernetesService") == null) {
+        fail("cluster.kubernetesService", "is empty while cluster.join is kubernetes (from " + layers.get("cluster.join")
+          + "): name the headless Service, e.g. usergate-hazelcast.NAMESPACE.svc.cluster.local");
       }
       if (!upstream.getString("budget").equals("node") && !upstream.getString("budget").equals("cluster")) {
         fail("upstream.budget", "\"" + upstream.getString("budget") + "\" is neither node nor cluster");
