@@ -18,7 +18,6 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
@@ -66,6 +65,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -504,12 +504,12 @@ class ContractTest {
 
   // ---- the stack ----
 
-  private HttpVerticle deploy(FakeDirectory upstream, java.util.function.Consumer<JsonObject> tweak) throws Exception {
+  private HttpVerticle deploy(FakeDirectory upstream, Consumer<JsonObject> tweak) throws Exception {
     return deploy(upstream, tweak, new ArrayList<>());
   }
 
   /** The fake directory, then store, fetch, sync (their ids into {@code deployed}) and web; the contract and its validators. */
-  private HttpVerticle deploy(FakeDirectory upstream, java.util.function.Consumer<JsonObject> tweak, List<String> deployed)
+  private HttpVerticle deploy(FakeDirectory upstream, Consumer<JsonObject> tweak, List<String> deployed)
     throws Exception {
     vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(Metrics.options())).build();
     vertx.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
