@@ -26,6 +26,10 @@ class FatJarIT {
       Map.of("USERGATE_PG_DATA_DIR", dataDir.toString(), "USERGATE_DEMO_PORT", "0"), "-conf", "conf/config.json")) {
       long readyMs = service.awaitStatus("/health/ready", 200, Duration.ofSeconds(90));
       assertEquals(200, service.status("/health/live"));
+      // The contract and Swagger UI from the shaded jar (the webjar's files and the pom.properties naming its version).
+      assertEquals(200, service.status("/openapi.yaml"));
+      assertEquals(200, service.status("/docs"));
+      assertEquals(200, service.status("/docs/swagger-ui-bundle.js"));
       System.out.printf("fat jar: ready %d ms after start%n", readyMs);
 
       service.terminate();

@@ -56,6 +56,7 @@ public class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
 
   private HttpServer server;
+  private Router router;
   private TcpEventBusBridge tcpBridge;
   private WebSettings settings;
   private DeliveryOptions busOptions;
@@ -64,7 +65,7 @@ public class HttpVerticle extends VerticleBase {
   private final String requestIdPrefix = UUID.randomUUID() + "-";
   private long requests;
 
-  /** The router, then the bridges, then the server: started means it listens. */
+  /** The API's documents, then the router, then the bridges, then the server: started means it listens. */
   @Override
   public Future<?> start() {
     SharedJsonCodec.register(vertx);
@@ -73,11 +74,13 @@ public class HttpVerticle extends VerticleBase {
     Metrics.registry().ifPresent(Metrics::conventional);
     busOptions = SharedJsonCodec.requestOptions(vertx).setSendTimeout(settings.requestTimeoutMs());
     BearerAuth auth = BearerAuth.forHost(settings.host(), settings.token());
-    Router router = router(auth);
-    return tcpBridge(auth).compose(bridged -> listen(router));
+    return ApiDocs.load(vertx).compose(docs -> {
+      router = router(auth, docs);
+      return tcpBridge(auth).compose(bridged -> listen(router));
+    });
   }
 
-  private Router router(BearerAuth auth) {
+  private Router router(BearerAuth auth, ApiDocs docs) {
     Router router = Router.router(vertx);
     // First of all, the request's id: every answer carries it, errors included, and so does every log line.
     router.route().handler(ctx -> {
@@ -99,6 +102,7 @@ public class HttpVerticle extends VerticleBase {
     routes.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(
       Health.readiness(vertx, settings.healthTimeoutMs(), () -> shuttingDown)));
     routes.get("/metrics").handler(PrometheusScrapingHandler.create());
+    docs.mount(routes);
 
     routes.get("/users/:id").handler(this::fetchOne);
     routes.get("/users").handler(this::fetchMany);
@@ -192,6 +196,11 @@ public class HttpVerticle extends VerticleBase {
     return vertx.timer(Math.max(1, settings.drainDelayMs()), TimeUnit.MILLISECONDS)
       .compose(drained -> Future.join(server.shutdown(settings.shutdownGraceMs(), TimeUnit.MILLISECONDS),
         tcpBridge == null ? Future.succeededFuture() : tcpBridge.close()));
+  }
+
+  /** The router, for the contract test: every route it holds must be in openapi.yaml. */
+  Router router() {
+    return router;
   }
 
   /** The port the server listens on (useful with {@code http.port} 0). */

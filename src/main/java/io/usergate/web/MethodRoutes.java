@@ -4,6 +4,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -15,7 +16,9 @@ import java.util.stream.Collectors;
 /**
  * Routes by path and method. {@code HEAD} goes with every {@code GET} (load balancers probe with it;
  * Vert.x sends the headers of the {@code GET} answer and no body), and any other method on a known path
- * is answered 405 with the {@code Allow} header RFC 9110 asks for, an invented method included.
+ * is answered 405 with the {@code Allow} header RFC 9110 asks for, an invented method included. A path of
+ * its own is answered as itself, not as a parameter of another ({@code /users/batch} is not the user
+ * {@code batch}), whatever the order the routes were added in.
  */
 final class MethodRoutes {
 
@@ -28,7 +31,11 @@ final class MethodRoutes {
 
   Route get(String path) {
     allow(path, HttpMethod.GET, HttpMethod.HEAD);
-    return router.route(path).method(HttpMethod.GET).method(HttpMethod.HEAD);
+    Route route = router.route(path).method(HttpMethod.GET).method(HttpMethod.HEAD);
+    if (path.contains(":")) {
+      route.handler(this::concretePathFirst);
+    }
+    return route;
   }
 
   Route post(String path) {
@@ -38,18 +45,43 @@ final class MethodRoutes {
 
   /** Last, after every route: refuses the other methods on the paths above, saying which are allowed. */
   void refuseOtherMethods() {
+    // The paths of their own first: DELETE /users/batch is refused with the Allow of /users/batch, not of /users/:id.
     allowed.forEach((path, methods) -> {
-      String allow = methods.stream().map(HttpMethod::name).collect(Collectors.joining(", "));
-      router.route(path).handler(ctx -> {
-        if (methods.contains(ctx.request().method())) {
-          // An allowed method whose handler passed it on (a file that is not there): 404 comes next.
-          ctx.next();
-          return;
-        }
-        ctx.response().putHeader(HttpHeaders.ALLOW, allow);
-        ctx.fail(405);
-      });
+      if (!path.contains(":")) {
+        refuse(path, methods);
+      }
     });
+    allowed.forEach((path, methods) -> {
+      if (path.contains(":")) {
+        refuse(path, methods);
+      }
+    });
+  }
+
+  private void refuse(String path, Set<HttpMethod> methods) {
+    router.route(path).handler(ctx -> {
+      if (methods.contains(ctx.request().method())) {
+        // An allowed method whose handler passed it on (a file that is not there): 404 comes next.
+        ctx.next();
+        return;
+      }
+      refuse(ctx, methods);
+    });
+  }
+
+  /** On a route with a parameter: a request for a path of its own that does not allow the method is 405 there. */
+  private void concretePathFirst(RoutingContext ctx) {
+    Set<HttpMethod> concrete = allowed.get(ctx.normalizedPath());
+    if (concrete != null && !concrete.contains(ctx.request().method())) {
+      refuse(ctx, concrete);
+    } else {
+      ctx.next();
+    }
+  }
+
+  private static void refuse(RoutingContext ctx, Set<HttpMethod> methods) {
+    ctx.response().putHeader(HttpHeaders.ALLOW, methods.stream().map(HttpMethod::name).collect(Collectors.joining(", ")));
+    ctx.fail(405);
   }
 
   private void allow(String path, HttpMethod... methods) {

@@ -65,9 +65,12 @@ public final class Chromium implements AutoCloseable {
   /**
    * Loads {@code url}, lets the page run for {@code virtualTimeMs} of virtual time (timers run, and
    * virtual time stands still while a request is in flight), and returns the DOM as the page left it.
+   * {@code extraFlags} as for {@link #open}.
    */
-  public static String dumpDom(String name, String url, long virtualTimeMs, Duration deadline) throws Exception {
-    try (Chromium browser = open(name, url, "--dump-dom", "--virtual-time-budget=" + virtualTimeMs)) {
+  public static String dumpDom(String name, String url, long virtualTimeMs, Duration deadline, String... extraFlags) throws Exception {
+    List<String> flags = new ArrayList<>(List.of("--dump-dom", "--virtual-time-budget=" + virtualTimeMs));
+    flags.addAll(List.of(extraFlags));
+    try (Chromium browser = open(name, url, flags.toArray(String[]::new))) {
       if (!browser.process.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new AssertionError("chromium --dump-dom " + url + " did not finish within " + deadline + ":\n" + browser.logTail());
       }
