@@ -53,9 +53,13 @@ public final class UserId {
    */
   public static long parse(String text, String what) {
     if (text != null && !text.isEmpty() && text.length() <= 19 && text.chars().allMatch(c -> c >= '0' && c <= '9')) {
-      long id = Long.parseLong(text);
-      if (id > 0) {
-        return id;
+      try {
+        long id = Long.parseLong(text);
+        if (id > 0) {
+          return id;
+        }
+      } catch (NumberFormatException aboveLongMax) {
+        // 19 digits hold numbers up to 9999999999999999999, above Long.MAX_VALUE: not an id either.
       }
     }
     throw ErrorCode.BAD_REQUEST.error(what + " must be a positive integer, not " + User.describe(text));

@@ -161,6 +161,8 @@ class MalformedInputTest {
       Bad.get("/users/-1", 400, "BAD_REQUEST"),
       Bad.get("/users/1.0", 400, "BAD_REQUEST"),
       Bad.get("/users/99999999999999999999", 400, "BAD_REQUEST"),
+      Bad.get("/users/9999999999999999999", 400, "BAD_REQUEST"),  // 19 digits, above Long.MAX_VALUE
+      Bad.get("/store/users?after=9223372036854775808", 400, "BAD_REQUEST"),
       Bad.get("/users/%D9%A7", 400, "BAD_REQUEST"),  // ٧, Arabic-Indic seven
       Bad.get("/users/%EF%BC%97", 400, "BAD_REQUEST"),  // ７, fullwidth seven
       Bad.get("/users/%2e%2e", 400, "BAD_REQUEST"),
