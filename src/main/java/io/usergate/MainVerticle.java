@@ -37,7 +37,7 @@ public class MainVerticle extends VerticleBase {
     STORE, List.of("pg", "changes", "cache"),
     FETCH, List.of("upstream", "cache", "mapping", "sync"),
     SYNC, List.of("sync", "changes"),
-    WEB, List.of("http", "auth", "health", "bridge"));
+    WEB, List.of("http", "auth", "health", "bridge", "cache", "changes"));
 
   private final ShutdownOrder shutdownOrder = new ShutdownOrder();
   private Database database;

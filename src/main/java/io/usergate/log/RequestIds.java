@@ -26,13 +26,19 @@ public final class RequestIds {
   public static final String MDC_KEY = "requestId";
   private static final String KEY = "usergate.requestId";
   private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+  /**
+   * New ids: this process's random prefix and a counter, unique across a cluster and its restarts.
+   * UUID.randomUUID per request would take SecureRandom's lock on every request of every event loop.
+   */
+  private static final String PREFIX = UUID.randomUUID().toString().substring(0, 13) + "-";
+  private static final java.util.concurrent.atomic.AtomicLong NEXT = new java.util.concurrent.atomic.AtomicLong();
 
   private RequestIds() {
   }
 
   /** The caller's id when it is sane (at most 128 of {@code [A-Za-z0-9._-]}), a new one otherwise. */
   public static String saneOrNew(String offered) {
-    return offered != null && SANE.matcher(offered).matches() ? offered : UUID.randomUUID().toString();
+    return offered != null && SANE.matcher(offered).matches() ? offered : PREFIX + Long.toString(NEXT.incrementAndGet(), 36);
   }
 
   /** The request being served on this context has {@code id}; ignored outside a request's own context. */

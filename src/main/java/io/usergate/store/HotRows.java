@@ -14,12 +14,12 @@ import java.time.Instant;
  * or any other, drops its copy: this node's writes at once, after their commit; the others' when their
  * change arrives on {@code usergate.user.changed}. A read that began before a drop does not put back
  * what it read ({@link #stamp()}), so a copy is never older than the last change this node has heard of.
- * Confined to the store verticle's context.
+ * Confined to the context of the verticle that holds it: the store, and the web for its route.
  */
-final class HotRows {
+public final class HotRows {
 
-  /** A row: the user, its JSON encoded once, and when it was fetched from the upstream. */
-  record Row(JsonObject user, Buffer encoded, Instant fetchedAt) {
+  /** A row: the user (null when only its bytes came), its JSON encoded once, and when it was fetched from the upstream. */
+  public record Row(JsonObject user, Buffer encoded, Instant fetchedAt) {
   }
 
   private final Cache<Long, Row> rows;
@@ -28,7 +28,7 @@ final class HotRows {
   private long drops;
 
   /** {@code maxBytes}: the bound of the JSON held; 0 keeps nothing. */
-  HotRows(long maxBytes) {
+  public HotRows(long maxBytes) {
     this.enabled = maxBytes > 0;
     this.rows = Caffeine.newBuilder()
       .maximumWeight(Math.max(0, maxBytes))
@@ -39,25 +39,33 @@ final class HotRows {
       .build();
   }
 
-  Row get(long id) {
+  public Row get(long id) {
     return enabled ? rows.getIfPresent(id) : null;
   }
 
   /** What a read reports back with its row, to {@link #fill}. */
-  long stamp() {
+  public long stamp() {
     return drops;
   }
 
   /** The row a read found, kept unless a drop happened since the read began ({@code stamp}). */
   Row fill(long id, JsonObject user, Instant fetchedAt, long stamp) {
-    Row row = new Row(user, user.toBuffer(), fetchedAt);
+    return keep(id, new Row(user, user.toBuffer(), fetchedAt), stamp);
+  }
+
+  /** As {@link #fill}, for a reader that has the bytes only (the web, from the store's answer). */
+  public Row fillEncoded(long id, Buffer encoded, Instant fetchedAt, long stamp) {
+    return keep(id, new Row(null, encoded, fetchedAt), stamp);
+  }
+
+  private Row keep(long id, Row row, long stamp) {
     if (enabled && stamp == drops) {
       rows.put(id, row);
     }
     return row;
   }
 
-  void drop(long id) {
+  public void drop(long id) {
     drops++;
     rows.invalidate(id);
   }

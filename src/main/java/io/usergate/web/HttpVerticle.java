@@ -4,6 +4,8 @@ import io.usergate.bus.SharedJsonCodec;
 import io.usergate.config.StartFailure;
 import io.usergate.error.ErrorCode;
 import io.usergate.fetch.FetchAddresses;
+import io.usergate.config.Section;
+import io.usergate.store.HotRows;
 import io.usergate.store.StoreAddresses;
 import io.usergate.sync.SyncAddresses;
 import io.usergate.log.RequestIds;
@@ -60,6 +62,7 @@ public class HttpVerticle extends VerticleBase {
   private TcpEventBusBridge tcpBridge;
   private WebSettings settings;
   private DeliveryOptions busOptions;
+  private HotRows hot;
   private volatile boolean shuttingDown;
   /** Request ids: unique to this verticle instance (cluster-wide), numbered within it. */
   private final String requestIdPrefix = UUID.randomUUID() + "-";
@@ -73,8 +76,18 @@ public class HttpVerticle extends VerticleBase {
     // The web verticle serves /metrics: the names it serves follow Prometheus's conventions.
     Metrics.registry().ifPresent(Metrics::conventional);
     busOptions = SharedJsonCodec.requestOptions(vertx).setSendTimeout(settings.requestTimeoutMs());
+    // The store route's hot copies, as the store's own (cache.storeHotBytes), kept here to spare the hop:
+    // dropped at every change of the mirror, which this verticle hears of only on usergate.user.changed,
+    // so none without the change feed.
+    long hotBytes = Section.of(config(), "cache").longValue("storeHotBytes");
+    hot = new HotRows(Section.of(config(), "changes").bool("enabled") ? hotBytes : 0);
     BearerAuth auth = BearerAuth.forHost(settings.host(), settings.token());
-    return ApiDocs.load(vertx).compose(docs -> {
+    Future<Void> changes = vertx.eventBus().<JsonObject>consumer(StoreAddresses.USER_CHANGED, message -> {
+      if (message.body() != null && message.body().getValue("id") instanceof Number id) {
+        hot.drop(id.longValue());
+      }
+    }).completion();
+    return changes.compose(listening -> ApiDocs.load(vertx)).compose(docs -> {
       router = router(auth, docs);
       return tcpBridge(auth).compose(bridged -> listen(router));
     });
@@ -249,15 +262,29 @@ public class HttpVerticle extends VerticleBase {
       new JsonObject().put("ids", ids).put("mode", mode).put(FetchAddresses.REQUEST_ID, requestId))));
   }
 
+  /**
+   * The mirror's copy: from this verticle's own hot copy (no bus hop, no SQL, the bytes encoded once), or
+   * from the store, which answers with its JSON encoded once, then kept here.
+   */
   private void storedOne(RoutingContext ctx) {
     long id = UserId.parse(ctx.pathParam("id"), "the user id");
-    // The store answers a hot user with its JSON encoded once: the same bytes for every request.
+    HotRows.Row hotRow = hot.get(id);
+    if (hotRow != null) {
+      answerStored(ctx, hotRow);
+      return;
+    }
+    long stamp = hot.stamp();
     vertx.eventBus().<Object>request(StoreAddresses.GET, new JsonObject().put("id", id),
         RequestIds.with(busOptions).addHeader(StoreAddresses.ENCODED_HEADER, "true"))
-      .onSuccess(reply -> json(ctx, 200).putHeader(SOURCE_HEADER, "store")
-        .putHeader(FETCHED_AT_HEADER, reply.headers().get(StoreAddresses.FETCHED_AT_HEADER))
-        .end(reply.body() instanceof Buffer encoded ? encoded : ((JsonObject) reply.body()).toBuffer()))
+      .onSuccess(reply -> {
+        Buffer encoded = reply.body() instanceof Buffer bytes ? bytes : ((JsonObject) reply.body()).toBuffer();
+        answerStored(ctx, hot.fillEncoded(id, encoded, Instant.parse(reply.headers().get(StoreAddresses.FETCHED_AT_HEADER)), stamp));
+      })
       .onFailure(ctx::fail);
+  }
+
+  private static void answerStored(RoutingContext ctx, HotRows.Row row) {
+    json(ctx, 200).putHeader(SOURCE_HEADER, "store").putHeader(FETCHED_AT_HEADER, row.fetchedAt().toString()).end(row.encoded());
   }
 
   private void storedPage(RoutingContext ctx) {

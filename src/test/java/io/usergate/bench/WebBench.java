@@ -117,7 +117,8 @@ final class WebBench {
       } else {
         upstream.request(HttpMethod.GET, path)
           .compose(outbound -> outbound.send().compose(response -> response.body()))
-          .onSuccess(body -> request.response().putHeader("content-type", "application/json").end(body))
+          // Parsed and encoded again, as the bare gate does: usergate must read the user to check it.
+          .onSuccess(body -> request.response().putHeader("content-type", "application/json").end(body.toJsonObject().toBuffer()))
           .onFailure(failure -> request.response().setStatusCode(502).end());
       }
     }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
