@@ -60,9 +60,10 @@ final class WebBench {
       Path script = Files.createTempFile("usergate-wrk", ".lua");
       Path bareScript = Files.createTempFile("usergate-wrk-bare", ".lua");
       try {
-        for (String path : System.getProperty("bench.paths", "/users/ no-cache,/users/,/store/users/").split(",")) {
-          boolean live = path.endsWith(" no-cache");
-          String uri = live ? path.substring(0, path.indexOf(' ')) : path;
+        for (String path : System.getProperty("bench.paths", "live,/users/,/store/users/").split(",")) {
+          // "live": GET /users/{id} with Cache-Control: no-cache, every request to the upstream.
+          boolean live = path.equals("live");
+          String uri = live ? "/users/" : path;
           Files.writeString(script, "request = function() return wrk.format(\"GET\", \"" + uri
             + "\" .. math.random(1, " + USERS + ")" + (live ? ", {[\"Cache-Control\"] = \"no-cache\"}" : "") + ") end\n");
           // A hit is measured against the bare handler's SELECT, as the store route is; the live path against its upstream call.
