@@ -18,10 +18,16 @@ import java.time.Instant;
  */
 public final class HotRows {
 
-  /** A row: the user (null when only its bytes came), its JSON encoded once, and when it was fetched from the upstream. */
+  /** A row: its JSON encoded once (the user itself only on the way out of a read), and when it was fetched. */
   public record Row(JsonObject user, Buffer encoded, Instant fetchedAt) {
+
+    /** The user as a JSON object: decoded from the bytes when the row came from memory. */
+    public JsonObject json() {
+      return user != null ? user : new JsonObject(encoded);
+    }
   }
 
+  static final int ENTRY_OVERHEAD = 800;
   private final Cache<Long, Row> rows;
   private final boolean enabled;
   /** Bumped by every drop: a read that saw another value when it began must not fill. */
@@ -32,8 +38,9 @@ public final class HotRows {
     this.enabled = maxBytes > 0;
     this.rows = Caffeine.newBuilder()
       .maximumWeight(Math.max(0, maxBytes))
-      // The JSON's bytes, and what a cached entry costs besides (its objects, the map's node).
-      .<Long, Row>weigher((id, row) -> row.encoded().length() + 200)
+      // The JSON's bytes, and what an entry costs besides: the buffer, the row, the key, the map's node
+      // (measured: about 740 bytes an entry, scripts/bench memory).
+      .<Long, Row>weigher((id, row) -> row.encoded().length() + ENTRY_OVERHEAD)
       // Maintenance on the store's event loop, where every call comes from: no pool thread for it.
       .executor(Runnable::run)
       .build();
@@ -50,6 +57,7 @@ public final class HotRows {
 
   /** The row a read found, kept unless a drop happened since the read began ({@code stamp}). */
   Row fill(long id, JsonObject user, Instant fetchedAt, long stamp) {
+    // Only the bytes are kept: the bound is of bytes, and a JSON object takes several times its text.
     return keep(id, new Row(user, user.toBuffer(), fetchedAt), stamp);
   }
 
@@ -60,7 +68,8 @@ public final class HotRows {
 
   private Row keep(long id, Row row, long stamp) {
     if (enabled && stamp == drops) {
-      rows.put(id, row);
+      // Exactly the bytes: an encoder's buffer has room to spare (a kilobyte for a 400-byte user).
+      rows.put(id, new Row(null, Buffer.buffer(row.encoded().getBytes()), row.fetchedAt()));
     }
     return row;
   }

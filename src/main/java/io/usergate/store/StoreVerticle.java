@@ -137,7 +137,7 @@ public class StoreVerticle extends VerticleBase {
           return hot.fill(id, row.getJsonObject("profile"), row.getOffsetDateTime("fetched_at").toInstant(), stamp);
         });
     }
-    return found.map(row -> new Reply(encoded ? row.encoded() : row.user(),
+    return found.map(row -> new Reply(encoded ? row.encoded() : row.json(),
       Map.of(StoreAddresses.FETCHED_AT_HEADER, row.fetchedAt().toString())));
   }
 

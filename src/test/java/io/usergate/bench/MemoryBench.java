@@ -1,0 +1,48 @@
+package io.usergate.bench;
+
+import io.usergate.demo.DemoDirectoryVerticle;
+import io.usergate.store.HotRows;
+import io.vertx.core.json.JsonObject;
+
+import java.lang.management.ManagementFactory;
+import java.time.Instant;
+
+/**
+ * The in-process copies of hot users stay within their bound (issue 16): 100,000 users put into the
+ * store's hot rows bounded at 16 MB; the heap they retain (after a GC) against that bound.
+ */
+final class MemoryBench {
+
+  private static final int USERS = 100_000;
+  private static final long BOUND = 16L * 1024 * 1024;
+
+  static void run(Report report) throws Exception {
+    long before = retainedHeap();
+    HotRows hot = new HotRows(BOUND);
+    long jsonBytes = 0;
+    for (long id = 1; id <= USERS; id++) {
+      JsonObject user = DemoDirectoryVerticle.user(id);
+      jsonBytes += user.toBuffer().length();
+      hot.fillEncoded(id, user.toBuffer(), Instant.now(), hot.stamp());
+    }
+    long retained = retainedHeap() - before;
+    // Keep the copies alive until measured.
+    if (hot.get(USERS) == null && hot.get(1) == null && retained < 0) {
+      throw new IllegalStateException();
+    }
+    report.add("heap retained by the store's hot rows after 100,000 users (" + jsonBytes / USERS + " bytes of JSON each, "
+      + String.format("%.1f MB", jsonBytes / 1e6) + " in all)", retained / (1024.0 * 1024), "MB",
+      "the bound, cache.storeHotBytes", BOUND / (1024.0 * 1024), "≤ 1");
+  }
+
+  private static long retainedHeap() throws InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(100);
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  private MemoryBench() {
+  }
+}
