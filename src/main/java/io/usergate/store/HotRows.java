@@ -27,7 +27,7 @@ public final class HotRows {
     }
   }
 
-  static final int ENTRY_OVERHEAD = 800;
+  static final int ENTRY_OVERHEAD = 300;
   private final Cache<Long, Row> rows;
   private final boolean enabled;
   /** Bumped by every drop: a read that saw another value when it began must not fill. */
@@ -39,7 +39,7 @@ public final class HotRows {
     this.rows = Caffeine.newBuilder()
       .maximumWeight(Math.max(0, maxBytes))
       // The JSON's bytes, and what an entry costs besides: the buffer, the row, the key, the map's node
-      // (measured: about 740 bytes an entry, scripts/bench memory).
+      // (measured: about 230 bytes an entry beside the JSON, scripts/bench memory).
       .<Long, Row>weigher((id, row) -> row.encoded().length() + ENTRY_OVERHEAD)
       // Maintenance on the store's event loop, where every call comes from: no pool thread for it.
       .executor(Runnable::run)
