@@ -118,6 +118,10 @@ public class SyncVerticle extends VerticleBase {
         }
       }
       phase = Phase.COMPLETING;
+      // Its completion is one transaction in PostgreSQL: a full batch lets the next one claim and fetch meanwhile.
+      if (claimed.size() == settings.batchSize()) {
+        tick();
+      }
       JsonObject completion = new JsonObject().put("owner", owner).put("done", done).put("users", users)
         .put("fetchedAt", fetchedAt.toString()).put("removed", removed).put("failed", failed)
         .put("maxAttempts", settings.maxAttempts());
@@ -162,7 +166,11 @@ public class SyncVerticle extends VerticleBase {
   private Walker walker;
   private long nextRunAt;
   private boolean stopping;
-  private Batch current;
+  /**
+   * The batches under way: one, or two while the older one completes (its one transaction) and the newer
+   * claims and fetches. Never two claiming or fetching at once.
+   */
+  private final List<Batch> running = new ArrayList<>();
   private boolean wokenDuringBatch;
   /** The queue's figures for the gauges, read every {@link #QUEUE_POLL_MS}: a gauge must not wait for SQL. */
   private volatile JsonObject queue = new JsonObject();
@@ -231,14 +239,17 @@ public class SyncVerticle extends VerticleBase {
     vertx.cancelTimer(walkTimer);
     vertx.cancelTimer(queueTimer);
     Future<Void> walk = walker.stop(settings.shutdownGraceMs());
-    Batch inFlight = current;
-    if (inFlight == null) {
+    if (running.isEmpty()) {
       return walk;
     }
-    LOG.info("sync: stopping; the batch in flight gets {} ms to finish", settings.shutdownGraceMs());
-    return Future.join(walk, inFlight.finished.future()
-      .timeout(settings.shutdownGraceMs(), TimeUnit.MILLISECONDS)
-      .recover(graceOver -> inFlight.handBack()));
+    LOG.info("sync: stopping; the {} batch(es) in flight get {} ms to finish", running.size(), settings.shutdownGraceMs());
+    List<Future<?>> finishing = new ArrayList<>(List.of(walk));
+    for (Batch inFlight : List.copyOf(running)) {
+      finishing.add(inFlight.finished.future()
+        .timeout(settings.shutdownGraceMs(), TimeUnit.MILLISECONDS)
+        .recover(graceOver -> inFlight.handBack()));
+    }
+    return Future.join(finishing);
   }
 
   /** Publishes a batch's figures ({@link SyncAddresses#PROGRESS}), counts them and logs them; returns them. */
@@ -291,23 +302,23 @@ public class SyncVerticle extends VerticleBase {
     if (stopping) {
       return;
     }
-    if (current != null) {
+    if (!running.isEmpty()) {
       wokenDuringBatch = true;
-    } else {
-      tick();
     }
+    tick();
   }
 
   private void tick() {
     nextRunAt = System.currentTimeMillis() + settings.intervalMs();
-    // Runs never overlap: a batch slower than the interval delays the next one.
-    if (stopping || current != null) {
+    // A batch slower than the interval delays the next one; only the completion of one may overlap the
+    // claim and fetch of the next.
+    if (stopping || running.size() >= 2 || running.stream().anyMatch(batch -> batch.phase != Phase.COMPLETING)) {
       return;
     }
     Batch batch = new Batch();
-    current = batch;
+    running.add(batch);
     batch.finished.future().onComplete(done -> {
-      current = null;
+      running.remove(batch);
       // A full batch means more may be due; a wake-up during the batch, that more was enqueued.
       if (batch.full() || wokenDuringBatch) {
         wokenDuringBatch = false;
@@ -365,7 +376,7 @@ public class SyncVerticle extends VerticleBase {
     return Future.all(request(StoreAddresses.JOBS_STATUS, new JsonObject()), walk).map(both -> new JsonObject()
       .put("jobs", both.<JsonObject>resultAt(0))
       .put("walk", walk.result().put("listPath", settings.listPath().isBlank() ? null : settings.listPath()))
-      .put("batchRunning", current != null)
+      .put("batchRunning", !running.isEmpty())
       .put("lastBatch", lastBatch)
       .put("nextRunAt", stopping ? null : Instant.ofEpochMilli(nextRunAt).toString())
       .put("owner", owner));
