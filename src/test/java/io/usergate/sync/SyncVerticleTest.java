@@ -160,7 +160,7 @@ class SyncVerticleTest {
   }
 
   @Test
-  @DisplayName("a batch slower than the interval does not start a second one")
+  @DisplayName("a batch slower than the interval: no second one fetches alongside it (the next may only claim and fetch while one completes)")
   void batchesNeverOverlap(Vertx vertx) throws Exception {
     JsonObject config = deploy(vertx, c -> c.getJsonObject("sync").put("batchSize", 10).put("intervalMs", 20));
     upstream.defaultDelay(300);
