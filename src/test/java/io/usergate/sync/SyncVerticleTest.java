@@ -160,6 +160,36 @@ class SyncVerticleTest {
   }
 
   @Test
+  @DisplayName("undeployed with two batches in flight, one completing and the next fetching: the fetching one is handed back, "
+    + "stop() waits for the completing one's transaction; nothing lost, nothing left running")
+  void undeployWithTwoBatchesInFlight(Vertx vertx) throws Exception {
+    JsonObject config = deploy(vertx, c -> c.getJsonObject("sync").put("batchSize", 20).put("shutdownGraceMs", 300));
+    for (long id = 21; id <= 40; id++) {
+      upstream.script(id, Behaviour.OK, 3000);
+    }
+    JsonObject pg = TestDatabase.pg();
+    try (java.sql.Connection lock = java.sql.DriverManager.getConnection(io.usergate.store.Database.jdbcUrl(pg, "usergate"),
+      pg.getString("user"), pg.getString("password"))) {
+      // The first batch's completion (one transaction) waits on this lock; the next batch claims and fetches meanwhile.
+      lock.setAutoCommit(false);
+      lock.createStatement().execute("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE");
+      String sync = deploySync(vertx, config);
+      enqueue(vertx, 1, 20);
+      enqueue(vertx, 21, 40);
+      await().atMost(Duration.ofSeconds(10)).until(() -> upstream.inFlight() == 20);
+      var undeployed = vertx.undeploy(sync);
+      await().atMost(Duration.ofSeconds(10)).until(() -> Sql.count("SELECT count(*) FROM sync_jobs WHERE user_id > 20 "
+        + "AND state = 'pending' AND attempts = 0 AND lease_owner IS NULL") == 20);
+      assertTrue(!undeployed.isComplete(), "stop() waits for the batch whose completion is under way");
+      lock.rollback();
+      undeployed.await(10, TimeUnit.SECONDS);
+    }
+    assertEquals(20, Sql.count("SELECT count(*) FROM sync_jobs WHERE user_id <= 20 AND state = 'done'"));
+    assertEquals(20, Sql.count("SELECT count(*) FROM users"));
+    assertEquals(0, Sql.count("SELECT count(*) FROM sync_jobs WHERE state = 'running'"));
+  }
+
+  @Test
   @DisplayName("a batch slower than the interval: no second one fetches alongside it (the next may only claim and fetch while one completes)")
   void batchesNeverOverlap(Vertx vertx) throws Exception {
     JsonObject config = deploy(vertx, c -> c.getJsonObject("sync").put("batchSize", 10).put("intervalMs", 20));
