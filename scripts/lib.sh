@@ -25,7 +25,7 @@ build_jar_if_needed() {
 # The JVM flags scripts/run uses unless JAVA_OPTS says otherwise (the container takes the same, with its
 # heap bound from the container's memory): a small service on a small heap. SerialGC: one collector
 # thread, no concurrent work, short pauses on a heap this size; the heap bound keeps the process small;
-# the class-data archive (built once per jar by build_cds_if_needed) halves the JVM's own start-up.
+# the class-data archive (built once per jar by build_cds_if_needed) spares the JVM most of its class loading.
 lean_java_opts() {
   echo "-XX:+UseSerialGC -Xms32m -Xmx256m -Xss512k -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=160m" \
     "-XX:SharedArchiveFile=target/usergate.jsa -Xshare:auto"
@@ -38,7 +38,7 @@ build_cds_if_needed() {
   if [ -f "$jsa" ] && [ "$jsa" -nt "$jar" ]; then
     return 0
   fi
-  echo "$(basename "$0"): building $jsa (a start of the service, once per build: it halves the next starts' JVM time)"
+  echo "$(basename "$0"): building $jsa (one start of the service, once per build: the next starts load their classes from it)"
   local dir log pid
   rm -f "$jsa"
   dir=$(mktemp -d)
