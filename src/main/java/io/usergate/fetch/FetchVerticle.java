@@ -106,10 +106,10 @@ public class FetchVerticle extends VerticleBase {
         // A user changed in the mirror by another node: this node's hot copy may be older than the mirror's
         // now. This node's own writes of users are what it fetched (its copies have them), except removals.
         bus.<JsonObject>consumer(StoreAddresses.USER_CHANGED, message -> {
-          JsonObject change = message.body();
-          boolean ours = SharedJsonCodec.nodeToken(vertx).equals(message.headers().get(SharedJsonCodec.NODE_HEADER));
-          if (change != null && change.getValue("id") instanceof Number id && (!ours || "removed".equals(change.getValue("kind")))) {
-            hot.remove(id.longValue());
+          Long id = StoreAddresses.changedId(message);
+          boolean ours = SharedJsonCodec.fromThisVertx(vertx, message);
+          if (id != null && (!ours || "removed".equals(message.body().getValue("kind")))) {
+            hot.remove(id);
           }
         }).completion()))
       .onSuccess(v -> LOG.info("fetch: upstream {} ({}), at most {} in flight, {} queued, {} ms per attempt, {} retries",

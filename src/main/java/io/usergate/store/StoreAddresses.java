@@ -114,6 +114,12 @@ public final class StoreAddresses {
    */
   public static final String USER_CHANGED = "usergate.user.changed";
 
+  /** The user id of a {@link #USER_CHANGED} message, or null when it names none (a stranger's publish). */
+  public static Long changedId(io.vertx.core.eventbus.Message<?> message) {
+    return message.body() instanceof io.vertx.core.json.JsonObject change && change.getValue("id") instanceof Number id
+      ? id.longValue() : null;
+  }
+
   /**
    * Request header of {@link #GET}, from a usergate verticle of the same Vert.x (the web): the reply may
    * be the user's JSON already encoded (a Buffer), the same bytes for every request of a hot user.

@@ -76,9 +76,10 @@ public class StoreVerticle extends VerticleBase {
           answerWithHeaders(message, body -> get(body, encoded), StoreErrors::classify);
         }).completion(),
         // Another node changed a user: its hot copy here goes (this node's own writes drop theirs at commit).
-        vertx.eventBus().<JsonObject>consumer(StoreAddresses.USER_CHANGED, message -> {
-          if (message.body() != null && message.body().getValue("id") instanceof Number id) {
-            hot.drop(id.longValue());
+        vertx.eventBus().consumer(StoreAddresses.USER_CHANGED, message -> {
+          Long id = StoreAddresses.changedId(message);
+          if (id != null) {
+            hot.drop(id);
           }
         }).completion(),
         serve(StoreAddresses.GET_MANY, this::getMany),

@@ -33,10 +33,6 @@ final class UserWrites {
     private final List<JsonObject> recorded = new ArrayList<>();
     private final List<Long> touched = new ArrayList<>();
     private boolean locked;
-
-    List<JsonObject> recorded() {
-      return recorded;
-    }
   }
 
   private final boolean recordChanges;
@@ -58,10 +54,6 @@ final class UserWrites {
       hot.dropAll(changes.touched);
     }
     changes.recorded.forEach(change -> bus.publish(StoreAddresses.USER_CHANGED, change, fromThisNode));
-  }
-
-  boolean recordsChanges() {
-    return recordChanges;
   }
 
   /**

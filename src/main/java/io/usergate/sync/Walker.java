@@ -78,11 +78,6 @@ final class Walker {
     return new JsonObject().put("started", false).put("walk", walk).put("message", message);
   }
 
-  /** Whether this node walks now. */
-  boolean running() {
-    return current != null;
-  }
-
   /**
    * Undeploy: no page starts; the one being stored gets {@code graceMs} to finish, and the walk is then
    * interrupted at the last page stored, for the next walk to resume.

@@ -82,9 +82,10 @@ public class HttpVerticle extends VerticleBase {
     long hotBytes = Section.of(config(), "cache").longValue("storeHotBytes");
     hot = new HotRows(Section.of(config(), "changes").bool("enabled") ? hotBytes : 0);
     BearerAuth auth = BearerAuth.forHost(settings.host(), settings.token());
-    Future<Void> changes = vertx.eventBus().<JsonObject>consumer(StoreAddresses.USER_CHANGED, message -> {
-      if (message.body() != null && message.body().getValue("id") instanceof Number id) {
-        hot.drop(id.longValue());
+    Future<Void> changes = vertx.eventBus().consumer(StoreAddresses.USER_CHANGED, message -> {
+      Long id = StoreAddresses.changedId(message);
+      if (id != null) {
+        hot.drop(id);
       }
     }).completion();
     return changes.compose(listening -> ApiDocs.load(vertx)).compose(docs -> {

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
+
 /**
  * The process (issue 16, part 4): the fat jar as scripts/run starts it (its JVM flags: lean_java_opts in
  * scripts/lib.sh, with the class-data archive) against the same jar on the JVM's defaults, same run:
@@ -58,7 +60,8 @@ final class ProcessBench {
       double[] figures = new double[5];
       figures[0] = start(flags, data, port, process -> {
         try {
-          Thread.sleep(5000);
+          // The idle period the idle RSS is measured after: a span of time, not a wait for a condition.
+          TimeUnit.SECONDS.sleep(5);
           figures[1] = rssMb(process, "VmRSS");
           Path script = Files.createTempFile("usergate-wrk", ".lua");
           Files.writeString(script, "request = function() return wrk.format(\"GET\", \"/users/\" .. math.random(1, 1000)) end\n");
@@ -95,22 +98,18 @@ final class ProcessBench {
     try {
       HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
       HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready")).timeout(Duration.ofSeconds(1)).build();
-      double readyMs = -1;
-      while (readyMs < 0) {
-        if (!process.isAlive() || System.nanoTime() - started > TimeUnit.SECONDS.toNanos(120)) {
+      // Polled every 10 ms: the granularity of the figure. A process that died ends the wait at once.
+      await().atMost(Duration.ofSeconds(120)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10)).until(() -> {
+        if (!process.isAlive()) {
           throw new IllegalStateException("usergate did not get ready:\n" + Files.readString(data.resolve("service.log")));
         }
         try {
-          if (client.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-            readyMs = (System.nanoTime() - started) / 1e6;
-          }
-        } catch (IOException notYet) {
-          // not listening yet
+          return client.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException notListeningYet) {
+          return false;
         }
-        if (readyMs < 0) {
-          Thread.sleep(10);
-        }
-      }
+      });
+      double readyMs = (System.nanoTime() - started) / 1e6;
       whileUp.accept(process);
       return readyMs;
     } finally {
@@ -135,13 +134,13 @@ final class ProcessBench {
       demo.group(1), pg.group(1)).directory(TestConfig.projectDir().toFile()).redirectErrorStream(true)
       .redirectOutput(serviceLog.resolveSibling("bare-gate.log").toFile()).start();
     try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (!Files.readString(serviceLog.resolveSibling("bare-gate.log")).contains("listening")) {
-        if (!gate.isAlive() || System.nanoTime() > deadline) {
-          throw new IllegalStateException("the bare gate did not start: " + Files.readString(serviceLog.resolveSibling("bare-gate.log")));
+      Path gateLog = serviceLog.resolveSibling("bare-gate.log");
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
+        if (!gate.isAlive()) {
+          throw new IllegalStateException("the bare gate did not start: " + Files.readString(gateLog));
         }
-        Thread.sleep(20);
-      }
+        return Files.readString(gateLog).contains("listening");
+      });
       WebBench.wrk(port, script, "3s");
       WebBench.wrk(port, script, System.getProperty("bench.wrkDuration", "8s"));
       return rssMb(gate, "VmHWM");

@@ -12,12 +12,9 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.awaitility.Awaitility.await;
 
 /**
  * The operable queue (issue 14): enqueue → done with the sync's timer at 60 s (so only the NOTIFY
@@ -28,7 +25,6 @@ final class QueueBench {
 
   private static final int ENQUEUES = 100;
   private static final int LATENCY_MS = 20;
-  private static final int N = 20_000;
 
   static void run(Report report) throws Exception {
     enqueueToDone(report);
@@ -95,30 +91,7 @@ final class QueueBench {
   }
 
   private static double syncRate(boolean feed) throws Exception {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs", "TRUNCATE user_changes");
-    Vertx vertx = Vertx.vertx();
-    try {
-      JsonObject config = TestConfig.forTests();
-      config.getJsonObject("demo").put("latencyMs", 0).put("jitterMs", 0).put("users", N);
-      config.getJsonObject("sync").put("batchSize", 500).put("intervalMs", 5);
-      config.getJsonObject("changes").put("enabled", feed);
-      Stack.demoUpstream(vertx, config);
-      Stack.services(vertx, config);
-      long start = System.nanoTime();
-      for (int from = 1; from <= N; from += 10_000) {
-        JsonArray ids = new JsonArray();
-        for (long id = from; id < from + 10_000; id++) {
-          ids.add(id);
-        }
-        vertx.eventBus().request(StoreAddresses.JOBS_ENQUEUE, new JsonObject().put("ids", ids)).await(30, TimeUnit.SECONDS);
-      }
-      await().atMost(Duration.ofMinutes(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10)).until(() ->
-        vertx.eventBus().<JsonObject>request(StoreAddresses.JOBS_STATUS, new JsonObject())
-          .await(10, TimeUnit.SECONDS).body().getLong("done") >= N);
-      return N / StoreBench.seconds(start);
-    } finally {
-      vertx.close().await(30, TimeUnit.SECONDS);
-    }
+    return SyncBench.syncRate(0, config -> config.getJsonObject("changes").put("enabled", feed));
   }
 
   static double percentile(List<Double> values, int p) {

@@ -70,13 +70,22 @@ final class SyncBench {
   }
 
   private static double syncRate(int latencyMs, String batchPath) throws Exception {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
+    return syncRate(latencyMs, config -> config.getJsonObject("upstream").put("batchPath", batchPath));
+  }
+
+  /**
+   * Users synced per second for N ids, batchSize 500, maxConcurrent K, the demo at {@code latencyMs},
+   * with the configuration changed by {@code tweak}; shared by QueueBench (the change feed's cost).
+   */
+  static double syncRate(int latencyMs, java.util.function.Consumer<JsonObject> tweak) throws Exception {
+    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs", "TRUNCATE user_changes");
     Vertx vertx = Vertx.vertx();
     try {
       JsonObject config = TestConfig.forTests();
       config.getJsonObject("demo").put("latencyMs", latencyMs).put("jitterMs", 0).put("users", N);
       config.getJsonObject("sync").put("batchSize", 500).put("intervalMs", 5);
-      config.getJsonObject("upstream").put("maxConcurrent", K).put("batchPath", batchPath);
+      config.getJsonObject("upstream").put("maxConcurrent", K);
+      tweak.accept(config);
       Stack.demoUpstream(vertx, config);
       Stack.services(vertx, config);
       long start = System.nanoTime();

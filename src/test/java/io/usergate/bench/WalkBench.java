@@ -15,7 +15,6 @@ import io.vertx.core.json.JsonObject;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.awaitility.Awaitility.await;
@@ -66,21 +65,10 @@ final class WalkBench {
 
   private static Walked walk(int users) throws Exception {
     TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE user_changes",
-      "UPDATE sync_walk SET state = 'idle', next_offset = 0, lease_owner = NULL, lease_expires_at = NULL");
+      io.usergate.support.Sql.RESET_WALK);
     Vertx vertx = Vertx.vertx();
-    AtomicBoolean walking = new AtomicBoolean(true);
     AtomicLong peak = new AtomicLong();
-    Thread sampler = new Thread(() -> {
-      while (walking.get()) {
-        System.gc();
-        peak.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
-        try {
-          Thread.sleep(1000);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "heap-sampler");
+    java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
     try {
       JsonObject config = TestConfig.forTests();
       config.getJsonObject("demo").put("latencyMs", LATENCY_MS).put("jitterMs", 0).put("users", users);
@@ -88,7 +76,11 @@ final class WalkBench {
       Stack.demoUpstream(vertx, config);
       Stack.services(vertx, config);
       long start = System.nanoTime();
-      sampler.start();
+      // The live heap: sampled after a full collection, every second of the walk.
+      sampler.scheduleAtFixedRate(() -> {
+        System.gc();
+        peak.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
+      }, 0, 1, TimeUnit.SECONDS);
       vertx.eventBus().request(SyncAddresses.WALK, new JsonObject()).await(10, TimeUnit.SECONDS);
       // Polled every 10 ms: the granularity of the figure.
       await().atMost(Duration.ofMinutes(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10)).until(() ->
@@ -101,9 +93,8 @@ final class WalkBench {
       }
       return new Walked(rate, peak.get() / 1e6);
     } finally {
-      walking.set(false);
-      sampler.interrupt();
-      sampler.join();
+      sampler.shutdownNow();
+      sampler.awaitTermination(10, TimeUnit.SECONDS);
       vertx.close().await(30, TimeUnit.SECONDS);
     }
   }

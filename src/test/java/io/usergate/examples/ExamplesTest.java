@@ -37,7 +37,7 @@ class ExamplesTest {
   @BeforeEach
   void clean() {
     TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs",
-      "UPDATE sync_walk SET state = 'idle', next_offset = 0, lease_owner = NULL, lease_expires_at = NULL");
+      Sql.RESET_WALK);
     vertx = Vertx.vertx();
   }
 

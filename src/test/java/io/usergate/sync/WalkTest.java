@@ -44,8 +44,7 @@ class WalkTest {
   @BeforeEach
   void deploy() throws Exception {
     TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs",
-      "UPDATE sync_walk SET state = 'idle', generation = 0, next_offset = 0, pages = 0, users = 0, invalid = 0, "
-        + "total = NULL, first_total = NULL, removed = NULL, lease_owner = NULL, lease_expires_at = NULL, message = NULL");
+      Sql.RESET_WALK);
     vertx = Vertx.vertx();
     upstream = new FakeDirectory();
     vertx.deployVerticle(upstream).await(10, TimeUnit.SECONDS);

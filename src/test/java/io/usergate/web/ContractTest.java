@@ -4,6 +4,7 @@ import io.usergate.MainVerticle;
 import io.usergate.error.ErrorCode;
 import io.usergate.metrics.Metrics;
 import io.usergate.store.StoreAddresses;
+import io.usergate.support.RawHttp;
 import io.usergate.support.Bus;
 import io.usergate.support.FakeDirectory;
 import io.usergate.support.FakeDirectory.Behaviour;
@@ -44,12 +45,8 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -644,33 +641,21 @@ class ContractTest {
 
   /** A request without Host (or anything else raw), its answer read to the end and validated; returns its error. */
   private JsonObject raw(String operationId, String request, int status) throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", port)) {
-      socket.setSoTimeout(10_000);
-      OutputStream out = socket.getOutputStream();
-      out.write(request.getBytes(StandardCharsets.ISO_8859_1));
-      out.flush();
-      InputStream in = socket.getInputStream();
-      ByteArrayOutputStream answer = new ByteArrayOutputStream();
-      byte[] chunk = new byte[8192];
-      for (int read; (read = in.read(chunk)) > 0; ) {
-        answer.write(chunk, 0, read);
-      }
-      String text = answer.toString(StandardCharsets.ISO_8859_1);
-      int end = text.indexOf("\r\n\r\n");
-      String[] lines = text.substring(0, end).split("\r\n");
-      Matcher line = Pattern.compile("HTTP/1\\.[01] (\\d{3}) .*").matcher(lines[0]);
-      assertTrue(line.matches(), text);
-      MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-      for (int i = 1; i < lines.length; i++) {
-        int colon = lines[i].indexOf(':');
-        headers.add(lines[i].substring(0, colon).trim(), lines[i].substring(colon + 1).trim());
-      }
-      Buffer body = Buffer.buffer(text.substring(end + 4).getBytes(StandardCharsets.ISO_8859_1));
-      String what = request.substring(0, request.indexOf("\r\n"));
-      assertEquals(status, Integer.parseInt(line.group(1)), what + " → " + text);
-      validate(operationId, status, headers, body, what + " (raw)");
-      return assertError(status, body, text);
+    String text = RawHttp.exchange(port, request);
+    int end = text.indexOf("\r\n\r\n");
+    String[] lines = text.substring(0, end).split("\r\n");
+    Matcher line = Pattern.compile("HTTP/1\\.[01] (\\d{3}) .*").matcher(lines[0]);
+    assertTrue(line.matches(), text);
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    for (int i = 1; i < lines.length; i++) {
+      int colon = lines[i].indexOf(':');
+      headers.add(lines[i].substring(0, colon).trim(), lines[i].substring(colon + 1).trim());
     }
+    Buffer body = Buffer.buffer(text.substring(end + 4).getBytes(StandardCharsets.ISO_8859_1));
+    String what = request.substring(0, request.indexOf("\r\n"));
+    assertEquals(status, Integer.parseInt(line.group(1)), what + " → " + text);
+    validate(operationId, status, headers, body, what + " (raw)");
+    return assertError(status, body, text);
   }
 
   /** Checks the error JSON's code and status; returns the error object. */

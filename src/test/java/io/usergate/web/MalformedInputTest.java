@@ -5,6 +5,7 @@ import io.usergate.store.StoreAddresses;
 import io.usergate.support.Bus;
 import io.usergate.support.FakeDirectory;
 import io.usergate.support.LogCapture;
+import io.usergate.support.RawHttp;
 import io.usergate.support.Sql;
 import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
@@ -26,11 +27,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -319,24 +316,12 @@ class MalformedInputTest {
 
   /** Writes raw bytes, reads until the server closes, and checks the status and the error JSON. */
   private static void assertRaw(String request, int status, String code) throws IOException {
-    try (Socket socket = new Socket("127.0.0.1", port)) {
-      socket.setSoTimeout(10_000);
-      OutputStream out = socket.getOutputStream();
-      out.write(request.getBytes(StandardCharsets.ISO_8859_1));
-      out.flush();
-      InputStream in = socket.getInputStream();
-      ByteArrayOutputStream answer = new ByteArrayOutputStream();
-      byte[] chunk = new byte[8192];
-      for (int read; (read = in.read(chunk)) > 0; ) {
-        answer.write(chunk, 0, read);
-      }
-      String text = answer.toString(StandardCharsets.ISO_8859_1);
-      String what = request.substring(0, Math.min(40, request.length())).replace("\r\n", " ");
-      assertTrue(text.matches("(?s)HTTP/1\\.[01] " + status + " .*"), what + " → " + text);
-      assertTrue(text.toLowerCase().contains("content-type: application/json"), what + " → " + text);
-      JsonObject error = new JsonObject(text.substring(text.indexOf("\r\n\r\n") + 4)).getJsonObject("error");
-      assertEquals(code, error.getString("code"), text);
-    }
+    String text = RawHttp.exchange(port, request);
+    String what = request.substring(0, Math.min(40, request.length())).replace("\r\n", " ");
+    assertTrue(text.matches("(?s)HTTP/1\\.[01] " + status + " .*"), what + " → " + text);
+    assertTrue(text.toLowerCase().contains("content-type: application/json"), what + " → " + text);
+    JsonObject error = new JsonObject(text.substring(text.indexOf("\r\n\r\n") + 4)).getJsonObject("error");
+    assertEquals(code, error.getString("code"), text);
   }
 
   private static void assertNothingWritten() {
