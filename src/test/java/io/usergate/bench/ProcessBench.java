@@ -39,8 +39,12 @@ final class ProcessBench {
       throw new IllegalStateException(JAR + " is missing: scripts/bench builds it for the process group");
     }
     List<String> lean = Arrays.asList(shell(". scripts/lib.sh; lean_java_opts").trim().split("\\s+"));
-    Run defaults = measure(List.of());
-    Run shipped = measure(lean);
+    // Two rounds, the second in the other order, each figure the best of the two: a single pair of
+    // starts moved the throughput row from 0.43 to 1.27 with the order of the runs alone.
+    Run defaults = best(measure(List.of()), null);
+    Run shipped = best(measure(lean), null);
+    shipped = best(measure(lean), shipped);
+    defaults = best(measure(List.of()), defaults);
     report.add("ready after start, scripts/run's JVM flags (a restart; the first start, initdb included: "
       + String.format("%.0f ms", shipped.firstReadyMs()) + ")", shipped.readyMs(), "ms",
       "the JVM's defaults (first start " + String.format("%.0f ms", defaults.firstReadyMs()) + ")", defaults.readyMs(), "≤ 2,500 ms");
@@ -50,6 +54,16 @@ final class ProcessBench {
       "the bare gate's (a process of its own, 256 MB heap, an upsert a request)", shipped.bareGatePeakRssMb(), "≤ 1.5");
     report.add("GET /users/{id} (hot: cache hits) under wrk, scripts/run's flags", shipped.requestsPerSecond(), "req/s",
       "the JVM's defaults", defaults.requestsPerSecond(), "≥ 1 (nothing lost)");
+  }
+
+  /** The better of two runs, figure by figure (faster ready, smaller RSS, more requests a second). */
+  private static Run best(Run run, Run other) {
+    if (other == null) {
+      return run;
+    }
+    return new Run(Math.min(run.readyMs(), other.readyMs()), Math.min(run.firstReadyMs(), other.firstReadyMs()),
+      Math.min(run.idleRssMb(), other.idleRssMb()), Math.min(run.peakRssMb(), other.peakRssMb()),
+      Math.max(run.requestsPerSecond(), other.requestsPerSecond()), Math.min(run.bareGatePeakRssMb(), other.bareGatePeakRssMb()));
   }
 
   private static Run measure(List<String> flags) throws Exception {
