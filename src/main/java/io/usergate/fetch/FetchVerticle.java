@@ -86,12 +86,13 @@ public class FetchVerticle extends VerticleBase {
       batcher = new Batcher<>(vertx, settings.batchDelayMs(), settings.maxBatchSize(), this::bulkCall);
     }
     CacheSettings cache = CacheSettings.from(config());
-    freshness = new Freshness(cache.freshForMs(), cache.staleWhileRevalidateMs());
+    freshness = Freshness.of(cache);
     notFound = new NotFoundMemory(cache.notFoundForMs(), System::currentTimeMillis);
     // As long as a copy can be fresh for anyone, and longer than a batched write-through takes to commit
     // (its window, plus the upsert itself): until then the mirror may not have it yet.
     hot = new HotCopies(cache.hotUsers(),
-      Math.max(cache.freshForMs() + cache.staleWhileRevalidateMs(), settings.writeThroughDelayMs() + 2000L));
+      Math.max(cache.freshForMs() + cache.staleWhileRevalidateMs(), settings.writeThroughDelayMs() + 2000L),
+      id -> vertx.eventBus().publish(FetchAddresses.COPY_GONE, new JsonObject().put("id", id)));
     if (settings.clusterBudget()) {
       budget = ClusterBudget.watch(vertx, this::share);
     }
@@ -155,7 +156,7 @@ public class FetchVerticle extends VerticleBase {
   private Future<Reply> one(JsonObject body) {
     long id = UserId.fromField(body, "id");
     boolean staleFallback = flag(body, FetchAddresses.STALE_FALLBACK, false);
-    Freshness.Directives directives = directives(body);
+    Freshness.Directives directives = Freshness.Directives.of(body);
     Cancellation cancellation = named(body);
     return mirror(List.of(id), directives)
       .compose(copies -> serve(id, copies.get(id), directives, cancellation)
@@ -195,8 +196,7 @@ public class FetchVerticle extends VerticleBase {
     // The directory asked for a pause (Retry-After): a copy of any age is better than waiting it out.
     Freshness.Verdict verdict = judged == Freshness.Verdict.MISS && copy != null && upstream.paused()
       ? Freshness.Verdict.STALE : judged;
-    Metrics.registry().ifPresent(registry -> io.micrometer.core.instrument.Counter.builder("usergate.cache.requests")
-      .description("ids asked of fetch, by where the answer came from").tag("result", verdict.label).register(registry).increment());
+    freshness.count(verdict);
     switch (verdict) {
       case HIT:
         return Future.succeededFuture(new Served(User.of(copy.user()), copy, "hit"));
@@ -277,16 +277,6 @@ public class FetchVerticle extends VerticleBase {
       });
   }
 
-  /** {@code maxAgeMs}, {@code noCache}, {@code onlyIfCached} of a bus request, checked. */
-  private static Freshness.Directives directives(JsonObject body) {
-    Object maxAge = body.getValue(FetchAddresses.MAX_AGE_MS);
-    if (maxAge != null && !(maxAge instanceof Integer || maxAge instanceof Long) || maxAge != null && ((Number) maxAge).longValue() < 0) {
-      throw ErrorCode.BAD_REQUEST.error(FetchAddresses.MAX_AGE_MS + " must be an integer ≥ 0, not " + User.describe(maxAge));
-    }
-    return new Freshness.Directives(maxAge == null ? null : ((Number) maxAge).longValue(),
-      flag(body, FetchAddresses.NO_CACHE, false), flag(body, FetchAddresses.ONLY_IF_CACHED, false));
-  }
-
   /** The request's cancellation, registered under its requestId when the caller gave one. */
   private Cancellation named(JsonObject body) {
     Cancellation cancellation = new Cancellation();
@@ -329,7 +319,7 @@ public class FetchVerticle extends VerticleBase {
     }
     boolean all = FetchAddresses.MODE_ALL.equals(mode);
     boolean write = flag(body, FetchAddresses.WRITE_THROUGH, true);
-    Freshness.Directives directives = directives(body);
+    Freshness.Directives directives = Freshness.Directives.of(body);
     Instant started = Instant.now();
     Cancellation cancellation = named(body);
     List<Long> distinct = new ArrayList<>(new LinkedHashSet<>(ids));

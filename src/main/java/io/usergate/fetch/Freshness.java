@@ -1,22 +1,48 @@
 package io.usergate.fetch;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.usergate.error.ErrorCode;
+import io.usergate.metrics.Metrics;
+import io.usergate.user.User;
+import io.vertx.core.json.JsonObject;
+
 /**
  * Where an answer may come from, given the age of the mirror's copy and what the caller accepts
  * (RFC 9111's request directives, or their bus form). The mirror's copy is fresh for
  * {@code cache.freshForMs}; for {@code cache.staleWhileRevalidateMs} more it may be answered while a
  * refresh runs in the background; after that it is a miss. A caller's {@code max-age} can only ask for
- * a younger copy than that, never make an old one fresh.
+ * a younger copy than that, never make an old one fresh. Public for the web edge, which answers the hits
+ * of its own copies with the same rule ({@code web/EdgeCopies}). Confined to its verticle's context.
  */
-final class Freshness {
+public final class Freshness {
 
   /** What the caller said: {@code maxAgeMs} null when it named no limit. */
-  record Directives(Long maxAgeMs, boolean noCache, boolean onlyIfCached) {
+  public record Directives(Long maxAgeMs, boolean noCache, boolean onlyIfCached) {
 
     static final Directives NONE = new Directives(null, false, false);
+
+    /** {@code maxAgeMs}, {@code noCache}, {@code onlyIfCached} of a bus request, checked (BAD_REQUEST). */
+    public static Directives of(JsonObject body) {
+      Object maxAge = body.getValue(FetchAddresses.MAX_AGE_MS);
+      if (maxAge != null && !(maxAge instanceof Integer || maxAge instanceof Long) || maxAge != null && ((Number) maxAge).longValue() < 0) {
+        throw ErrorCode.BAD_REQUEST.error(FetchAddresses.MAX_AGE_MS + " must be an integer ≥ 0, not " + User.describe(maxAge));
+      }
+      return new Directives(maxAge == null ? null : ((Number) maxAge).longValue(),
+        flag(body, FetchAddresses.NO_CACHE), flag(body, FetchAddresses.ONLY_IF_CACHED));
+    }
+
+    private static boolean flag(JsonObject body, String field) {
+      Object value = body.getValue(field, false);
+      if (!(value instanceof Boolean)) {
+        throw ErrorCode.BAD_REQUEST.error(field + " must be true or false, not " + value);
+      }
+      return (Boolean) value;
+    }
   }
 
   /** The verdict, and the label it has in {@code usergate_cache_requests_total{result}}. */
-  enum Verdict {
+  public enum Verdict {
     /** Answer the copy. */
     HIT("hit"),
     /** Answer the copy and refresh it in the background. */
@@ -37,10 +63,37 @@ final class Freshness {
 
   private final long freshForMs;
   private final long staleWhileRevalidateMs;
+  /** The counters of usergate_cache_requests_total, one per verdict, for the registry they were made in. */
+  private MeterRegistry countedIn;
+  private final Counter[] counters = new Counter[Verdict.values().length];
 
   Freshness(long freshForMs, long staleWhileRevalidateMs) {
     this.freshForMs = freshForMs;
     this.staleWhileRevalidateMs = staleWhileRevalidateMs;
+  }
+
+  /** The rule of the {@code cache} section. */
+  public static Freshness of(CacheSettings cache) {
+    return new Freshness(cache.freshForMs(), cache.staleWhileRevalidateMs());
+  }
+
+  /** Counts an id asked of the cache in {@code usergate_cache_requests_total{result}} (its meter looked up once). */
+  public void count(Verdict verdict) {
+    MeterRegistry registry = Metrics.registry().orElse(null);
+    if (registry == null) {
+      return;
+    }
+    if (registry != countedIn) {
+      java.util.Arrays.fill(counters, null);
+      countedIn = registry;
+    }
+    Counter counter = counters[verdict.ordinal()];
+    if (counter == null) {
+      counter = Counter.builder("usergate.cache.requests").description("ids asked of fetch, by where the answer came from")
+        .tag("result", verdict.label).register(registry);
+      counters[verdict.ordinal()] = counter;
+    }
+    counter.increment();
   }
 
   /** Whether a look at the mirror can help at all: otherwise a fetch goes straight upstream. */
@@ -49,7 +102,7 @@ final class Freshness {
   }
 
   /** {@code ageMs}: the copy's age, or -1 when the mirror has none. */
-  Verdict judge(long ageMs, Directives directives) {
+  public Verdict judge(long ageMs, Directives directives) {
     boolean copy = ageMs >= 0;
     Long maxAge = directives.maxAgeMs();
     if (directives.onlyIfCached()) {

@@ -3,10 +3,12 @@ package io.usergate.fetch;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * The fetch room's copies of hot users, so that a cache hit costs no mirror read: filled by every live
@@ -28,17 +30,26 @@ final class HotCopies {
 
   private final long keepMs;
   private final Cache<Long, Copy> copies;
+  private final LongConsumer gone;
 
   /**
    * @param maxUsers how many copies at the most; 0 keeps none
    * @param keepMs   how long after its fetch a copy may still be of use
+   * @param gone     told the id of a copy that was removed, evicted for room, or replaced by a different one
    */
-  HotCopies(long maxUsers, long keepMs) {
+  HotCopies(long maxUsers, long keepMs, LongConsumer gone) {
     this.keepMs = keepMs;
+    this.gone = gone;
     this.copies = Caffeine.newBuilder()
       .maximumSize(maxUsers)
       // Maintenance on the caller's thread (the fetch verticle's event loop): no pool thread for it.
       .executor(Runnable::run)
+      // Expired copies are not told: no copy of a copy outlives its freshness, which ends before keepMs.
+      .<Long, Copy>removalListener((id, copy, cause) -> {
+        if (id != null && cause.wasEvicted() && cause != RemovalCause.EXPIRED) {
+          gone.accept(id);
+        }
+      })
       .expireAfter(new Expiry<Long, Copy>() {
         @Override
         public long expireAfterCreate(Long id, Copy copy, long currentTime) {
@@ -61,13 +72,24 @@ final class HotCopies {
   /** Keeps {@code user} unless a copy fetched later is already here. */
   void offer(long id, JsonObject user, Instant fetchedAt) {
     if (keepMs > 0) {
-      copies.asMap().merge(id, new Copy(user, fetchedAt),
-        (known, offered) -> offered.fetchedAt().isBefore(known.fetchedAt()) ? known : offered);
+      boolean[] replacedByAnother = new boolean[1];
+      copies.asMap().merge(id, new Copy(user, fetchedAt), (known, offered) -> {
+        if (offered.fetchedAt().isBefore(known.fetchedAt())) {
+          return known;
+        }
+        replacedByAnother[0] = !known.user().equals(offered.user());
+        return offered;
+      });
+      if (replacedByAnother[0]) {
+        gone.accept(id);
+      }
     }
   }
 
   void remove(long id) {
-    copies.invalidate(id);
+    if (copies.asMap().remove(id) != null) {
+      gone.accept(id);
+    }
   }
 
   /** The copy of {@code id}, or null. */

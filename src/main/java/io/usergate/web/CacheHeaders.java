@@ -34,17 +34,27 @@ final class CacheHeaders {
    */
   static boolean apply(HttpServerResponse response, MultiMap requestHeaders, Buffer body, String fetchedAt,
                        String cacheStatus, Instant now) {
-    String etag = etag(body);
+    Instant fetched = parse(fetchedAt);
+    return apply(response, requestHeaders, etag(body), fetched, fetched == null ? null : lastModified(fetched), cacheStatus, now);
+  }
+
+  /** As above, with the validator and {@code Last-Modified} of the body already made ({@link EdgeCopies}). */
+  static boolean apply(HttpServerResponse response, MultiMap requestHeaders, String etag, Instant fetched, String lastModified,
+                       String cacheStatus, Instant now) {
     response.putHeader(HttpHeaders.ETAG, etag);
     if (cacheStatus != null) {
       response.putHeader(CACHE_STATUS, CACHE_NAME + "; " + cacheStatus);
     }
-    Instant fetched = parse(fetchedAt);
     if (fetched != null) {
-      response.putHeader(HttpHeaders.LAST_MODIFIED, DateTimeFormatter.RFC_1123_DATE_TIME.format(fetched.atOffset(ZoneOffset.UTC)));
+      response.putHeader(HttpHeaders.LAST_MODIFIED, lastModified);
       response.putHeader("Age", String.valueOf(Math.max(0, Duration.between(fetched, now).toSeconds())));
     }
     return matches(requestHeaders.get(HttpHeaders.IF_NONE_MATCH), etag);
+  }
+
+  /** {@code Last-Modified}'s form of an instant. */
+  static String lastModified(Instant fetched) {
+    return DateTimeFormatter.RFC_1123_DATE_TIME.format(fetched.atOffset(ZoneOffset.UTC));
   }
 
   /** A strong validator of the exact bytes served. */

@@ -3,7 +3,9 @@ package io.usergate.web;
 import io.usergate.bus.SharedJsonCodec;
 import io.usergate.config.StartFailure;
 import io.usergate.error.ErrorCode;
+import io.usergate.fetch.CacheSettings;
 import io.usergate.fetch.FetchAddresses;
+import io.usergate.fetch.Freshness;
 import io.usergate.config.Section;
 import io.usergate.store.HotRows;
 import io.usergate.store.StoreAddresses;
@@ -63,6 +65,9 @@ public class HttpVerticle extends VerticleBase {
   private WebSettings settings;
   private DeliveryOptions busOptions;
   private HotRows hot;
+  /** The hits of GET /users/{id}, answered here by the fetch room's rule. */
+  private EdgeCopies edge;
+  private Freshness freshness;
   private volatile boolean shuttingDown;
   /** Request ids: unique to this verticle instance (cluster-wide), numbered within it. */
   private final String requestIdPrefix = UUID.randomUUID() + "-";
@@ -81,6 +86,9 @@ public class HttpVerticle extends VerticleBase {
     // so none without the change feed.
     long hotBytes = Section.of(config(), "cache").longValue("storeHotBytes");
     hot = new HotRows(Section.of(config(), "changes").bool("enabled") ? hotBytes : 0);
+    CacheSettings cache = CacheSettings.from(config());
+    freshness = Freshness.of(cache);
+    edge = new EdgeCopies(cache.hotUsers(), cache.freshForMs());
     BearerAuth auth = BearerAuth.forHost(settings.host(), settings.token());
     Future<Void> changes = vertx.eventBus().consumer(StoreAddresses.USER_CHANGED, message -> {
       Long id = StoreAddresses.changedId(message);
@@ -88,7 +96,13 @@ public class HttpVerticle extends VerticleBase {
         hot.drop(id);
       }
     }).completion();
-    return changes.compose(listening -> ApiDocs.load(vertx)).compose(docs -> {
+    // Fetch let its copy of a user go: so does the edge (the body is {"id": n}; anything else is ignored).
+    Future<Void> copiesGone = vertx.eventBus().<Object>consumer(FetchAddresses.COPY_GONE, message -> {
+      if (message.body() instanceof JsonObject gone && gone.getValue("id") instanceof Number id) {
+        edge.drop(id.longValue());
+      }
+    }).completion();
+    return Future.all(changes, copiesGone).compose(listening -> ApiDocs.load(vertx)).compose(docs -> {
       router = router(auth, docs);
       return tcpBridge(auth).compose(bridged -> listen(router));
     });
@@ -222,27 +236,54 @@ public class HttpVerticle extends VerticleBase {
     return server.actualPort();
   }
 
+  /**
+   * A hit of this verticle's own copy (fresh for the caller by the fetch room's rule) is answered here,
+   * crossing no bus; anything else asks fetch, and its answer becomes the edge's copy.
+   */
   private void fetchOne(RoutingContext ctx) {
     long id = UserId.parse(ctx.pathParam("id"), "the user id");
-    JsonObject body = CacheDirectives.apply(ctx.request().getHeader(HttpHeaders.CACHE_CONTROL), new JsonObject().put("id", id)
-      .put(FetchAddresses.STALE_FALLBACK, true).put(FetchAddresses.REQUEST_ID, cancelWhenClientLeaves(ctx)));
+    JsonObject body = CacheDirectives.apply(ctx.request().getHeader(HttpHeaders.CACHE_CONTROL), new JsonObject().put("id", id));
+    EdgeCopies.Copy copy = edge.get(id);
+    if (copy != null) {
+      Instant now = Instant.now();
+      if (freshness.judge(copy.ageMs(now), Freshness.Directives.of(body)) == Freshness.Verdict.HIT) {
+        freshness.count(Freshness.Verdict.HIT);
+        answerUser(ctx, "store", copy.fetchedAtText(), "hit",
+          response -> CacheHeaders.apply(response, ctx.request().headers(), copy.etag(), copy.fetchedAt(), copy.lastModified(), "hit", now),
+          copy.encoded());
+        return;
+      }
+    }
+    long stamp = edge.stamp();
+    body.put(FetchAddresses.STALE_FALLBACK, true).put(FetchAddresses.REQUEST_ID, cancelWhenClientLeaves(ctx));
     request(FetchAddresses.ONE, body)
       .onSuccess(reply -> {
         Buffer user = reply.body().toBuffer();
         String fetchedAt = reply.headers().get(StoreAddresses.FETCHED_AT_HEADER);
-        HttpServerResponse response = json(ctx, 200).putHeader(SOURCE_HEADER, reply.headers().get(FetchAddresses.SOURCE_HEADER));
-        if (fetchedAt != null) {
-          response.putHeader(FETCHED_AT_HEADER, fetchedAt);
+        String cacheStatus = reply.headers().get(FetchAddresses.CACHE_STATUS_HEADER);
+        // A stale fallback is the mirror's copy, which fetch does not hold: nothing would say when it is gone.
+        if (fetchedAt != null && cacheStatus != null && !cacheStatus.contains("stale-fallback")) {
+          edge.fill(id, user, Instant.parse(fetchedAt), stamp);
         }
-        if (CacheHeaders.apply(response, ctx.request().headers(), user, fetchedAt,
-          reply.headers().get(FetchAddresses.CACHE_STATUS_HEADER), Instant.now())) {
-          response.setStatusCode(304).headers().remove(HttpHeaders.CONTENT_TYPE);
-          response.end();
-        } else {
-          response.end(user);
-        }
+        answerUser(ctx, reply.headers().get(FetchAddresses.SOURCE_HEADER), fetchedAt, cacheStatus,
+          response -> CacheHeaders.apply(response, ctx.request().headers(), user, fetchedAt, cacheStatus, Instant.now()), user);
       })
       .onFailure(ctx::fail);
+  }
+
+  /** A user's 200, or its 304 when {@code cacheHeaders} (which sets them) says the caller's copy is current. */
+  private static void answerUser(RoutingContext ctx, String source, String fetchedAt, String cacheStatus,
+                                 java.util.function.Predicate<HttpServerResponse> cacheHeaders, Buffer user) {
+    HttpServerResponse response = json(ctx, 200).putHeader(SOURCE_HEADER, source);
+    if (fetchedAt != null) {
+      response.putHeader(FETCHED_AT_HEADER, fetchedAt);
+    }
+    if (cacheHeaders.test(response)) {
+      response.setStatusCode(304).headers().remove(HttpHeaders.CONTENT_TYPE);
+      response.end();
+    } else {
+      response.end(user);
+    }
   }
 
   /** {@code ?ids=1,2,3} or {@code ?ids=1&ids=2}; the fetch verticle checks the count and the mode. */

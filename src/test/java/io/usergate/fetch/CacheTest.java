@@ -134,6 +134,53 @@ class CacheTest {
   }
 
   @Test
+  @DisplayName("a hit is answered at the web edge, no bus crossed, with the same headers; once fetch lets its copy go (changed upstream, a 404), the edge does too")
+  void edgeHits() throws Exception {
+    AtomicInteger asked = new AtomicInteger();
+    vertx.eventBus().addOutboundInterceptor(delivery -> {
+      if (FetchAddresses.ONE.equals(delivery.message().address())) {
+        asked.incrementAndGet();
+      }
+      delivery.next();
+    });
+    HttpResponse<Buffer> miss = get("/users/7");
+    assertEquals("usergate; fwd=miss", miss.getHeader("Cache-Status"));
+    HttpResponse<Buffer> hit = get("/users/7");
+    assertEquals(1, asked.get(), "the hit was answered by the web verticle itself");
+    assertEquals(200, hit.statusCode());
+    assertEquals("usergate; hit", hit.getHeader("Cache-Status"));
+    assertEquals("store", hit.getHeader("X-Usergate-Source"));
+    assertEquals(miss.getHeader("X-Usergate-Fetched-At"), hit.getHeader("X-Usergate-Fetched-At"));
+    assertEquals(miss.getHeader("ETag"), hit.getHeader("ETag"));
+    assertEquals(miss.getHeader("Last-Modified"), hit.getHeader("Last-Modified"));
+    assertNotNull(hit.getHeader("Age"));
+    assertEquals(FakeDirectory.user(7), hit.bodyAsJsonObject());
+    assertEquals(304, get("/users/7", "If-None-Match", hit.getHeader("ETag")).statusCode());
+    assertEquals("usergate; fwd=request", get("/users/7", "Cache-Control", "no-cache").getHeader("Cache-Status"),
+      "no-cache still goes upstream");
+    assertEquals(2, asked.get());
+
+    // Changed in the directory and fetched live by a bus caller: fetch's copy differs, the edge's is dropped.
+    upstream.script(7, FakeDirectory.Behaviour.RENAMED, 0);
+    assertEquals("Renamed 7", Bus.call(vertx, FetchAddresses.ONE, new JsonObject().put("id", 7).put(FetchAddresses.NO_CACHE, true))
+      .getString("name"));
+    assertEquals(3, asked.get());
+    HttpResponse<Buffer> renamed = get("/users/7");
+    assertEquals("Renamed 7", renamed.bodyAsJsonObject().getString("name"));
+    assertEquals("usergate; hit", renamed.getHeader("Cache-Status"));
+    assertEquals(4, asked.get(), "asked of fetch, whose copy is the new one");
+    assertEquals("Renamed 7", get("/users/7").bodyAsJsonObject().getString("name"));
+    assertEquals(4, asked.get(), "and the edge holds the new one now");
+
+    // Gone from the directory: fetch drops its copy, and so does the edge (fetch answers from the mirror's).
+    upstream.script(7, FakeDirectory.Behaviour.NOT_FOUND, 0);
+    assertEquals(404, get("/users/7", "Cache-Control", "no-cache").statusCode());
+    int afterNotFound = asked.get();
+    get("/users/7");
+    assertEquals(afterNotFound + 1, asked.get(), "after the 404, the edge had nothing to answer");
+  }
+
+  @Test
   @DisplayName("fetch.many reads its hits in one go and fetches only the misses")
   void manyFetchesOnlyMisses() throws Exception {
     storeCopy(1, 1000);

@@ -28,7 +28,9 @@ public class FakeDirectory extends VerticleBase {
     /** 429 with {@code Retry-After: 1}. */
     RATE_LIMITED,
     /** In a bulk answer: the user twice, the second time with another name. */
-    TWICE }
+    TWICE,
+    /** The user, with another name than {@link #user}'s: it changed in the directory. */
+    RENAMED }
 
   public static final int HUGE_BYTES = 10 * 1024 * 1024;
   public static final int HUGE_FIRST_PART = 2 * 1024 * 1024;
@@ -413,6 +415,7 @@ public class FakeDirectory extends VerticleBase {
       case FAIL -> response.setStatusCode(500).end("{\"error\":\"scripted failure\"}");
       case INVALID_JSON -> response.end("{\"id\": " + id + ", \"name\": ");
       case WRONG_ID -> response.end(user(id + 1).encode());
+      case RENAMED -> response.end(user(id).put("name", "Renamed " + id).encode());
       case NO_NAME -> response.end(new JsonObject().put("id", id).put("name", "").encode());
       case HUGE, HUGE_CHUNKED -> new HugeAnswer(response, id, behaviour == Behaviour.HUGE).start();
       case RATE_LIMITED -> response.setStatusCode(429).putHeader("Retry-After", "1").end("{}");

@@ -1,0 +1,62 @@
+package io.usergate.web;
+
+import io.vertx.core.buffer.Buffer;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+class EdgeCopiesTest {
+
+  private static final Buffer USER = Buffer.buffer("{\"id\":7,\"name\":\"Seven\"}");
+
+  @Test
+  @DisplayName("a copy is kept as the bytes answered, with its validator and Last-Modified made once")
+  void keepsWhatWasAnswered() {
+    EdgeCopies edge = new EdgeCopies(100, 60_000);
+    Instant fetchedAt = Instant.parse("2026-12-02T06:00:00.123Z");
+    edge.fill(7, USER, Instant.now(), edge.stamp());
+    edge.fill(8, USER, fetchedAt, edge.stamp());
+    EdgeCopies.Copy copy = edge.get(7);
+    assertNotNull(copy);
+    assertEquals(USER, copy.encoded());
+    assertEquals(CacheHeaders.etag(USER), copy.etag());
+    assertNull(edge.get(8), "fetched long ago: it cannot be fresh for anyone, so it is not kept");
+    Instant recent = Instant.now().minusSeconds(1);
+    edge.fill(8, USER, recent, edge.stamp());
+    assertEquals(recent.toString(), edge.get(8).fetchedAtText());
+    assertEquals(CacheHeaders.lastModified(recent), edge.get(8).lastModified());
+  }
+
+  @Test
+  @DisplayName("a drop removes the copy, and an answer that left before a drop fills nothing")
+  void dropsWin() {
+    EdgeCopies edge = new EdgeCopies(100, 60_000);
+    edge.fill(7, USER, Instant.now(), edge.stamp());
+    long before = edge.stamp();
+    edge.drop(7);
+    assertNull(edge.get(7));
+    edge.fill(7, USER, Instant.now(), before);
+    assertNull(edge.get(7), "the answer may hold what the drop was about");
+    edge.fill(7, USER, Instant.now(), edge.stamp());
+    assertNotNull(edge.get(7));
+  }
+
+  @Test
+  @DisplayName("none with cache.hotUsers 0 or cache.freshForMs 0; bounded by cache.hotUsers")
+  void bounded() {
+    for (EdgeCopies none : new EdgeCopies[] {new EdgeCopies(0, 60_000), new EdgeCopies(100, 0)}) {
+      none.fill(7, USER, Instant.now(), none.stamp());
+      assertNull(none.get(7));
+    }
+    EdgeCopies edge = new EdgeCopies(10, 60_000);
+    for (long id = 1; id <= 100; id++) {
+      edge.fill(id, USER, Instant.now(), edge.stamp());
+    }
+    assertEquals(true, edge.size() <= 10, "size " + edge.size());
+  }
+}
