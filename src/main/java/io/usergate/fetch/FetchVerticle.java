@@ -9,6 +9,7 @@ import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
 import io.usergate.fetch.HotCopies.Copy;
 import io.usergate.log.RequestIds;
+import io.usergate.metrics.CounterFamily;
 import io.usergate.metrics.Metrics;
 import io.usergate.store.StoreAddresses;
 import io.usergate.user.User;
@@ -67,6 +68,8 @@ public class FetchVerticle extends VerticleBase {
   private NotFoundMemory notFound;
   private HotCopies hot;
   private ClusterBudget budget;
+  private final CounterFamily upstreamCalls =
+    new CounterFamily("usergate.upstream.calls", "calls to the upstream directory, by outcome", "outcome");
   /** The directory's bulk endpoint, when upstream.batchPath names one. */
   private Batcher<Long, User> batcher;
   /** Ids whose stale copy was answered and whose background refresh runs: one refresh per id at a time. */
@@ -442,9 +445,7 @@ public class FetchVerticle extends VerticleBase {
           notFound.remember(id);
           hot.remove(id);
         }
-        Metrics.registry().ifPresent(registry -> io.micrometer.core.instrument.Counter.builder("usergate.upstream.calls")
-          .description("calls to the upstream directory, by outcome").tag("outcome", outcome(done.cause())).register(registry)
-          .increment());
+        upstreamCalls.increment(outcome(done.cause()));
       });
   }
 

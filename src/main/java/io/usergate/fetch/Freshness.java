@@ -1,9 +1,7 @@
 package io.usergate.fetch;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.usergate.error.ErrorCode;
-import io.usergate.metrics.Metrics;
+import io.usergate.metrics.CounterFamily;
 import io.usergate.user.User;
 import io.vertx.core.json.JsonObject;
 
@@ -63,9 +61,8 @@ public final class Freshness {
 
   private final long freshForMs;
   private final long staleWhileRevalidateMs;
-  /** The counters of usergate_cache_requests_total, one per verdict, for the registry they were made in. */
-  private MeterRegistry countedIn;
-  private final Counter[] counters = new Counter[Verdict.values().length];
+  private final CounterFamily requests =
+    new CounterFamily("usergate.cache.requests", "ids asked of fetch, by where the answer came from", "result");
 
   Freshness(long freshForMs, long staleWhileRevalidateMs) {
     this.freshForMs = freshForMs;
@@ -77,23 +74,9 @@ public final class Freshness {
     return new Freshness(cache.freshForMs(), cache.staleWhileRevalidateMs());
   }
 
-  /** Counts an id asked of the cache in {@code usergate_cache_requests_total{result}} (its meter looked up once). */
+  /** Counts an id asked of the cache in {@code usergate_cache_requests_total{result}}. */
   public void count(Verdict verdict) {
-    MeterRegistry registry = Metrics.registry().orElse(null);
-    if (registry == null) {
-      return;
-    }
-    if (registry != countedIn) {
-      java.util.Arrays.fill(counters, null);
-      countedIn = registry;
-    }
-    Counter counter = counters[verdict.ordinal()];
-    if (counter == null) {
-      counter = Counter.builder("usergate.cache.requests").description("ids asked of fetch, by where the answer came from")
-        .tag("result", verdict.label).register(registry);
-      counters[verdict.ordinal()] = counter;
-    }
-    counter.increment();
+    requests.increment(verdict.label);
   }
 
   /** Whether a look at the mirror can help at all: otherwise a fetch goes straight upstream. */

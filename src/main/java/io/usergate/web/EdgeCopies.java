@@ -69,12 +69,18 @@ final class EdgeCopies {
     return drops;
   }
 
-  /** Keeps what fetch answered unless a drop happened since the request left ({@code stamp}). */
-  void fill(long id, Buffer encoded, Instant fetchedAt, long stamp) {
+  /** An answer of fetch as a copy: its headers made once, for its own answer and for every hit after it. */
+  static Copy of(Buffer encoded, String fetchedAtText) {
+    Instant fetchedAt = Instant.parse(fetchedAtText);
+    return new Copy(encoded, fetchedAt, fetchedAtText, CacheHeaders.etag(encoded), CacheHeaders.lastModified(fetchedAt));
+  }
+
+  /** Keeps {@code copy} (what fetch answered) unless a drop happened since the request left ({@code stamp}). */
+  void fill(long id, Copy copy, long stamp) {
     if (enabled && stamp == drops) {
       // Exactly the bytes: an encoder's buffer has room to spare.
-      copies.put(id, new Copy(Buffer.buffer(encoded.getBytes()), fetchedAt, fetchedAt.toString(), CacheHeaders.etag(encoded),
-        CacheHeaders.lastModified(fetchedAt)));
+      copies.put(id, new Copy(Buffer.buffer(copy.encoded().getBytes()), copy.fetchedAt(), copy.fetchedAtText(), copy.etag(),
+        copy.lastModified()));
     }
   }
 

@@ -248,7 +248,7 @@ public class HttpVerticle extends VerticleBase {
       Instant now = Instant.now();
       if (freshness.judge(copy.ageMs(now), Freshness.Directives.of(body)) == Freshness.Verdict.HIT) {
         freshness.count(Freshness.Verdict.HIT);
-        answerUser(ctx, "store", copy.fetchedAtText(), "hit",
+        answerUser(ctx, "store", copy.fetchedAtText(),
           response -> CacheHeaders.apply(response, ctx.request().headers(), copy.etag(), copy.fetchedAt(), copy.lastModified(), "hit", now),
           copy.encoded());
         return;
@@ -261,18 +261,25 @@ public class HttpVerticle extends VerticleBase {
         Buffer user = reply.body().toBuffer();
         String fetchedAt = reply.headers().get(StoreAddresses.FETCHED_AT_HEADER);
         String cacheStatus = reply.headers().get(FetchAddresses.CACHE_STATUS_HEADER);
-        // A stale fallback is the mirror's copy, which fetch does not hold: nothing would say when it is gone.
-        if (fetchedAt != null && cacheStatus != null && !cacheStatus.contains("stale-fallback")) {
-          edge.fill(id, user, Instant.parse(fetchedAt), stamp);
+        String source = reply.headers().get(FetchAddresses.SOURCE_HEADER);
+        if (fetchedAt == null) {
+          answerUser(ctx, source, null, response -> CacheHeaders.apply(response, ctx.request().headers(), user, null, cacheStatus,
+            Instant.now()), user);
+          return;
         }
-        answerUser(ctx, reply.headers().get(FetchAddresses.SOURCE_HEADER), fetchedAt, cacheStatus,
-          response -> CacheHeaders.apply(response, ctx.request().headers(), user, fetchedAt, cacheStatus, Instant.now()), user);
+        EdgeCopies.Copy answered = EdgeCopies.of(user, fetchedAt);
+        // A stale fallback is the mirror's copy, which fetch does not hold: nothing would say when it is gone.
+        if (cacheStatus != null && !cacheStatus.contains("stale-fallback")) {
+          edge.fill(id, answered, stamp);
+        }
+        answerUser(ctx, source, fetchedAt, response -> CacheHeaders.apply(response, ctx.request().headers(), answered.etag(),
+          answered.fetchedAt(), answered.lastModified(), cacheStatus, Instant.now()), user);
       })
       .onFailure(ctx::fail);
   }
 
   /** A user's 200, or its 304 when {@code cacheHeaders} (which sets them) says the caller's copy is current. */
-  private static void answerUser(RoutingContext ctx, String source, String fetchedAt, String cacheStatus,
+  private static void answerUser(RoutingContext ctx, String source, String fetchedAt,
                                  java.util.function.Predicate<HttpServerResponse> cacheHeaders, Buffer user) {
     HttpServerResponse response = json(ctx, 200).putHeader(SOURCE_HEADER, source);
     if (fetchedAt != null) {

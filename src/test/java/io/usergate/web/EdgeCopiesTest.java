@@ -19,15 +19,15 @@ class EdgeCopiesTest {
   void keepsWhatWasAnswered() {
     EdgeCopies edge = new EdgeCopies(100, 60_000);
     Instant fetchedAt = Instant.parse("2026-12-02T06:00:00.123Z");
-    edge.fill(7, USER, Instant.now(), edge.stamp());
-    edge.fill(8, USER, fetchedAt, edge.stamp());
+    edge.fill(7, EdgeCopies.of(USER, Instant.now().toString()), edge.stamp());
+    edge.fill(8, EdgeCopies.of(USER, fetchedAt.toString()), edge.stamp());
     EdgeCopies.Copy copy = edge.get(7);
     assertNotNull(copy);
     assertEquals(USER, copy.encoded());
     assertEquals(CacheHeaders.etag(USER), copy.etag());
     assertNull(edge.get(8), "fetched long ago: it cannot be fresh for anyone, so it is not kept");
     Instant recent = Instant.now().minusSeconds(1);
-    edge.fill(8, USER, recent, edge.stamp());
+    edge.fill(8, EdgeCopies.of(USER, recent.toString()), edge.stamp());
     assertEquals(recent.toString(), edge.get(8).fetchedAtText());
     assertEquals(CacheHeaders.lastModified(recent), edge.get(8).lastModified());
   }
@@ -36,13 +36,13 @@ class EdgeCopiesTest {
   @DisplayName("a drop removes the copy, and an answer that left before a drop fills nothing")
   void dropsWin() {
     EdgeCopies edge = new EdgeCopies(100, 60_000);
-    edge.fill(7, USER, Instant.now(), edge.stamp());
+    edge.fill(7, EdgeCopies.of(USER, Instant.now().toString()), edge.stamp());
     long before = edge.stamp();
     edge.drop(7);
     assertNull(edge.get(7));
-    edge.fill(7, USER, Instant.now(), before);
+    edge.fill(7, EdgeCopies.of(USER, Instant.now().toString()), before);
     assertNull(edge.get(7), "the answer may hold what the drop was about");
-    edge.fill(7, USER, Instant.now(), edge.stamp());
+    edge.fill(7, EdgeCopies.of(USER, Instant.now().toString()), edge.stamp());
     assertNotNull(edge.get(7));
   }
 
@@ -50,12 +50,12 @@ class EdgeCopiesTest {
   @DisplayName("none with cache.hotUsers 0 or cache.freshForMs 0; bounded by cache.hotUsers")
   void bounded() {
     for (EdgeCopies none : new EdgeCopies[] {new EdgeCopies(0, 60_000), new EdgeCopies(100, 0)}) {
-      none.fill(7, USER, Instant.now(), none.stamp());
+      none.fill(7, EdgeCopies.of(USER, Instant.now().toString()), none.stamp());
       assertNull(none.get(7));
     }
     EdgeCopies edge = new EdgeCopies(10, 60_000);
     for (long id = 1; id <= 100; id++) {
-      edge.fill(id, USER, Instant.now(), edge.stamp());
+      edge.fill(id, EdgeCopies.of(USER, Instant.now().toString()), edge.stamp());
     }
     assertEquals(true, edge.size() <= 10, "size " + edge.size());
   }
