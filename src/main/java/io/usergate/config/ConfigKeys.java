@@ -82,7 +82,7 @@ public final class ConfigKeys {
     longValue("cache.storeHotBytes", 0, 68_719_476_736L, 67_108_864L, "bytes of users' JSON the store keeps in memory for "
       + "GET /store/users/{id} and usergate.store.get (each node; dropped at every change, cluster-wide through the change feed); 0: none"),
     integer("cache.hotUsers", 0, 10_000_000, 10_000,
-      "users whose copy each node keeps in memory, so that a hit reads no mirror (the least used go first); 0: none"),
+      "users whose copy each node keeps in memory (fetch, and the web edge as many), so that a hit reads no mirror and crosses no bus (the least used go first); 0: none"),
     pointer("mapping.id", "/id", "JSON pointer to the user's id (a positive integer) in what the directory sends"),
     template("mapping.name", "{/name}", false, "the user's name: JSON pointers in braces with text between, e.g. "
       + "{/firstName} {/lastName}; a missing field renders empty; the result is trimmed; empty is UPSTREAM_ERROR"),
