@@ -47,10 +47,49 @@ final class Mapping {
     }
   }
 
+  /**
+   * A pointer's value in a user. A pointer of one token ({@code /name}: every default) is read as that
+   * field itself: the pointer's own query (an iterator and its objects per call) showed in the live
+   * path's profile, four times per user.
+   */
+  private static final class Lookup {
+    private final JsonPointer pointer;
+    private final String field;
+
+    Lookup(JsonPointer pointer) {
+      this.pointer = pointer;
+      List<String> tokens = Pointers.tokens(pointer);
+      this.field = tokens.size() == 1 ? tokens.get(0) : null;
+    }
+
+    Object in(JsonObject user) {
+      return field != null ? user.getValue(field) : pointer.queryJson(user);
+    }
+  }
+
+  /** A template's parts, each a literal {@link String} or a {@link Lookup}. */
+  private record Parts(Pointers.Template template, List<Object> parts) {
+
+    static Parts of(Pointers.Template template) {
+      return template == null ? null : new Parts(template, template.parts().stream()
+        .map(part -> part instanceof JsonPointer pointer ? (Object) new Lookup(pointer) : part).toList());
+    }
+
+    boolean single() {
+      return template.single();
+    }
+
+    @Override
+    public String toString() {
+      return template.toString();
+    }
+  }
+
   private final JsonPointer id;
-  private final Pointers.Template name;
-  private final Pointers.Template username;
-  private final Pointers.Template email;
+  private final Lookup idLookup;
+  private final Parts name;
+  private final Parts username;
+  private final Parts email;
   private final JsonPointer userPointer;
   private final JsonPointer listPointer;
   private final List<JsonPointer> drop;
@@ -59,9 +98,10 @@ final class Mapping {
   Mapping(JsonPointer id, Pointers.Template name, Pointers.Template username, Pointers.Template email,
           JsonPointer userPointer, JsonPointer listPointer, List<JsonPointer> drop, List<JsonPointer> keep) {
     this.id = id;
-    this.name = name;
-    this.username = username;
-    this.email = email;
+    this.idLookup = new Lookup(id);
+    this.name = Parts.of(name);
+    this.username = Parts.of(username);
+    this.email = Parts.of(email);
     this.userPointer = userPointer;
     this.listPointer = listPointer;
     this.drop = List.copyOf(drop);
@@ -133,7 +173,7 @@ final class Mapping {
     if (!(value instanceof JsonObject raw)) {
       return Mapped.invalid(null, "a user must be a JSON object, not " + shape(value));
     }
-    Object rawId = id.queryJson(raw);
+    Object rawId = idLookup.in(raw);
     Long mappedId = rawId instanceof Number number ? number.longValue() : null;
     if (rawId instanceof JsonObject || rawId instanceof JsonArray) {
       return Mapped.invalid(null, "a user's id must be a positive integer, not " + shape(rawId) + idSource());
@@ -181,15 +221,15 @@ final class Mapping {
   }
 
   /** The template's value for this user; null when it renders nothing (empty, or not a string alone). */
-  private static String render(Pointers.Template template, JsonObject user) {
+  private static String render(Parts template, JsonObject user) {
     if (template.single()) {
-      Object value = ((JsonPointer) template.parts().get(0)).queryJson(user);
+      Object value = ((Lookup) template.parts().get(0)).in(user);
       return value instanceof String text ? text : null;
     }
     StringBuilder out = new StringBuilder();
     for (Object part : template.parts()) {
-      if (part instanceof JsonPointer pointer) {
-        Object value = pointer.queryJson(user);
+      if (part instanceof Lookup lookup) {
+        Object value = lookup.in(user);
         if (value instanceof String || value instanceof Number) {
           out.append(value);
         }

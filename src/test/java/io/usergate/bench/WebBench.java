@@ -45,7 +45,9 @@ final class WebBench {
       throw new IllegalStateException("wrk is not installed (scripts/bench installs it with apt-get)");
     }
     TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
-    Vertx vertx = Vertx.vertx();
+    // bench.eventLoops: the size of the event-loop pool (default: Vert.x's, twice the cores).
+    Integer eventLoops = Integer.getInteger("bench.eventLoops");
+    Vertx vertx = eventLoops == null ? Vertx.vertx() : Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(eventLoops));
     try {
       JsonObject config = TestConfig.forTests();
       config.getJsonObject("demo").put("latencyMs", 0).put("jitterMs", 0).put("users", USERS);
