@@ -1,6 +1,6 @@
 package io.usergate;
 
-import io.usergate.cluster.HazelcastConfigs;
+import io.usergate.cluster.ClusteredVertx;
 import io.usergate.config.ConfigKey;
 import io.usergate.config.ConfigKeys;
 import io.usergate.config.Configuration;
@@ -14,7 +14,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -173,25 +172,17 @@ public class Launcher extends VertxApplication implements VertxApplicationHooks 
 
   /**
    * With {@code -cluster}, Hazelcast gets the configuration built from the {@code cluster} section
-   * ({@link HazelcastConfigs}: cluster.xml, then the join {@code cluster.join} names), instead of the
+   * ({@link io.usergate.cluster.HazelcastConfigs}: cluster.xml, then the join {@code cluster.join} names), instead of the
    * cluster manager reading cluster.xml on its own, which could only do the TCP-IP join written in it.
    */
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
-    VertxBuilder builder = Vertx.builder().with(options);
-    if (clustered) {
-      builder.withClusterManager(new HazelcastClusterManager(HazelcastConfigs.from(config.getJsonObject("cluster"))));
-    }
-    return builder;
+    return clustered ? ClusteredVertx.builder(options, config.getJsonObject("cluster")) : Vertx.builder().with(options);
   }
 
   @Override
   public void beforeStartingVertx(HookContext context) {
     context.vertxOptions().setMetricsOptions(Metrics.options());
-    // The clustered event bus listens on the same interface as Hazelcast, not on a guessed one.
-    if (context.vertxOptions().getEventBusOptions().getHost() == null) {
-      context.vertxOptions().getEventBusOptions().setHost(config.getJsonObject("cluster").getString("host"));
-    }
   }
 
   @Override

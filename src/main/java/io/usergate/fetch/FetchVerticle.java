@@ -182,7 +182,7 @@ public class FetchVerticle extends VerticleBase {
   /** The upstream failed: a stored copy, of any age, is better than an error, and says where it came from. */
   private Future<Reply> staleFallback(long id, Copy known, UsergateException error) {
     Future<Copy> copy = known != null ? Future.succeededFuture(known)
-      : vertx.eventBus().<JsonObject>request(StoreAddresses.GET, new JsonObject().put("id", id), RequestIds.with(SharedJsonCodec.requestOptions(vertx)))
+      : vertx.eventBus().<JsonObject>request(StoreAddresses.GET, new JsonObject().put("id", id), RequestIds.with(SharedJsonCodec.sharedRequestOptions(vertx)))
           .map(stored -> new Copy(stored.body(), Instant.parse(stored.headers().get(StoreAddresses.FETCHED_AT_HEADER))));
     return copy
       .map(stored -> new Served(null, stored, "fwd=miss; detail=stale-fallback").reply())
@@ -258,7 +258,7 @@ public class FetchVerticle extends VerticleBase {
       return Future.succeededFuture(copies);
     }
     return vertx.eventBus().<JsonObject>request(StoreAddresses.GET_MANY, new JsonObject().put("ids", new JsonArray(unsure)),
-        RequestIds.with(SharedJsonCodec.requestOptions(vertx)))
+        RequestIds.with(SharedJsonCodec.sharedRequestOptions(vertx)))
       .map(reply -> {
         reply.body().getJsonArray("users").forEach(entry -> {
           JsonObject stored = (JsonObject) entry;

@@ -1,8 +1,11 @@
 package io.usergate.bench;
 
+import io.usergate.bus.BusReplies;
+import io.usergate.bus.SharedJsonCodec;
 import io.usergate.demo.DemoDirectoryVerticle;
 import io.usergate.fetch.FetchAddresses;
 import io.usergate.fetch.FetchVerticle;
+import io.usergate.log.RequestIds;
 import io.usergate.store.StoreVerticle;
 import io.usergate.support.ClusterNodes;
 import io.usergate.support.TestConfig;
@@ -10,6 +13,8 @@ import io.usergate.support.TestDatabase;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -18,8 +23,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Event-bus request/reply per second, local and node A → node B clustered (Hazelcast on loopback), in
- * the same run; and fan-out through one node against two: 10 concurrent fetch.many of 100 ids each
+ * Event-bus request/reply per second, local and node A → node B clustered (Hazelcast on loopback, the
+ * nodes built as the launcher builds them: support/ClusterNodes), with the same body, codec, headers
+ * and consumer, in the same run; and fan-out through one node against two: 10 concurrent fetch.many of 100 ids each
  * at 50 ms, upstream.maxConcurrent 20 per node, so two nodes have twice the permits.
  */
 final class ClusterBench {
@@ -27,18 +33,25 @@ final class ClusterBench {
   private static final String ECHO = "usergate.bench.echo";
 
   static void run(Report report) throws Exception {
-    Vertx local = Vertx.vertx();
+    // The local baseline runs the transport the launcher picks for a clustered node, so that only the hop differs.
+    Vertx local = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     ClusterNodes.useFreshCluster(5891);
     Vertx nodeA = ClusterNodes.start();
     Vertx nodeB = ClusterNodes.start();
     try {
-      local.eventBus().consumer(ECHO, message -> message.reply(message.body())).completion().await(10, TimeUnit.SECONDS);
-      nodeB.eventBus().consumer(ECHO, message -> message.reply(message.body())).completion().await(10, TimeUnit.SECONDS);
+      // Both runs do a usergate verticle's work: the request as FetchVerticle sends one to the store (the
+      // shared codec, the node and request-id headers), answered through BusReplies (its reply options:
+      // the shared codec, without a copy locally, in its binary form between nodes).
+      for (Vertx vertx : List.of(local, nodeA, nodeB)) {
+        SharedJsonCodec.register(vertx);
+      }
+      local.eventBus().consumer(ECHO, ClusterBench::echo).completion().await(10, TimeUnit.SECONDS);
+      nodeB.eventBus().consumer(ECHO, ClusterBench::echo).completion().await(10, TimeUnit.SECONDS);
       JsonObject body = new JsonObject().put("id", 7);
-      StoreBench.closedLoop(20_000, 64, i -> local.eventBus().request(ECHO, body).mapEmpty());
-      StoreBench.closedLoop(20_000, 64, i -> nodeA.eventBus().request(ECHO, body).mapEmpty());
-      double localRate = StoreBench.closedLoop(100_000, 64, i -> local.eventBus().request(ECHO, body).mapEmpty());
-      double clusteredRate = StoreBench.closedLoop(100_000, 64, i -> nodeA.eventBus().request(ECHO, body).mapEmpty());
+      StoreBench.closedLoop(20_000, 64, i -> request(local, body));
+      StoreBench.closedLoop(20_000, 64, i -> request(nodeA, body));
+      double localRate = StoreBench.closedLoop(100_000, 64, i -> request(local, body));
+      double clusteredRate = StoreBench.closedLoop(100_000, 64, i -> request(nodeA, body));
       report.add("bus request/reply, node A → node B clustered, 64 in flight", clusteredRate, "req/s",
         "the same, local (one Vert.x)", localRate, "(the price of the network hop)");
 
@@ -64,6 +77,14 @@ final class ClusterBench {
       nodeB.close().await(30, TimeUnit.SECONDS);
       local.close().await(30, TimeUnit.SECONDS);
     }
+  }
+
+  private static Future<Void> request(Vertx from, JsonObject body) {
+    return from.eventBus().request(ECHO, body, RequestIds.with(SharedJsonCodec.sharedRequestOptions(from))).mapEmpty();
+  }
+
+  private static void echo(Message<Object> message) {
+    BusReplies.answer(message, Future::succeededFuture);
   }
 
   private static long nextId = 1;

@@ -1,36 +1,44 @@
 package io.usergate.support;
 
+import io.usergate.cluster.ClusteredVertx;
+import io.usergate.config.Configuration;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.eventbus.EventBusOptions;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import io.vertx.core.json.JsonObject;
 
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Clustered Vert.x nodes in this JVM, joined through the project's own cluster.xml on loopback, under a
- * cluster name of their own so they never meet another test run or a running service.
+ * Clustered Vert.x nodes in this JVM, built as the launcher builds them with {@code -cluster}
+ * ({@link ClusteredVertx}: the project's cluster.xml through HazelcastConfigs, the event bus's options),
+ * on loopback, under a cluster name of their own so they never meet another test run or a running service.
  */
 public final class ClusterNodes {
+
+  private static JsonObject cluster;
 
   private ClusterNodes() {
   }
 
-  /** Sets the properties cluster.xml reads; call once before {@link #start}. */
-  public static String useFreshCluster(int port) {
+  /** Picks a fresh cluster name on {@code port} (the next 19 are tried too); call once before {@link #start}. */
+  public static synchronized String useFreshCluster(int port) {
     String name = "usergate-test-" + UUID.randomUUID().toString().substring(0, 8);
-    System.setProperty("usergate.cluster.name", name);
-    System.setProperty("usergate.cluster.host", "127.0.0.1");
-    System.setProperty("usergate.cluster.port", String.valueOf(port));
-    System.setProperty("usergate.cluster.members", "127.0.0.1");
+    cluster = Configuration.withOverrides(new JsonObject().put("cluster", new JsonObject()
+      .put("name", name).put("host", "127.0.0.1").put("port", port).put("members", "127.0.0.1")))
+      .getJsonObject("cluster");
     return name;
   }
 
   public static Vertx start() throws Exception {
-    return Vertx.builder()
-      .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1")))
-      .withClusterManager(new HazelcastClusterManager())
+    JsonObject section;
+    synchronized (ClusterNodes.class) {
+      section = cluster;
+    }
+    if (section == null) {
+      throw new IllegalStateException("ClusterNodes.useFreshCluster first");
+    }
+    return ClusteredVertx.builder(new VertxOptions(), section)
       .buildClustered()
       .await(60, TimeUnit.SECONDS);
   }
