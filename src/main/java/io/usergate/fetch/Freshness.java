@@ -18,7 +18,8 @@ public final class Freshness {
   /** What the caller said: {@code maxAgeMs} null when it named no limit. */
   public record Directives(Long maxAgeMs, boolean noCache, boolean onlyIfCached) {
 
-    static final Directives NONE = new Directives(null, false, false);
+    /** No directive: the cache's own rule alone. */
+    public static final Directives NONE = new Directives(null, false, false);
 
     /** {@code maxAgeMs}, {@code noCache}, {@code onlyIfCached} of a bus request, checked (BAD_REQUEST). */
     public static Directives of(JsonObject body) {

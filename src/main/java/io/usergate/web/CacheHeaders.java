@@ -22,6 +22,8 @@ final class CacheHeaders {
   static final String CACHE_STATUS = "Cache-Status";
   /** The cache's name in {@code Cache-Status}. */
   static final String CACHE_NAME = "usergate";
+  /** The most common {@code Cache-Status}, made once. */
+  private static final String HIT = CACHE_NAME + "; hit";
 
   private CacheHeaders() {
   }
@@ -43,7 +45,7 @@ final class CacheHeaders {
                        String cacheStatus, Instant now) {
     response.putHeader(HttpHeaders.ETAG, etag);
     if (cacheStatus != null) {
-      response.putHeader(CACHE_STATUS, CACHE_NAME + "; " + cacheStatus);
+      response.putHeader(CACHE_STATUS, "hit".equals(cacheStatus) ? HIT : CACHE_NAME + "; " + cacheStatus);
     }
     if (fetched != null) {
       response.putHeader(HttpHeaders.LAST_MODIFIED, lastModified);

@@ -2,20 +2,21 @@ package io.usergate.web;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import io.vertx.core.buffer.Buffer;
 
 import java.time.Instant;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The web edge's copies of what the fetch verticle answered for {@code GET /users/{id}}, so that a hit
  * (a copy fresh for the caller, by the fetch room's own {@code Freshness} rule) crosses no bus: each held
  * as the bytes served and the headers made from them, computed once. Filled from fetch's answers, never
  * from a stale fallback; dropped when fetch says its copy is gone ({@code usergate.fetch.copy-gone}: removed,
- * evicted, replaced by a different one). A fill that began before a drop does not happen ({@link #stamp()}),
- * so the edge never answers a copy fetch has let go of. Held no longer than a copy can be fresh; confined to
- * the web verticle's context.
+ * evicted, replaced by a different one). A fill whose request left before a drop of that user does not
+ * happen ({@link #stamp()}), so the edge never answers a copy fetch has let go of; drops of other users
+ * do not stop it (fetch evicts all the time once it is full, and every in-flight fill would fail).
+ * A copy past its freshness is never answered (the rule judges its age) and gives way to the next
+ * answer or to the bound; no expiry of its own, which made every read dearer. Confined to the web
+ * verticle's context.
  */
 final class EdgeCopies {
 
@@ -27,9 +28,27 @@ final class EdgeCopies {
     }
   }
 
+  /** Drops remembered per user, for the fills still in flight; beyond that, the oldest are forgotten. */
+  static final int REMEMBERED_DROPS = 65_536;
+
   private final Cache<Long, Copy> copies;
   private final boolean enabled;
+  private final long freshForMs;
+  /** The number of drops so far: a request's stamp. */
   private long drops;
+  /** The last drop of each recently dropped user (its number). */
+  private final java.util.LinkedHashMap<Long, Long> lastDrop = new java.util.LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(java.util.Map.Entry<Long, Long> eldest) {
+      if (size() > REMEMBERED_DROPS) {
+        forgottenUpTo = eldest.getValue();
+        return true;
+      }
+      return false;
+    }
+  };
+  /** Drops up to this number are forgotten: a fill stamped before it is refused, whatever its user. */
+  private long forgottenUpTo;
 
   /**
    * @param maxUsers  how many at the most (fetch's own bound, {@code cache.hotUsers}); 0 keeps none
@@ -37,26 +56,11 @@ final class EdgeCopies {
    */
   EdgeCopies(long maxUsers, long freshForMs) {
     this.enabled = maxUsers > 0 && freshForMs > 0;
+    this.freshForMs = freshForMs;
     this.copies = Caffeine.newBuilder()
       .maximumSize(Math.max(0, maxUsers))
       // Maintenance on the web's event loop, where every call comes from: no pool thread for it.
       .executor(Runnable::run)
-      .expireAfter(new Expiry<Long, Copy>() {
-        @Override
-        public long expireAfterCreate(Long id, Copy copy, long currentTime) {
-          return TimeUnit.MILLISECONDS.toNanos(Math.max(0, freshForMs - copy.ageMs(Instant.now())));
-        }
-
-        @Override
-        public long expireAfterUpdate(Long id, Copy copy, long currentTime, long currentDuration) {
-          return expireAfterCreate(id, copy, currentTime);
-        }
-
-        @Override
-        public long expireAfterRead(Long id, Copy copy, long currentTime, long currentDuration) {
-          return currentDuration;
-        }
-      })
       .build();
   }
 
@@ -75,9 +79,11 @@ final class EdgeCopies {
     return new Copy(encoded, fetchedAt, fetchedAtText, CacheHeaders.etag(encoded), CacheHeaders.lastModified(fetchedAt));
   }
 
-  /** Keeps {@code copy} (what fetch answered) unless a drop happened since the request left ({@code stamp}). */
+  /** Keeps {@code copy} (what fetch answered) unless that user was dropped since the request left ({@code stamp}). */
   void fill(long id, Copy copy, long stamp) {
-    if (enabled && stamp == drops) {
+    Long dropped = lastDrop.get(id);
+    // Already too old to be fresh for anyone (a stale fallback's, a copy read late): not worth its room.
+    if (enabled && stamp >= forgottenUpTo && (dropped == null || dropped <= stamp) && copy.ageMs(Instant.now()) <= freshForMs) {
       // Exactly the bytes: an encoder's buffer has room to spare.
       copies.put(id, new Copy(Buffer.buffer(copy.encoded().getBytes()), copy.fetchedAt(), copy.fetchedAtText(), copy.etag(),
         copy.lastModified()));
@@ -86,6 +92,9 @@ final class EdgeCopies {
 
   void drop(long id) {
     drops++;
+    // Moved to the newest end, so that the eldest entry is always the oldest drop.
+    lastDrop.remove(id);
+    lastDrop.put(id, drops);
     copies.invalidate(id);
   }
 

@@ -242,11 +242,13 @@ public class HttpVerticle extends VerticleBase {
    */
   private void fetchOne(RoutingContext ctx) {
     long id = UserId.parse(ctx.pathParam("id"), "the user id");
-    JsonObject body = CacheDirectives.apply(ctx.request().getHeader(HttpHeaders.CACHE_CONTROL), new JsonObject().put("id", id));
+    String cacheControl = ctx.request().getHeader(HttpHeaders.CACHE_CONTROL);
+    JsonObject body = CacheDirectives.apply(cacheControl, new JsonObject().put("id", id));
     EdgeCopies.Copy copy = edge.get(id);
     if (copy != null) {
       Instant now = Instant.now();
-      if (freshness.judge(copy.ageMs(now), Freshness.Directives.of(body)) == Freshness.Verdict.HIT) {
+      Freshness.Directives directives = cacheControl == null ? Freshness.Directives.NONE : Freshness.Directives.of(body);
+      if (freshness.judge(copy.ageMs(now), directives) == Freshness.Verdict.HIT) {
         freshness.count(Freshness.Verdict.HIT);
         answerUser(ctx, "store", copy.fetchedAtText(),
           response -> CacheHeaders.apply(response, ctx.request().headers(), copy.etag(), copy.fetchedAt(), copy.lastModified(), "hit", now),

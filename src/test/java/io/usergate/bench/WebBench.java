@@ -22,6 +22,7 @@ import io.vertx.sqlclient.Tuple;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,10 +35,49 @@ import java.util.regex.Pattern;
 final class WebBench {
 
   private static final int USERS = 10_000;
-  private static final String DURATION = System.getProperty("bench.wrkDuration", "8s");
+  private static final String DURATION = System.getProperty("bench.wrkDuration", "5s");
   private static final String CONNECTIONS = System.getProperty("bench.wrkConnections", "64");
 
+  /** Rounds of alternating runs; each figure is the best of its runs (this machine's speed moves between runs). */
+  private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+
   record WrkResult(double requestsPerSecond, String p50, String p99, long errors) {
+  }
+
+  /** What wrk asks for: random ids under {@code path} on {@code port}, with the Lua table of {@code headers} (or none). */
+  private record Target(int port, String path, String headers) {
+
+    String script() {
+      return "request = function() return wrk.format(\"GET\", \"" + path + "\" .. math.random(1, " + USERS + ")"
+        + (headers == null ? "" : ", " + headers) + ") end\n";
+    }
+  }
+
+  /** A warm-up of each target, then {@link #ROUNDS} rounds of one run of each in turn: the best run of each. */
+  private static List<WrkResult> bestOf(List<Target> targets) throws Exception {
+    List<Path> scripts = new java.util.ArrayList<>();
+    try {
+      for (Target target : targets) {
+        Path script = Files.createTempFile("usergate-wrk", ".lua");
+        Files.writeString(script, target.script());
+        scripts.add(script);
+        wrk(target.port(), script, "2s");
+      }
+      WrkResult[] best = new WrkResult[targets.size()];
+      for (int round = 0; round < ROUNDS; round++) {
+        for (int t = 0; t < targets.size(); t++) {
+          WrkResult result = wrk(targets.get(t).port(), scripts.get(t), DURATION);
+          if (best[t] == null || result.requestsPerSecond() > best[t].requestsPerSecond()) {
+            best[t] = result;
+          }
+        }
+      }
+      return List.of(best);
+    } finally {
+      for (Path script : scripts) {
+        Files.deleteIfExists(script);
+      }
+    }
   }
 
   static void run(Report report) throws Exception {
@@ -59,33 +99,36 @@ final class WebBench {
       preload(vertx);
 
       HttpServer bare = bareServer(vertx, config, demo.actualPort());
-      Path script = Files.createTempFile("usergate-wrk", ".lua");
-      Path bareScript = Files.createTempFile("usergate-wrk-bare", ".lua");
-      try {
-        for (String path : System.getProperty("bench.paths", "live,/users/,/store/users/").split(",")) {
-          // "live": GET /users/{id} with Cache-Control: no-cache, every request to the upstream.
-          boolean live = path.equals("live");
-          String uri = live ? "/users/" : path;
-          Files.writeString(script, "request = function() return wrk.format(\"GET\", \"" + uri
-            + "\" .. math.random(1, " + USERS + ")" + (live ? ", {[\"Cache-Control\"] = \"no-cache\"}" : "") + ") end\n");
-          // A hit is measured against the bare handler's SELECT, as the store route is; the live path against its upstream call.
-          Files.writeString(bareScript, "request = function() return wrk.format(\"GET\", \"" + (live ? "/users/" : "/store/users/")
-            + "\" .. math.random(1, " + USERS + ")) end\n");
-          wrk(web.actualPort(), script, "2s");
-          wrk(bare.actualPort(), bareScript, "2s");
-          WrkResult usergate = wrk(web.actualPort(), script, DURATION);
-          WrkResult baseline = wrk(bare.actualPort(), bareScript, DURATION);
-          String what = live ? "GET /users/{id}, Cache-Control: no-cache (the live path, the upstream at 0 ms)"
-            : path.equals("/users/") ? "GET /users/{id}, 10,000 hot ids (cache hits)" : "GET /store/users/{id}, 10,000 hot ids";
-          report.add(what + " under wrk (" + CONNECTIONS + " connections), p50 " + usergate.p50()
-              + ", p99 " + usergate.p99() + ", errors " + usergate.errors(), usergate.requestsPerSecond(), "req/s",
-            "bare handler (" + (live ? "the same upstream call" : "the same SELECT") + "), p50 "
-              + baseline.p50() + ", p99 " + baseline.p99(), baseline.requestsPerSecond(),
-            live ? "≥ 0.8" : path.startsWith("/store/") ? "≥ 1.5, p99 ≤ the bare p99" : "≥ 0.95 × 1.5 = 1.43");
-        }
-      } finally {
-        Files.deleteIfExists(script);
-        Files.deleteIfExists(bareScript);
+      List<String> cases = List.of(System.getProperty("bench.paths", "live,cache").split(","));
+      String label = " under wrk (" + CONNECTIONS + " connections, best of " + ROUNDS + " alternating runs)";
+      if (cases.contains("live")) {
+        // The live path: GET /users/{id} with Cache-Control: no-cache, every request to the upstream.
+        Target live = new Target(web.actualPort(), "/users/", "{[\"Cache-Control\"] = \"no-cache\"}");
+        Target bareCall = new Target(bare.actualPort(), "/users/", null);
+        List<WrkResult> best = bestOf(List.of(live, bareCall));
+        report.add("GET /users/{id}, Cache-Control: no-cache (the live path, the upstream at 0 ms)" + label + ", p50 " + best.get(0).p50()
+            + ", p99 " + best.get(0).p99() + ", errors " + best.get(0).errors(), best.get(0).requestsPerSecond(), "req/s",
+          "bare handler (the same upstream call), p50 " + best.get(1).p50() + ", p99 " + best.get(1).p99(), best.get(1).requestsPerSecond(),
+          "≥ 0.8");
+      }
+      if (cases.contains("cache")) {
+        // Hot ids: every one asked once on each route, so that what is measured is the hits, not the first reads.
+        warm(vertx, web.actualPort(), "/users/");
+        warm(vertx, web.actualPort(), "/store/users/");
+        Target hits = new Target(web.actualPort(), "/users/", null);
+        Target stored = new Target(web.actualPort(), "/store/users/", null);
+        Target bareSelect = new Target(bare.actualPort(), "/store/users/", null);
+        List<WrkResult> best = bestOf(List.of(hits, stored, bareSelect));
+        WrkResult bareBest = best.get(2);
+        String bareName = "bare handler (the same SELECT), p50 " + bareBest.p50() + ", p99 " + bareBest.p99();
+        report.add("GET /store/users/{id}, 10,000 hot ids" + label + ", p50 " + best.get(1).p50() + ", p99 " + best.get(1).p99()
+            + ", errors " + best.get(1).errors(), best.get(1).requestsPerSecond(), "req/s", bareName, bareBest.requestsPerSecond(),
+          "≥ 1.5, p99 ≤ the bare p99");
+        report.add("GET /users/{id}, 10,000 hot ids (cache hits)" + label + ", p50 " + best.get(0).p50() + ", p99 " + best.get(0).p99()
+            + ", errors " + best.get(0).errors(), best.get(0).requestsPerSecond(), "req/s", bareName, bareBest.requestsPerSecond(),
+          "≥ 0.95 × 1.5 = 1.43");
+        report.add("GET /users/{id} hits against GET /store/users/{id}, same runs", best.get(0).requestsPerSecond(), "req/s",
+          "GET /store/users/{id}", best.get(1).requestsPerSecond(), "≥ 0.95");
       }
     } finally {
       vertx.close().await(30, TimeUnit.SECONDS);
@@ -99,6 +142,18 @@ final class WebBench {
         users.add(DemoDirectoryVerticle.user(id));
       }
       vertx.eventBus().request(StoreAddresses.UPSERT, new JsonObject().put("users", users)).await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Asks for every id once under {@code path}, 64 at a time. */
+  private static void warm(Vertx vertx, int port, String path) throws Exception {
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultPort(port).setDefaultHost("127.0.0.1"),
+      new PoolOptions().setHttp1MaxSize(64));
+    try {
+      StoreBench.closedLoop(USERS, 64, i -> client.request(HttpMethod.GET, path + (i + 1))
+        .compose(request -> request.send().compose(response -> response.body())).mapEmpty());
+    } finally {
+      client.close().await(10, TimeUnit.SECONDS);
     }
   }
 

@@ -47,6 +47,24 @@ class EdgeCopiesTest {
   }
 
   @Test
+  @DisplayName("a drop of another user does not stop a fill; once too many drops are behind a request, its fill is refused")
+  void dropsOfOthers() {
+    EdgeCopies edge = new EdgeCopies(100, 60_000);
+    long stamp = edge.stamp();
+    edge.drop(8);
+    edge.fill(7, EdgeCopies.of(USER, Instant.now().toString()), stamp);
+    assertNotNull(edge.get(7), "user 8's drop says nothing about user 7");
+    long old = edge.stamp();
+    for (long id = 1_000; id < 1_000 + EdgeCopies.REMEMBERED_DROPS + 1; id++) {
+      edge.drop(id);
+    }
+    edge.fill(9, EdgeCopies.of(USER, Instant.now().toString()), old);
+    assertNull(edge.get(9), "drops since then were forgotten: it might have been one of them");
+    edge.fill(9, EdgeCopies.of(USER, Instant.now().toString()), edge.stamp());
+    assertNotNull(edge.get(9));
+  }
+
+  @Test
   @DisplayName("none with cache.hotUsers 0 or cache.freshForMs 0; bounded by cache.hotUsers")
   void bounded() {
     for (EdgeCopies none : new EdgeCopies[] {new EdgeCopies(0, 60_000), new EdgeCopies(100, 0)}) {
