@@ -183,6 +183,9 @@ public class Launcher extends VertxApplication implements VertxApplicationHooks 
   @Override
   public void beforeStartingVertx(HookContext context) {
     context.vertxOptions().setMetricsOptions(Metrics.options());
+    // Epoll where netty-transport-native-epoll loads (Linux x86_64), NIO elsewhere: its wake-ups between
+    // event loops (every bus hop) are cheaper; the live path gained a tenth of a bare handler's rate with it.
+    context.vertxOptions().setPreferNativeTransport(true);
   }
 
   @Override

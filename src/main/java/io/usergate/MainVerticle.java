@@ -47,6 +47,7 @@ public class MainVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     effectiveConfig = config().copy();
+    LOG.info("main: Vert.x on the {} transport", vertx.isNativeTransportEnabled() ? "native (epoll)" : "NIO");
     return Database.open(vertx, effectiveConfig.getJsonObject("pg"))
       .compose(opened -> {
         database = opened;

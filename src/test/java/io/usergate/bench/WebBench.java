@@ -85,9 +85,11 @@ final class WebBench {
       throw new IllegalStateException("wrk is not installed (scripts/bench installs it with apt-get)");
     }
     TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
-    // bench.eventLoops: the size of the event-loop pool (default: Vert.x's, twice the cores).
+    // As the launcher builds it: the native transport where it loads (bench.native=false: NIO). bench.eventLoops:
+    // the size of the event-loop pool (default: Vert.x's, twice the cores).
     Integer eventLoops = Integer.getInteger("bench.eventLoops");
-    Vertx vertx = eventLoops == null ? Vertx.vertx() : Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(eventLoops));
+    io.vertx.core.VertxOptions options = new io.vertx.core.VertxOptions().setPreferNativeTransport(!"false".equals(System.getProperty("bench.native")));
+    Vertx vertx = Vertx.vertx(eventLoops == null ? options : options.setEventLoopPoolSize(eventLoops));
     try {
       JsonObject config = TestConfig.forTests();
       config.getJsonObject("demo").put("latencyMs", 0).put("jitterMs", 0).put("users", USERS);
