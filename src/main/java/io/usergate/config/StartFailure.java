@@ -18,6 +18,10 @@ public final class StartFailure extends RuntimeException {
   public static <T> Future<T> bind(String dotted, String host, int port, Throwable cause) {
     String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     boolean inUse = reason.toLowerCase(Locale.ROOT).contains("in use");
+    if (inUse) {
+      // The same words on every transport: epoll says "bind(..) failed with error(-98): Address already in use".
+      reason = "Address already in use";
+    }
     return Future.failedFuture(new StartFailure("cannot listen on " + host + ":" + port + " (" + dotted + "): " + reason
       + (inUse ? "; another process has it: stop it, or set " + dotted + " to a free port" : "")));
   }
