@@ -48,14 +48,17 @@ public class MainVerticle extends VerticleBase {
   public Future<?> start() {
     effectiveConfig = config().copy();
     LOG.info("main: Vert.x on the {} transport", vertx.isNativeTransportEnabled() ? "native (epoll)" : "NIO");
-    return Database.open(vertx, effectiveConfig.getJsonObject("pg"))
+    Future<Void> schema = Database.open(vertx, effectiveConfig.getJsonObject("pg"))
       .compose(opened -> {
         database = opened;
         effectiveConfig.put("pg", opened.pgConfig());
         return opened.migrate(vertx);
-      })
-      .compose(migrated -> deployDemoIfEnabled())
-      .compose(demo -> deploy(STORE, new StoreVerticle()))
+      });
+    // The demo directory needs no database: it starts while PostgreSQL does and migrates.
+    Future<Void> demo = deployDemoIfEnabled();
+    // Both settle before anything is decided: a failure of one never leaves the other's server running.
+    return Future.join(schema, demo)
+      .compose(ready -> deploy(STORE, new StoreVerticle()))
       .compose(store -> deploy(FETCH, new FetchVerticle()))
       .compose(fetch -> deploy(SYNC, new SyncVerticle()))
       .compose(sync -> deploy(WEB, new HttpVerticle()))
