@@ -79,6 +79,18 @@ final class EdgeCopies {
     return new Copy(encoded, fetchedAt, fetchedAtText, CacheHeaders.etag(encoded), CacheHeaders.lastModified(fetchedAt));
   }
 
+  /** As {@link #of}, or null when there is no fetch time or it is not an ISO instant. */
+  static Copy parse(Buffer encoded, String fetchedAtText) {
+    if (fetchedAtText == null) {
+      return null;
+    }
+    try {
+      return of(encoded, fetchedAtText);
+    } catch (java.time.format.DateTimeParseException notAnInstant) {
+      return null;
+    }
+  }
+
   /** Keeps {@code copy} (what fetch answered) unless that user was dropped since the request left ({@code stamp}). */
   void fill(long id, Copy copy, long stamp) {
     Long dropped = lastDrop.get(id);

@@ -264,12 +264,13 @@ public class HttpVerticle extends VerticleBase {
         String fetchedAt = reply.headers().get(StoreAddresses.FETCHED_AT_HEADER);
         String cacheStatus = reply.headers().get(FetchAddresses.CACHE_STATUS_HEADER);
         String source = reply.headers().get(FetchAddresses.SOURCE_HEADER);
-        if (fetchedAt == null) {
-          answerUser(ctx, source, null, response -> CacheHeaders.apply(response, ctx.request().headers(), user, null, cacheStatus,
-            Instant.now()), user);
+        EdgeCopies.Copy answered = EdgeCopies.parse(user, fetchedAt);
+        if (answered == null) {
+          // No fetch time, or none that reads as an instant (another node's build?): answered as it came, not kept.
+          answerUser(ctx, source, fetchedAt, response -> CacheHeaders.apply(response, ctx.request().headers(), user, fetchedAt,
+            cacheStatus, Instant.now()), user);
           return;
         }
-        EdgeCopies.Copy answered = EdgeCopies.of(user, fetchedAt);
         // A stale fallback is the mirror's copy, which fetch does not hold: nothing would say when it is gone.
         if (cacheStatus != null && !cacheStatus.contains("stale-fallback")) {
           edge.fill(id, answered, stamp);

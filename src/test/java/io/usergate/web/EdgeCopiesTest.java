@@ -33,6 +33,14 @@ class EdgeCopiesTest {
   }
 
   @Test
+  @DisplayName("an answer without a fetch time that reads as an instant makes no copy")
+  void noInstantNoCopy() {
+    assertNull(EdgeCopies.parse(USER, null));
+    assertNull(EdgeCopies.parse(USER, "yesterday"));
+    assertNotNull(EdgeCopies.parse(USER, Instant.now().toString()));
+  }
+
+  @Test
   @DisplayName("a drop removes the copy, and an answer that left before a drop fills nothing")
   void dropsWin() {
     EdgeCopies edge = new EdgeCopies(100, 60_000);
