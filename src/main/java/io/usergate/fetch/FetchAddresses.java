@@ -99,4 +99,13 @@ public final class FetchAddresses {
 
   private FetchAddresses() {
   }
+
+  /** A true/false field of a fetch request, {@code absent} when missing; anything else is BAD_REQUEST naming it. */
+  static boolean flag(io.vertx.core.json.JsonObject body, String field, boolean absent) {
+    Object value = body.getValue(field, absent);
+    if (!(value instanceof Boolean)) {
+      throw io.usergate.error.ErrorCode.BAD_REQUEST.error(field + " must be true or false, not " + value);
+    }
+    return (Boolean) value;
+  }
 }

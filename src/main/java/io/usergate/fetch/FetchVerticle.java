@@ -158,7 +158,7 @@ public class FetchVerticle extends VerticleBase {
 
   private Future<Reply> one(JsonObject body) {
     long id = UserId.fromField(body, "id");
-    boolean staleFallback = flag(body, FetchAddresses.STALE_FALLBACK, false);
+    boolean staleFallback = FetchAddresses.flag(body, FetchAddresses.STALE_FALLBACK, false);
     Freshness.Directives directives = Freshness.Directives.of(body);
     Cancellation cancellation = named(body);
     return mirror(List.of(id), directives)
@@ -306,14 +306,6 @@ public class FetchVerticle extends VerticleBase {
     }
   }
 
-  private static boolean flag(JsonObject body, String field, boolean absent) {
-    Object value = body.getValue(field, absent);
-    if (!(value instanceof Boolean)) {
-      throw ErrorCode.BAD_REQUEST.error(field + " must be true or false, not " + value);
-    }
-    return (Boolean) value;
-  }
-
   private Future<JsonObject> many(JsonObject body) {
     List<Long> ids = UserId.listFromField(body, "ids", settings.maxIdsPerRequest());
     Object mode = body.getValue("mode", FetchAddresses.MODE_ALL);
@@ -321,7 +313,7 @@ public class FetchVerticle extends VerticleBase {
       throw ErrorCode.BAD_REQUEST.error("mode must be \"all\" or \"settled\", not " + mode);
     }
     boolean all = FetchAddresses.MODE_ALL.equals(mode);
-    boolean write = flag(body, FetchAddresses.WRITE_THROUGH, true);
+    boolean write = FetchAddresses.flag(body, FetchAddresses.WRITE_THROUGH, true);
     Freshness.Directives directives = Freshness.Directives.of(body);
     Instant started = Instant.now();
     Cancellation cancellation = named(body);

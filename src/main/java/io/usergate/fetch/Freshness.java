@@ -28,15 +28,7 @@ public final class Freshness {
         throw ErrorCode.BAD_REQUEST.error(FetchAddresses.MAX_AGE_MS + " must be an integer ≥ 0, not " + User.describe(maxAge));
       }
       return new Directives(maxAge == null ? null : ((Number) maxAge).longValue(),
-        flag(body, FetchAddresses.NO_CACHE), flag(body, FetchAddresses.ONLY_IF_CACHED));
-    }
-
-    private static boolean flag(JsonObject body, String field) {
-      Object value = body.getValue(field, false);
-      if (!(value instanceof Boolean)) {
-        throw ErrorCode.BAD_REQUEST.error(field + " must be true or false, not " + value);
-      }
-      return (Boolean) value;
+        FetchAddresses.flag(body, FetchAddresses.NO_CACHE, false), FetchAddresses.flag(body, FetchAddresses.ONLY_IF_CACHED, false));
     }
   }
 
@@ -63,7 +55,7 @@ public final class Freshness {
   private final long freshForMs;
   private final long staleWhileRevalidateMs;
   private final CounterFamily requests =
-    new CounterFamily("usergate.cache.requests", "ids asked of fetch, by where the answer came from", "result");
+    new CounterFamily("usergate.cache.requests", "ids asked of the cache (fetch, or the web edge for its hits), by where the answer came from", "result");
 
   Freshness(long freshForMs, long staleWhileRevalidateMs) {
     this.freshForMs = freshForMs;
