@@ -107,11 +107,13 @@ public class FetchVerticle extends VerticleBase {
         bus.consumer(FetchAddresses.PAGE, message -> answer(message, this::page)).completion(),
         bus.consumer(FetchAddresses.STATUS, message -> answer(message, body -> Future.succeededFuture(status()))).completion(),
         bus.<Object>consumer(FetchAddresses.CANCEL, this::cancel).completion(),
-        // A user changed in the mirror by another node: this node's hot copy may be older than the mirror's
-        // now. This node's own writes of users are what it fetched (its copies have them), except removals.
+        // A user changed in the mirror: this room's hot copy may be older than the mirror's now. Only the
+        // changes of its own write-through (which wrote what its copies hold) are not news, except removals.
+        // Which node's store made a change says nothing: store requests go round robin across the cluster,
+        // and this node's sync or a direct store.upsert writes what this room may not hold.
         bus.<JsonObject>consumer(StoreAddresses.USER_CHANGED, message -> {
           Long id = StoreAddresses.changedId(message);
-          boolean ours = SharedJsonCodec.fromThisVertx(vertx, message);
+          boolean ours = SharedJsonCodec.nodeToken(vertx).equals(message.headers().get(StoreAddresses.WRITTEN_BY_HEADER));
           if (id != null && (!ours || "removed".equals(message.body().getValue("kind")))) {
             hot.remove(id);
           }

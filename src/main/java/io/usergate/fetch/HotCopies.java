@@ -15,8 +15,9 @@ import java.util.function.LongConsumer;
  * fetch (the mirror's next copy, before its write-through commits) and by every mirror read, emptied of a
  * user the upstream no longer has. A copy is dropped once it can no longer be fresh for anyone
  * ({@code keepMs} after it was fetched), and the least used go first beyond {@code maxUsers}.
- * Every write to the mirror made through this node passes here; a write by another node does not, which
- * is why a copy is served only within its freshness, like any HTTP cache's.
+ * Every fetch through this node passes here; any other write to the mirror drops the copy when its change
+ * arrives (FetchVerticle), and without the change feed nothing does, which is why a copy is served only
+ * within its freshness, like any HTTP cache's.
  */
 final class HotCopies {
 

@@ -130,7 +130,9 @@ final class WriteThrough {
     pending.clear();
     oldestFetch = null;
     Future<Void> write = vertx.eventBus().<JsonObject>request(StoreAddresses.UPSERT, upsert,
-        SharedJsonCodec.requestOptions(vertx).setCodecName(SharedJsonCodec.NAME))
+        SharedJsonCodec.requestOptions(vertx).setCodecName(SharedJsonCodec.NAME)
+          // Its changes come back saying so: this room holds those copies already (FetchVerticle).
+          .addHeader(StoreAddresses.WRITTEN_BY_HEADER, SharedJsonCodec.nodeToken(vertx)))
       .onSuccess(reply -> written += users.size())
       .onFailure(failure -> {
         failed += users.size();

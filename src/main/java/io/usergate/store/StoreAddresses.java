@@ -126,6 +126,14 @@ public final class StoreAddresses {
    */
   public static final String ENCODED_HEADER = "usergate-encoded";
 
+  /**
+   * Request header of {@link #UPSERT}: the fetch room's token (its node's, {@code SharedJsonCodec.nodeToken})
+   * on its write-through of what it fetched. The changes of that write are published on {@link #USER_CHANGED}
+   * with the same header, so that room keeps the copies it holds already; any other change drops them,
+   * whichever node's store made it and whoever asked for it.
+   */
+  public static final String WRITTEN_BY_HEADER = "usergate-written-by";
+
   /** Reply header of {@link #GET}: when the stored copy was fetched (ISO-8601). */
   public static final String FETCHED_AT_HEADER = "fetchedAt";
 

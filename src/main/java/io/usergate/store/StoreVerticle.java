@@ -84,7 +84,8 @@ public class StoreVerticle extends VerticleBase {
         }).completion(),
         serve(StoreAddresses.GET_MANY, this::getMany),
         serve(StoreAddresses.LIST, this::list),
-        serve(StoreAddresses.UPSERT, this::upsert),
+        vertx.eventBus().consumer(StoreAddresses.UPSERT, message ->
+          answer(message, body -> upsert(body, writtenBy(message)), StoreErrors::classify)).completion(),
         serve(StoreAddresses.DELETE, this::delete),
         serve(StoreAddresses.JOBS_ENQUEUE, jobs::enqueue),
         serve(StoreAddresses.JOBS_REFRESH, jobs::refresh),
@@ -176,16 +177,23 @@ public class StoreVerticle extends VerticleBase {
       });
   }
 
-  private Future<JsonObject> upsert(JsonObject body) {
+  private Future<JsonObject> upsert(JsonObject body, String writtenBy) {
     List<User> users = UserRows.parse(body, "users");
     OffsetDateTime fetchedAt = UserRows.fetchedAt(body);
     if (users.isEmpty()) {
       return Future.succeededFuture(new JsonObject().put("upserted", 0));
     }
-    UserWrites.Changes changes = new UserWrites.Changes();
+    UserWrites.Changes changes = new UserWrites.Changes().writtenBy(writtenBy);
     return scopes.withTransaction(connection -> writes.upsert(connection, users, fetchedAt, null, changes))
       .onSuccess(committed -> writes.committed(changes))
       .map(written -> new JsonObject().put("upserted", written));
+  }
+
+  /** {@link StoreAddresses#WRITTEN_BY_HEADER} of an upsert, echoed on its changes: a token, or null. */
+  private static String writtenBy(Message<?> message) {
+    String token = message.headers().get(StoreAddresses.WRITTEN_BY_HEADER);
+    // Only ever compared with a node's token (a UUID): anything longer is nobody's.
+    return token != null && token.length() <= 64 ? token : null;
   }
 
   private Future<JsonObject> delete(JsonObject body) {

@@ -33,6 +33,13 @@ final class UserWrites {
     private final List<JsonObject> recorded = new ArrayList<>();
     private final List<Long> touched = new ArrayList<>();
     private boolean locked;
+    /** {@link StoreAddresses#WRITTEN_BY_HEADER} of the write, or null. */
+    private String writtenBy;
+
+    Changes writtenBy(String token) {
+      this.writtenBy = token;
+      return this;
+    }
   }
 
   private final boolean recordChanges;
@@ -53,7 +60,9 @@ final class UserWrites {
     if (!changes.touched.isEmpty()) {
       hot.dropAll(changes.touched);
     }
-    changes.recorded.forEach(change -> bus.publish(StoreAddresses.USER_CHANGED, change, fromThisNode));
+    DeliveryOptions options = changes.writtenBy == null ? fromThisNode
+      : new DeliveryOptions(fromThisNode).addHeader(StoreAddresses.WRITTEN_BY_HEADER, changes.writtenBy);
+    changes.recorded.forEach(change -> bus.publish(StoreAddresses.USER_CHANGED, change, options));
   }
 
   /**

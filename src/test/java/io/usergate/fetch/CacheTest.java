@@ -181,6 +181,18 @@ class CacheTest {
   }
 
   @Test
+  @DisplayName("a write to the mirror that is not fetch's own write-through (a store.upsert straight from this node) drops fetch's copy and the edge's")
+  void aDirectWriteDropsTheCopies() throws Exception {
+    assertEquals("Fake 7", get("/users/7").bodyAsJsonObject().getString("name"));
+    awaitStored(7);
+    assertEquals("usergate; hit", get("/users/7").getHeader("Cache-Status"), "its own write-through left the copies alone");
+    Bus.call(vertx, StoreAddresses.UPSERT, new JsonObject().put("users", new JsonArray().add(FakeDirectory.user(7).put("name", "Written 7"))));
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+      .until(() -> "Written 7".equals(get("/users/7").bodyAsJsonObject().getString("name")));
+    assertEquals(1, upstream.calls(7), "the mirror's copy, fresh");
+  }
+
+  @Test
   @DisplayName("fetch.many reads its hits in one go and fetches only the misses")
   void manyFetchesOnlyMisses() throws Exception {
     storeCopy(1, 1000);
