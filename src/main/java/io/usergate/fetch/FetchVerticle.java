@@ -259,6 +259,7 @@ public class FetchVerticle extends VerticleBase {
     if (unsure.isEmpty()) {
       return Future.succeededFuture(copies);
     }
+    long stamp = hot.stamp();
     return vertx.eventBus().<JsonObject>request(StoreAddresses.GET_MANY, new JsonObject().put("ids", new JsonArray(unsure)),
         RequestIds.with(SharedJsonCodec.sharedRequestOptions(vertx)))
       .map(reply -> {
@@ -267,7 +268,7 @@ public class FetchVerticle extends VerticleBase {
           JsonObject user = stored.getJsonObject("user");
           long id = user.getLong("id");
           Copy copy = new Copy(user, Instant.parse(stored.getString("fetchedAt")));
-          hot.offer(id, copy.user(), copy.fetchedAt());
+          hot.offer(id, copy.user(), copy.fetchedAt(), stamp);
           copies.merge(id, copy, (known, read) -> read.fetchedAt().isAfter(known.fetchedAt()) ? read : known);
         });
         return copies;

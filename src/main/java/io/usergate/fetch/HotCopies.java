@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.usergate.user.RecentDrops;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
@@ -16,8 +17,9 @@ import java.util.function.LongConsumer;
  * user the upstream no longer has. A copy is dropped once it can no longer be fresh for anyone
  * ({@code keepMs} after it was fetched), and the least used go first beyond {@code maxUsers}.
  * Every fetch through this node passes here; any other write to the mirror drops the copy when its change
- * arrives (FetchVerticle), and without the change feed nothing does, which is why a copy is served only
- * within its freshness, like any HTTP cache's.
+ * arrives (FetchVerticle), and a mirror read on its way then does not put back what it read; without
+ * the change feed nothing does, which is why a copy is served only within its freshness, like any HTTP
+ * cache's.
  */
 final class HotCopies {
 
@@ -29,9 +31,13 @@ final class HotCopies {
     }
   }
 
+  /** Removals remembered per user, for the mirror reads still in flight; beyond that, the oldest are forgotten. */
+  static final int REMEMBERED_DROPS = 65_536;
+
   private final long keepMs;
   private final Cache<Long, Copy> copies;
   private final LongConsumer gone;
+  private final RecentDrops removals = new RecentDrops(REMEMBERED_DROPS);
 
   /**
    * @param maxUsers how many copies at the most; 0 keeps none
@@ -70,7 +76,23 @@ final class HotCopies {
       .build();
   }
 
-  /** Keeps {@code user} unless a copy fetched later is already here. */
+  /** What a mirror read takes before it leaves, and hands back to {@link #offer(long, JsonObject, Instant, long)}. */
+  long stamp() {
+    return removals.stamp();
+  }
+
+  /**
+   * A copy read from the mirror by a read stamped {@code stamp}: kept as {@link #offer(long, JsonObject, Instant)}
+   * does, unless that user was removed since the read left (its change arrived while the read was on its way,
+   * and what it read may be what the change replaced).
+   */
+  void offer(long id, JsonObject user, Instant fetchedAt, long stamp) {
+    if (!removals.droppedSince(id, stamp)) {
+      offer(id, user, fetchedAt);
+    }
+  }
+
+  /** Keeps {@code user} (just fetched) unless a copy fetched later is already here. */
   void offer(long id, JsonObject user, Instant fetchedAt) {
     if (keepMs > 0) {
       boolean[] replacedByAnother = new boolean[1];
@@ -88,6 +110,8 @@ final class HotCopies {
   }
 
   void remove(long id) {
+    // Remembered even when there is no copy: a mirror read on its way must not bring one back.
+    removals.dropped(id);
     if (copies.asMap().remove(id) != null) {
       gone.accept(id);
     }

@@ -2,6 +2,7 @@ package io.usergate.web;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.usergate.user.RecentDrops;
 import io.vertx.core.buffer.Buffer;
 
 import java.time.Instant;
@@ -34,21 +35,7 @@ final class EdgeCopies {
   private final Cache<Long, Copy> copies;
   private final boolean enabled;
   private final long freshForMs;
-  /** The number of drops so far: a request's stamp. */
-  private long drops;
-  /** The last drop of each recently dropped user (its number). */
-  private final java.util.LinkedHashMap<Long, Long> lastDrop = new java.util.LinkedHashMap<>() {
-    @Override
-    protected boolean removeEldestEntry(java.util.Map.Entry<Long, Long> eldest) {
-      if (size() > REMEMBERED_DROPS) {
-        forgottenUpTo = eldest.getValue();
-        return true;
-      }
-      return false;
-    }
-  };
-  /** Drops up to this number are forgotten: a fill stamped before it is refused, whatever its user. */
-  private long forgottenUpTo;
+  private final RecentDrops drops = new RecentDrops(REMEMBERED_DROPS);
 
   /**
    * @param maxUsers  how many at the most (fetch's own bound, {@code cache.hotUsers}); 0 keeps none
@@ -70,7 +57,7 @@ final class EdgeCopies {
 
   /** What an answer reports back with its copy, to {@link #fill}. */
   long stamp() {
-    return drops;
+    return drops.stamp();
   }
 
   /** An answer of fetch as a copy: its headers made once, for its own answer and for every hit after it. */
@@ -93,9 +80,8 @@ final class EdgeCopies {
 
   /** Keeps {@code copy} (what fetch answered) unless that user was dropped since the request left ({@code stamp}). */
   void fill(long id, Copy copy, long stamp) {
-    Long dropped = lastDrop.get(id);
     // Already too old to be fresh for anyone (a stale fallback's, a copy read late): not worth its room.
-    if (enabled && stamp >= forgottenUpTo && (dropped == null || dropped <= stamp) && copy.ageMs(Instant.now()) <= freshForMs) {
+    if (enabled && !drops.droppedSince(id, stamp) && copy.ageMs(Instant.now()) <= freshForMs) {
       // Exactly the bytes: an encoder's buffer has room to spare.
       copies.put(id, new Copy(Buffer.buffer(copy.encoded().getBytes()), copy.fetchedAt(), copy.fetchedAtText(), copy.etag(),
         copy.lastModified()));
@@ -103,10 +89,7 @@ final class EdgeCopies {
   }
 
   void drop(long id) {
-    drops++;
-    // Moved to the newest end, so that the eldest entry is always the oldest drop.
-    lastDrop.remove(id);
-    lastDrop.put(id, drops);
+    drops.dropped(id);
     copies.invalidate(id);
   }
 

@@ -36,6 +36,27 @@ class HotCopiesTest {
   }
 
   @Test
+  @DisplayName("a mirror read that left before the user's copy was removed does not bring back what it read; one that left after does, "
+    + "and other users' removals do not stop it")
+  void aReadOnItsWayDoesNotBringBackARemovedCopy() {
+    HotCopies hot = new HotCopies(100, 60_000, gone::add);
+    Instant now = Instant.now();
+    hot.offer(7, user(7, "old"), now);
+    long before = hot.stamp();
+    hot.remove(7);
+    hot.remove(9);
+    hot.offer(7, user(7, "old"), now, before);
+    assertNull(hot.get(7), "what the read found may be what the change replaced");
+    hot.offer(9, user(9, "old"), now, before);
+    assertNull(hot.get(9), "removed while no copy was held: still refused");
+    hot.offer(8, user(8, "other"), now, before);
+    assertEquals("other", hot.get(8).user().getString("name"));
+    long after = hot.stamp();
+    hot.offer(7, user(7, "new"), now.plusMillis(1), after);
+    assertEquals("new", hot.get(7).user().getString("name"));
+  }
+
+  @Test
   @DisplayName("a copy fetched longer than keepMs ago is of no use to anyone and is not kept")
   void expiresFromItsFetch() {
     HotCopies hot = new HotCopies(100, 60_000, gone::add);
