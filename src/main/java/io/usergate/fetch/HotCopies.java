@@ -31,8 +31,12 @@ final class HotCopies {
     }
   }
 
-  /** Removals remembered per user, for the mirror reads still in flight; beyond that, the oldest are forgotten. */
-  static final int REMEMBERED_DROPS = 65_536;
+  /**
+   * Removals remembered per user, for the mirror reads still on their way (each a few milliseconds). Every
+   * change of the mirror is one, a walk's included, so the bound stays small (some 300 KB); a read that
+   * more removals than this overtook keeps nothing, and the next read of its users fills the copies.
+   */
+  static final int REMEMBERED_DROPS = 4_096;
 
   private final long keepMs;
   private final Cache<Long, Copy> copies;
