@@ -113,8 +113,7 @@ public class FetchVerticle extends VerticleBase {
         // and this node's sync or a direct store.upsert writes what this room may not hold.
         bus.<JsonObject>consumer(StoreAddresses.USER_CHANGED, message -> {
           Long id = StoreAddresses.changedId(message);
-          boolean ours = SharedJsonCodec.nodeToken(vertx).equals(message.headers().get(StoreAddresses.WRITTEN_BY_HEADER));
-          if (id != null && (!ours || "removed".equals(message.body().getValue("kind")))) {
+          if (id != null && (!writeThrough.made(message) || "removed".equals(message.body().getValue("kind")))) {
             hot.remove(id);
           }
         }).completion()))

@@ -6,6 +6,7 @@ import io.usergate.user.User;
 import io.vertx.core.Future;
 import io.vertx.core.Timer;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -37,6 +38,8 @@ final class WriteThrough {
   }
 
   private final Vertx vertx;
+  /** What its writes are marked with ({@link StoreAddresses#WRITTEN_BY_HEADER}), and so their changes. */
+  private final String writer;
   private final long delayMs;
   private final long minIntervalMs;
   private final Map<Long, Written> recentlyWritten = new LinkedHashMap<>(1024, 0.75f, true) {
@@ -60,8 +63,14 @@ final class WriteThrough {
    */
   WriteThrough(Vertx vertx, long delayMs, long minIntervalMs) {
     this.vertx = vertx;
+    this.writer = SharedJsonCodec.nodeToken(vertx);
     this.delayMs = delayMs;
     this.minIntervalMs = minIntervalMs;
+  }
+
+  /** Whether {@code change} (of {@code usergate.user.changed}) is one of this write-through's: what it wrote, the fetch room holds. */
+  boolean made(Message<?> change) {
+    return writer.equals(change.headers().get(StoreAddresses.WRITTEN_BY_HEADER));
   }
 
   /** Queues users fetched at {@code fetchedAt}; they are written within {@code delayMs}. */
@@ -131,8 +140,8 @@ final class WriteThrough {
     oldestFetch = null;
     Future<Void> write = vertx.eventBus().<JsonObject>request(StoreAddresses.UPSERT, upsert,
         SharedJsonCodec.requestOptions(vertx).setCodecName(SharedJsonCodec.NAME)
-          // Its changes come back saying so: this room holds those copies already (FetchVerticle).
-          .addHeader(StoreAddresses.WRITTEN_BY_HEADER, SharedJsonCodec.nodeToken(vertx)))
+          // Its changes come back saying so (made): this room holds those copies already.
+          .addHeader(StoreAddresses.WRITTEN_BY_HEADER, writer))
       .onSuccess(reply -> written += users.size())
       .onFailure(failure -> {
         failed += users.size();

@@ -74,18 +74,6 @@ class CacheTest {
       .put("fetchedAt", Instant.now().minusMillis(agoMs).toString()));
   }
 
-  /** Counts the messages sent to {@code address} from now on. */
-  private AtomicInteger sentTo(String address) {
-    AtomicInteger sent = new AtomicInteger();
-    vertx.eventBus().addOutboundInterceptor(delivery -> {
-      if (address.equals(delivery.message().address())) {
-        sent.incrementAndGet();
-      }
-      delivery.next();
-    });
-    return sent;
-  }
-
   private void awaitStored(long id) {
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
       .until(() -> Sql.count("SELECT count(*) FROM users WHERE id = " + id) == 1);
@@ -118,7 +106,7 @@ class CacheTest {
   @Test
   @DisplayName("a hit on a hot user reads nothing from the mirror; a max-age its hot copy is too old for reads the mirror again")
   void hotHitReadsNoMirror() throws Exception {
-    AtomicInteger mirrorReads = sentTo(StoreAddresses.GET_MANY);
+    AtomicInteger mirrorReads = Bus.countSent(vertx, StoreAddresses.GET_MANY);
     assertEquals("usergate; fwd=miss", get("/users/7").getHeader("Cache-Status"));
     int afterMiss = mirrorReads.get();
     assertEquals(1, afterMiss, "a miss looks at the mirror once");
@@ -142,7 +130,7 @@ class CacheTest {
   @Test
   @DisplayName("a hit is answered at the web edge, no bus crossed, with the same headers; once fetch lets its copy go (changed upstream, a 404), the edge does too")
   void edgeHits() throws Exception {
-    AtomicInteger asked = sentTo(FetchAddresses.ONE);
+    AtomicInteger asked = Bus.countSent(vertx, FetchAddresses.ONE);
     HttpResponse<Buffer> miss = get("/users/7");
     assertEquals("usergate; fwd=miss", miss.getHeader("Cache-Status"));
     HttpResponse<Buffer> hit = get("/users/7");

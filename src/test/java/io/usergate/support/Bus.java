@@ -8,6 +8,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -18,6 +19,18 @@ import static org.junit.jupiter.api.Assertions.fail;
 public final class Bus {
 
   private Bus() {
+  }
+
+  /** Counts the messages {@code vertx} sends to {@code address} from now on (an outbound interceptor). */
+  public static AtomicInteger countSent(Vertx vertx, String address) {
+    AtomicInteger sent = new AtomicInteger();
+    vertx.eventBus().addOutboundInterceptor(delivery -> {
+      if (address.equals(delivery.message().address())) {
+        sent.incrementAndGet();
+      }
+      delivery.next();
+    });
+    return sent;
   }
 
   public static Message<JsonObject> request(Vertx vertx, String address, JsonObject body) throws Exception {

@@ -43,7 +43,7 @@ class EdgeAcrossNodesTest {
   private WebClient client;
   private int port;
   /** The requests node A's web sent to fetch: a hit at the edge sends none. */
-  private final AtomicInteger askedOfFetch = new AtomicInteger();
+  private AtomicInteger askedOfFetch;
 
   @BeforeEach
   void deploy() throws Exception {
@@ -63,12 +63,7 @@ class EdgeAcrossNodesTest {
     Stack.deploy(nodeA, MainVerticle.WEB, web, config);
     port = web.actualPort();
     client = WebClient.create(nodeA);
-    nodeA.eventBus().addOutboundInterceptor(delivery -> {
-      if (FetchAddresses.ONE.equals(delivery.message().address())) {
-        askedOfFetch.incrementAndGet();
-      }
-      delivery.next();
-    });
+    askedOfFetch = Bus.countSent(nodeA, FetchAddresses.ONE);
   }
 
   @AfterEach
