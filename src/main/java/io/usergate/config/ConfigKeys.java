@@ -52,7 +52,14 @@ public final class ConfigKeys {
     integer("upstream.maxQueued", 0, 1_000_000, 10_000, "requests waiting for a slot; beyond it OVERLOADED"),
     integer("upstream.queueTimeoutMs", 1, 3_600_000, 30_000, "longest wait for a slot; beyond it OVERLOADED"),
     integer("upstream.maxRatePerSecond", 0, 1_000_000, 0,
-      "upstream requests a second at the most (a token bucket, burst of one second's worth); 0: no limit"),
+      "upstream requests in any one-second window at the most, paced evenly (with upstream.budget cluster: for the "
+      + "whole cluster); 0: no limit"),
+    integer("upstream.maxBurst", 1, 1_000_000, 1, "calls that may leave at once after a quiet spell; above 1 a "
+      + "one-second window may hold up to maxRatePerSecond + maxBurst - 1 calls (only for a directory whose own limit "
+      + "allows such bursts)"),
+    integer("upstream.rateMarginMs", 0, 10_000, 20, "every maxRatePerSecond + 1 calls are spread over a second plus "
+      + "this, so that the network's jitter never puts one more call in the directory's second; calls run at "
+      + "1000 / (1000 + margin) of the rate"),
     integer("upstream.maxPauseMs", 0, 3_600_000, 60_000,
       "longest pause of every upstream call on a 429 or 503 with Retry-After; 0: Retry-After ignored"),
     string("upstream.budget", "node",

@@ -68,6 +68,7 @@ public class FetchVerticle extends VerticleBase {
   private NotFoundMemory notFound;
   private HotCopies hot;
   private ClusterBudget budget;
+  private RateShare rateShare;
   private final CounterFamily upstreamCalls =
     new CounterFamily("usergate.upstream.calls", "calls to the upstream directory, by outcome", "outcome");
   /** The directory's bulk endpoint, when upstream.batchPath names one. */
@@ -97,6 +98,8 @@ public class FetchVerticle extends VerticleBase {
       Math.max(cache.freshForMs() + cache.staleWhileRevalidateMs(), settings.writeThroughDelayMs() + 2000L),
       id -> vertx.eventBus().publish(FetchAddresses.COPY_GONE, new JsonObject().put("id", id)));
     if (settings.clusterBudget()) {
+      rateShare = new RateShare(vertx, upstream.limiter(), settings.maxRatePerSecond(), settings.maxBurst(),
+        ClusterBudget.SETTLE_MS);
       budget = ClusterBudget.watch(vertx, this::share);
     }
     Metrics.registry().ifPresent(this::registerGauges);
@@ -122,20 +125,22 @@ public class FetchVerticle extends VerticleBase {
         settings.retries()));
   }
 
-  /** upstream.budget = cluster: this node's share of the totals, for {@code members} nodes. */
-  private void share(int members) {
-    int permits = ClusterBudget.permitShare(settings.maxConcurrent(), members);
-    double rate = ClusterBudget.rateShare(settings.maxRatePerSecond(), members);
+  /** upstream.budget = cluster: this node's share of the totals, for the cluster as it is now. */
+  private void share(ClusterBudget.Membership membership) {
+    int permits = ClusterBudget.permitShare(settings.maxConcurrent(), membership.members());
+    double rate = ClusterBudget.rateShare(settings.maxRatePerSecond(), membership);
     semaphore.resize(permits);
-    upstream.rateShare(rate);
-    LOG.info("fetch: {} node(s) share the upstream budget: this one takes {} of {} in flight and {} of {} requests a second",
-      members, permits, settings.maxConcurrent(), rate, settings.maxRatePerSecond());
+    rateShare.members(membership);
+    LOG.info("fetch: {} node(s) share the upstream budget: this one (#{}) takes {} of {} in flight and {} of {} "
+        + "requests a second{}", membership.members(), membership.position() + 1, permits, settings.maxConcurrent(),
+      rate, settings.maxRatePerSecond(), rateShare.applied() == rate ? "" : " (a raise, after " + ClusterBudget.SETTLE_MS + " ms)");
   }
 
   @Override
   public Future<?> stop() {
     if (budget != null) {
       budget.close();
+      rateShare.close();
     }
     // What was fetched reaches the store before the client (and then the store) goes away.
     return writeThrough.close().eventually(() -> upstream.close());

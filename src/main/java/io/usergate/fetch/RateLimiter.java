@@ -11,10 +11,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * A token bucket for the event loop ({@code upstream.maxRatePerSecond}): at most {@code burst} tokens at
- * once, refilled at {@code rate} per second, one token per upstream call. It never blocks, it answers
- * with a future. Waiters are served first in, first out; at most {@code maxQueued} wait, beyond that
- * {@code acquire} fails with {@code OVERLOADED} at once.
+ * The pace of upstream calls ({@code upstream.maxRatePerSecond}, {@code upstream.maxBurst},
+ * {@code upstream.rateMarginMs}), for the event loop: one token per upstream call, handed out no closer
+ * together than one interval, so that the directory never sees more than the rate in any one-second
+ * window, from the first second on. It never blocks, it answers with a future. Waiters are served first
+ * in, first out; at most {@code maxQueued} wait, beyond that {@code acquire} fails with {@code OVERLOADED}
+ * at once.
+ *
+ * <p>The interval is a second plus the margin, divided by the rate: any {@code rate + 1} consecutive calls
+ * are spread over more than a second, by the margin, so that the network's jitter between here and the
+ * directory (a call that leaves on time but arrives a few milliseconds late, next to one that does not)
+ * cannot put one more call in the directory's second. The cost is the margin's share of the rate: with
+ * the default 20 ms, calls run at 1000 / 1020 = 0.98 of it.
+ *
+ * <p>Kept as a "theoretical arrival time" (GCRA), in whole nanoseconds so that no rounding drifts. A burst
+ * of {@code b} lets {@code b} calls leave at once after a quiet spell; then a one-second window may hold up to
+ * {@code rate + b - 1} calls. The default burst is 1: strict pacing. It starts full (one token at once).
  *
  * <p>One timer at a time, for the head of the queue: it fires when the next token is due, hands out every
  * token due by then (a late timer catches up, up to the burst) and is armed again while someone waits.
@@ -24,9 +36,9 @@ import java.util.function.LongSupplier;
  * place (and the caller's semaphore permit) until its time is up. A cancelled waiter leaves the queue at
  * once and takes no token; a token is never handed to a waiter that is gone.
  *
- * <p>The bucket is kept as a "theoretical arrival time" (GCRA): in whole nanoseconds, so no rounding
- * drifts, and equivalent to a bucket of {@code burst} tokens: in any interval of {@code t} seconds at most
- * {@code burst + rate × t} tokens are handed out. It starts full.
+ * <p>The pace can change while calls wait ({@link #pace}: this node's share of a cluster's rate), and
+ * tokens can be held back until an instant ({@link #holdUntil}: a node joining a cluster waits for the
+ * others to lower their shares); neither restarts the bucket, so neither lets a burst through.
  *
  * <p>Rate 0 means no limit: every {@code acquire} succeeds at once (the caller may also skip the call).
  *
@@ -37,59 +49,91 @@ final class RateLimiter {
   /** The configuration key this limits, named in every failure so an operator knows what to raise. */
   static final String RATE_KEY = "upstream.maxRatePerSecond";
 
+  private static final long SECOND_NANOS = 1_000_000_000L;
+
   private final class Waiter {
     final Promise<Void> promise = Promise.promise();
   }
 
   private final Vertx vertx;
-  private final double rate;
-  private final int burst;
+  private final long marginNanos;
   private final int maxQueued;
   private final LongSupplier nanoClock;
+  private double rate;
+  private int burst;
   /** Nanoseconds between two tokens; 0 when unlimited. */
-  private final long interval;
+  private long interval;
   /** How far ahead of now the theoretical arrival time may run: the burst, less the token being taken. */
-  private final long tolerance;
+  private long tolerance;
   /** Insertion-ordered: FIFO, and a cancelled waiter leaves in O(1). */
   private final LinkedHashSet<Waiter> queue = new LinkedHashSet<>();
   /** When the bucket would be empty again if no more tokens were taken (GCRA's TAT). */
   private long theoreticalArrival;
+  /** No token before this instant ({@link #holdUntil}). */
+  private long heldUntil;
   private Timer timer;
   private long granted;
 
-  /** A limiter with the default burst: one second's worth of tokens, at least one. */
-  RateLimiter(Vertx vertx, double ratePerSecond, int maxQueued) {
-    this(vertx, ratePerSecond, defaultBurst(ratePerSecond), maxQueued);
-  }
-
+  /** Strict pacing with no margin: for tests of the mechanism. */
   RateLimiter(Vertx vertx, double ratePerSecond, int burst, int maxQueued) {
-    this(vertx, ratePerSecond, burst, maxQueued, System::nanoTime);
+    this(vertx, ratePerSecond, burst, 0, maxQueued, System::nanoTime);
   }
 
   /** {@code nanoClock} is {@link System#nanoTime} but for tests that want to see the instants it read. */
   RateLimiter(Vertx vertx, double ratePerSecond, int burst, int maxQueued, LongSupplier nanoClock) {
+    this(vertx, ratePerSecond, burst, 0, maxQueued, nanoClock);
+  }
+
+  RateLimiter(Vertx vertx, double ratePerSecond, int burst, long marginMs, int maxQueued, LongSupplier nanoClock) {
+    if (marginMs < 0) {
+      throw new IllegalArgumentException("the margin must not be negative, not " + marginMs);
+    }
+    if (maxQueued < 0) {
+      throw new IllegalArgumentException("maxQueued must not be negative, not " + maxQueued);
+    }
+    this.vertx = vertx;
+    this.marginNanos = marginMs * 1_000_000L;
+    this.maxQueued = maxQueued;
+    this.nanoClock = nanoClock;
+    long now = nanoClock.getAsLong();
+    this.theoreticalArrival = now;
+    this.heldUntil = now;
+    setPace(ratePerSecond, burst);
+  }
+
+  /**
+   * A new pace: this node's share of a cluster's rate. Calls already waiting stay in their order; the
+   * token after the last one handed out comes one new interval after it, not at once, so a change of
+   * pace never lets a burst through.
+   */
+  void pace(double ratePerSecond, int burst) {
+    long lastInterval = interval;
+    setPace(ratePerSecond, burst);
+    if (interval != 0 && lastInterval != 0) {
+      theoreticalArrival = theoreticalArrival - lastInterval + interval;
+    }
+    rearm();
+  }
+
+  /** No token before {@code nanos} ({@link System#nanoTime}); waiters keep their places. */
+  void holdUntil(long nanos) {
+    if (nanos - heldUntil > 0) {
+      heldUntil = nanos;
+      rearm();
+    }
+  }
+
+  private void setPace(double ratePerSecond, int burst) {
     if (!(ratePerSecond == 0 || ratePerSecond >= 0.001) || Double.isInfinite(ratePerSecond)) {
       throw new IllegalArgumentException(RATE_KEY + " must be 0 (no limit) or at least 0.001, not " + ratePerSecond);
     }
     if (burst < 1) {
       throw new IllegalArgumentException("the burst must be at least 1 token, not " + burst);
     }
-    if (maxQueued < 0) {
-      throw new IllegalArgumentException("maxQueued must not be negative, not " + maxQueued);
-    }
-    this.vertx = vertx;
     this.rate = ratePerSecond;
     this.burst = burst;
-    this.maxQueued = maxQueued;
-    this.nanoClock = nanoClock;
-    this.interval = ratePerSecond == 0 ? 0 : Math.max(1, Math.round(1e9 / ratePerSecond));
+    this.interval = ratePerSecond == 0 ? 0 : Math.max(1, (long) Math.ceil((SECOND_NANOS + marginNanos) / ratePerSecond));
     this.tolerance = (burst - 1) * interval;
-    this.theoreticalArrival = nanoClock.getAsLong();
-  }
-
-  /** One second's worth of tokens, at least one: what may pile up while idle. */
-  static int defaultBurst(double ratePerSecond) {
-    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.floor(ratePerSecond)));
   }
 
   /**
@@ -145,6 +189,11 @@ final class RateLimiter {
     return burst;
   }
 
+  /** Nanoseconds between two tokens (for tests). */
+  long intervalNanos() {
+    return interval;
+  }
+
   /** Tokens handed out since the start (for a counter, and for tests). */
   long granted() {
     return granted;
@@ -156,12 +205,32 @@ final class RateLimiter {
 
   /** When the next token may be taken. */
   private long nextDue() {
-    return theoreticalArrival - tolerance;
+    long byPace = theoreticalArrival - tolerance;
+    return byPace - heldUntil >= 0 ? byPace : heldUntil;
   }
 
   private void take(long now) {
     theoreticalArrival = Math.max(theoreticalArrival, now) + interval;
     granted++;
+  }
+
+  /** The pace or the hold changed: the head's token is due at another time. */
+  private void rearm() {
+    if (timer != null) {
+      timer.cancel();
+      timer = null;
+    }
+    if (interval == 0) {
+      // No limit any more: everyone waiting goes now.
+      while (!queue.isEmpty()) {
+        Waiter head = queue.iterator().next();
+        queue.remove(head);
+        granted++;
+        head.promise.complete();
+      }
+      return;
+    }
+    armTimer(nanoClock.getAsLong());
   }
 
   private void leave(Waiter waiter) {

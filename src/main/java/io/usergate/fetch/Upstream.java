@@ -127,8 +127,7 @@ final class Upstream {
   private final String batchPathTemplate;
   /** The directory's paged list ({@code sync.listPath}), null when it has none. */
   private final io.vertx.uritemplate.UriTemplate listPath;
-  private RateLimiter limiter;
-  private final int limiterQueue;
+  private final RateLimiter limiter;
   private final UpstreamPause pause;
   /** When the breaker last changed state (its creation, for the first CLOSED). */
   private Instant breakerSince = Instant.now();
@@ -153,8 +152,8 @@ final class Upstream {
     this.batchPath = batchPathTemplate.isBlank() ? null : io.vertx.uritemplate.UriTemplate.of(batchPathTemplate);
     this.listPath = settings.listPath().isBlank() ? null : io.vertx.uritemplate.UriTemplate.of(settings.listPath());
     // Only permit holders wait for a token, so its queue is never longer than the semaphore's permits.
-    this.limiterQueue = settings.maxConcurrent();
-    this.limiter = new RateLimiter(vertx, settings.maxRatePerSecond(), limiterQueue);
+    this.limiter = new RateLimiter(vertx, settings.maxRatePerSecond(), settings.maxBurst(), settings.rateMarginMs(),
+      settings.maxConcurrent(), System::nanoTime);
     this.pause = new UpstreamPause(vertx, settings.maxPauseMs());
     this.client = vertx.createHttpClient(new HttpClientOptions()
         .setDefaultHost(base.getHost())
@@ -293,16 +292,6 @@ final class Upstream {
 
   RateLimiter limiter() {
     return limiter;
-  }
-
-  /**
-   * This node's share of a cluster-wide rate. A new bucket: callers already waiting are served by the old
-   * one, so for the moment of a membership change the two may together exceed the share by a burst.
-   */
-  void rateShare(double ratePerSecond) {
-    if (ratePerSecond != limiter.rate()) {
-      limiter = new RateLimiter(vertx, ratePerSecond, limiterQueue);
-    }
   }
 
   UpstreamPause pause() {

@@ -14,7 +14,8 @@ public record UpstreamSettings(
   // one attempt, and the retries after it
   int timeoutMs, int retries, int retryBaseDelayMs,
   // the semaphore and its queue, the request rate and the directory's Retry-After
-  int maxConcurrent, int maxQueued, int queueTimeoutMs, int maxRatePerSecond, int maxPauseMs, String budget,
+  int maxConcurrent, int maxQueued, int queueTimeoutMs, int maxRatePerSecond, int maxBurst, int rateMarginMs,
+  int maxPauseMs, String budget,
   // the size of what is asked and of what comes back
   int maxIdsPerRequest, int maxBodyBytes,
   // the directory's bulk endpoint
@@ -41,7 +42,8 @@ public record UpstreamSettings(
       new UpstreamHeaders(upstream.headers("headers")),
       upstream.integer("timeoutMs"), upstream.integer("retries"), upstream.integer("retryBaseDelayMs"),
       upstream.integer("maxConcurrent"), upstream.integer("maxQueued"), upstream.integer("queueTimeoutMs"),
-      upstream.integer("maxRatePerSecond"), upstream.integer("maxPauseMs"), upstream.string("budget"),
+      upstream.integer("maxRatePerSecond"), upstream.integer("maxBurst"), upstream.integer("rateMarginMs"),
+      upstream.integer("maxPauseMs"), upstream.string("budget"),
       upstream.integer("maxIdsPerRequest"), upstream.integer("maxBodyBytes"),
       upstream.string("batchPath"), upstream.integer("batchDelayMs"), upstream.integer("maxBatchSize"),
       upstream.bool("breakerEnabled"), upstream.integer("breakerMaxFailures"), upstream.integer("breakerWindowMs"),

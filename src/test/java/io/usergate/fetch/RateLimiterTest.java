@@ -204,10 +204,10 @@ class RateLimiterTest {
   }
 
   @Test
-  @DisplayName("rate 0 is no limit: every acquire succeeds at once; the default burst is one second's worth, at least 1")
-  void unlimitedAndDefaults(Vertx vertx, VertxTestContext testContext) {
+  @DisplayName("rate 0 is no limit: every acquire succeeds at once; a rate or burst out of range is refused")
+  void unlimitedAndRanges(Vertx vertx, VertxTestContext testContext) {
     vertx.runOnContext(v -> testContext.verify(() -> {
-      RateLimiter unlimited = new RateLimiter(vertx, 0, 0);
+      RateLimiter unlimited = new RateLimiter(vertx, 0, 1, 0);
       for (int i = 0; i < 10_000; i++) {
         assertTrue(unlimited.acquire(0, new Cancellation()).succeeded());
       }
@@ -215,14 +215,110 @@ class RateLimiterTest {
       assertEquals(0.0, unlimited.rate());
       assertEquals(10_000, unlimited.granted());
 
-      assertEquals(50, new RateLimiter(vertx, 50, 10).burst());
-      assertEquals(1, new RateLimiter(vertx, 0.5, 10).burst());
-      assertEquals(0.5, new RateLimiter(vertx, 0.5, 10).rate());
-      assertThrows(IllegalArgumentException.class, () -> new RateLimiter(vertx, -1, 10));
-      assertThrows(IllegalArgumentException.class, () -> new RateLimiter(vertx, Double.NaN, 10));
+      assertEquals(0.5, new RateLimiter(vertx, 0.5, 1, 10).rate());
+      assertThrows(IllegalArgumentException.class, () -> new RateLimiter(vertx, -1, 1, 10));
+      assertThrows(IllegalArgumentException.class, () -> new RateLimiter(vertx, Double.NaN, 1, 10));
       assertThrows(IllegalArgumentException.class, () -> new RateLimiter(vertx, 10, 0, 10));
+      assertThrows(IllegalArgumentException.class, () -> new RateLimiter(vertx, 10, 1, -1, 10, System::nanoTime));
       testContext.completeNow();
     }));
+  }
+
+  @Test
+  @DisplayName("R = 50, burst 1, a 20 ms margin, 200 callers at once: no closed 1-second window holds more than 50 grants, "
+    + "from the first grant on, and 51 grants always span a second and the margin")
+  void strictPacingWithAMargin(Vertx vertx, VertxTestContext testContext) {
+    int rate = 50;
+    ObservedClock clock = new ObservedClock();
+    vertx.runOnContext(v -> {
+      RateLimiter limiter = new RateLimiter(vertx, rate, 1, 20, 1000, clock);
+      assertEquals(20_400_000L, limiter.intervalNanos(), "(1 s + 20 ms) / 50");
+      List<Long> grants = new ArrayList<>();
+      List<Future<Void>> tokens = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        tokens.add(limiter.acquire(60_000, new Cancellation()).onSuccess(granted -> grants.add(clock.last)));
+      }
+      assertEquals(1, grants.size(), "one token at once, not a second's worth");
+      vertx.timer(2500, TimeUnit.MILLISECONDS).onComplete(testContext.succeeding(fired -> testContext.verify(() -> {
+        assertTrue(grants.size() > 100, grants.size() + " grants in 2.5 s");
+        for (int i = 0; i < grants.size(); i++) {
+          int inWindow = 0;
+          for (int j = i; j < grants.size() && grants.get(j) - grants.get(i) <= SECOND; j++) {
+            inWindow++;
+          }
+          assertTrue(inWindow <= rate, inWindow + " grants in the closed second from grant " + i);
+        }
+        for (int i = rate; i < grants.size(); i++) {
+          assertTrue(grants.get(i) - grants.get(i - rate) >= SECOND + 20_000_000L,
+            "grants " + (i - rate) + " and " + i + " only " + (grants.get(i) - grants.get(i - rate)) + " ns apart");
+        }
+        limiter.pace(0, 1);
+        assertEquals(0, limiter.waiting(), "no limit any more: everyone waiting goes at once");
+        assertTrue(tokens.stream().allMatch(Future::succeeded));
+        testContext.completeNow();
+      })));
+    });
+  }
+
+  @Test
+  @DisplayName("a new pace keeps the queue and spaces the next token from the last one: slower, the gap is the new "
+    + "interval; faster, still no token at once")
+  void paceChanges(Vertx vertx, VertxTestContext testContext) {
+    ObservedClock clock = new ObservedClock();
+    vertx.runOnContext(v -> {
+      RateLimiter limiter = new RateLimiter(vertx, 100, 1, 0, 100, clock); // a token every 10 ms
+      List<String> order = new ArrayList<>();
+      List<Long> grants = new ArrayList<>();
+      List<Future<Void>> tokens = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        String name = "c" + i;
+        tokens.add(limiter.acquire(60_000, new Cancellation()).onSuccess(t -> {
+          order.add(name);
+          grants.add(clock.last);
+        }));
+      }
+      limiter.pace(5, 1); // a token every 200 ms from the first one
+      Future.all(tokens).onComplete(testContext.succeeding(all -> testContext.verify(() -> {
+        assertEquals(List.of("c0", "c1", "c2", "c3", "c4", "c5"), order, "first come first served across the change");
+        for (int i = 1; i < grants.size(); i++) {
+          assertTrue(grants.get(i) - grants.get(i - 1) >= 200_000_000L, "gap " + i + ": " + (grants.get(i) - grants.get(i - 1)));
+        }
+        // Faster now, but the last token was handed out a moment ago: the next waits one new interval, as a
+        // fresh bucket (full) would not.
+        limiter.pace(2, 1);
+        Cancellation caller = new Cancellation();
+        Future<Void> next = limiter.acquire(60_000, caller);
+        assertFalse(next.isComplete(), "no token at once after a change of pace");
+        assertEquals(1, limiter.waiting());
+        caller.cancel();
+        testContext.completeNow();
+      })));
+    });
+  }
+
+  @Test
+  @DisplayName("held until an instant, the limiter hands out no token before it, keeps its waiters in order, and paces them after it")
+  void holdUntil(Vertx vertx, VertxTestContext testContext) {
+    ObservedClock clock = new ObservedClock();
+    vertx.runOnContext(v -> {
+      RateLimiter limiter = new RateLimiter(vertx, 20, 1, 0, 100, clock); // a token every 50 ms
+      long holdEnds = System.nanoTime() + 300_000_000L;
+      limiter.holdUntil(holdEnds);
+      Future<Void> impatient = limiter.acquire(100, new Cancellation());
+      assertTrue(impatient.failed(), "a wait shorter than the hold is refused at once");
+      List<Long> grants = new ArrayList<>();
+      List<Future<Void>> tokens = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        tokens.add(limiter.acquire(60_000, new Cancellation()).onSuccess(t -> grants.add(clock.last)));
+      }
+      assertEquals(3, limiter.waiting());
+      Future.all(tokens).onComplete(testContext.succeeding(all -> testContext.verify(() -> {
+        assertTrue(grants.get(0) >= holdEnds, "no token during the hold");
+        assertTrue(grants.get(2) - grants.get(1) >= 50_000_000L && grants.get(1) - grants.get(0) >= 50_000_000L,
+          "paced after it: " + grants);
+        testContext.completeNow();
+      })));
+    });
   }
 
   /** What became of one random caller. */
