@@ -69,6 +69,75 @@ class ClusterBudgetTest {
     }
   }
 
+  @Test
+  @DisplayName("with a cluster rate of 40 a second, a node that joins and then leaves under load: the directory never sees "
+    + "more than 40 in any one-second window, and the shares go 40, 20 + 20, 40")
+  void sharedRateWhileNodesJoinAndLeave() throws Exception {
+    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users");
+    ClusterNodes.useFreshCluster(5851);
+    // The directory on a Vert.x of its own, so that it outlives both nodes and counts every arrival.
+    Vertx directory = Vertx.vertx();
+    Vertx nodeA = ClusterNodes.start();
+    Vertx nodeB = null;
+    try {
+      FakeDirectory upstream = new FakeDirectory();
+      directory.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
+      JsonObject config = TestConfig.forTests();
+      config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl()).put("breakerEnabled", false)
+        .put("maxConcurrent", 8).put("maxRatePerSecond", 40).put("budget", "cluster").put("queueTimeoutMs", 120_000)
+        // The directory counts arrivals on the two cores that also run both nodes, Hazelcast's join and the
+        // suite: a call can arrive later than it left by more than the default 20 ms, a LAN's jitter.
+        .put("rateMarginMs", 50);
+      Stack.deploy(nodeA, MainVerticle.STORE, new StoreVerticle(), config);
+      Stack.deploy(nodeA, MainVerticle.FETCH, new FetchVerticle(), config);
+      assertEquals(40.0, rate(nodeA));
+
+      // Each node's misses sent to its own fetch verticle, so that each node's load is known.
+      java.util.List<Future<?>> onA = new java.util.ArrayList<>(send(nodeA, 1, 240));
+      // B joins while A works through its 240 misses (6 s at 40 a second; B takes some seconds to start).
+      nodeB = ClusterNodes.start();
+      Stack.deploy(nodeB, MainVerticle.STORE, new StoreVerticle(), config);
+      Stack.deploy(nodeB, MainVerticle.FETCH, new FetchVerticle(), config);
+      Vertx joined = nodeB;
+      await().atMost(Duration.ofSeconds(20)).until(() -> rate(nodeA) + rate(joined) == 40.0);
+      assertEquals(20.0, rate(nodeA));
+      onA.addAll(send(nodeA, 2001, 2100));
+      java.util.List<Future<?>> onB = send(nodeB, 1001, 1060);
+      Future.all(onB).await(60, TimeUnit.SECONDS);
+      // B leaves while A still has misses queued; A takes the whole rate back.
+      long pendingOnA = onA.stream().filter(request -> !request.isComplete()).count();
+      assertTrue(pendingOnA > 10, "A still has misses to fetch when B leaves: " + pendingOnA);
+      nodeB.close().await(30, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(30)).until(() -> rate(nodeA) == 40.0);
+      Future.all(onA).await(120, TimeUnit.SECONDS);
+
+      assertEquals(400, upstream.totalCalls());
+      int most = upstream.mostArrivalsInAnySecond();
+      assertTrue(most <= 40, "at most 40 in any second across the cluster, saw " + most + " at (ms) " + upstream.busiestSecond());
+    } finally {
+      nodeA.close().await(30, TimeUnit.SECONDS);
+      if (nodeB != null) {
+        nodeB.close().await(30, TimeUnit.SECONDS);
+      }
+      directory.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The rate this node's fetch verticle keeps to (its share), as usergate.fetch.status says. */
+  private static double rate(Vertx node) throws Exception {
+    return Bus.call(node, FetchAddresses.STATUS, new JsonObject()).getDouble("maxRatePerSecond");
+  }
+
+  /** fetch.one for each id, sent to {@code node}'s own fetch verticle. */
+  private static java.util.List<Future<?>> send(Vertx node, long from, long to) {
+    java.util.List<Future<?>> sent = new java.util.ArrayList<>();
+    for (long id = from; id <= to; id++) {
+      sent.add(node.eventBus().request(FetchAddresses.ONE, new JsonObject().put("id", id),
+        new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(120_000).setLocalOnly(true)));
+    }
+    return sent;
+  }
+
   private static JsonArray ids(long from, long to) {
     return new JsonArray(LongStream.rangeClosed(from, to).boxed().toList());
   }

@@ -47,27 +47,22 @@ class UpstreamLimitsTest {
   }
 
   @Test
-  @DisplayName("upstream.maxRatePerSecond 50: a fan-out of 150 ids all succeed, and no second of arrivals holds more than R + burst")
+  @DisplayName("upstream.maxRatePerSecond 50: 300 misses at once all succeed, and the directory never sees more than 50 "
+    + "in any one-second window, the first second included")
   void rateIsKept() throws Exception {
-    deploy(config -> config.getJsonObject("upstream").put("maxRatePerSecond", 50));
-    JsonArray ids = new JsonArray(IntStream.rangeClosed(1, 150).boxed().toList());
+    // The directory counts arrivals on the two cores that also run usergate and the suite: a call can arrive
+    // later than it left by more than the default 20 ms margin, a LAN's jitter.
+    deploy(config -> config.getJsonObject("upstream").put("maxRatePerSecond", 50).put("rateMarginMs", 50));
+    JsonArray ids = new JsonArray(IntStream.rangeClosed(1, 300).boxed().toList());
     JsonObject reply = Bus.call(vertx, FetchAddresses.MANY, new JsonObject().put("ids", ids).put("mode", "settled"));
-    assertEquals(150, reply.getInteger("succeeded"), reply.encode());
+    assertEquals(300, reply.getInteger("succeeded"), reply.encode());
     List<Long> arrivals = upstream.arrivals();
-    assertEquals(150, arrivals.size());
-    int most = 0;
-    for (int first = 0; first < arrivals.size(); first++) {
-      int inWindow = 0;
-      for (int next = first; next < arrivals.size() && arrivals.get(next) - arrivals.get(first) < 1_000_000_000L; next++) {
-        inWindow++;
-      }
-      most = Math.max(most, inWindow);
-    }
-    // Measured where the upstream sees them: the burst's new connections can arrive a little late, bunched
-    // with the first paced calls, hence a few of slack over R + burst.
-    assertTrue(most <= 50 + 50 + 5, "about R + burst at the most in any second, saw " + most);
-    long pacedMs = TimeUnit.NANOSECONDS.toMillis(arrivals.get(149) - arrivals.get(50));
-    assertTrue(pacedMs >= 1800, "the 99 calls after the burst come at 50/s (about 2 s), took " + pacedMs + " ms");
+    assertEquals(300, arrivals.size());
+    long firstSecond = arrivals.stream().filter(at -> at - arrivals.get(0) <= 1_000_000_000L).count();
+    assertTrue(firstSecond <= 50, firstSecond + " calls in the first second");
+    int most = upstream.mostArrivalsInAnySecond();
+    assertTrue(most <= 50, "at most 50 in any second, saw " + most + " at (ms) " + upstream.busiestSecond());
+    assertTrue(most >= 40, "the rate is used, not starved: " + most + " in the busiest second");
   }
 
   @Test

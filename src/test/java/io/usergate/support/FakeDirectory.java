@@ -106,6 +106,41 @@ public class FakeDirectory extends VerticleBase {
     return total.get();
   }
 
+  /**
+   * The most requests that arrived within any one second (a sliding, closed window: the arrivals from one
+   * arrival to one second after it, both ends counted), as a directory that enforces a rate counts them.
+   */
+  public int mostArrivalsInAnySecond() {
+    return busiestSecond().size();
+  }
+
+  /**
+   * The arrivals of the busiest second ({@link #mostArrivalsInAnySecond}), in ms after its first: what a
+   * failed rate assertion shows.
+   */
+  public java.util.List<Double> busiestSecond() {
+    java.util.List<Long> sorted = arrivals();
+    java.util.Collections.sort(sorted);
+    int most = 0;
+    int from = 0;
+    int last = 0;
+    for (int first = 0; first < sorted.size(); first++) {
+      last = Math.max(last, first);
+      while (last + 1 < sorted.size() && sorted.get(last + 1) - sorted.get(first) <= 1_000_000_000L) {
+        last++;
+      }
+      if (last - first + 1 > most) {
+        most = last - first + 1;
+        from = first;
+      }
+    }
+    java.util.List<Double> window = new java.util.ArrayList<>();
+    for (int i = from; i < from + most; i++) {
+      window.add((sorted.get(i) - sorted.get(from)) / 1e6);
+    }
+    return window;
+  }
+
   public int inFlight() {
     return inFlight.get();
   }
