@@ -29,7 +29,7 @@ final class ClusterBudget implements AutoCloseable {
   /**
    * How long a node waits before it raises its rate share, or takes its first token on joining: long
    * enough for every node to hear of a membership change (Hazelcast tells them within milliseconds on a
-   * healthy network), short enough that a node that joins serves at once as far as its callers can tell.
+   * healthy network), and one second: a window of the directory's count.
    */
   static final long SETTLE_MS = 1000;
 

@@ -22,7 +22,8 @@ import java.util.function.LongSupplier;
  * are spread over more than a second, by the margin, so that the network's jitter between here and the
  * directory (a call that leaves on time but arrives a few milliseconds late, next to one that does not)
  * cannot put one more call in the directory's second. The cost is the margin's share of the rate: with
- * the default 20 ms, calls run at 1000 / 1020 = 0.98 of it.
+ * the default 20 ms, calls run at 1000 / 1020 = 0.98 of it. A part of the margin (5 ms of the 20) also
+ * lets the pace make up its timer's lateness ({@link #take}); the rest is left for the network.
  *
  * <p>Kept as a "theoretical arrival time" (GCRA), in whole nanoseconds so that no rounding drifts. A burst
  * of {@code b} lets {@code b} calls leave at once after a quiet spell; then a one-second window may hold up to
@@ -50,6 +51,7 @@ final class RateLimiter {
   static final String RATE_KEY = "upstream.maxRatePerSecond";
 
   private static final long SECOND_NANOS = 1_000_000_000L;
+  private static final long MAX_CATCH_UP_NANOS = 5_000_000L;
 
   private final class Waiter {
     final Promise<Void> promise = Promise.promise();
@@ -57,6 +59,12 @@ final class RateLimiter {
 
   private final Vertx vertx;
   private final long marginNanos;
+  /**
+   * How much of a timer's lateness the pace makes up: half the margin, at most {@link #MAX_CATCH_UP_NANOS}.
+   * A timer fires a millisecond or two late; a longer lateness is a stall, which the pace need not make
+   * up, and the rest of the margin is left for the network.
+   */
+  private final long catchUp;
   private final int maxQueued;
   private final LongSupplier nanoClock;
   private double rate;
@@ -93,6 +101,7 @@ final class RateLimiter {
     }
     this.vertx = vertx;
     this.marginNanos = marginMs * 1_000_000L;
+    this.catchUp = Math.min(marginNanos / 2, MAX_CATCH_UP_NANOS);
     this.maxQueued = maxQueued;
     this.nanoClock = nanoClock;
     long now = nanoClock.getAsLong();
@@ -209,8 +218,15 @@ final class RateLimiter {
     return byPace - heldUntil >= 0 ? byPace : heldUntil;
   }
 
+  /**
+   * A token taken at {@code now}: the next is due one interval after the later of when this one was due
+   * and {@code now - catchUp}. A timer fires a millisecond or so late, and a pacer that counts from the
+   * late instant runs ever slower (at 100 a second, 0.8 of the rate); counting from when the token was due
+   * makes up that lateness, up to half the margin (5 ms at the most), and keeps any {@code rate + 1} tokens
+   * more than a second (plus the rest of the margin) apart.
+   */
   private void take(long now) {
-    theoreticalArrival = Math.max(theoreticalArrival, now) + interval;
+    theoreticalArrival = Math.max(theoreticalArrival, now - catchUp) + interval;
     granted++;
   }
 

@@ -11,7 +11,7 @@ import java.util.Set;
 public final class Bench {
 
   public static void main(String[] args) throws Exception {
-    Set<String> groups = Set.copyOf(args.length == 0 ? List.of("store", "fetch", "sync", "web", "cluster", "cache", "walk", "queue", "process", "memory") : List.of(args));
+    Set<String> groups = Set.copyOf(args.length == 0 ? List.of("store", "fetch", "sync", "web", "cluster", "cache", "walk", "queue", "process", "memory", "rate") : List.of(args));
     Report report = new Report();
     if (groups.contains("store")) {
       StoreBench.run(report);
@@ -33,6 +33,9 @@ public final class Bench {
     }
     if (groups.contains("queue")) {
       QueueBench.run(report);
+    }
+    if (groups.contains("rate")) {
+      RateBench.run(report);
     }
     if (groups.contains("memory")) {
       MemoryBench.run(report);

@@ -1,0 +1,120 @@
+package io.usergate.bench;
+
+import io.usergate.MainVerticle;
+import io.usergate.fetch.FetchAddresses;
+import io.usergate.fetch.FetchVerticle;
+import io.usergate.store.StoreVerticle;
+import io.usergate.support.ClusterNodes;
+import io.usergate.support.FakeDirectory;
+import io.usergate.support.Stack;
+import io.usergate.support.TestConfig;
+import io.usergate.support.TestDatabase;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The paced rate ({@code upstream.maxRatePerSecond}) against the limit itself, where the directory counts:
+ * misses queued well beyond the rate, the sustained rate of their arrivals (from the first to the last) as a
+ * share of the limit, and the busiest one-second window. On one node, and on two nodes sharing a cluster
+ * budget. The margin's cost shows in a row with {@code upstream.rateMarginMs} 0.
+ */
+final class RateBench {
+
+  private static final int RATE = 100;
+  private static final int MISSES = 800;
+
+  static void run(Report report) throws Exception {
+    for (int margin : new int[] {20, 0}) {
+      Measured one = oneNode(margin);
+      report.add("paced rate, one node, " + MISSES + " misses at once, upstream.maxRatePerSecond " + RATE
+          + ", rateMarginMs " + margin + " (busiest second: " + one.busiest + ")", one.rate, "calls/s",
+        "the limit", RATE, margin == 20 ? "≥ 0.97, busiest second ≤ " + RATE : "(what the margin costs)");
+    }
+    Measured two = twoNodes();
+    report.add("paced rate, two nodes, budget cluster, " + MISSES + " misses on each, upstream.maxRatePerSecond " + RATE
+        + " in all (busiest second: " + two.busiest + ")", two.rate, "calls/s", "the limit", RATE,
+      "≥ 0.97, busiest second ≤ " + RATE);
+  }
+
+  /** The sustained rate the directory saw and its busiest second. */
+  private record Measured(double rate, int busiest) {
+
+    static Measured of(FakeDirectory directory) {
+      List<Long> arrivals = directory.arrivals();
+      Collections.sort(arrivals);
+      double seconds = (arrivals.get(arrivals.size() - 1) - arrivals.get(0)) / 1e9;
+      return new Measured((arrivals.size() - 1) / seconds, directory.mostArrivalsInAnySecond());
+    }
+  }
+
+  private static JsonObject config(FakeDirectory directory, int margin, String budget) {
+    JsonObject config = TestConfig.forTests();
+    config.getJsonObject("upstream").put("baseUrl", directory.baseUrl()).put("breakerEnabled", false)
+      .put("maxConcurrent", 16).put("maxRatePerSecond", RATE).put("rateMarginMs", margin).put("budget", budget)
+      .put("queueTimeoutMs", 600_000);
+    return config;
+  }
+
+  private static Measured oneNode(int margin) throws Exception {
+    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users");
+    Vertx directoryVertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx();
+    try {
+      FakeDirectory directory = new FakeDirectory();
+      directoryVertx.deployVerticle(directory).await(10, TimeUnit.SECONDS);
+      Stack.services(vertx, config(directory, margin, "node"));
+      Future.all(misses(vertx, 1)).await(600, TimeUnit.SECONDS);
+      return Measured.of(directory);
+    } finally {
+      vertx.close().await(30, TimeUnit.SECONDS);
+      directoryVertx.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static Measured twoNodes() throws Exception {
+    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users");
+    ClusterNodes.useFreshCluster(5871);
+    Vertx directoryVertx = Vertx.vertx();
+    Vertx nodeA = ClusterNodes.start();
+    Vertx nodeB = ClusterNodes.start();
+    try {
+      FakeDirectory directory = new FakeDirectory();
+      directoryVertx.deployVerticle(directory).await(10, TimeUnit.SECONDS);
+      JsonObject config = config(directory, 20, "cluster");
+      for (Vertx node : new Vertx[] {nodeA, nodeB}) {
+        Stack.deploy(node, MainVerticle.STORE, new StoreVerticle(), config);
+        Stack.deploy(node, MainVerticle.FETCH, new FetchVerticle(), config);
+      }
+      // The joiner's settle time over before the clock starts.
+      Thread.sleep(1500);
+      List<Future<?>> all = new ArrayList<>(misses(nodeA, 1));
+      all.addAll(misses(nodeB, 1_000_001));
+      Future.all(all).await(600, TimeUnit.SECONDS);
+      return Measured.of(directory);
+    } finally {
+      nodeA.close().await(30, TimeUnit.SECONDS);
+      nodeB.close().await(30, TimeUnit.SECONDS);
+      directoryVertx.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** {@link #MISSES} distinct ids from {@code from}, each a fetch.one to this node's own fetch verticle. */
+  private static List<Future<?>> misses(Vertx node, long from) {
+    List<Future<?>> sent = new ArrayList<>();
+    for (long id = from; id < from + MISSES; id++) {
+      sent.add(node.eventBus().request(FetchAddresses.ONE, new JsonObject().put("id", id),
+        new DeliveryOptions().setSendTimeout(600_000).setLocalOnly(true)));
+    }
+    return sent;
+  }
+
+  private RateBench() {
+  }
+}
