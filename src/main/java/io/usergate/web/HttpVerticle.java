@@ -255,23 +255,23 @@ public class HttpVerticle extends VerticleBase {
     long stamp = edge.stamp();
     body.put(FetchAddresses.STALE_FALLBACK, true).put(FetchAddresses.REQUEST_ID, cancelWhenClientLeaves(ctx));
     Answers.answer(ctx, request(FetchAddresses.ONE, body), reply -> {
-        Buffer user = object(FetchAddresses.ONE, reply.body()).toBuffer();
-        String fetchedAt = reply.headers().get(StoreAddresses.FETCHED_AT_HEADER);
-        String cacheStatus = reply.headers().get(FetchAddresses.CACHE_STATUS_HEADER);
-        String source = reply.headers().get(FetchAddresses.SOURCE_HEADER);
-        EdgeCopies.Copy answered = EdgeCopies.parse(user, fetchedAt);
-        if (answered == null) {
-          // No fetch time, or none that reads as an instant (another node's build?): answered as it came, not kept.
-          return answerUser(ctx, source, fetchedAt, response -> CacheHeaders.apply(response, ctx.request().headers(), user,
-            fetchedAt, cacheStatus, Instant.now()), user);
-        }
-        // A stale fallback is the mirror's copy, which fetch does not hold: nothing would say when it is gone.
-        if (cacheStatus != null && !cacheStatus.contains("stale-fallback")) {
-          edge.fill(id, answered, stamp);
-        }
-        return answerUser(ctx, source, fetchedAt, response -> CacheHeaders.apply(response, ctx.request().headers(),
-          answered.etag(), answered.fetchedAt(), answered.lastModified(), cacheStatus, Instant.now()), user);
-      });
+      Buffer user = object(FetchAddresses.ONE, reply.body()).toBuffer();
+      String fetchedAt = reply.headers().get(StoreAddresses.FETCHED_AT_HEADER);
+      String cacheStatus = reply.headers().get(FetchAddresses.CACHE_STATUS_HEADER);
+      String source = reply.headers().get(FetchAddresses.SOURCE_HEADER);
+      EdgeCopies.Copy answered = EdgeCopies.parse(user, fetchedAt);
+      if (answered == null) {
+        // No fetch time, or none that reads as an instant (another node's build?): answered as it came, not kept.
+        return answerUser(ctx, source, fetchedAt, response -> CacheHeaders.apply(response, ctx.request().headers(), user,
+          fetchedAt, cacheStatus, Instant.now()), user);
+      }
+      // A stale fallback is the mirror's copy, which fetch does not hold: nothing would say when it is gone.
+      if (cacheStatus != null && !cacheStatus.contains("stale-fallback")) {
+        edge.fill(id, answered, stamp);
+      }
+      return answerUser(ctx, source, fetchedAt, response -> CacheHeaders.apply(response, ctx.request().headers(),
+        answered.etag(), answered.fetchedAt(), answered.lastModified(), cacheStatus, Instant.now()), user);
+    });
   }
 
   /** A user's 200, or its 304 when {@code cacheHeaders} (which sets them) says the caller's copy is current. */
@@ -320,11 +320,11 @@ public class HttpVerticle extends VerticleBase {
     long stamp = hot.stamp();
     Answers.answer(ctx, vertx.eventBus().<Object>request(StoreAddresses.GET, new JsonObject().put("id", id),
       RequestIds.with(busOptions).addHeader(StoreAddresses.ENCODED_HEADER, "true")), reply -> {
-        Buffer encoded = reply.body() instanceof Buffer bytes ? bytes : object(StoreAddresses.GET, reply.body()).toBuffer();
-        // Read before the copy is kept: a copy without its fetch time could never be answered.
-        Instant fetchedAt = storedAt(reply.headers().get(StoreAddresses.FETCHED_AT_HEADER));
-        return answerStored(ctx, hot.fillEncoded(id, encoded, fetchedAt, stamp));
-      });
+      Buffer encoded = reply.body() instanceof Buffer bytes ? bytes : object(StoreAddresses.GET, reply.body()).toBuffer();
+      // Read before the copy is kept: a copy without its fetch time could never be answered.
+      Instant fetchedAt = storedAt(reply.headers().get(StoreAddresses.FETCHED_AT_HEADER));
+      return answerStored(ctx, hot.fillEncoded(id, encoded, fetchedAt, stamp));
+    });
   }
 
   private static Future<Void> answerStored(RoutingContext ctx, HotRows.Row row) {

@@ -241,6 +241,13 @@ class UnusableRepliesTest {
 
       answers.forEach((key, answer) -> {
         HttpResponse<Buffer> response = answer.result();
+        if (key.equals("GET /status")) {
+          // Each part is what it came as when an object, else null with its reason beside it.
+          JsonObject status = response.bodyAsJsonObject();
+          boolean object = unusable.body instanceof JsonObject;
+          assertEquals(object ? unusable.body : null, status.getValue("fetch"), status.encode());
+          assertEquals(object, status.getValue("syncError") == null, status.encode());
+        }
         if (response.statusCode() == 500) {
           assertTrue(response.getHeader("Content-Type").startsWith("application/json"), key);
           if (!key.startsWith("HEAD ")) {
