@@ -3,6 +3,9 @@ package io.usergate.web;
 import io.usergate.fetch.FetchAddresses;
 import io.usergate.store.StoreAddresses;
 import io.usergate.sync.SyncAddresses;
+import io.usergate.user.User;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
@@ -31,9 +34,8 @@ final class Health {
     HealthChecks checks = HealthChecks.create(vertx);
     for (String address : new String[] {StoreAddresses.PING, FetchAddresses.STATUS, SyncAddresses.STATUS}) {
       String name = address.substring("usergate.".length(), address.lastIndexOf('.'));
-      checks.register(name, timeoutMs, promise -> vertx.eventBus().<JsonObject>request(address, new JsonObject(), withinTimeout)
-        .onSuccess(reply -> promise.complete(Status.OK()))
-        .onFailure(failure -> promise.complete(Status.KO(new JsonObject().put("error", failure.getMessage())))));
+      checks.register(name, timeoutMs, promise -> check(vertx.eventBus().request(address, new JsonObject(), withinTimeout)
+        .map(reply -> Status.OK()), promise));
     }
     return checks;
   }
@@ -50,19 +52,28 @@ final class Health {
     return HealthChecks.create(vertx)
       .register("shutdown", promise -> promise.complete(shuttingDown.getAsBoolean()
         ? Status.KO(new JsonObject().put("reason", "shutting down")) : Status.OK()))
-      .register("postgresql", timeoutMs, promise -> vertx.eventBus()
-        .<JsonObject>request(StoreAddresses.PING, new JsonObject(), withinTimeout)
-        .onSuccess(reply -> promise.complete(Status.OK()))
-        .onFailure(failure -> promise.complete(Status.KO(new JsonObject().put("error", failure.getMessage())))))
-      .register("upstream", timeoutMs, promise -> vertx.eventBus()
-        .<JsonObject>request(FetchAddresses.STATUS, new JsonObject(), withinTimeout)
-        .onSuccess(reply -> {
-          String breaker = reply.body().getString("breaker");
-          promise.complete(Status.OK(new JsonObject()
-            .put("breaker", breaker)
-            .put("since", reply.body().getString("breakerSince"))
-            .put("degraded", !"CLOSED".equals(breaker))));
-        })
-        .onFailure(failure -> promise.complete(Status.KO(new JsonObject().put("error", failure.getMessage())))));
+      .register("postgresql", timeoutMs, promise -> check(vertx.eventBus()
+        .request(StoreAddresses.PING, new JsonObject(), withinTimeout).map(reply -> Status.OK()), promise))
+      .register("upstream", timeoutMs, promise -> check(vertx.eventBus()
+        .request(FetchAddresses.STATUS, new JsonObject(), withinTimeout).map(reply -> upstream(reply.body())), promise));
+  }
+
+  /** fetch's breaker, from its status; a status without one is a bug of fetch's, and the check is DOWN. */
+  private static Status upstream(Object status) {
+    if (!(status instanceof JsonObject fetch && fetch.getValue("breaker") instanceof String breaker
+      && fetch.getValue("breakerSince") instanceof String since)) {
+      throw new IllegalStateException(FetchAddresses.STATUS + " answered no breaker: " + User.describe(status));
+    }
+    return Status.OK(new JsonObject().put("breaker", breaker).put("since", since).put("degraded", !"CLOSED".equals(breaker)));
+  }
+
+  /**
+   * Completes the check with {@code status}, or DOWN with the reason it could not be had: an exception in
+   * an {@code onSuccess} listener would complete nothing, and the probe would wait for the check's timeout.
+   */
+  private static void check(Future<Status> status, Promise<Status> promise) {
+    status.otherwise(failure -> Status.KO(new JsonObject().put("error", failure.getMessage())))
+      // The check's timeout may have completed it already.
+      .onSuccess(promise::tryComplete);
   }
 }

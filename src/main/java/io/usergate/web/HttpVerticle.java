@@ -138,32 +138,28 @@ public class HttpVerticle extends VerticleBase {
     routes.get("/store/users/:id").handler(this::storedOne);
     routes.get("/store/users").handler(this::storedPage);
     StatusReport status = new StatusReport(vertx.eventBus(), busOptions);
-    routes.get("/status").handler(ctx -> status.build()
-      .onSuccess(report -> json(ctx, 200).end(report.toBuffer())).onFailure(ctx::fail));
+    routes.get("/status").handler(ctx -> Answers.answer(ctx, status.build(), report -> json(ctx, 200).end(report.toBuffer())));
     routes.get("/changes").handler(ctx -> {
       JsonObject page = afterAndLimit(ctx);
       String tail = ctx.queryParams().get("tail");
       if (tail != null && !tail.isEmpty()) {
         page.put("tail", UserId.parse(tail, "tail"));
       }
-      reply(ctx, 200, request(StoreAddresses.CHANGES_READ, page));
+      reply(ctx, 200, StoreAddresses.CHANGES_READ, page);
     });
-    routes.get("/sync").handler(ctx -> reply(ctx, 200, request(SyncAddresses.STATUS, new JsonObject())));
+    routes.get("/sync").handler(ctx -> reply(ctx, 200, SyncAddresses.STATUS, new JsonObject()));
     // The token is checked before the body is read (a route of its own: a body handler must come first on a route).
     routes.post("/sync").handler(auth::check);
     routes.post("/sync/refresh").handler(auth::check);
     routes.post("/sync").handler(body).handler(this::enqueue);
-    routes.post("/sync/refresh").handler(ctx -> reply(ctx, 202, request(SyncAddresses.REFRESH, new JsonObject())));
+    routes.post("/sync/refresh").handler(ctx -> reply(ctx, 202, SyncAddresses.REFRESH, new JsonObject()));
     routes.get("/sync/jobs").handler(this::jobs);
     routes.post("/sync/jobs/retry").handler(auth::check);
     routes.post("/sync/jobs/discard").handler(auth::check);
-    routes.post("/sync/jobs/retry").handler(body).handler(ctx -> reply(ctx, 202, request(SyncAddresses.RETRY, selection(ctx))));
-    routes.post("/sync/jobs/discard").handler(body).handler(ctx -> reply(ctx, 202, request(SyncAddresses.DISCARD, selection(ctx))));
+    routes.post("/sync/jobs/retry").handler(body).handler(ctx -> reply(ctx, 202, SyncAddresses.RETRY, selection(ctx)));
+    routes.post("/sync/jobs/discard").handler(body).handler(ctx -> reply(ctx, 202, SyncAddresses.DISCARD, selection(ctx)));
     routes.post("/sync/walk").handler(auth::check);
-    // 202 when a walk started; 200 when one runs already (the answer says where), and nothing started.
-    routes.post("/sync/walk").handler(ctx -> request(SyncAddresses.WALK, new JsonObject())
-      .onSuccess(reply -> json(ctx, reply.body().getBoolean("started") ? 202 : 200).end(reply.body().toBuffer()))
-      .onFailure(ctx::fail));
+    routes.post("/sync/walk").handler(this::walk);
     // The SockJS transports that POST frames (xhr_send, jsonp_send) read them through a body handler.
     router.post("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()));
     router.route("/eventbus/*").subRouter(Bridges.sockJs(vertx, auth));
@@ -258,42 +254,38 @@ public class HttpVerticle extends VerticleBase {
     }
     long stamp = edge.stamp();
     body.put(FetchAddresses.STALE_FALLBACK, true).put(FetchAddresses.REQUEST_ID, cancelWhenClientLeaves(ctx));
-    request(FetchAddresses.ONE, body)
-      .onSuccess(reply -> {
-        Buffer user = reply.body().toBuffer();
-        String fetchedAt = reply.headers().get(StoreAddresses.FETCHED_AT_HEADER);
-        String cacheStatus = reply.headers().get(FetchAddresses.CACHE_STATUS_HEADER);
-        String source = reply.headers().get(FetchAddresses.SOURCE_HEADER);
-        EdgeCopies.Copy answered = EdgeCopies.parse(user, fetchedAt);
-        if (answered == null) {
-          // No fetch time, or none that reads as an instant (another node's build?): answered as it came, not kept.
-          answerUser(ctx, source, fetchedAt, response -> CacheHeaders.apply(response, ctx.request().headers(), user, fetchedAt,
-            cacheStatus, Instant.now()), user);
-          return;
-        }
-        // A stale fallback is the mirror's copy, which fetch does not hold: nothing would say when it is gone.
-        if (cacheStatus != null && !cacheStatus.contains("stale-fallback")) {
-          edge.fill(id, answered, stamp);
-        }
-        answerUser(ctx, source, fetchedAt, response -> CacheHeaders.apply(response, ctx.request().headers(), answered.etag(),
-          answered.fetchedAt(), answered.lastModified(), cacheStatus, Instant.now()), user);
-      })
-      .onFailure(ctx::fail);
+    Answers.answer(ctx, request(FetchAddresses.ONE, body), reply -> {
+      Buffer user = object(FetchAddresses.ONE, reply.body()).toBuffer();
+      String fetchedAt = reply.headers().get(StoreAddresses.FETCHED_AT_HEADER);
+      String cacheStatus = reply.headers().get(FetchAddresses.CACHE_STATUS_HEADER);
+      String source = reply.headers().get(FetchAddresses.SOURCE_HEADER);
+      EdgeCopies.Copy answered = EdgeCopies.parse(user, fetchedAt);
+      if (answered == null) {
+        // No fetch time, or none that reads as an instant (another node's build?): answered as it came, not kept.
+        return answerUser(ctx, source, fetchedAt, response -> CacheHeaders.apply(response, ctx.request().headers(), user,
+          fetchedAt, cacheStatus, Instant.now()), user);
+      }
+      // A stale fallback is the mirror's copy, which fetch does not hold: nothing would say when it is gone.
+      if (cacheStatus != null && !cacheStatus.contains("stale-fallback")) {
+        edge.fill(id, answered, stamp);
+      }
+      return answerUser(ctx, source, fetchedAt, response -> CacheHeaders.apply(response, ctx.request().headers(),
+        answered.etag(), answered.fetchedAt(), answered.lastModified(), cacheStatus, Instant.now()), user);
+    });
   }
 
   /** A user's 200, or its 304 when {@code cacheHeaders} (which sets them) says the caller's copy is current. */
-  private static void answerUser(RoutingContext ctx, String source, String fetchedAt,
-                                 java.util.function.Predicate<HttpServerResponse> cacheHeaders, Buffer user) {
+  private static Future<Void> answerUser(RoutingContext ctx, String source, String fetchedAt,
+                                         java.util.function.Predicate<HttpServerResponse> cacheHeaders, Buffer user) {
     HttpServerResponse response = json(ctx, 200).putHeader(SOURCE_HEADER, source);
     if (fetchedAt != null) {
       response.putHeader(FETCHED_AT_HEADER, fetchedAt);
     }
     if (cacheHeaders.test(response)) {
       response.setStatusCode(304).headers().remove(HttpHeaders.CONTENT_TYPE);
-      response.end();
-    } else {
-      response.end(user);
+      return response.end();
     }
+    return response.end(user);
   }
 
   /** {@code ?ids=1,2,3} or {@code ?ids=1&ids=2}; the fetch verticle checks the count and the mode. */
@@ -310,8 +302,8 @@ public class HttpVerticle extends VerticleBase {
 
   private void manyReply(RoutingContext ctx, Object ids, Object mode) {
     String requestId = cancelWhenClientLeaves(ctx);
-    reply(ctx, 200, request(FetchAddresses.MANY, CacheDirectives.apply(ctx.request().getHeader(HttpHeaders.CACHE_CONTROL),
-      new JsonObject().put("ids", ids).put("mode", mode).put(FetchAddresses.REQUEST_ID, requestId))));
+    reply(ctx, 200, FetchAddresses.MANY, CacheDirectives.apply(ctx.request().getHeader(HttpHeaders.CACHE_CONTROL),
+      new JsonObject().put("ids", ids).put("mode", mode).put(FetchAddresses.REQUEST_ID, requestId)));
   }
 
   /**
@@ -326,21 +318,35 @@ public class HttpVerticle extends VerticleBase {
       return;
     }
     long stamp = hot.stamp();
-    vertx.eventBus().<Object>request(StoreAddresses.GET, new JsonObject().put("id", id),
-        RequestIds.with(busOptions).addHeader(StoreAddresses.ENCODED_HEADER, "true"))
-      .onSuccess(reply -> {
-        Buffer encoded = reply.body() instanceof Buffer bytes ? bytes : ((JsonObject) reply.body()).toBuffer();
-        answerStored(ctx, hot.fillEncoded(id, encoded, Instant.parse(reply.headers().get(StoreAddresses.FETCHED_AT_HEADER)), stamp));
-      })
-      .onFailure(ctx::fail);
+    Answers.answer(ctx, vertx.eventBus().<Object>request(StoreAddresses.GET, new JsonObject().put("id", id),
+      RequestIds.with(busOptions).addHeader(StoreAddresses.ENCODED_HEADER, "true")), reply -> {
+      Buffer encoded = reply.body() instanceof Buffer bytes ? bytes : object(StoreAddresses.GET, reply.body()).toBuffer();
+      // Read before the copy is kept: a copy without its fetch time could never be answered.
+      Instant fetchedAt = storedAt(reply.headers().get(StoreAddresses.FETCHED_AT_HEADER));
+      return answerStored(ctx, hot.fillEncoded(id, encoded, fetchedAt, stamp));
+    });
   }
 
-  private static void answerStored(RoutingContext ctx, HotRows.Row row) {
-    json(ctx, 200).putHeader(SOURCE_HEADER, "store").putHeader(FETCHED_AT_HEADER, row.fetchedAt().toString()).end(row.encoded());
+  private static Future<Void> answerStored(RoutingContext ctx, HotRows.Row row) {
+    return json(ctx, 200).putHeader(SOURCE_HEADER, "store").putHeader(FETCHED_AT_HEADER, row.fetchedAt().toString())
+      .end(row.encoded());
+  }
+
+  /** The store's fetch time of the user it answered; it always sends one, so its absence is a bug (500). */
+  private static Instant storedAt(String fetchedAt) {
+    try {
+      if (fetchedAt != null) {
+        return Instant.parse(fetchedAt);
+      }
+    } catch (java.time.format.DateTimeParseException notAnInstant) {
+      // Said below, as for no fetch time at all.
+    }
+    throw new IllegalStateException(StoreAddresses.GET + " answered without a fetch time that reads as an instant: "
+      + User.describe(fetchedAt));
   }
 
   private void storedPage(RoutingContext ctx) {
-    reply(ctx, 200, request(StoreAddresses.LIST, afterAndLimit(ctx)));
+    reply(ctx, 200, StoreAddresses.LIST, afterAndLimit(ctx));
   }
 
   /** {@code ?after=&limit=} of a keyset page, as the bus fields {@code after} and {@code limit}, checked. */
@@ -364,7 +370,7 @@ public class HttpVerticle extends VerticleBase {
     if (state != null && !state.isEmpty()) {
       page.put("state", state);
     }
-    reply(ctx, 200, request(SyncAddresses.JOBS, page));
+    reply(ctx, 200, SyncAddresses.JOBS, page);
   }
 
   /** The jobs a retry or discard names: {@code {"ids": [...]}} or {@code {"state": "failed"}}. */
@@ -382,7 +388,18 @@ public class HttpVerticle extends VerticleBase {
 
   private void enqueue(RoutingContext ctx) {
     JsonObject body = jsonBody(ctx, "{\"ids\": [...]}");
-    reply(ctx, 202, request(SyncAddresses.ENQUEUE, new JsonObject().put("ids", body.getValue("ids"))));
+    reply(ctx, 202, SyncAddresses.ENQUEUE, new JsonObject().put("ids", body.getValue("ids")));
+  }
+
+  /** 202 when a walk started; 200 when one runs already (the answer says where), and nothing started. */
+  private void walk(RoutingContext ctx) {
+    Answers.answer(ctx, request(SyncAddresses.WALK, new JsonObject()), reply -> {
+      JsonObject walk = object(SyncAddresses.WALK, reply.body());
+      if (!(walk.getValue("started") instanceof Boolean started)) {
+        throw new IllegalStateException(SyncAddresses.WALK + " answered no boolean \"started\": " + User.describe(walk));
+      }
+      return json(ctx, started ? 202 : 200).end(walk.toBuffer());
+    });
   }
 
   /** The body as a JSON object, or BAD_REQUEST saying what is expected ({@code shape}). */
@@ -433,12 +450,21 @@ public class HttpVerticle extends VerticleBase {
     return ids;
   }
 
-  private Future<Message<JsonObject>> request(String address, JsonObject body) {
+  private Future<Message<Object>> request(String address, JsonObject body) {
     return vertx.eventBus().request(address, body, RequestIds.with(busOptions));
   }
 
-  private static void reply(RoutingContext ctx, int status, Future<Message<JsonObject>> reply) {
-    reply.onSuccess(message -> json(ctx, status).end(message.body().toBuffer())).onFailure(ctx::fail);
+  /** Asks {@code address}, and answers {@code status} with its reply as it came. */
+  private void reply(RoutingContext ctx, int status, String address, JsonObject body) {
+    Answers.answer(ctx, request(address, body), reply -> json(ctx, status).end(object(address, reply.body()).toBuffer()));
+  }
+
+  /** The reply of {@code address}, the JSON object every address answers; anything else is a bug (500). */
+  private static JsonObject object(String address, Object reply) {
+    if (reply instanceof JsonObject object) {
+      return object;
+    }
+    throw new IllegalStateException(address + " answered " + User.describe(reply) + ", not a JSON object");
   }
 
   private static HttpServerResponse json(RoutingContext ctx, int status) {

@@ -9,10 +9,10 @@ import io.micrometer.core.instrument.Timer;
 import io.usergate.fetch.FetchAddresses;
 import io.usergate.metrics.Metrics;
 import io.usergate.sync.SyncAddresses;
+import io.usergate.user.User;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
@@ -47,8 +47,14 @@ final class StatusReport {
     });
   }
 
+  /** The reply of {@code address}, a JSON object; anything else makes the part null with its reason. */
   private Future<JsonObject> part(String address) {
-    return bus.<JsonObject>request(address, new JsonObject(), options).map(Message::body);
+    return bus.request(address, new JsonObject(), options).map(reply -> {
+      if (reply.body() instanceof JsonObject part) {
+        return part;
+      }
+      throw new IllegalStateException(address + " answered " + User.describe(reply.body()) + ", not a JSON object");
+    });
   }
 
   private static void put(JsonObject status, String name, Future<JsonObject> part) {

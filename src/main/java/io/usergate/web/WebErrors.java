@@ -8,6 +8,7 @@ import io.usergate.error.UsergateException;
 import io.usergate.log.RequestIds;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -93,6 +94,10 @@ final class WebErrors {
       if (error.code() == ErrorCode.INTERNAL) {
         // A bug: the stack trace goes to the log, never to the caller.
         LOG.error("web: {} {} failed", ctx.request().method(), ctx.normalizedPath(), failure);
+        if (!(failure instanceof UsergateException || failure instanceof ReplyException)) {
+          // Thrown here (a reply a route could not use, say): its text names our classes; the log has it, under the request's id.
+          return ErrorCode.INTERNAL.error("internal error");
+        }
       }
       return error;
     }

@@ -43,13 +43,7 @@ public final class LogCapture implements AutoCloseable {
   /** Every line so far, at any level, with the message and stack trace of its exception when it has one. */
   public List<String> lines() {
     synchronized (appender) {
-      return appender.list.stream().map(event -> {
-        StringBuilder line = new StringBuilder(event.getLevel() + " " + event.getLoggerName() + " " + event.getFormattedMessage());
-        for (var thrown = event.getThrowableProxy(); thrown != null; thrown = thrown.getCause()) {
-          line.append(" | ").append(thrown.getClassName()).append(": ").append(thrown.getMessage());
-        }
-        return line.toString();
-      }).collect(Collectors.toList());
+      return appender.list.stream().map(LogCapture::line).collect(Collectors.toList());
     }
   }
 
@@ -57,9 +51,17 @@ public final class LogCapture implements AutoCloseable {
   public List<String> linesWithRequestId(String requestId) {
     synchronized (appender) {
       return appender.list.stream().filter(event -> requestId.equals(event.getMDCPropertyMap().get("requestId")))
-        .map(event -> event.getLevel() + " " + event.getLoggerName() + " " + event.getFormattedMessage())
-        .collect(Collectors.toList());
+        .map(LogCapture::line).collect(Collectors.toList());
     }
+  }
+
+  /** Level, logger, message, then " | class: message" of its exception and of each cause. */
+  private static String line(ILoggingEvent event) {
+    StringBuilder line = new StringBuilder(event.getLevel() + " " + event.getLoggerName() + " " + event.getFormattedMessage());
+    for (var thrown = event.getThrowableProxy(); thrown != null; thrown = thrown.getCause()) {
+      line.append(" | ").append(thrown.getClassName()).append(": ").append(thrown.getMessage());
+    }
+    return line.toString();
   }
 
   /** The ERROR lines so far, each with its exception class when it has one. */
