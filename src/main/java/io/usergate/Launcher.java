@@ -50,6 +50,7 @@ public class Launcher extends VertxApplication implements VertxApplicationHooks 
     Configuration, in layers (a later one wins, each naming only the keys it changes): the defaults below;
     conf/config.json in the working directory, if present; -conf; the environment (USERGATE_<SECTION>_<KEY>,
     and PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE when no pg.host is set); -Dusergate.<section>.<key>=...
+    A USERGATE_* variable that names no key is ignored, with a warning at start (Kubernetes' service links aside).
 
     Exit codes: 0 after --help, --version or --print-config; 2 for invalid options or configuration; 15 when
     the start fails (Vert.x's code for a verticle that did not deploy); 143 after SIGTERM and 130 after SIGINT (Ctrl-C), both once the service has stopped cleanly.
@@ -107,6 +108,7 @@ public class Launcher extends VertxApplication implements VertxApplicationHooks 
     // Before the first line of the service itself: every line it writes is in the format asked for.
     LogFormat.apply(resolved.config().getJsonObject("log").getString("format"));
     LOG.info("usergate {}: configuration from {}", version(), resolved.describe());
+    resolved.ignored().forEach(ignored -> LOG.warn(ignored.warning()));
     int code = new Launcher(args, resolved.config()).launch();
     return code == 0 ? -1 : code;
   }

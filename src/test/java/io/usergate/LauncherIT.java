@@ -49,17 +49,58 @@ class LauncherIT {
   }
 
   @Test
-  @DisplayName("--print-config: a -conf file with one key, an environment variable and a -D each change their key only, named as its layer")
+  @DisplayName("--print-config: a -conf file with one key, an environment variable and a -D each change their key only, named as its layer; a mistyped variable is listed as ignored")
   void layersOnTheCommandLine() throws Exception {
     Files.writeString(dir.resolve("one.json"), "{\"sync\": {\"batchSize\": 77}}");
     try (ServiceProcess print = ServiceProcess.startIn(dir, "print-config", List.of("-Dusergate.pg.maxSize=5"),
-      Map.of("USERGATE_DEMO_USERS", "123"), "-conf", "one.json", "--print-config")) {
+      Map.of("USERGATE_DEMO_USERS", "123", "USERGATE_UPSTREAM_MAX_RATE_PER_SECND", "5"), "-conf", "one.json", "--print-config")) {
       assertEquals(0, print.awaitExit(QUICK), print.log());
       String table = print.log();
       assertTrue(table.lines().anyMatch(line -> line.matches("sync\\.batchSize +77 +-conf one\\.json")), table);
       assertTrue(table.lines().anyMatch(line -> line.matches("demo\\.users +123 +USERGATE_DEMO_USERS")), table);
       assertTrue(table.lines().anyMatch(line -> line.matches("pg\\.maxSize +5 +-Dusergate\\.pg\\.maxSize")), table);
       assertTrue(table.lines().anyMatch(line -> line.matches("sync\\.intervalMs +1000 +built-in default")), table);
+      assertTrue(table.lines().anyMatch(line -> line.matches("upstream\\.maxRatePerSecond +0 +built-in default")), table);
+      assertTrue(table.contains("\n  USERGATE_UPSTREAM_MAX_RATE_PER_SECND   did you mean USERGATE_UPSTREAM_MAX_RATE_PER_SECOND?\n"), table);
+    }
+  }
+
+  @Test
+  @DisplayName("log.format json: every line the jar writes is one ECS object, a request's with its http.request.id; a mistyped USERGATE_ variable is one warning naming the nearest key, never its value; service links pass silently")
+  void jsonLogsAndIgnoredVariables() throws Exception {
+    Map<String, String> environment = Map.of("USERGATE_LOG_FORMAT", "json", "USERGATE_HTTP_ACCESS_LOG", "true",
+      "USERGATE_DEMO_PORT", "0", "USERGATE_UPSTREAM_MAX_RATE_PER_SECND", "5", "USERGATE_AUTH_TOKN", "s3cret-typo-value",
+      "USERGATE_SERVICE_HOST", "10.0.0.11", "USERGATE_PORT_8080_TCP", "tcp://10.0.0.11:8080");
+    try (ServiceProcess service = ServiceProcess.startIn(dir, "json-logs", List.of(), environment)) {
+      service.awaitStatus("/health/ready", 200, START);
+      java.net.http.HttpResponse<Void> answer = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+          .newBuilder(java.net.URI.create("http://127.0.0.1:" + service.port + "/users/7")).header("X-Request-Id", "it-json-7").build(),
+        java.net.http.HttpResponse.BodyHandlers.discarding());
+      assertEquals(200, answer.statusCode());
+      org.awaitility.Awaitility.await().atMost(QUICK).until(() -> service.log().matches("(?s).*GET /users/7 HTTP/[0-9.]+ 200 .*"));
+      service.interrupt();
+      assertEquals(130, service.awaitExit(QUICK), service.log());
+      List<io.vertx.core.json.JsonObject> lines = service.log().lines().map(line -> {
+        try {
+          return new io.vertx.core.json.JsonObject(line);
+        } catch (RuntimeException e) {
+          throw new AssertionError("not one JSON object: " + line + "\n" + service.log(), e);
+        }
+      }).toList();
+      assertTrue(lines.stream().anyMatch(line -> line.getString("message").startsWith("usergate ")
+        && line.getString("message").contains(": configuration from built-in default < USERGATE_HTTP_PORT")), "the start line");
+      assertTrue(lines.stream().allMatch(line -> line.containsKey("@timestamp") && line.containsKey("log.level")
+        && line.containsKey("log.logger") && "usergate".equals(line.getString("service.name"))), service.log());
+      assertTrue(lines.stream().anyMatch(line -> line.getString("message").matches(".*GET /users/7 HTTP/[0-9.]+ 200 .*")
+        && "it-json-7".equals(line.getString("http.request.id"))), "the access-log line with its request id:\n" + service.log());
+      List<String> warnings = lines.stream().filter(line -> line.getString("message").contains("names no configuration key"))
+        .map(line -> line.getString("log.level") + " " + line.getString("message")).toList();
+      assertEquals(List.of(
+        "WARN USERGATE_AUTH_TOKN names no configuration key and is ignored; did you mean USERGATE_AUTH_TOKEN?",
+        "WARN USERGATE_UPSTREAM_MAX_RATE_PER_SECND names no configuration key and is ignored; "
+          + "did you mean USERGATE_UPSTREAM_MAX_RATE_PER_SECOND?"), warnings);
+      assertFalse(service.log().contains("s3cret-typo-value"), service.log());
+      assertFalse(service.log().contains("USERGATE_SERVICE_HOST") || service.log().contains("USERGATE_PORT_8080_TCP"), service.log());
     }
   }
 

@@ -6,6 +6,7 @@ import io.usergate.cluster.HazelcastConfigs;
 import io.usergate.config.ConfigKey;
 import io.usergate.config.ConfigKeys;
 import io.usergate.config.Configuration;
+import io.usergate.config.IgnoredVariables;
 import io.usergate.config.InvalidConfigException;
 import io.usergate.metrics.Metrics;
 import io.usergate.support.Stack;
@@ -285,6 +286,50 @@ class OpsManifestsTest {
     JsonObject config = assertDoesNotThrow(OpsManifestsTest::deployedConfiguration, "the pod's configuration is valid");
     assertEquals("postgres.example.internal", config.getJsonObject("pg").getString("host"), "an external PostgreSQL");
     assertFalse(config.getJsonObject("demo").getBoolean("enabled"), "no demo directory in production");
+  }
+
+  @Test
+  @DisplayName("the pod turns Kubernetes' service links off; were they on, the variables the Services of ops/k8s would give pass silently")
+  void serviceLinks() throws IOException {
+    assertEquals(false, at(manifest("Deployment", "usergate"), "spec", "template", "spec", "enableServiceLinks"),
+      "enableServiceLinks: false on the pod spec");
+    Map<String, String> links = new LinkedHashMap<>();
+    String clusterIp = "10.96.0.10";
+    for (Map<String, Object> service : manifests()) {
+      if (!"Service".equals(service.get("kind"))) {
+        continue;
+      }
+      Map<String, Object> spec = map(service.get("spec"), "spec");
+      if ("None".equals(spec.get("clusterIP"))) {
+        continue;  // a headless Service has no link variables
+      }
+      // As the kubelet makes them (pkg/kubelet/envvars): the name upper-cased, dashes as underscores.
+      String prefix = ((String) at(service, "metadata", "name")).toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+      List<Object> ports = list(spec.get("ports"), "ports");
+      for (int i = 0; i < ports.size(); i++) {
+        Map<String, Object> port = map(ports.get(i), "a port");
+        String protocol = String.valueOf(port.getOrDefault("protocol", "TCP"));
+        String url = protocol.toLowerCase(java.util.Locale.ROOT) + "://" + clusterIp + ":" + port.get("port");
+        if (i == 0) {
+          links.put(prefix + "_SERVICE_HOST", clusterIp);
+          links.put(prefix + "_SERVICE_PORT", String.valueOf(port.get("port")));
+          links.put(prefix + "_PORT", url);
+        }
+        if (port.get("name") != null) {
+          links.put(prefix + "_SERVICE_PORT_" + ((String) port.get("name")).toUpperCase(java.util.Locale.ROOT).replace('-', '_'),
+            String.valueOf(port.get("port")));
+        }
+        String each = prefix + "_PORT_" + port.get("port") + "_" + protocol;
+        links.put(each, url);
+        links.put(each + "_PROTO", protocol.toLowerCase(java.util.Locale.ROOT));
+        links.put(each + "_PORT", String.valueOf(port.get("port")));
+        links.put(each + "_ADDR", clusterIp);
+      }
+    }
+    assertTrue(links.containsKey("USERGATE_PORT_80_TCP"), "the Service usergate's links: " + links);
+    Map<String, String> environment = new LinkedHashMap<>(environment());
+    environment.putAll(links);
+    assertEquals(List.of(), IgnoredVariables.in(environment), "ignored variables in " + environment.keySet());
   }
 
   @Test

@@ -38,7 +38,8 @@ public final class ConfigKeys {
     integer("http.idleTimeoutMs", 0, 86_400_000, 60_000,
       "a connection that sends and receives nothing this long (idle keep-alive, half a request) is closed; 0: never"),
     bool("http.accessLog", false, "a log line per request (method, path, status, time, request id)"),
-    string("log.format", "text", "text: one line an event; json: logback's JsonEncoder, one JSON object a line (requestId in its mdc)"),
+    string("log.format", "text", "text: one line an event; json: one Elastic Common Schema object a line (@timestamp, log.level, message, "
+      + "http.request.id, error.stack_trace)"),
     optionalString("auth.token", "bearer token of the write routes and of writes over the bridges").masked(),
     integer("health.timeoutMs", 1, 600_000, 2000, "timeout of each readiness check"),
     optionalString("upstream.baseUrl", "the directory, e.g. https://directory.example; empty: the demo directory"),

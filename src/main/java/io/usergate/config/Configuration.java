@@ -19,7 +19,8 @@ import java.util.Map;
  * only the keys it changes: the built-in defaults ({@link ConfigKeys}); {@code conf/config.json} in the
  * working directory if present; the launcher's {@code -conf} (a file or inline JSON); {@code USERGATE_*}
  * environment variables and, when no {@code pg.host} is set, the libpq {@code PG*} ones;
- * {@code -Dusergate.<section>.<key>} system properties. The checks (unknown key, type, range, the
+ * {@code -Dusergate.<section>.<key>} system properties ({@code USERGATE_*} variables that name no key are
+ * {@link IgnoredVariables}: a warning, not a refusal). The checks (unknown key, type, range, the
  * rules between keys) run on what each layer says, and each message names the key, the value and the
  * layer.
  */
@@ -34,10 +35,11 @@ public final class Configuration {
   }
 
   /**
-   * The resolved configuration, for each dotted key the layer its value came from, and the layers
-   * that set anything, in the order they were applied.
+   * The resolved configuration, for each dotted key the layer its value came from, the layers that set
+   * anything, in the order they were applied, and the {@code USERGATE_*} variables that name no key.
    */
-  public record Resolved(JsonObject config, Map<String, String> layers, List<String> applied) {
+  public record Resolved(JsonObject config, Map<String, String> layers, List<String> applied,
+                         List<IgnoredVariables.Ignored> ignored) {
 
     /** The layers that changed anything, lowest first, for the start log. */
     public String describe() {
@@ -51,6 +53,13 @@ public final class Configuration {
         Object value = config.getJsonObject(key.section()).getValue(key.name());
         String shown = value == null ? "" : key.secret() ? "********" : String.valueOf(value);
         out.append(String.format("%-36s %-28s %s%n", key.dotted(), shown, layers.get(key.dotted())));
+      }
+      if (!ignored.isEmpty()) {
+        out.append(String.format("%nignored (the environment's USERGATE_* variables that name no key):%n"));
+        for (IgnoredVariables.Ignored variable : ignored) {
+          out.append(String.format("  %s%s%n", variable.variable(),
+            variable.suggestion() == null ? "" : "   did you mean " + variable.suggestion() + "?"));
+        }
       }
       return out.toString();
     }
@@ -72,13 +81,13 @@ public final class Configuration {
 
   /** The defaults with {@code overrides} (sections of keys, as in a file) on top, checked. */
   public static JsonObject withOverrides(JsonObject overrides) {
-    Merge merge = new Merge();
+    Merge merge = new Merge(List.of());
     merge.file(overrides, "the overrides");
     return merge.finish().config();
   }
 
   public static Resolved load(Sources sources) {
-    Merge merge = new Merge();
+    Merge merge = new Merge(IgnoredVariables.in(sources.environment()));
     if (sources.workingDirectory() != null) {
       Path file = sources.workingDirectory().resolve(WORKING_DIRECTORY_FILE);
       if (Files.exists(file)) {
@@ -123,8 +132,10 @@ public final class Configuration {
     private final JsonObject config = new JsonObject();
     private final Map<String, String> layers = new LinkedHashMap<>();
     private final List<String> applied = new ArrayList<>();
+    private final List<IgnoredVariables.Ignored> ignored;
 
-    Merge() {
+    Merge(List<IgnoredVariables.Ignored> ignored) {
+      this.ignored = ignored;
       for (ConfigKey key : ConfigKeys.ALL) {
         set(key, key.defaultValue(), DEFAULTS);
       }
@@ -190,7 +201,7 @@ public final class Configuration {
 
     Resolved finish() {
       checkRules();
-      return new Resolved(config, layers, applied);
+      return new Resolved(config, layers, applied, ignored);
     }
 
     /** The rules between keys, each message naming the layers of the values it read. */

@@ -9,8 +9,8 @@ import org.slf4j.Marker;
 
 /**
  * Puts the request id of the Vert.x context that logs ({@link RequestIds#current()}) into the MDC at the
- * moment of each log call, so that the pattern ({@code %X{requestId}}) and the JSON encoder ({@code mdc})
- * show it. The context is the source; the thread-local MDC only carries it into the event being made.
+ * moment of each log call, so that the pattern ({@code %X{http.request.id}}) and the JSON encoder (a top-level
+ * {@code http.request.id}) show it. The context is the source; the thread-local MDC only carries it into the event being made.
  */
 public final class RequestIdMdc extends TurboFilter {
 

@@ -22,8 +22,12 @@ public final class RequestIds {
 
   public static final String HEADER = "X-Request-Id";
   public static final String BUS_HEADER = "x-request-id";
-  /** The MDC key of log lines (and of the JSON log's {@code mdc}). */
-  public static final String MDC_KEY = "requestId";
+  /**
+   * The MDC key of log lines: the JSON log writes MDC keys as top-level fields, and this is the Elastic Common
+   * Schema's field for an id that an X-Request-Id header carries (not {@code trace.id}, which tracing systems
+   * read as a W3C trace context id and would correlate with spans that do not exist).
+   */
+  public static final String MDC_KEY = "http.request.id";
   private static final String KEY = "usergate.requestId";
   private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._-]{1,128}");
   /**

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -141,6 +142,26 @@ class ConfigurationTest {
     assertTrue(table.lines().anyMatch(line -> line.startsWith("auth.token") && line.contains("********")
       && line.endsWith("USERGATE_AUTH_TOKEN")), table);
     assertEquals(ConfigKeys.ALL.size(), table.lines().count());
+  }
+
+  @Test
+  @DisplayName("a USERGATE_ variable that names no key does not stop the start: its key keeps its value, and --print-config lists it as ignored, never its value")
+  void mistypedVariableIsIgnored() {
+    Configuration.Resolved resolved = load(null, Map.of("USERGATE_UPSTREAM_MAX_RATE_PER_SECND", "5", "USERGATE_PG_PASWORD", "pw-value",
+      "USERGATE_SERVICE_HOST", "10.0.0.11", "USERGATE_HTTP_PORT", "9090"), Map.of());
+    assertEquals(0, resolved.config().getJsonObject("upstream").getInteger("maxRatePerSecond"));
+    assertEquals("built-in default", resolved.layers().get("upstream.maxRatePerSecond"));
+    assertEquals(9090, resolved.config().getJsonObject("http").getInteger("port"));
+    assertEquals(List.of("USERGATE_PG_PASWORD", "USERGATE_UPSTREAM_MAX_RATE_PER_SECND"),
+      resolved.ignored().stream().map(IgnoredVariables.Ignored::variable).toList());
+    String table = resolved.table();
+    List<String> lines = table.lines().toList();
+    assertEquals(ConfigKeys.ALL.size() + 4, lines.size(), table);
+    assertEquals(List.of("", "ignored (the environment's USERGATE_* variables that name no key):",
+      "  USERGATE_PG_PASWORD   did you mean USERGATE_PG_PASSWORD?",
+      "  USERGATE_UPSTREAM_MAX_RATE_PER_SECND   did you mean USERGATE_UPSTREAM_MAX_RATE_PER_SECOND?"),
+      lines.subList(ConfigKeys.ALL.size(), lines.size()));
+    assertFalse(table.contains("pw-value"), table);
   }
 
   @Test

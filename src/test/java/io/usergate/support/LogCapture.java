@@ -50,7 +50,7 @@ public final class LogCapture implements AutoCloseable {
   /** The lines (as {@link #lines()}) written for the request {@code requestId}: its id in their MDC. */
   public List<String> linesWithRequestId(String requestId) {
     synchronized (appender) {
-      return appender.list.stream().filter(event -> requestId.equals(event.getMDCPropertyMap().get("requestId")))
+      return appender.list.stream().filter(event -> requestId.equals(event.getMDCPropertyMap().get(io.usergate.log.RequestIds.MDC_KEY)))
         .map(LogCapture::line).collect(Collectors.toList());
     }
   }

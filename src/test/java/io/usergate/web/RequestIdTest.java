@@ -4,6 +4,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.Encoder;
+import io.usergate.MainVerticle;
 import io.usergate.log.LogFormat;
 import io.usergate.log.RequestIds;
 import io.usergate.support.FakeDirectory;
@@ -13,6 +14,7 @@ import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -32,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,6 +42,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RequestIdTest {
 
   private Vertx vertx;
+  /** Store, fetch and sync, in that order. */
+  private List<String> services;
   private FakeDirectory upstream;
   private WebClient client;
   private int port;
@@ -54,7 +59,10 @@ class RequestIdTest {
     // The cache on: a fetch then reads the mirror, so the request crosses web, fetch and store.
     config.getJsonObject("cache").put("freshForMs", 60_000L);
     config.getJsonObject("http").put("accessLog", true);
-    port = Stack.all(vertx, config).actualPort();
+    services = Stack.services(vertx, config);
+    HttpVerticle web = new HttpVerticle();
+    Stack.deploy(vertx, MainVerticle.WEB, web, config);
+    port = web.actualPort();
     client = WebClient.create(vertx);
   }
 
@@ -108,37 +116,108 @@ class RequestIdTest {
   }
 
   @Test
-  @DisplayName("log.format json: logback's JsonEncoder, one object a line, with time, level, logger, message and the request id")
-  @SuppressWarnings("unchecked")
+  @DisplayName("log.format json: Elastic Common Schema lines, one object a line; a request's line carries its http.request.id; a failure's stack trace is one error.stack_trace")
   void jsonLines() throws Exception {
+    List<JsonObject> lines = withJsonConsole(() -> {
+      assertEquals(200, get("/users/7", "json-7").statusCode());
+      // A verticle gone: the route's request fails inside usergate (500 INTERNAL), logged with its exception.
+      vertx.undeploy(services.get(2)).await(30, TimeUnit.SECONDS);
+      assertEquals(500, get("/sync", "json-boom").statusCode());
+      // An exception no handler caught, on a request's own context: Vert.x logs it with its stack trace.
+      ContextInternal request = ((ContextInternal) vertx.getOrCreateContext()).duplicate();
+      request.runOnContext(v -> {
+        RequestIds.set("json-bug");
+        throw new IllegalStateException("a bug", new java.io.IOException("its cause"));
+      });
+    }, "GET /users/7", "GET /sync failed", "a bug");
+    JsonObject served = lines.stream().filter(line -> line.getString("message").contains("GET /users/7 HTTP/1.1 200")).findFirst()
+      .orElseThrow(() -> new AssertionError("no access-log line: " + lines));
+    assertEquals("json-7", served.getString("http.request.id"), served.encode());
+    assertEquals("INFO", served.getString("log.level"));
+    assertEquals("usergate", served.getString("service.name"));
+    assertTrue(served.getString("process.thread.name").startsWith("vert.x-eventloop-thread-"), served.encode());
+    assertTrue(served.getString("log.logger").startsWith("io.vertx.ext.web."), "vertx-web's access log: " + served.encode());
+    // ISO-8601 in UTC, as every shipper parses it; no logback-only fields.
+    java.time.Instant at = java.time.Instant.parse(served.getString("@timestamp"));
+    assertTrue(Duration.between(at, java.time.Instant.now()).abs().toMinutes() < 5, served.encode());
+    for (String logbackOnly : List.of("formattedMessage", "mdc", "timestamp", "loggerName")) {
+      assertFalse(served.containsKey(logbackOnly), logbackOnly + " in " + served.encode());
+    }
+    JsonObject failed = lines.stream().filter(line -> line.getString("message").equals("web: GET /sync failed")).findFirst()
+      .orElseThrow(() -> new AssertionError("no error line: " + lines));
+    assertEquals("ERROR", failed.getString("log.level"));
+    assertEquals("json-boom", failed.getString("http.request.id"), failed.encode());
+    assertEquals(io.vertx.core.eventbus.ReplyException.class.getName(), failed.getString("error.type"), failed.encode());
+    assertEquals("No handlers for address usergate.sync.status", failed.getString("error.message"));
+    // Vert.x makes a ReplyException without frames: the trace is its one line.
+    assertTrue(failed.getString("error.stack_trace").contains("No handlers for address usergate.sync.status"), failed.encode());
+    JsonObject bug = lines.stream().filter(line -> "a bug".equals(line.getString("error.message"))).findFirst()
+      .orElseThrow(() -> new AssertionError("no line of the unhandled exception: " + lines));
+    assertEquals("ERROR", bug.getString("log.level"));
+    assertEquals("json-bug", bug.getString("http.request.id"), bug.encode());
+    assertEquals(IllegalStateException.class.getName(), bug.getString("error.type"));
+    String trace = bug.getString("error.stack_trace");
+    assertTrue(trace.startsWith("java.lang.IllegalStateException: a bug" + System.lineSeparator() + "\tat io.usergate.web.RequestIdTest")
+      && trace.contains("Caused by: java.io.IOException: its cause"), "the whole stack trace, causes included, one string: " + trace);
+  }
+
+  @Test
+  @DisplayName("log.format json: the line of a request carries no other request's id, and a line outside any request carries none")
+  void jsonLinesKeepRequestsApart() throws Exception {
+    Logger logger = LoggerFactory.getLogger("io.usergate.RequestIdTest");
+    List<JsonObject> lines = withJsonConsole(() -> {
+      get("/users/7", "first-one");
+      logger.info("outside any request");
+      get("/users/8", "second-one");
+    }, "GET /users/7", "outside any request", "GET /users/8");
+    assertEquals(List.of("first-one"), idsOfLinesWith(lines, "GET /users/7 "));
+    assertEquals(List.of("second-one"), idsOfLinesWith(lines, "GET /users/8 "));
+    assertEquals(java.util.Collections.singletonList(null), idsOfLinesWith(lines, "outside any request"));
+  }
+
+  /** The http.request.id (null when none) of each line whose message holds {@code fragment}. */
+  private static List<String> idsOfLinesWith(List<JsonObject> lines, String fragment) {
+    return lines.stream().filter(line -> line.getString("message").contains(fragment))
+      .map(line -> line.getString("http.request.id")).toList();
+  }
+
+  /** A step that may throw. */
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs {@code step} with the console in {@code log.format json}, written to a buffer, until a line holding each of
+   * {@code awaited} has been written; returns every line, each parsed (a line that is not one JSON object fails).
+   */
+  @SuppressWarnings("unchecked")
+  private static List<JsonObject> withJsonConsole(Step step, String... awaited) throws Exception {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     OutputStreamAppender<ILoggingEvent> console = (OutputStreamAppender<ILoggingEvent>) context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDOUT");
     Encoder<ILoggingEvent> text = console.getEncoder();
     PrintStream stdout = System.out;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
+    // usergate's own loggers down to DEBUG (a line per bus message answered): more lines, each of which must parse.
+    try (LogCapture everything = LogCapture.everything()) {
       LogFormat.apply("json");
-      Logger logger = LoggerFactory.getLogger("io.usergate.RequestIdTest");
-      // On a request's own (duplicated) context, as a handler runs.
-      io.vertx.core.internal.ContextInternal request = ((io.vertx.core.internal.ContextInternal) vertx.getOrCreateContext()).duplicate();
-      request.runOnContext(v -> {
-        RequestIds.set("json-7");
-        logger.info("served user {}", 7);
+      step.run();
+      await().atMost(Duration.ofSeconds(5)).until(() -> {
+        String written = captured.toString(StandardCharsets.UTF_8);
+        return java.util.Arrays.stream(awaited).allMatch(written::contains);
       });
-      await().atMost(Duration.ofSeconds(5)).until(() -> captured.toString(StandardCharsets.UTF_8).contains("served user 7"));
     } finally {
       System.setOut(stdout);
       console.stop();
       console.setEncoder(text);
       console.start();
     }
-    String line = captured.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("served user 7")).findFirst().orElseThrow();
-    JsonObject json = new JsonObject(line);
-    assertEquals("INFO", json.getString("level"));
-    assertEquals("io.usergate.RequestIdTest", json.getString("loggerName"));
-    assertEquals("served user 7", json.getString("formattedMessage"));
-    assertEquals("json-7", json.getJsonObject("mdc").getString("requestId"));
-    assertTrue(json.getLong("timestamp") > 0);
+    return captured.toString(StandardCharsets.UTF_8).lines().map(line -> {
+      try {
+        return new JsonObject(line);
+      } catch (RuntimeException e) {
+        throw new AssertionError("not one JSON object: " + line, e);
+      }
+    }).toList();
   }
 }
