@@ -139,6 +139,27 @@ class SyncVerticleTest {
   }
 
   @Test
+  @DisplayName("sync.intervalMs 60 s: a failed job that falls due while a slow batch fetches runs right after that batch, not at the next tick")
+  void dueDuringASlowBatch(Vertx vertx) throws Exception {
+    JsonObject config = deploy(vertx, c -> {
+      c.getJsonObject("upstream").put("timeoutMs", 5000);
+      c.getJsonObject("sync").put("intervalMs", 60_000).put("retryBaseDelayMs", 1000);
+    });
+    upstream.failFirst(1, 1).script(2, Behaviour.OK, 2500);
+    deploySync(vertx, config);
+    enqueue(vertx, 1, 1);
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> upstream.calls(1) == 1
+      && Sql.count("SELECT count(*) FROM sync_jobs WHERE user_id = 1 AND state = 'pending' AND attempts = 1") == 1);
+    // Job 1 is due again in 0.5-1 s; job 2, enqueued now, is claimed at once (the wake-up) and takes 2.5 s to fetch,
+    // so job 1 falls due while that batch fetches, and no reply counts it once it is due.
+    enqueue(vertx, 2, 2);
+    Sql.awaitCount("SELECT count(*) FROM sync_jobs WHERE state = 'done'", 2, 10_000);
+    assertEquals(1, Sql.count("SELECT count(*) FROM sync_jobs AS one, sync_jobs AS two WHERE one.user_id = 1 AND two.user_id = 2 "
+      + "AND one.updated_at > two.updated_at"), "job 1 ran after job 2's batch, not in it");
+    assertEquals(2, upstream.calls(1));
+  }
+
+  @Test
   @DisplayName("a job that keeps failing with a 200 ms backoff is retried when due, never more often than every 200 ms: no hot loop")
   void noHotLoop(Vertx vertx) throws Exception {
     JsonObject config = deploy(vertx, c -> c.getJsonObject("sync").put("intervalMs", 60_000).put("maxAttempts", 1000)
