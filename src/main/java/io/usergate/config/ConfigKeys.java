@@ -103,11 +103,13 @@ public final class ConfigKeys {
       + "as comma-separated JSON pointers, e.g. /password,/ssn,/bank/cardNumber"),
     pointers("mapping.keep", "the opposite of mapping.drop (not with it): only these fields are kept, with the mapped "
       + "id, name, username and email"),
-    integer("sync.intervalMs", 1, 86_400_000, 1000, "how often a batch may start"),
+    integer("sync.intervalMs", 1, 86_400_000, 1000, "the sync's periodic tick; a job that falls due before it "
+      + "(a failed one after its backoff) runs when due, an enqueue at once"),
     integer("sync.batchSize", 1, 100_000, 500, "jobs claimed per batch"),
     integer("sync.leaseMs", 100, 86_400_000, 60_000, "lease of a claim; after it another instance may take the jobs"),
     integer("sync.maxAttempts", 1, 1000, 5, "failed attempts before a job is failed"),
-    integer("sync.retryBaseDelayMs", 0, 86_400_000, 1000, "first backoff of a failed job"),
+    integer("sync.retryBaseDelayMs", 0, 86_400_000, 1000, "first backoff of a failed job; also the least time from "
+      + "one batch's start to a batch started because a job fell due"),
     integer("sync.retryMaxDelayMs", 0, 604_800_000, 300_000, "longest backoff of a failed job"),
     integer("sync.shutdownGraceMs", 0, 600_000, 5000, "grace of the batch in flight on undeploy"),
     integer("sync.refreshIntervalMs", 1, 604_800_000, 60_000, "how often stale users are enqueued"),

@@ -145,14 +145,19 @@ final class JobQueue {
     long limit = positive(body, "limit");
     long leaseMs = positive(body, "leaseMs");
     return scopes.withConnection(connection -> connection.preparedQuery(Sql.CLAIM_JOBS)
-        .execute(Tuple.of(owner, leaseMs, limit)))
-      .map(rows -> {
-        JsonArray jobs = new JsonArray();
-        for (Row row : rows) {
-          jobs.add(new JsonObject().put("id", row.getLong("user_id")).put("attempts", row.getInteger("attempts")));
-        }
-        return new JsonObject().put("jobs", jobs);
-      });
+        .execute(Tuple.of(owner, leaseMs, limit))
+        .compose(rows -> nextDueInMs(connection).map(nextDueInMs -> {
+          JsonArray jobs = new JsonArray();
+          for (Row row : rows) {
+            jobs.add(new JsonObject().put("id", row.getLong("user_id")).put("attempts", row.getInteger("attempts")));
+          }
+          return new JsonObject().put("jobs", jobs).put("nextDueInMs", nextDueInMs);
+        })));
+  }
+
+  /** In how many ms the earliest pending job not yet due falls due, by the database's clock; null: none. */
+  private static Future<Long> nextDueInMs(SqlConnection connection) {
+    return connection.query(Sql.NEXT_DUE_IN_MS).execute().map(rows -> rows.iterator().next().getLong("next_due_in_ms"));
   }
 
   Future<JsonObject> complete(JsonObject body) {
@@ -186,14 +191,16 @@ final class JobQueue {
                 rows.forEach(list::add);
                 return list;
               }))
-          .compose(failedRows -> connection.query(Sql.COUNT_PENDING_JOBS).execute().map(pending -> {
-            long givenUp = failedRows.stream().filter(row -> "failed".equals(row.getString("state"))).count();
-            return counts
-              .put("retried", failedRows.size() - givenUp)
-              .put("failed", givenUp)
-              .put("notHeld", finished.length - held.size() + failures.size() - failedRows.size())
-              .put("pendingLeft", pending.iterator().next().getLong(0));
-          }));
+          .compose(failedRows -> connection.query(Sql.COUNT_PENDING_JOBS).execute().compose(pending -> nextDueInMs(connection)
+            .map(nextDueInMs -> {
+              long givenUp = failedRows.stream().filter(row -> "failed".equals(row.getString("state"))).count();
+              return counts
+                .put("retried", failedRows.size() - givenUp)
+                .put("failed", givenUp)
+                .put("notHeld", finished.length - held.size() + failures.size() - failedRows.size())
+                .put("pendingLeft", pending.iterator().next().getLong(0))
+                .put("nextDueInMs", nextDueInMs);
+            })));
       }))
       .onSuccess(committed -> writes.committed(changes));
   }

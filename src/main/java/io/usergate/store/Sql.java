@@ -256,6 +256,25 @@ final class Sql {
   /** Served by the partial index on pending jobs. */
   static final String COUNT_PENDING_JOBS = "SELECT count(*) FROM sync_jobs WHERE state = 'pending'";
 
+  /**
+   * In how many ms the earliest pending job not yet due falls due, by PostgreSQL's clock (null: none), so
+   * the sync can run a batch then without trusting its own clock. A loose index scan: sync_jobs_due leads
+   * with priority, which PostgreSQL 16 cannot skip, so a plain min(run_after) reads every pending entry
+   * (40-57 ms at 1.7 M pending, PostgreSQL 15 here); this walks the few distinct priorities and takes each
+   * one's earliest later run_after from the index (0.3 ms). Rounded up: woken early, the job is not due yet.
+   */
+  static final String NEXT_DUE_IN_MS = """
+    WITH RECURSIVE priorities AS (
+      SELECT max(priority) AS priority FROM sync_jobs WHERE state = 'pending'
+      UNION ALL
+      SELECT (SELECT max(job.priority) FROM sync_jobs AS job WHERE job.state = 'pending' AND job.priority < p.priority)
+        FROM priorities AS p WHERE p.priority IS NOT NULL)
+    SELECT ceil(extract(epoch FROM min(
+             (SELECT min(job.run_after) FROM sync_jobs AS job
+               WHERE job.state = 'pending' AND job.priority = p.priority AND job.run_after > now())) - now()) * 1000)::bigint
+           AS next_due_in_ms
+      FROM priorities AS p WHERE p.priority IS NOT NULL""";
+
   static final String COUNT_JOBS_BY_STATE = "SELECT state, count(*) AS jobs FROM sync_jobs GROUP BY state";
 
   /** How long the oldest due pending job has waited, in ms (null: none): the queue's SLO. */

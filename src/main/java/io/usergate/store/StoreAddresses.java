@@ -37,16 +37,21 @@ public final class StoreAddresses {
   /** {@code {"staleAfterMs": ms, "limit": n}} → {@code {"enqueued": n}}: users fetched longer ago. */
   public static final String JOBS_REFRESH = "usergate.store.jobs.refresh";
 
-  /** {@code {"owner": "...", "limit": n, "leaseMs": ms}} → {@code {"jobs": [{"id": 7, "attempts": 0}]}}. */
+  /**
+   * {@code {"owner": "...", "limit": n, "leaseMs": ms}} → {@code {"jobs": [{"id": 7, "attempts": 0}],
+   * "nextDueInMs": ms | null}}: {@code nextDueInMs} is when the earliest pending job not yet due falls due,
+   * from now by PostgreSQL's clock (null: none), so the sync can run its next batch then.
+   */
   public static final String JOBS_CLAIM = "usergate.store.jobs.claim";
 
   /**
    * {@code {"owner", "done": [ids], "users": [...], "fetchedAt", "removed": [ids], "failed": [{"id",
    * "error", "delayMs"}], "maxAttempts"}} → {@code {"done", "removed", "retried", "failed", "notHeld",
-   * "pendingLeft"}}:
+   * "pendingLeft", "nextDueInMs"}}:
    * one transaction; users stored and jobs done, users the upstream no longer has deleted and their
    * jobs done, failed attempts back to pending after their delay (or failed). Only jobs whose lease
-   * {@code owner} still holds are touched; {@code notHeld} counts the others.
+   * {@code owner} still holds are touched; {@code notHeld} counts the others. {@code nextDueInMs} as in
+   * {@link #JOBS_CLAIM}, the failed attempts' delays included.
    */
   public static final String JOBS_COMPLETE = "usergate.store.jobs.complete";
 

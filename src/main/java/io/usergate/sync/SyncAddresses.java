@@ -11,7 +11,8 @@ public final class SyncAddresses {
 
   /**
    * {@code {}} → {@code {"jobs": {"pending", "running", "done", "failed"}, "batchRunning", "lastBatch",
-   * "nextRunAt", "owner"}}.
+   * "nextRunAt", "owner"}}: {@code nextRunAt} is this node's next batch, the periodic tick or, when sooner,
+   * the moment the earliest pending job falls due (null while stopping).
    */
   public static final String STATUS = "usergate.sync.status";
 

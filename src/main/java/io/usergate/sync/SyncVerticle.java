@@ -32,8 +32,9 @@ import java.util.concurrent.TimeUnit;
 import static io.usergate.bus.BusReplies.answer;
 
 /**
- * Drains the durable job queue on a timer: claims due jobs with a lease, fetches them through the fetch
- * verticle, and completes them through the store in one transaction. Holds no connection and no SQL.
+ * Drains the durable job queue on a timer, when woken by an enqueue, and when a job falls due before the
+ * next tick ({@link NextRun}): claims due jobs with a lease, fetches them through the fetch verticle, and
+ * completes them through the store in one transaction. Holds no connection and no SQL.
  *
  * <p>Undeploying it is the cancellation signal: the timers stop, a batch in flight gets
  * {@code sync.shutdownGraceMs} to finish, what it has not finished is handed back (pending again, the
@@ -70,6 +71,7 @@ public class SyncVerticle extends VerticleBase {
       request(StoreAddresses.JOBS_CLAIM, new JsonObject().put("owner", owner).put("limit", settings.batchSize())
           .put("leaseMs", settings.leaseMs()))
         .compose(reply -> {
+          dueIn(reply);
           JsonArray jobs = reply.getJsonArray("jobs");
           if (jobs.isEmpty()) {
             phase = Phase.COMPLETED;
@@ -127,6 +129,7 @@ public class SyncVerticle extends VerticleBase {
         .put("maxAttempts", settings.maxAttempts());
       return request(StoreAddresses.JOBS_COMPLETE, completion).map(counts -> {
         phase = Phase.COMPLETED;
+        dueIn(counts);
         lastBatch = report(ids.size(), counts, (System.nanoTime() - startedAt) / 1_000_000);
         return null;
       });
@@ -161,10 +164,11 @@ public class SyncVerticle extends VerticleBase {
   /** The fetch verticle's limit of ids in one {@code fetch.many}, asked once in {@code start()}. */
   private int maxIdsPerRequest;
   private long batchTimer;
+  /** The periodic tick's next time, and the one-shot timer for a job due before it. */
+  private NextRun nextRun;
   private long refreshTimer;
   private long walkTimer = -1;
   private Walker walker;
-  private long nextRunAt;
   private boolean stopping;
   /**
    * The batches under way: one, or two while the older one completes (its one transaction) and the newer
@@ -172,6 +176,8 @@ public class SyncVerticle extends VerticleBase {
    */
   private final List<Batch> running = new ArrayList<>();
   private boolean wokenDuringBatch;
+  /** The due timer fired while a batch was under way: that job is due, the batch's replies no longer count it. */
+  private boolean dueDuringBatch;
   /** The queue's figures for the gauges, read every {@link #QUEUE_POLL_MS}: a gauge must not wait for SQL. */
   private volatile JsonObject queue = new JsonObject();
   private long queueTimer;
@@ -183,6 +189,9 @@ public class SyncVerticle extends VerticleBase {
     settings = SyncSettings.from(config());
     backoff = new Backoff(settings.retryBaseDelayMs(), settings.retryMaxDelayMs());
     walker = new Walker(vertx, owner, settings, this::request);
+    // A job due before the next tick (a failed one after its backoff) runs when it falls due, no sooner
+    // than the backoff's floor after the batch before.
+    nextRun = new NextRun(vertx, settings.intervalMs(), settings.retryBaseDelayMs(), this::due);
     EventBus bus = vertx.eventBus();
     return askFetchLimit()
       .compose(limit -> {
@@ -199,10 +208,13 @@ public class SyncVerticle extends VerticleBase {
           bus.localConsumer(StoreAddresses.JOBS_WAKE, message -> wake()).completion()));
       })
       .onSuccess(v -> {
-        nextRunAt = System.currentTimeMillis() + settings.intervalMs();
+        nextRun.periodicTick();
         // Periodic ticks stay setPeriodic: Vert.x 5's Timer (vertx.timer) is a one-shot future, and
         // re-arming one after each tick would drift from a fixed rate for no gain.
-        batchTimer = vertx.setPeriodic(settings.intervalMs(), id -> tick());
+        batchTimer = vertx.setPeriodic(settings.intervalMs(), id -> {
+          nextRun.periodicTick();
+          tick();
+        });
         long retainMs = ChangeFeedSettings.from(config()).retainMs();
         refreshTimer = vertx.setPeriodic(settings.refreshIntervalMs(), id -> {
           refresh().onFailure(failure -> LOG.warn("sync: refresh of stale users failed: {}", failure.getMessage()));
@@ -235,6 +247,7 @@ public class SyncVerticle extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     vertx.cancelTimer(batchTimer);
+    nextRun.cancel();
     vertx.cancelTimer(refreshTimer);
     vertx.cancelTimer(walkTimer);
     vertx.cancelTimer(queueTimer);
@@ -261,6 +274,8 @@ public class SyncVerticle extends VerticleBase {
       .put("durationMs", durationMs)
       .put("finishedAt", Instant.now().toString());
     progress.remove("done");
+    // Relative to the store's reply, and for the sync's timer only.
+    progress.remove("nextDueInMs");
     vertx.eventBus().publish(SyncAddresses.PROGRESS, progress);
     Metrics.registry().ifPresent(registry -> {
       OUTCOMES.forEach(outcome -> io.micrometer.core.instrument.Counter.builder("usergate.sync.job.outcomes")
@@ -308,24 +323,47 @@ public class SyncVerticle extends VerticleBase {
     tick();
   }
 
-  private void tick() {
-    nextRunAt = System.currentTimeMillis() + settings.intervalMs();
+  /** The store told when the earliest pending job not yet due falls due (its {@code nextDueInMs}). */
+  private void dueIn(JsonObject reply) {
+    Long dueInMs = reply.getLong("nextDueInMs");
+    if (dueInMs != null && !stopping) {
+      nextRun.dueIn(dueInMs);
+    }
+  }
+
+  /** The due timer fired: a batch now, or right after the one under way (whose replies no longer count that job). */
+  private void due() {
+    if (!tick()) {
+      dueDuringBatch = !stopping;
+    }
+  }
+
+  /** Starts a batch unless one is claiming or fetching; returns whether it did. */
+  private boolean tick() {
     // A batch slower than the interval delays the next one; only the completion of one may overlap the
     // claim and fetch of the next.
     if (stopping || running.size() >= 2 || running.stream().anyMatch(batch -> batch.phase != Phase.COMPLETING)) {
-      return;
+      return false;
     }
     Batch batch = new Batch();
     running.add(batch);
+    nextRun.batchStarted();
+    // This batch's claim takes whatever the due timer fired for.
+    dueDuringBatch = false;
     batch.finished.future().onComplete(done -> {
       running.remove(batch);
       // A full batch means more may be due; a wake-up during the batch, that more was enqueued.
       if (batch.full() || wokenDuringBatch) {
         wokenDuringBatch = false;
         tick();
+      } else if (dueDuringBatch && !stopping) {
+        // Due already, so no reply counts it any more: the timer again, at once or at the backoff's floor.
+        dueDuringBatch = false;
+        nextRun.dueIn(0);
       }
     });
     batch.run();
+    return true;
   }
 
   private Future<JsonObject> enqueue(JsonObject body) {
@@ -378,7 +416,7 @@ public class SyncVerticle extends VerticleBase {
       .put("walk", walk.result().put("listPath", settings.listPath().isBlank() ? null : settings.listPath()))
       .put("batchRunning", !running.isEmpty())
       .put("lastBatch", lastBatch)
-      .put("nextRunAt", stopping ? null : Instant.ofEpochMilli(nextRunAt).toString())
+      .put("nextRunAt", stopping ? null : Instant.ofEpochMilli(nextRun.at()).toString())
       .put("owner", owner));
   }
 

@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import static org.awaitility.Awaitility.await;
@@ -109,6 +110,75 @@ class SyncVerticleTest {
     assertEquals(1, Sql.count("SELECT count(*) FROM sync_jobs WHERE user_id = 3 AND state = 'failed' AND attempts = 3 AND last_error LIKE 'UPSTREAM_TIMEOUT%'"));
     assertEquals(1, Sql.count("SELECT count(*) FROM sync_jobs WHERE user_id = 4 AND state = 'done'"));
     assertEquals(3, upstream.calls(2));
+  }
+
+  @Test
+  @DisplayName("sync.intervalMs 60 s: a job whose first fetch fails (500 once) runs again after its backoff, not at the next tick, "
+    + "done within 10 s; meanwhile nextRunAt says that retry, then the tick again")
+  void aFailedJobRunsWhenDue(Vertx vertx) throws Exception {
+    JsonObject config = deploy(vertx, c -> c.getJsonObject("sync").put("intervalMs", 60_000).put("retryBaseDelayMs", 500));
+    upstream.failFirst(1, 1);
+    deploySync(vertx, config);
+    long start = System.nanoTime();
+    enqueue(vertx, 1, 1);
+    // The enqueue wakes the sync (NOTIFY); the first attempt fails and is pending again after 250-500 ms.
+    JsonObject failedOnce = await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+      .until(() -> Bus.call(vertx, SyncAddresses.STATUS, new JsonObject()),
+        status -> status.getJsonObject("lastBatch") != null && status.getJsonObject("lastBatch").getLong("retried") == 1);
+    long retryInMs = java.time.Instant.parse(failedOnce.getString("nextRunAt")).toEpochMilli() - System.currentTimeMillis();
+    assertTrue(retryInMs <= 1_000, "the next run is the retry, within the backoff's 500 ms, not the tick: " + failedOnce.encode());
+
+    Sql.awaitCount("SELECT count(*) FROM sync_jobs WHERE user_id = 1 AND state = 'done' AND attempts = 1", 1, 10_000);
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertTrue(tookMs < 10_000, "done in " + tookMs + " ms, the interval is 60 s");
+    assertEquals(2, upstream.calls(1));
+    assertEquals(1, Sql.count("SELECT count(*) FROM users WHERE id = 1"));
+    JsonObject after = Bus.call(vertx, SyncAddresses.STATUS, new JsonObject());
+    long tickInMs = java.time.Instant.parse(after.getString("nextRunAt")).toEpochMilli() - System.currentTimeMillis();
+    assertTrue(tickInMs > 30_000, "nothing due later: the next run is the periodic tick: " + after.encode());
+  }
+
+  @Test
+  @DisplayName("sync.intervalMs 60 s: a failed job that falls due while a slow batch fetches runs right after that batch, not at the next tick")
+  void dueDuringASlowBatch(Vertx vertx) throws Exception {
+    JsonObject config = deploy(vertx, c -> {
+      c.getJsonObject("upstream").put("timeoutMs", 5000);
+      c.getJsonObject("sync").put("intervalMs", 60_000).put("retryBaseDelayMs", 1000);
+    });
+    upstream.failFirst(1, 1).script(2, Behaviour.OK, 2500);
+    deploySync(vertx, config);
+    enqueue(vertx, 1, 1);
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> upstream.calls(1) == 1
+      && Sql.count("SELECT count(*) FROM sync_jobs WHERE user_id = 1 AND state = 'pending' AND attempts = 1") == 1);
+    // Job 1 is due again in 0.5-1 s; job 2, enqueued now, is claimed at once (the wake-up) and takes 2.5 s to fetch,
+    // so job 1 falls due while that batch fetches, and no reply counts it once it is due.
+    enqueue(vertx, 2, 2);
+    Sql.awaitCount("SELECT count(*) FROM sync_jobs WHERE state = 'done'", 2, 10_000);
+    assertEquals(1, Sql.count("SELECT count(*) FROM sync_jobs AS one, sync_jobs AS two WHERE one.user_id = 1 AND two.user_id = 2 "
+      + "AND one.updated_at > two.updated_at"), "job 1 ran after job 2's batch, not in it");
+    assertEquals(2, upstream.calls(1));
+  }
+
+  @Test
+  @DisplayName("a job that keeps failing with a 200 ms backoff is retried when due, never more often than every 200 ms: no hot loop")
+  void noHotLoop(Vertx vertx) throws Exception {
+    JsonObject config = deploy(vertx, c -> c.getJsonObject("sync").put("intervalMs", 60_000).put("maxAttempts", 1000)
+      .put("retryBaseDelayMs", 200).put("retryMaxDelayMs", 200));
+    upstream.script(1, Behaviour.FAIL, 0);
+    AtomicInteger claims = Bus.countSent(vertx, StoreAddresses.JOBS_CLAIM);
+    deploySync(vertx, config);
+    enqueue(vertx, 1, 1);
+    // From the first retry on (the first attempt, woken by the enqueue, may be slow on a cold JVM).
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> upstream.calls(1) >= 2);
+    int claimsBefore = claims.get();
+    long windowStart = System.nanoTime();
+    // Nine more retries, each when its backoff (100-200 ms) is over and at least 200 ms after the batch before.
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> upstream.calls(1) >= 11);
+    long windowMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - windowStart);
+    int claimed = claims.get() - claimsBefore;
+    assertTrue(windowMs >= 9 * 200 - 50, "nine retries at least 200 ms apart took " + windowMs + " ms");
+    assertTrue(claimed <= windowMs / 200 + 1, claimed + " claims in " + windowMs + " ms: more than one every 200 ms");
+    assertEquals(1, Sql.count("SELECT count(*) FROM sync_jobs WHERE user_id = 1 AND attempts >= 10 AND last_error LIKE 'UPSTREAM_ERROR%'"));
   }
 
   /**
