@@ -40,9 +40,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -65,6 +68,7 @@ class MetricsBudgetTest {
   private static Vertx vertx;
   private static Vertx callers;
   private static WebClient client;
+  private static WebClient pipelined;
   private static FakeDirectory upstream;
   private static HttpVerticle web;
   private static int port;
@@ -87,6 +91,10 @@ class MetricsBudgetTest {
     callers = Vertx.vertx();
     client = WebClient.wrap(callers.createHttpClient(new HttpClientOptions().setMaxInitialLineLength(1 << 20),
       new PoolOptions().setHttp1MaxSize(IN_FLIGHT)));
+    // The 100,000 ids, pipelined: a third less time (a request the server refuses as malformed closes its
+    // connection, and the requests behind it with it: those go through the other client).
+    pipelined = WebClient.wrap(callers.createHttpClient(new HttpClientOptions().setPipelining(true).setPipeliningLimit(8),
+      new PoolOptions().setHttp1MaxSize(IN_FLIGHT / 8)));
   }
 
   @AfterAll
@@ -134,18 +142,20 @@ class MetricsBudgetTest {
       return request.sendJsonObject(new JsonObject().put("ids", new JsonArray().add(1 + i % 5)));
     }, statuses);
 
+    long routesDone = System.nanoTime();
     // 100,000 distinct ids: a quarter unknown to the directory (404 upstream), a quarter unknown to the
     // mirror, half malformed (400 at the edge).
     for (int id = 1; id <= DISTINCT_IDS; id += 4) {
       upstream.script(1_000_000L + id, FakeDirectory.Behaviour.NOT_FOUND, 0);
     }
-    send(DISTINCT_IDS, i -> client.get(port, "127.0.0.1", switch (i % 4) {
+    send(DISTINCT_IDS, i -> pipelined.get(port, "127.0.0.1", switch (i % 4) {
       case 0 -> "/users/" + (1_000_001L + i);
       case 1 -> "/store/users/" + (2_000_000L + i);
       case 2 -> "/users/x" + i;
       default -> "/users/" + i + "0000000000000000000";
     }).send(), statuses);
 
+    long idsDone = System.nanoTime();
     // Every error the edge answers, and the upstream's failures.
     upstream.script(901, FakeDirectory.Behaviour.FAIL, 0).script(902, FakeDirectory.Behaviour.INVALID_JSON, 0)
       .script(903, FakeDirectory.Behaviour.NO_NAME, 0).script(904, FakeDirectory.Behaviour.HANG, 0)
@@ -195,15 +205,21 @@ class MetricsBudgetTest {
     String text = scrape();
     java.nio.file.Files.writeString(TestConfig.projectDir().resolve("target/metrics-budget-busy.txt"), text);
     int series = series(text);
-    System.out.printf("metrics budget: after hostile traffic %,d series (%,d lines), in %,d ms; answers by status %s; "
-        + "bridge frames answered %,d of %,d%n", series, text.lines().count(), (System.nanoTime() - started) / 1_000_000,
+    System.out.printf("metrics budget: after hostile traffic %,d series (%,d lines), in %,d ms (every route %,d ms, "
+        + "the ids %,d ms); answers by status %s; bridge frames answered %,d of %,d%n", series, text.lines().count(),
+      (System.nanoTime() - started) / 1_000_000, (routesDone - started) / 1_000_000, (idsDone - routesDone) / 1_000_000,
       statuses, answered.get(), frames);
-    for (int status : List.of(200, 400, 401, 403, 404, 405, 413, 502, 504)) {
+    for (int status : List.of(200, 400, 401, 403, 404, 405, 413, 414, 431, 502, 504)) {
       assertTrue(statuses.containsKey(status), "the traffic provoked " + status + ": " + statuses);
     }
     assertTrue(series <= BUSY_BUDGET, "after traffic: " + series + " series, over " + BUSY_BUDGET + ":\n" + largest(text));
-    assertTrue(!text.contains("invented.address") && !text.contains("1000001\"") && !text.contains("FOO"),
-      "nothing a caller sent became a label");
+    // The ids asked have 6 digits or more (a port in a pool's name has at most 5).
+    Matcher label = Pattern.compile("(\\w+)=\"([^\"]*)\"").matcher(text);
+    while (label.find()) {
+      String value = label.group(2);
+      assertFalse(value.matches(".*\\d{6,}.*") || value.startsWith("invented.") || value.startsWith("reply.")
+        || INVENTED_METHODS.contains(value), "a caller's text became a label: " + label.group());
+    }
   }
 
   /** {@code count} requests, {@code IN_FLIGHT} at a time; the answers' statuses tallied (-1: no answer). */
