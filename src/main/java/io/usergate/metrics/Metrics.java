@@ -23,8 +23,8 @@ import java.util.Optional;
  * Metrics through vertx-micrometer-metrics, scraped by Prometheus at {@code GET /metrics}. HTTP server
  * metrics are labelled by route pattern ({@code /users/:id}), never by raw path, so ids never become
  * labels, and HTTP methods outside the standard set are all labelled {@value #OTHER_METHOD}: a caller
- * controls both, and each distinct value would add series. Timers are histograms of a few fixed buckets and
- * summaries a count and a sum ({@link LatencyHistograms}), the HTTP server's latency is by route alone
+ * controls both, and each distinct value would add series. Timers of waits are histograms of ten fixed buckets,
+ * other timers and summaries a count, a sum and a max ({@link LatencyHistograms}); the HTTP server's latency is by route alone
  * ({@link HttpServerLabels}): a node serves some 370 series idle, and fewer than 1,500 after a scanner's
  * worth of routes, methods, errors and ids ({@code MetricsBudgetTest}).
  */
