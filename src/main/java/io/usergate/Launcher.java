@@ -179,7 +179,9 @@ public class Launcher extends VertxApplication implements VertxApplicationHooks 
    */
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
-    return clustered ? ClusteredVertx.builder(options, config.getJsonObject("cluster")) : Vertx.builder().with(options);
+    // usergate's registry (Metrics.factory: its filters before the first meter), with the options set below.
+    VertxBuilder builder = clustered ? ClusteredVertx.builder(options, config.getJsonObject("cluster")) : Vertx.builder().with(options);
+    return builder.withMetrics(Metrics.factory());
   }
 
   @Override

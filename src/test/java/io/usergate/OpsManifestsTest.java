@@ -73,7 +73,7 @@ class OpsManifestsTest {
   @BeforeAll
   static void startTheService() throws Exception {
     // Metrics on, as the launcher starts Vert.x: the scrape is the list of metrics that really exist.
-    vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(Metrics.options())).build();
+    vertx = Metrics.vertxBuilder(new VertxOptions()).build();
     JsonObject config = TestConfig.forTests();
     Stack.demoUpstream(vertx, config);
     port = Stack.all(vertx, config).actualPort();

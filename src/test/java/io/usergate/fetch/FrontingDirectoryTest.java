@@ -67,7 +67,7 @@ class FrontingDirectoryTest {
 
   /** The stack on {@link #pg}, the demo requiring {@link #KEY}, usergate sending {@code headers}; returns the web port. */
   private int start(JsonObject headers, String batchPath, String drop) throws Exception {
-    vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(Metrics.options())).build();
+    vertx = Metrics.vertxBuilder(new VertxOptions()).build();
     client = WebClient.create(vertx);
     JsonObject config = TestConfig.forTests().put("pg", pg);
     config.getJsonObject("demo").put("shape", "dummyjson").put("requiredHeaders", new JsonObject().put("x-api-key", KEY))

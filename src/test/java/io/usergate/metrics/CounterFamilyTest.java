@@ -20,7 +20,7 @@ class CounterFamilyTest {
     calls.increment("ok");
     for (int round = 0; round < 2; round++) {
       // A registry per Vert.x (tests start several in one JVM): the counters follow the one that runs now.
-      Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(Metrics.options())).build();
+      Vertx vertx = Metrics.vertxBuilder(new VertxOptions()).build();
       try {
         MeterRegistry registry = Metrics.registry().orElseThrow();
         calls.increment("ok");

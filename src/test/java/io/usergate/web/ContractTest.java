@@ -495,7 +495,7 @@ class ContractTest {
   /** The fake directory, then store, fetch, sync (their ids into {@code deployed}) and web; the contract and its validators. */
   private HttpVerticle deploy(FakeDirectory upstream, Consumer<JsonObject> tweak, List<String> deployed)
     throws Exception {
-    vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(Metrics.options())).build();
+    vertx = Metrics.vertxBuilder(new VertxOptions()).build();
     vertx.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
     JsonObject config = TestConfig.forTests();
     config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl()).put("timeoutMs", 500).put("retries", 0)

@@ -72,7 +72,7 @@ class CrossOriginBrowserTest {
     assumeTrue(Files.isRegularFile(SOCKJS) && Files.isRegularFile(BRIDGE_CLIENT), "the npm package "
       + "@vertx/eventbus-bridge-client.js is not under " + NODE_MODULES + ": skipping the browser test; scripts/test installs it");
     TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
-    vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(Metrics.options())).build();
+    vertx = Metrics.vertxBuilder(new VertxOptions()).build();
 
     Router pages = pagesRouter();
     evil = "http://127.0.0.1:" + listen(pages).actualPort();

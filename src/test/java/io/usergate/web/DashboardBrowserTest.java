@@ -46,7 +46,7 @@ class DashboardBrowserTest {
   void deploy() throws Exception {
     assumeTrue(Chromium.binary().isPresent(), "Chromium is not installed: skipping; scripts/test installs it (apt-get install chromium)");
     TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs", "TRUNCATE user_changes");
-    vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(Metrics.options())).build();
+    vertx = Metrics.vertxBuilder(new VertxOptions()).build();
     FakeDirectory upstream = new FakeDirectory();
     vertx.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
     upstream.script(4, Behaviour.FAIL, 0).script(9, Behaviour.NOT_FOUND, 0);
