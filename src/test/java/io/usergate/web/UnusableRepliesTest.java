@@ -151,7 +151,7 @@ class UnusableRepliesTest {
 
   /** The web verticle alone; every address of fetch, store and sync answered {@code unusable}. */
   private void deploy(Unusable unusable) throws Exception {
-    vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(Metrics.options())).build();
+    vertx = Metrics.vertxBuilder(new VertxOptions()).build();
     for (String address : addresses()) {
       vertx.eventBus().consumer(address, message -> {
         DeliveryOptions options = new DeliveryOptions();
