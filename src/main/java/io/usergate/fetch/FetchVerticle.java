@@ -98,7 +98,7 @@ public class FetchVerticle extends VerticleBase {
       Math.max(cache.freshForMs() + cache.staleWhileRevalidateMs(), settings.writeThroughDelayMs() + 2000L),
       id -> vertx.eventBus().publish(FetchAddresses.COPY_GONE, new JsonObject().put("id", id)));
     if (settings.clusterBudget()) {
-      rateShare = new RateShare(vertx, upstream.limiter(), settings.maxRatePerSecond(), settings.maxBurst(),
+      rateShare = new RateShare(vertx, upstream, settings.maxRatePerSecond(), settings.maxBurst(),
         ClusterBudget.SETTLE_MS);
       budget = ClusterBudget.watch(vertx, this::share);
     }

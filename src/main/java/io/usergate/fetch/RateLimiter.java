@@ -45,7 +45,7 @@ import java.util.function.LongSupplier;
  *
  * <p>Confined to one Vert.x context (the fetch verticle's): no locks, no atomics.
  */
-final class RateLimiter {
+final class RateLimiter implements RateShare.Paced {
 
   /** The configuration key this limits, named in every failure so an operator knows what to raise. */
   static final String RATE_KEY = "upstream.maxRatePerSecond";
@@ -115,7 +115,8 @@ final class RateLimiter {
    * token after the last one handed out comes one new interval after it, not at once, so a change of
    * pace never lets a burst through.
    */
-  void pace(double ratePerSecond, int burst) {
+  @Override
+  public void pace(double ratePerSecond, int burst) {
     long lastInterval = interval;
     setPace(ratePerSecond, burst);
     if (interval != 0 && lastInterval != 0) {
@@ -125,7 +126,8 @@ final class RateLimiter {
   }
 
   /** No token before {@code nanos} ({@link System#nanoTime}); waiters keep their places. */
-  void holdUntil(long nanos) {
+  @Override
+  public void holdUntil(long nanos) {
     if (nanos - heldUntil > 0) {
       heldUntil = nanos;
       rearm();

@@ -20,15 +20,22 @@ import java.util.concurrent.TimeUnit;
  */
 final class RateShare {
 
+  /** What a share paces: the upstream's tokens and writes ({@link Upstream}), or a limiter alone in tests. */
+  interface Paced {
+    void pace(double ratePerSecond, int burst);
+
+    void holdUntil(long nanos);
+  }
+
   private final Vertx vertx;
-  private final RateLimiter limiter;
+  private final Paced limiter;
   private final int totalRate;
   private final int totalBurst;
   private final long settleMs;
   private double applied = -1;
   private Timer raise;
 
-  RateShare(Vertx vertx, RateLimiter limiter, int totalRate, int totalBurst, long settleMs) {
+  RateShare(Vertx vertx, Paced limiter, int totalRate, int totalBurst, long settleMs) {
     this.vertx = vertx;
     this.limiter = limiter;
     this.totalRate = totalRate;

@@ -42,7 +42,7 @@ import java.util.concurrent.TimeoutException;
  * connections with exponential backoff and jitter ({@link Backoff}), and a circuit breaker whose
  * {@link FailurePolicy} tells a failing upstream from an answer that is not a user.
  */
-final class Upstream {
+final class Upstream implements RateShare.Paced {
 
   private static final Logger LOG = LoggerFactory.getLogger(Upstream.class);
   private static final long MAX_BACKOFF_MS = 2000;
@@ -128,6 +128,7 @@ final class Upstream {
   /** The directory's paged list ({@code sync.listPath}), null when it has none. */
   private final io.vertx.uritemplate.UriTemplate listPath;
   private final RateLimiter limiter;
+  private final WriteSpacing writes;
   private final UpstreamPause pause;
   /** When the breaker last changed state (its creation, for the first CLOSED). */
   private Instant breakerSince = Instant.now();
@@ -154,6 +155,8 @@ final class Upstream {
     // Only permit holders wait for a token, so its queue is never longer than the semaphore's permits.
     this.limiter = new RateLimiter(vertx, settings.maxRatePerSecond(), settings.maxBurst(), settings.rateMarginMs(),
       settings.maxConcurrent(), System::nanoTime);
+    this.writes = new WriteSpacing(vertx, settings.maxRatePerSecond(), settings.maxBurst(), settings.rateMarginMs(),
+      System::nanoTime);
     this.pause = new UpstreamPause(vertx, settings.maxPauseMs());
     this.client = vertx.createHttpClient(new HttpClientOptions()
         .setDefaultHost(base.getHost())
@@ -294,6 +297,19 @@ final class Upstream {
     return limiter;
   }
 
+  /** This node's share of a cluster's rate, for the tokens and for the writes ({@link RateShare}). */
+  @Override
+  public void pace(double ratePerSecond, int burst) {
+    limiter.pace(ratePerSecond, burst);
+    writes.pace(ratePerSecond, burst);
+  }
+
+  /** No token before {@code nanos} ({@link RateShare}: a node joining a cluster). */
+  @Override
+  public void holdUntil(long nanos) {
+    limiter.holdUntil(nanos);
+  }
+
   UpstreamPause pause() {
     return pause;
   }
@@ -359,6 +375,8 @@ final class Upstream {
     }
     Future<T> exchange = client.request(options)
       .compose(attempt::started)
+      // The rate kept at the write too: calls that waited for a new connection do not leave together.
+      .compose(request -> writes.next().map(request))
       .compose(HttpClientRequest::send)
       .compose(response -> {
         if (response.statusCode() == 429 || response.statusCode() == 503) {
