@@ -20,7 +20,7 @@ final class Batcher<K, V> {
 
   /** The batch function: one outcome per key, a value or the failure for that key alone. */
   interface BatchCall<K, V> {
-    Future<Map<K, Object>> call(List<K> keys, Cancellation cancellation);
+    Future<Map<K, Outcome<V>>> call(List<K> keys, Cancellation cancellation);
   }
 
   private final class Entry {
@@ -72,7 +72,6 @@ final class Batcher<K, V> {
     return calls;
   }
 
-  @SuppressWarnings("unchecked")
   private void flush() {
     if (timer != null) {
       timer.cancel();
@@ -104,13 +103,13 @@ final class Batcher<K, V> {
           entry.promise.tryFail(done.cause());
           continue;
         }
-        Object outcome = done.result().get(entry.key);
-        if (outcome instanceof Throwable failure) {
-          entry.promise.tryFail(failure);
-        } else if (outcome == null) {
-          entry.promise.tryFail(new IllegalStateException("the batch call gave no outcome for " + entry.key));
+        Outcome<V> outcome = done.result().get(entry.key);
+        if (outcome instanceof Outcome.Found<V> found) {
+          entry.promise.tryComplete(found.value());
+        } else if (outcome instanceof Outcome.Failed<V> failed) {
+          entry.promise.tryFail(failed.error());
         } else {
-          entry.promise.tryComplete((V) outcome);
+          entry.promise.tryFail(new IllegalStateException("the batch call gave no outcome for " + entry.key));
         }
       }
     });

@@ -1,5 +1,6 @@
 package io.usergate.fetch;
 
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -68,6 +69,8 @@ public class FetchVerticle extends VerticleBase {
   private NotFoundMemory notFound;
   private HotCopies hot;
   private ClusterBudget budget;
+  /** usergate_upstream_batch_size, registered once with the gauges; null without metrics. */
+  private DistributionSummary batchSizes;
   private RateShare rateShare;
   private final CounterFamily upstreamCalls =
     new CounterFamily("usergate.upstream.calls", "calls to the upstream directory, by outcome", "outcome");
@@ -449,9 +452,10 @@ public class FetchVerticle extends VerticleBase {
   }
 
   /** One bulk call for the ids a {@link Batcher} gathered: one permit (and, in Upstream, one rate token) for all. */
-  private Future<Map<Long, Object>> bulkCall(List<Long> ids, Cancellation cancellation) {
-    Metrics.registry().ifPresent(registry -> io.micrometer.core.instrument.DistributionSummary.builder("usergate.upstream.batch.size")
-      .description("ids in one call of the directory's bulk endpoint").register(registry).record(ids.size()));
+  private Future<Map<Long, Outcome<User>>> bulkCall(List<Long> ids, Cancellation cancellation) {
+    if (batchSizes != null) {
+      batchSizes.record(ids.size());
+    }
     return underPermit(cancellation, waitDeadline -> upstream.fetchUsers(ids, cancellation, waitDeadline));
   }
 
@@ -472,6 +476,8 @@ public class FetchVerticle extends VerticleBase {
   }
 
   private void registerGauges(MeterRegistry registry) {
+    batchSizes = DistributionSummary.builder("usergate.upstream.batch.size")
+      .description("ids in one call of the directory's bulk endpoint").register(registry);
     Gauge.builder("usergate.upstream.in.flight", semaphore, AsyncSemaphore::inFlight)
       .description("upstream requests in flight (semaphore permits held)").register(registry);
     Gauge.builder("usergate.upstream.queued", semaphore, AsyncSemaphore::queued)

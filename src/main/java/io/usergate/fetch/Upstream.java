@@ -29,9 +29,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URI;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.time.Instant;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -229,7 +232,7 @@ final class Upstream implements RateShare.Paced {
    * {@link UsergateException} for that id alone ({@code NOT_FOUND} when the answer leaves it out,
    * {@code UPSTREAM_ERROR} for an invalid entry or one given twice, differently). A failed call fails them all.
    */
-  Future<Map<Long, Object>> fetchUsers(List<Long> ids, Cancellation cancellation, long waitDeadlineNanos) {
+  Future<Map<Long, Outcome<User>>> fetchUsers(List<Long> ids, Cancellation cancellation, long waitDeadlineNanos) {
     return withRetries(new Call<>(batchUri(ids), null, (status, responseHeaders, body) -> users(ids, status, body)), cancellation, 0,
       waitDeadlineNanos);
   }
@@ -438,7 +441,7 @@ final class Upstream implements RateShare.Paced {
   }
 
   /** What the bulk endpoint answered, per id asked (see {@link #fetchUsers}). */
-  private Map<Long, Object> users(List<Long> ids, int status, Buffer body) {
+  private Map<Long, Outcome<User>> users(List<Long> ids, int status, Buffer body) {
     String what = "GET " + batchPathTemplate + " for " + ids.size() + " ids";
     if (status >= 500 || status == 429) {
       throw new RetryableStatus(status);
@@ -459,22 +462,24 @@ final class Upstream implements RateShare.Paced {
     } catch (Mapping.NotAList notAList) {
       throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with " + notAList.getMessage());
     }
-    Map<Long, Object> results = new java.util.LinkedHashMap<>();
-    java.util.Set<Long> asked = new java.util.HashSet<>(ids);
+    Map<Long, Outcome<User>> results = new LinkedHashMap<>();
+    Set<Long> asked = new HashSet<>(ids);
     for (Mapping.Mapped entry : entries) {
       if (entry.id() == null || !asked.contains(entry.id())) {
         continue;  // nobody asked for it (or it names no id at all): nothing to store, nothing to answer
       }
       long id = entry.id();
-      Object result = entry.user() != null ? entry.user()
-        : ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with an invalid user " + id + ": " + entry.problem(), id);
-      Object earlier = results.putIfAbsent(id, result);
-      if (earlier != null && !(earlier instanceof User seen && result instanceof User again && seen.profile().equals(again.profile()))) {
-        results.put(id, ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with user " + id + " twice, differently", id));
+      Outcome<User> result = entry.user() != null ? Outcome.found(entry.user()) : Outcome.failed(
+        ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with an invalid user " + id + ": " + entry.problem(), id));
+      Outcome<User> earlier = results.putIfAbsent(id, result);
+      if (earlier != null && !(earlier instanceof Outcome.Found<User> seen && result instanceof Outcome.Found<User> again
+        && seen.value().profile().equals(again.value().profile()))) {
+        results.put(id, Outcome.failed(
+          ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with user " + id + " twice, differently", id)));
       }
     }
     for (long id : ids) {
-      results.putIfAbsent(id, ErrorCode.NOT_FOUND.error("the upstream has no user " + id, id));
+      results.putIfAbsent(id, Outcome.failed(ErrorCode.NOT_FOUND.error("the upstream has no user " + id, id)));
     }
     return results;
   }

@@ -38,8 +38,9 @@ class BatcherTest {
     List<List<Long>> calls = new CopyOnWriteArrayList<>();
     Batcher<Long, String> batcher = new Batcher<>(vertx, 20, 100, (keys, cancellation) -> {
       calls.add(keys);
-      Map<Long, Object> outcomes = new HashMap<>();
-      keys.forEach(key -> outcomes.put(key, key % 10 == 0 ? new IllegalArgumentException("no " + key) : "user " + key));
+      Map<Long, Outcome<String>> outcomes = new HashMap<>();
+      keys.forEach(key -> outcomes.put(key, key % 10 == 0 ? Outcome.failed(new IllegalArgumentException("no " + key))
+        : Outcome.found("user " + key)));
       return Future.succeededFuture(outcomes);
     });
     List<?> results = onContext(vertx, () -> {
@@ -63,7 +64,7 @@ class BatcherTest {
     Batcher<Long, String> batcher = new Batcher<>(vertx, 20, 100, (keys, cancellation) -> {
       calls.add(keys);
       batchCancellations.add(cancellation);
-      return Promise.<Map<Long, Object>>promise().future();  // never answers: only a cancellation ends it
+      return Promise.<Map<Long, Outcome<String>>>promise().future();  // never answers: only a cancellation ends it
     });
     onContext(vertx, () -> {
       Cancellation leaves = new Cancellation();
