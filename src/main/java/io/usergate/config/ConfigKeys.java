@@ -125,6 +125,8 @@ public final class ConfigKeys {
     bool("changes.enabled", true, "record every change of the mirror in the change feed (user_changes, GET /changes, "
       + "usergate.user.changed)"),
     longValue("changes.retainMs", 1000, 31_536_000_000L, 604_800_000L, "changes older than this are trimmed from the feed"),
+    longValue("changes.trimIntervalMs", 1000, 86_400_000L, 60_000, "how often each node's store trims the feed of the "
+      + "changes older than changes.retainMs"),
     string("cluster.name", "usergate", "Hazelcast cluster name (nodes with other names never join)"),
     string("cluster.host", "127.0.0.1", "interface Hazelcast and the clustered event bus bind to"),
     integer("cluster.port", 1, 65535, 5701, "first Hazelcast port (the next 19 are tried too)"),

@@ -25,6 +25,8 @@ import static io.usergate.store.Fields.positive;
 final class JobQueue {
 
   static final int MAX_IDS = 100_000;
+  /** Ids in one enqueue ({@code usergate.sync.enqueue}, {@code POST /sync}) at the most. */
+  public static final int MAX_ENQUEUE = 10_000;
 
   private final Scopes scopes;
   private final UserWrites writes;
@@ -43,7 +45,7 @@ final class JobQueue {
 
   /** {@code {"ids"}} → {@code {"enqueued": n}}; the sync of every node is woken at commit. */
   Future<JsonObject> enqueue(JsonObject body) {
-    Long[] ids = UserId.listFromField(body, "ids", MAX_IDS).stream().sorted().distinct().toArray(Long[]::new);
+    Long[] ids = UserId.listFromField(body, "ids", MAX_ENQUEUE).stream().sorted().distinct().toArray(Long[]::new);
     return scopes.withTransaction(connection -> connection.preparedQuery(Sql.ENQUEUE_JOBS).execute(Tuple.of(ids, EXPLICIT))
         .compose(rows -> notifying(connection, rows.rowCount())))
       .map(enqueued -> new JsonObject().put("enqueued", enqueued));

@@ -31,8 +31,29 @@ public final class StoreAddresses {
 
   // The sync's job queue; used by the sync verticle only (never bridged).
 
-  /** {@code {"ids": [...]}} → {@code {"enqueued": n}}: ids already pending or running are left alone. */
-  public static final String JOBS_ENQUEUE = "usergate.store.jobs.enqueue";
+  /**
+   * {@code {"ids": [...]}} (at most {@value JobQueue#MAX_ENQUEUE}) → {@code {"enqueued": n}}: new jobs, due now,
+   * the syncs of every node woken; ids already pending or running are left alone. Bridged (the token on
+   * the bridge). Its name says what it acts on, the sync's queue, as since the first release; the store,
+   * which owns the queue, serves it.
+   */
+  public static final String JOBS_ENQUEUE = "usergate.sync.enqueue";
+
+  /**
+   * {@code {"state"?: "pending" | "running" | "done" | "failed", "after"?: id, "limit"?: 1..1000}} →
+   * {@code {"jobs": [{"id", "state", "attempts", "lastError", "runAfter", "updatedAt", "priority"}], "next":
+   * id | null}}: the queue, a keyset page by id. Bridged.
+   */
+  public static final String JOBS_LIST = "usergate.sync.jobs";
+
+  /**
+   * {@code {"ids": [...]}} or {@code {"state": "failed"}} (the token on the bridge) → {@code {"retried": n}}:
+   * pending now, attempts reset, the syncs woken. Running jobs are left to their lease holder.
+   */
+  public static final String JOBS_RETRY = "usergate.sync.retry";
+
+  /** As {@link #JOBS_RETRY} → {@code {"discarded": n}}: out of the queue; the mirror keeps the users. */
+  public static final String JOBS_DISCARD = "usergate.sync.discard";
 
   /** {@code {"staleAfterMs": ms, "limit": n}} → {@code {"enqueued": n}}: users fetched longer ago. */
   public static final String JOBS_REFRESH = "usergate.store.jobs.refresh";
@@ -64,14 +85,8 @@ public final class StoreAddresses {
    */
   public static final String JOBS_STATUS = "usergate.store.jobs.status";
 
-  /** {@code {"state"?, "after"?, "limit"?}} → {@code {"jobs": [...], "next": id | null}} (keyset by id). */
-  public static final String JOBS_LIST = "usergate.store.jobs.list";
 
-  /** {@code {"ids": [...]} | {"state": "failed"}} → {@code {"retried": n}}: pending now, attempts reset. */
-  public static final String JOBS_RETRY = "usergate.store.jobs.retry";
 
-  /** {@code {"ids": [...]} | {"state": "failed"}} → {@code {"discarded": n}}: out of the queue. */
-  public static final String JOBS_DISCARD = "usergate.store.jobs.discard";
 
   /**
    * Published locally (on this node) when PostgreSQL says jobs were enqueued or retried, on any node

@@ -47,6 +47,7 @@ public class StoreVerticle extends VerticleBase {
   private UserWrites writes;
   private HotRows hot;
   private JobWakeups wakeups;
+  private long trimTimer = -1;
 
   @Override
   public Future<?> start() {
@@ -103,11 +104,26 @@ public class StoreVerticle extends VerticleBase {
         serve(StoreAddresses.WALK_STATUS, walk::status),
         serve(StoreAddresses.CHANGES_READ, feed::read),
         serve(StoreAddresses.CHANGES_TRIM, feed::trim)))
-      .onSuccess(v -> LOG.info("store: pool of {} connection(s) to {}", pg.maxSize(), pg.describe()));
+      .onSuccess(v -> {
+        // The feed keeps changes.retainMs: the store that owns it trims it (every node: the DELETE is idempotent).
+        trimTimer = vertx.setPeriodic(feedSettings.trimIntervalMs(), id -> trim(feed, feedSettings.retainMs()));
+        LOG.info("store: pool of {} connection(s) to {}", pg.maxSize(), pg.describe());
+      });
+  }
+
+  private static void trim(ChangeFeed feed, long retainMs) {
+    feed.trim(new JsonObject().put("retainMs", retainMs))
+      .onSuccess(reply -> {
+        if (reply.getLong("trimmed") > 0) {
+          LOG.info("store: {} change(s) older than changes.retainMs ({} ms) trimmed from the feed", reply.getLong("trimmed"), retainMs);
+        }
+      })
+      .onFailure(failure -> LOG.warn("store: trimming the change feed failed: {}", failure.getMessage()));
   }
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(trimTimer);
     return Future.join(wakeups.close(), pool.close(), reads.close());
   }
 

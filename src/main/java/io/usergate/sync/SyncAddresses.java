@@ -1,10 +1,12 @@
 package io.usergate.sync;
 
-/** The event-bus addresses of the sync verticle. Bodies are JSON objects. */
+/**
+ * The event-bus addresses of the sync verticle. Bodies are JSON objects. The queue's own reads and writes
+ * ({@code usergate.sync.enqueue}, {@code .jobs}, {@code .retry}, {@code .discard}) are the store's, which owns
+ * the queue: {@link io.usergate.store.StoreAddresses}.
+ */
 public final class SyncAddresses {
 
-  /** {@code {"ids": [...]}} (at most {@link SyncVerticle#MAX_ENQUEUE}) → {@code {"enqueued": n}}. */
-  public static final String ENQUEUE = "usergate.sync.enqueue";
 
   /** {@code {}} → {@code {"enqueued": n}}: the users fetched longer ago than {@code sync.refreshAfterMs}. */
   public static final String REFRESH = "usergate.sync.refresh";
@@ -16,21 +18,8 @@ public final class SyncAddresses {
    */
   public static final String STATUS = "usergate.sync.status";
 
-  /**
-   * {@code {"state"?: "pending" | "running" | "done" | "failed", "after"?: id, "limit"?: 1..1000}} →
-   * {@code {"jobs": [{"id", "state", "attempts", "lastError", "runAfter", "updatedAt", "priority"}], "next":
-   * id | null}}: the queue, a keyset page by id. Bridged.
-   */
-  public static final String JOBS = "usergate.sync.jobs";
 
-  /**
-   * {@code {"ids": [...]}} or {@code {"state": "failed"}} (the token on the bridge) → {@code {"retried": n}}:
-   * pending now, attempts reset, the syncs woken. Running jobs are left to their lease holder.
-   */
-  public static final String RETRY = "usergate.sync.retry";
 
-  /** As {@link #RETRY} → {@code {"discarded": n}}: out of the queue; the mirror keeps the users. */
-  public static final String DISCARD = "usergate.sync.discard";
 
   /**
    * {@code {}} (the token on the bridge) → {@code {"started": true, "walk"}}: a walk of the whole directory

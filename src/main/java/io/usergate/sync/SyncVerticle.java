@@ -7,9 +7,7 @@ import io.usergate.fetch.FetchAddresses;
 import io.usergate.log.RequestIds;
 import io.usergate.metrics.Metrics;
 import io.usergate.retry.Backoff;
-import io.usergate.store.ChangeFeedSettings;
 import io.usergate.store.StoreAddresses;
-import io.usergate.user.UserId;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -47,7 +45,6 @@ import static io.usergate.bus.BusReplies.answer;
  */
 public class SyncVerticle extends VerticleBase {
 
-  public static final int MAX_ENQUEUE = 10_000;
   static final long QUEUE_POLL_MS = 5000;
   private static final int REFRESH_LIMIT = 100_000;
   private static final Logger LOG = LoggerFactory.getLogger(SyncVerticle.class);
@@ -197,13 +194,9 @@ public class SyncVerticle extends VerticleBase {
       .compose(limit -> {
         maxIdsPerRequest = limit;
         return Future.all(List.of(
-          bus.consumer(SyncAddresses.ENQUEUE, message -> answer(message, this::enqueue)).completion(),
           bus.consumer(SyncAddresses.REFRESH, message -> answer(message, body -> refresh())).completion(),
           bus.consumer(SyncAddresses.STATUS, message -> answer(message, body -> status())).completion(),
           bus.consumer(SyncAddresses.WALK, message -> answer(message, body -> walk())).completion(),
-          bus.consumer(SyncAddresses.JOBS, message -> answer(message, body -> request(StoreAddresses.JOBS_LIST, body))).completion(),
-          bus.consumer(SyncAddresses.RETRY, message -> answer(message, body -> request(StoreAddresses.JOBS_RETRY, body))).completion(),
-          bus.consumer(SyncAddresses.DISCARD, message -> answer(message, body -> request(StoreAddresses.JOBS_DISCARD, body))).completion(),
           // An enqueue anywhere in the cluster (the store's LISTEN): look now rather than at the next tick.
           bus.localConsumer(StoreAddresses.JOBS_WAKE, message -> wake()).completion()));
       })
@@ -215,11 +208,8 @@ public class SyncVerticle extends VerticleBase {
           nextRun.periodicTick();
           tick();
         });
-        long retainMs = ChangeFeedSettings.from(config()).retainMs();
-        refreshTimer = vertx.setPeriodic(settings.refreshIntervalMs(), id -> {
-          refresh().onFailure(failure -> LOG.warn("sync: refresh of stale users failed: {}", failure.getMessage()));
-          trimChanges(retainMs);
-        });
+        refreshTimer = vertx.setPeriodic(settings.refreshIntervalMs(), id ->
+          refresh().onFailure(failure -> LOG.warn("sync: refresh of stale users failed: {}", failure.getMessage())));
         queueTimer = vertx.setPeriodic(0, QUEUE_POLL_MS, id -> request(StoreAddresses.JOBS_STATUS, new JsonObject())
           .onSuccess(status -> queue = status)
           .onFailure(failure -> LOG.debug("sync: queue figures unavailable: {}", failure.getMessage())));
@@ -366,11 +356,6 @@ public class SyncVerticle extends VerticleBase {
     return true;
   }
 
-  private Future<JsonObject> enqueue(JsonObject body) {
-    List<Long> ids = UserId.listFromField(body, "ids", MAX_ENQUEUE);
-    return request(StoreAddresses.JOBS_ENQUEUE, new JsonObject().put("ids", new JsonArray(new ArrayList<>(ids))));
-  }
-
   private Future<JsonObject> refresh() {
     long refreshAfterMs = settings.refreshAfterMs();
     return request(StoreAddresses.JOBS_REFRESH, new JsonObject().put("staleAfterMs", refreshAfterMs).put("limit", REFRESH_LIMIT))
@@ -389,17 +374,6 @@ public class SyncVerticle extends VerticleBase {
     io.micrometer.core.instrument.Gauge.builder("usergate.sync.oldest.pending.age", this,
         sync -> sync.queue.getLong("oldestPendingAgeMs") == null ? 0 : sync.queue.getLong("oldestPendingAgeMs") / 1000.0)
       .baseUnit("seconds").description("how long the oldest due pending job has waited (the queue's SLO)").register(registry);
-  }
-
-  /** The change feed keeps changes.retainMs: the sync, which runs on a timer anyway, trims it. */
-  private void trimChanges(long retainMs) {
-    request(StoreAddresses.CHANGES_TRIM, new JsonObject().put("retainMs", retainMs))
-      .onSuccess(reply -> {
-        if (reply.getLong("trimmed") > 0) {
-          LOG.info("sync: {} change(s) older than changes.retainMs ({} ms) trimmed from the feed", reply.getLong("trimmed"), retainMs);
-        }
-      })
-      .onFailure(failure -> LOG.warn("sync: trimming the change feed failed: {}", failure.getMessage()));
   }
 
   private Future<JsonObject> walk() {

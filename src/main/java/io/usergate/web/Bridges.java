@@ -26,15 +26,15 @@ public final class Bridges {
 
   /** Addresses a bridge client may send to. */
   public static final List<String> INBOUND = List.of(FetchAddresses.ONE, FetchAddresses.MANY, StoreAddresses.GET,
-    StoreAddresses.LIST, StoreAddresses.CHANGES_READ, SyncAddresses.STATUS, SyncAddresses.ENQUEUE, SyncAddresses.WALK,
-    SyncAddresses.JOBS, SyncAddresses.RETRY, SyncAddresses.DISCARD);
+    StoreAddresses.LIST, StoreAddresses.CHANGES_READ, SyncAddresses.STATUS, StoreAddresses.JOBS_ENQUEUE, SyncAddresses.WALK,
+    StoreAddresses.JOBS_LIST, StoreAddresses.JOBS_RETRY, StoreAddresses.JOBS_DISCARD);
 
   /** Addresses a bridge client may listen to. */
   public static final List<String> OUTBOUND = List.of(SyncAddresses.PROGRESS, StoreAddresses.USER_CHANGED);
 
   /** Inbound addresses that change state: only with {@code headers.Authorization = "Bearer <token>"}. */
-  public static final Set<String> WRITES = Set.of(SyncAddresses.ENQUEUE, SyncAddresses.WALK, SyncAddresses.RETRY,
-    SyncAddresses.DISCARD);
+  public static final Set<String> WRITES = Set.of(StoreAddresses.JOBS_ENQUEUE, SyncAddresses.WALK, StoreAddresses.JOBS_RETRY,
+    StoreAddresses.JOBS_DISCARD);
 
   private Bridges() {
   }

@@ -156,8 +156,8 @@ public class HttpVerticle extends VerticleBase {
     routes.get("/sync/jobs").handler(this::jobs);
     routes.post("/sync/jobs/retry").handler(auth::check);
     routes.post("/sync/jobs/discard").handler(auth::check);
-    routes.post("/sync/jobs/retry").handler(body).handler(ctx -> reply(ctx, 202, SyncAddresses.RETRY, selection(ctx)));
-    routes.post("/sync/jobs/discard").handler(body).handler(ctx -> reply(ctx, 202, SyncAddresses.DISCARD, selection(ctx)));
+    routes.post("/sync/jobs/retry").handler(body).handler(ctx -> reply(ctx, 202, StoreAddresses.JOBS_RETRY, selection(ctx)));
+    routes.post("/sync/jobs/discard").handler(body).handler(ctx -> reply(ctx, 202, StoreAddresses.JOBS_DISCARD, selection(ctx)));
     routes.post("/sync/walk").handler(auth::check);
     routes.post("/sync/walk").handler(this::walk);
     // The SockJS transports that POST frames (xhr_send, jsonp_send) read them through a body handler.
@@ -370,7 +370,7 @@ public class HttpVerticle extends VerticleBase {
     if (state != null && !state.isEmpty()) {
       page.put("state", state);
     }
-    reply(ctx, 200, SyncAddresses.JOBS, page);
+    reply(ctx, 200, StoreAddresses.JOBS_LIST, page);
   }
 
   /** The jobs a retry or discard names: {@code {"ids": [...]}} or {@code {"state": "failed"}}. */
@@ -388,7 +388,7 @@ public class HttpVerticle extends VerticleBase {
 
   private void enqueue(RoutingContext ctx) {
     JsonObject body = jsonBody(ctx, "{\"ids\": [...]}");
-    reply(ctx, 202, SyncAddresses.ENQUEUE, new JsonObject().put("ids", body.getValue("ids")));
+    reply(ctx, 202, StoreAddresses.JOBS_ENQUEUE, new JsonObject().put("ids", body.getValue("ids")));
   }
 
   /** 202 when a walk started; 200 when one runs already (the answer says where), and nothing started. */

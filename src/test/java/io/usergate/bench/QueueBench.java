@@ -5,7 +5,6 @@ import io.usergate.store.StoreAddresses;
 import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
-import io.usergate.sync.SyncAddresses;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -60,7 +59,7 @@ final class QueueBench {
         });
         consumer.completion().await(10, TimeUnit.SECONDS);
         long start = System.nanoTime();
-        vertx.eventBus().request(SyncAddresses.ENQUEUE, new JsonObject().put("ids", new JsonArray().add(id))).await(10, TimeUnit.SECONDS);
+        vertx.eventBus().request(StoreAddresses.JOBS_ENQUEUE, new JsonObject().put("ids", new JsonArray().add(id))).await(10, TimeUnit.SECONDS);
         stored.future().await(30, TimeUnit.SECONDS);
         done.add((System.nanoTime() - start) / 1e6);
         consumer.unregister().await(10, TimeUnit.SECONDS);

@@ -9,6 +9,7 @@ import io.usergate.support.FakeDirectory;
 import io.usergate.support.Sql;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
+import io.usergate.store.StoreAddresses;
 import io.usergate.sync.SyncAddresses;
 import io.usergate.sync.SyncVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -83,7 +84,7 @@ class ClusterTest {
       for (long id = from; id < from + 2500; id++) {
         ids.add(id);
       }
-      Bus.call(nodeB, SyncAddresses.ENQUEUE, new JsonObject().put("ids", ids));
+      Bus.call(nodeB, StoreAddresses.JOBS_ENQUEUE, new JsonObject().put("ids", ids));
     }
     Sql.awaitCount("SELECT count(*) FROM sync_jobs WHERE state = 'done'", 5000, 90_000);
     assertEquals(5000, upstream.totalCalls(), "no job fetched by both nodes");

@@ -8,7 +8,6 @@ import io.usergate.support.Sql;
 import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
-import io.usergate.sync.SyncAddresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -253,7 +252,7 @@ class CacheTest {
   @DisplayName("the sync is the refresher: it fetches live even when the mirror's copy is fresh")
   void syncFetchesLive() throws Exception {
     storeCopy(11, 0);
-    Bus.call(vertx, SyncAddresses.ENQUEUE, new JsonObject().put("ids", new JsonArray().add(11)));
+    Bus.call(vertx, StoreAddresses.JOBS_ENQUEUE, new JsonObject().put("ids", new JsonArray().add(11)));
     await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> upstream.calls(11) == 1);
   }
 }

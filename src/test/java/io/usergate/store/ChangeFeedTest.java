@@ -8,7 +8,6 @@ import io.usergate.support.Sql;
 import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
-import io.usergate.sync.SyncAddresses;
 import io.usergate.web.HttpVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -121,7 +120,7 @@ class ChangeFeedTest {
     upsert(FakeDirectory.user(1).put("name", "Old Name"), FakeDirectory.user(2));
     long after = read(0, 100).getLong("next");
     upstream.script(2, Behaviour.NOT_FOUND, 0);
-    Bus.call(vertx, SyncAddresses.ENQUEUE, new JsonObject().put("ids", new JsonArray().add(1).add(2)));
+    Bus.call(vertx, StoreAddresses.JOBS_ENQUEUE, new JsonObject().put("ids", new JsonArray().add(1).add(2)));
     await().atMost(Duration.ofSeconds(10)).until(() -> read(after, 100).getJsonArray("changes").size() == 2);
     JsonArray changes = read(after, 100).getJsonArray("changes");
     assertEquals(List.of("1:updated", "2:removed"), kinds(changes));

@@ -174,7 +174,7 @@ class QueueOpsTest {
       try {
         JsonObject config = TestConfig.forTests().put("pg", postgres.pg().put("connectionTimeoutMs", 1000));
         start(other, config);
-        Bus.call(other, SyncAddresses.ENQUEUE, ids(1));
+        Bus.call(other, StoreAddresses.JOBS_ENQUEUE, ids(1));
         await().atMost(Duration.ofSeconds(10)).until(() -> Bus.call(other, SyncAddresses.STATUS, new JsonObject())
           .getJsonObject("jobs").getLong("done") == 1);
         postgres.stop();
@@ -182,7 +182,7 @@ class QueueOpsTest {
         // Once the store answers again, one enqueue: its NOTIFY wakes the sync, or, when the subscriber is
         // not back yet, its re-subscription does. The timer (an hour) does not.
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
-          Bus.call(other, SyncAddresses.ENQUEUE, ids(2));
+          Bus.call(other, StoreAddresses.JOBS_ENQUEUE, ids(2));
           return true;
         });
         await().atMost(Duration.ofSeconds(20)).until(() ->

@@ -67,7 +67,7 @@ class SyncVerticleTest {
     for (long id = from; id <= to; id++) {
       ids.add(id);
     }
-    return Bus.call(vertx, SyncAddresses.ENQUEUE, new JsonObject().put("ids", ids));
+    return Bus.call(vertx, StoreAddresses.JOBS_ENQUEUE, new JsonObject().put("ids", ids));
   }
 
   @Test
@@ -301,13 +301,13 @@ class SyncVerticleTest {
   @DisplayName("bad enqueue messages are BAD_REQUEST and enqueue nothing; over 10,000 ids is refused")
   void badEnqueue(Vertx vertx) throws Exception {
     deploySync(vertx, deploy(vertx, c -> { }));
-    Bus.failure(vertx, SyncAddresses.ENQUEUE, new JsonObject().put("ids", "x"), "BAD_REQUEST", 400);
-    Bus.failure(vertx, SyncAddresses.ENQUEUE, new JsonObject().put("ids", new JsonArray().add(1).add(-2)), "BAD_REQUEST", 400);
+    Bus.failure(vertx, StoreAddresses.JOBS_ENQUEUE, new JsonObject().put("ids", "x"), "BAD_REQUEST", 400);
+    Bus.failure(vertx, StoreAddresses.JOBS_ENQUEUE, new JsonObject().put("ids", new JsonArray().add(1).add(-2)), "BAD_REQUEST", 400);
     JsonArray tooMany = new JsonArray();
     for (int i = 1; i <= 10_001; i++) {
       tooMany.add(i);
     }
-    Bus.failure(vertx, SyncAddresses.ENQUEUE, new JsonObject().put("ids", tooMany), "BAD_REQUEST", 400);
+    Bus.failure(vertx, StoreAddresses.JOBS_ENQUEUE, new JsonObject().put("ids", tooMany), "BAD_REQUEST", 400);
     assertEquals(0, Sql.count("SELECT count(*) FROM sync_jobs"));
   }
 

@@ -9,7 +9,7 @@ import io.usergate.support.Sql;
 import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
-import io.usergate.sync.SyncAddresses;
+import io.usergate.store.StoreAddresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
@@ -54,7 +54,7 @@ class DashboardBrowserTest {
     config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl()).put("retries", 0);
     config.getJsonObject("sync").put("maxAttempts", 1).put("intervalMs", 200);
     port = Stack.all(vertx, config).actualPort();
-    Bus.call(vertx, SyncAddresses.ENQUEUE, new JsonObject().put("ids", new JsonArray().add(1).add(2).add(3).add(4).add(9)));
+    Bus.call(vertx, StoreAddresses.JOBS_ENQUEUE, new JsonObject().put("ids", new JsonArray().add(1).add(2).add(3).add(4).add(9)));
     await().atMost(Duration.ofSeconds(10)).until(() -> Sql.count("SELECT count(*) FROM sync_jobs WHERE state IN ('done', 'failed')") == 5);
   }
 

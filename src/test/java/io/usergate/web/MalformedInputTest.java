@@ -108,11 +108,10 @@ class MalformedInputTest {
         new JsonObject().put("users", new JsonArray().add(new JsonObject().put("id", 1))),
         new JsonObject().put("users", new JsonArray().add(new JsonObject().put("id", 1).put("name", "a"))).put("fetchedAt", "yesterday"))),
       Map.entry(StoreAddresses.DELETE, List.of(new JsonObject(), new JsonObject().put("id", "1"))),
-      Map.entry(StoreAddresses.JOBS_ENQUEUE, List.of(new JsonObject(), new JsonObject().put("ids", new JsonArray().add(-1)))),
       Map.entry(StoreAddresses.JOBS_CLAIM, List.of(new JsonObject(), new JsonObject().put("owner", 7).put("limit", 1).put("leaseMs", 1000))),
       Map.entry(StoreAddresses.JOBS_RELEASE, List.of(new JsonObject(), new JsonObject().put("owner", ""))),
-      Map.entry(SyncAddresses.ENQUEUE, List.of(new JsonObject(), new JsonObject().put("ids", "x"),
-        new JsonObject().put("ids", new JsonArray().add(0)))),
+      Map.entry(StoreAddresses.JOBS_ENQUEUE, List.of(new JsonObject(), new JsonObject().put("ids", "x"),
+        new JsonObject().put("ids", new JsonArray().add(0)), new JsonObject().put("ids", new JsonArray().add(-1)))),
       Map.entry(SyncAddresses.STATUS, List.of()),
       Map.entry(SyncAddresses.REFRESH, List.of()));
     try (LogCapture log = new LogCapture()) {

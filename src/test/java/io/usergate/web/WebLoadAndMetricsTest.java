@@ -102,7 +102,7 @@ class WebLoadAndMetricsTest {
     client.get(port, "127.0.0.1", "/store/users/77").send().await(10, TimeUnit.SECONDS);
     client.get(port, "127.0.0.1", "/status").send().await(10, TimeUnit.SECONDS);
     // A batch of the sync, so that its counters exist too.
-    vertx.eventBus().request(io.usergate.sync.SyncAddresses.ENQUEUE, new JsonObject().put("ids", new io.vertx.core.json.JsonArray().add(78)))
+    vertx.eventBus().request(io.usergate.store.StoreAddresses.JOBS_ENQUEUE, new JsonObject().put("ids", new io.vertx.core.json.JsonArray().add(78)))
       .await(10, TimeUnit.SECONDS);
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
       client.get(port, "127.0.0.1", "/metrics").send().await(10, TimeUnit.SECONDS).bodyAsString().contains("usergate_sync_batches_total"));
