@@ -20,7 +20,7 @@ import static io.usergate.config.ConfigKey.template;
 /**
  * Every key usergate reads, with its range, its built-in default and what it means: the one table.
  * A key that a file or a {@code -D} names and that is not here is a typo and stops the start; the
- * README's key table is checked against this one by a test.
+ * key table of docs/configuration.md is generated from this one and checked by a test (KeyTableDocTest).
  */
 public final class ConfigKeys {
 

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Each configuration of conf/examples, as the README runs it, against the demo directory in that shape:
+ * Each configuration of conf/examples, as docs/fronting-a-directory.md runs it, against the demo directory in that shape:
  * a user fetched and mapped, then a full walk of the paged list, every user stored, nothing dropped kept.
  */
 class ExamplesTest {

@@ -186,14 +186,16 @@ class FrontingDirectoryTest {
   }
 
   @Test
-  @DisplayName("the README's SQL for a changed drop list removes a field stored before the change from every row and from a pg_dump")
+  @DisplayName("docs/fronting-a-directory.md's SQL for a changed drop list removes a field stored before the change from every row and from a pg_dump")
   void rewriteAfterTheDropListChanged() throws Exception {
     int port = start(new JsonObject().put("x-api-key", KEY), "", "/crypto");
     assertEquals(200, get(port, "/users/7").statusCode());
     await().atMost(Duration.ofSeconds(10)).until(() -> Sql.count(pg, "SELECT count(*) FROM users WHERE profile ? 'password'") == 1);
-    String readme = Files.readString(TestConfig.projectDir().resolve("README.md"));
-    int start = readme.indexOf("```sql", readme.indexOf("### After changing the drop list"));
-    String sql = readme.substring(readme.indexOf('\n', start) + 1, readme.indexOf("```", start + 6));
+    String page = Files.readString(TestConfig.projectDir().resolve("docs/fronting-a-directory.md"));
+    int section = page.indexOf("## After changing the drop list");
+    assertTrue(section >= 0, "docs/fronting-a-directory.md has no section \"After changing the drop list\"");
+    int start = page.indexOf("```sql", section);
+    String sql = page.substring(page.indexOf('\n', start) + 1, page.indexOf("```", start + 6));
     // VACUUM runs outside a transaction: each statement on its own.
     TestDatabase.execute(pg, pg.getString("database"), java.util.Arrays.stream(sql.split(";")).map(String::strip)
       .filter(statement -> !statement.isEmpty()).toArray(String[]::new));

@@ -97,7 +97,7 @@ class ContractTest {
   private static final JsonObject DOCUMENT = readYaml(SOURCE);
   private static final JsonObject VIEW = validationView(DOCUMENT);
 
-  /** Router prefixes that are no HTTP API: the SockJS bridge's transports speak SockJS (README: the SockJS bridge). */
+  /** Router prefixes that are no HTTP API: the SockJS bridge's transports speak SockJS (docs/event-bus.md: the SockJS bridge). */
   private static final Set<String> NOT_API = Set.of("/eventbus/");
   /**
    * Documented answers no test here provokes, each with the reason. Everything else documented must have

@@ -12,12 +12,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The README's key table is the key table of the code, rendered: this test fails when they drift.
- * Run it with {@code -Dusergate.writeReadme=true} to rewrite the README's table from the code.
+ * docs/configuration.md's key table is the key table of the code, rendered: this test fails when they drift.
+ * Run it with {@code -Dusergate.writeKeyTable=true} to rewrite that table from the code.
  */
-class ReadmeKeysTest {
+class KeyTableDocTest {
 
-  private static final String START = "<!-- keys:start (generated from ConfigKeys by ReadmeKeysTest) -->";
+  static final String PAGE = "docs/configuration.md";
+  private static final String START = "<!-- keys:start (generated from ConfigKeys by KeyTableDocTest) -->";
   private static final String END = "<!-- keys:end -->";
 
   static String table() {
@@ -31,18 +32,18 @@ class ReadmeKeysTest {
   }
 
   @Test
-  @DisplayName("the README documents every key, with the default, environment name and meaning of the code's table")
-  void readmeTableIsTheCodeTable() throws IOException {
-    Path readme = TestConfig.projectDir().resolve("README.md");
-    String text = Files.readString(readme);
+  @DisplayName("docs/configuration.md documents every key, with the default, environment name and meaning of the code's table")
+  void documentedTableIsTheCodeTable() throws IOException {
+    Path page = TestConfig.projectDir().resolve(PAGE);
+    String text = Files.readString(page);
     int start = text.indexOf(START);
     int end = text.indexOf(END);
-    assertTrue(start >= 0 && end > start, "README.md has no " + START + " ... " + END + " section");
+    assertTrue(start >= 0 && end > start, PAGE + " has no " + START + " ... " + END + " section");
     String documented = text.substring(start + START.length(), end).strip() + "\n";
-    if (Boolean.getBoolean("usergate.writeReadme")) {
-      Files.writeString(readme, text.substring(0, start + START.length()) + "\n" + table() + text.substring(end));
+    if (Boolean.getBoolean("usergate.writeKeyTable")) {
+      Files.writeString(page, text.substring(0, start + START.length()) + "\n" + table() + text.substring(end));
       return;
     }
-    assertEquals(table(), documented, "README.md's key table differs from ConfigKeys: run this test with -Dusergate.writeReadme=true");
+    assertEquals(table(), documented, PAGE + "'s key table differs from ConfigKeys: run this test with -Dusergate.writeKeyTable=true");
   }
 }
