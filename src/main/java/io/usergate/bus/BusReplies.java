@@ -2,13 +2,13 @@ package io.usergate.bus;
 
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
+import io.usergate.log.RequestIds;
 import io.usergate.user.User;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
-import io.usergate.log.RequestIds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * A codec for JSON bodies that are never changed once sent (users, replies): delivered locally as the
@@ -49,7 +50,7 @@ public final class SharedJsonCodec implements MessageCodec<JsonObject, JsonObjec
   /** A token unique to this Vert.x instance (not the cluster's node id, which is not public API). */
   public static String nodeToken(Vertx vertx) {
     return vertx.sharedData().<String, String>getLocalMap(NAME)
-      .computeIfAbsent(NODE_KEY, key -> java.util.UUID.randomUUID().toString());
+      .computeIfAbsent(NODE_KEY, key -> UUID.randomUUID().toString());
   }
 
   /** Options for a request from a usergate verticle: marks it as coming from this Vert.x. */

@@ -1,5 +1,7 @@
 package io.usergate.config;
 
+import io.vertx.core.json.JsonObject;
+
 import java.util.Locale;
 
 /**
@@ -70,7 +72,7 @@ public record ConfigKey(String section, String name, Type type, long min, long m
 
   /** A JSON object of HTTP header names to string values; the default is none ({@code {}}). */
   public static ConfigKey headers(String dotted, String meaning) {
-    return of(dotted, Type.HEADERS, 0, 0, false, new io.vertx.core.json.JsonObject(), meaning);
+    return of(dotted, Type.HEADERS, 0, 0, false, new JsonObject(), meaning);
   }
 
   private static ConfigKey of(String dotted, Type type, long min, long max, boolean nullable, Object defaultValue,
@@ -108,10 +110,10 @@ public record ConfigKey(String section, String name, Type type, long min, long m
     }
     if (type == Type.HEADERS) {
       if (trimmed.isEmpty()) {
-        return new io.vertx.core.json.JsonObject();
+        return new JsonObject();
       }
       try {
-        return new io.vertx.core.json.JsonObject(trimmed);
+        return new JsonObject(trimmed);
       } catch (RuntimeException e) {
         // The parser's message quotes the text, which holds credentials: only the key is named.
         throw new InvalidConfigException(this, (secret ? "" : "\"" + text + "\" ") + "is not a JSON object; expected "
@@ -146,7 +148,7 @@ public record ConfigKey(String section, String name, Type type, long min, long m
     }
     Object typed = switch (type) {
       case STRING, POINTER, POINTERS, TEMPLATE -> value instanceof String ? value : null;
-      case HEADERS -> value instanceof io.vertx.core.json.JsonObject object ? object.copy() : null;
+      case HEADERS -> value instanceof JsonObject object ? object.copy() : null;
       case INT -> value instanceof Integer || value instanceof Long && fitsInt((Long) value)
         ? ((Number) value).intValue() : null;
       case LONG -> value instanceof Integer || value instanceof Long ? ((Number) value).longValue() : null;

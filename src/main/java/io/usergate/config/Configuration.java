@@ -3,6 +3,8 @@ package io.usergate.config;
 import io.usergate.cluster.HazelcastConfigs;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.pointer.JsonPointer;
+import io.vertx.uritemplate.UriTemplate;
 
 import java.io.IOException;
 import java.net.URI;
@@ -238,7 +240,7 @@ public final class Configuration {
       String batchPath = upstream.getString("batchPath");
       if (!batchPath.isBlank()) {
         try {
-          io.vertx.uritemplate.UriTemplate.of(batchPath);
+          UriTemplate.of(batchPath);
         } catch (RuntimeException e) {
           fail("upstream.batchPath", "\"" + batchPath + "\" is not an RFC 6570 template: " + e.getMessage());
         }
@@ -253,7 +255,7 @@ public final class Configuration {
       String listPath = config.getJsonObject("sync").getString("listPath");
       if (!listPath.isBlank()) {
         try {
-          io.vertx.uritemplate.UriTemplate.of(listPath);
+          UriTemplate.of(listPath);
         } catch (RuntimeException e) {
           fail("sync.listPath", "\"" + listPath + "\" is not an RFC 6570 template: " + e.getMessage());
         }
@@ -309,7 +311,7 @@ public final class Configuration {
           + "keep lists what stays, drop what goes; set one of them");
       }
       if (drop != null) {
-        for (io.vertx.core.json.pointer.JsonPointer pointer : Pointers.list(drop)) {
+        for (JsonPointer pointer : Pointers.list(drop)) {
           if (pointer.toString().equals("/id") || pointer.toString().equals("/name")) {
             fail("mapping.drop", "drops " + pointer + ", which every user needs (the mapped id and name)");
           }

@@ -3,6 +3,7 @@ package io.usergate.config;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -34,7 +35,7 @@ public final class Headers {
       throw new IllegalArgumentException("is not a JSON object of header names to values, e.g. {\"x-api-key\": \"...\"}");
     }
     Map<String, String> headers = new LinkedHashMap<>();
-    Set<String> seen = new java.util.HashSet<>();
+    Set<String> seen = new HashSet<>();
     int position = 0;
     for (Map.Entry<String, Object> entry : object) {
       position++;

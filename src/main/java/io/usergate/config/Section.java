@@ -1,6 +1,11 @@
 package io.usergate.config;
 
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.pointer.JsonPointer;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Typed reads of one section of a resolved configuration, for the settings records of each verticle.
@@ -52,13 +57,13 @@ public final class Section {
   }
 
   /** A pointer; the whole document ({@code ""}) when the key is empty. */
-  public io.vertx.core.json.pointer.JsonPointer pointer(String key) {
+  public JsonPointer pointer(String key) {
     Object value = value(key, ConfigKey.Type.POINTER);
     return parsed(key, () -> Pointers.pointer(value == null ? "" : (String) value));
   }
 
   /** Comma-separated pointers; none when the key is empty. */
-  public java.util.List<io.vertx.core.json.pointer.JsonPointer> pointers(String key) {
+  public List<JsonPointer> pointers(String key) {
     Object value = value(key, ConfigKey.Type.POINTERS);
     return parsed(key, () -> Pointers.list((String) value));
   }
@@ -70,7 +75,7 @@ public final class Section {
   }
 
   /** Header names to values, in order. */
-  public java.util.Map<String, String> headers(String key) {
+  public Map<String, String> headers(String key) {
     Object value = value(key, ConfigKey.Type.HEADERS);
     return parsed(key, () -> Headers.parse(value));
   }
@@ -79,7 +84,7 @@ public final class Section {
    * Parsed again where it enters the verticle: a configuration that did not come through
    * {@link Configuration} (a test's, a tool's) is checked too, the message naming the key.
    */
-  private <T> T parsed(String key, java.util.function.Supplier<T> parse) {
+  private <T> T parsed(String key, Supplier<T> parse) {
     try {
       return parse.get();
     } catch (IllegalArgumentException e) {

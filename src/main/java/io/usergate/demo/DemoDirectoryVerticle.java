@@ -15,10 +15,11 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -67,7 +68,7 @@ public class DemoDirectoryVerticle extends VerticleBase {
         server = listening;
         LOG.info("demo: a generated directory of {} users on http://{}:{}{}{{id}}, shaped {}{} (latency {}±{} ms, {}% errors,"
             + " {}% hangs) — a stand-in for a real upstream", settings.users(), settings.host(), listening.actualPort(), PREFIX,
-          settings.shape().name().toLowerCase(java.util.Locale.ROOT),
+          settings.shape().name().toLowerCase(Locale.ROOT),
           settings.requiredHeaders().isEmpty() ? "" : ", requiring headers " + settings.requiredHeaders().keySet(),
           settings.latencyMs(), settings.jitterMs(), settings.errorRate() * 100, settings.hangRate() * 100);
       });
@@ -299,8 +300,8 @@ public class DemoDirectoryVerticle extends VerticleBase {
         .put("city", city)
         .put("zipcode", String.format("%05d", id % 100_000))
         .put("geo", new JsonObject()
-          .put("lat", String.format(java.util.Locale.ROOT, "%.4f", (id * 37 % 18000) / 100.0 - 90))
-          .put("lng", String.format(java.util.Locale.ROOT, "%.4f", (id * 53 % 36000) / 100.0 - 180))))
+          .put("lat", String.format(Locale.ROOT, "%.4f", (id * 37 % 18000) / 100.0 - 90))
+          .put("lng", String.format(Locale.ROOT, "%.4f", (id * 53 % 36000) / 100.0 - 180))))
       .put("phone", "1-555-" + String.format("%07d", id % 10_000_000))
       .put("website", username + ".example.test")
       .put("company", new JsonObject()

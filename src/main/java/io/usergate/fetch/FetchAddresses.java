@@ -1,5 +1,8 @@
 package io.usergate.fetch;
 
+import io.usergate.error.ErrorCode;
+import io.vertx.core.json.JsonObject;
+
 /** The event-bus addresses the fetch verticle consumes. Bodies are JSON objects. */
 public final class FetchAddresses {
 
@@ -101,10 +104,10 @@ public final class FetchAddresses {
   }
 
   /** A true/false field of a fetch request, {@code absent} when missing; anything else is BAD_REQUEST naming it. */
-  static boolean flag(io.vertx.core.json.JsonObject body, String field, boolean absent) {
+  static boolean flag(JsonObject body, String field, boolean absent) {
     Object value = body.getValue(field, absent);
     if (!(value instanceof Boolean)) {
-      throw io.usergate.error.ErrorCode.BAD_REQUEST.error(field + " must be true or false, not " + value);
+      throw ErrorCode.BAD_REQUEST.error(field + " must be true or false, not " + value);
     }
     return (Boolean) value;
   }

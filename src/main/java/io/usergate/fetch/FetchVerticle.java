@@ -15,6 +15,7 @@ import io.usergate.metrics.Metrics;
 import io.usergate.store.StoreAddresses;
 import io.usergate.user.User;
 import io.usergate.user.UserId;
+import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.CompositeFuture;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -30,12 +31,14 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 import java.util.stream.Collectors;
 
 import static io.usergate.bus.BusReplies.answer;
@@ -408,7 +411,6 @@ public class FetchVerticle extends VerticleBase {
     return new JsonObject().put("results", results).put("succeeded", ids.size() - failed).put("failed", failed);
   }
 
-
   /**
    * The one upstream call the coalescer shares between the callers of an id: a permit, then the upstream.
    * A 404 also clears the write-through's memory of the user, before any caller hears of it.
@@ -423,7 +425,7 @@ public class FetchVerticle extends VerticleBase {
    * from now, permit included). The permit goes back on the next tick, once the callers have heard the
    * result: a failure in "all" mode then cancels the queued siblings before one of them could take it.
    */
-  private <T> Future<T> underPermit(Cancellation cancellation, java.util.function.LongFunction<Future<T>> call) {
+  private <T> Future<T> underPermit(Cancellation cancellation, LongFunction<Future<T>> call) {
     long waitDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.queueTimeoutMs());
     return semaphore.acquire(settings.queueTimeoutMs(), cancellation)
       .compose(permit -> {
@@ -493,9 +495,9 @@ public class FetchVerticle extends VerticleBase {
     FunctionCounter.builder("usergate.write.through.failed", writeThrough, WriteThrough::failedCount)
       .description("users fetched whose write-through to the store failed").register(registry);
     // One series per state, 1 for the current one: an alert reads {state="open"} == 1.
-    for (io.vertx.circuitbreaker.CircuitBreakerState state : io.vertx.circuitbreaker.CircuitBreakerState.values()) {
+    for (CircuitBreakerState state : CircuitBreakerState.values()) {
       Gauge.builder("usergate.upstream.breaker.state", upstream, current -> current.breakerState() == state ? 1 : 0)
-        .tag("state", state.name().toLowerCase(java.util.Locale.ROOT))
+        .tag("state", state.name().toLowerCase(Locale.ROOT))
         .description("the upstream circuit breaker's state: 1 for the current one").register(registry);
     }
   }

@@ -2,6 +2,8 @@ package io.usergate.fetch;
 
 import io.vertx.core.http.RequestOptions;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -14,7 +16,7 @@ final class UpstreamHeaders {
   private final Map<String, String> headers;
 
   UpstreamHeaders(Map<String, String> headers) {
-    this.headers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(headers));
+    this.headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
   }
 
   /** On a request: they replace a header of the same name (an Accept of the directory's choosing). */

@@ -8,6 +8,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.internal.ContextInternal;
 
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
@@ -35,7 +36,7 @@ public final class RequestIds {
    * UUID.randomUUID per request would take SecureRandom's lock on every request of every event loop.
    */
   private static final String PREFIX = UUID.randomUUID().toString().substring(0, 13) + "-";
-  private static final java.util.concurrent.atomic.AtomicLong NEXT = new java.util.concurrent.atomic.AtomicLong();
+  private static final AtomicLong NEXT = new AtomicLong();
 
   private RequestIds() {
   }

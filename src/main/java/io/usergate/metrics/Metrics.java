@@ -1,6 +1,9 @@
 package io.usergate.metrics;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -15,9 +18,11 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
 
+import java.lang.management.ManagementFactory;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Metrics through vertx-micrometer-metrics, scraped by Prometheus at {@code GET /metrics}. HTTP server
@@ -84,17 +89,17 @@ public final class Metrics {
     if (registry.find("usergate.build.info").gauge() != null) {
       return;
     }
-    java.util.Set<String> unconventional = java.util.Set.of("jvm.compilation.time", "process.cpu.time", "system.cpu.count");
-    registry.config().meterFilter(io.micrometer.core.instrument.config.MeterFilter.deny(id -> unconventional.contains(id.getName())));
+    Set<String> unconventional = Set.of("jvm.compilation.time", "process.cpu.time", "system.cpu.count");
+    registry.config().meterFilter(MeterFilter.deny(id -> unconventional.contains(id.getName())));
     List.copyOf(registry.getMeters()).stream().filter(meter -> unconventional.contains(meter.getId().getName())).forEach(registry::remove);
-    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-      io.micrometer.core.instrument.FunctionCounter.builder("process.cpu", os, system -> system.getProcessCpuTime() / 1e9)
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+      FunctionCounter.builder("process.cpu", os, system -> system.getProcessCpuTime() / 1e9)
         .baseUnit("seconds").description("CPU time used by this process").register(registry);
     }
-    io.micrometer.core.instrument.Gauge.builder("system.cpus", Runtime.getRuntime(), Runtime::availableProcessors)
+    Gauge.builder("system.cpus", Runtime.getRuntime(), Runtime::availableProcessors)
       .description("processors available to the JVM").register(registry);
     String version = Metrics.class.getPackage().getImplementationVersion();
-    io.micrometer.core.instrument.Gauge.builder("usergate.build.info", () -> 1)
+    Gauge.builder("usergate.build.info", () -> 1)
       .tag("version", version == null ? "development" : version).description("the usergate build: its version as a label")
       .register(registry);
   }

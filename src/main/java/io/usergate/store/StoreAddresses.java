@@ -1,5 +1,8 @@
 package io.usergate.store;
 
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+
 /** The event-bus addresses the store verticle consumes. Bodies are JSON objects. */
 public final class StoreAddresses {
 
@@ -85,9 +88,6 @@ public final class StoreAddresses {
    */
   public static final String JOBS_STATUS = "usergate.store.jobs.status";
 
-
-
-
   /**
    * Published locally (on this node) when PostgreSQL says jobs were enqueued or retried, on any node
    * ({@code NOTIFY usergate_sync_jobs}), and when the subscription to it comes back: the sync looks at once.
@@ -135,8 +135,8 @@ public final class StoreAddresses {
   public static final String USER_CHANGED = "usergate.user.changed";
 
   /** The user id of a {@link #USER_CHANGED} message, or null when it names none (a stranger's publish). */
-  public static Long changedId(io.vertx.core.eventbus.Message<?> message) {
-    return message.body() instanceof io.vertx.core.json.JsonObject change && change.getValue("id") instanceof Number id
+  public static Long changedId(Message<?> message) {
+    return message.body() instanceof JsonObject change && change.getValue("id") instanceof Number id
       ? id.longValue() : null;
   }
 

@@ -2,8 +2,8 @@ package io.usergate.store;
 
 import io.usergate.bus.BusReplies.Reply;
 import io.usergate.bus.SharedJsonCodec;
-import io.usergate.error.ErrorCode;
 import io.usergate.config.Section;
+import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
 import io.usergate.user.User;
 import io.usergate.user.UserId;

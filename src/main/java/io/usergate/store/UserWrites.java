@@ -1,8 +1,8 @@
 package io.usergate.store;
 
+import io.usergate.bus.SharedJsonCodec;
 import io.usergate.user.User;
 import io.vertx.core.Future;
-import io.usergate.bus.SharedJsonCodec;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;

@@ -1,5 +1,8 @@
 package io.usergate.sync;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.usergate.bus.SharedJsonCodec;
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
@@ -268,9 +271,9 @@ public class SyncVerticle extends VerticleBase {
     progress.remove("nextDueInMs");
     vertx.eventBus().publish(SyncAddresses.PROGRESS, progress);
     Metrics.registry().ifPresent(registry -> {
-      OUTCOMES.forEach(outcome -> io.micrometer.core.instrument.Counter.builder("usergate.sync.job.outcomes")
+      OUTCOMES.forEach(outcome -> Counter.builder("usergate.sync.job.outcomes")
         .description("jobs the sync finished, by outcome").tag("outcome", outcome).register(registry).increment(progress.getLong(outcome)));
-      io.micrometer.core.instrument.Counter.builder("usergate.sync.batches").description("batches the sync ran")
+      Counter.builder("usergate.sync.batches").description("batches the sync ran")
         .register(registry).increment();
     });
     LOG.info("sync: batch of {}: {} done, {} removed, {} retried, {} failed, {} pending left ({} ms)",
@@ -366,12 +369,12 @@ public class SyncVerticle extends VerticleBase {
       });
   }
 
-  private void registerGauges(io.micrometer.core.instrument.MeterRegistry registry) {
+  private void registerGauges(MeterRegistry registry) {
     for (String state : List.of("pending", "running", "done", "failed")) {
-      io.micrometer.core.instrument.Gauge.builder("usergate.sync.jobs", this, sync -> sync.queue.getLong(state, 0L))
+      Gauge.builder("usergate.sync.jobs", this, sync -> sync.queue.getLong(state, 0L))
         .tag("state", state).description("jobs in the sync queue, by state").register(registry);
     }
-    io.micrometer.core.instrument.Gauge.builder("usergate.sync.oldest.pending.age", this,
+    Gauge.builder("usergate.sync.oldest.pending.age", this,
         sync -> sync.queue.getLong("oldestPendingAgeMs") == null ? 0 : sync.queue.getLong("oldestPendingAgeMs") / 1000.0)
       .baseUnit("seconds").description("how long the oldest due pending job has waited (the queue's SLO)").register(registry);
   }

@@ -1,10 +1,10 @@
 package io.usergate.sync;
 
 import io.micrometer.core.instrument.Counter;
+import io.usergate.error.UsergateException;
 import io.usergate.fetch.FetchAddresses;
 import io.usergate.metrics.Metrics;
 import io.usergate.store.StoreAddresses;
-import io.usergate.error.UsergateException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

@@ -3,7 +3,6 @@ package io.usergate.web;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

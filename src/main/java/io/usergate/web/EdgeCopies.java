@@ -6,6 +6,7 @@ import io.usergate.user.RecentDrops;
 import io.vertx.core.buffer.Buffer;
 
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 
 /**
  * The web edge's copies of what the fetch verticle answered for {@code GET /users/{id}}, so that a hit
@@ -73,7 +74,7 @@ final class EdgeCopies {
     }
     try {
       return of(encoded, fetchedAtText);
-    } catch (java.time.format.DateTimeParseException notAnInstant) {
+    } catch (DateTimeParseException notAnInstant) {
       return null;
     }
   }

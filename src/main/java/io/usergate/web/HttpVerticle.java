@@ -1,19 +1,17 @@
 package io.usergate.web;
 
 import io.usergate.bus.SharedJsonCodec;
+import io.usergate.config.Section;
 import io.usergate.config.StartFailure;
 import io.usergate.error.ErrorCode;
 import io.usergate.fetch.CacheSettings;
 import io.usergate.fetch.FetchAddresses;
 import io.usergate.fetch.Freshness;
-import io.usergate.config.Section;
+import io.usergate.log.RequestIds;
+import io.usergate.metrics.Metrics;
 import io.usergate.store.HotRows;
 import io.usergate.store.StoreAddresses;
 import io.usergate.sync.SyncAddresses;
-import io.usergate.log.RequestIds;
-import io.usergate.metrics.Metrics;
-import io.vertx.ext.web.handler.LoggerFormat;
-import io.vertx.ext.web.handler.LoggerHandler;
 import io.usergate.user.User;
 import io.usergate.user.UserId;
 import io.vertx.core.Future;
@@ -29,21 +27,25 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.LoggerFormat;
+import io.vertx.ext.web.handler.LoggerHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
-import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * The HTTP edge: routes, the SockJS bridge, health and metrics. It holds no business logic: it
@@ -276,7 +278,7 @@ public class HttpVerticle extends VerticleBase {
 
   /** A user's 200, or its 304 when {@code cacheHeaders} (which sets them) says the caller's copy is current. */
   private static Future<Void> answerUser(RoutingContext ctx, String source, String fetchedAt,
-                                         java.util.function.Predicate<HttpServerResponse> cacheHeaders, Buffer user) {
+                                         Predicate<HttpServerResponse> cacheHeaders, Buffer user) {
     HttpServerResponse response = json(ctx, 200).putHeader(SOURCE_HEADER, source);
     if (fetchedAt != null) {
       response.putHeader(FETCHED_AT_HEADER, fetchedAt);
@@ -338,7 +340,7 @@ public class HttpVerticle extends VerticleBase {
       if (fetchedAt != null) {
         return Instant.parse(fetchedAt);
       }
-    } catch (java.time.format.DateTimeParseException notAnInstant) {
+    } catch (DateTimeParseException notAnInstant) {
       // Said below, as for no fetch time at all.
     }
     throw new IllegalStateException(StoreAddresses.GET + " answered without a fetch time that reads as an instant: "
