@@ -12,7 +12,6 @@ import io.usergate.metrics.Metrics;
 import io.usergate.retry.Backoff;
 import io.usergate.store.StoreAddresses;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
@@ -24,9 +23,7 @@ import org.slf4j.LoggerFactory;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -46,117 +43,13 @@ import static io.usergate.bus.BusReplies.answer;
  * {@code fetch.many} is the fetch verticle's limit, which it tells in {@code usergate.fetch.status}: the sync
  * asks once in {@code start()}, so the fetch verticle is deployed before it.
  */
-public class SyncVerticle extends VerticleBase {
+public class SyncVerticle extends VerticleBase implements Batch.Sync {
 
   static final long QUEUE_POLL_MS = 5000;
   private static final int REFRESH_LIMIT = 100_000;
   private static final Logger LOG = LoggerFactory.getLogger(SyncVerticle.class);
   /** The outcomes of a job in a batch, as the store counts them and the metrics label them. */
   private static final List<String> OUTCOMES = List.of("succeeded", "removed", "retried", "failed", "notHeld");
-
-  /**
-   * Where a batch is. It moves forward only; an undeploy past the grace hands it back from
-   * {@code CLAIMING} or {@code FETCHING}, but not once its completion (one transaction) is under way.
-   */
-  private enum Phase { CLAIMING, FETCHING, COMPLETING, COMPLETED, HANDED_BACK }
-
-  /** One batch: claim, fetch, complete; or, on undeploy past the grace, hand back. */
-  private final class Batch {
-    final long startedAt = System.nanoTime();
-    final Promise<Void> finished = Promise.promise();
-    Phase phase = Phase.CLAIMING;
-    List<Long> claimed = List.of();
-
-    void run() {
-      request(StoreAddresses.JOBS_CLAIM, new JsonObject().put("owner", owner).put("limit", settings.batchSize())
-          .put("leaseMs", settings.leaseMs()))
-        .compose(reply -> {
-          dueIn(reply);
-          JsonArray jobs = reply.getJsonArray("jobs");
-          if (jobs.isEmpty()) {
-            phase = Phase.COMPLETED;
-            return Future.succeededFuture();
-          }
-          List<Long> ids = new ArrayList<>();
-          Map<Long, Integer> attempts = new HashMap<>();
-          jobs.forEach(job -> {
-            ids.add(((JsonObject) job).getLong("id"));
-            attempts.put(((JsonObject) job).getLong("id"), ((JsonObject) job).getInteger("attempts"));
-          });
-          claimed = ids;
-          if (phase == Phase.HANDED_BACK) {
-            // Undeployed while the claim was under way: give the jobs straight back.
-            return release();
-          }
-          phase = Phase.FETCHING;
-          Instant fetchedAt = Instant.now();
-          return fetchSettled(ids).compose(results -> complete(ids, attempts, results, fetchedAt));
-        })
-        .onFailure(failure -> LOG.warn("sync: batch failed, its jobs come back when their lease expires: {}", failure.getMessage()))
-        .onComplete(done -> finished.tryComplete());
-    }
-
-    private Future<Void> complete(List<Long> ids, Map<Long, Integer> attempts, JsonArray results, Instant fetchedAt) {
-      if (phase == Phase.HANDED_BACK) {
-        return Future.succeededFuture();
-      }
-      JsonArray done = new JsonArray();
-      JsonArray users = new JsonArray();
-      JsonArray removed = new JsonArray();
-      JsonArray failed = new JsonArray();
-      for (int i = 0; i < results.size(); i++) {
-        JsonObject result = results.getJsonObject(i);
-        long id = result.getLong("id");
-        JsonObject error = result.getJsonObject("error");
-        if (error == null) {
-          done.add(id);
-          users.add(result.getJsonObject("user"));
-        } else if (ErrorCode.NOT_FOUND.name().equals(error.getString("code"))) {
-          removed.add(id);
-        } else {
-          failed.add(new JsonObject().put("id", id)
-            .put("error", error.getString("code") + ": " + error.getString("message"))
-            .put("delayMs", backoff.delayMs(attempts.get(id))));
-        }
-      }
-      phase = Phase.COMPLETING;
-      // Its completion is one transaction in PostgreSQL: a full batch lets the next one claim and fetch meanwhile.
-      if (claimed.size() == settings.batchSize()) {
-        tick();
-      }
-      JsonObject completion = new JsonObject().put("owner", owner).put("done", done).put("users", users)
-        .put("fetchedAt", fetchedAt.toString()).put("removed", removed).put("failed", failed)
-        .put("maxAttempts", settings.maxAttempts());
-      return request(StoreAddresses.JOBS_COMPLETE, completion).map(counts -> {
-        phase = Phase.COMPLETED;
-        dueIn(counts);
-        lastBatch = report(ids.size(), counts, (System.nanoTime() - startedAt) / 1_000_000);
-        return null;
-      });
-    }
-
-    /** A full batch means more may be due: the next one starts at once rather than at the next tick. */
-    boolean full() {
-      return phase == Phase.COMPLETED && claimed.size() == settings.batchSize();
-    }
-
-    /** Undeploy past the grace: give back what was claimed and not completed. */
-    Future<Void> handBack() {
-      if (phase == Phase.COMPLETING || phase == Phase.COMPLETED) {
-        // The completion is one transaction already under way: let it finish (the store bounds it).
-        return finished.future();
-      }
-      phase = Phase.HANDED_BACK;
-      // Nothing claimed yet: the claim, when it lands, hands its jobs back itself (or their lease expires).
-      return claimed.isEmpty() ? Future.succeededFuture() : release();
-    }
-
-    private Future<Void> release() {
-      return request(StoreAddresses.JOBS_RELEASE, new JsonObject().put("owner", owner).put("ids", new JsonArray(new ArrayList<>(claimed))))
-        .onSuccess(reply -> LOG.info("sync: handed back {} unfinished job(s) of the batch in flight", reply.getInteger("released")))
-        .mapEmpty();
-    }
-  }
 
   private final String owner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
   private SyncSettings settings;
@@ -251,15 +144,23 @@ public class SyncVerticle extends VerticleBase {
     LOG.info("sync: stopping; the {} batch(es) in flight get {} ms to finish", running.size(), settings.shutdownGraceMs());
     List<Future<?>> finishing = new ArrayList<>(List.of(walk));
     for (Batch inFlight : List.copyOf(running)) {
-      finishing.add(inFlight.finished.future()
+      finishing.add(inFlight.finished()
         .timeout(settings.shutdownGraceMs(), TimeUnit.MILLISECONDS)
         .recover(graceOver -> inFlight.handBack()));
     }
     return Future.join(finishing);
   }
 
-  /** Publishes a batch's figures ({@link SyncAddresses#PROGRESS}), counts them and logs them; returns them. */
-  private JsonObject report(int claimed, JsonObject counts, long durationMs) {
+  @Override
+  public void completing(Batch batch) {
+    if (batch.full()) {
+      tick();
+    }
+  }
+
+  /** Publishes a batch's figures ({@link SyncAddresses#PROGRESS}), counts them and logs them. */
+  @Override
+  public void completed(int claimed, JsonObject counts, long durationMs) {
     JsonObject progress = counts.copy()
       .put("owner", owner)
       .put("claimed", claimed)
@@ -279,11 +180,12 @@ public class SyncVerticle extends VerticleBase {
     LOG.info("sync: batch of {}: {} done, {} removed, {} retried, {} failed, {} pending left ({} ms)",
       claimed, counts.getLong("done"), counts.getLong("removed"), counts.getLong("retried"),
       counts.getLong("failed"), counts.getLong("pendingLeft"), durationMs);
-    return progress;
+    lastBatch = progress;
   }
 
   /** The ids through fetch.many in settled mode, in requests of at most the fetch verticle's maxIdsPerRequest. */
-  private Future<JsonArray> fetchSettled(List<Long> ids) {
+  @Override
+  public Future<JsonArray> fetchSettled(List<Long> ids) {
     List<Future<JsonArray>> chunks = new ArrayList<>();
     for (int from = 0; from < ids.size(); from += maxIdsPerRequest) {
       List<Long> chunk = ids.subList(from, Math.min(from + maxIdsPerRequest, ids.size()));
@@ -317,7 +219,8 @@ public class SyncVerticle extends VerticleBase {
   }
 
   /** The store told when the earliest pending job not yet due falls due (its {@code nextDueInMs}). */
-  private void dueIn(JsonObject reply) {
+  @Override
+  public void dueIn(JsonObject reply) {
     Long dueInMs = reply.getLong("nextDueInMs");
     if (dueInMs != null && !stopping) {
       nextRun.dueIn(dueInMs);
@@ -335,18 +238,18 @@ public class SyncVerticle extends VerticleBase {
   private boolean tick() {
     // A batch slower than the interval delays the next one; only the completion of one may overlap the
     // claim and fetch of the next.
-    if (stopping || running.size() >= 2 || running.stream().anyMatch(batch -> batch.phase != Phase.COMPLETING)) {
+    if (stopping || running.size() >= 2 || running.stream().anyMatch(batch -> batch.phase() != Batch.Phase.COMPLETING)) {
       return false;
     }
-    Batch batch = new Batch();
+    Batch batch = new Batch(this, owner, settings, backoff);
     running.add(batch);
     nextRun.batchStarted();
     // This batch's claim takes whatever the due timer fired for.
     dueDuringBatch = false;
-    batch.finished.future().onComplete(done -> {
+    batch.finished().onComplete(done -> {
       running.remove(batch);
       // A full batch means more may be due; a wake-up during the batch, that more was enqueued.
-      if (batch.full() || wokenDuringBatch) {
+      if (batch.phase() == Batch.Phase.COMPLETED && batch.full() || wokenDuringBatch) {
         wokenDuringBatch = false;
         tick();
       } else if (dueDuringBatch && !stopping) {
@@ -397,7 +300,8 @@ public class SyncVerticle extends VerticleBase {
       .put("owner", owner));
   }
 
-  private Future<JsonObject> request(String address, JsonObject body) {
+  @Override
+  public Future<JsonObject> request(String address, JsonObject body) {
     // No bus answer is useful after the lease: by then another instance may own the jobs.
     return vertx.eventBus().<JsonObject>request(address, body,
         RequestIds.with(SharedJsonCodec.requestOptions(vertx).setCodecName(SharedJsonCodec.NAME).setSendTimeout(settings.leaseMs())))
