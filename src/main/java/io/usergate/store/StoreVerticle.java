@@ -4,7 +4,6 @@ import io.usergate.bus.BusReplies.Reply;
 import io.usergate.bus.SharedJsonCodec;
 import io.usergate.config.Section;
 import io.usergate.error.ErrorCode;
-import io.usergate.error.UsergateException;
 import io.usergate.user.User;
 import io.usergate.user.UserId;
 import io.vertx.core.Future;

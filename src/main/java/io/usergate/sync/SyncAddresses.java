@@ -7,7 +7,6 @@ package io.usergate.sync;
  */
 public final class SyncAddresses {
 
-
   /** {@code {}} → {@code {"enqueued": n}}: the users fetched longer ago than {@code sync.refreshAfterMs}. */
   public static final String REFRESH = "usergate.sync.refresh";
 
@@ -17,9 +16,6 @@ public final class SyncAddresses {
    * the moment the earliest pending job falls due (null while stopping).
    */
   public static final String STATUS = "usergate.sync.status";
-
-
-
 
   /**
    * {@code {}} (the token on the bridge) → {@code {"started": true, "walk"}}: a walk of the whole directory

@@ -11,21 +11,16 @@ import io.usergate.log.RequestIds;
 import io.usergate.metrics.Metrics;
 import io.usergate.store.HotRows;
 import io.usergate.store.StoreAddresses;
-import io.usergate.sync.SyncAddresses;
 import io.usergate.user.User;
 import io.usergate.user.UserId;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
 import io.vertx.ext.web.Router;
@@ -41,7 +36,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -66,6 +60,7 @@ public class HttpVerticle extends VerticleBase {
   private TcpEventBusBridge tcpBridge;
   private WebSettings settings;
   private DeliveryOptions busOptions;
+  private Relay relay;
   private HotRows hot;
   /** The hits of GET /users/{id}, answered here by the fetch room's rule. */
   private EdgeCopies edge;
@@ -83,6 +78,7 @@ public class HttpVerticle extends VerticleBase {
     // The web verticle serves /metrics: the names it serves follow Prometheus's conventions.
     Metrics.registry().ifPresent(Metrics::conventional);
     busOptions = SharedJsonCodec.requestOptions(vertx).setSendTimeout(settings.requestTimeoutMs());
+    relay = new Relay(vertx.eventBus(), busOptions);
     // The store route's hot copies, as the store's own (cache.storeHotBytes), kept here to spare the hop:
     // dropped at every change of the mirror, which this verticle hears of only on usergate.user.changed,
     // so none without the change feed.
@@ -140,28 +136,9 @@ public class HttpVerticle extends VerticleBase {
     routes.get("/store/users/:id").handler(this::storedOne);
     routes.get("/store/users").handler(this::storedPage);
     StatusReport status = new StatusReport(vertx.eventBus(), busOptions);
-    routes.get("/status").handler(ctx -> Answers.answer(ctx, status.build(), report -> json(ctx, 200).end(report.toBuffer())));
-    routes.get("/changes").handler(ctx -> {
-      JsonObject page = afterAndLimit(ctx);
-      String tail = ctx.queryParams().get("tail");
-      if (tail != null && !tail.isEmpty()) {
-        page.put("tail", UserId.parse(tail, "tail"));
-      }
-      reply(ctx, 200, StoreAddresses.CHANGES_READ, page);
-    });
-    routes.get("/sync").handler(ctx -> reply(ctx, 200, SyncAddresses.STATUS, new JsonObject()));
-    // The token is checked before the body is read (a route of its own: a body handler must come first on a route).
-    routes.post("/sync").handler(auth::check);
-    routes.post("/sync/refresh").handler(auth::check);
-    routes.post("/sync").handler(body).handler(this::enqueue);
-    routes.post("/sync/refresh").handler(ctx -> reply(ctx, 202, SyncAddresses.REFRESH, new JsonObject()));
-    routes.get("/sync/jobs").handler(this::jobs);
-    routes.post("/sync/jobs/retry").handler(auth::check);
-    routes.post("/sync/jobs/discard").handler(auth::check);
-    routes.post("/sync/jobs/retry").handler(body).handler(ctx -> reply(ctx, 202, StoreAddresses.JOBS_RETRY, selection(ctx)));
-    routes.post("/sync/jobs/discard").handler(body).handler(ctx -> reply(ctx, 202, StoreAddresses.JOBS_DISCARD, selection(ctx)));
-    routes.post("/sync/walk").handler(auth::check);
-    routes.post("/sync/walk").handler(this::walk);
+    routes.get("/status").handler(ctx -> Answers.answer(ctx, status.build(), report -> Relay.json(ctx, 200).end(report.toBuffer())));
+    routes.get("/changes").handler(ctx -> relay.reply(ctx, 200, StoreAddresses.CHANGES_READ, Params.changesPage(ctx)));
+    QueueRoutes.mount(routes, auth, body, relay);
     // The SockJS transports that POST frames (xhr_send, jsonp_send) read them through a body handler.
     router.post("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()));
     router.route("/eventbus/*").subRouter(Bridges.sockJs(vertx, auth));
@@ -256,8 +233,8 @@ public class HttpVerticle extends VerticleBase {
     }
     long stamp = edge.stamp();
     body.put(FetchAddresses.STALE_FALLBACK, true).put(FetchAddresses.REQUEST_ID, cancelWhenClientLeaves(ctx));
-    Answers.answer(ctx, request(FetchAddresses.ONE, body), reply -> {
-      Buffer user = object(FetchAddresses.ONE, reply.body()).toBuffer();
+    Answers.answer(ctx, relay.request(FetchAddresses.ONE, body), reply -> {
+      Buffer user = Relay.object(FetchAddresses.ONE, reply.body()).toBuffer();
       String fetchedAt = reply.headers().get(StoreAddresses.FETCHED_AT_HEADER);
       String cacheStatus = reply.headers().get(FetchAddresses.CACHE_STATUS_HEADER);
       String source = reply.headers().get(FetchAddresses.SOURCE_HEADER);
@@ -279,7 +256,7 @@ public class HttpVerticle extends VerticleBase {
   /** A user's 200, or its 304 when {@code cacheHeaders} (which sets them) says the caller's copy is current. */
   private static Future<Void> answerUser(RoutingContext ctx, String source, String fetchedAt,
                                          Predicate<HttpServerResponse> cacheHeaders, Buffer user) {
-    HttpServerResponse response = json(ctx, 200).putHeader(SOURCE_HEADER, source);
+    HttpServerResponse response = Relay.json(ctx, 200).putHeader(SOURCE_HEADER, source);
     if (fetchedAt != null) {
       response.putHeader(FETCHED_AT_HEADER, fetchedAt);
     }
@@ -293,18 +270,18 @@ public class HttpVerticle extends VerticleBase {
   /** {@code ?ids=1,2,3} or {@code ?ids=1&ids=2}; the fetch verticle checks the count and the mode. */
   private void fetchMany(RoutingContext ctx) {
     String mode = ctx.queryParams().get("mode");
-    manyReply(ctx, idsParameter(ctx), mode == null ? FetchAddresses.MODE_ALL : mode);
+    manyReply(ctx, Params.ids(ctx), mode == null ? FetchAddresses.MODE_ALL : mode);
   }
 
   /** {@code {"ids": [...], "mode": ...}}: for lists that do not belong in a URL. */
   private void fetchBatch(RoutingContext ctx) {
-    JsonObject body = jsonBody(ctx, "{\"ids\": [...], \"mode\": \"all\" | \"settled\"}");
+    JsonObject body = Params.jsonBody(ctx, "{\"ids\": [...], \"mode\": \"all\" | \"settled\"}");
     manyReply(ctx, body.getValue("ids"), body.getValue("mode", FetchAddresses.MODE_ALL));
   }
 
   private void manyReply(RoutingContext ctx, Object ids, Object mode) {
     String requestId = cancelWhenClientLeaves(ctx);
-    reply(ctx, 200, FetchAddresses.MANY, CacheDirectives.apply(ctx.request().getHeader(HttpHeaders.CACHE_CONTROL),
+    relay.reply(ctx, 200, FetchAddresses.MANY, CacheDirectives.apply(ctx.request().getHeader(HttpHeaders.CACHE_CONTROL),
       new JsonObject().put("ids", ids).put("mode", mode).put(FetchAddresses.REQUEST_ID, requestId)));
   }
 
@@ -322,7 +299,7 @@ public class HttpVerticle extends VerticleBase {
     long stamp = hot.stamp();
     Answers.answer(ctx, vertx.eventBus().<Object>request(StoreAddresses.GET, new JsonObject().put("id", id),
       RequestIds.with(busOptions).addHeader(StoreAddresses.ENCODED_HEADER, "true")), reply -> {
-      Buffer encoded = reply.body() instanceof Buffer bytes ? bytes : object(StoreAddresses.GET, reply.body()).toBuffer();
+      Buffer encoded = reply.body() instanceof Buffer bytes ? bytes : Relay.object(StoreAddresses.GET, reply.body()).toBuffer();
       // Read before the copy is kept: a copy without its fetch time could never be answered.
       Instant fetchedAt = storedAt(reply.headers().get(StoreAddresses.FETCHED_AT_HEADER));
       return answerStored(ctx, hot.fillEncoded(id, encoded, fetchedAt, stamp));
@@ -330,7 +307,7 @@ public class HttpVerticle extends VerticleBase {
   }
 
   private static Future<Void> answerStored(RoutingContext ctx, HotRows.Row row) {
-    return json(ctx, 200).putHeader(SOURCE_HEADER, "store").putHeader(FETCHED_AT_HEADER, row.fetchedAt().toString())
+    return Relay.json(ctx, 200).putHeader(SOURCE_HEADER, "store").putHeader(FETCHED_AT_HEADER, row.fetchedAt().toString())
       .end(row.encoded());
   }
 
@@ -348,79 +325,7 @@ public class HttpVerticle extends VerticleBase {
   }
 
   private void storedPage(RoutingContext ctx) {
-    reply(ctx, 200, StoreAddresses.LIST, afterAndLimit(ctx));
-  }
-
-  /** {@code ?after=&limit=} of a keyset page, as the bus fields {@code after} and {@code limit}, checked. */
-  private static JsonObject afterAndLimit(RoutingContext ctx) {
-    JsonObject page = new JsonObject();
-    String after = ctx.queryParams().get("after");
-    String limit = ctx.queryParams().get("limit");
-    if (after != null && !after.isEmpty()) {
-      page.put("after", after.equals("0") ? 0 : UserId.parse(after, "after"));
-    }
-    if (limit != null && !limit.isEmpty()) {
-      page.put("limit", (int) Math.min(Integer.MAX_VALUE, UserId.parse(limit, "limit")));
-    }
-    return page;
-  }
-
-  /** {@code GET /sync/jobs?state=&after=&limit=}: a page of the queue. */
-  private void jobs(RoutingContext ctx) {
-    JsonObject page = afterAndLimit(ctx);
-    String state = ctx.queryParams().get("state");
-    if (state != null && !state.isEmpty()) {
-      page.put("state", state);
-    }
-    reply(ctx, 200, StoreAddresses.JOBS_LIST, page);
-  }
-
-  /** The jobs a retry or discard names: {@code {"ids": [...]}} or {@code {"state": "failed"}}. */
-  private static JsonObject selection(RoutingContext ctx) {
-    JsonObject body = jsonBody(ctx, "{\"ids\": [...]} or {\"state\": \"failed\"}");
-    JsonObject selection = new JsonObject();
-    if (body.containsKey("ids")) {
-      selection.put("ids", body.getValue("ids"));
-    }
-    if (body.containsKey("state")) {
-      selection.put("state", body.getValue("state"));
-    }
-    return selection;
-  }
-
-  private void enqueue(RoutingContext ctx) {
-    JsonObject body = jsonBody(ctx, "{\"ids\": [...]}");
-    reply(ctx, 202, StoreAddresses.JOBS_ENQUEUE, new JsonObject().put("ids", body.getValue("ids")));
-  }
-
-  /** 202 when a walk started; 200 when one runs already (the answer says where), and nothing started. */
-  private void walk(RoutingContext ctx) {
-    Answers.answer(ctx, request(SyncAddresses.WALK, new JsonObject()), reply -> {
-      JsonObject walk = object(SyncAddresses.WALK, reply.body());
-      if (!(walk.getValue("started") instanceof Boolean started)) {
-        throw new IllegalStateException(SyncAddresses.WALK + " answered no boolean \"started\": " + User.describe(walk));
-      }
-      return json(ctx, started ? 202 : 200).end(walk.toBuffer());
-    });
-  }
-
-  /** The body as a JSON object, or BAD_REQUEST saying what is expected ({@code shape}). */
-  private static JsonObject jsonBody(RoutingContext ctx, String shape) {
-    String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-    if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-      throw ErrorCode.BAD_REQUEST.error("the body must be JSON (Content-Type: application/json): " + shape);
-    }
-    Object body;
-    try {
-      Buffer buffer = ctx.body().buffer();
-      body = buffer == null || buffer.length() == 0 ? null : Json.decodeValue(buffer);
-    } catch (DecodeException e) {
-      throw ErrorCode.BAD_REQUEST.error("the body is not valid JSON; expected " + shape);
-    }
-    if (!(body instanceof JsonObject object)) {
-      throw ErrorCode.BAD_REQUEST.error("the body must be a JSON object " + shape + ", not " + User.describe(body));
-    }
-    return object;
+    relay.reply(ctx, 200, StoreAddresses.LIST, Params.afterAndLimit(ctx));
   }
 
   /**
@@ -435,42 +340,6 @@ public class HttpVerticle extends VerticleBase {
       }
     });
     return requestId;
-  }
-
-  /** Every {@code ids} parameter, each a comma-separated list of positive integers. */
-  private static JsonArray idsParameter(RoutingContext ctx) {
-    List<String> values = ctx.queryParams().getAll("ids");
-    if (values.isEmpty()) {
-      throw ErrorCode.BAD_REQUEST.error("ids is required, as comma-separated positive integers: ?ids=1,2,3 (or ?ids=1&ids=2)");
-    }
-    JsonArray ids = new JsonArray();
-    for (String value : values) {
-      for (String part : value.split(",", -1)) {
-        ids.add(UserId.parse(part, "ids[" + ids.size() + "]"));
-      }
-    }
-    return ids;
-  }
-
-  private Future<Message<Object>> request(String address, JsonObject body) {
-    return vertx.eventBus().request(address, body, RequestIds.with(busOptions));
-  }
-
-  /** Asks {@code address}, and answers {@code status} with its reply as it came. */
-  private void reply(RoutingContext ctx, int status, String address, JsonObject body) {
-    Answers.answer(ctx, request(address, body), reply -> json(ctx, status).end(object(address, reply.body()).toBuffer()));
-  }
-
-  /** The reply of {@code address}, the JSON object every address answers; anything else is a bug (500). */
-  private static JsonObject object(String address, Object reply) {
-    if (reply instanceof JsonObject object) {
-      return object;
-    }
-    throw new IllegalStateException(address + " answered " + User.describe(reply) + ", not a JSON object");
-  }
-
-  private static HttpServerResponse json(RoutingContext ctx, int status) {
-    return ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
   }
 
   /** Encoded dots or slashes in a path are never legitimate here: refuse them before any route. */

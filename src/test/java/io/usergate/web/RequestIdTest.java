@@ -197,10 +197,12 @@ class RequestIdTest {
     Encoder<ILoggingEvent> text = console.getEncoder();
     PrintStream stdout = System.out;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
     // usergate's own loggers down to DEBUG (a line per bus message answered): more lines, each of which must parse.
     try (LogCapture everything = LogCapture.everything()) {
+      // JSON first, then the capture: a line another thread logs in between (the sync's queue poll) must
+      // not reach the capture in the text format.
       LogFormat.apply("json");
+      System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
       step.run();
       await().atMost(Duration.ofSeconds(5)).until(() -> {
         String written = captured.toString(StandardCharsets.UTF_8);
