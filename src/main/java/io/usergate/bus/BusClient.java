@@ -4,11 +4,14 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
+import java.io.PrintStream;
 import java.net.URI;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -32,39 +35,47 @@ public final class BusClient {
   }
 
   static int run(String[] args) {
+    return run(args, System.getenv(), System.out, System.err);
+  }
+
+  static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
     if (args.length != 2) {
-      System.err.println("usage: scripts/bus ADDRESS JSON   e.g. scripts/bus usergate.fetch.one '{\"id\":7}'");
+      err.println("usage: scripts/bus ADDRESS JSON   e.g. scripts/bus usergate.fetch.one '{\"id\":7}'");
       return 2;
     }
     Object body;
     try {
       body = Json.decodeValue(args[1]);
     } catch (DecodeException e) {
-      System.err.println("bus: the message is not JSON: " + e.getMessage());
+      err.println("bus: the message is not JSON: " + e.getMessage());
       return 2;
     }
-    URI base = URI.create(System.getenv().getOrDefault("USERGATE_URL", "http://127.0.0.1:8080"));
-    String token = System.getenv("USERGATE_AUTH_TOKEN");
+    URI base = URI.create(env.getOrDefault("USERGATE_URL", "http://127.0.0.1:8080"));
+    String token = env.get("USERGATE_AUTH_TOKEN");
     Vertx vertx = Vertx.vertx();
+    // Held here until the answer is in: a WebSocketClient that nothing references any more is closed by Vert.x's
+    // Cleaner at the next GC, which evicts its connection, mid-handshake if it comes then.
+    WebSocketClient client = vertx.createWebSocketClient();
     try {
-      JsonObject reply = send(vertx, base, args[0], body, token).await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      JsonObject reply = send(client, base, args[0], body, token).await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       if ("err".equals(reply.getString("type"))) {
         Object error = reply.containsKey("message") ? reply.getValue("message") : reply.getValue("body");
-        System.err.println("bus: " + args[0] + " failed: " + error);
+        err.println("bus: " + args[0] + " failed: " + error);
         return 1;
       }
-      System.out.println(Json.encode(reply.getValue("body")));
+      out.println(Json.encode(reply.getValue("body")));
       return 0;
     } catch (Exception e) {
-      System.err.println("bus: no answer from " + base + " (" + e + ")");
+      err.println("bus: no answer from " + base + " (" + e + ")");
       return 1;
     } finally {
+      client.close();
       vertx.close();
     }
   }
 
   /** One bridge frame out, the first frame that answers it (its reply, or an error) back. */
-  private static Future<JsonObject> send(Vertx vertx, URI base, String address, Object body, String token) {
+  private static Future<JsonObject> send(WebSocketClient client, URI base, String address, Object body, String token) {
     int port = base.getPort() != -1 ? base.getPort() : "https".equals(base.getScheme()) ? 443 : 80;
     String replyAddress = UUID.randomUUID().toString();
     JsonObject frame = new JsonObject().put("type", "send").put("address", address).put("body", body)
@@ -72,7 +83,7 @@ public final class BusClient {
     if (token != null && !token.isBlank()) {
       frame.put("headers", new JsonObject().put("Authorization", "Bearer " + token));
     }
-    return connect(vertx.createWebSocketClient(), port, base.getHost(), HANDSHAKE_ATTEMPTS)
+    return client.connect(port, base.getHost(), "/eventbus/websocket")
       .compose(socket -> {
         Promise<JsonObject> answer = Promise.promise();
         // The bridge answers in binary frames: read every frame's data.
@@ -86,20 +97,6 @@ public final class BusClient {
         return socket.writeTextMessage(frame.encode()).compose(sent -> answer.future())
           .andThen(done -> closeQuietly(socket));
       });
-  }
-
-  /** A handshake that fails sent nothing yet: it is tried again, this many times in all. */
-  static final int HANDSHAKE_ATTEMPTS = 3;
-
-  /**
-   * The WebSocket, its handshake tried again when it fails: Vert.x 5.0's client now and then evicts the
-   * connection while the handshake is under way ("Connection evicted", then "Connection closed while
-   * handshake in process"), about one run in four of BusScriptIT; nothing was sent on it yet.
-   */
-  private static Future<WebSocket> connect(io.vertx.core.http.WebSocketClient client, int port, String host, int attempts) {
-    return client.connect(port, host, "/eventbus/websocket").recover(failure -> attempts > 1
-      && failure instanceof io.netty.handler.codec.http.websocketx.WebSocketHandshakeException
-      ? connect(client, port, host, attempts - 1) : Future.failedFuture(failure));
   }
 
   private static void closeQuietly(WebSocket socket) {

@@ -34,11 +34,15 @@ public enum ErrorCode {
     return status;
   }
 
-  /** The error for {@code message}; use the factory methods of {@link UsergateException} at call sites. */
+  /**
+   * The error for {@code message}: how every call site makes one ({@code ErrorCode.NOT_FOUND.error(...)});
+   * {@link UsergateException#from} reads one back from a failure or a bus reply.
+   */
   public UsergateException error(String message) {
     return new UsergateException(this, message, null);
   }
 
+  /** The error about one user: {@code id} goes along in its JSON ({@link UsergateException#toJson}). */
   public UsergateException error(String message, long id) {
     return new UsergateException(this, message, id);
   }

@@ -124,7 +124,6 @@ final class Upstream implements RateShare.Paced {
   private final int retries;
   private final Backoff backoff;
   private final long maxBodyBytes;
-  private final long maxWaitMs;
   /** The bulk endpoint's template ({@code upstream.batchPath}), null when the directory has none. */
   private final io.vertx.uritemplate.UriTemplate batchPath;
   private final String batchPathTemplate;
@@ -151,7 +150,6 @@ final class Upstream implements RateShare.Paced {
     this.retries = settings.retries();
     this.backoff = new Backoff(settings.retryBaseDelayMs(), MAX_BACKOFF_MS);
     this.maxBodyBytes = settings.maxBodyBytes();
-    this.maxWaitMs = settings.queueTimeoutMs();
     this.batchPathTemplate = settings.batchPath();
     this.batchPath = batchPathTemplate.isBlank() ? null : io.vertx.uritemplate.UriTemplate.of(batchPathTemplate);
     this.listPath = settings.listPath().isBlank() ? null : io.vertx.uritemplate.UriTemplate.of(settings.listPath());
@@ -212,15 +210,11 @@ final class Upstream implements RateShare.Paced {
       && (answer.code() == ErrorCode.NOT_FOUND || answer.code() == ErrorCode.UPSTREAM_ERROR));
   }
 
-  /** The user, {@code NOT_FOUND}, or the upstream's failure in the error contract; retried as configured. */
-  Future<User> fetchUser(long id, Cancellation cancellation) {
-    return fetchUser(id, cancellation, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMs));
-  }
-
   /**
-   * As {@link #fetchUser(long, Cancellation)}, waiting for the pause and the rate token only until
-   * {@code waitDeadlineNanos} ({@code System.nanoTime()}): the caller's {@code upstream.queueTimeoutMs},
-   * counted from when it started to wait for its permit, so that the waits add up to one deadline.
+   * The user, {@code NOT_FOUND}, or the upstream's failure in the error contract; retried as configured.
+   * It waits for the pause and the rate token only until {@code waitDeadlineNanos} ({@code System.nanoTime()}):
+   * the caller's {@code upstream.queueTimeoutMs}, counted from when it started to wait for its permit, so that
+   * the waits add up to one deadline.
    */
   Future<User> fetchUser(long id, Cancellation cancellation, long waitDeadlineNanos) {
     return withRetries(new Call<>(path(id), id, (status, responseHeaders, body) -> user(id, status, body)), cancellation, 0, waitDeadlineNanos);

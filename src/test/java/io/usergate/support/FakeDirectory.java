@@ -1,5 +1,6 @@
 package io.usergate.support;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -42,6 +43,7 @@ public class FakeDirectory extends VerticleBase {
 
   private final Map<Long, Script> scripts = new ConcurrentHashMap<>();
   private final Map<Long, AtomicInteger> calls = new ConcurrentHashMap<>();
+  private final Map<Long, Future<?>> holds = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger maxInFlight = new AtomicInteger();
   private final AtomicInteger abandoned = new AtomicInteger();
@@ -73,6 +75,15 @@ public class FakeDirectory extends VerticleBase {
     return this;
   }
 
+  /**
+   * Every call for {@code id} is answered as scripted (its delay aside) once {@code release} completes: a test sees what
+   * happens while the call is still in flight without betting on a delay.
+   */
+  public FakeDirectory holdUntil(long id, Future<?> release) {
+    holds.put(id, release);
+    return this;
+  }
+
   /** Answers 500 {@code failures} times, then a valid user. */
   public FakeDirectory failFirst(long id, int failures) {
     scripts.put(id, new Script(Behaviour.OK, 0, failures));
@@ -81,6 +92,7 @@ public class FakeDirectory extends VerticleBase {
 
   public FakeDirectory clear() {
     scripts.clear();
+    holds.clear();
     calls.clear();
     bulkCalls.set(0);
     arrivals.clear();
@@ -432,7 +444,11 @@ public class FakeDirectory extends VerticleBase {
     if (script.behaviour() == Behaviour.HANG) {
       return;
     }
-    if (script.delayMs() > 0) {
+    Future<?> hold = holds.get(id);
+    if (hold != null) {
+      Context context = vertx.getOrCreateContext();
+      hold.onComplete(released -> context.runOnContext(v -> answer.run()));
+    } else if (script.delayMs() > 0) {
       vertx.setTimer(script.delayMs(), t -> answer.run());
     } else {
       answer.run();

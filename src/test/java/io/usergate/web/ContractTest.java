@@ -37,10 +37,10 @@ import io.vertx.openapi.validation.ResponseValidator;
 import io.vertx.openapi.validation.ValidatableResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.function.Executable;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -74,16 +74,16 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The contract, {@code src/main/resources/openapi.yaml}, kept true: the document passes the OpenAPI 3.1
  * schema; every route of the router has its path and method in it (and every path in it is routed); and
  * the real answers of every operation, its success and each documented error that can be provoked here,
- * validate against it with vertx-openapi, as do the requests that succeed. The last test checks that
- * every documented (operation, status) was seen, except a short list, each saying why.
+ * validate against it with vertx-openapi, as do the requests that succeed. {@link #theDocumentedAnswers} runs
+ * the scenarios that provoke the answers, then checks that every documented (operation, status) was seen,
+ * except a short list, each saying why: one factory, its steps in its own order, whatever order JUnit
+ * picks for the class's tests.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ContractTest {
 
   static final String TOKEN = "contract-token";
@@ -101,17 +101,17 @@ class ContractTest {
   private static final Set<String> NOT_API = Set.of("/eventbus/");
   /**
    * Documented answers no test here provokes, each with the reason. Everything else documented must have
-   * been seen by the end of the class ({@link #everyDocumentedAnswerWasSeen}).
+   * have been seen by the end of the scenarios ({@link #everyDocumentedAnswerWasSeen}).
    */
   private static final Map<String, String> NOT_PROVOKED = notProvoked();
   /** The echo server's header naming the operation a request is meant for. */
   private static final String ECHO_OPERATION = "x-contract-operation";
   private static final int MAX_BODY = 4096;
 
-  /** "operationId status" of every answer that validated, over the whole class. */
-  private static final Set<String> SEEN = new ConcurrentSkipListSet<>();
-  private static final Set<String> SCENARIOS = new ConcurrentSkipListSet<>();
-  private static final Set<String> ROUTED = new ConcurrentSkipListSet<>();
+  /** "operationId status" of every answer that validated, over the scenarios of {@link #theDocumentedAnswers}. */
+  private final Set<String> seen = new ConcurrentSkipListSet<>();
+  /** The scenarios that ran to their end. */
+  private final Set<String> scenarios = new ConcurrentSkipListSet<>();
 
   private Vertx vertx;
   private OpenAPIContract contract;
@@ -129,7 +129,6 @@ class ContractTest {
   }
 
   @Test
-  @Order(1)
   @DisplayName("the document passes the OpenAPI 3.1 schema; its error codes are ErrorCode's; every operation documents the answers any request can get")
   void theDocumentIsAValidOpenApi31Document() throws Exception {
     vertx = Vertx.vertx();
@@ -186,10 +185,7 @@ class ContractTest {
     }
   }
 
-  @Test
-  @Order(2)
-  @DisplayName("every route of the router is in the document and every documented path is routed; on each: 405 with Allow, 403, 400 without Host, 414, 431, as documented")
-  void everyRouteIsDocumented() throws Exception {
+  private void everyRouteIsDocumented() throws Exception {
     FakeDirectory upstream = new FakeDirectory();
     HttpVerticle web = deploy(upstream, config -> { });
     Set<String> documented = new TreeSet<>();
@@ -197,6 +193,7 @@ class ContractTest {
       .forEach(method -> documented.add(method.toUpperCase(Locale.ROOT) + " " + path.getKey())));
 
     Set<String> undocumented = new TreeSet<>();
+    Set<String> routed = new TreeSet<>();
     for (Route route : web.router().getRoutes()) {
       Set<HttpMethod> methods = route.methods();
       if (route.getPath() == null || methods == null || methods.isEmpty()) {
@@ -211,7 +208,7 @@ class ContractTest {
         // HEAD goes with every GET (MethodRoutes); the document says so once, in its description.
         String key = (method == HttpMethod.HEAD ? "GET" : method.name()) + " " + path;
         if (documented.contains(key)) {
-          ROUTED.add(key);
+          routed.add(key);
         } else {
           undocumented.add(method.name() + " " + route.getPath());
         }
@@ -219,7 +216,7 @@ class ContractTest {
     }
     assertEquals(Set.of(), undocumented, "routes of HttpVerticle missing from openapi.yaml");
     Set<String> unrouted = new TreeSet<>(documented);
-    unrouted.removeAll(ROUTED);
+    unrouted.removeAll(routed);
     assertEquals(Set.of(), unrouted, "paths of openapi.yaml no route serves");
 
     Map<String, Op> operations = operations(DOCUMENT);
@@ -252,13 +249,10 @@ class ContractTest {
         assertEquals(allowed, Set.of(refused.getHeader("Allow").split(", ")), verb + " " + uri);
       }
     }
-    SCENARIOS.add("routes");
+    scenarios.add("routes");
   }
 
-  @Test
-  @Order(3)
-  @DisplayName("the answers of every route, success and each error the fake directory provokes, validate against the document")
-  void everyAnswerValidates() throws Exception {
+  private void everyAnswerValidates() throws Exception {
     FakeDirectory upstream = new FakeDirectory();
     List<String> deployed = new ArrayList<>();
     JsonObject pg = TestDatabase.freshDatabase("contract", true);
@@ -410,13 +404,10 @@ class ContractTest {
     JsonObject status = call("getStatus", HttpMethod.GET, "/status").expect(200).bodyAsJsonObject();
     assertNull(status.getValue("fetch"));
     assertNotNull(status.getString("fetchError"));
-    SCENARIOS.add("answers");
+    scenarios.add("answers");
   }
 
-  @Test
-  @Order(4)
-  @DisplayName("PostgreSQL down: the routes of the mirror and the queue are 503 STORE_UNAVAILABLE with Retry-After, readiness DOWN, as documented")
-  void withoutPostgres() throws Exception {
+  private void withoutPostgres() throws Exception {
     RestartablePostgres postgres = new RestartablePostgres("contract");
     boolean running = true;
     try {
@@ -444,26 +435,51 @@ class ContractTest {
         postgres.stop();
       }
     }
-    SCENARIOS.add("postgres");
+    scenarios.add("postgres");
   }
 
-  @Test
-  @Order(5)
-  @DisplayName("every documented answer of every operation was seen and validated, except those listed with the reason")
-  void everyDocumentedAnswerWasSeen() {
-    assumeTrue(SCENARIOS.containsAll(Set.of("routes", "answers", "postgres")), "the whole class runs: " + SCENARIOS);
+  /**
+   * The scenarios that provoke the documented answers, each on its own Vert.x, then the check that every
+   * documented answer was among them: in this order, in one factory, so the check never depends on which
+   * of the class's tests JUnit ran before it.
+   */
+  @TestFactory
+  @DisplayName("the documented answers: provoked by three scenarios, each validated, none missing")
+  List<DynamicTest> theDocumentedAnswers() {
+    return List.of(
+      scenario("every route of the router is in the document and every documented path is routed; on each: 405 with Allow, 403, 400 without Host, 414, 431, as documented", this::everyRouteIsDocumented),
+      scenario("the answers of every route, success and each error the fake directory provokes, validate against the document", this::everyAnswerValidates),
+      scenario("PostgreSQL down: the routes of the mirror and the queue are 503 STORE_UNAVAILABLE with Retry-After, readiness DOWN, as documented", this::withoutPostgres),
+      DynamicTest.dynamicTest("every documented answer of every operation was seen and validated, except those listed with the reason", this::everyDocumentedAnswerWasSeen));
+  }
+
+  /** A step of {@link #theDocumentedAnswers}: the class's {@code @AfterEach} runs once for the whole factory. */
+  private DynamicTest scenario(String displayName, Executable body) {
+    return DynamicTest.dynamicTest(displayName, () -> {
+      try {
+        body.execute();
+      } finally {
+        close();
+        vertx = null;
+      }
+    });
+  }
+
+  private void everyDocumentedAnswerWasSeen() {
+    assertEquals(Set.of("answers", "postgres", "routes"), scenarios,
+      "every scenario ran to its end (a failed one is reported above): the answers of the others are not enough");
     Set<String> missing = new TreeSet<>();
     operations(DOCUMENT).forEach((operationId, op) -> {
       for (String status : op.responses().fieldNames()) {
         String key = operationId + " " + status;
-        if (!SEEN.contains(key) && !NOT_PROVOKED.containsKey(key)) {
+        if (!seen.contains(key) && !NOT_PROVOKED.containsKey(key)) {
           missing.add(key);
         }
       }
     });
     assertEquals(Set.of(), missing, "documented answers that no test provoked (provoke them, or add them to NOT_PROVOKED with the reason)");
     Set<String> stale = new TreeSet<>(NOT_PROVOKED.keySet());
-    stale.retainAll(SEEN);
+    stale.retainAll(seen);
     assertEquals(Set.of(), stale, "NOT_PROVOKED lists answers the tests do provoke now: take them out");
   }
 
@@ -642,7 +658,7 @@ class ContractTest {
       throw new AssertionError(what + ": the " + status + " answer does not match " + operationId + " in openapi.yaml: "
         + e.getMessage() + "\n" + headers + "\n" + (body == null ? "" : abbreviated(body.toString())), e);
     }
-    SEEN.add(operationId + " " + status);
+    seen.add(operationId + " " + status);
   }
 
   /** A request without Host (or anything else raw), its answer read to the end and validated; returns its error. */

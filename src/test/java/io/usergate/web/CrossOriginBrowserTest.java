@@ -36,7 +36,6 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The browser-origin rule in a real browser (headless Chromium): the whole stack on a free port, and the
@@ -67,10 +66,10 @@ class CrossOriginBrowserTest {
 
   @BeforeAll
   static void deploy() throws Exception {
-    assumeTrue(Chromium.binary().isPresent(), "Chromium is not installed (no /usr/bin/chromium, no chromium on the PATH): "
-      + "skipping the browser test; scripts/test installs it (apt-get install chromium)");
-    assumeTrue(Files.isRegularFile(SOCKJS) && Files.isRegularFile(BRIDGE_CLIENT), "the npm package "
-      + "@vertx/eventbus-bridge-client.js is not under " + NODE_MODULES + ": skipping the browser test; scripts/test installs it");
+    assertTrue(Chromium.binary().isPresent(), "Chromium is not installed (no /usr/bin/chromium, no chromium on the PATH): "
+      + "scripts/test installs it (apt-get install chromium)");
+    assertTrue(Files.isRegularFile(SOCKJS) && Files.isRegularFile(BRIDGE_CLIENT), "the npm package "
+      + "@vertx/eventbus-bridge-client.js is not under " + NODE_MODULES + ": scripts/test installs it (npm install)");
     TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
     vertx = Metrics.vertxBuilder(new VertxOptions()).build();
 

@@ -30,7 +30,6 @@ import java.util.regex.Pattern;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The dashboard in headless Chromium during a sync with failures: the queue from /status, the failed
@@ -44,7 +43,8 @@ class DashboardBrowserTest {
 
   @BeforeEach
   void deploy() throws Exception {
-    assumeTrue(Chromium.binary().isPresent(), "Chromium is not installed: skipping; scripts/test installs it (apt-get install chromium)");
+    assertTrue(Chromium.binary().isPresent(), "Chromium is not installed (no /usr/bin/chromium, no chromium on the PATH): "
+      + "scripts/test installs it (apt-get install chromium)");
     TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs", "TRUNCATE user_changes");
     vertx = Metrics.vertxBuilder(new VertxOptions()).build();
     FakeDirectory upstream = new FakeDirectory();

@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code GET /docs} in headless Chromium: Swagger UI loads from usergate alone (every other host fails to
@@ -33,7 +32,8 @@ class DocsBrowserTest {
 
   @BeforeEach
   void deploy() throws Exception {
-    assumeTrue(Chromium.binary().isPresent(), "Chromium is not installed: skipping; scripts/test installs it (apt-get install chromium)");
+    assertTrue(Chromium.binary().isPresent(), "Chromium is not installed (no /usr/bin/chromium, no chromium on the PATH): "
+      + "scripts/test installs it (apt-get install chromium)");
     vertx = Vertx.vertx();
     FakeDirectory upstream = new FakeDirectory();
     vertx.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
