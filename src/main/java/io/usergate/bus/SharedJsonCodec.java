@@ -1,5 +1,6 @@
 package io.usergate.bus;
 
+import io.usergate.HeaderNames;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -24,7 +25,7 @@ import java.util.UUID;
  * and the text form of earlier versions. A node of an earlier version does not read the binary form:
  * a cluster is upgraded as a whole. Every usergate verticle registers the codec. A sender that is not
  * usergate (another application's node, a bridge) knows nothing of it, so replies use it only for
- * senders that say, by {@link #NODE_HEADER}, that they are usergate verticles ({@link #replyOptions}).
+ * senders that say, by {@link HeaderNames#BUS_NODE}, that they are usergate verticles ({@link #replyOptions}).
  */
 public final class SharedJsonCodec implements MessageCodec<JsonObject, JsonObject> {
 
@@ -32,9 +33,6 @@ public final class SharedJsonCodec implements MessageCodec<JsonObject, JsonObjec
 
   /** Delivery options that send a body through this codec, to a usergate verticle. */
   public static final DeliveryOptions SHARED = new DeliveryOptions().setCodecName(NAME);
-
-  /** Request header: the sender's Vert.x instance, so a reply can tell whether it stays local. */
-  public static final String NODE_HEADER = "usergate-node";
 
   private static final String NODE_KEY = "node";
 
@@ -55,7 +53,7 @@ public final class SharedJsonCodec implements MessageCodec<JsonObject, JsonObjec
 
   /** Options for a request from a usergate verticle: marks it as coming from this Vert.x. */
   public static DeliveryOptions requestOptions(Vertx vertx) {
-    return new DeliveryOptions().addHeader(NODE_HEADER, nodeToken(vertx));
+    return new DeliveryOptions().addHeader(HeaderNames.BUS_NODE, nodeToken(vertx));
   }
 
   /**
@@ -68,16 +66,16 @@ public final class SharedJsonCodec implements MessageCodec<JsonObject, JsonObjec
 
   /** Whether {@code request} comes from a usergate verticle in this very Vert.x. */
   public static boolean fromThisVertx(Vertx vertx, Message<?> request) {
-    return nodeToken(vertx).equals(request.headers().get(NODE_HEADER));
+    return nodeToken(vertx).equals(request.headers().get(HeaderNames.BUS_NODE));
   }
 
   /**
-   * The shared codec for a reply to a usergate verticle (its request carries {@link #NODE_HEADER}), in this
+   * The shared codec for a reply to a usergate verticle (its request carries {@link HeaderNames#BUS_NODE}), in this
    * Vert.x (no copy) or on another node (the binary wire form; every usergate verticle registers the codec),
    * the default JSON codec for anyone else.
    */
   public static DeliveryOptions replyOptions(Vertx vertx, Message<?> request) {
-    return request.headers().contains(NODE_HEADER) ? new DeliveryOptions(SHARED) : new DeliveryOptions();
+    return request.headers().contains(HeaderNames.BUS_NODE) ? new DeliveryOptions(SHARED) : new DeliveryOptions();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.usergate.fetch;
 
+import io.usergate.HeaderNames;
 import io.usergate.error.ErrorCode;
 import io.vertx.core.json.JsonObject;
 
@@ -8,9 +9,9 @@ public final class FetchAddresses {
 
   /**
    * {@code {"id": 7}} → the user, fetched live (and written through to the store); reply header
-   * {@link #SOURCE_HEADER} = {@code upstream}. With {@code "staleFallback": true}, when the upstream
+   * {@link HeaderNames#BUS_SOURCE} = {@code upstream}. With {@code "staleFallback": true}, when the upstream
    * fails (timeout, 5xx, unavailable, circuit open) and the store has the user, the stored copy, with
-   * {@link #SOURCE_HEADER} = {@code store} and the store's {@code fetchedAt} header.
+   * {@link HeaderNames#BUS_SOURCE} = {@code store} and the store's {@link HeaderNames#BUS_FETCHED_AT}.
    */
   public static final String ONE = "usergate.fetch.one";
 
@@ -53,18 +54,6 @@ public final class FetchAddresses {
    * {@code only-if-cached}): no upstream call; without a good enough copy, {@code NOT_CACHED} (504).
    */
   public static final String ONLY_IF_CACHED = "onlyIfCached";
-
-  /**
-   * Reply header of {@link #ONE}: how the answer was served, the cache's part of RFC 9211's
-   * {@code Cache-Status}: {@code hit} (a fresh copy), {@code hit; detail=stale-while-revalidate} (a stale copy,
-   * refreshed in the background), {@code fwd=miss} (no copy), {@code fwd=stale} (a copy too old),
-   * {@code fwd=request} (the caller asked for a live fetch), {@code fwd=miss; detail=stale-fallback} (the
-   * upstream failed, the mirror's copy served).
-   */
-  public static final String CACHE_STATUS_HEADER = "cacheStatus";
-
-  /** Reply header of {@link #ONE}: {@code upstream} or {@code store}. */
-  public static final String SOURCE_HEADER = "source";
 
   /**
    * {@code {"ids": [1, 2, 3], "mode": "all" | "settled"}} → all: {@code {"users": [...]}} or the first

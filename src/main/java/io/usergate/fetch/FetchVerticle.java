@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.usergate.HeaderNames;
 import io.usergate.bus.BusReplies.Reply;
 import io.usergate.bus.SharedJsonCodec;
 import io.usergate.error.ErrorCode;
@@ -157,10 +158,10 @@ public class FetchVerticle extends VerticleBase {
 
     Reply reply() {
       return copy != null
-        ? new Reply(copy.user(), Map.of(FetchAddresses.SOURCE_HEADER, "store",
-            StoreAddresses.FETCHED_AT_HEADER, copy.fetchedAt().toString(), FetchAddresses.CACHE_STATUS_HEADER, cacheStatus))
-        : new Reply(user.profile(), Map.of(FetchAddresses.SOURCE_HEADER, "upstream",
-            StoreAddresses.FETCHED_AT_HEADER, Instant.now().toString(), FetchAddresses.CACHE_STATUS_HEADER, cacheStatus));
+        ? new Reply(copy.user(), Map.of(HeaderNames.BUS_SOURCE, copy.source(),
+            HeaderNames.BUS_FETCHED_AT, copy.fetchedAt().toString(), HeaderNames.BUS_CACHE_STATUS, cacheStatus))
+        : new Reply(user.profile(), Map.of(HeaderNames.BUS_SOURCE, "upstream",
+            HeaderNames.BUS_FETCHED_AT, Instant.now().toString(), HeaderNames.BUS_CACHE_STATUS, cacheStatus));
     }
 
     boolean live() {
@@ -195,7 +196,7 @@ public class FetchVerticle extends VerticleBase {
   private Future<Reply> staleFallback(long id, Copy known, UsergateException error) {
     Future<Copy> copy = known != null ? Future.succeededFuture(known)
       : vertx.eventBus().<JsonObject>request(StoreAddresses.GET, new JsonObject().put("id", id), RequestIds.with(SharedJsonCodec.sharedRequestOptions(vertx)))
-          .map(stored -> new Copy(stored.body(), Instant.parse(stored.headers().get(StoreAddresses.FETCHED_AT_HEADER))));
+          .map(stored -> new Copy(stored.body(), Instant.parse(stored.headers().get(HeaderNames.BUS_FETCHED_AT)), Copy.STORE));
     return copy
       .map(stored -> new Served(null, stored, "fwd=miss; detail=stale-fallback").reply())
       .otherwise(noCopy -> { throw error; });
@@ -277,7 +278,7 @@ public class FetchVerticle extends VerticleBase {
           JsonObject stored = (JsonObject) entry;
           JsonObject user = stored.getJsonObject("user");
           long id = user.getLong("id");
-          Copy copy = new Copy(user, Instant.parse(stored.getString("fetchedAt")));
+          Copy copy = new Copy(user, Instant.parse(stored.getString("fetchedAt")), Copy.STORE);
           hot.offer(id, copy.user(), copy.fetchedAt(), stamp);
           copies.merge(id, copy, (known, read) -> read.fetchedAt().isAfter(known.fetchedAt()) ? read : known);
         });

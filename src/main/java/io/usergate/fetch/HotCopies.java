@@ -23,8 +23,14 @@ import java.util.function.LongConsumer;
  */
 final class HotCopies {
 
-  /** A user's copy and when it was fetched from the upstream. */
-  record Copy(JsonObject user, Instant fetchedAt) {
+  /**
+   * A user's copy, when it was fetched from the upstream, and where this answer found it: {@link #MEMORY}
+   * (a copy held here) or {@link #STORE} (the mirror's, read for this answer): {@code X-Usergate-Source}.
+   */
+  record Copy(JsonObject user, Instant fetchedAt, String source) {
+
+    static final String MEMORY = "memory";
+    static final String STORE = "store";
 
     long ageMs(Instant now) {
       return Math.max(0, now.toEpochMilli() - fetchedAt.toEpochMilli());
@@ -100,7 +106,7 @@ final class HotCopies {
   void offer(long id, JsonObject user, Instant fetchedAt) {
     if (keepMs > 0) {
       boolean[] replacedByAnother = new boolean[1];
-      copies.asMap().merge(id, new Copy(user, fetchedAt), (known, offered) -> {
+      copies.asMap().merge(id, new Copy(user, fetchedAt, Copy.MEMORY), (known, offered) -> {
         if (offered.fetchedAt().isBefore(known.fetchedAt())) {
           return known;
         }

@@ -1,5 +1,6 @@
 package io.usergate.fetch;
 
+import io.usergate.HeaderNames;
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
 import io.usergate.log.RequestIds;
@@ -24,7 +25,6 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -368,7 +368,7 @@ final class Upstream implements RateShare.Paced {
     // The request this call serves (the first caller's, for a call shared or batched): the directory's logs can follow it.
     String requestId = RequestIds.current();
     if (requestId != null) {
-      options.putHeader(RequestIds.HEADER, requestId);
+      options.putHeader(HeaderNames.HTTP_REQUEST_ID, requestId);
     }
     Future<T> exchange = client.request(options)
       .compose(attempt::started)

@@ -1,5 +1,6 @@
 package io.usergate.fetch;
 
+import io.usergate.HeaderNames;
 import io.usergate.bus.SharedJsonCodec;
 import io.usergate.store.StoreAddresses;
 import io.usergate.user.User;
@@ -38,7 +39,7 @@ final class WriteThrough {
   }
 
   private final Vertx vertx;
-  /** What its writes are marked with ({@link StoreAddresses#WRITTEN_BY_HEADER}), and so their changes. */
+  /** What its writes are marked with ({@link HeaderNames#BUS_WRITTEN_BY}), and so their changes. */
   private final String writer;
   private final long delayMs;
   private final long minIntervalMs;
@@ -70,7 +71,7 @@ final class WriteThrough {
 
   /** Whether {@code change} (of {@code usergate.user.changed}) is one of this write-through's: what it wrote, the fetch room holds. */
   boolean made(Message<?> change) {
-    return writer.equals(change.headers().get(StoreAddresses.WRITTEN_BY_HEADER));
+    return writer.equals(change.headers().get(HeaderNames.BUS_WRITTEN_BY));
   }
 
   /** Queues users fetched at {@code fetchedAt}; they are written within {@code delayMs}. */
@@ -141,7 +142,7 @@ final class WriteThrough {
     Future<Void> write = vertx.eventBus().<JsonObject>request(StoreAddresses.UPSERT, upsert,
         SharedJsonCodec.requestOptions(vertx).setCodecName(SharedJsonCodec.NAME)
           // Its changes come back saying so (made): this room holds those copies already.
-          .addHeader(StoreAddresses.WRITTEN_BY_HEADER, writer))
+          .addHeader(HeaderNames.BUS_WRITTEN_BY, writer))
       .onSuccess(reply -> written += users.size())
       .onFailure(failure -> {
         failed += users.size();

@@ -1,5 +1,6 @@
 package io.usergate.log;
 
+import io.usergate.HeaderNames;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -15,14 +16,12 @@ import java.util.regex.Pattern;
  * The id of the request being served, kept in Vert.x's local context data: each HTTP request and each
  * event-bus message is handled on a duplicated context of its own, so the id follows the request through
  * its callbacks and never leaks to another one, as a thread-local MDC on an event loop would. It crosses
- * verticles in a message header ({@link #BUS_HEADER}) and reaches the upstream as {@link #HEADER}; log
+ * verticles in a message header ({@link HeaderNames#BUS_REQUEST_ID}) and reaches the upstream as {@link HeaderNames#HTTP_REQUEST_ID}; log
  * lines get it from {@link RequestIdMdc}. (Local context data is Vert.x's internal API; it is what
  * contextual logging for Vert.x 5 builds on.)
  */
 public final class RequestIds {
 
-  public static final String HEADER = "X-Request-Id";
-  public static final String BUS_HEADER = "x-request-id";
   /**
    * The MDC key of log lines: the JSON log writes MDC keys as top-level fields, and this is the Elastic Common
    * Schema's field for an id that an X-Request-Id header carries (not {@code trace.id}, which tracing systems
@@ -71,14 +70,14 @@ public final class RequestIds {
     }
     String id = current();
     if (id != null) {
-      headers.set(BUS_HEADER, id);
+      headers.set(HeaderNames.BUS_REQUEST_ID, id);
     }
     return new DeliveryOptions(options).setHeaders(headers);
   }
 
   /** A message received: its request's id becomes this handling's. */
   public static void adopt(Message<?> message) {
-    String id = message.headers().get(BUS_HEADER);
+    String id = message.headers().get(HeaderNames.BUS_REQUEST_ID);
     if (id != null && SANE.matcher(id).matches()) {
       set(id);
     }

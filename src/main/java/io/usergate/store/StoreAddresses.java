@@ -1,5 +1,6 @@
 package io.usergate.store;
 
+import io.usergate.HeaderNames;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 
@@ -9,7 +10,7 @@ public final class StoreAddresses {
   /** {@code {}} → {@code {"ok": true}} once PostgreSQL answered a query: the readiness probe. */
   public static final String PING = "usergate.store.ping";
 
-  /** {@code {"id": 7}} → the stored user (header {@link #FETCHED_AT_HEADER}), or {@code NOT_FOUND}. */
+  /** {@code {"id": 7}} → the stored user (header {@link HeaderNames#BUS_FETCHED_AT}), or {@code NOT_FOUND}. */
   public static final String GET = "usergate.store.get";
 
   /**
@@ -139,23 +140,6 @@ public final class StoreAddresses {
     return message.body() instanceof JsonObject change && change.getValue("id") instanceof Number id
       ? id.longValue() : null;
   }
-
-  /**
-   * Request header of {@link #GET}, from a usergate verticle of the same Vert.x (the web): the reply may
-   * be the user's JSON already encoded (a Buffer), the same bytes for every request of a hot user.
-   */
-  public static final String ENCODED_HEADER = "usergate-encoded";
-
-  /**
-   * Request header of {@link #UPSERT}: the fetch room's token (its node's, {@code SharedJsonCodec.nodeToken})
-   * on its write-through of what it fetched. The changes of that write are published on {@link #USER_CHANGED}
-   * with the same header, so that room keeps the copies it holds already; any other change drops them,
-   * whichever node's store made it and whoever asked for it.
-   */
-  public static final String WRITTEN_BY_HEADER = "usergate-written-by";
-
-  /** Reply header of {@link #GET}: when the stored copy was fetched (ISO-8601). */
-  public static final String FETCHED_AT_HEADER = "fetchedAt";
 
   private StoreAddresses() {
   }

@@ -1,5 +1,6 @@
 package io.usergate.store;
 
+import io.usergate.HeaderNames;
 import io.usergate.bus.BusReplies.Reply;
 import io.usergate.bus.SharedJsonCodec;
 import io.usergate.config.Section;
@@ -72,7 +73,7 @@ public class StoreVerticle extends VerticleBase {
         wakeups.start(),
         serve(StoreAddresses.PING, this::ping),
         vertx.eventBus().consumer(StoreAddresses.GET, message -> {
-          boolean encoded = SharedJsonCodec.fromThisVertx(vertx, message) && message.headers().contains(StoreAddresses.ENCODED_HEADER);
+          boolean encoded = SharedJsonCodec.fromThisVertx(vertx, message) && message.headers().contains(HeaderNames.BUS_ENCODED);
           answerWithHeaders(message, body -> get(body, encoded), StoreErrors::classify);
         }).completion(),
         // Another node changed a user: its hot copy here goes (this node's own writes drop theirs at commit).
@@ -155,7 +156,7 @@ public class StoreVerticle extends VerticleBase {
         });
     }
     return found.map(row -> new Reply(encoded ? row.encoded() : row.json(),
-      Map.of(StoreAddresses.FETCHED_AT_HEADER, row.fetchedAt().toString())));
+      Map.of(HeaderNames.BUS_FETCHED_AT, row.fetchedAt().toString())));
   }
 
   private Future<JsonObject> getMany(JsonObject body) {
@@ -204,9 +205,9 @@ public class StoreVerticle extends VerticleBase {
       .map(written -> new JsonObject().put("upserted", written));
   }
 
-  /** {@link StoreAddresses#WRITTEN_BY_HEADER} of an upsert, echoed on its changes: a token, or null. */
+  /** {@link HeaderNames#BUS_WRITTEN_BY} of an upsert, echoed on its changes: a token, or null. */
   private static String writtenBy(Message<?> message) {
-    String token = message.headers().get(StoreAddresses.WRITTEN_BY_HEADER);
+    String token = message.headers().get(HeaderNames.BUS_WRITTEN_BY);
     // Only ever compared with a node's token (a UUID): anything longer is nobody's.
     return token != null && token.length() <= 64 ? token : null;
   }

@@ -1,6 +1,6 @@
 package io.usergate.store;
 
-import io.usergate.bus.SharedJsonCodec;
+import io.usergate.HeaderNames;
 import io.usergate.user.User;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -33,7 +33,7 @@ final class UserWrites {
     private final List<JsonObject> recorded = new ArrayList<>();
     private final List<Long> touched = new ArrayList<>();
     private boolean locked;
-    /** {@link StoreAddresses#WRITTEN_BY_HEADER} of the write, or null. */
+    /** {@link HeaderNames#BUS_WRITTEN_BY} of the write, or null. */
     private String writtenBy;
 
     Changes writtenBy(String token) {
@@ -52,7 +52,7 @@ final class UserWrites {
     this.recordChanges = recordChanges;
     this.bus = bus;
     this.hot = hot;
-    this.fromThisNode = new DeliveryOptions().addHeader(SharedJsonCodec.NODE_HEADER, nodeToken);
+    this.fromThisNode = new DeliveryOptions().addHeader(HeaderNames.BUS_NODE, nodeToken);
   }
 
   /** The transaction of {@code changes} has committed: the hot copies it touched go, its changes are published. */
@@ -61,7 +61,7 @@ final class UserWrites {
       hot.dropAll(changes.touched);
     }
     DeliveryOptions options = changes.writtenBy == null ? fromThisNode
-      : new DeliveryOptions(fromThisNode).addHeader(StoreAddresses.WRITTEN_BY_HEADER, changes.writtenBy);
+      : new DeliveryOptions(fromThisNode).addHeader(HeaderNames.BUS_WRITTEN_BY, changes.writtenBy);
     changes.recorded.forEach(change -> bus.publish(StoreAddresses.USER_CHANGED, change, options));
   }
 

@@ -1,5 +1,6 @@
 package io.usergate.web;
 
+import io.usergate.HeaderNames;
 import io.usergate.bus.SharedJsonCodec;
 import io.usergate.config.Section;
 import io.usergate.config.StartFailure;
@@ -49,9 +50,6 @@ import java.util.function.Predicate;
  * Configuration: {@link WebSettings}.
  */
 public class HttpVerticle extends VerticleBase {
-
-  public static final String SOURCE_HEADER = "X-Usergate-Source";
-  public static final String FETCHED_AT_HEADER = "X-Usergate-Fetched-At";
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
 
@@ -110,9 +108,9 @@ public class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     // First of all, the request's id: every answer carries it, errors included, and so does every log line.
     router.route().handler(ctx -> {
-      String id = RequestIds.saneOrNew(ctx.request().getHeader(RequestIds.HEADER));
+      String id = RequestIds.saneOrNew(ctx.request().getHeader(HeaderNames.HTTP_REQUEST_ID));
       RequestIds.set(id);
-      ctx.response().putHeader(RequestIds.HEADER, id);
+      ctx.response().putHeader(HeaderNames.HTTP_REQUEST_ID, id);
       ctx.next();
     });
     if (settings.accessLog()) {
@@ -225,7 +223,7 @@ public class HttpVerticle extends VerticleBase {
       Freshness.Directives directives = cacheControl == null ? Freshness.Directives.NONE : Freshness.Directives.of(body);
       if (freshness.judge(copy.ageMs(now), directives) == Freshness.Verdict.HIT) {
         freshness.count(Freshness.Verdict.HIT);
-        answerUser(ctx, "store", copy.fetchedAtText(),
+        answerUser(ctx, "memory", copy.fetchedAtText(),
           response -> CacheHeaders.apply(response, ctx.request().headers(), copy.etag(), copy.fetchedAt(), copy.lastModified(), "hit", now),
           copy.encoded());
         return;
@@ -235,9 +233,9 @@ public class HttpVerticle extends VerticleBase {
     body.put(FetchAddresses.STALE_FALLBACK, true).put(FetchAddresses.REQUEST_ID, cancelWhenClientLeaves(ctx));
     Answers.answer(ctx, relay.request(FetchAddresses.ONE, body), reply -> {
       Buffer user = Relay.object(FetchAddresses.ONE, reply.body()).toBuffer();
-      String fetchedAt = reply.headers().get(StoreAddresses.FETCHED_AT_HEADER);
-      String cacheStatus = reply.headers().get(FetchAddresses.CACHE_STATUS_HEADER);
-      String source = reply.headers().get(FetchAddresses.SOURCE_HEADER);
+      String fetchedAt = reply.headers().get(HeaderNames.BUS_FETCHED_AT);
+      String cacheStatus = reply.headers().get(HeaderNames.BUS_CACHE_STATUS);
+      String source = reply.headers().get(HeaderNames.BUS_SOURCE);
       EdgeCopies.Copy answered = EdgeCopies.parse(user, fetchedAt);
       if (answered == null) {
         // No fetch time, or none that reads as an instant (another node's build?): answered as it came, not kept.
@@ -256,9 +254,9 @@ public class HttpVerticle extends VerticleBase {
   /** A user's 200, or its 304 when {@code cacheHeaders} (which sets them) says the caller's copy is current. */
   private static Future<Void> answerUser(RoutingContext ctx, String source, String fetchedAt,
                                          Predicate<HttpServerResponse> cacheHeaders, Buffer user) {
-    HttpServerResponse response = Relay.json(ctx, 200).putHeader(SOURCE_HEADER, source);
+    HttpServerResponse response = Relay.json(ctx, 200).putHeader(HeaderNames.HTTP_SOURCE, source);
     if (fetchedAt != null) {
-      response.putHeader(FETCHED_AT_HEADER, fetchedAt);
+      response.putHeader(HeaderNames.HTTP_FETCHED_AT, fetchedAt);
     }
     if (cacheHeaders.test(response)) {
       response.setStatusCode(304).headers().remove(HttpHeaders.CONTENT_TYPE);
@@ -293,21 +291,22 @@ public class HttpVerticle extends VerticleBase {
     long id = UserId.parse(ctx.pathParam("id"), "the user id");
     HotRows.Row hotRow = hot.get(id);
     if (hotRow != null) {
-      answerStored(ctx, hotRow);
+      answerStored(ctx, hotRow, "memory");
       return;
     }
     long stamp = hot.stamp();
     Answers.answer(ctx, vertx.eventBus().<Object>request(StoreAddresses.GET, new JsonObject().put("id", id),
-      RequestIds.with(busOptions).addHeader(StoreAddresses.ENCODED_HEADER, "true")), reply -> {
+      RequestIds.with(busOptions).addHeader(HeaderNames.BUS_ENCODED, "true")), reply -> {
       Buffer encoded = reply.body() instanceof Buffer bytes ? bytes : Relay.object(StoreAddresses.GET, reply.body()).toBuffer();
       // Read before the copy is kept: a copy without its fetch time could never be answered.
-      Instant fetchedAt = storedAt(reply.headers().get(StoreAddresses.FETCHED_AT_HEADER));
-      return answerStored(ctx, hot.fillEncoded(id, encoded, fetchedAt, stamp));
+      Instant fetchedAt = storedAt(reply.headers().get(HeaderNames.BUS_FETCHED_AT));
+      return answerStored(ctx, hot.fillEncoded(id, encoded, fetchedAt, stamp), "store");
     });
   }
 
-  private static Future<Void> answerStored(RoutingContext ctx, HotRows.Row row) {
-    return Relay.json(ctx, 200).putHeader(SOURCE_HEADER, "store").putHeader(FETCHED_AT_HEADER, row.fetchedAt().toString())
+  /** The mirror's copy, found in this verticle's memory or answered by the store ({@code source}). */
+  private static Future<Void> answerStored(RoutingContext ctx, HotRows.Row row, String source) {
+    return Relay.json(ctx, 200).putHeader(HeaderNames.HTTP_SOURCE, source).putHeader(HeaderNames.HTTP_FETCHED_AT, row.fetchedAt().toString())
       .end(row.encoded());
   }
 

@@ -1,5 +1,6 @@
 package io.usergate.web;
 
+import io.usergate.HeaderNames;
 import io.usergate.config.Origins;
 import io.usergate.error.ErrorCode;
 import io.vertx.core.Handler;
@@ -82,7 +83,7 @@ public final class OriginPolicy implements Handler<RoutingContext> {
       .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST))
       .allowedHeaders(Set.of(HttpHeaders.CONTENT_TYPE.toString(), HttpHeaders.AUTHORIZATION.toString(),
         HttpHeaders.CACHE_CONTROL.toString()))
-      .exposedHeaders(Set.of(HttpVerticle.SOURCE_HEADER, HttpVerticle.FETCHED_AT_HEADER,
+      .exposedHeaders(Set.of(HeaderNames.HTTP_SOURCE, HeaderNames.HTTP_FETCHED_AT,
         HttpHeaders.RETRY_AFTER.toString(), "WWW-Authenticate"))
       // sockjs-client sends its XHRs withCredentials: without this the browser drops their answers.
       // usergate sets no cookie that means anything (bearer tokens travel in headers and messages).

@@ -3,6 +3,7 @@ package io.usergate.web;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.usergate.HeaderNames;
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
 import io.usergate.log.RequestIds;
@@ -70,10 +71,10 @@ final class WebErrors {
       default -> { }
     }
     // Set by the first handler; a request refused before it (a request line too long) gets one here.
-    String requestId = response.headers().get(RequestIds.HEADER);
+    String requestId = response.headers().get(HeaderNames.HTTP_REQUEST_ID);
     if (requestId == null) {
       requestId = RequestIds.saneOrNew(null);
-      response.putHeader(RequestIds.HEADER, requestId);
+      response.putHeader(HeaderNames.HTTP_REQUEST_ID, requestId);
     }
     JsonObject json = error.toJson();
     json.getJsonObject("error").put("requestId", requestId);

@@ -2,6 +2,7 @@ package io.usergate.cluster;
 
 import io.usergate.fetch.FetchAddresses;
 import io.usergate.fetch.FetchVerticle;
+import io.usergate.store.StoreAddresses;
 import io.usergate.store.StoreVerticle;
 import io.usergate.support.Bus;
 import io.usergate.support.ClusterNodes;
@@ -9,7 +10,6 @@ import io.usergate.support.FakeDirectory;
 import io.usergate.support.Sql;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
-import io.usergate.store.StoreAddresses;
 import io.usergate.sync.SyncAddresses;
 import io.usergate.sync.SyncVerticle;
 import io.vertx.core.DeploymentOptions;

@@ -1,5 +1,6 @@
 package io.usergate.fetch;
 
+import io.usergate.HeaderNames;
 import io.usergate.store.StoreAddresses;
 import io.usergate.store.StoreVerticle;
 import io.usergate.support.Bus;
@@ -435,12 +436,12 @@ class FetchVerticleTest {
     deploy(vertx, section -> section.put("retries", 0));
     Message<JsonObject> live = vertx.eventBus().<JsonObject>request(FetchAddresses.ONE, one(91).put(FetchAddresses.STALE_FALLBACK, true))
       .await(10, TimeUnit.SECONDS);
-    assertEquals("upstream", live.headers().get(FetchAddresses.SOURCE_HEADER));
+    assertEquals("upstream", live.headers().get(HeaderNames.BUS_SOURCE));
     io.usergate.support.Sql.awaitCount("SELECT count(*) FROM users WHERE id = 91", 1, 5000);
     upstream.script(91, Behaviour.FAIL, 0).script(92, Behaviour.FAIL, 0);
     Message<JsonObject> stale = vertx.eventBus().<JsonObject>request(FetchAddresses.ONE, one(91).put(FetchAddresses.STALE_FALLBACK, true))
       .await(10, TimeUnit.SECONDS);
-    assertEquals("store", stale.headers().get(FetchAddresses.SOURCE_HEADER));
+    assertEquals("store", stale.headers().get(HeaderNames.BUS_SOURCE));
     assertEquals(FakeDirectory.user(91), stale.body());
     Bus.failure(vertx, FetchAddresses.ONE, one(91), "UPSTREAM_ERROR", 502);
     Bus.failure(vertx, FetchAddresses.ONE, one(92).put(FetchAddresses.STALE_FALLBACK, true), "UPSTREAM_ERROR", 502);

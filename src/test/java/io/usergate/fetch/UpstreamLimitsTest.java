@@ -1,5 +1,6 @@
 package io.usergate.fetch;
 
+import io.usergate.HeaderNames;
 import io.usergate.store.StoreAddresses;
 import io.usergate.support.Bus;
 import io.usergate.support.FakeDirectory;
@@ -80,7 +81,7 @@ class UpstreamLimitsTest {
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> upstream.calls(1) == 1);
     long pausedAt = System.nanoTime();
     Message<JsonObject> copy = Bus.request(vertx, FetchAddresses.ONE, new JsonObject().put("id", 3));
-    assertEquals("hit; detail=upstream-paused", copy.headers().get(FetchAddresses.CACHE_STATUS_HEADER));
+    assertEquals("hit; detail=upstream-paused", copy.headers().get(HeaderNames.BUS_CACHE_STATUS));
     assertEquals(0, upstream.calls(3), "the copy, with no upstream call during the pause");
     JsonObject user = Bus.call(vertx, FetchAddresses.ONE, new JsonObject().put("id", 2));
     assertEquals(2L, user.getLong("id"));

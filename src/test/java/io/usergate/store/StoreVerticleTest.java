@@ -1,5 +1,6 @@
 package io.usergate.store;
 
+import io.usergate.HeaderNames;
 import io.usergate.support.Bus;
 import io.usergate.support.RestartablePostgres;
 import io.usergate.support.TestConfig;
@@ -67,7 +68,7 @@ class StoreVerticleTest {
     assertEquals(10, upsert(vertx, fixture, "2026-11-24T06:00:00Z").getInteger("upserted"));
     Message<JsonObject> reply = Bus.request(vertx, StoreAddresses.GET, new JsonObject().put("id", 1));
     assertEquals(fixture.getJsonObject(0), reply.body());
-    assertEquals("2026-11-24T06:00:00Z", reply.headers().get(StoreAddresses.FETCHED_AT_HEADER));
+    assertEquals("2026-11-24T06:00:00Z", reply.headers().get(HeaderNames.BUS_FETCHED_AT));
     assertEquals(1, rows("id = 1 AND username = 'Bret' AND email = 'Sincere@april.biz' AND name = 'Leanne Graham'"));
   }
 

@@ -2,13 +2,13 @@ package io.usergate.sync;
 
 import io.usergate.MainVerticle;
 import io.usergate.store.StoreAddresses;
-import io.usergate.web.HttpVerticle;
 import io.usergate.support.Bus;
 import io.usergate.support.FakeDirectory;
 import io.usergate.support.Sql;
 import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
+import io.usergate.web.HttpVerticle;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,5 +1,6 @@
 package io.usergate.web;
 
+import io.usergate.HeaderNames;
 import io.usergate.store.StoreAddresses;
 import io.usergate.support.Sql;
 import io.usergate.support.Stack;
@@ -186,8 +187,8 @@ class CrossOriginTest {
     Reply user = exchange(HttpMethod.GET, "/users/1", app, null);
     assertEquals(200, user.status, user.body);
     assertEquals(APP, user.headers.get("Access-Control-Allow-Origin"));
-    assertTrue(user.headers.get("Access-Control-Expose-Headers").contains(HttpVerticle.SOURCE_HEADER),
-      "the page may read " + HttpVerticle.SOURCE_HEADER);
+    assertTrue(user.headers.get("Access-Control-Expose-Headers").contains(HeaderNames.HTTP_SOURCE),
+      "the page may read " + HeaderNames.HTTP_SOURCE);
 
     Reply info = exchange(HttpMethod.GET, "/eventbus/info", app, null);
     assertEquals(200, info.status, info.body);

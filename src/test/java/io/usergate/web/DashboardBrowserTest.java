@@ -1,6 +1,7 @@
 package io.usergate.web;
 
 import io.usergate.metrics.Metrics;
+import io.usergate.store.StoreAddresses;
 import io.usergate.support.Bus;
 import io.usergate.support.Chromium;
 import io.usergate.support.FakeDirectory;
@@ -9,7 +10,6 @@ import io.usergate.support.Sql;
 import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
-import io.usergate.store.StoreAddresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;

@@ -1,5 +1,6 @@
 package io.usergate.web;
 
+import io.usergate.HeaderNames;
 import io.usergate.support.FakeDirectory;
 import io.usergate.support.FakeDirectory.Behaviour;
 import io.usergate.support.Sql;
@@ -100,7 +101,7 @@ class HttpVerticleTest {
     upstream.script(4, Behaviour.NOT_FOUND, 0).script(5, Behaviour.FAIL, 0).script(6, Behaviour.HANG, 0);
     HttpResponse<Buffer> ok = get("/users/7");
     assertEquals(200, ok.statusCode());
-    assertEquals("upstream", ok.getHeader(HttpVerticle.SOURCE_HEADER));
+    assertEquals("upstream", ok.getHeader(HeaderNames.HTTP_SOURCE));
     assertEquals(FakeDirectory.user(7), ok.bodyAsJsonObject());
     assertEquals(4L, assertError(get("/users/4"), 404, "NOT_FOUND").getLong("id"));
     assertError(get("/users/5"), 502, "UPSTREAM_ERROR");
@@ -118,8 +119,8 @@ class HttpVerticleTest {
     upstream.script(8, Behaviour.FAIL, 0);
     HttpResponse<Buffer> stale = get("/users/8");
     assertEquals(200, stale.statusCode(), stale.bodyAsString());
-    assertEquals("store", stale.getHeader(HttpVerticle.SOURCE_HEADER));
-    assertNotNull(stale.getHeader(HttpVerticle.FETCHED_AT_HEADER));
+    assertEquals("store", stale.getHeader(HeaderNames.HTTP_SOURCE));
+    assertNotNull(stale.getHeader(HeaderNames.HTTP_FETCHED_AT));
     assertEquals(FakeDirectory.user(8), stale.bodyAsJsonObject());
     upstream.script(8, Behaviour.NOT_FOUND, 0);
     assertError(get("/users/8"), 404, "NOT_FOUND");
@@ -147,7 +148,7 @@ class HttpVerticleTest {
     Sql.awaitCount("SELECT count(*) FROM users", 5, 5000);
     HttpResponse<Buffer> one = get("/store/users/3");
     assertEquals(200, one.statusCode());
-    assertEquals("store", one.getHeader(HttpVerticle.SOURCE_HEADER));
+    assertEquals("store", one.getHeader(HeaderNames.HTTP_SOURCE), "read from the store the first time");
     assertEquals(FakeDirectory.user(3), one.bodyAsJsonObject());
     assertError(get("/store/users/99"), 404, "NOT_FOUND");
     JsonObject page = get("/store/users?after=1&limit=2").bodyAsJsonObject();

@@ -1,8 +1,8 @@
 package io.usergate.web;
 
+import io.usergate.HeaderNames;
 import io.usergate.MainVerticle;
 import io.usergate.fetch.FetchAddresses;
-import io.usergate.log.RequestIds;
 import io.usergate.metrics.Metrics;
 import io.usergate.store.StoreAddresses;
 import io.usergate.support.LogCapture;
@@ -71,8 +71,8 @@ class UnusableRepliesTest {
     /** Every field and header a route reads is there, of the wrong type or not readable. */
     WRONG_TYPES(new JsonObject().put("started", "yes").put("breaker", 7).put("breakerSince", false).put("users", "none")
       .put("next", new JsonArray()).put("id", "seven").put("name", 8),
-      Map.of(StoreAddresses.FETCHED_AT_HEADER, "yesterday", FetchAddresses.CACHE_STATUS_HEADER, "hit",
-        FetchAddresses.SOURCE_HEADER, "upstream")),
+      Map.of(HeaderNames.BUS_FETCHED_AT, "yesterday", HeaderNames.BUS_CACHE_STATUS, "hit",
+        HeaderNames.BUS_SOURCE, "upstream")),
     /** A JSON array where an object is expected. */
     ARRAY(new JsonArray().add("not").add("an object"), Map.of()),
     /** A string. */
@@ -292,7 +292,7 @@ class UnusableRepliesTest {
 
   private Future<HttpResponse<Buffer>> send(WebClient client, HttpMethod method, Call call, String requestId) {
     HttpRequest<Buffer> request = client.request(method, web.actualPort(), "127.0.0.1", call.uri())
-      .putHeader(RequestIds.HEADER, requestId)
+      .putHeader(HeaderNames.HTTP_REQUEST_ID, requestId)
       .putHeader("Authorization", "Bearer " + TOKEN);
     if (call.json() == null) {
       return request.send();

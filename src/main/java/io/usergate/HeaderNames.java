@@ -1,0 +1,38 @@
+package io.usergate;
+
+/**
+ * Every header name usergate sets or reads, in one place. On event-bus messages, lower case with a
+ * {@code usergate-} prefix (the request id keeps the name it has on HTTP); on HTTP, as HTTP spells its
+ * extension headers.
+ */
+public final class HeaderNames {
+
+  // On event-bus messages.
+
+  /** A reply of {@code usergate.fetch.one}: where the user came from, {@code memory}, {@code store} or {@code upstream}. */
+  public static final String BUS_SOURCE = "usergate-source";
+  /** A reply of {@code usergate.fetch.one}: its {@code Cache-Status} (RFC 9211) parameters. */
+  public static final String BUS_CACHE_STATUS = "usergate-cache-status";
+  /** A reply of {@code usergate.fetch.one} or {@code usergate.store.get}: when the user was fetched from the directory. */
+  public static final String BUS_FETCHED_AT = "usergate-fetched-at";
+  /** A request to {@code usergate.store.get} from this node: answer the stored bytes, not a JSON object. */
+  public static final String BUS_ENCODED = "usergate-encoded";
+  /** An upsert of a fetch room's write-through, echoed on the changes it makes: the room's node token. */
+  public static final String BUS_WRITTEN_BY = "usergate-written-by";
+  /** Which node sent a message, for the shared codec's local shortcut. */
+  public static final String BUS_NODE = "usergate-node";
+  /** The request a message serves. */
+  public static final String BUS_REQUEST_ID = "x-request-id";
+
+  // On HTTP.
+
+  /** Where the answer came from: {@code memory}, {@code store} or {@code upstream}. */
+  public static final String HTTP_SOURCE = "X-Usergate-Source";
+  /** When the user answered was fetched from the directory (ISO-8601). */
+  public static final String HTTP_FETCHED_AT = "X-Usergate-Fetched-At";
+  /** The request's id: taken from the caller when sane, else made; on every answer and every upstream call. */
+  public static final String HTTP_REQUEST_ID = "X-Request-Id";
+
+  private HeaderNames() {
+  }
+}
