@@ -15,10 +15,6 @@ public final class HeaderNames {
   public static final String BUS_CACHE_STATUS = "usergate-cache-status";
   /** A reply of {@code usergate.fetch.one} or {@code usergate.store.get}: when the user was fetched from the directory. */
   public static final String BUS_FETCHED_AT = "usergate-fetched-at";
-  /** A request to {@code usergate.store.get} from this node: answer the stored bytes, not a JSON object. */
-  public static final String BUS_ENCODED = "usergate-encoded";
-  /** An upsert of a fetch room's write-through, echoed on the changes it makes: the room's node token. */
-  public static final String BUS_WRITTEN_BY = "usergate-written-by";
   /** Which node sent a message, for the shared codec's local shortcut. */
   public static final String BUS_NODE = "usergate-node";
   /** The request a message serves. */

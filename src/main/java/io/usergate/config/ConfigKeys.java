@@ -87,10 +87,11 @@ public final class ConfigKeys {
       "a copy older than freshForMs by less than this is answered at once and refreshed in the background"),
     longValue("cache.notFoundForMs", 0, 31_536_000_000L, 60_000,
       "a 404 from the upstream is remembered (per node) this long and answered without an upstream call"),
-    longValue("cache.storeHotBytes", 0, 68_719_476_736L, 67_108_864L, "bytes of users' JSON the store keeps in memory for "
-      + "GET /store/users/{id} and usergate.store.get (each node; dropped at every change, cluster-wide through the change feed); 0: none"),
-    integer("cache.hotUsers", 0, 10_000_000, 10_000,
-      "users whose copy each node keeps in memory (fetch, and the web edge as many), so that a hit reads no mirror and crosses no bus (the least used go first); 0: none"),
+    longValue("cache.memoryBytes", 0, 68_719_476_736L, 67_108_864L, "bytes of users' JSON each node keeps in memory, "
+      + "one cache for the web's hits, fetch and the store (the least used go first; a change drops a user on every node); 0: none"),
+    longValue("cache.storeHotBytes", 0, 68_719_476_736L, 67_108_864L, "deprecated, use cache.memoryBytes: only 0 still "
+      + "means something (no cache)"),
+    integer("cache.hotUsers", 0, 10_000_000, 10_000, "deprecated, use cache.memoryBytes: only 0 still means something (no cache)"),
     pointer("mapping.id", "/id", "JSON pointer to the user's id (a positive integer) in what the directory sends"),
     template("mapping.name", "{/name}", false, "the user's name: JSON pointers in braces with text between, e.g. "
       + "{/firstName} {/lastName}; a missing field renders empty; the result is trimmed; empty is UPSTREAM_ERROR"),

@@ -32,14 +32,6 @@ public final class FetchAddresses {
   public static final String CANCEL = "usergate.fetch.cancel";
 
   /**
-   * Published {@code {"id": 7}} by the fetch verticle when its hot copy of a user is removed (a 404, another
-   * node's change), evicted for room, or replaced by one that differs: who keeps copies of what fetch
-   * answered (the web edge's, for the hits of {@code GET /users/{id}}) drops them. Cluster-wide, since a
-   * web may have been answered by another node's fetch. Internal: never bridged.
-   */
-  public static final String COPY_GONE = "usergate.fetch.copy-gone";
-
-  /**
    * Optional field of {@link #ONE} and {@link #MANY}: a copy from the mirror at most this old (ms) is
    * fine (HTTP {@code Cache-Control: max-age}). It can ask for a younger copy than {@code cache.freshForMs},
    * never accept an older one.
@@ -93,7 +85,7 @@ public final class FetchAddresses {
   }
 
   /** A true/false field of a fetch request, {@code absent} when missing; anything else is BAD_REQUEST naming it. */
-  static boolean flag(JsonObject body, String field, boolean absent) {
+  public static boolean flag(JsonObject body, String field, boolean absent) {
     Object value = body.getValue(field, absent);
     if (!(value instanceof Boolean)) {
       throw ErrorCode.BAD_REQUEST.error(field + " must be true or false, not " + value);

@@ -7,9 +7,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.usergate.HeaderNames;
 import io.usergate.bus.BusReplies.Reply;
 import io.usergate.bus.SharedJsonCodec;
+import io.usergate.cache.CacheSettings;
+import io.usergate.cache.Freshness;
+import io.usergate.cache.UserCache;
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
-import io.usergate.fetch.HotCopies.Copy;
 import io.usergate.log.RequestIds;
 import io.usergate.metrics.CounterFamily;
 import io.usergate.metrics.Metrics;
@@ -71,7 +73,8 @@ public class FetchVerticle extends VerticleBase {
   private Coalescer<Long, User> coalescer;
   private Freshness freshness;
   private NotFoundMemory notFound;
-  private HotCopies hot;
+  /** The node's user cache: this verticle writes it; the web, the store and this verticle read it. */
+  private UserCache cache;
   private ClusterBudget budget;
   /** usergate_upstream_batch_size, registered once with the gauges; null without metrics. */
   private DistributionSummary batchSizes;
@@ -96,14 +99,10 @@ public class FetchVerticle extends VerticleBase {
     if (!settings.batchPath().isBlank()) {
       batcher = new Batcher<>(vertx, settings.batchDelayMs(), settings.maxBatchSize(), this::bulkCall);
     }
-    CacheSettings cache = CacheSettings.from(config());
-    freshness = Freshness.of(cache);
-    notFound = new NotFoundMemory(cache.notFoundForMs(), System::currentTimeMillis);
-    // As long as a copy can be fresh for anyone, and longer than a batched write-through takes to commit
-    // (its window, plus the upsert itself): until then the mirror may not have it yet.
-    hot = new HotCopies(cache.hotUsers(),
-      Math.max(cache.freshForMs() + cache.staleWhileRevalidateMs(), settings.writeThroughDelayMs() + 2000L),
-      id -> vertx.eventBus().publish(FetchAddresses.COPY_GONE, new JsonObject().put("id", id)));
+    CacheSettings cacheSettings = CacheSettings.from(config());
+    freshness = Freshness.of(cacheSettings);
+    notFound = new NotFoundMemory(cacheSettings.notFoundForMs(), System::currentTimeMillis);
+    cache = UserCache.of(vertx, cacheSettings);
     if (settings.clusterBudget()) {
       rateShare = new RateShare(vertx, upstream, settings.maxRatePerSecond(), settings.maxBurst(),
         ClusterBudget.SETTLE_MS);
@@ -117,16 +116,9 @@ public class FetchVerticle extends VerticleBase {
         bus.consumer(FetchAddresses.PAGE, message -> answer(message, this::page)).completion(),
         bus.consumer(FetchAddresses.STATUS, message -> answer(message, body -> Future.succeededFuture(status()))).completion(),
         bus.<Object>consumer(FetchAddresses.CANCEL, this::cancel).completion(),
-        // A user changed in the mirror: this room's hot copy may be older than the mirror's now. Only the
-        // changes of its own write-through (which wrote what its copies hold) are not news, except removals.
-        // Which node's store made a change says nothing: store requests go round robin across the cluster,
-        // and this node's sync or a direct store.upsert writes what this room may not hold.
-        bus.<JsonObject>consumer(StoreAddresses.USER_CHANGED, message -> {
-          Long id = StoreAddresses.changedId(message);
-          if (id != null && (!writeThrough.made(message) || "removed".equals(message.body().getValue("kind")))) {
-            hot.remove(id);
-          }
-        }).completion()))
+        // The one invalidation path of the node's cache: every change of the mirror, whoever made it. The
+        // copy goes unless it is what the change wrote (this node's own write-through, say).
+        bus.consumer(StoreAddresses.USER_CHANGED, message -> cache.changed(message.body())).completion()))
       .onSuccess(v -> LOG.info("fetch: upstream {} ({}), at most {} in flight, {} queued, {} ms per attempt, {} retries",
         settings.baseUrl(), settings.headers(), settings.maxConcurrent(), settings.maxQueued(), settings.timeoutMs(),
         settings.retries()));
@@ -154,14 +146,37 @@ public class FetchVerticle extends VerticleBase {
   }
 
   /** A user and how it was served: from the mirror or live, with its Cache-Status. */
-  private record Served(User user, Copy copy, String cacheStatus) {
+  /**
+   * A user's copy, when it was fetched from the upstream, and where this answer found it: {@link #MEMORY}
+   * (the node's cache) or {@link #STORE} (the mirror's, read for this answer): {@code X-Usergate-Source}.
+   */
+  private record Copy(JsonObject user, Instant fetchedAt, String source) {
+
+    static final String MEMORY = "memory";
+    static final String STORE = "store";
+
+    static Copy of(UserCache.Cached cached) {
+      return new Copy(cached.user(), cached.fetchedAt(), MEMORY);
+    }
+
+    long ageMs(Instant now) {
+      return Math.max(0, now.toEpochMilli() - fetchedAt.toEpochMilli());
+    }
+  }
+
+  private record Served(User user, Copy copy, String cacheStatus, Instant fetchedAt) {
+
+    /** From a copy: fetched when the copy was. */
+    Served(User user, Copy copy, String cacheStatus) {
+      this(user, copy, cacheStatus, copy == null ? Instant.now() : copy.fetchedAt());
+    }
 
     Reply reply() {
       return copy != null
         ? new Reply(copy.user(), Map.of(HeaderNames.BUS_SOURCE, copy.source(),
             HeaderNames.BUS_FETCHED_AT, copy.fetchedAt().toString(), HeaderNames.BUS_CACHE_STATUS, cacheStatus))
         : new Reply(user.profile(), Map.of(HeaderNames.BUS_SOURCE, "upstream",
-            HeaderNames.BUS_FETCHED_AT, Instant.now().toString(), HeaderNames.BUS_CACHE_STATUS, cacheStatus));
+            HeaderNames.BUS_FETCHED_AT, fetchedAt.toString(), HeaderNames.BUS_CACHE_STATUS, cacheStatus));
     }
 
     boolean live() {
@@ -178,7 +193,7 @@ public class FetchVerticle extends VerticleBase {
       .compose(copies -> serve(id, copies.get(id), directives, cancellation)
         .map(served -> {
           if (served.live()) {
-            writeThrough.add(List.of(served.user()), Instant.now());
+            writeThrough.add(List.of(served.user()), served.fetchedAt());
           }
           return served.reply();
         })
@@ -231,8 +246,14 @@ public class FetchVerticle extends VerticleBase {
             + " (it said so less than cache.notFoundForMs ago)", id));
         }
         String status = verdict == Freshness.Verdict.BYPASS ? "fwd=request" : copy == null ? "fwd=miss" : "fwd=stale";
-        return coalescer.get(id, cancellation).map(user -> new Served(user, null, status));
+        return coalescer.get(id, cancellation).map(user -> new Served(user, null, status, fetchedAt(id, user)));
     }
+  }
+
+  /** When {@code user}, just fetched, was: the time the cache keeps it with, so that every answer says the same. */
+  private Instant fetchedAt(long id, User user) {
+    UserCache.Cached cached = cache.get(id);
+    return cached != null && cached.contentHash() == user.profile().hashCode() ? cached.fetchedAt() : Instant.now();
   }
 
   /** A stale copy was answered: refresh it, once per id at a time, like any other upstream call. */
@@ -259,7 +280,8 @@ public class FetchVerticle extends VerticleBase {
     Map<Long, Copy> copies = new HashMap<>();
     List<Long> unsure = new ArrayList<>();
     for (long id : ids) {
-      Copy copy = hot.get(id);
+      UserCache.Cached cached = cache.get(id);
+      Copy copy = cached == null ? null : Copy.of(cached);
       if (copy != null) {
         copies.put(id, copy);
       }
@@ -270,7 +292,7 @@ public class FetchVerticle extends VerticleBase {
     if (unsure.isEmpty()) {
       return Future.succeededFuture(copies);
     }
-    long stamp = hot.stamp();
+    long stamp = cache.stamp();
     return vertx.eventBus().<JsonObject>request(StoreAddresses.GET_MANY, new JsonObject().put("ids", new JsonArray(unsure)),
         RequestIds.with(SharedJsonCodec.sharedRequestOptions(vertx)))
       .map(reply -> {
@@ -279,7 +301,7 @@ public class FetchVerticle extends VerticleBase {
           JsonObject user = stored.getJsonObject("user");
           long id = user.getLong("id");
           Copy copy = new Copy(user, Instant.parse(stored.getString("fetchedAt")), Copy.STORE);
-          hot.offer(id, copy.user(), copy.fetchedAt(), stamp);
+          cache.offer(id, copy.user(), copy.fetchedAt(), stamp);
           copies.merge(id, copy, (known, read) -> read.fetchedAt().isAfter(known.fetchedAt()) ? read : known);
         });
         return copies;
@@ -381,7 +403,7 @@ public class FetchVerticle extends VerticleBase {
       .map(page -> {
         // Fresh from the directory, like any live fetch: the walk stores them, and this node's hits may use them.
         Instant fetchedAt = Instant.now();
-        page.users().forEach(user -> hot.offer(user.id(), user.profile(), fetchedAt));
+        page.users().forEach(user -> cache.offer(user.id(), user.profile(), fetchedAt));
         return page.toJson();
       })
       .andThen(done -> forget(body));
@@ -444,11 +466,11 @@ public class FetchVerticle extends VerticleBase {
       .andThen(done -> {
         if (done.succeeded()) {
           notFound.forget(id);
-          hot.offer(id, done.result().profile(), Instant.now());
+          cache.offer(id, done.result().profile(), Instant.now());
         } else if (done.cause() instanceof UsergateException error && error.code() == ErrorCode.NOT_FOUND) {
           writeThrough.forget(id);
           notFound.remember(id);
-          hot.remove(id);
+          cache.drop(id);
         }
         upstreamCalls.increment(outcome(done.cause()));
       });
@@ -513,7 +535,7 @@ public class FetchVerticle extends VerticleBase {
       .put("sharedCalls", coalescer.size())
       .put("refreshing", refreshing.size())
       .put("knownMissing", notFound.size())
-      .put("hotCopies", hot.size())
+      .put("cachedUsers", cache.size())
       .put("paused", upstream.paused())
       .put("pausedMs", upstream.pause().remainingMs())
       .put("maxRatePerSecond", upstream.limiter().rate())

@@ -1,13 +1,11 @@
 package io.usergate.fetch;
 
-import io.usergate.HeaderNames;
 import io.usergate.bus.SharedJsonCodec;
 import io.usergate.store.StoreAddresses;
 import io.usergate.user.User;
 import io.vertx.core.Future;
 import io.vertx.core.Timer;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -39,8 +37,6 @@ final class WriteThrough {
   }
 
   private final Vertx vertx;
-  /** What its writes are marked with ({@link HeaderNames#BUS_WRITTEN_BY}), and so their changes. */
-  private final String writer;
   private final long delayMs;
   private final long minIntervalMs;
   private final Map<Long, Written> recentlyWritten = new LinkedHashMap<>(1024, 0.75f, true) {
@@ -64,14 +60,8 @@ final class WriteThrough {
    */
   WriteThrough(Vertx vertx, long delayMs, long minIntervalMs) {
     this.vertx = vertx;
-    this.writer = SharedJsonCodec.nodeToken(vertx);
     this.delayMs = delayMs;
     this.minIntervalMs = minIntervalMs;
-  }
-
-  /** Whether {@code change} (of {@code usergate.user.changed}) is one of this write-through's: what it wrote, the fetch room holds. */
-  boolean made(Message<?> change) {
-    return writer.equals(change.headers().get(HeaderNames.BUS_WRITTEN_BY));
   }
 
   /** Queues users fetched at {@code fetchedAt}; they are written within {@code delayMs}. */
@@ -140,9 +130,7 @@ final class WriteThrough {
     pending.clear();
     oldestFetch = null;
     Future<Void> write = vertx.eventBus().<JsonObject>request(StoreAddresses.UPSERT, upsert,
-        SharedJsonCodec.requestOptions(vertx).setCodecName(SharedJsonCodec.NAME)
-          // Its changes come back saying so (made): this room holds those copies already.
-          .addHeader(HeaderNames.BUS_WRITTEN_BY, writer))
+        SharedJsonCodec.requestOptions(vertx).setCodecName(SharedJsonCodec.NAME))
       .onSuccess(reply -> written += users.size())
       .onFailure(failure -> {
         failed += users.size();

@@ -3,13 +3,13 @@ package io.usergate.store;
 import io.usergate.HeaderNames;
 import io.usergate.bus.BusReplies.Reply;
 import io.usergate.bus.SharedJsonCodec;
-import io.usergate.config.Section;
+import io.usergate.cache.CacheSettings;
+import io.usergate.cache.UserCache;
 import io.usergate.error.ErrorCode;
 import io.usergate.user.User;
 import io.usergate.user.UserId;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -19,6 +19,7 @@ import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +46,8 @@ public class StoreVerticle extends VerticleBase {
   private SqlClient reads;
   private Scopes scopes;
   private UserWrites writes;
-  private HotRows hot;
+  /** The node's user cache: the rows this store reads go in it; its writes drop what they change. */
+  private UserCache cache;
   private JobWakeups wakeups;
   private long trimTimer = -1;
 
@@ -57,14 +59,8 @@ public class StoreVerticle extends VerticleBase {
     reads = PoolFactory.createReadClient(vertx, pg);
     scopes = new Scopes(vertx, pool, pg.scopeTimeoutMs());
     ChangeFeedSettings feedSettings = ChangeFeedSettings.from(config());
-    long hotBytes = Section.of(config(), "cache").longValue("storeHotBytes");
-    // Without the change feed, another node's write would never reach this node's copies.
-    if (hotBytes > 0 && !feedSettings.enabled() && vertx.isClustered()) {
-      LOG.warn("store: cache.storeHotBytes needs changes.enabled in a cluster (other nodes' writes arrive as changes): no hot rows");
-      hotBytes = 0;
-    }
-    hot = new HotRows(hotBytes);
-    writes = new UserWrites(feedSettings.enabled(), vertx.eventBus(), hot, SharedJsonCodec.nodeToken(vertx));
+    cache = UserCache.of(vertx, CacheSettings.from(config()));
+    writes = new UserWrites(feedSettings.enabled(), vertx.eventBus(), cache, SharedJsonCodec.nodeToken(vertx));
     JobQueue jobs = new JobQueue(scopes, writes);
     WalkRows walk = new WalkRows(scopes, writes);
     ChangeFeed feed = new ChangeFeed(scopes, reads);
@@ -72,21 +68,13 @@ public class StoreVerticle extends VerticleBase {
     return Future.all(List.of(
         wakeups.start(),
         serve(StoreAddresses.PING, this::ping),
-        vertx.eventBus().consumer(StoreAddresses.GET, message -> {
-          boolean encoded = SharedJsonCodec.fromThisVertx(vertx, message) && message.headers().contains(HeaderNames.BUS_ENCODED);
-          answerWithHeaders(message, body -> get(body, encoded), StoreErrors::classify);
-        }).completion(),
-        // Another node changed a user: its hot copy here goes (this node's own writes drop theirs at commit).
-        vertx.eventBus().consumer(StoreAddresses.USER_CHANGED, message -> {
-          Long id = StoreAddresses.changedId(message);
-          if (id != null) {
-            hot.drop(id);
-          }
-        }).completion(),
+        vertx.eventBus().consumer(StoreAddresses.GET, message -> answerWithHeaders(message, this::get, StoreErrors::classify))
+          .completion(),
+        // Another node's write: the node's cache lets go of it (this node's own writes did at commit).
+        vertx.eventBus().consumer(StoreAddresses.USER_CHANGED, message -> cache.changed(message.body())).completion(),
         serve(StoreAddresses.GET_MANY, this::getMany),
         serve(StoreAddresses.LIST, this::list),
-        vertx.eventBus().consumer(StoreAddresses.UPSERT, message ->
-          answer(message, body -> upsert(body, writtenBy(message)), StoreErrors::classify)).completion(),
+        serve(StoreAddresses.UPSERT, this::upsert),
         serve(StoreAddresses.DELETE, this::delete),
         serve(StoreAddresses.JOBS_ENQUEUE, jobs::enqueue),
         serve(StoreAddresses.JOBS_REFRESH, jobs::refresh),
@@ -137,26 +125,25 @@ public class StoreVerticle extends VerticleBase {
       .map(rows -> new JsonObject().put("ok", true));
   }
 
-  /** One user: its hot copy, or PostgreSQL's row (then kept hot); as encoded bytes when {@code encoded}. */
-  private Future<Reply> get(JsonObject body, boolean encoded) {
+  /** One user: the node's cached copy, or PostgreSQL's row (then cached). */
+  private Future<Reply> get(JsonObject body) {
     long id = UserId.fromField(body, "id");
-    HotRows.Row hotRow = hot.get(id);
-    Future<HotRows.Row> found;
-    if (hotRow != null) {
-      found = Future.succeededFuture(hotRow);
-    } else {
-      long stamp = hot.stamp();
-      found = scopes.read(reads, client -> client.preparedQuery(Sql.GET_USER).execute(Tuple.of(id)))
-        .map(rows -> {
-          if (rows.size() == 0) {
-            throw ErrorCode.NOT_FOUND.error("the store has no user " + id, id);
-          }
-          Row row = rows.iterator().next();
-          return hot.fill(id, row.getJsonObject("profile"), row.getOffsetDateTime("fetched_at").toInstant(), stamp);
-        });
+    UserCache.Cached cached = cache.get(id);
+    if (cached != null) {
+      return Future.succeededFuture(new Reply(cached.user(), Map.of(HeaderNames.BUS_FETCHED_AT, cached.fetchedAtText())));
     }
-    return found.map(row -> new Reply(encoded ? row.encoded() : row.json(),
-      Map.of(HeaderNames.BUS_FETCHED_AT, row.fetchedAt().toString())));
+    long stamp = cache.stamp();
+    return scopes.read(reads, client -> client.preparedQuery(Sql.GET_USER).execute(Tuple.of(id)))
+      .map(rows -> {
+        if (rows.size() == 0) {
+          throw ErrorCode.NOT_FOUND.error("the store has no user " + id, id);
+        }
+        Row row = rows.iterator().next();
+        JsonObject user = row.getJsonObject("profile");
+        Instant fetchedAt = row.getOffsetDateTime("fetched_at").toInstant();
+        cache.offer(id, user, fetchedAt, stamp);
+        return new Reply(user, Map.of(HeaderNames.BUS_FETCHED_AT, fetchedAt.toString()));
+      });
   }
 
   private Future<JsonObject> getMany(JsonObject body) {
@@ -193,23 +180,16 @@ public class StoreVerticle extends VerticleBase {
       });
   }
 
-  private Future<JsonObject> upsert(JsonObject body, String writtenBy) {
+  private Future<JsonObject> upsert(JsonObject body) {
     List<User> users = UserRows.parse(body, "users");
     OffsetDateTime fetchedAt = UserRows.fetchedAt(body);
     if (users.isEmpty()) {
       return Future.succeededFuture(new JsonObject().put("upserted", 0));
     }
-    UserWrites.Changes changes = new UserWrites.Changes().writtenBy(writtenBy);
+    UserWrites.Changes changes = new UserWrites.Changes();
     return scopes.withTransaction(connection -> writes.upsert(connection, users, fetchedAt, null, changes))
       .onSuccess(committed -> writes.committed(changes))
       .map(written -> new JsonObject().put("upserted", written));
-  }
-
-  /** {@link HeaderNames#BUS_WRITTEN_BY} of an upsert, echoed on its changes: a token, or null. */
-  private static String writtenBy(Message<?> message) {
-    String token = message.headers().get(HeaderNames.BUS_WRITTEN_BY);
-    // Only ever compared with a node's token (a UUID): anything longer is nobody's.
-    return token != null && token.length() <= 64 ? token : null;
   }
 
   private Future<JsonObject> delete(JsonObject body) {

@@ -1,6 +1,7 @@
 package io.usergate.store;
 
 import io.usergate.HeaderNames;
+import io.usergate.cache.UserCache;
 import io.usergate.user.User;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -14,7 +15,9 @@ import io.vertx.sqlclient.Tuple;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every write of users in the mirror, and with it (when {@code changes.enabled}) its row in the
@@ -31,38 +34,33 @@ final class UserWrites {
    */
   static final class Changes {
     private final List<JsonObject> recorded = new ArrayList<>();
-    private final List<Long> touched = new ArrayList<>();
+    /** The users upserted, with their content's hash (what the node's cache may keep), and those deleted. */
+    private final Map<Long, Integer> upserted = new HashMap<>();
+    private final List<Long> deleted = new ArrayList<>();
     private boolean locked;
-    /** {@link HeaderNames#BUS_WRITTEN_BY} of the write, or null. */
-    private String writtenBy;
-
-    Changes writtenBy(String token) {
-      this.writtenBy = token;
-      return this;
-    }
   }
 
   private final boolean recordChanges;
   private final EventBus bus;
-  private final HotRows hot;
+  private final UserCache cache;
   /** Says which Vert.x wrote a change: its own verticles know what they wrote (the fetch room's copies). */
   private final DeliveryOptions fromThisNode;
 
-  UserWrites(boolean recordChanges, EventBus bus, HotRows hot, String nodeToken) {
+  UserWrites(boolean recordChanges, EventBus bus, UserCache cache, String nodeToken) {
     this.recordChanges = recordChanges;
     this.bus = bus;
-    this.hot = hot;
+    this.cache = cache;
     this.fromThisNode = new DeliveryOptions().addHeader(HeaderNames.BUS_NODE, nodeToken);
   }
 
-  /** The transaction of {@code changes} has committed: the hot copies it touched go, its changes are published. */
+  /**
+   * The transaction of {@code changes} has committed: this node's cache lets go of what it changed (at once,
+   * and with no change feed too), then its changes are published for every node's cache.
+   */
   void committed(Changes changes) {
-    if (!changes.touched.isEmpty()) {
-      hot.dropAll(changes.touched);
-    }
-    DeliveryOptions options = changes.writtenBy == null ? fromThisNode
-      : new DeliveryOptions(fromThisNode).addHeader(HeaderNames.BUS_WRITTEN_BY, changes.writtenBy);
-    changes.recorded.forEach(change -> bus.publish(StoreAddresses.USER_CHANGED, change, options));
+    changes.upserted.forEach((id, hash) -> cache.changed(id, false, hash));
+    changes.deleted.forEach(id -> cache.changed(id, true, null));
+    changes.recorded.forEach(change -> bus.publish(StoreAddresses.USER_CHANGED, change, fromThisNode));
   }
 
   /**
@@ -70,7 +68,7 @@ final class UserWrites {
    * listed by walk {@code generation} (null: not a walk). Returns the rows written.
    */
   Future<Integer> upsert(SqlConnection connection, List<User> users, OffsetDateTime fetchedAt, Long generation, Changes changes) {
-    users.forEach(user -> changes.touched.add(user.id()));
+    users.forEach(user -> changes.upserted.put(user.id(), user.profile().hashCode()));
     return lock(connection, changes).compose(locked -> upsertFrom(connection, users, fetchedAt, generation, changes, 0, 0));
   }
 
@@ -79,7 +77,7 @@ final class UserWrites {
     if (ids.length == 0) {
       return Future.succeededFuture(0);
     }
-    changes.touched.addAll(List.of(ids));
+    changes.deleted.addAll(List.of(ids));
     if (!recordChanges) {
       return connection.preparedQuery(Sql.DELETE_USERS).execute(Tuple.of((Object) ids)).map(RowSet::rowCount);
     }
@@ -129,7 +127,10 @@ final class UserWrites {
     for (Row row : rows) {
       written = row.getInteger("written");
       if (row.getLong("seq") != null) {
-        changes.recorded.add(change(row));
+        JsonObject change = change(row);
+        // The content written, for the caches that may hold it already (a write-through's own fetch).
+        Integer hash = "removed".equals(change.getString("kind")) ? null : changes.upserted.get(change.getLong("id"));
+        changes.recorded.add(hash == null ? change : change.put("contentHash", hash));
       }
     }
     return written;

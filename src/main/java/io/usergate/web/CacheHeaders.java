@@ -1,5 +1,6 @@
 package io.usergate.web;
 
+import io.usergate.cache.Validators;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -7,10 +8,7 @@ import io.vertx.core.http.HttpServerResponse;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.zip.CRC32C;
 
 /**
  * The caching headers of a user's answer: {@code Age} and {@code Last-Modified} from when its copy was
@@ -40,7 +38,7 @@ final class CacheHeaders {
     return apply(response, requestHeaders, etag(body), fetched, fetched == null ? null : lastModified(fetched), cacheStatus, now);
   }
 
-  /** As above, with the validator and {@code Last-Modified} of the body already made ({@link EdgeCopies}). */
+  /** As above, with the validator and {@code Last-Modified} of the body already made (a copy of the node's cache). */
   static boolean apply(HttpServerResponse response, MultiMap requestHeaders, String etag, Instant fetched, String lastModified,
                        String cacheStatus, Instant now) {
     response.putHeader(HttpHeaders.ETAG, etag);
@@ -54,16 +52,12 @@ final class CacheHeaders {
     return matches(requestHeaders.get(HttpHeaders.IF_NONE_MATCH), etag);
   }
 
-  /** {@code Last-Modified}'s form of an instant. */
   static String lastModified(Instant fetched) {
-    return DateTimeFormatter.RFC_1123_DATE_TIME.format(fetched.atOffset(ZoneOffset.UTC));
+    return Validators.lastModified(fetched);
   }
 
-  /** A strong validator of the exact bytes served. */
   static String etag(Buffer body) {
-    CRC32C crc = new CRC32C();
-    crc.update(body.getBytes());
-    return "\"" + Long.toHexString(crc.getValue()) + "-" + Integer.toHexString(body.length()) + "\"";
+    return Validators.etag(body);
   }
 
   /** {@code If-None-Match}: {@code *} or a comma-separated list of (possibly weak) tags; malformed: no match. */

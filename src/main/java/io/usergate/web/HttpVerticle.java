@@ -2,15 +2,14 @@ package io.usergate.web;
 
 import io.usergate.HeaderNames;
 import io.usergate.bus.SharedJsonCodec;
-import io.usergate.config.Section;
+import io.usergate.cache.CacheSettings;
+import io.usergate.cache.Freshness;
+import io.usergate.cache.UserCache;
 import io.usergate.config.StartFailure;
 import io.usergate.error.ErrorCode;
-import io.usergate.fetch.CacheSettings;
 import io.usergate.fetch.FetchAddresses;
-import io.usergate.fetch.Freshness;
 import io.usergate.log.RequestIds;
 import io.usergate.metrics.Metrics;
-import io.usergate.store.HotRows;
 import io.usergate.store.StoreAddresses;
 import io.usergate.user.User;
 import io.usergate.user.UserId;
@@ -59,9 +58,8 @@ public class HttpVerticle extends VerticleBase {
   private WebSettings settings;
   private DeliveryOptions busOptions;
   private Relay relay;
-  private HotRows hot;
+  private UserCache cache;
   /** The hits of GET /users/{id}, answered here by the fetch room's rule. */
-  private EdgeCopies edge;
   private Freshness freshness;
   private volatile boolean shuttingDown;
   /** Request ids: unique to this verticle instance (cluster-wide), numbered within it. */
@@ -77,28 +75,13 @@ public class HttpVerticle extends VerticleBase {
     Metrics.registry().ifPresent(Metrics::conventional);
     busOptions = SharedJsonCodec.requestOptions(vertx).setSendTimeout(settings.requestTimeoutMs());
     relay = new Relay(vertx.eventBus(), busOptions);
-    // The store route's hot copies, as the store's own (cache.storeHotBytes), kept here to spare the hop:
-    // dropped at every change of the mirror, which this verticle hears of only on usergate.user.changed,
-    // so none without the change feed.
-    long hotBytes = Section.of(config(), "cache").longValue("storeHotBytes");
-    hot = new HotRows(Section.of(config(), "changes").bool("enabled") ? hotBytes : 0);
-    CacheSettings cache = CacheSettings.from(config());
-    freshness = Freshness.of(cache);
-    edge = new EdgeCopies(cache.hotUsers(), cache.freshForMs());
+    CacheSettings cacheSettings = CacheSettings.from(config());
+    freshness = Freshness.of(cacheSettings);
+    // The node's user cache, for the hits; fetch's answers go in it (fetch may run on another node).
+    cache = UserCache.of(vertx, cacheSettings);
     BearerAuth auth = BearerAuth.forHost(settings.host(), settings.token());
-    Future<Void> changes = vertx.eventBus().consumer(StoreAddresses.USER_CHANGED, message -> {
-      Long id = StoreAddresses.changedId(message);
-      if (id != null) {
-        hot.drop(id);
-      }
-    }).completion();
-    // Fetch let its copy of a user go: so does the edge (the body is {"id": n}; anything else is ignored).
-    Future<Void> copiesGone = vertx.eventBus().<Object>consumer(FetchAddresses.COPY_GONE, message -> {
-      if (message.body() instanceof JsonObject gone && gone.getValue("id") instanceof Number id) {
-        edge.drop(id.longValue());
-      }
-    }).completion();
-    return Future.all(changes, copiesGone).compose(listening -> ApiDocs.load(vertx)).compose(docs -> {
+    Future<Void> changes = vertx.eventBus().consumer(StoreAddresses.USER_CHANGED, message -> cache.changed(message.body())).completion();
+    return changes.compose(listening -> ApiDocs.load(vertx)).compose(docs -> {
       router = router(auth, docs);
       return tcpBridge(auth).compose(bridged -> listen(router));
     });
@@ -210,14 +193,14 @@ public class HttpVerticle extends VerticleBase {
   }
 
   /**
-   * A hit of this verticle's own copy (fresh for the caller by the fetch room's rule) is answered here,
-   * crossing no bus; anything else asks fetch, and its answer becomes the edge's copy.
+   * A hit of the node's cache (fresh for the caller by the cache's rule) is answered here, crossing no bus;
+   * anything else asks fetch, which fills the cache as it answers.
    */
   private void fetchOne(RoutingContext ctx) {
     long id = UserId.parse(ctx.pathParam("id"), "the user id");
     String cacheControl = ctx.request().getHeader(HttpHeaders.CACHE_CONTROL);
     JsonObject body = CacheDirectives.apply(cacheControl, new JsonObject().put("id", id));
-    EdgeCopies.Copy copy = edge.get(id);
+    UserCache.Cached copy = cache.get(id);
     if (copy != null) {
       Instant now = Instant.now();
       Freshness.Directives directives = cacheControl == null ? Freshness.Directives.NONE : Freshness.Directives.of(body);
@@ -229,25 +212,32 @@ public class HttpVerticle extends VerticleBase {
         return;
       }
     }
-    long stamp = edge.stamp();
+    long stamp = cache.stamp();
     body.put(FetchAddresses.STALE_FALLBACK, true).put(FetchAddresses.REQUEST_ID, cancelWhenClientLeaves(ctx));
     Answers.answer(ctx, relay.request(FetchAddresses.ONE, body), reply -> {
-      Buffer user = Relay.object(FetchAddresses.ONE, reply.body()).toBuffer();
+      JsonObject user = Relay.object(FetchAddresses.ONE, reply.body());
       String fetchedAt = reply.headers().get(HeaderNames.BUS_FETCHED_AT);
       String cacheStatus = reply.headers().get(HeaderNames.BUS_CACHE_STATUS);
       String source = reply.headers().get(HeaderNames.BUS_SOURCE);
-      EdgeCopies.Copy answered = EdgeCopies.parse(user, fetchedAt);
-      if (answered == null) {
-        // No fetch time, or none that reads as an instant (another node's build?): answered as it came, not kept.
-        return answerUser(ctx, source, fetchedAt, response -> CacheHeaders.apply(response, ctx.request().headers(), user,
-          fetchedAt, cacheStatus, Instant.now()), user);
+      // What fetch answered is what it just put in the cache, encoded once there: its bytes and validators.
+      UserCache.Cached kept = cache.get(id);
+      if (kept != null && kept.fetchedAtText().equals(fetchedAt)) {
+        return answerUser(ctx, source, fetchedAt, response -> CacheHeaders.apply(response, ctx.request().headers(),
+          kept.etag(), kept.fetchedAt(), kept.lastModified(), cacheStatus, Instant.now()), kept.encoded());
       }
-      // A stale fallback is the mirror's copy, which fetch does not hold: nothing would say when it is gone.
-      if (cacheStatus != null && !cacheStatus.contains("stale-fallback")) {
-        edge.fill(id, answered, stamp);
+      Instant fetched = instantOrNull(fetchedAt);
+      // Fetch answered from another node (its cache is that node's): kept here too, unless it is the mirror's
+      // stale copy (not fresh for anyone) or a change of the user came while the request was on its way.
+      if (fetched != null && cacheStatus != null && !cacheStatus.contains("stale-fallback")) {
+        UserCache.Cached filled = cache.offer(id, user, fetched, stamp);
+        if (filled.fetchedAt().equals(fetched)) {
+          return answerUser(ctx, source, fetchedAt, response -> CacheHeaders.apply(response, ctx.request().headers(),
+            filled.etag(), filled.fetchedAt(), filled.lastModified(), cacheStatus, Instant.now()), filled.encoded());
+        }
       }
-      return answerUser(ctx, source, fetchedAt, response -> CacheHeaders.apply(response, ctx.request().headers(),
-        answered.etag(), answered.fetchedAt(), answered.lastModified(), cacheStatus, Instant.now()), user);
+      Buffer encoded = user.toBuffer();
+      return answerUser(ctx, source, fetchedAt, response -> CacheHeaders.apply(response, ctx.request().headers(), encoded,
+        fetchedAt, cacheStatus, Instant.now()), encoded);
     });
   }
 
@@ -283,31 +273,35 @@ public class HttpVerticle extends VerticleBase {
       new JsonObject().put("ids", ids).put("mode", mode).put(FetchAddresses.REQUEST_ID, requestId)));
   }
 
-  /**
-   * The mirror's copy: from this verticle's own hot copy (no bus hop, no SQL, the bytes encoded once), or
-   * from the store, which answers with its JSON encoded once, then kept here.
-   */
+  /** The mirror's copy: from the node's cache (no bus hop, no SQL), or from the store, which keeps it there. */
   private void storedOne(RoutingContext ctx) {
     long id = UserId.parse(ctx.pathParam("id"), "the user id");
-    HotRows.Row hotRow = hot.get(id);
-    if (hotRow != null) {
-      answerStored(ctx, hotRow, "memory");
+    UserCache.Cached cached = cache.get(id);
+    if (cached != null) {
+      answerStored(ctx, cached.encoded(), cached.fetchedAtText(), "memory");
       return;
     }
-    long stamp = hot.stamp();
-    Answers.answer(ctx, vertx.eventBus().<Object>request(StoreAddresses.GET, new JsonObject().put("id", id),
-      RequestIds.with(busOptions).addHeader(HeaderNames.BUS_ENCODED, "true")), reply -> {
-      Buffer encoded = reply.body() instanceof Buffer bytes ? bytes : Relay.object(StoreAddresses.GET, reply.body()).toBuffer();
-      // Read before the copy is kept: a copy without its fetch time could never be answered.
+    Answers.answer(ctx, relay.request(StoreAddresses.GET, new JsonObject().put("id", id)), reply -> {
+      Buffer encoded = Relay.object(StoreAddresses.GET, reply.body()).toBuffer();
+      // Read before answering: a copy without its fetch time is a bug of the store (500).
       Instant fetchedAt = storedAt(reply.headers().get(HeaderNames.BUS_FETCHED_AT));
-      return answerStored(ctx, hot.fillEncoded(id, encoded, fetchedAt, stamp), "store");
+      return answerStored(ctx, encoded, fetchedAt.toString(), "store");
     });
   }
 
-  /** The mirror's copy, found in this verticle's memory or answered by the store ({@code source}). */
-  private static Future<Void> answerStored(RoutingContext ctx, HotRows.Row row, String source) {
-    return Relay.json(ctx, 200).putHeader(HeaderNames.HTTP_SOURCE, source).putHeader(HeaderNames.HTTP_FETCHED_AT, row.fetchedAt().toString())
-      .end(row.encoded());
+  /** The mirror's copy, found in the node's cache or answered by the store ({@code source}). */
+  private static Future<Void> answerStored(RoutingContext ctx, Buffer encoded, String fetchedAt, String source) {
+    return Relay.json(ctx, 200).putHeader(HeaderNames.HTTP_SOURCE, source).putHeader(HeaderNames.HTTP_FETCHED_AT, fetchedAt)
+      .end(encoded);
+  }
+
+  /** A fetch time as an instant, or null when there is none or it is not one (another node's build?). */
+  private static Instant instantOrNull(String fetchedAt) {
+    try {
+      return fetchedAt == null ? null : Instant.parse(fetchedAt);
+    } catch (DateTimeParseException notAnInstant) {
+      return null;
+    }
   }
 
   /** The store's fetch time of the user it answered; it always sends one, so its absence is a bug (500). */

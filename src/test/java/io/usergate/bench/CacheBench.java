@@ -43,7 +43,7 @@ final class CacheBench {
 
   private static JsonObject config() {
     JsonObject config = TestConfig.forTests();
-    config.getJsonObject("cache").put("freshForMs", 60_000L).put("notFoundForMs", 60_000L);
+    config.getJsonObject("cache").put("memoryBytes", 64L * 1024 * 1024).put("freshForMs", 60_000L).put("notFoundForMs", 60_000L);
     config.getJsonObject("http").put("drainDelayMs", 0);
     config.getJsonObject("sync").put("intervalMs", 3_600_000);
     return config;

@@ -98,7 +98,7 @@ final class WebBench {
       config.getJsonObject("demo").put("latencyMs", 0).put("jitterMs", 0).put("users", USERS);
       config.getJsonObject("http").put("drainDelayMs", 0);
       // As shipped: the store's hot rows and the cache on (the tests turn them off); the live path asks no-cache.
-      config.getJsonObject("cache").put("storeHotBytes", 64L * 1024 * 1024).put("freshForMs", 60_000L);
+      config.getJsonObject("cache").put("memoryBytes", 64L * 1024 * 1024).put("freshForMs", 60_000L);
       DemoDirectoryVerticle demo = Stack.demoUpstream(vertx, config);
       HttpVerticle web = Stack.all(vertx, config);
       preload(vertx);

@@ -72,7 +72,7 @@ class UpstreamLimitsTest {
   void retryAfterPausesEveryone() throws Exception {
     deploy(config -> {
       config.getJsonObject("upstream").put("retries", 1);
-      config.getJsonObject("cache").put("freshForMs", 1000L);
+      TestConfig.withCache(config, 1000L);
     });
     upstream.script(1, Behaviour.RATE_LIMITED, 0);
     Bus.call(vertx, StoreAddresses.UPSERT, new JsonObject().put("users", new JsonArray().add(FakeDirectory.user(3)))

@@ -33,7 +33,7 @@ class StoreHotRowsTest {
   /** The test configuration with the store's hot rows on, as they are by default. */
   private static JsonObject hot() {
     JsonObject config = TestConfig.forTests();
-    config.getJsonObject("cache").put("storeHotBytes", 1_000_000L);
+    config.getJsonObject("cache").put("memoryBytes", 1_000_000L);
     return config;
   }
 

@@ -26,12 +26,18 @@ public final class TestConfig {
     return Configuration.load(new Configuration.Sources(null, null, System.getenv(), Map.of())).config();
   }
 
+  /** {@code config} with the node's user cache on, its copies fresh for {@code freshForMs}. */
+  public static JsonObject withCache(JsonObject config, long freshForMs) {
+    config.getJsonObject("cache").put("memoryBytes", 16L * 1024 * 1024).put("freshForMs", freshForMs);
+    return config;
+  }
+
   /** The checked default configuration, on the test database, HTTP on a free port, the cache off. */
   public static JsonObject forTests() {
     JsonObject config = Configuration.defaults();
-    // The tests of the live path count upstream calls, those of the store its reads of PostgreSQL: the cache
-    // and the store's hot rows are off unless a test (CacheTest, StoreHotRowsTest) turns them on.
-    config.getJsonObject("cache").put("freshForMs", 0L).put("notFoundForMs", 0L).put("storeHotBytes", 0L);
+    // The tests of the live path count upstream calls, those of the store its reads of PostgreSQL: the node's
+    // cache is off unless a test (CacheTest, StoreHotRowsTest, ...) turns it on (withCache).
+    config.getJsonObject("cache").put("freshForMs", 0L).put("notFoundForMs", 0L).put("memoryBytes", 0L);
     config.put("pg", TestDatabase.pg());
     config.getJsonObject("http").put("port", 0);
     return config;

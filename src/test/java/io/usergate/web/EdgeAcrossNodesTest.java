@@ -55,7 +55,7 @@ class EdgeAcrossNodesTest {
     nodeB.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
     JsonObject config = TestConfig.forTests();
     config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl()).put("retries", 0);
-    config.getJsonObject("cache").put("freshForMs", 60_000L);
+    TestConfig.withCache(config, 60_000L);
     config.getJsonObject("http").put("drainDelayMs", 0);
     Stack.deploy(nodeB, MainVerticle.STORE, new StoreVerticle(), config);
     Stack.deploy(nodeB, MainVerticle.FETCH, new FetchVerticle(), config);

@@ -57,7 +57,7 @@ class RequestIdTest {
     JsonObject config = TestConfig.forTests();
     config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl()).put("retries", 0);
     // The cache on: a fetch then reads the mirror, so the request crosses web, fetch and store.
-    config.getJsonObject("cache").put("freshForMs", 60_000L);
+    TestConfig.withCache(config, 60_000L);
     config.getJsonObject("http").put("accessLog", true);
     services = Stack.services(vertx, config);
     HttpVerticle web = new HttpVerticle();

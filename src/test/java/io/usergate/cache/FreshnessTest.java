@@ -1,7 +1,7 @@
-package io.usergate.fetch;
+package io.usergate.cache;
 
-import io.usergate.fetch.Freshness.Directives;
-import io.usergate.fetch.Freshness.Verdict;
+import io.usergate.cache.Freshness.Directives;
+import io.usergate.cache.Freshness.Verdict;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

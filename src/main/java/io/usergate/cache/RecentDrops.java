@@ -1,4 +1,4 @@
-package io.usergate.user;
+package io.usergate.cache;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

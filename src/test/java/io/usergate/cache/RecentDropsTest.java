@@ -1,4 +1,4 @@
-package io.usergate.user;
+package io.usergate.cache;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

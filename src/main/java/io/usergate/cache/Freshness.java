@@ -1,6 +1,7 @@
-package io.usergate.fetch;
+package io.usergate.cache;
 
 import io.usergate.error.ErrorCode;
+import io.usergate.fetch.FetchAddresses;
 import io.usergate.metrics.CounterFamily;
 import io.usergate.user.User;
 import io.vertx.core.json.JsonObject;
@@ -73,7 +74,7 @@ public final class Freshness {
   }
 
   /** Whether a look at the mirror can help at all: otherwise a fetch goes straight upstream. */
-  boolean consultsMirror(Directives directives) {
+  public boolean consultsMirror(Directives directives) {
     return directives.onlyIfCached() || !directives.noCache() && (freshForMs > 0 || staleWhileRevalidateMs > 0);
   }
 
