@@ -28,9 +28,35 @@ import java.util.Map;
  */
 public final class UserCache implements Shareable {
 
-  /** A user as held: its JSON as served (encoded once), when it was fetched, its validators, its content's hash. */
+  /**
+   * A user as held: its JSON as served (encoded once), when it was fetched, its validators, its content's hash,
+   * and the hashes of the copies it replaced here (the newest first, a few at most).
+   */
   public record Cached(Buffer encoded, Instant fetchedAt, String fetchedAtText, String etag, String lastModified,
-                       int contentHash) {
+                       int contentHash, int[] replaced) {
+
+    /** Whether this copy is, or replaced here, a copy whose content has hash {@code hash}. */
+    boolean isOrReplaced(int hash) {
+      if (contentHash == hash) {
+        return true;
+      }
+      for (int older : replaced) {
+        if (older == hash) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    Cached replacing(Cached older) {
+      if (older.contentHash == contentHash) {
+        return new Cached(encoded, fetchedAt, fetchedAtText, etag, lastModified, contentHash, older.replaced);
+      }
+      int[] hashes = new int[Math.min(REMEMBERED_VERSIONS, older.replaced.length + 1)];
+      hashes[0] = older.contentHash;
+      System.arraycopy(older.replaced, 0, hashes, 1, hashes.length - 1);
+      return new Cached(encoded, fetchedAt, fetchedAtText, etag, lastModified, contentHash, hashes);
+    }
 
     public long ageMs(Instant now) {
       return Math.max(0, now.toEpochMilli() - fetchedAt.toEpochMilli());
@@ -44,6 +70,8 @@ public final class UserCache implements Shareable {
 
   /** What an entry costs besides its JSON: the buffer, the record, its strings, the key, the map's node. */
   static final int ENTRY_OVERHEAD = 400;
+  /** The contents a copy replaced, remembered with it: the changes of their write-throughs may still be on their way. */
+  static final int REMEMBERED_VERSIONS = 4;
   /** Drops remembered per user, for the reads still on their way; beyond that, the oldest are forgotten. */
   static final int REMEMBERED_DROPS = 65_536;
 
@@ -103,7 +131,8 @@ public final class UserCache implements Shareable {
       if (drops.droppedSince(id, stamp)) {
         return offered;
       }
-      return users.asMap().merge(id, offered, (known, candidate) -> candidate.fetchedAt().isBefore(known.fetchedAt()) ? known : candidate);
+      return users.asMap().merge(id, offered,
+        (known, candidate) -> candidate.fetchedAt().isBefore(known.fetchedAt()) ? known : candidate.replacing(known));
     }
   }
 
@@ -133,11 +162,13 @@ public final class UserCache implements Shareable {
 
   /**
    * The mirror changed user {@code id}: {@code removed}, or written with a content whose hash is
-   * {@code contentHash} (null: unknown). The copy goes unless it is that content.
+   * {@code contentHash} (null: unknown). The copy goes unless it is that content, or one it replaced here:
+   * a write-through of an older fetch whose change comes after a newer fetch (which the mirror gets next).
+   * (Another writer's content that happens to equal one this copy replaced is kept until its freshness ends.)
    */
   public void changed(long id, boolean removed, Integer contentHash) {
     Cached held = get(id);
-    if (!removed && held != null && contentHash != null && held.contentHash() == contentHash) {
+    if (!removed && held != null && contentHash != null && held.isOrReplaced(contentHash)) {
       return;
     }
     drop(id);
@@ -168,6 +199,7 @@ public final class UserCache implements Shareable {
   private static Cached cached(Buffer encoded, Instant fetchedAt, int contentHash) {
     // Exactly the bytes: an encoder's buffer has room to spare.
     Buffer exact = Buffer.buffer(encoded.getBytes());
-    return new Cached(exact, fetchedAt, fetchedAt.toString(), Validators.etag(exact), Validators.lastModified(fetchedAt), contentHash);
+    return new Cached(exact, fetchedAt, fetchedAt.toString(), Validators.etag(exact), Validators.lastModified(fetchedAt), contentHash,
+      new int[0]);
   }
 }

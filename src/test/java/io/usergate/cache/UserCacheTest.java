@@ -85,7 +85,13 @@ class UserCacheTest {
     cache.changed(1, false, null);
     assertNull(cache.get(1), "a change of unknown content: dropped");
 
+    // A write-through of an older fetch, its change after a newer fetch: the newer copy stays.
     cache.offer(1, ada, T0);
+    cache.offer(1, user(1, "Ada Renamed"), T0.plusSeconds(1));
+    cache.changed(1, false, ada.hashCode());
+    assertEquals("Ada Renamed", cache.get(1).user().getString("name"), "the content written is one this copy replaced");
+
+    cache.offer(1, ada, T0.plusSeconds(2));
     long reading = cache.stamp();
     cache.changed(1, true, ada.hashCode());
     assertNull(cache.get(1), "removed");

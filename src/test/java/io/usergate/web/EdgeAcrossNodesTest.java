@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * The web edge's copies (cache hits of {@code GET /users/{id}}) across two clustered nodes. Node A runs
  * only the web verticle and node B the store and fetch, so every request A's web sends goes to B: the edge
  * on A holds what another node's fetch answered, and must let it go when that fetch does
- * ({@code usergate.fetch.copy-gone}, published cluster-wide), whatever changed the user.
+ * (the node's one cache, dropped through usergate.user.changed), whatever changed the user.
  */
 class EdgeAcrossNodesTest {
 
