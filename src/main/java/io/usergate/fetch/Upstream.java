@@ -3,16 +3,13 @@ package io.usergate.fetch;
 import io.usergate.HeaderNames;
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
+import io.usergate.fetch.UpstreamAnswers.RetryableStatus;
 import io.usergate.log.RequestIds;
 import io.usergate.retry.Backoff;
 import io.usergate.user.User;
-import io.vertx.circuitbreaker.CircuitBreaker;
-import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.circuitbreaker.CircuitBreakerState;
-import io.vertx.circuitbreaker.FailurePolicy;
 import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Timer;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -23,18 +20,13 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URI;
 import java.time.Instant;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -42,23 +34,14 @@ import java.util.concurrent.TimeoutException;
  * The only code that talks to the upstream directory: one {@code GET} per user, with a deadline on each
  * attempt (connection wait included) that resets the request when it passes, a body limit that resets it
  * as soon as the answer grows past {@code upstream.maxBodyBytes}, retries of 5xx, 429 and refused
- * connections with exponential backoff and jitter ({@link Backoff}), and a circuit breaker whose
- * {@link FailurePolicy} tells a failing upstream from an answer that is not a user.
+ * connections with exponential backoff and jitter ({@link Backoff}), after the clearance (the directory's
+ * pause, a rate token) of each attempt, through the circuit breaker ({@link UpstreamBreaker}). How an
+ * answer becomes a result, or the contract's error, is {@link UpstreamAnswers}'.
  */
 final class Upstream implements RateShare.Paced {
 
   private static final Logger LOG = LoggerFactory.getLogger(Upstream.class);
   private static final long MAX_BACKOFF_MS = 2000;
-
-  /** The upstream answered with a status worth retrying (5xx, 429). */
-  private static final class RetryableStatus extends RuntimeException {
-    final int status;
-
-    RetryableStatus(int status) {
-      super("upstream answered " + status, null, false, false);
-      this.status = status;
-    }
-  }
 
   /**
    * The request of an attempt, once there is one, so that a deadline or a cancellation can reset it; an
@@ -112,12 +95,11 @@ final class Upstream implements RateShare.Paced {
   }
 
   private final Vertx vertx;
-  private final Mapping mapping;
+  private final UpstreamAnswers answers;
   /** upstream.headers: on every request; their values appear nowhere else. */
   private final UpstreamHeaders headers;
   private final HttpClient client;
-  private final CircuitBreaker breaker;
-  private final boolean breakerEnabled;
+  private final UpstreamBreaker breaker;
   private final String basePath;
   private final String userPath;
   private final long timeoutMs;
@@ -132,14 +114,10 @@ final class Upstream implements RateShare.Paced {
   private final RateLimiter limiter;
   private final WriteSpacing writes;
   private final UpstreamPause pause;
-  /** When the breaker last changed state (its creation, for the first CLOSED). */
-  private Instant breakerSince = Instant.now();
-  /** Bumped each time the breaker opens: a call started before then must not close it by a late success. */
-  private long breakerGeneration;
 
   Upstream(Vertx vertx, UpstreamSettings settings, Mapping mapping) {
     this.vertx = vertx;
-    this.mapping = mapping;
+    this.answers = new UpstreamAnswers(mapping);
     this.headers = settings.headers();
     URI base = URI.create(settings.baseUrl());
     boolean https = "https".equals(base.getScheme());
@@ -167,47 +145,7 @@ final class Upstream implements RateShare.Paced {
         .setConnectTimeout((int) timeoutMs),
       // Sized to the semaphore: the default of 5 per host would silently become the real limit.
       new PoolOptions().setHttp1MaxSize(settings.maxConcurrent()).setMaxWaitQueueSize(-1));
-    this.breakerEnabled = settings.breakerEnabled();
-    int maxFailures = settings.breakerMaxFailures();
-    long windowMs = settings.breakerWindowMs();
-    // What vertx-circuit-breaker 5.0.8 counts: failures in a rolling window of failuresRollingWindow,
-    // kept in whole-second slots (window / 1000 of them: under 1000 ms it would count nothing and never
-    // open, hence the key's minimum), and any success while closed clears the count. So it opens after
-    // maxFailures failures with no success between them, all within about the window.
-    this.breaker = CircuitBreaker.create("usergate-upstream", vertx, new CircuitBreakerOptions()
-        .setMaxFailures(maxFailures)
-        .setFailuresRollingWindow(windowMs)
-        .setResetTimeout(settings.breakerResetMs())
-        .setTimeout(-1)
-        .setMaxRetries(0))
-      .<Object>failurePolicy(Upstream::upstreamFailed)
-      .openHandler(v -> {
-        breakerGeneration++;
-        breakerSince = Instant.now();
-        LOG.warn("fetch: circuit breaker open after {} upstream failures within {} ms with no success between them",
-          maxFailures, windowMs);
-      })
-      .halfOpenHandler(v -> {
-        breakerSince = Instant.now();
-        LOG.info("fetch: circuit breaker half-open, trying the upstream again");
-      })
-      .closeHandler(v -> {
-        breakerSince = Instant.now();
-        LOG.info("fetch: circuit breaker closed");
-      });
-  }
-
-  /**
-   * The breaker's failure policy: what the upstream answered, a user or not (404, a status other than 200,
-   * invalid JSON, an invalid user, an oversized body), shows it is up, and counts as a success as the
-   * library counts them (it clears the failures, and closes a half-open breaker); the caller still gets
-   * the failure. Inside the breaker an {@code UPSTREAM_ERROR} or {@code NOT_FOUND} is always such an
-   * answer: 5xx and 429 are {@link RetryableStatus} until the retries are over. Everything else (a
-   * timeout, a refused connection, a 5xx, a cancelled half-open trial) is a failure of the upstream.
-   */
-  private static boolean upstreamFailed(Future<?> attempt) {
-    return attempt.failed() && !(attempt.cause() instanceof UsergateException answer
-      && (answer.code() == ErrorCode.NOT_FOUND || answer.code() == ErrorCode.UPSTREAM_ERROR));
+    this.breaker = new UpstreamBreaker(vertx, settings);
   }
 
   /**
@@ -217,7 +155,8 @@ final class Upstream implements RateShare.Paced {
    * the waits add up to one deadline.
    */
   Future<User> fetchUser(long id, Cancellation cancellation, long waitDeadlineNanos) {
-    return withRetries(new Call<>(path(id), id, (status, responseHeaders, body) -> user(id, status, body)), cancellation, 0, waitDeadlineNanos);
+    return withRetries(new Call<>(path(id), id, (status, responseHeaders, body) -> answers.user(id, "GET " + path(id), status, body)),
+      cancellation, 0, waitDeadlineNanos);
   }
 
   /**
@@ -227,8 +166,9 @@ final class Upstream implements RateShare.Paced {
    * {@code UPSTREAM_ERROR} for an invalid entry or one given twice, differently). A failed call fails them all.
    */
   Future<Map<Long, Outcome<User>>> fetchUsers(List<Long> ids, Cancellation cancellation, long waitDeadlineNanos) {
-    return withRetries(new Call<>(batchUri(ids), null, (status, responseHeaders, body) -> users(ids, status, body)), cancellation, 0,
-      waitDeadlineNanos);
+    return withRetries(new Call<>(batchUri(ids), null,
+        (status, responseHeaders, body) -> answers.users(ids, "GET " + batchPathTemplate, status, body)),
+      cancellation, 0, waitDeadlineNanos);
   }
 
   /**
@@ -238,21 +178,8 @@ final class Upstream implements RateShare.Paced {
    */
   Future<ListPage> fetchPage(long offset, int limit, Cancellation cancellation, long waitDeadlineNanos) {
     String uri = basePath + listPath.expandToString(ListPage.variables(offset, limit));
-    return withRetries(new Call<>(uri, null, (status, responseHeaders, body) -> {
-      if (status >= 500 || status == 429) {
-        throw new RetryableStatus(status);
-      }
-      if (status != 200) {
-        throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + status + " to GET " + uri + " (sync.listPath)");
-      }
-      Object json;
-      try {
-        json = Json.decodeValue(body);
-      } catch (DecodeException e) {
-        throw ErrorCode.UPSTREAM_ERROR.error("upstream answered GET " + uri + " with invalid JSON");
-      }
-      return ListPage.of(json, responseHeaders.get(ListPage.TOTAL_HEADER), limit, "GET " + uri, mapping);
-    }), cancellation, 0, waitDeadlineNanos);
+    return withRetries(new Call<>(uri, null, (status, responseHeaders, body) ->
+      answers.page("GET " + uri, limit, status, responseHeaders.get(ListPage.TOTAL_HEADER), body)), cancellation, 0, waitDeadlineNanos);
   }
 
   private <T> Future<T> withRetries(Call<T> call, Cancellation cancellation, int attempt, long deadline) {
@@ -317,43 +244,13 @@ final class Upstream implements RateShare.Paced {
     return cancellation.race(timer).onFailure(cancelled -> timer.cancel());
   }
 
+  /** One attempt through the breaker; an open breaker refuses it, unattempted, UPSTREAM_UNAVAILABLE. */
   private <T> Future<T> throughBreaker(Call<T> call, Cancellation cancellation) {
-    if (!breakerEnabled) {
-      return attempt(call, cancellation);
-    }
-    long generation = breakerGeneration;
-    // The breaker hears of a call only when it says something about the upstream now; the others are
-    // answered here, and the breaker is handed a future that never completes for them.
-    Promise<T> answer = Promise.promise();
-    Future<T> reported = breaker.execute(() -> {
-      Future<T> attempt = attempt(call, cancellation);
-      return attempt.transform(done -> {
-        if (reportable(attempt, generation)) {
-          return attempt;
-        }
-        attempt.onComplete(answer::tryComplete, answer::tryFail);
-        return Promise.<T>promise().future();
-      });
-    });
     // Reported calls are answered once the breaker has counted them, so its state is never behind.
-    reported.onComplete(answer::tryComplete, failure -> answer.tryFail(failure instanceof OpenCircuitException
-      ? call.error(ErrorCode.UPSTREAM_UNAVAILABLE, "the upstream is failing: circuit breaker open, GET " + call.uri() + " not attempted")
-      : failure));
-    return answer.future();
-  }
-
-  /**
-   * Whether the breaker hears of this call. A late answer of a call started before the breaker opened
-   * says nothing about the upstream now, and a cancelled call says nothing at all: neither is reported,
-   * so neither can close the breaker. Except a cancelled half-open trial: unreported, it would hold the
-   * breaker half-open for good, so it is reported, and counts as failed (the breaker tries again after
-   * its reset time).
-   */
-  private boolean reportable(Future<?> call, long generation) {
-    if (call.cause() instanceof CancelledException) {
-      return breaker.state() == CircuitBreakerState.HALF_OPEN;
-    }
-    return upstreamFailed(call) || generation == breakerGeneration;
+    return breaker.execute(() -> attempt(call, cancellation)).recover(failure -> Future.failedFuture(
+      failure instanceof OpenCircuitException
+        ? call.error(ErrorCode.UPSTREAM_UNAVAILABLE, "the upstream is failing: circuit breaker open, GET " + call.uri() + " not attempted")
+        : failure));
   }
 
   /**
@@ -405,79 +302,6 @@ final class Upstream implements RateShare.Paced {
     });
   }
 
-  /** The user in an answer, mapped, or why it is not one (a failed future); a status worth retrying throws. */
-  private User user(long id, int status, Buffer body) {
-    if (status == 404) {
-      throw ErrorCode.NOT_FOUND.error("the upstream has no user " + id, id);
-    }
-    if (status >= 500 || status == 429) {
-      throw new RetryableStatus(status);
-    }
-    if (status != 200) {
-      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + status + " to GET " + path(id) + credentialsHint(status), id);
-    }
-    Object json;
-    try {
-      json = Json.decodeValue(body);
-    } catch (DecodeException e) {
-      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered GET " + path(id) + " with invalid JSON", id);
-    }
-    Mapping.Mapped mapped = mapping.one(json, id);
-    if (mapped.problem() != null) {
-      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered GET " + path(id) + " with an invalid user: " + mapped.problem(), id);
-    }
-    return mapped.user();
-  }
-
-  /** A refusal of the credentials says which key holds them (never what they are). */
-  private static String credentialsHint(int status) {
-    return status == 401 || status == 403 ? " (check the credentials in upstream.headers)" : "";
-  }
-
-  /** What the bulk endpoint answered, per id asked (see {@link #fetchUsers}). */
-  private Map<Long, Outcome<User>> users(List<Long> ids, int status, Buffer body) {
-    String what = "GET " + batchPathTemplate + " for " + ids.size() + " ids";
-    if (status >= 500 || status == 429) {
-      throw new RetryableStatus(status);
-    }
-    Object json = null;
-    if (status == 200) {
-      try {
-        json = Json.decodeValue(body);
-      } catch (DecodeException e) {
-        throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with invalid JSON");
-      }
-    } else if (status != 404) {
-      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + status + " to " + what + credentialsHint(status));
-    }
-    List<Mapping.Mapped> entries;
-    try {
-      entries = status == 200 ? mapping.users(json) : List.of();
-    } catch (Mapping.NotAList notAList) {
-      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with " + notAList.getMessage());
-    }
-    Map<Long, Outcome<User>> results = new LinkedHashMap<>();
-    Set<Long> asked = new HashSet<>(ids);
-    for (Mapping.Mapped entry : entries) {
-      if (entry.id() == null || !asked.contains(entry.id())) {
-        continue;  // nobody asked for it (or it names no id at all): nothing to store, nothing to answer
-      }
-      long id = entry.id();
-      Outcome<User> result = entry.user() != null ? Outcome.found(entry.user()) : Outcome.failed(
-        ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with an invalid user " + id + ": " + entry.problem(), id));
-      Outcome<User> earlier = results.putIfAbsent(id, result);
-      if (earlier != null && !(earlier instanceof Outcome.Found<User> seen && result instanceof Outcome.Found<User> again
-        && seen.value().profile().equals(again.value().profile()))) {
-        results.put(id, Outcome.failed(
-          ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with user " + id + " twice, differently", id)));
-      }
-    }
-    for (long id : ids) {
-      results.putIfAbsent(id, Outcome.failed(ErrorCode.NOT_FOUND.error("the upstream has no user " + id, id)));
-    }
-    return results;
-  }
-
   /** The bulk endpoint's URI for {@code ids}: the template with {@code id} (explodes) or {@code ids} (commas). */
   private String batchUri(List<Long> ids) {
     List<String> values = ids.stream().map(String::valueOf).toList();
@@ -519,12 +343,12 @@ final class Upstream implements RateShare.Paced {
 
   /** When the breaker entered its current state. */
   Instant breakerSince() {
-    return breakerSince;
+    return breaker.since();
   }
 
   /** Failures the breaker counts now (within its window, since the last success). */
   long breakerFailures() {
-    return breaker.failureCount();
+    return breaker.failures();
   }
 
   Future<Void> close() {

@@ -1,0 +1,138 @@
+package io.usergate.fetch;
+
+import io.usergate.error.ErrorCode;
+import io.usergate.user.User;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * How the directory's answers (a status and a body) become results: one user, the bulk endpoint's
+ * outcomes per id, a page of the list; or the contract's error ({@code NOT_FOUND}, {@code UPSTREAM_ERROR}),
+ * thrown. A status worth retrying (5xx, 429) throws {@link RetryableStatus}: whether to retry, and what
+ * the caller gets when the retries are over, is {@link Upstream}'s business. Each {@code request}
+ * ({@code "GET /users/7"}) names the call in messages.
+ */
+final class UpstreamAnswers {
+
+  /** The upstream answered with a status worth retrying (5xx, 429). */
+  static final class RetryableStatus extends RuntimeException {
+    final int status;
+
+    RetryableStatus(int status) {
+      super("upstream answered " + status, null, false, false);
+      this.status = status;
+    }
+  }
+
+  private final Mapping mapping;
+
+  UpstreamAnswers(Mapping mapping) {
+    this.mapping = mapping;
+  }
+
+  /** The user {@code id} in an answer to {@code request}, mapped, or why it is not one. */
+  User user(long id, String request, int status, Buffer body) {
+    if (status == 404) {
+      throw ErrorCode.NOT_FOUND.error("the upstream has no user " + id, id);
+    }
+    retryable(status);
+    if (status != 200) {
+      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + status + " to " + request + credentialsHint(status), id);
+    }
+    Object json;
+    try {
+      json = Json.decodeValue(body);
+    } catch (DecodeException e) {
+      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + request + " with invalid JSON", id);
+    }
+    Mapping.Mapped mapped = mapping.one(json, id);
+    if (mapped.problem() != null) {
+      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + request + " with an invalid user: " + mapped.problem(), id);
+    }
+    return mapped.user();
+  }
+
+  /**
+   * What the bulk endpoint answered to {@code request}, per id asked: its {@link User}, or the error for that
+   * id alone ({@code NOT_FOUND} when the answer leaves it out, as a 404 leaves them all; {@code UPSTREAM_ERROR}
+   * for an invalid entry or one given twice, differently). An entry nobody asked for is ignored. An answer
+   * that is not a list fails them all (thrown).
+   */
+  Map<Long, Outcome<User>> users(List<Long> ids, String request, int status, Buffer body) {
+    String what = request + " for " + ids.size() + " ids";
+    retryable(status);
+    Object json = null;
+    if (status == 200) {
+      try {
+        json = Json.decodeValue(body);
+      } catch (DecodeException e) {
+        throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with invalid JSON");
+      }
+    } else if (status != 404) {
+      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + status + " to " + what + credentialsHint(status));
+    }
+    List<Mapping.Mapped> entries;
+    try {
+      entries = status == 200 ? mapping.users(json) : List.of();
+    } catch (Mapping.NotAList notAList) {
+      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with " + notAList.getMessage());
+    }
+    Map<Long, Outcome<User>> results = new LinkedHashMap<>();
+    Set<Long> asked = new HashSet<>(ids);
+    for (Mapping.Mapped entry : entries) {
+      if (entry.id() == null || !asked.contains(entry.id())) {
+        continue;  // nobody asked for it (or it names no id at all): nothing to store, nothing to answer
+      }
+      long id = entry.id();
+      Outcome<User> result = entry.user() != null ? Outcome.found(entry.user()) : Outcome.failed(
+        ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with an invalid user " + id + ": " + entry.problem(), id));
+      Outcome<User> earlier = results.putIfAbsent(id, result);
+      if (earlier != null && !(earlier instanceof Outcome.Found<User> seen && result instanceof Outcome.Found<User> again
+        && seen.value().profile().equals(again.value().profile()))) {
+        results.put(id, Outcome.failed(
+          ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with user " + id + " twice, differently", id)));
+      }
+    }
+    for (long id : ids) {
+      results.putIfAbsent(id, Outcome.failed(ErrorCode.NOT_FOUND.error("the upstream has no user " + id, id)));
+    }
+    return results;
+  }
+
+  /**
+   * The page of at most {@code limit} users in an answer to {@code request} ({@code totalHeader}: its
+   * {@link ListPage#TOTAL_HEADER}, or null), checked as {@link ListPage#of} checks it; a page that is not one
+   * is UPSTREAM_ERROR.
+   */
+  ListPage page(String request, int limit, int status, String totalHeader, Buffer body) {
+    retryable(status);
+    if (status != 200) {
+      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + status + " to " + request + " (sync.listPath)");
+    }
+    Object json;
+    try {
+      json = Json.decodeValue(body);
+    } catch (DecodeException e) {
+      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + request + " with invalid JSON");
+    }
+    return ListPage.of(json, totalHeader, limit, request, mapping);
+  }
+
+  private static void retryable(int status) {
+    if (status >= 500 || status == 429) {
+      throw new RetryableStatus(status);
+    }
+  }
+
+  /** A refusal of the credentials says which key holds them (never what they are). */
+  private static String credentialsHint(int status) {
+    return status == 401 || status == 403 ? " (check the credentials in upstream.headers)" : "";
+  }
+}
