@@ -10,6 +10,7 @@ import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +62,7 @@ public class MainVerticle extends VerticleBase {
       .compose(ready -> deploy(STORE, new StoreVerticle()))
       .compose(store -> deploy(FETCH, new FetchVerticle()))
       .compose(fetch -> deploy(SYNC, new SyncVerticle()))
-      .compose(sync -> deploy(WEB, new HttpVerticle()))
+      .compose(sync -> deployWeb())
       // Whatever did start must not outlive a failed start (an embedded server above all).
       .recover(failure -> closeDatabase().transform(closed -> Future.failedFuture(failure)));
   }
@@ -87,6 +88,19 @@ public class MainVerticle extends VerticleBase {
       }
       return null;
     });
+  }
+
+  /**
+   * The web, one instance per event loop (http.instances, 0: Vert.x's event-loop pool), all sharing the node's
+   * cache and its port: HTTP parsing, routing and JSON run on every core. Fetch, store and sync stay single:
+   * they own the semaphore and the rate, the pool, the timers.
+   */
+  private Future<String> deployWeb() {
+    int configured = effectiveConfig.getJsonObject("http").getInteger("instances");
+    int instances = configured > 0 ? configured : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+    LOG.info("main: the web on {} instance(s){}", instances, configured > 0 ? " (http.instances)" : ", one per event loop");
+    return vertx.deployVerticle(shutdownOrder.nextInstances(WEB, HttpVerticle::new),
+      new DeploymentOptions().setConfig(configFor(WEB, effectiveConfig)).setInstances(instances));
   }
 
   private Future<String> deploy(String name, Deployable verticle) {

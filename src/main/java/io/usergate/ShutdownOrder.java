@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Makes the children of main stop in the reverse order of their deployment.
@@ -29,18 +30,38 @@ final class ShutdownOrder {
   private static final Logger LOG = LoggerFactory.getLogger(ShutdownOrder.class);
 
   private final List<Ordered> children = new ArrayList<>();
+  private int positions;
 
   /** Wraps the next verticle to deploy; it will stop after all those wrapped later. */
-  Deployable next(String name, Deployable verticle) {
-    Ordered ordered = new Ordered(name, verticle, children.size());
+  synchronized Deployable next(String name, Deployable verticle) {
+    Ordered ordered = new Ordered(name, verticle, positions++);
     children.add(ordered);
     return ordered;
   }
 
+  /**
+   * The next verticle to deploy as several instances ({@code DeploymentOptions.setInstances}): each instance
+   * the supplier makes stops after all those wrapped later, and at the same time as its siblings.
+   */
+  synchronized Supplier<Deployable> nextInstances(String name, Supplier<Deployable> verticles) {
+    int position = positions++;
+    return () -> {
+      synchronized (this) {
+        Ordered ordered = new Ordered(name, verticles.get(), position);
+        children.add(ordered);
+        return ordered;
+      }
+    };
+  }
+
   private Future<Void> stopAfter(int position) {
     List<Future<Void>> later = new ArrayList<>();
-    for (int i = position + 1; i < children.size(); i++) {
-      later.add(children.get(i).stopOnce());
+    synchronized (this) {
+      for (Ordered child : children) {
+        if (child.position > position) {
+          later.add(child.stopOnce());
+        }
+      }
     }
     return Future.join(later).mapEmpty();
   }

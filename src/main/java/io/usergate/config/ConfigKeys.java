@@ -27,6 +27,8 @@ public final class ConfigKeys {
   public static final List<ConfigKey> ALL = List.of(
     string("http.host", "127.0.0.1", "address the routes listen on"),
     integer("http.port", 0, 65535, 8080, "port of the routes (0: any free port)"),
+    integer("http.instances", 0, 1024, 0, "instances of the web verticle, sharing the port and the node's cache; "
+      + "0: one per event loop (twice the cores)"),
     integer("http.shutdownGraceMs", 0, 600_000, 5000, "grace for requests in flight at shutdown"),
     integer("http.drainDelayMs", 0, 600_000, 500, "readiness is 503 this long before the server stops accepting"),
     integer("http.maxBodyBytes", 1, 1_073_741_824, 1_048_576, "request body limit; beyond it 413"),
