@@ -55,12 +55,15 @@ final class ShutdownOrder {
   }
 
   private Future<Void> stopAfter(int position) {
-    List<Future<Void>> later = new ArrayList<>();
+    List<Ordered> all;
     synchronized (this) {
-      for (Ordered child : children) {
-        if (child.position > position) {
-          later.add(child.stopOnce());
-        }
+      all = List.copyOf(children);
+    }
+    // Outside this lock: a child's stopOnce holds its own lock and comes back here (no lock order to invert).
+    List<Future<Void>> later = new ArrayList<>();
+    for (Ordered child : all) {
+      if (child.position > position) {
+        later.add(child.stopOnce());
       }
     }
     return Future.join(later).mapEmpty();
