@@ -100,6 +100,24 @@ class UserCacheTest {
   }
 
   @Test
+  @DisplayName("a change as published is acted on once per seq, whichever verticle of the node hands it over first; a body of another shape is ignored")
+  void oncePerSeq() {
+    UserCache cache = new UserCache(1 << 20);
+    cache.offer(1, user(1, "Ada"), T0);
+    JsonObject change = new JsonObject().put("seq", 41L).put("id", 1L).put("kind", "updated").put("contentHash", 7);
+    cache.changed(change);
+    assertNull(cache.get(1), "another content: dropped");
+    cache.offer(1, user(1, "Ada"), T0.plusSeconds(1));
+    cache.changed(change.copy());
+    assertNotNull(cache.get(1), "the same change from another verticle: already acted on");
+    cache.changed("not a change");
+    cache.changed(new JsonObject().put("id", "1").put("seq", 42L));
+    assertNotNull(cache.get(1));
+    cache.changed(new JsonObject().put("seq", 43L).put("id", 1).put("kind", "removed"));
+    assertNull(cache.get(1), "a removal");
+  }
+
+  @Test
   @DisplayName("bounded by the bytes of the JSON held, the least used going first; 0 keeps nothing")
   void boundedByBytes() {
     UserCache cache = new UserCache(100 * (UserCache.ENTRY_OVERHEAD + 200));
