@@ -1,5 +1,6 @@
 package io.usergate.bench;
 
+import io.usergate.MainVerticle;
 import io.usergate.demo.DemoDirectoryVerticle;
 import io.usergate.store.PoolFactory;
 import io.usergate.store.StoreAddresses;
@@ -104,7 +105,7 @@ final class WebBench {
       preload(vertx);
 
       HttpServer bare = bareServer(vertx, config, demo.actualPort());
-      List<String> cases = List.of(System.getProperty("bench.paths", "live,cache").split(","));
+      List<String> cases = List.of(System.getProperty("bench.paths", "live,cache,edge").split(","));
       String label = " under wrk (" + CONNECTIONS + " connections, best of " + ROUNDS + " alternating runs)";
       if (cases.contains("live")) {
         // The live path: GET /users/{id} with Cache-Control: no-cache, every request to the upstream. The mirror
@@ -149,6 +150,23 @@ final class WebBench {
         report.add("GET /users/{id} hits against GET /store/users/{id}, same runs", best.get(0).requestsPerSecond(), "req/s",
           "GET /store/users/{id}", best.get(1).requestsPerSecond(), "≥ 0.95");
       }
+      if (cases.contains("edge")) {
+        // Issue 22's aim: hits of the web on every event loop, as main deploys it, against a bare handler on every
+        // event loop that serves the same users' bytes from a map: the cost of everything usergate does for a hit.
+        int instances = eventLoops == null ? io.vertx.core.VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE : eventLoops;
+        int webPort = freePort();
+        JsonObject webConfig = MainVerticle.configFor(MainVerticle.WEB, config);
+        webConfig.getJsonObject("http").put("port", webPort);
+        vertx.deployVerticle(HttpVerticle::new, new io.vertx.core.DeploymentOptions().setConfig(webConfig).setInstances(instances))
+          .await(30, TimeUnit.SECONDS);
+        warm(vertx, webPort, "/users/");
+        int mapPort = bareMap(vertx, instances);
+        List<WrkResult> best = bestOf(List.of(new Target(webPort, "/users/", null), new Target(mapPort, "/users/", null)));
+        report.add("GET /users/{id}, 10,000 hot ids (cache hits), the web on " + instances + " event loops" + label + ", p50 "
+            + best.get(0).p50() + ", p99 " + best.get(0).p99() + ", errors " + best.get(0).errors(), best.get(0).requestsPerSecond(),
+          "req/s", "a bare handler on " + instances + " event loops serving the same users' bytes from a map, p50 " + best.get(1).p50()
+            + ", p99 " + best.get(1).p99(), best.get(1).requestsPerSecond(), "≥ 0.8");
+      }
     } finally {
       if (writingVertx != null) {
         writingVertx.close().await(30, TimeUnit.SECONDS);
@@ -177,6 +195,32 @@ final class WebBench {
     } finally {
       client.close().await(10, TimeUnit.SECONDS);
     }
+  }
+
+  /** A free port on loopback, for servers that several verticle instances share. */
+  private static int freePort() throws IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** The least a hit can cost: every user's bytes in a map, served by a handler on each of {@code instances} event loops. */
+  private static int bareMap(Vertx vertx, int instances) throws Exception {
+    java.util.Map<Long, io.vertx.core.buffer.Buffer> users = new java.util.concurrent.ConcurrentHashMap<>();
+    for (long id = 1; id <= USERS; id++) {
+      users.put(id, DemoDirectoryVerticle.user(id).toBuffer());
+    }
+    int port = freePort();
+    vertx.deployVerticle(() -> new io.vertx.core.VerticleBase() {
+      @Override
+      public io.vertx.core.Future<?> start() {
+        return vertx.createHttpServer().requestHandler(request -> {
+          io.vertx.core.buffer.Buffer user = users.get(Long.parseLong(request.path().substring("/users/".length())));
+          request.response().putHeader("content-type", "application/json").end(user);
+        }).listen(port, "127.0.0.1");
+      }
+    }, new io.vertx.core.DeploymentOptions().setInstances(instances)).await(30, TimeUnit.SECONDS);
+    return port;
   }
 
   /** The same work with nothing in between: one HttpClient call, or one SELECT, straight from the handler. */
