@@ -1,9 +1,5 @@
 package io.usergate.fetch;
 
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.usergate.HeaderNames;
 import io.usergate.bus.BusReplies.Reply;
 import io.usergate.bus.SharedJsonCodec;
@@ -13,17 +9,14 @@ import io.usergate.cache.UserCache;
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
 import io.usergate.log.RequestIds;
-import io.usergate.metrics.CounterFamily;
 import io.usergate.metrics.Metrics;
 import io.usergate.store.StoreAddresses;
 import io.usergate.user.User;
 import io.usergate.user.UserId;
-import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.CompositeFuture;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -37,7 +30,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -65,7 +57,7 @@ public class FetchVerticle extends VerticleBase {
     EnumSet.of(ErrorCode.UPSTREAM_TIMEOUT, ErrorCode.UPSTREAM_ERROR, ErrorCode.UPSTREAM_UNAVAILABLE);
 
   /** Requests under way that a caller named, so that it can cancel them. */
-  private final Map<String, Cancellation> cancellable = new HashMap<>();
+  private final CancellationRegistry cancellable = new CancellationRegistry();
   private UpstreamSettings settings;
   private AsyncSemaphore semaphore;
   private Upstream upstream;
@@ -76,11 +68,8 @@ public class FetchVerticle extends VerticleBase {
   /** The node's user cache: this verticle writes it; the web, the store and this verticle read it. */
   private UserCache cache;
   private ClusterBudget budget;
-  /** usergate_upstream_batch_size, registered once with the gauges; null without metrics. */
-  private DistributionSummary batchSizes;
   private RateShare rateShare;
-  private final CounterFamily upstreamCalls =
-    new CounterFamily("usergate.upstream.calls", "calls to the upstream directory, by outcome", "outcome");
+  private final FetchMetrics metrics = new FetchMetrics();
   /** The directory's bulk endpoint, when upstream.batchPath names one. */
   private Batcher<Long, User> batcher;
   /** Ids whose stale copy was answered and whose background refresh runs: one refresh per id at a time. */
@@ -108,14 +97,14 @@ public class FetchVerticle extends VerticleBase {
         ClusterBudget.SETTLE_MS);
       budget = ClusterBudget.watch(vertx, this::share);
     }
-    Metrics.registry().ifPresent(this::registerGauges);
+    Metrics.registry().ifPresent(registry -> metrics.register(registry, semaphore, upstream, writeThrough));
     EventBus bus = vertx.eventBus();
     return Future.all(List.of(
         bus.consumer(FetchAddresses.ONE, message -> answerWithHeaders(message, this::one, UsergateException::from)).completion(),
         bus.consumer(FetchAddresses.MANY, message -> answer(message, this::many)).completion(),
         bus.consumer(FetchAddresses.PAGE, message -> answer(message, this::page)).completion(),
         bus.consumer(FetchAddresses.STATUS, message -> answer(message, body -> Future.succeededFuture(status()))).completion(),
-        bus.<Object>consumer(FetchAddresses.CANCEL, this::cancel).completion(),
+        bus.<Object>consumer(FetchAddresses.CANCEL, message -> cancellable.cancel(message.body())).completion(),
         // The one invalidation path of the node's cache: every change of the mirror, whoever made it. The
         // copy goes unless it is what the change wrote (this node's own write-through, say).
         bus.consumer(StoreAddresses.USER_CHANGED, message -> cache.changed(message.body())).completion()))
@@ -316,30 +305,12 @@ public class FetchVerticle extends VerticleBase {
       });
   }
 
-  /** The request's cancellation, registered under its requestId when the caller gave one. */
   private Cancellation named(JsonObject body) {
-    Cancellation cancellation = new Cancellation();
-    if (body.getValue(FetchAddresses.REQUEST_ID) instanceof String requestId) {
-      cancellable.put(requestId, cancellation);
-    }
-    return cancellation;
+    return cancellable.register(body);
   }
 
   private void forget(JsonObject body) {
-    if (body.getValue(FetchAddresses.REQUEST_ID) instanceof String requestId) {
-      cancellable.remove(requestId);
-    }
-  }
-
-  /** A publish, so nobody hears an answer: a malformed one is simply ignored. */
-  private void cancel(Message<Object> message) {
-    if (message.body() instanceof JsonObject body && body.getValue(FetchAddresses.REQUEST_ID) instanceof String requestId) {
-      Cancellation cancellation = cancellable.remove(requestId);
-      if (cancellation != null) {
-        LOG.debug("fetch: request {} cancelled by its caller", requestId);
-        cancellation.cancel();
-      }
-    }
+    cancellable.forget(body);
   }
 
   private Future<JsonObject> many(JsonObject body) {
@@ -472,57 +443,14 @@ public class FetchVerticle extends VerticleBase {
           notFound.remember(id);
           cache.drop(id);
         }
-        upstreamCalls.increment(outcome(done.cause()));
+        metrics.upstreamCall(done.cause());
       });
   }
 
   /** One bulk call for the ids a {@link Batcher} gathered: one permit (and, in Upstream, one rate token) for all. */
   private Future<Map<Long, Outcome<User>>> bulkCall(List<Long> ids, Cancellation cancellation) {
-    if (batchSizes != null) {
-      batchSizes.record(ids.size());
-    }
+    metrics.batch(ids.size());
     return underPermit(cancellation, waitDeadline -> upstream.fetchUsers(ids, cancellation, waitDeadline));
-  }
-
-  /** The label of an upstream call in {@code usergate_upstream_calls_total{outcome}}: a fixed set. */
-  private static String outcome(Throwable failure) {
-    if (failure == null) {
-      return "ok";
-    }
-    if (failure instanceof CancelledException) {
-      return "cancelled";
-    }
-    return switch (UsergateException.from(failure).code()) {
-      case NOT_FOUND -> "not_found";
-      case UPSTREAM_TIMEOUT -> "timeout";
-      case OVERLOADED -> "overloaded";
-      default -> "error";
-    };
-  }
-
-  private void registerGauges(MeterRegistry registry) {
-    batchSizes = DistributionSummary.builder("usergate.upstream.batch.size")
-      .description("ids in one call of the directory's bulk endpoint").register(registry);
-    Gauge.builder("usergate.upstream.in.flight", semaphore, AsyncSemaphore::inFlight)
-      .description("upstream requests in flight (semaphore permits held)").register(registry);
-    Gauge.builder("usergate.upstream.queued", semaphore, AsyncSemaphore::queued)
-      .description("upstream requests waiting for a permit").register(registry);
-    Gauge.builder("usergate.upstream.permits", semaphore, AsyncSemaphore::permits)
-      .description("upstream.maxConcurrent").register(registry);
-    Gauge.builder("usergate.upstream.rate.limit", upstream, current -> current.limiter().rate())
-      .description("upstream.maxRatePerSecond (0: no limit)").register(registry);
-    Gauge.builder("usergate.upstream.rate.waiting", upstream, current -> current.limiter().waiting())
-      .description("upstream calls waiting for a rate token").register(registry);
-    FunctionCounter.builder("usergate.upstream.paused.seconds", upstream.pause(), pause -> pause.pausedMillisTotal() / 1000.0)
-      .description("time every upstream call was paused on the directory's Retry-After").register(registry);
-    FunctionCounter.builder("usergate.write.through.failed", writeThrough, WriteThrough::failedCount)
-      .description("users fetched whose write-through to the store failed").register(registry);
-    // One series per state, 1 for the current one: an alert reads {state="open"} == 1.
-    for (CircuitBreakerState state : CircuitBreakerState.values()) {
-      Gauge.builder("usergate.upstream.breaker.state", upstream, current -> current.breakerState() == state ? 1 : 0)
-        .tag("state", state.name().toLowerCase(Locale.ROOT))
-        .description("the upstream circuit breaker's state: 1 for the current one").register(registry);
-    }
   }
 
   private JsonObject status() {

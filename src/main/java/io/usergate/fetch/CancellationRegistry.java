@@ -1,0 +1,52 @@
+package io.usergate.fetch;
+
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The requests under way that a caller named ({@code requestId} in a {@code fetch.one} or {@code fetch.many}),
+ * so that {@code usergate.fetch.cancel} can cancel them: the web publishes it when its HTTP client goes
+ * away. Confined to the fetch verticle's context.
+ */
+final class CancellationRegistry {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CancellationRegistry.class);
+
+  private final Map<String, Cancellation> named = new HashMap<>();
+
+  /** A new cancellation for the request {@code body}, registered under its requestId when it has one. */
+  Cancellation register(JsonObject body) {
+    Cancellation cancellation = new Cancellation();
+    if (body.getValue(FetchAddresses.REQUEST_ID) instanceof String requestId) {
+      named.put(requestId, cancellation);
+    }
+    return cancellation;
+  }
+
+  /** The request {@code body} is answered: nothing left to cancel. */
+  void forget(JsonObject body) {
+    if (body.getValue(FetchAddresses.REQUEST_ID) instanceof String requestId) {
+      named.remove(requestId);
+    }
+  }
+
+  /** A {@code usergate.fetch.cancel} body: the request it names is cancelled; anything else is ignored (a publish has no answer). */
+  void cancel(Object body) {
+    if (body instanceof JsonObject request && request.getValue(FetchAddresses.REQUEST_ID) instanceof String requestId) {
+      Cancellation cancellation = named.remove(requestId);
+      if (cancellation != null) {
+        LOG.debug("fetch: request {} cancelled by its caller", requestId);
+        cancellation.cancel();
+      }
+    }
+  }
+
+  /** Requests that can still be cancelled (for tests). */
+  int size() {
+    return named.size();
+  }
+}

@@ -1,0 +1,49 @@
+package io.usergate.fetch;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CancellationRegistryTest {
+
+  private static JsonObject named(String requestId) {
+    return new JsonObject().put("id", 7).put(FetchAddresses.REQUEST_ID, requestId);
+  }
+
+  @Test
+  @DisplayName("a named request is cancelled by a cancel naming it, once; an unnamed one cannot be; an answered one is forgotten")
+  void cancelsWhatWasNamed() {
+    CancellationRegistry registry = new CancellationRegistry();
+    Cancellation a = registry.register(named("a"));
+    Cancellation b = registry.register(named("b"));
+    Cancellation anonymous = registry.register(new JsonObject().put("id", 7));
+    assertEquals(2, registry.size());
+
+    registry.cancel(new JsonObject().put(FetchAddresses.REQUEST_ID, "a"));
+    assertTrue(a.isCancelled());
+    assertFalse(b.isCancelled());
+    assertEquals(1, registry.size());
+
+    registry.forget(named("b"));
+    registry.cancel(new JsonObject().put(FetchAddresses.REQUEST_ID, "b"));
+    assertFalse(b.isCancelled(), "answered already: nothing to cancel");
+    assertFalse(anonymous.isCancelled());
+    assertEquals(0, registry.size());
+  }
+
+  @Test
+  @DisplayName("a cancel that is not an object naming a request by a string is ignored")
+  void ignoresMalformed() {
+    CancellationRegistry registry = new CancellationRegistry();
+    Cancellation a = registry.register(named("a"));
+    registry.cancel("a");
+    registry.cancel(null);
+    registry.cancel(new JsonObject().put(FetchAddresses.REQUEST_ID, 7));
+    assertFalse(a.isCancelled());
+    assertEquals(1, registry.size());
+  }
+}
