@@ -3,17 +3,26 @@ package io.usergate;
 import io.usergate.config.ConfigKey;
 import io.usergate.config.ConfigKeys;
 import io.usergate.support.ServiceProcess;
+import io.vertx.core.json.JsonObject;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.zip.ZipFile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -73,16 +82,16 @@ class LauncherIT {
       "USERGATE_SERVICE_HOST", "10.0.0.11", "USERGATE_PORT_8080_TCP", "tcp://10.0.0.11:8080");
     try (ServiceProcess service = ServiceProcess.startIn(dir, "json-logs", List.of(), environment)) {
       service.awaitStatus("/health/ready", 200, START);
-      java.net.http.HttpResponse<Void> answer = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
-          .newBuilder(java.net.URI.create("http://127.0.0.1:" + service.port + "/users/7")).header("X-Request-Id", "it-json-7").build(),
-        java.net.http.HttpResponse.BodyHandlers.discarding());
+      HttpResponse<Void> answer = HttpClient.newHttpClient().send(HttpRequest
+          .newBuilder(URI.create("http://127.0.0.1:" + service.port + "/users/7")).header("X-Request-Id", "it-json-7").build(),
+        HttpResponse.BodyHandlers.discarding());
       assertEquals(200, answer.statusCode());
-      org.awaitility.Awaitility.await().atMost(QUICK).until(() -> service.log().matches("(?s).*GET /users/7 HTTP/[0-9.]+ 200 .*"));
+      Awaitility.await().atMost(QUICK).until(() -> service.log().matches("(?s).*GET /users/7 HTTP/[0-9.]+ 200 .*"));
       service.interrupt();
       assertEquals(130, service.awaitExit(QUICK), service.log());
-      List<io.vertx.core.json.JsonObject> lines = service.log().lines().map(line -> {
+      List<JsonObject> lines = service.log().lines().map(line -> {
         try {
-          return new io.vertx.core.json.JsonObject(line);
+          return new JsonObject(line);
         } catch (RuntimeException e) {
           throw new AssertionError("not one JSON object: " + line + "\n" + service.log(), e);
         }
@@ -124,11 +133,11 @@ class LauncherIT {
   @Test
   @DisplayName("the jar holds no test-only library (vertx-web-client) and a logback without the CVEs fixed in 1.5.34")
   void dependencies() throws Exception {
-    try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(System.getProperty("usergate.jar", "target/usergate-fat.jar"))) {
+    try (ZipFile jar = new ZipFile(System.getProperty("usergate.jar", "target/usergate-fat.jar"))) {
       assertTrue(jar.stream().noneMatch(entry -> entry.getName().startsWith("io/vertx/ext/web/client/")), "vertx-web-client in the jar");
-      java.util.Properties logback = new java.util.Properties();
+      Properties logback = new Properties();
       logback.load(jar.getInputStream(jar.getEntry("META-INF/maven/ch.qos.logback/logback-classic/pom.properties")));
-      int[] version = java.util.Arrays.stream(logback.getProperty("version").split("\\.")).mapToInt(Integer::parseInt).toArray();
+      int[] version = Arrays.stream(logback.getProperty("version").split("\\.")).mapToInt(Integer::parseInt).toArray();
       assertTrue(version[0] > 1 || version[1] > 5 || version[1] == 5 && version[2] >= 34, "logback " + logback.getProperty("version"));
     }
   }

@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -304,24 +305,24 @@ class OpsManifestsTest {
         continue;  // a headless Service has no link variables
       }
       // As the kubelet makes them (pkg/kubelet/envvars): the name upper-cased, dashes as underscores.
-      String prefix = ((String) at(service, "metadata", "name")).toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+      String prefix = ((String) at(service, "metadata", "name")).toUpperCase(Locale.ROOT).replace('-', '_');
       List<Object> ports = list(spec.get("ports"), "ports");
       for (int i = 0; i < ports.size(); i++) {
         Map<String, Object> port = map(ports.get(i), "a port");
         String protocol = String.valueOf(port.getOrDefault("protocol", "TCP"));
-        String url = protocol.toLowerCase(java.util.Locale.ROOT) + "://" + clusterIp + ":" + port.get("port");
+        String url = protocol.toLowerCase(Locale.ROOT) + "://" + clusterIp + ":" + port.get("port");
         if (i == 0) {
           links.put(prefix + "_SERVICE_HOST", clusterIp);
           links.put(prefix + "_SERVICE_PORT", String.valueOf(port.get("port")));
           links.put(prefix + "_PORT", url);
         }
         if (port.get("name") != null) {
-          links.put(prefix + "_SERVICE_PORT_" + ((String) port.get("name")).toUpperCase(java.util.Locale.ROOT).replace('-', '_'),
+          links.put(prefix + "_SERVICE_PORT_" + ((String) port.get("name")).toUpperCase(Locale.ROOT).replace('-', '_'),
             String.valueOf(port.get("port")));
         }
         String each = prefix + "_PORT_" + port.get("port") + "_" + protocol;
         links.put(each, url);
-        links.put(each + "_PROTO", protocol.toLowerCase(java.util.Locale.ROOT));
+        links.put(each + "_PROTO", protocol.toLowerCase(Locale.ROOT));
         links.put(each + "_PORT", String.valueOf(port.get("port")));
         links.put(each + "_ADDR", clusterIp);
       }

@@ -1,5 +1,6 @@
 package io.usergate.metrics;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -92,7 +93,7 @@ public final class Metrics {
     Set<String> unconventional = Set.of("jvm.compilation.time", "process.cpu.time", "system.cpu.count");
     registry.config().meterFilter(MeterFilter.deny(id -> unconventional.contains(id.getName())));
     List.copyOf(registry.getMeters()).stream().filter(meter -> unconventional.contains(meter.getId().getName())).forEach(registry::remove);
-    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
       FunctionCounter.builder("process.cpu", os, system -> system.getProcessCpuTime() / 1e9)
         .baseUnit("seconds").description("CPU time used by this process").register(registry);
     }

@@ -35,7 +35,8 @@ final class CacheHeaders {
   static boolean apply(HttpServerResponse response, MultiMap requestHeaders, Buffer body, String fetchedAt,
                        String cacheStatus, Instant now) {
     Instant fetched = parse(fetchedAt);
-    return apply(response, requestHeaders, etag(body), fetched, fetched == null ? null : lastModified(fetched), cacheStatus, now);
+    return apply(response, requestHeaders, Validators.etag(body), fetched, fetched == null ? null : Validators.lastModified(fetched),
+      cacheStatus, now);
   }
 
   /** As above, with the validator and {@code Last-Modified} of the body already made (a copy of the node's cache). */
@@ -50,14 +51,6 @@ final class CacheHeaders {
       response.putHeader("Age", String.valueOf(Math.max(0, Duration.between(fetched, now).toSeconds())));
     }
     return matches(requestHeaders.get(HttpHeaders.IF_NONE_MATCH), etag);
-  }
-
-  static String lastModified(Instant fetched) {
-    return Validators.lastModified(fetched);
-  }
-
-  static String etag(Buffer body) {
-    return Validators.etag(body);
   }
 
   /** {@code If-None-Match}: {@code *} or a comma-separated list of (possibly weak) tags; malformed: no match. */
@@ -80,7 +73,8 @@ final class CacheHeaders {
     return false;
   }
 
-  private static Instant parse(String instant) {
+  /** An instant, or null when there is none or it is not one (another node's build?). */
+  static Instant parse(String instant) {
     if (instant == null) {
       return null;
     }

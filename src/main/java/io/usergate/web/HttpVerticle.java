@@ -225,7 +225,7 @@ public class HttpVerticle extends VerticleBase {
         return answerUser(ctx, source, fetchedAt, response -> CacheHeaders.apply(response, ctx.request().headers(),
           kept.etag(), kept.fetchedAt(), kept.lastModified(), cacheStatus, Instant.now()), kept.encoded());
       }
-      Instant fetched = instantOrNull(fetchedAt);
+      Instant fetched = CacheHeaders.parse(fetchedAt);
       // Fetch answered from another node (its cache is that node's): kept here too, unless it is the mirror's
       // stale copy (not fresh for anyone) or a change of the user came while the request was on its way.
       if (fetched != null && cacheStatus != null && !cacheStatus.contains("stale-fallback")) {
@@ -293,15 +293,6 @@ public class HttpVerticle extends VerticleBase {
   private static Future<Void> answerStored(RoutingContext ctx, Buffer encoded, String fetchedAt, String source) {
     return Relay.json(ctx, 200).putHeader(HeaderNames.HTTP_SOURCE, source).putHeader(HeaderNames.HTTP_FETCHED_AT, fetchedAt)
       .end(encoded);
-  }
-
-  /** A fetch time as an instant, or null when there is none or it is not one (another node's build?). */
-  private static Instant instantOrNull(String fetchedAt) {
-    try {
-      return fetchedAt == null ? null : Instant.parse(fetchedAt);
-    } catch (DateTimeParseException notAnInstant) {
-      return null;
-    }
   }
 
   /** The store's fetch time of the user it answered; it always sends one, so its absence is a bug (500). */

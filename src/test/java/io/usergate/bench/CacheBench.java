@@ -11,6 +11,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Files;
@@ -238,7 +239,7 @@ final class CacheBench {
       long next = 1;
       List<Double> times = new ArrayList<>();
       for (int run = 0; run < 12; run++) {
-        io.vertx.core.json.JsonArray ids = new io.vertx.core.json.JsonArray();
+        JsonArray ids = new JsonArray();
         for (int i = 0; i < 100; i++) {
           ids.add(next++);
         }

@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -84,9 +85,9 @@ final class QueueBench {
       on.add(syncRate(true));
     }
     report.add("sync of 20,000 ids at 0 ms with the change feed (median of 5, alternated with the baseline; runs "
-      + String.format("%.0f–%.0f", java.util.Collections.min(on), java.util.Collections.max(on)) + ")", Report.median(on), "users/s",
-      "the same with changes.enabled false (runs " + String.format("%.0f–%.0f", java.util.Collections.min(off),
-        java.util.Collections.max(off)) + ")", Report.median(off), "≥ 0.9");
+      + String.format("%.0f–%.0f", Collections.min(on), Collections.max(on)) + ")", Report.median(on), "users/s",
+      "the same with changes.enabled false (runs " + String.format("%.0f–%.0f", Collections.min(off),
+        Collections.max(off)) + ")", Report.median(off), "≥ 0.9");
   }
 
   private static double syncRate(boolean feed) throws Exception {

@@ -2,13 +2,19 @@ package io.usergate.bench;
 
 import io.usergate.MainVerticle;
 import io.usergate.demo.DemoDirectoryVerticle;
+import io.usergate.store.PgSettings;
 import io.usergate.store.PoolFactory;
 import io.usergate.store.StoreAddresses;
 import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
 import io.usergate.web.HttpVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -21,9 +27,14 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -57,7 +68,7 @@ final class WebBench {
 
   /** A warm-up of each target, then {@link #ROUNDS} rounds of one run of each in turn: the best run of each. */
   private static List<WrkResult> bestOf(List<Target> targets) throws Exception {
-    List<Path> scripts = new java.util.ArrayList<>();
+    List<Path> scripts = new ArrayList<>();
     try {
       for (Target target : targets) {
         Path script = Files.createTempFile("usergate-wrk", ".lua");
@@ -90,7 +101,7 @@ final class WebBench {
     // As the launcher builds it: the native transport where it loads (bench.native=false: NIO). bench.eventLoops:
     // the size of the event-loop pool (default: Vert.x's, twice the cores).
     Integer eventLoops = Integer.getInteger("bench.eventLoops");
-    io.vertx.core.VertxOptions options = new io.vertx.core.VertxOptions().setPreferNativeTransport(!"false".equals(System.getProperty("bench.native")));
+    VertxOptions options = new VertxOptions().setPreferNativeTransport(!"false".equals(System.getProperty("bench.native")));
     Vertx vertx = Vertx.vertx(eventLoops == null ? options : options.setEventLoopPoolSize(eventLoops));
     // A second stack, in a Vert.x (and on an event bus) of its own, for the write-through's row of the live path.
     Vertx writingVertx = null;
@@ -153,11 +164,11 @@ final class WebBench {
       if (cases.contains("edge")) {
         // Issue 22's aim: hits of the web on every event loop, as main deploys it, against a bare handler on every
         // event loop that serves the same users' bytes from a map: the cost of everything usergate does for a hit.
-        int instances = eventLoops == null ? io.vertx.core.VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE : eventLoops;
+        int instances = eventLoops == null ? VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE : eventLoops;
         int webPort = freePort();
         JsonObject webConfig = MainVerticle.configFor(MainVerticle.WEB, config);
         webConfig.getJsonObject("http").put("port", webPort);
-        vertx.deployVerticle(HttpVerticle::new, new io.vertx.core.DeploymentOptions().setConfig(webConfig).setInstances(instances))
+        vertx.deployVerticle(HttpVerticle::new, new DeploymentOptions().setConfig(webConfig).setInstances(instances))
           .await(30, TimeUnit.SECONDS);
         warm(vertx, webPort, "/users/");
         int mapPort = bareMap(vertx, instances);
@@ -199,27 +210,27 @@ final class WebBench {
 
   /** A free port on loopback, for servers that several verticle instances share. */
   private static int freePort() throws IOException {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
   }
 
   /** The least a hit can cost: every user's bytes in a map, served by a handler on each of {@code instances} event loops. */
   private static int bareMap(Vertx vertx, int instances) throws Exception {
-    java.util.Map<Long, io.vertx.core.buffer.Buffer> users = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<Long, Buffer> users = new ConcurrentHashMap<>();
     for (long id = 1; id <= USERS; id++) {
       users.put(id, DemoDirectoryVerticle.user(id).toBuffer());
     }
     int port = freePort();
-    vertx.deployVerticle(() -> new io.vertx.core.VerticleBase() {
+    vertx.deployVerticle(() -> new VerticleBase() {
       @Override
-      public io.vertx.core.Future<?> start() {
+      public Future<?> start() {
         return vertx.createHttpServer().requestHandler(request -> {
-          io.vertx.core.buffer.Buffer user = users.get(Long.parseLong(request.path().substring("/users/".length())));
+          Buffer user = users.get(Long.parseLong(request.path().substring("/users/".length())));
           request.response().putHeader("content-type", "application/json").end(user);
         }).listen(port, "127.0.0.1");
       }
-    }, new io.vertx.core.DeploymentOptions().setInstances(instances)).await(30, TimeUnit.SECONDS);
+    }, new DeploymentOptions().setInstances(instances)).await(30, TimeUnit.SECONDS);
     return port;
   }
 
@@ -227,7 +238,7 @@ final class WebBench {
   private static HttpServer bareServer(Vertx vertx, JsonObject config, int upstreamPort) throws Exception {
     HttpClient upstream = vertx.createHttpClient(new HttpClientOptions().setDefaultPort(upstreamPort).setDefaultHost("127.0.0.1"),
       new PoolOptions().setHttp1MaxSize(config.getJsonObject("upstream").getInteger("maxConcurrent")));
-    SqlClient reads = PoolFactory.createReadClient(vertx, io.usergate.store.PgSettings.from(config));
+    SqlClient reads = PoolFactory.createReadClient(vertx, PgSettings.from(config));
     return vertx.createHttpServer().requestHandler(request -> {
       String path = request.path();
       if (path.startsWith("/store/users/")) {

@@ -12,12 +12,15 @@ import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 
@@ -50,7 +53,7 @@ class ClusterBudgetTest {
           Bus.call(node, FetchAddresses.STATUS, new JsonObject()).getInteger("maxConcurrent") == 2);
       }
       // 8 requests of 5 distinct ids at once, spread over both nodes by the clustered bus, each id answered after 200 ms.
-      java.util.List<Future<?>> requests = new java.util.ArrayList<>();
+      List<Future<?>> requests = new ArrayList<>();
       for (int r = 0; r < 8; r++) {
         requests.add((r % 2 == 0 ? nodeA : nodeB).eventBus().request(FetchAddresses.MANY,
           new JsonObject().put("ids", ids(r * 100 + 1, r * 100 + 5))));
@@ -94,7 +97,7 @@ class ClusterBudgetTest {
       assertEquals(40.0, rate(nodeA));
 
       // Each node's misses sent to its own fetch verticle, so that each node's load is known.
-      java.util.List<Future<?>> onA = new java.util.ArrayList<>(send(nodeA, 1, 240));
+      List<Future<?>> onA = new ArrayList<>(send(nodeA, 1, 240));
       // B joins while A works through its 240 misses (6 s at 40 a second; B takes some seconds to start).
       nodeB = ClusterNodes.start();
       Stack.deploy(nodeB, MainVerticle.STORE, new StoreVerticle(), config);
@@ -103,7 +106,7 @@ class ClusterBudgetTest {
       await().atMost(Duration.ofSeconds(20)).until(() -> rate(nodeA) + rate(joined) == 40.0);
       assertEquals(20.0, rate(nodeA));
       onA.addAll(send(nodeA, 2001, 2100));
-      java.util.List<Future<?>> onB = send(nodeB, 1001, 1060);
+      List<Future<?>> onB = send(nodeB, 1001, 1060);
       Future.all(onB).await(60, TimeUnit.SECONDS);
       // B leaves while A still has misses queued; A takes the whole rate back.
       long pendingOnA = onA.stream().filter(request -> !request.isComplete()).count();
@@ -130,11 +133,11 @@ class ClusterBudgetTest {
   }
 
   /** fetch.one for each id, sent to {@code node}'s own fetch verticle. */
-  private static java.util.List<Future<?>> send(Vertx node, long from, long to) {
-    java.util.List<Future<?>> sent = new java.util.ArrayList<>();
+  private static List<Future<?>> send(Vertx node, long from, long to) {
+    List<Future<?>> sent = new ArrayList<>();
     for (long id = from; id <= to; id++) {
       sent.add(node.eventBus().request(FetchAddresses.ONE, new JsonObject().put("id", id),
-        new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(120_000).setLocalOnly(true)));
+        new DeliveryOptions().setSendTimeout(120_000).setLocalOnly(true)));
     }
     return sent;
   }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -197,7 +198,7 @@ class FrontingDirectoryTest {
     int start = page.indexOf("```sql", section);
     String sql = page.substring(page.indexOf('\n', start) + 1, page.indexOf("```", start + 6));
     // VACUUM runs outside a transaction: each statement on its own.
-    TestDatabase.execute(pg, pg.getString("database"), java.util.Arrays.stream(sql.split(";")).map(String::strip)
+    TestDatabase.execute(pg, pg.getString("database"), Arrays.stream(sql.split(";")).map(String::strip)
       .filter(statement -> !statement.isEmpty()).toArray(String[]::new));
     assertEquals(1, Sql.count(pg, "SELECT count(*) FROM users WHERE NOT profile ?| array['password','ssn'] AND profile ? 'bank'"
       + " AND profile #> '{bank,cardNumber}' IS NULL"));

@@ -1,6 +1,7 @@
 package io.usergate.fetch;
 
 import io.usergate.fetch.ClusterBudget.Membership;
+import io.usergate.support.Poll;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -58,7 +59,7 @@ class RateShareTest {
       long raisedFrom = System.nanoTime();
       vertx.timer(150, TimeUnit.MILLISECONDS).onComplete(testContext.succeeding(early -> testContext.verify(() -> {
         assertEquals(14.0, limiter.rate(), "not yet raised");
-        pollUntil(vertx, () -> limiter.rate() == 20.0).onComplete(testContext.succeeding(raised -> testContext.verify(() -> {
+        Poll.until(vertx, () -> limiter.rate() == 20.0).onComplete(testContext.succeeding(raised -> testContext.verify(() -> {
           assertTrue(System.nanoTime() - raisedFrom >= 300_000_000L, "raised after the settle time");
           share.close();
           testContext.completeNow();
@@ -83,12 +84,5 @@ class RateShareTest {
         testContext.completeNow();
       })));
     }));
-  }
-
-  private static Future<Void> pollUntil(Vertx vertx, java.util.function.BooleanSupplier condition) {
-    if (condition.getAsBoolean()) {
-      return Future.succeededFuture();
-    }
-    return vertx.timer(10, TimeUnit.MILLISECONDS).compose(tick -> pollUntil(vertx, condition));
   }
 }

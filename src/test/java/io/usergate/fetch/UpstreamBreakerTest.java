@@ -3,6 +3,7 @@ package io.usergate.fetch;
 import io.usergate.config.Configuration;
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
+import io.usergate.support.Poll;
 import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.AsyncResult;
@@ -17,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Instant;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -40,13 +40,6 @@ class UpstreamBreakerTest {
 
   private static Future<String> timedOut() {
     return Future.failedFuture(ErrorCode.UPSTREAM_TIMEOUT.error("upstream did not answer GET /users/7 within 10 ms", 7));
-  }
-
-  private static Future<Void> pollUntil(Vertx vertx, java.util.function.BooleanSupplier condition) {
-    if (condition.getAsBoolean()) {
-      return Future.succeededFuture();
-    }
-    return vertx.timer(10, TimeUnit.MILLISECONDS).compose(tick -> pollUntil(vertx, condition));
   }
 
   /** {@code call}, once it is answered (the breaker has counted it by then), its outcome as a success. */
@@ -122,7 +115,7 @@ class UpstreamBreakerTest {
       inTurn(breaker, 3, UpstreamBreakerTest::timedOut)
         .compose(opened -> {
           assertEquals(CircuitBreakerState.OPEN, breaker.state());
-          return pollUntil(vertx, () -> breaker.state() == CircuitBreakerState.HALF_OPEN);
+          return Poll.until(vertx, () -> breaker.state() == CircuitBreakerState.HALF_OPEN);
         })
         .compose(halfOpen -> {
           slow.complete("user 7, from before");

@@ -8,14 +8,17 @@ import io.usergate.support.FakeDirectory.Behaviour;
 import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -78,7 +81,7 @@ class UpstreamLimitsTest {
     Bus.call(vertx, StoreAddresses.UPSERT, new JsonObject().put("users", new JsonArray().add(FakeDirectory.user(3)))
       .put("fetchedAt", Instant.now().minusSeconds(3600).toString()));
     var limited = vertx.eventBus().<JsonObject>request(FetchAddresses.ONE, new JsonObject().put("id", 1));
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> upstream.calls(1) == 1);
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> upstream.calls(1) == 1);
     long pausedAt = System.nanoTime();
     Message<JsonObject> copy = Bus.request(vertx, FetchAddresses.ONE, new JsonObject().put("id", 3));
     assertEquals("hit; detail=upstream-paused", copy.headers().get(HeaderNames.BUS_CACHE_STATUS));
@@ -88,7 +91,7 @@ class UpstreamLimitsTest {
     List<Long> arrivals = upstream.arrivals();
     long waitedMs = TimeUnit.NANOSECONDS.toMillis(arrivals.get(arrivals.size() - 1) - pausedAt);
     assertTrue(waitedMs >= 800, "user 2 was asked for only after the 1 s pause, " + waitedMs + " ms after it began");
-    Throwable failure = limited.transform(done -> io.vertx.core.Future.succeededFuture(done.cause())).await(10, TimeUnit.SECONDS);
+    Throwable failure = limited.transform(done -> Future.succeededFuture(done.cause())).await(10, TimeUnit.SECONDS);
     assertTrue(failure.getMessage().contains("UPSTREAM_UNAVAILABLE"), String.valueOf(failure));
     assertEquals(2, upstream.calls(1), "its one retry waited for the pause too, then was refused again");
   }

@@ -6,8 +6,6 @@ import io.usergate.support.ClusterNodes;
 import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
-import io.usergate.support.Users;
-import io.usergate.web.HttpVerticle;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,6 +15,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -95,7 +94,7 @@ class StoreHotRowsTest {
       for (int i = 0; i < 6; i++) {
         assertEquals("First", Bus.call(nodeA, StoreAddresses.GET, new JsonObject().put("id", 8)).getString("name"), "hot on both nodes");
       }
-      java.util.concurrent.CompletableFuture<Long> heard = new java.util.concurrent.CompletableFuture<>();
+      CompletableFuture<Long> heard = new CompletableFuture<>();
       nodeA.eventBus().<JsonObject>consumer(StoreAddresses.USER_CHANGED, change -> heard.complete(System.nanoTime()))
         .completion().await(10, TimeUnit.SECONDS);
       long written = System.nanoTime();

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -80,7 +82,7 @@ class StoreVerticleTest {
     JsonArray users = Bus.call(vertx, StoreAddresses.GET_MANY, new JsonObject().put("ids", new JsonArray().add(3).add(1).add(999)))
       .getJsonArray("users");
     assertEquals(2, users.size(), users.encode());
-    java.util.Map<Long, JsonObject> byId = new java.util.HashMap<>();
+    Map<Long, JsonObject> byId = new HashMap<>();
     users.forEach(entry -> byId.put(((JsonObject) entry).getJsonObject("user").getLong("id"), (JsonObject) entry));
     assertEquals(fixture.getJsonObject(2), byId.get(3L).getJsonObject("user"));
     assertEquals("2026-11-24T06:00:00Z", byId.get(1L).getString("fetchedAt"));

@@ -7,13 +7,21 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.LongStream;
 
 /**
  * A real HTTP upstream on loopback whose answer per id a test scripts, and which counts what it sees:
@@ -51,7 +59,7 @@ public class FakeDirectory extends VerticleBase {
   private final AtomicLong hugeQueued = new AtomicLong();
   private volatile long defaultDelayMs;
   /** When each request arrived (System.nanoTime), in order. */
-  private final java.util.concurrent.ConcurrentLinkedQueue<Long> arrivals = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Long> arrivals = new ConcurrentLinkedQueue<>();
   private HttpServer server;
 
   @Override
@@ -110,8 +118,8 @@ public class FakeDirectory extends VerticleBase {
   }
 
   /** When each request arrived (System.nanoTime), in arrival order. */
-  public java.util.List<Long> arrivals() {
-    return new java.util.ArrayList<>(arrivals);
+  public List<Long> arrivals() {
+    return new ArrayList<>(arrivals);
   }
 
   public int totalCalls() {
@@ -130,9 +138,9 @@ public class FakeDirectory extends VerticleBase {
    * The arrivals of the busiest second ({@link #mostArrivalsInAnySecond}), in ms after its first: what a
    * failed rate assertion shows.
    */
-  public java.util.List<Double> busiestSecond() {
-    java.util.List<Long> sorted = arrivals();
-    java.util.Collections.sort(sorted);
+  public List<Double> busiestSecond() {
+    List<Long> sorted = arrivals();
+    Collections.sort(sorted);
     int most = 0;
     int from = 0;
     int last = 0;
@@ -146,7 +154,7 @@ public class FakeDirectory extends VerticleBase {
         from = first;
       }
     }
-    java.util.List<Double> window = new java.util.ArrayList<>();
+    List<Double> window = new ArrayList<>();
     for (int i = from; i < from + most; i++) {
       window.add((sorted.get(i) - sorted.get(from)) / 1e6);
     }
@@ -242,7 +250,7 @@ public class FakeDirectory extends VerticleBase {
   private final AtomicInteger bulkCalls = new AtomicInteger();
   private final AtomicInteger bulkFailures = new AtomicInteger();
   private volatile String bulkBody;
-  private final java.util.Set<Long> bulkExtras = ConcurrentHashMap.newKeySet();
+  private final Set<Long> bulkExtras = ConcurrentHashMap.newKeySet();
 
   /** The next {@code failures} bulk calls answer 500. */
   public FakeDirectory failBulk(int failures) {
@@ -280,7 +288,7 @@ public class FakeDirectory extends VerticleBase {
       request.response().putHeader("content-type", "application/json").end(bulkBody);
       return;
     }
-    io.vertx.core.json.JsonArray users = new io.vertx.core.json.JsonArray();
+    JsonArray users = new JsonArray();
     bulkExtras.forEach(extra -> users.add(user(extra)));
     for (String value : request.params().getAll("id")) {
       long id = Long.parseLong(value);
@@ -303,9 +311,9 @@ public class FakeDirectory extends VerticleBase {
   }
 
   /** The ids the paged list holds, in its order. */
-  private final java.util.concurrent.CopyOnWriteArrayList<Long> listed = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<Long> listed = new CopyOnWriteArrayList<>();
   private final Map<Long, AtomicInteger> listFailures = new ConcurrentHashMap<>();
-  private final java.util.concurrent.ConcurrentLinkedQueue<Long> listOffsets = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Long> listOffsets = new ConcurrentLinkedQueue<>();
   private volatile long listDelayMs;
   private volatile boolean listIgnoresSkip;
   private volatile int listExtra;
@@ -314,7 +322,7 @@ public class FakeDirectory extends VerticleBase {
   /** The paged list ({@code GET /users?limit=&skip=}, {@code X-Total-Count}) holds ids from..to, in order. */
   public FakeDirectory listed(long from, long to) {
     listed.clear();
-    java.util.stream.LongStream.rangeClosed(from, to).forEach(listed::add);
+    LongStream.rangeClosed(from, to).forEach(listed::add);
     return this;
   }
 
@@ -361,8 +369,8 @@ public class FakeDirectory extends VerticleBase {
   }
 
   /** The skip of every page asked for, in order. */
-  public java.util.List<Long> listOffsets() {
-    return new java.util.ArrayList<>(listOffsets);
+  public List<Long> listOffsets() {
+    return new ArrayList<>(listOffsets);
   }
 
   private void list(HttpServerRequest request) {
@@ -378,8 +386,8 @@ public class FakeDirectory extends VerticleBase {
       request.response().putHeader("content-type", "application/json").end(listBody);
       return;
     }
-    java.util.List<Long> ids = new java.util.ArrayList<>(listed);
-    io.vertx.core.json.JsonArray page = new io.vertx.core.json.JsonArray();
+    List<Long> ids = new ArrayList<>(listed);
+    JsonArray page = new JsonArray();
     if (listEntry != null && skip == 0) {
       page.add(listEntry);
     }
@@ -396,11 +404,11 @@ public class FakeDirectory extends VerticleBase {
     }
   }
 
-  private final java.util.concurrent.ConcurrentLinkedQueue<String> requestIds = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<String> requestIds = new ConcurrentLinkedQueue<>();
 
   /** The X-Request-Id of every request that carried one, in order. */
-  public java.util.List<String> requestIds() {
-    return new java.util.ArrayList<>(requestIds);
+  public List<String> requestIds() {
+    return new ArrayList<>(requestIds);
   }
 
   private void handle(HttpServerRequest request) {

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.usergate.log.RequestIds;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
@@ -50,7 +51,7 @@ public final class LogCapture implements AutoCloseable {
   /** The lines (as {@link #lines()}) written for the request {@code requestId}: its id in their MDC. */
   public List<String> linesWithRequestId(String requestId) {
     synchronized (appender) {
-      return appender.list.stream().filter(event -> requestId.equals(event.getMDCPropertyMap().get(io.usergate.log.RequestIds.MDC_KEY)))
+      return appender.list.stream().filter(event -> requestId.equals(event.getMDCPropertyMap().get(RequestIds.MDC_KEY)))
         .map(LogCapture::line).collect(Collectors.toList());
     }
   }

@@ -2,6 +2,7 @@ package io.usergate.sync;
 
 import io.usergate.MainVerticle;
 import io.usergate.store.StoreAddresses;
+import io.usergate.store.StoreVerticle;
 import io.usergate.support.Bus;
 import io.usergate.support.FakeDirectory;
 import io.usergate.support.FakeDirectory.Behaviour;
@@ -154,7 +155,7 @@ class QueueOpsTest {
     Vertx storeOnly = Vertx.vertx();
     JsonArray claimed;
     try {
-      Stack.deploy(storeOnly, MainVerticle.STORE, new io.usergate.store.StoreVerticle(), TestConfig.forTests());
+      Stack.deploy(storeOnly, MainVerticle.STORE, new StoreVerticle(), TestConfig.forTests());
       Bus.call(storeOnly, StoreAddresses.JOBS_ENQUEUE, ids(7, 8, 1200));
       claimed = Bus.call(storeOnly, StoreAddresses.JOBS_CLAIM,
         new JsonObject().put("owner", "test").put("limit", 5).put("leaseMs", 60_000)).getJsonArray("jobs");

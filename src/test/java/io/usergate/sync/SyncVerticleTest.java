@@ -2,6 +2,7 @@ package io.usergate.sync;
 
 import io.usergate.fetch.FetchAddresses;
 import io.usergate.fetch.FetchVerticle;
+import io.usergate.store.Database;
 import io.usergate.store.StoreAddresses;
 import io.usergate.store.StoreVerticle;
 import io.usergate.support.Bus;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -125,7 +127,7 @@ class SyncVerticleTest {
     JsonObject failedOnce = await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
       .until(() -> Bus.call(vertx, SyncAddresses.STATUS, new JsonObject()),
         status -> status.getJsonObject("lastBatch") != null && status.getJsonObject("lastBatch").getLong("retried") == 1);
-    long retryInMs = java.time.Instant.parse(failedOnce.getString("nextRunAt")).toEpochMilli() - System.currentTimeMillis();
+    long retryInMs = Instant.parse(failedOnce.getString("nextRunAt")).toEpochMilli() - System.currentTimeMillis();
     assertTrue(retryInMs <= 1_000, "the next run is the retry, within the backoff's 500 ms, not the tick: " + failedOnce.encode());
 
     Sql.awaitCount("SELECT count(*) FROM sync_jobs WHERE user_id = 1 AND state = 'done' AND attempts = 1", 1, 10_000);
@@ -134,7 +136,7 @@ class SyncVerticleTest {
     assertEquals(2, upstream.calls(1));
     assertEquals(1, Sql.count("SELECT count(*) FROM users WHERE id = 1"));
     JsonObject after = Bus.call(vertx, SyncAddresses.STATUS, new JsonObject());
-    long tickInMs = java.time.Instant.parse(after.getString("nextRunAt")).toEpochMilli() - System.currentTimeMillis();
+    long tickInMs = Instant.parse(after.getString("nextRunAt")).toEpochMilli() - System.currentTimeMillis();
     assertTrue(tickInMs > 30_000, "nothing due later: the next run is the periodic tick: " + after.encode());
   }
 
@@ -238,7 +240,7 @@ class SyncVerticleTest {
       upstream.script(id, Behaviour.OK, 3000);
     }
     JsonObject pg = TestDatabase.pg();
-    try (java.sql.Connection lock = java.sql.DriverManager.getConnection(io.usergate.store.Database.jdbcUrl(pg, "usergate"),
+    try (java.sql.Connection lock = java.sql.DriverManager.getConnection(Database.jdbcUrl(pg, "usergate"),
       pg.getString("user"), pg.getString("password"))) {
       // The first batch's completion (one transaction) waits on this lock; the next batch claims and fetches meanwhile.
       lock.setAutoCommit(false);

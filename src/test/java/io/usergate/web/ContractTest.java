@@ -54,6 +54,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Date;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -742,7 +743,7 @@ class ContractTest {
       list.forEach(value -> array.add(json(value)));
       return array;
     }
-    if (node instanceof java.util.Date) {
+    if (node instanceof Date) {
       throw new IllegalArgumentException("quote the date " + node + " in openapi.yaml: YAML reads it as a timestamp");
     }
     return node;

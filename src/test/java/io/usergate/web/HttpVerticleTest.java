@@ -1,6 +1,8 @@
 package io.usergate.web;
 
 import io.usergate.HeaderNames;
+import io.usergate.fetch.FetchAddresses;
+import io.usergate.support.Bus;
 import io.usergate.support.FakeDirectory;
 import io.usergate.support.FakeDirectory.Behaviour;
 import io.usergate.support.Sql;
@@ -222,7 +224,7 @@ class HttpVerticleTest {
     assertEquals(2, upstream.abandoned(), "the two calls in flight were reset");
     // Permits back and nothing queued: none of the four queued calls can still start.
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-      JsonObject status = io.usergate.support.Bus.call(vertx, io.usergate.fetch.FetchAddresses.STATUS, new JsonObject());
+      JsonObject status = Bus.call(vertx, FetchAddresses.STATUS, new JsonObject());
       assertEquals(2, status.getInteger("available"), status.encode());
       assertEquals(0, status.getInteger("queued"), status.encode());
     });

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -272,7 +272,7 @@ class MalformedInputTest {
   @Test
   @DisplayName("the Bearer scheme is case-insensitive (RFC 9110); another scheme or token is 401")
   void bearerScheme() throws Exception {
-    Map<String, Integer> expected = new java.util.LinkedHashMap<>();
+    Map<String, Integer> expected = new LinkedHashMap<>();
     for (String accepted : List.of("Bearer " + TOKEN, "bearer " + TOKEN, "BEARER  " + TOKEN, " Bearer " + TOKEN + " ")) {
       expected.put(accepted, 202);
     }

@@ -21,6 +21,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +42,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -109,7 +112,7 @@ class MetricsBudgetTest {
   void idle() throws Exception {
     scrape();  // the meters of /metrics itself exist from the first scrape on
     String text = scrape();
-    java.nio.file.Files.writeString(TestConfig.projectDir().resolve("target/metrics-budget-idle.txt"), text);
+    Files.writeString(TestConfig.projectDir().resolve("target/metrics-budget-idle.txt"), text);
     int series = series(text);
     System.out.printf("metrics budget: idle %,d series (%,d lines)%n", series, text.lines().count());
     assertTrue(series <= IDLE_BUDGET, "idle: " + series + " series, over " + IDLE_BUDGET + ":\n" + largest(text));
@@ -160,7 +163,7 @@ class MetricsBudgetTest {
     upstream.script(901, FakeDirectory.Behaviour.FAIL, 0).script(902, FakeDirectory.Behaviour.INVALID_JSON, 0)
       .script(903, FakeDirectory.Behaviour.NO_NAME, 0).script(904, FakeDirectory.Behaviour.HANG, 0)
       .script(905, FakeDirectory.Behaviour.RATE_LIMITED, 0).script(906, FakeDirectory.Behaviour.WRONG_ID, 0);
-    List<java.util.function.Supplier<Future<io.vertx.ext.web.client.HttpResponse<Buffer>>>> errors = List.of(
+    List<Supplier<Future<HttpResponse<Buffer>>>> errors = List.of(
       () -> client.get(port, "127.0.0.1", "/users/901").send(),
       () -> client.get(port, "127.0.0.1", "/users/902").send(),
       () -> client.get(port, "127.0.0.1", "/users/903").send(),
@@ -203,7 +206,7 @@ class MetricsBudgetTest {
     socket.close().await(10, TimeUnit.SECONDS);
 
     String text = scrape();
-    java.nio.file.Files.writeString(TestConfig.projectDir().resolve("target/metrics-budget-busy.txt"), text);
+    Files.writeString(TestConfig.projectDir().resolve("target/metrics-budget-busy.txt"), text);
     int series = series(text);
     System.out.printf("metrics budget: after hostile traffic %,d series (%,d lines), in %,d ms (every route %,d ms, "
         + "the ids %,d ms); answers by status %s; bridge frames answered %,d of %,d%n", series, text.lines().count(),
@@ -223,7 +226,7 @@ class MetricsBudgetTest {
   }
 
   /** {@code count} requests, {@code IN_FLIGHT} at a time; the answers' statuses tallied (-1: no answer). */
-  private static void send(int count, IntFunction<Future<io.vertx.ext.web.client.HttpResponse<Buffer>>> request,
+  private static void send(int count, IntFunction<Future<HttpResponse<Buffer>>> request,
       Map<Integer, Integer> statuses) throws Exception {
     AtomicInteger next = new AtomicInteger();
     Map<Integer, Integer> tally = new ConcurrentHashMap<>();
@@ -237,7 +240,7 @@ class MetricsBudgetTest {
     tally.forEach((status, n) -> statuses.merge(status, n, Integer::sum));
   }
 
-  private static void work(AtomicInteger next, int count, IntFunction<Future<io.vertx.ext.web.client.HttpResponse<Buffer>>> request,
+  private static void work(AtomicInteger next, int count, IntFunction<Future<HttpResponse<Buffer>>> request,
       Map<Integer, Integer> tally, Promise<Void> done) {
     int i = next.getAndIncrement();
     if (i >= count) {
@@ -251,7 +254,7 @@ class MetricsBudgetTest {
   }
 
   private static String scrape() throws Exception {
-    io.vertx.ext.web.client.HttpResponse<Buffer> scrape = client.get(port, "127.0.0.1", "/metrics").send().await(10, TimeUnit.SECONDS);
+    HttpResponse<Buffer> scrape = client.get(port, "127.0.0.1", "/metrics").send().await(10, TimeUnit.SECONDS);
     assertEquals(200, scrape.statusCode());
     return scrape.bodyAsString();
   }

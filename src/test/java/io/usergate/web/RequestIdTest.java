@@ -14,6 +14,7 @@ import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -26,9 +27,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -127,7 +132,7 @@ class RequestIdTest {
       ContextInternal request = ((ContextInternal) vertx.getOrCreateContext()).duplicate();
       request.runOnContext(v -> {
         RequestIds.set("json-bug");
-        throw new IllegalStateException("a bug", new java.io.IOException("its cause"));
+        throw new IllegalStateException("a bug", new IOException("its cause"));
       });
     }, "GET /users/7", "GET /sync failed", "a bug");
     JsonObject served = lines.stream().filter(line -> line.getString("message").contains("GET /users/7 HTTP/1.1 200")).findFirst()
@@ -138,8 +143,8 @@ class RequestIdTest {
     assertTrue(served.getString("process.thread.name").startsWith("vert.x-eventloop-thread-"), served.encode());
     assertTrue(served.getString("log.logger").startsWith("io.vertx.ext.web."), "vertx-web's access log: " + served.encode());
     // ISO-8601 in UTC, as every shipper parses it; no logback-only fields.
-    java.time.Instant at = java.time.Instant.parse(served.getString("@timestamp"));
-    assertTrue(Duration.between(at, java.time.Instant.now()).abs().toMinutes() < 5, served.encode());
+    Instant at = Instant.parse(served.getString("@timestamp"));
+    assertTrue(Duration.between(at, Instant.now()).abs().toMinutes() < 5, served.encode());
     for (String logbackOnly : List.of("formattedMessage", "mdc", "timestamp", "loggerName")) {
       assertFalse(served.containsKey(logbackOnly), logbackOnly + " in " + served.encode());
     }
@@ -147,7 +152,7 @@ class RequestIdTest {
       .orElseThrow(() -> new AssertionError("no error line: " + lines));
     assertEquals("ERROR", failed.getString("log.level"));
     assertEquals("json-boom", failed.getString("http.request.id"), failed.encode());
-    assertEquals(io.vertx.core.eventbus.ReplyException.class.getName(), failed.getString("error.type"), failed.encode());
+    assertEquals(ReplyException.class.getName(), failed.getString("error.type"), failed.encode());
     assertEquals("No handlers for address usergate.sync.status", failed.getString("error.message"));
     // Vert.x makes a ReplyException without frames: the trace is its one line.
     assertTrue(failed.getString("error.stack_trace").contains("No handlers for address usergate.sync.status"), failed.encode());
@@ -172,7 +177,7 @@ class RequestIdTest {
     }, "GET /users/7", "outside any request", "GET /users/8");
     assertEquals(List.of("first-one"), idsOfLinesWith(lines, "GET /users/7 "));
     assertEquals(List.of("second-one"), idsOfLinesWith(lines, "GET /users/8 "));
-    assertEquals(java.util.Collections.singletonList(null), idsOfLinesWith(lines, "outside any request"));
+    assertEquals(Collections.singletonList(null), idsOfLinesWith(lines, "outside any request"));
   }
 
   /** The http.request.id (null when none) of each line whose message holds {@code fragment}. */
@@ -206,7 +211,7 @@ class RequestIdTest {
       step.run();
       await().atMost(Duration.ofSeconds(5)).until(() -> {
         String written = captured.toString(StandardCharsets.UTF_8);
-        return java.util.Arrays.stream(awaited).allMatch(written::contains);
+        return Arrays.stream(awaited).allMatch(written::contains);
       });
     } finally {
       System.setOut(stdout);

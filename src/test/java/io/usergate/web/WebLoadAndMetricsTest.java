@@ -2,6 +2,7 @@ package io.usergate.web;
 
 import io.usergate.fetch.FetchAddresses;
 import io.usergate.metrics.Metrics;
+import io.usergate.store.StoreAddresses;
 import io.usergate.support.Bus;
 import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
@@ -14,9 +15,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -24,16 +27,21 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -102,16 +110,16 @@ class WebLoadAndMetricsTest {
     client.get(port, "127.0.0.1", "/store/users/77").send().await(10, TimeUnit.SECONDS);
     client.get(port, "127.0.0.1", "/status").send().await(10, TimeUnit.SECONDS);
     // A batch of the sync, so that its counters exist too.
-    vertx.eventBus().request(io.usergate.store.StoreAddresses.JOBS_ENQUEUE, new JsonObject().put("ids", new io.vertx.core.json.JsonArray().add(78)))
+    vertx.eventBus().request(StoreAddresses.JOBS_ENQUEUE, new JsonObject().put("ids", new JsonArray().add(78)))
       .await(10, TimeUnit.SECONDS);
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
       client.get(port, "127.0.0.1", "/metrics").send().await(10, TimeUnit.SECONDS).bodyAsString().contains("usergate_sync_batches_total"));
     String text = client.get(port, "127.0.0.1", "/metrics").send().await(10, TimeUnit.SECONDS).bodyAsString();
     Path scrape = TestConfig.projectDir().resolve("target/metrics-scrape.txt");
     Files.writeString(scrape, text);
     Process promtool = new ProcessBuilder("/usr/bin/promtool", "check", "metrics").redirectInput(scrape.toFile())
       .redirectErrorStream(true).start();
-    String verdict = new String(promtool.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    String verdict = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(promtool.waitFor(60, TimeUnit.SECONDS));
     assertEquals(0, promtool.exitValue(), "promtool check metrics on " + scrape + ":\n" + verdict);
   }
@@ -124,20 +132,20 @@ class WebLoadAndMetricsTest {
       client.request(HttpMethod.valueOf("WARMUP"), port, "127.0.0.1", uri).send().await(10, TimeUnit.SECONDS);
     }
     series();  // the meters of /metrics itself exist from the first scrape on
-    java.util.Set<String> beforeSet = series();
+    Set<String> beforeSet = series();
     long before = beforeSet.size();
     List<Future<HttpResponse<Buffer>>> requests = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {
-      String method = "Z" + Integer.toString(i, 36).toUpperCase(java.util.Locale.ROOT) + "Q";
+      String method = "Z" + Integer.toString(i, 36).toUpperCase(Locale.ROOT) + "Q";
       requests.add(client.request(HttpMethod.valueOf(method), port, "127.0.0.1", i % 2 == 0 ? "/users/7" : "/store/users").send());
     }
     Future.all(requests).await(60, TimeUnit.SECONDS);
     requests.forEach(request -> assertEquals(405, request.result().statusCode()));
-    java.util.Set<String> afterSet = series();
+    Set<String> afterSet = series();
     long after = afterSet.size();
     afterSet.removeAll(beforeSet);
     assertTrue(after - before < 50, "series grew by " + (after - before) + " (from " + before + "): "
-      + afterSet.stream().limit(20).collect(java.util.stream.Collectors.toList()));
+      + afterSet.stream().limit(20).collect(Collectors.toList()));
     String text = client.get(port, "127.0.0.1", "/metrics").send().await(10, TimeUnit.SECONDS).bodyAsString();
     assertTrue(text.contains("method=\"" + Metrics.OTHER_METHOD + "\""), "invented methods are labelled OTHER");
     assertFalse(text.contains("method=\"Z1Q\""));
@@ -147,10 +155,10 @@ class WebLoadAndMetricsTest {
    * The HTTP server's series of a scrape (what a caller's request can create), without their values:
    * JVM meters such as a GC pause with a new cause may appear at any time.
    */
-  private static java.util.Set<String> series() throws Exception {
+  private static Set<String> series() throws Exception {
     String text = client.get(port, "127.0.0.1", "/metrics").send().await(10, TimeUnit.SECONDS).bodyAsString();
     return text.lines().filter(line -> line.startsWith("vertx_http_server_"))
-      .map(line -> line.substring(0, line.lastIndexOf(' '))).collect(java.util.stream.Collectors.toCollection(java.util.HashSet::new));
+      .map(line -> line.substring(0, line.lastIndexOf(' '))).collect(Collectors.toCollection(HashSet::new));
   }
 
   @Test
