@@ -109,12 +109,7 @@ public class Launcher extends VertxApplication implements VertxApplicationHooks 
     LogFormat.apply(resolved.config().getJsonObject("log").getString("format"));
     LOG.info("usergate {}: configuration from {}", version(), resolved.describe());
     resolved.ignored().forEach(ignored -> LOG.warn(ignored.warning()));
-    for (String replaced : List.of("cache.hotUsers", "cache.storeHotBytes")) {
-      if (!"built-in default".equals(resolved.layers().get(replaced))) {
-        LOG.warn("{} is deprecated: the node has one user cache, bounded by cache.memoryBytes; {} only turns it off at 0",
-          replaced, replaced);
-      }
-    }
+    resolved.deprecations().forEach(LOG::warn);
     int code = new Launcher(args, resolved.config()).launch();
     return code == 0 ? -1 : code;
   }

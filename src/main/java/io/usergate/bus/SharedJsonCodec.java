@@ -64,11 +64,6 @@ public final class SharedJsonCodec implements MessageCodec<JsonObject, JsonObjec
     return requestOptions(vertx).setCodecName(NAME);
   }
 
-  /** Whether {@code request} comes from a usergate verticle in this very Vert.x. */
-  public static boolean fromThisVertx(Vertx vertx, Message<?> request) {
-    return nodeToken(vertx).equals(request.headers().get(HeaderNames.BUS_NODE));
-  }
-
   /**
    * The shared codec for a reply to a usergate verticle (its request carries {@link HeaderNames#BUS_NODE}), in this
    * Vert.x (no copy) or on another node (the binary wire form; every usergate verticle registers the codec),

@@ -1,18 +1,14 @@
 package io.usergate.cache;
 
-import io.usergate.error.ErrorCode;
-import io.usergate.fetch.FetchAddresses;
 import io.usergate.metrics.CounterFamily;
-import io.usergate.user.User;
-import io.vertx.core.json.JsonObject;
 
 /**
  * Where an answer may come from, given the age of the mirror's copy and what the caller accepts
  * (RFC 9111's request directives, or their bus form). The mirror's copy is fresh for
  * {@code cache.freshForMs}; for {@code cache.staleWhileRevalidateMs} more it may be answered while a
  * refresh runs in the background; after that it is a miss. A caller's {@code max-age} can only ask for
- * a younger copy than that, never make an old one fresh. Public for the web edge, which answers the hits
- * of its own copies with the same rule ({@code web/EdgeCopies}). Confined to its verticle's context.
+ * a younger copy than that, never make an old one fresh. The web judges its hits of the node's
+ * cache with it, the fetch verticle everything else. Confined to its verticle's context.
  */
 public final class Freshness {
 
@@ -21,16 +17,8 @@ public final class Freshness {
 
     /** No directive: the cache's own rule alone. */
     public static final Directives NONE = new Directives(null, false, false);
-
-    /** {@code maxAgeMs}, {@code noCache}, {@code onlyIfCached} of a bus request, checked (BAD_REQUEST). */
-    public static Directives of(JsonObject body) {
-      Object maxAge = body.getValue(FetchAddresses.MAX_AGE_MS);
-      if (maxAge != null && !(maxAge instanceof Integer || maxAge instanceof Long) || maxAge != null && ((Number) maxAge).longValue() < 0) {
-        throw ErrorCode.BAD_REQUEST.error(FetchAddresses.MAX_AGE_MS + " must be an integer ≥ 0, not " + User.describe(maxAge));
-      }
-      return new Directives(maxAge == null ? null : ((Number) maxAge).longValue(),
-        FetchAddresses.flag(body, FetchAddresses.NO_CACHE, false), FetchAddresses.flag(body, FetchAddresses.ONLY_IF_CACHED, false));
-    }
+    /** A live answer only ({@code no-cache}). */
+    public static final Directives LIVE = new Directives(null, true, false);
   }
 
   /** The verdict, and the label it has in {@code usergate_cache_requests_total{result}}. */

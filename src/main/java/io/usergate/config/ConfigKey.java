@@ -18,11 +18,6 @@ public record ConfigKey(String section, String name, Type type, long min, long m
    */
   public enum Type {
     STRING, INT, LONG, BOOLEAN, DOUBLE, POINTER, POINTERS, TEMPLATE, HEADERS;
-
-    /** Held as a string in the configuration. */
-    public boolean isText() {
-      return this == STRING || this == POINTER || this == POINTERS || this == TEMPLATE;
-    }
   }
 
   public static ConfigKey string(String dotted, String defaultValue, String meaning) {
@@ -95,11 +90,6 @@ public record ConfigKey(String section, String name, Type type, long min, long m
   public String environmentName() {
     return "USERGATE_" + section.toUpperCase(Locale.ROOT) + "_"
       + name.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
-  }
-
-  /** {@code http.port} → {@code usergate.http.port}. */
-  public String propertyName() {
-    return "usergate." + dotted();
   }
 
   /** Parses text (an environment variable, a system property) into this key's type. */

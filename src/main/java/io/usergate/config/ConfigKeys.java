@@ -24,6 +24,11 @@ import static io.usergate.config.ConfigKey.template;
  */
 public final class ConfigKeys {
 
+  /** Keys kept for one release, each with the key that replaces it (the start log warns when a layer sets one). */
+  public static final Map<String, String> DEPRECATED = Map.of(
+    "cache.hotUsers", "cache.memoryBytes",
+    "cache.storeHotBytes", "cache.memoryBytes");
+
   public static final List<ConfigKey> ALL = List.of(
     string("http.host", "127.0.0.1", "address the routes listen on"),
     integer("http.port", 0, 65535, 8080, "port of the routes (0: any free port)"),
@@ -91,9 +96,10 @@ public final class ConfigKeys {
       "a 404 from the upstream is remembered (per node) this long and answered without an upstream call"),
     longValue("cache.memoryBytes", 0, 68_719_476_736L, 67_108_864L, "bytes of users' JSON each node keeps in memory, "
       + "one cache for the web's hits, fetch and the store (the least used go first; a change drops a user on every node); 0: none"),
-    longValue("cache.storeHotBytes", 0, 68_719_476_736L, 67_108_864L, "deprecated, use cache.memoryBytes: only 0 still "
-      + "means something (no cache)"),
-    integer("cache.hotUsers", 0, 10_000_000, 10_000, "deprecated, use cache.memoryBytes: only 0 still means something (no cache)"),
+    longValue("cache.storeHotBytes", 0, 68_719_476_736L, 67_108_864L, "deprecated, use cache.memoryBytes: "
+      + "when cache.memoryBytes is not set, its value bounds the cache (0: none)"),
+    integer("cache.hotUsers", 0, 10_000_000, 10_000, "deprecated, use cache.memoryBytes: a count of users, which a byte "
+      + "bound cannot honour; only its 0 (no cache) still holds"),
     pointer("mapping.id", "/id", "JSON pointer to the user's id (a positive integer) in what the directory sends"),
     template("mapping.name", "{/name}", false, "the user's name: JSON pointers in braces with text between, e.g. "
       + "{/firstName} {/lastName}; a missing field renders empty; the result is trimmed; empty is UPSTREAM_ERROR"),

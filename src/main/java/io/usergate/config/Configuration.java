@@ -48,6 +48,15 @@ public final class Configuration {
       return String.join(" < ", applied);
     }
 
+    /** A warning for each deprecated key a layer set, naming the key that replaces it. */
+    public List<String> deprecations() {
+      return ConfigKeys.DEPRECATED.entrySet().stream()
+        .filter(old -> !DEFAULTS.equals(layers.get(old.getKey())))
+        .map(old -> old.getKey() + " (set by " + layers.get(old.getKey()) + ") is deprecated and goes in the next release: "
+          + "use " + old.getValue() + " (see docs/configuration.md)")
+        .sorted().toList();
+    }
+
     /** One line per key: its value (secrets masked) and its layer, for {@code --print-config}. */
     public String table() {
       StringBuilder out = new StringBuilder();

@@ -18,18 +18,18 @@ final class CancellationRegistry {
 
   private final Map<String, Cancellation> named = new HashMap<>();
 
-  /** A new cancellation for the request {@code body}, registered under its requestId when it has one. */
-  Cancellation register(JsonObject body) {
+  /** A new cancellation for a request, registered under its {@code requestId} when it has one (not null). */
+  Cancellation register(String requestId) {
     Cancellation cancellation = new Cancellation();
-    if (body.getValue(FetchAddresses.REQUEST_ID) instanceof String requestId) {
+    if (requestId != null) {
       named.put(requestId, cancellation);
     }
     return cancellation;
   }
 
-  /** The request {@code body} is answered: nothing left to cancel. */
-  void forget(JsonObject body) {
-    if (body.getValue(FetchAddresses.REQUEST_ID) instanceof String requestId) {
+  /** The request {@code requestId} is answered: nothing left to cancel. */
+  void forget(String requestId) {
+    if (requestId != null) {
       named.remove(requestId);
     }
   }

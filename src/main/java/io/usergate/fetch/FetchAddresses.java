@@ -1,8 +1,6 @@
 package io.usergate.fetch;
 
 import io.usergate.HeaderNames;
-import io.usergate.error.ErrorCode;
-import io.vertx.core.json.JsonObject;
 
 /** The event-bus addresses the fetch verticle consumes. Bodies are JSON objects. */
 public final class FetchAddresses {
@@ -78,18 +76,6 @@ public final class FetchAddresses {
    */
   public static final String WRITE_THROUGH = "writeThrough";
 
-  public static final String MODE_ALL = "all";
-  public static final String MODE_SETTLED = "settled";
-
   private FetchAddresses() {
-  }
-
-  /** A true/false field of a fetch request, {@code absent} when missing; anything else is BAD_REQUEST naming it. */
-  public static boolean flag(JsonObject body, String field, boolean absent) {
-    Object value = body.getValue(field, absent);
-    if (!(value instanceof Boolean)) {
-      throw ErrorCode.BAD_REQUEST.error(field + " must be true or false, not " + value);
-    }
-    return (Boolean) value;
   }
 }

@@ -1,6 +1,5 @@
 package io.usergate.fetch;
 
-import io.usergate.HeaderNames;
 import io.usergate.bus.BusReplies.Reply;
 import io.usergate.bus.SharedJsonCodec;
 import io.usergate.cache.CacheSettings;
@@ -8,16 +7,14 @@ import io.usergate.cache.Freshness;
 import io.usergate.cache.UserCache;
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
-import io.usergate.log.RequestIds;
 import io.usergate.metrics.Metrics;
+import io.usergate.fetch.KnownCopies.Copy;
 import io.usergate.store.StoreAddresses;
 import io.usergate.user.User;
-import io.usergate.user.UserId;
 import io.vertx.core.CompositeFuture;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +22,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -64,6 +60,7 @@ public class FetchVerticle extends VerticleBase {
   private WriteThrough writeThrough;
   private Coalescer<Long, User> coalescer;
   private Freshness freshness;
+  private KnownCopies copies;
   private NotFoundMemory notFound;
   /** The node's user cache: this verticle writes it; the web, the store and this verticle read it. */
   private UserCache cache;
@@ -92,6 +89,7 @@ public class FetchVerticle extends VerticleBase {
     freshness = Freshness.of(cacheSettings);
     notFound = new NotFoundMemory(cacheSettings.notFoundForMs(), System::currentTimeMillis);
     cache = UserCache.of(vertx, cacheSettings);
+    copies = new KnownCopies(vertx, cache, freshness);
     if (settings.clusterBudget()) {
       rateShare = new RateShare(vertx, upstream, settings.maxRatePerSecond(), settings.maxBurst(),
         ClusterBudget.SETTLE_MS);
@@ -134,38 +132,18 @@ public class FetchVerticle extends VerticleBase {
     return writeThrough.close().eventually(() -> upstream.close());
   }
 
-  /** A user and how it was served: from the mirror or live, with its Cache-Status. */
-  /**
-   * A user's copy, when it was fetched from the upstream, and where this answer found it: {@link #MEMORY}
-   * (the node's cache) or {@link #STORE} (the mirror's, read for this answer): {@code X-Usergate-Source}.
-   */
-  private record Copy(JsonObject user, Instant fetchedAt, String source) {
-
-    static final String MEMORY = "memory";
-    static final String STORE = "store";
-
-    static Copy of(UserCache.Cached cached) {
-      return new Copy(cached.user(), cached.fetchedAt(), MEMORY);
-    }
-
-    long ageMs(Instant now) {
-      return Math.max(0, now.toEpochMilli() - fetchedAt.toEpochMilli());
-    }
-  }
-
+  /** How one id was answered: from a copy (with its Cache-Status), or live. */
   private record Served(User user, Copy copy, String cacheStatus, Instant fetchedAt) {
 
     /** From a copy: fetched when the copy was. */
     Served(User user, Copy copy, String cacheStatus) {
-      this(user, copy, cacheStatus, copy == null ? Instant.now() : copy.fetchedAt());
+      this(user, copy, cacheStatus, copy.fetchedAt());
     }
 
-    Reply reply() {
+    FetchMessages.OneReply reply() {
       return copy != null
-        ? new Reply(copy.user(), Map.of(HeaderNames.BUS_SOURCE, copy.source(),
-            HeaderNames.BUS_FETCHED_AT, copy.fetchedAt().toString(), HeaderNames.BUS_CACHE_STATUS, cacheStatus))
-        : new Reply(user.profile(), Map.of(HeaderNames.BUS_SOURCE, "upstream",
-            HeaderNames.BUS_FETCHED_AT, fetchedAt.toString(), HeaderNames.BUS_CACHE_STATUS, cacheStatus));
+        ? new FetchMessages.OneReply(copy.user(), copy.source(), copy.fetchedAt(), cacheStatus)
+        : new FetchMessages.OneReply(user.profile(), FetchMessages.OneReply.UPSTREAM, fetchedAt, cacheStatus);
     }
 
     boolean live() {
@@ -174,12 +152,11 @@ public class FetchVerticle extends VerticleBase {
   }
 
   private Future<Reply> one(JsonObject body) {
-    long id = UserId.fromField(body, "id");
-    boolean staleFallback = FetchAddresses.flag(body, FetchAddresses.STALE_FALLBACK, false);
-    Freshness.Directives directives = Freshness.Directives.of(body);
-    Cancellation cancellation = named(body);
-    return mirror(List.of(id), directives)
-      .compose(copies -> serve(id, copies.get(id), directives, cancellation)
+    FetchMessages.One request = FetchMessages.One.fromJson(body);
+    long id = request.id();
+    Cancellation cancellation = cancellable.register(request.requestId());
+    return copies.find(List.of(id), request.directives())
+      .compose(found -> serve(id, found.get(id), request.directives(), cancellation)
         .map(served -> {
           if (served.live()) {
             writeThrough.add(List.of(served.user()), served.fetchedAt());
@@ -188,22 +165,16 @@ public class FetchVerticle extends VerticleBase {
         })
         .recover(failure -> {
           UsergateException error = UsergateException.from(failure);
-          if (!staleFallback || !UPSTREAM_FAILURES.contains(error.code())) {
+          if (!request.staleFallback() || !UPSTREAM_FAILURES.contains(error.code())) {
             return Future.failedFuture(error);
           }
-          return staleFallback(id, copies.get(id), error);
+          // The upstream failed: a stored copy, of any age, is better than an error, and says where it came from.
+          return copies.stored(id, found.get(id))
+            .map(stored -> new Served(null, stored, FetchMessages.OneReply.STALE_FALLBACK_STATUS).reply())
+            .otherwise(noCopy -> { throw error; });
         }))
-      .andThen(done -> forget(body));
-  }
-
-  /** The upstream failed: a stored copy, of any age, is better than an error, and says where it came from. */
-  private Future<Reply> staleFallback(long id, Copy known, UsergateException error) {
-    Future<Copy> copy = known != null ? Future.succeededFuture(known)
-      : vertx.eventBus().<JsonObject>request(StoreAddresses.GET, new JsonObject().put("id", id), RequestIds.with(SharedJsonCodec.sharedRequestOptions(vertx)))
-          .map(stored -> new Copy(stored.body(), Instant.parse(stored.headers().get(HeaderNames.BUS_FETCHED_AT)), Copy.STORE));
-    return copy
-      .map(stored -> new Served(null, stored, "fwd=miss; detail=stale-fallback").reply())
-      .otherwise(noCopy -> { throw error; });
+      .map(FetchMessages.OneReply::toReply)
+      .andThen(done -> cancellable.forget(request.requestId()));
   }
 
   /**
@@ -256,101 +227,45 @@ public class FetchVerticle extends VerticleBase {
       .onComplete(done -> refreshing.remove(id));
   }
 
-  /**
-   * The newest copies known of {@code ids}, when the caller's directives and the cache settings make them
-   * useful: the hot copies in memory, and the mirror's for the ids whose hot copy is missing or not fresh
-   * enough (one read for all of them). A hit therefore costs no mirror read at all.
-   */
-  private Future<Map<Long, Copy>> mirror(List<Long> ids, Freshness.Directives directives) {
-    if (!freshness.consultsMirror(directives)) {
-      return Future.succeededFuture(Map.of());
-    }
-    Instant now = Instant.now();
-    Map<Long, Copy> copies = new HashMap<>();
-    List<Long> unsure = new ArrayList<>();
-    for (long id : ids) {
-      UserCache.Cached cached = cache.get(id);
-      Copy copy = cached == null ? null : Copy.of(cached);
-      if (copy != null) {
-        copies.put(id, copy);
-      }
-      if (copy == null || freshness.judge(copy.ageMs(now), directives) != Freshness.Verdict.HIT) {
-        unsure.add(id);
-      }
-    }
-    if (unsure.isEmpty()) {
-      return Future.succeededFuture(copies);
-    }
-    long stamp = cache.stamp();
-    return vertx.eventBus().<JsonObject>request(StoreAddresses.GET_MANY, new JsonObject().put("ids", new JsonArray(unsure)),
-        RequestIds.with(SharedJsonCodec.sharedRequestOptions(vertx)))
-      .map(reply -> {
-        reply.body().getJsonArray("users").forEach(entry -> {
-          JsonObject stored = (JsonObject) entry;
-          JsonObject user = stored.getJsonObject("user");
-          long id = user.getLong("id");
-          Copy copy = new Copy(user, Instant.parse(stored.getString("fetchedAt")), Copy.STORE);
-          cache.offer(id, copy.user(), copy.fetchedAt(), stamp);
-          copies.merge(id, copy, (known, read) -> read.fetchedAt().isAfter(known.fetchedAt()) ? read : known);
-        });
-        return copies;
-      })
-      .recover(failure -> {
-        if (directives.onlyIfCached()) {
-          return Future.failedFuture(failure);
-        }
-        // The mirror is a shortcut: without it, what memory holds, or else the upstream, answers.
-        LOG.debug("fetch: mirror read failed, fetching live: {}", failure.getMessage());
-        return Future.succeededFuture(copies);
-      });
-  }
-
-  private Cancellation named(JsonObject body) {
-    return cancellable.register(body);
-  }
-
-  private void forget(JsonObject body) {
-    cancellable.forget(body);
-  }
-
   private Future<JsonObject> many(JsonObject body) {
-    List<Long> ids = UserId.listFromField(body, "ids", settings.maxIdsPerRequest());
-    Object mode = body.getValue("mode", FetchAddresses.MODE_ALL);
-    if (!FetchAddresses.MODE_ALL.equals(mode) && !FetchAddresses.MODE_SETTLED.equals(mode)) {
-      throw ErrorCode.BAD_REQUEST.error("mode must be \"all\" or \"settled\", not " + mode);
-    }
-    boolean all = FetchAddresses.MODE_ALL.equals(mode);
-    boolean write = FetchAddresses.flag(body, FetchAddresses.WRITE_THROUGH, true);
-    Freshness.Directives directives = Freshness.Directives.of(body);
+    FetchMessages.Many request = FetchMessages.Many.fromJson(body, settings.maxIdsPerRequest());
+    Freshness.Directives directives = request.directives();
     Instant started = Instant.now();
-    Cancellation cancellation = named(body);
-    List<Long> distinct = new ArrayList<>(new LinkedHashSet<>(ids));
+    Cancellation cancellation = cancellable.register(request.requestId());
+    List<Long> distinct = new ArrayList<>(new LinkedHashSet<>(request.ids()));
     // The hits of the whole list in one read; only the misses go upstream.
-    return mirror(distinct, directives).compose(copies -> {
+    return copies.find(distinct, directives).compose(found -> {
       // An id asked for twice is fetched once and answered in each of its places.
       Map<Long, Future<User>> byId = new LinkedHashMap<>();
       List<Future<Served>> served = new ArrayList<>();
       for (long id : distinct) {
-        Future<Served> one = serve(id, copies.get(id), directives, cancellation);
+        Future<Served> one = serve(id, found.get(id), directives, cancellation);
         served.add(one);
         byId.put(id, one.map(Served::user));
       }
       List<Future<User>> unique = new ArrayList<>(byId.values());
       // "all" fails on the first failure and cancels the rest; "settled" waits for every outcome, each one an answer.
-      Future<CompositeFuture> outcome = all
-        ? Future.all(unique).onFailure(failure -> cancellation.cancel())
-        : Future.join(unique).otherwiseEmpty();
+      Future<CompositeFuture> outcome = request.settled()
+        ? Future.join(unique).otherwiseEmpty()
+        : Future.all(unique).onFailure(failure -> cancellation.cancel());
       return outcome
         .andThen(done -> {
-          if (write) {
+          if (request.writeThrough()) {
             // Read from the served futures themselves, all complete by now (a future derived from them
             // might not be yet): only what came live is written through.
             writeThrough.add(served.stream().filter(one -> one.succeeded() && one.result().live())
               .map(one -> one.result().user()).collect(Collectors.toList()), started);
           }
         })
-        .map(done -> all ? usersReply(ids, byId) : settledReply(ids, byId));
-    }).andThen(done -> forget(body));
+        .map(done -> request.settled()
+          ? FetchMessages.settledReply(request.ids().stream().map(id -> result(id, byId.get(id))).toList())
+          : FetchMessages.usersReply(request.ids().stream().map(id -> byId.get(id).result().profile()).toList()));
+    }).andThen(done -> cancellable.forget(request.requestId()));
+  }
+
+  private static FetchMessages.Result result(long id, Future<User> outcome) {
+    return outcome.succeeded() ? new FetchMessages.Result(id, outcome.result().profile(), null)
+      : FetchMessages.Result.failed(id, UsergateException.from(outcome.cause()));
   }
 
   /**
@@ -369,7 +284,8 @@ public class FetchVerticle extends VerticleBase {
     if (!(limit instanceof Integer size) || size < 1 || size > MAX_PAGE) {
       throw ErrorCode.BAD_REQUEST.error("limit must be an integer from 1 to " + MAX_PAGE + ", not " + User.describe(limit));
     }
-    Cancellation cancellation = named(body);
+    String requestId = body.getValue(FetchAddresses.REQUEST_ID) instanceof String named ? named : null;
+    Cancellation cancellation = cancellable.register(requestId);
     return underPermit(cancellation, waitDeadline -> upstream.fetchPage(((Number) offset).longValue(), size, cancellation, waitDeadline))
       .map(page -> {
         // Fresh from the directory, like any live fetch: the walk stores them, and this node's hits may use them.
@@ -377,32 +293,7 @@ public class FetchVerticle extends VerticleBase {
         page.users().forEach(user -> cache.offer(user.id(), user.profile(), fetchedAt));
         return page.toJson();
       })
-      .andThen(done -> forget(body));
-  }
-
-  /** {@code {"users": [...]}}, in the order asked: every id succeeded. */
-  private static JsonObject usersReply(List<Long> ids, Map<Long, Future<User>> byId) {
-    JsonArray users = new JsonArray();
-    ids.forEach(id -> users.add(byId.get(id).result().profile()));
-    return new JsonObject().put("users", users);
-  }
-
-  /** {@code {"results": [...], "succeeded": n, "failed": m}}, in the order asked. */
-  private static JsonObject settledReply(List<Long> ids, Map<Long, Future<User>> byId) {
-    JsonArray results = new JsonArray();
-    int failed = 0;
-    for (long id : ids) {
-      Future<User> result = byId.get(id);
-      JsonObject entry = new JsonObject().put("id", id);
-      if (result.succeeded()) {
-        entry.put("user", result.result().profile());
-      } else {
-        entry.put("error", UsergateException.from(result.cause()).toJson().getJsonObject("error"));
-        failed++;
-      }
-      results.add(entry);
-    }
-    return new JsonObject().put("results", results).put("succeeded", ids.size() - failed).put("failed", failed);
+      .andThen(done -> cancellable.forget(requestId));
   }
 
   /**

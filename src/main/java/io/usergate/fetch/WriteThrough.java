@@ -2,11 +2,11 @@ package io.usergate.fetch;
 
 import io.usergate.bus.SharedJsonCodec;
 import io.usergate.store.StoreAddresses;
+import io.usergate.store.StoreMessages;
 import io.usergate.user.User;
 import io.vertx.core.Future;
 import io.vertx.core.Timer;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -124,9 +124,9 @@ final class WriteThrough {
     if (pending.isEmpty()) {
       return;
     }
-    JsonArray users = new JsonArray(new ArrayList<>(pending.values()));
+    List<JsonObject> users = new ArrayList<>(pending.values());
     // The oldest fetch time of the batch: a row never claims to be fresher than it is.
-    JsonObject upsert = new JsonObject().put("users", users).put("fetchedAt", oldestFetch.toString());
+    JsonObject upsert = StoreMessages.Upsert.toJson(users, oldestFetch);
     pending.clear();
     oldestFetch = null;
     Future<Void> write = vertx.eventBus().<JsonObject>request(StoreAddresses.UPSERT, upsert,
@@ -135,7 +135,7 @@ final class WriteThrough {
       .onFailure(failure -> {
         failed += users.size();
         // Not written after all: the next fetch of these users must not be skipped as a rewrite.
-        users.forEach(user -> recentlyWritten.remove(((JsonObject) user).getLong("id")));
+        users.forEach(user -> recentlyWritten.remove(user.getLong("id")));
         LOG.warn("fetch: write-through of {} user(s) to the store failed: {}", users.size(), failure.getMessage());
       })
       .<Void>mapEmpty()

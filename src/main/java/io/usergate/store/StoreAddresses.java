@@ -1,8 +1,6 @@
 package io.usergate.store;
 
 import io.usergate.HeaderNames;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonObject;
 
 /** The event-bus addresses the store verticle consumes. Bodies are JSON objects. */
 public final class StoreAddresses {
@@ -14,7 +12,7 @@ public final class StoreAddresses {
   public static final String GET = "usergate.store.get";
 
   /**
-   * {@code {"ids": [1, 2, 3]}} (at most {@value StoreVerticle#MAX_GET_MANY}) → {@code {"users": [{"user":
+   * {@code {"ids": [1, 2, 3]}} (at most {@value StoreMessages.GetMany#MAX_IDS}) → {@code {"users": [{"user":
    * {...}, "fetchedAt": "2026-11-24T06:00:00Z"}, ...]}}: the stored copies of those ids that the mirror
    * has, in no particular order, read in one statement; an id it lacks is simply absent.
    */
@@ -134,12 +132,6 @@ public final class StoreAddresses {
    * Bridged outbound; cluster-wide.
    */
   public static final String USER_CHANGED = "usergate.user.changed";
-
-  /** The user id of a {@link #USER_CHANGED} message, or null when it names none (a stranger's publish). */
-  public static Long changedId(Message<?> message) {
-    return message.body() instanceof JsonObject change && change.getValue("id") instanceof Number id
-      ? id.longValue() : null;
-  }
 
   private StoreAddresses() {
   }

@@ -1,12 +1,10 @@
 package io.usergate.store;
 
-import io.usergate.HeaderNames;
 import io.usergate.bus.BusReplies.Reply;
 import io.usergate.bus.SharedJsonCodec;
 import io.usergate.cache.CacheSettings;
 import io.usergate.cache.UserCache;
 import io.usergate.error.ErrorCode;
-import io.usergate.user.User;
 import io.usergate.user.UserId;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -19,10 +17,8 @@ import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Instant;
-import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 
 import static io.usergate.bus.BusReplies.answer;
@@ -37,7 +33,6 @@ public class StoreVerticle extends VerticleBase {
 
   static final int MAX_PAGE = 1000;
   /** As many as one fetch.many may ask for at the most (upstream.maxIdsPerRequest's range). */
-  static final int MAX_GET_MANY = 100_000;
   static final int DEFAULT_PAGE = 100;
 
   private static final Logger LOG = LoggerFactory.getLogger(StoreVerticle.class);
@@ -127,10 +122,10 @@ public class StoreVerticle extends VerticleBase {
 
   /** One user: the node's cached copy, or PostgreSQL's row (then cached). */
   private Future<Reply> get(JsonObject body) {
-    long id = UserId.fromField(body, "id");
+    long id = StoreMessages.Get.fromJson(body).id();
     UserCache.Cached cached = cache.get(id);
     if (cached != null) {
-      return Future.succeededFuture(new Reply(cached.user(), Map.of(HeaderNames.BUS_FETCHED_AT, cached.fetchedAtText())));
+      return Future.succeededFuture(new StoreMessages.Stored(cached.user(), cached.fetchedAt()).toReply());
     }
     long stamp = cache.stamp();
     return scopes.read(reads, client -> client.preparedQuery(Sql.GET_USER).execute(Tuple.of(id)))
@@ -138,28 +133,27 @@ public class StoreVerticle extends VerticleBase {
         if (rows.size() == 0) {
           throw ErrorCode.NOT_FOUND.error("the store has no user " + id, id);
         }
-        Row row = rows.iterator().next();
-        JsonObject user = row.getJsonObject("profile");
-        Instant fetchedAt = row.getOffsetDateTime("fetched_at").toInstant();
-        cache.offer(id, user, fetchedAt, stamp);
-        return new Reply(user, Map.of(HeaderNames.BUS_FETCHED_AT, fetchedAt.toString()));
+        StoreMessages.Stored stored = stored(rows.iterator().next());
+        cache.offer(id, stored.user(), stored.fetchedAt(), stamp);
+        return stored.toReply();
       });
   }
 
   private Future<JsonObject> getMany(JsonObject body) {
-    List<Long> ids = UserId.listFromField(body, "ids", MAX_GET_MANY);
+    List<Long> ids = StoreMessages.GetMany.fromJson(body).ids();
     if (ids.isEmpty()) {
-      return Future.succeededFuture(new JsonObject().put("users", new JsonArray()));
+      return Future.succeededFuture(StoreMessages.GetMany.reply(List.of()));
     }
     return scopes.read(reads, client -> client.preparedQuery(Sql.GET_USERS).execute(Tuple.of(ids.toArray(Long[]::new))))
       .map(rows -> {
-        JsonArray users = new JsonArray();
-        for (Row row : rows) {
-          users.add(new JsonObject().put("user", row.getJsonObject("profile"))
-            .put("fetchedAt", row.getOffsetDateTime("fetched_at").toInstant().toString()));
-        }
-        return new JsonObject().put("users", users);
+        List<StoreMessages.Stored> users = new ArrayList<>();
+        rows.forEach(row -> users.add(stored(row)));
+        return StoreMessages.GetMany.reply(users);
       });
+  }
+
+  private static StoreMessages.Stored stored(Row row) {
+    return new StoreMessages.Stored(row.getJsonObject("profile"), row.getOffsetDateTime("fetched_at").toInstant());
   }
 
   private Future<JsonObject> list(JsonObject body) {
@@ -181,15 +175,14 @@ public class StoreVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> upsert(JsonObject body) {
-    List<User> users = UserRows.parse(body, "users");
-    OffsetDateTime fetchedAt = UserRows.fetchedAt(body);
-    if (users.isEmpty()) {
-      return Future.succeededFuture(new JsonObject().put("upserted", 0));
+    StoreMessages.Upsert upsert = StoreMessages.Upsert.fromJson(body);
+    if (upsert.users().isEmpty()) {
+      return Future.succeededFuture(StoreMessages.Upsert.reply(0));
     }
     UserWrites.Changes changes = new UserWrites.Changes();
-    return scopes.withTransaction(connection -> writes.upsert(connection, users, fetchedAt, null, changes))
+    return scopes.withTransaction(connection -> writes.upsert(connection, upsert.users(), upsert.fetchedAt(), null, changes))
       .onSuccess(committed -> writes.committed(changes))
-      .map(written -> new JsonObject().put("upserted", written));
+      .map(StoreMessages.Upsert::reply);
   }
 
   private Future<JsonObject> delete(JsonObject body) {

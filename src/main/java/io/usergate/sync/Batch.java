@@ -1,6 +1,7 @@
 package io.usergate.sync;
 
 import io.usergate.error.ErrorCode;
+import io.usergate.fetch.FetchMessages;
 import io.usergate.retry.Backoff;
 import io.usergate.store.StoreAddresses;
 import io.vertx.core.Future;
@@ -29,7 +30,7 @@ final class Batch {
     Future<JsonObject> request(String address, JsonObject body);
 
     /** The ids through fetch.many in settled mode: one result per id, a user or an error. */
-    Future<JsonArray> fetchSettled(List<Long> ids);
+    Future<List<FetchMessages.Result>> fetchSettled(List<Long> ids);
 
     /** The store said when its earliest pending job not yet due falls due ({@code nextDueInMs} of a reply). */
     void dueIn(JsonObject reply);
@@ -103,7 +104,8 @@ final class Batch {
       .onComplete(done -> finished.tryComplete());
   }
 
-  private Future<Void> complete(List<Long> ids, Map<Long, Integer> attempts, JsonArray results, Instant fetchedAt) {
+  private Future<Void> complete(List<Long> ids, Map<Long, Integer> attempts, List<FetchMessages.Result> results,
+                                Instant fetchedAt) {
     if (phase == Phase.HANDED_BACK) {
       return Future.succeededFuture();
     }
@@ -111,13 +113,12 @@ final class Batch {
     JsonArray users = new JsonArray();
     JsonArray removed = new JsonArray();
     JsonArray failed = new JsonArray();
-    for (int i = 0; i < results.size(); i++) {
-      JsonObject result = results.getJsonObject(i);
-      long id = result.getLong("id");
-      JsonObject error = result.getJsonObject("error");
+    for (FetchMessages.Result result : results) {
+      long id = result.id();
+      JsonObject error = result.error();
       if (error == null) {
         done.add(id);
-        users.add(result.getJsonObject("user"));
+        users.add(result.user());
       } else if (ErrorCode.NOT_FOUND.name().equals(error.getString("code"))) {
         removed.add(id);
       } else {

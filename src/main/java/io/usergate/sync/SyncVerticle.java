@@ -6,7 +6,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.usergate.bus.SharedJsonCodec;
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
+import io.usergate.cache.Freshness;
 import io.usergate.fetch.FetchAddresses;
+import io.usergate.fetch.FetchMessages;
 import io.usergate.log.RequestIds;
 import io.usergate.metrics.Metrics;
 import io.usergate.retry.Backoff;
@@ -15,7 +17,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -185,26 +186,20 @@ public class SyncVerticle extends VerticleBase implements Batch.Sync {
 
   /** The ids through fetch.many in settled mode, in requests of at most the fetch verticle's maxIdsPerRequest. */
   @Override
-  public Future<JsonArray> fetchSettled(List<Long> ids) {
-    List<Future<JsonArray>> chunks = new ArrayList<>();
+  public Future<List<FetchMessages.Result>> fetchSettled(List<Long> ids) {
+    List<Future<List<FetchMessages.Result>>> chunks = new ArrayList<>();
     for (int from = 0; from < ids.size(); from += maxIdsPerRequest) {
       List<Long> chunk = ids.subList(from, Math.min(from + maxIdsPerRequest, ids.size()));
-      // No write-through: the completion stores the users in the same transaction as the job states.
-      chunks.add(request(FetchAddresses.MANY, new JsonObject().put("ids", new JsonArray(new ArrayList<>(chunk)))
-        .put("mode", FetchAddresses.MODE_SETTLED).put(FetchAddresses.WRITE_THROUGH, false)
-          // The sync is the refresher: always live, never the mirror's copy or a remembered 404.
-          .put(FetchAddresses.NO_CACHE, true))
-        .map(reply -> reply.getJsonArray("results"))
+      // No write-through: the completion stores the users in the same transaction as the job states. Always
+      // live: the sync is the refresher, it wants neither the mirror's copy nor a remembered 404.
+      FetchMessages.Many live = new FetchMessages.Many(List.copyOf(chunk), true, Freshness.Directives.LIVE, false, null);
+      chunks.add(request(FetchAddresses.MANY, live.toJson())
+        .map(FetchMessages.Result::listFrom)
         // The fetch itself failed (overloaded, gone): each id gets that error as a failed attempt.
-        .recover(failure -> Future.succeededFuture(allFailed(chunk, UsergateException.from(failure)))));
+        .recover(failure -> Future.succeededFuture(chunk.stream()
+          .map(id -> FetchMessages.Result.failed(id, UsergateException.from(failure))).toList())));
     }
-    return Future.all(chunks).map(all -> {
-      JsonArray results = new JsonArray();
-      for (Future<JsonArray> chunk : chunks) {
-        results.addAll(chunk.result());
-      }
-      return results;
-    });
+    return Future.all(chunks).map(all -> chunks.stream().flatMap(chunk -> chunk.result().stream()).toList());
   }
 
   /** PostgreSQL said jobs were enqueued: a batch now, or right after the one running (a burst wakes it once). */
@@ -306,11 +301,5 @@ public class SyncVerticle extends VerticleBase implements Batch.Sync {
     return vertx.eventBus().<JsonObject>request(address, body,
         RequestIds.with(SharedJsonCodec.requestOptions(vertx).setCodecName(SharedJsonCodec.NAME).setSendTimeout(settings.leaseMs())))
       .map(Message::body);
-  }
-
-  private static JsonArray allFailed(List<Long> ids, UsergateException error) {
-    JsonArray results = new JsonArray();
-    ids.forEach(id -> results.add(new JsonObject().put("id", id).put("error", error.toJson().getJsonObject("error"))));
-    return results;
   }
 }

@@ -1,7 +1,6 @@
 package io.usergate.web;
 
-import io.usergate.fetch.FetchAddresses;
-import io.vertx.core.json.JsonObject;
+import io.usergate.cache.Freshness;
 
 import java.util.Locale;
 
@@ -18,31 +17,33 @@ final class CacheDirectives {
   private CacheDirectives() {
   }
 
-  /** Adds {@code maxAgeMs}, {@code noCache} and {@code onlyIfCached} to {@code body} as the header says. */
-  static JsonObject apply(String header, JsonObject body) {
+  /** The directives of a {@code Cache-Control} request header (null: none) that the cache acts on. */
+  static Freshness.Directives parse(String header) {
     if (header == null) {
-      return body;
+      return Freshness.Directives.NONE;
     }
+    Long maxAgeMs = null;
+    boolean noCache = false;
+    boolean onlyIfCached = false;
     for (String part : header.split(",")) {
       String directive = part.trim().toLowerCase(Locale.ROOT);
       int equals = directive.indexOf('=');
       String name = equals < 0 ? directive : directive.substring(0, equals).trim();
       String value = equals < 0 ? null : unquote(directive.substring(equals + 1).trim());
       switch (name) {
-        case "no-cache" -> body.put(FetchAddresses.NO_CACHE, true);
-        case "only-if-cached" -> body.put(FetchAddresses.ONLY_IF_CACHED, true);
+        case "no-cache" -> noCache = true;
+        case "only-if-cached" -> onlyIfCached = true;
         case "max-age" -> {
           Long seconds = seconds(value);
           if (seconds != null) {
-            long previous = body.getLong(FetchAddresses.MAX_AGE_MS, Long.MAX_VALUE);
             // Twice named: the stricter wins (RFC 9111 leaves it open; a cache may not serve older than either).
-            body.put(FetchAddresses.MAX_AGE_MS, Math.min(previous, seconds * 1000));
+            maxAgeMs = Math.min(maxAgeMs == null ? Long.MAX_VALUE : maxAgeMs, seconds * 1000);
           }
         }
         default -> { }
       }
     }
-    return body;
+    return new Freshness.Directives(maxAgeMs, noCache, onlyIfCached);
   }
 
   private static Long seconds(String value) {

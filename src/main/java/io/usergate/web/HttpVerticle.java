@@ -8,10 +8,11 @@ import io.usergate.cache.UserCache;
 import io.usergate.config.StartFailure;
 import io.usergate.error.ErrorCode;
 import io.usergate.fetch.FetchAddresses;
+import io.usergate.fetch.FetchMessages;
 import io.usergate.log.RequestIds;
 import io.usergate.metrics.Metrics;
 import io.usergate.store.StoreAddresses;
-import io.usergate.user.User;
+import io.usergate.store.StoreMessages;
 import io.usergate.user.UserId;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -35,7 +36,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -198,47 +198,42 @@ public class HttpVerticle extends VerticleBase {
    */
   private void fetchOne(RoutingContext ctx) {
     long id = UserId.parse(ctx.pathParam("id"), "the user id");
-    String cacheControl = ctx.request().getHeader(HttpHeaders.CACHE_CONTROL);
-    JsonObject body = CacheDirectives.apply(cacheControl, new JsonObject().put("id", id));
+    Freshness.Directives directives = CacheDirectives.parse(ctx.request().getHeader(HttpHeaders.CACHE_CONTROL));
     UserCache.Cached copy = cache.get(id);
     if (copy != null) {
       Instant now = Instant.now();
-      Freshness.Directives directives = cacheControl == null ? Freshness.Directives.NONE : Freshness.Directives.of(body);
       if (freshness.judge(copy.ageMs(now), directives) == Freshness.Verdict.HIT) {
         freshness.count(Freshness.Verdict.HIT);
-        answerUser(ctx, "memory", copy.fetchedAtText(),
-          response -> CacheHeaders.apply(response, ctx.request().headers(), copy.etag(), copy.fetchedAt(), copy.lastModified(), "hit", now),
-          copy.encoded());
+        answerUser(ctx, FetchMessages.OneReply.MEMORY, copy, "hit", now);
         return;
       }
     }
     long stamp = cache.stamp();
-    body.put(FetchAddresses.STALE_FALLBACK, true).put(FetchAddresses.REQUEST_ID, cancelWhenClientLeaves(ctx));
-    Answers.answer(ctx, relay.request(FetchAddresses.ONE, body), reply -> {
-      JsonObject user = Relay.object(FetchAddresses.ONE, reply.body());
-      String fetchedAt = reply.headers().get(HeaderNames.BUS_FETCHED_AT);
-      String cacheStatus = reply.headers().get(HeaderNames.BUS_CACHE_STATUS);
-      String source = reply.headers().get(HeaderNames.BUS_SOURCE);
+    FetchMessages.One request = new FetchMessages.One(id, directives, true, cancelWhenClientLeaves(ctx));
+    Answers.answer(ctx, relay.request(FetchAddresses.ONE, request.toJson()), message -> {
+      FetchMessages.OneReply reply = FetchMessages.OneReply.fromMessage(message);
       // What fetch answered is what it just put in the cache, encoded once there: its bytes and validators.
       UserCache.Cached kept = cache.get(id);
-      if (kept != null && kept.fetchedAtText().equals(fetchedAt)) {
-        return answerUser(ctx, source, fetchedAt, response -> CacheHeaders.apply(response, ctx.request().headers(),
-          kept.etag(), kept.fetchedAt(), kept.lastModified(), cacheStatus, Instant.now()), kept.encoded());
+      if (kept == null || !kept.fetchedAt().equals(reply.fetchedAt())) {
+        // Fetch answered from another node (its cache is that node's): kept here too, unless it is the mirror's
+        // stale copy (not fresh for anyone) or a change of the user came while the request was on its way.
+        kept = reply.freshEnoughToKeep() ? cache.offer(id, reply.user(), reply.fetchedAt(), stamp) : null;
       }
-      Instant fetched = CacheHeaders.parse(fetchedAt);
-      // Fetch answered from another node (its cache is that node's): kept here too, unless it is the mirror's
-      // stale copy (not fresh for anyone) or a change of the user came while the request was on its way.
-      if (fetched != null && cacheStatus != null && !cacheStatus.contains("stale-fallback")) {
-        UserCache.Cached filled = cache.offer(id, user, fetched, stamp);
-        if (filled.fetchedAt().equals(fetched)) {
-          return answerUser(ctx, source, fetchedAt, response -> CacheHeaders.apply(response, ctx.request().headers(),
-            filled.etag(), filled.fetchedAt(), filled.lastModified(), cacheStatus, Instant.now()), filled.encoded());
-        }
+      if (kept != null && kept.fetchedAt().equals(reply.fetchedAt())) {
+        return answerUser(ctx, reply.source(), kept, reply.cacheStatus(), Instant.now());
       }
-      Buffer encoded = user.toBuffer();
-      return answerUser(ctx, source, fetchedAt, response -> CacheHeaders.apply(response, ctx.request().headers(), encoded,
-        fetchedAt, cacheStatus, Instant.now()), encoded);
+      Buffer encoded = reply.user().toBuffer();
+      String fetchedAt = reply.fetchedAt() == null ? null : reply.fetchedAt().toString();
+      return answerUser(ctx, reply.source(), fetchedAt, response -> CacheHeaders.apply(response, ctx.request().headers(),
+        encoded, fetchedAt, reply.cacheStatus(), Instant.now()), encoded);
     });
+  }
+
+  /** A cached user's 200 (or 304), with the validators the cache keeps for it. */
+  private static Future<Void> answerUser(RoutingContext ctx, String source, UserCache.Cached copy, String cacheStatus,
+                                         Instant now) {
+    return answerUser(ctx, source, copy.fetchedAtText(), response -> CacheHeaders.apply(response, ctx.request().headers(),
+      copy.etag(), copy.fetchedAt(), copy.lastModified(), cacheStatus, now), copy.encoded());
   }
 
   /** A user's 200, or its 304 when {@code cacheHeaders} (which sets them) says the caller's copy is current. */
@@ -255,22 +250,22 @@ public class HttpVerticle extends VerticleBase {
     return response.end(user);
   }
 
-  /** {@code ?ids=1,2,3} or {@code ?ids=1&ids=2}; the fetch verticle checks the count and the mode. */
+  /** {@code ?ids=1,2,3} or {@code ?ids=1&ids=2}; the fetch verticle checks the count. */
   private void fetchMany(RoutingContext ctx) {
-    String mode = ctx.queryParams().get("mode");
-    manyReply(ctx, Params.ids(ctx), mode == null ? FetchAddresses.MODE_ALL : mode);
+    manyReply(ctx, new JsonObject().put("ids", Params.ids(ctx)).put("mode", ctx.queryParams().get("mode")));
   }
 
   /** {@code {"ids": [...], "mode": ...}}: for lists that do not belong in a URL. */
   private void fetchBatch(RoutingContext ctx) {
-    JsonObject body = Params.jsonBody(ctx, "{\"ids\": [...], \"mode\": \"all\" | \"settled\"}");
-    manyReply(ctx, body.getValue("ids"), body.getValue("mode", FetchAddresses.MODE_ALL));
+    manyReply(ctx, Params.jsonBody(ctx, "{\"ids\": [...], \"mode\": \"all\" | \"settled\"}"));
   }
 
-  private void manyReply(RoutingContext ctx, Object ids, Object mode) {
-    String requestId = cancelWhenClientLeaves(ctx);
-    relay.reply(ctx, 200, FetchAddresses.MANY, CacheDirectives.apply(ctx.request().getHeader(HttpHeaders.CACHE_CONTROL),
-      new JsonObject().put("ids", ids).put("mode", mode).put(FetchAddresses.REQUEST_ID, requestId)));
+  /** The request checked here, where it enters; the count, which is the fetch verticle's limit, there. */
+  private void manyReply(RoutingContext ctx, JsonObject body) {
+    FetchMessages.Many asked = FetchMessages.Many.fromJson(body, Integer.MAX_VALUE);
+    FetchMessages.Many request = new FetchMessages.Many(asked.ids(), asked.settled(),
+      CacheDirectives.parse(ctx.request().getHeader(HttpHeaders.CACHE_CONTROL)), true, cancelWhenClientLeaves(ctx));
+    relay.reply(ctx, 200, FetchAddresses.MANY, request.toJson());
   }
 
   /** The mirror's copy: from the node's cache (no bus hop, no SQL), or from the store, which keeps it there. */
@@ -281,11 +276,10 @@ public class HttpVerticle extends VerticleBase {
       answerStored(ctx, cached.encoded(), cached.fetchedAtText(), "memory");
       return;
     }
-    Answers.answer(ctx, relay.request(StoreAddresses.GET, new JsonObject().put("id", id)), reply -> {
-      Buffer encoded = Relay.object(StoreAddresses.GET, reply.body()).toBuffer();
+    Answers.answer(ctx, relay.request(StoreAddresses.GET, new StoreMessages.Get(id).toJson()), reply -> {
       // Read before answering: a copy without its fetch time is a bug of the store (500).
-      Instant fetchedAt = storedAt(reply.headers().get(HeaderNames.BUS_FETCHED_AT));
-      return answerStored(ctx, encoded, fetchedAt.toString(), "store");
+      StoreMessages.Stored stored = StoreMessages.Stored.fromMessage(reply);
+      return answerStored(ctx, stored.user().toBuffer(), stored.fetchedAt().toString(), "store");
     });
   }
 
@@ -293,19 +287,6 @@ public class HttpVerticle extends VerticleBase {
   private static Future<Void> answerStored(RoutingContext ctx, Buffer encoded, String fetchedAt, String source) {
     return Relay.json(ctx, 200).putHeader(HeaderNames.HTTP_SOURCE, source).putHeader(HeaderNames.HTTP_FETCHED_AT, fetchedAt)
       .end(encoded);
-  }
-
-  /** The store's fetch time of the user it answered; it always sends one, so its absence is a bug (500). */
-  private static Instant storedAt(String fetchedAt) {
-    try {
-      if (fetchedAt != null) {
-        return Instant.parse(fetchedAt);
-      }
-    } catch (DateTimeParseException notAnInstant) {
-      // Said below, as for no fetch time at all.
-    }
-    throw new IllegalStateException(StoreAddresses.GET + " answered without a fetch time that reads as an instant: "
-      + User.describe(fetchedAt));
   }
 
   private void storedPage(RoutingContext ctx) {

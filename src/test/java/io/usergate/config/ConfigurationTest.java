@@ -1,5 +1,6 @@
 package io.usergate.config;
 
+import io.usergate.cache.CacheSettings;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -258,5 +259,29 @@ class ConfigurationTest {
     String message = failure(null, Map.of("USERGATE_DEMO_SHAPE", "xml"), Map.of());
     assertTrue(message.contains("demo.shape \"xml\" is none of plain, dummyjson, enveloped") && message.contains("USERGATE_DEMO_SHAPE"),
       message);
+  }
+
+  @Test
+  @DisplayName("a deprecated cache key still works for a release, and the start log names the key that replaces it")
+  void deprecatedCacheKeys() {
+    Configuration.Resolved untouched = load(null, Map.of(), Map.of());
+    assertEquals(List.of(), untouched.deprecations());
+    assertEquals(67_108_864L, CacheSettings.from(untouched.config()).memoryBytes());
+
+    Configuration.Resolved oldBytes = load(null, Map.of("USERGATE_CACHE_STORE_HOT_BYTES", "1000000"), Map.of());
+    assertEquals(1_000_000L, CacheSettings.from(oldBytes.config()).memoryBytes());
+    assertEquals(1, oldBytes.deprecations().size());
+    assertTrue(oldBytes.deprecations().get(0).startsWith("cache.storeHotBytes (set by USERGATE_CACHE_STORE_HOT_BYTES)"), oldBytes.deprecations().toString());
+    assertTrue(oldBytes.deprecations().get(0).contains("use cache.memoryBytes"), oldBytes.deprecations().toString());
+
+    Configuration.Resolved both = load(null, Map.of("USERGATE_CACHE_STORE_HOT_BYTES", "1000000"),
+      Map.of("usergate.cache.memoryBytes", "2000000", "usergate.cache.hotUsers", "0"));
+    assertEquals(0L, CacheSettings.from(both.config()).memoryBytes(), "hotUsers 0 still means no cache");
+    assertEquals(List.of("cache.hotUsers", "cache.storeHotBytes"),
+      both.deprecations().stream().map(line -> line.substring(0, line.indexOf(' '))).toList());
+
+    Configuration.Resolved newKey = load(null, Map.of("USERGATE_CACHE_STORE_HOT_BYTES", "1000000"),
+      Map.of("usergate.cache.memoryBytes", "2000000"));
+    assertEquals(2_000_000L, CacheSettings.from(newKey.config()).memoryBytes(), "the new key wins over the old");
   }
 }

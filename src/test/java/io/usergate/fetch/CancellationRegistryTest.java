@@ -10,17 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CancellationRegistryTest {
 
-  private static JsonObject named(String requestId) {
-    return new JsonObject().put("id", 7).put(FetchAddresses.REQUEST_ID, requestId);
-  }
-
   @Test
   @DisplayName("a named request is cancelled by a cancel naming it, once; an unnamed one cannot be; an answered one is forgotten")
   void cancelsWhatWasNamed() {
     CancellationRegistry registry = new CancellationRegistry();
-    Cancellation a = registry.register(named("a"));
-    Cancellation b = registry.register(named("b"));
-    Cancellation anonymous = registry.register(new JsonObject().put("id", 7));
+    Cancellation a = registry.register("a");
+    Cancellation b = registry.register("b");
+    Cancellation anonymous = registry.register(null);
     assertEquals(2, registry.size());
 
     registry.cancel(new JsonObject().put(FetchAddresses.REQUEST_ID, "a"));
@@ -28,7 +24,7 @@ class CancellationRegistryTest {
     assertFalse(b.isCancelled());
     assertEquals(1, registry.size());
 
-    registry.forget(named("b"));
+    registry.forget("b");
     registry.cancel(new JsonObject().put(FetchAddresses.REQUEST_ID, "b"));
     assertFalse(b.isCancelled(), "answered already: nothing to cancel");
     assertFalse(anonymous.isCancelled());
@@ -39,7 +35,7 @@ class CancellationRegistryTest {
   @DisplayName("a cancel that is not an object naming a request by a string is ignored")
   void ignoresMalformed() {
     CancellationRegistry registry = new CancellationRegistry();
-    Cancellation a = registry.register(named("a"));
+    Cancellation a = registry.register("a");
     registry.cancel("a");
     registry.cancel(null);
     registry.cancel(new JsonObject().put(FetchAddresses.REQUEST_ID, 7));

@@ -1,27 +1,22 @@
 package io.usergate.web;
 
-import io.usergate.fetch.FetchAddresses;
-import io.vertx.core.json.JsonObject;
+import io.usergate.cache.Freshness.Directives;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import static io.usergate.web.CacheDirectives.parse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class CacheDirectivesTest {
 
-  private static JsonObject parse(String header) {
-    return CacheDirectives.apply(header, new JsonObject());
-  }
-
   @Test
-  @DisplayName("no-cache, max-age=N and only-if-cached become the bus fields; case, spaces and quotes do not matter")
+  @DisplayName("no-cache, max-age=N and only-if-cached become the cache's directives; case, spaces and quotes do not matter")
   void known() {
-    assertEquals(new JsonObject().put(FetchAddresses.NO_CACHE, true), parse("no-cache"));
-    assertEquals(new JsonObject().put(FetchAddresses.MAX_AGE_MS, 30_000L), parse(" Max-Age = 30 "));
-    assertEquals(new JsonObject().put(FetchAddresses.MAX_AGE_MS, 5_000L), parse("max-age=\"5\""));
-    assertEquals(new JsonObject().put(FetchAddresses.ONLY_IF_CACHED, true).put(FetchAddresses.MAX_AGE_MS, 0L),
-      parse("only-if-cached, max-age=0"));
-    assertEquals(new JsonObject().put(FetchAddresses.MAX_AGE_MS, 10_000L), parse("max-age=60, max-age=10"));
+    assertEquals(new Directives(null, true, false), parse("no-cache"));
+    assertEquals(new Directives(30_000L, false, false), parse(" Max-Age = 30 "));
+    assertEquals(new Directives(5_000L, false, false), parse("max-age=\"5\""));
+    assertEquals(new Directives(0L, false, true), parse("only-if-cached, max-age=0"));
+    assertEquals(new Directives(10_000L, false, false), parse("max-age=60, max-age=10"));
   }
 
   @Test
@@ -29,9 +24,9 @@ class CacheDirectivesTest {
   void malformed() {
     for (String header : new String[] {"", ",,,", "max-age", "max-age=", "max-age=-1", "max-age=1.5", "max-age=abc",
       "no-store", "private, must-revalidate", "max-age=\"", "=", "\u0000\u00ff"}) {
-      assertEquals(new JsonObject(), parse(header), header);
+      assertEquals(Directives.NONE, parse(header), header);
     }
-    assertEquals(Integer.MAX_VALUE * 1000L, parse("max-age=99999999999999999999").getLong(FetchAddresses.MAX_AGE_MS));
-    assertEquals(new JsonObject(), parse(null));
+    assertEquals(Integer.MAX_VALUE * 1000L, parse("max-age=99999999999999999999").maxAgeMs());
+    assertEquals(Directives.NONE, parse(null));
   }
 }

@@ -1,0 +1,200 @@
+package io.usergate.fetch;
+
+import io.usergate.HeaderNames;
+import io.usergate.bus.BusReplies.Reply;
+import io.usergate.cache.Freshness.Directives;
+import io.usergate.error.ErrorCode;
+import io.usergate.error.UsergateException;
+import io.usergate.user.User;
+import io.usergate.user.UserId;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static io.usergate.fetch.FetchAddresses.MAX_AGE_MS;
+import static io.usergate.fetch.FetchAddresses.NO_CACHE;
+import static io.usergate.fetch.FetchAddresses.ONLY_IF_CACHED;
+import static io.usergate.fetch.FetchAddresses.REQUEST_ID;
+import static io.usergate.fetch.FetchAddresses.STALE_FALLBACK;
+import static io.usergate.fetch.FetchAddresses.WRITE_THROUGH;
+
+/**
+ * The bodies of {@link FetchAddresses#ONE} and {@link FetchAddresses#MANY} and their replies: each read and
+ * checked in one place ({@code fromJson}, {@code BAD_REQUEST} naming the field), and written in one place
+ * ({@code toJson}), so that a sender (the web, the sync, a test) and the fetch verticle cannot disagree.
+ */
+public final class FetchMessages {
+
+  private static final int MAX_REQUEST_ID = 200;
+
+  private FetchMessages() {
+  }
+
+  /** {@link FetchAddresses#ONE}: one user, as fresh as {@code directives} ask. */
+  public record One(long id, Directives directives, boolean staleFallback, String requestId) {
+
+    public static One of(long id) {
+      return new One(id, Directives.NONE, false, null);
+    }
+
+    public static One fromJson(JsonObject body) {
+      return new One(UserId.fromField(body, "id"), readDirectives(body), flag(body, STALE_FALLBACK, false), readRequestId(body));
+    }
+
+    public JsonObject toJson() {
+      JsonObject body = withOptions(new JsonObject().put("id", id), directives, requestId);
+      return staleFallback ? body.put(STALE_FALLBACK, true) : body;
+    }
+  }
+
+  /**
+   * The reply of {@link FetchAddresses#ONE}: the user, with where it came from ({@code upstream}, or
+   * {@code memory} / {@code store} for a copy), when it was fetched, and its {@code Cache-Status}, in headers.
+   */
+  public record OneReply(JsonObject user, String source, Instant fetchedAt, String cacheStatus) {
+
+    public static final String UPSTREAM = "upstream";
+    public static final String MEMORY = "memory";
+    public static final String STORE = "store";
+    /** In {@link #cacheStatus}: the directory failed and this is the mirror's copy, of any age. */
+    static final String STALE_FALLBACK_STATUS = "fwd=miss; detail=stale-fallback";
+
+    /** The reply as it came; a fetch time that is missing or does not read as an instant is null. */
+    public static OneReply fromMessage(Message<?> message) {
+      if (!(message.body() instanceof JsonObject user)) {
+        throw new IllegalStateException(FetchAddresses.ONE + " answered " + User.describe(message.body()) + ", not a user");
+      }
+      Instant fetchedAt;
+      try {
+        fetchedAt = Instant.parse(message.headers().get(HeaderNames.BUS_FETCHED_AT));
+      } catch (DateTimeParseException | NullPointerException notAnInstant) {
+        fetchedAt = null;
+      }
+      return new OneReply(user, message.headers().get(HeaderNames.BUS_SOURCE), fetchedAt,
+        message.headers().get(HeaderNames.BUS_CACHE_STATUS));
+    }
+
+    public Reply toReply() {
+      return new Reply(user, Map.of(HeaderNames.BUS_SOURCE, source, HeaderNames.BUS_FETCHED_AT, fetchedAt.toString(),
+        HeaderNames.BUS_CACHE_STATUS, cacheStatus));
+    }
+
+    /**
+     * Whether another node's cache may keep it: it says when it was fetched, and it is not the mirror's copy
+     * answered because the directory failed.
+     */
+    public boolean freshEnoughToKeep() {
+      return fetchedAt != null && cacheStatus != null && !STALE_FALLBACK_STATUS.equals(cacheStatus);
+    }
+  }
+
+  /** {@link FetchAddresses#MANY}: many users, all-or-nothing or {@code settled} (one result per id). */
+  public record Many(List<Long> ids, boolean settled, Directives directives, boolean writeThrough, String requestId) {
+
+    public static final String MODE_ALL = "all";
+    public static final String MODE_SETTLED = "settled";
+
+    /** The ids as a caller (a route, the sync) gives them, checked with the rest. */
+    public static Many fromJson(JsonObject body, int maxIds) {
+      List<Long> ids = UserId.listFromField(body, "ids", maxIds);
+      Object mode = body.getValue("mode");
+      if (mode != null && !MODE_ALL.equals(mode) && !MODE_SETTLED.equals(mode)) {
+        throw ErrorCode.BAD_REQUEST.error("mode must be \"all\" or \"settled\", not " + User.describe(mode));
+      }
+      return new Many(ids, MODE_SETTLED.equals(mode), readDirectives(body), flag(body, WRITE_THROUGH, true), readRequestId(body));
+    }
+
+    public JsonObject toJson() {
+      JsonObject body = withOptions(new JsonObject().put("ids", new JsonArray(new ArrayList<>(ids)))
+        .put("mode", settled ? MODE_SETTLED : MODE_ALL), directives, requestId);
+      return writeThrough ? body : body.put(WRITE_THROUGH, false);
+    }
+  }
+
+  /** One id's outcome in a settled reply of {@link FetchAddresses#MANY}: the user, or the error in the contract's shape. */
+  public record Result(long id, JsonObject user, JsonObject error) {
+
+    public static Result failed(long id, UsergateException error) {
+      return new Result(id, null, error.toJson().getJsonObject("error"));
+    }
+
+    /** The {@code results} of a settled reply. */
+    public static List<Result> listFrom(JsonObject reply) {
+      JsonArray results = reply.getJsonArray("results");
+      List<Result> list = new ArrayList<>(results.size());
+      for (int i = 0; i < results.size(); i++) {
+        JsonObject result = results.getJsonObject(i);
+        list.add(new Result(result.getLong("id"), result.getJsonObject("user"), result.getJsonObject("error")));
+      }
+      return list;
+    }
+
+    JsonObject toJson() {
+      JsonObject entry = new JsonObject().put("id", id);
+      return error == null ? entry.put("user", user) : entry.put("error", error);
+    }
+  }
+
+  /** A reply of {@link FetchAddresses#MANY} in mode all: {@code {"users": [...]}}, in the order asked. */
+  static JsonObject usersReply(List<JsonObject> users) {
+    return new JsonObject().put("users", new JsonArray(new ArrayList<>(users)));
+  }
+
+  /** A reply in mode settled: {@code {"results": [...], "succeeded": n, "failed": m}}, in the order asked. */
+  static JsonObject settledReply(List<Result> results) {
+    JsonArray entries = new JsonArray();
+    int failed = 0;
+    for (Result result : results) {
+      entries.add(result.toJson());
+      failed += result.error() == null ? 0 : 1;
+    }
+    return new JsonObject().put("results", entries).put("succeeded", results.size() - failed).put("failed", failed);
+  }
+
+  private static JsonObject withOptions(JsonObject body, Directives directives, String requestId) {
+    if (directives.maxAgeMs() != null) {
+      body.put(MAX_AGE_MS, directives.maxAgeMs());
+    }
+    if (directives.noCache()) {
+      body.put(NO_CACHE, true);
+    }
+    if (directives.onlyIfCached()) {
+      body.put(ONLY_IF_CACHED, true);
+    }
+    return requestId == null ? body : body.put(REQUEST_ID, requestId);
+  }
+
+  /** {@code maxAgeMs}, {@code noCache} and {@code onlyIfCached} of a request, checked. */
+  private static Directives readDirectives(JsonObject body) {
+    Object maxAge = body.getValue(MAX_AGE_MS);
+    if (maxAge != null && (!(maxAge instanceof Integer || maxAge instanceof Long) || ((Number) maxAge).longValue() < 0)) {
+      throw ErrorCode.BAD_REQUEST.error(MAX_AGE_MS + " must be an integer ≥ 0, not " + User.describe(maxAge));
+    }
+    return new Directives(maxAge == null ? null : ((Number) maxAge).longValue(), flag(body, NO_CACHE, false),
+      flag(body, ONLY_IF_CACHED, false));
+  }
+
+  private static String readRequestId(JsonObject body) {
+    Object value = body.getValue(REQUEST_ID);
+    if (value != null && !(value instanceof String text && !text.isEmpty() && text.length() <= MAX_REQUEST_ID)) {
+      throw ErrorCode.BAD_REQUEST.error(REQUEST_ID + " must be a string of 1 to " + MAX_REQUEST_ID + " characters, not "
+        + User.describe(value));
+    }
+    return (String) value;
+  }
+
+  /** A true/false field, {@code absent} when missing; anything else is {@code BAD_REQUEST} naming it. */
+  private static boolean flag(JsonObject body, String field, boolean absent) {
+    Object value = body.getValue(field, absent);
+    if (!(value instanceof Boolean)) {
+      throw ErrorCode.BAD_REQUEST.error(field + " must be true or false, not " + User.describe(value));
+    }
+    return (Boolean) value;
+  }
+}

@@ -1,0 +1,99 @@
+package io.usergate.fetch;
+
+import io.usergate.bus.SharedJsonCodec;
+import io.usergate.cache.Freshness;
+import io.usergate.cache.UserCache;
+import io.usergate.log.RequestIds;
+import io.usergate.store.StoreMessages;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The newest copies of users this node knows, for the fetch verticle to judge: the node's cache first, and
+ * the mirror (one {@code store.getMany} for all the ids the cache cannot answer fresh enough). What the mirror
+ * gives fills the cache, unless a change of the user came meanwhile (the cache's stamp).
+ */
+final class KnownCopies {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KnownCopies.class);
+
+  /** A user's copy, when it was fetched from the directory, and where it was found ({@code X-Usergate-Source}). */
+  record Copy(JsonObject user, Instant fetchedAt, String source) {
+
+    long ageMs(Instant now) {
+      return Math.max(0, now.toEpochMilli() - fetchedAt.toEpochMilli());
+    }
+  }
+
+  private final Vertx vertx;
+  private final UserCache cache;
+  private final Freshness freshness;
+
+  KnownCopies(Vertx vertx, UserCache cache, Freshness freshness) {
+    this.vertx = vertx;
+    this.cache = cache;
+    this.freshness = freshness;
+  }
+
+  /**
+   * The copies of {@code ids} worth judging for a caller with {@code directives}: none when it asked for a
+   * live answer. A hit of the cache costs no mirror read; a failed mirror read leaves what memory holds
+   * (the upstream answers the rest), unless the caller accepts only copies ({@code only-if-cached}).
+   */
+  Future<Map<Long, Copy>> find(List<Long> ids, Freshness.Directives directives) {
+    if (!freshness.consultsMirror(directives)) {
+      return Future.succeededFuture(Map.of());
+    }
+    Instant now = Instant.now();
+    Map<Long, Copy> copies = new HashMap<>();
+    List<Long> unsure = new ArrayList<>();
+    for (long id : ids) {
+      UserCache.Cached cached = cache.get(id);
+      if (cached != null) {
+        copies.put(id, new Copy(cached.user(), cached.fetchedAt(), FetchMessages.OneReply.MEMORY));
+      }
+      if (cached == null || freshness.judge(cached.ageMs(now), directives) != Freshness.Verdict.HIT) {
+        unsure.add(id);
+      }
+    }
+    if (unsure.isEmpty()) {
+      return Future.succeededFuture(copies);
+    }
+    long stamp = cache.stamp();
+    return StoreMessages.GetMany.request(vertx, unsure, RequestIds.with(SharedJsonCodec.sharedRequestOptions(vertx)))
+      .map(stored -> {
+        for (StoreMessages.Stored one : stored) {
+          long id = one.user().getLong("id");
+          cache.offer(id, one.user(), one.fetchedAt(), stamp);
+          Copy read = new Copy(one.user(), one.fetchedAt(), FetchMessages.OneReply.STORE);
+          copies.merge(id, read, (known, fromStore) -> fromStore.fetchedAt().isAfter(known.fetchedAt()) ? fromStore : known);
+        }
+        return copies;
+      })
+      .recover(failure -> {
+        if (directives.onlyIfCached()) {
+          return Future.failedFuture(failure);
+        }
+        LOG.debug("fetch: mirror read failed, fetching live: {}", failure.getMessage());
+        return Future.succeededFuture(copies);
+      });
+  }
+
+  /** The mirror's copy of one user, of any age (the directory failed: anything is better than an error). */
+  Future<Copy> stored(long id, Copy known) {
+    if (known != null) {
+      return Future.succeededFuture(known);
+    }
+    return StoreMessages.Get.request(vertx, id, RequestIds.with(SharedJsonCodec.sharedRequestOptions(vertx)))
+      .map(stored -> new Copy(stored.user(), stored.fetchedAt(), FetchMessages.OneReply.STORE));
+  }
+}

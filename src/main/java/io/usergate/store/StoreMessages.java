@@ -1,0 +1,126 @@
+package io.usergate.store;
+
+import io.usergate.HeaderNames;
+import io.usergate.bus.BusReplies.Reply;
+import io.usergate.user.User;
+import io.usergate.user.UserId;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The bodies of {@link StoreAddresses#GET}, {@link StoreAddresses#GET_MANY} and {@link StoreAddresses#UPSERT}
+ * and their replies, read and checked in one place and written in one place. Each request has its
+ * {@code request} (the sender's side) and its {@code fromJson} (the store's side).
+ */
+public final class StoreMessages {
+
+  private StoreMessages() {
+  }
+
+  /** A stored user and when it was fetched from the directory. */
+  public record Stored(JsonObject user, Instant fetchedAt) {
+
+    Reply toReply() {
+      return new Reply(user, Map.of(HeaderNames.BUS_FETCHED_AT, fetchedAt.toString()));
+    }
+
+    JsonObject toJson() {
+      return new JsonObject().put("user", user).put("fetchedAt", fetchedAt.toString());
+    }
+
+    /** A reply of {@link StoreAddresses#GET}; one without its fetch time is the store's bug. */
+    public static Stored fromMessage(Message<?> message) {
+      String fetchedAt = message.headers().get(HeaderNames.BUS_FETCHED_AT);
+      if (!(message.body() instanceof JsonObject user)) {
+        throw new IllegalStateException(StoreAddresses.GET + " answered " + User.describe(message.body()) + ", not a user");
+      }
+      try {
+        return new Stored(user, Instant.parse(fetchedAt));
+      } catch (DateTimeParseException | NullPointerException notAnInstant) {
+        throw new IllegalStateException(StoreAddresses.GET + " answered without a fetch time that reads as an instant: "
+          + User.describe(fetchedAt));
+      }
+    }
+  }
+
+  /** {@link StoreAddresses#GET}: one stored user, or {@code NOT_FOUND}. */
+  public record Get(long id) {
+
+    public static Get fromJson(JsonObject body) {
+      return new Get(UserId.fromField(body, "id"));
+    }
+
+    public JsonObject toJson() {
+      return new JsonObject().put("id", id);
+    }
+
+    public static Future<Stored> request(Vertx vertx, long id, DeliveryOptions options) {
+      return vertx.eventBus().request(StoreAddresses.GET, new Get(id).toJson(), options).map(Stored::fromMessage);
+    }
+  }
+
+  /** {@link StoreAddresses#GET_MANY}: the stored copies of those ids the mirror has, in one statement. */
+  public record GetMany(List<Long> ids) {
+
+    /** The most ids one request may name. */
+    public static final int MAX_IDS = 100_000;
+
+    public static GetMany fromJson(JsonObject body) {
+      return new GetMany(UserId.listFromField(body, "ids", MAX_IDS));
+    }
+
+    public JsonObject toJson() {
+      return new JsonObject().put("ids", new JsonArray(new ArrayList<>(ids)));
+    }
+
+    static JsonObject reply(List<Stored> users) {
+      JsonArray entries = new JsonArray();
+      users.forEach(user -> entries.add(user.toJson()));
+      return new JsonObject().put("users", entries);
+    }
+
+    public static Future<List<Stored>> request(Vertx vertx, List<Long> ids, DeliveryOptions options) {
+      return vertx.eventBus().<JsonObject>request(StoreAddresses.GET_MANY, new GetMany(ids).toJson(), options)
+        .map(reply -> {
+          JsonArray entries = reply.body().getJsonArray("users");
+          List<Stored> users = new ArrayList<>(entries.size());
+          for (int i = 0; i < entries.size(); i++) {
+            JsonObject entry = entries.getJsonObject(i);
+            users.add(new Stored(entry.getJsonObject("user"), Instant.parse(entry.getString("fetchedAt"))));
+          }
+          return users;
+        });
+    }
+  }
+
+  /**
+   * {@link StoreAddresses#UPSERT}: users fetched at {@code fetchedAt} (absent: now), written in one transaction;
+   * the reply counts the rows written ({@code upserted}: a row fetched later is kept).
+   */
+  public record Upsert(List<User> users, OffsetDateTime fetchedAt) {
+
+    public static Upsert fromJson(JsonObject body) {
+      return new Upsert(UserRows.parse(body, "users"), UserRows.fetchedAt(body));
+    }
+
+    /** The request for users given as JSON (as fetched); the store checks them. */
+    public static JsonObject toJson(List<JsonObject> users, Instant fetchedAt) {
+      return new JsonObject().put("users", new JsonArray(new ArrayList<>(users))).put("fetchedAt", fetchedAt.toString());
+    }
+
+    static JsonObject reply(int upserted) {
+      return new JsonObject().put("upserted", upserted);
+    }
+  }
+}

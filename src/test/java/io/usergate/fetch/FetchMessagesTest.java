@@ -1,0 +1,65 @@
+package io.usergate.fetch;
+
+import io.usergate.cache.Freshness.Directives;
+import io.usergate.error.ErrorCode;
+import io.usergate.error.UsergateException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FetchMessagesTest {
+
+  @Test
+  @DisplayName("fetch.one and fetch.many read back what they wrote, options included, and leave out what is default")
+  void roundTrips() {
+    FetchMessages.One one = new FetchMessages.One(7, new Directives(5_000L, false, true), true, "web-1");
+    assertEquals(one, FetchMessages.One.fromJson(one.toJson()));
+    assertEquals(new JsonObject().put("id", 7L), FetchMessages.One.of(7).toJson());
+
+    FetchMessages.Many many = new FetchMessages.Many(List.of(3L, 1L, 3L), true, Directives.LIVE, false, null);
+    assertEquals(many, FetchMessages.Many.fromJson(many.toJson(), 10));
+    assertEquals(new JsonObject().put("ids", new JsonArray().add(1L)).put("mode", "all"),
+      new FetchMessages.Many(List.of(1L), false, Directives.NONE, true, null).toJson());
+  }
+
+  @Test
+  @DisplayName("a settled reply names each id as asked, with its user or its error, and counts them; it reads back")
+  void settledReply() {
+    JsonObject reply = FetchMessages.settledReply(List.of(
+      new FetchMessages.Result(1, new JsonObject().put("id", 1).put("name", "A"), null),
+      FetchMessages.Result.failed(2, ErrorCode.NOT_FOUND.error("no user 2", 2L))));
+    assertEquals(1, reply.getInteger("succeeded"));
+    assertEquals(1, reply.getInteger("failed"));
+    List<FetchMessages.Result> results = FetchMessages.Result.listFrom(reply);
+    assertEquals("A", results.get(0).user().getString("name"));
+    assertEquals("NOT_FOUND", results.get(1).error().getString("code"));
+  }
+
+  @Test
+  @DisplayName("each malformed field is a BAD_REQUEST that names it, whatever the caller sent")
+  void validates() {
+    assertBad("id", () -> FetchMessages.One.fromJson(new JsonObject().put("id", "seven")));
+    assertBad("staleFallback", () -> FetchMessages.One.fromJson(new JsonObject().put("id", 7).put("staleFallback", "yes")));
+    assertBad("maxAgeMs", () -> FetchMessages.One.fromJson(new JsonObject().put("id", 7).put("maxAgeMs", -1)));
+    assertBad("noCache", () -> FetchMessages.One.fromJson(new JsonObject().put("id", 7).put("noCache", 1)));
+    assertBad("requestId", () -> FetchMessages.One.fromJson(new JsonObject().put("id", 7).put("requestId", 7)));
+    assertBad("requestId", () -> FetchMessages.One.fromJson(new JsonObject().put("id", 7).put("requestId", "x".repeat(201))));
+    assertBad("mode", () -> FetchMessages.Many.fromJson(new JsonObject().put("ids", new JsonArray().add(1)).put("mode", "some"), 10));
+    assertBad("ids", () -> FetchMessages.Many.fromJson(new JsonObject().put("ids", new JsonArray().add(1).add(2)), 1));
+    assertBad("writeThrough", () -> FetchMessages.Many.fromJson(
+      new JsonObject().put("ids", new JsonArray().add(1)).put("writeThrough", "no"), 10));
+  }
+
+  private static void assertBad(String field, Runnable read) {
+    UsergateException error = assertThrows(UsergateException.class, read::run);
+    assertEquals(ErrorCode.BAD_REQUEST, error.code());
+    assertTrue(error.getMessage().contains(field), error.getMessage());
+  }
+}
