@@ -17,12 +17,12 @@ public final class RecentDrops {
   /** Drops up to this number are forgotten. */
   private long forgottenUpTo;
   /** The last drop of each recently dropped user (its number), the eldest first. */
-  private final LinkedHashMap<Long, Long> lastDrop;
+  private final LinkedHashMap<String, Long> lastDrop;
 
   public RecentDrops(int remembered) {
     this.lastDrop = new LinkedHashMap<>() {
       @Override
-      protected boolean removeEldestEntry(Map.Entry<Long, Long> eldest) {
+      protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
         if (size() > remembered) {
           forgottenUpTo = eldest.getValue();
           return true;
@@ -37,7 +37,7 @@ public final class RecentDrops {
     return drops;
   }
 
-  public void dropped(long id) {
+  public void dropped(String id) {
     drops++;
     // Moved to the newest end, so that the eldest entry is always the oldest drop.
     lastDrop.remove(id);
@@ -45,7 +45,7 @@ public final class RecentDrops {
   }
 
   /** Whether user {@code id} was dropped after {@code stamp} (or may have been: the stamp is older than what is kept). */
-  public boolean droppedSince(long id, long stamp) {
+  public boolean droppedSince(String id, long stamp) {
     if (stamp < forgottenUpTo) {
       return true;
     }

@@ -2,6 +2,7 @@ package io.usergate.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.usergate.user.UserId;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -70,10 +71,11 @@ public final class UserCache implements Shareable {
 
   /**
    * What an entry costs besides its JSON: the buffer, the record, its three strings (fetch time, ETag,
-   * Last-Modified), the key, the map's node, and the cache's own tables. Measured with scripts/bench memory:
-   * 17.8 MB held for a bound of 16 MB weighed at 400, 16.0 MB at 500; so 550, a margin under the bound.
+   * Last-Modified), the key (a String: its characters are weighed besides), the map's node, and the cache's
+   * own tables. Measured with scripts/bench memory: 17.8 MB held for a bound of 16 MB weighed at 400, 16.0 MB
+   * at 500; so 550, a margin under the bound, and 24 more for a String key instead of a Long.
    */
-  static final int ENTRY_OVERHEAD = 550;
+  static final int ENTRY_OVERHEAD = 574;
   /** The contents a copy replaced, remembered with it: the changes of their write-throughs may still be on their way. */
   static final int REMEMBERED_VERSIONS = 4;
   /** Drops remembered per user, for the reads still on their way; beyond that, the oldest are forgotten. */
@@ -83,7 +85,7 @@ public final class UserCache implements Shareable {
 
   private static final String MAP = "usergate.cache";
 
-  private final Cache<Long, Cached> users;
+  private final Cache<String, Cached> users;
   private final boolean enabled;
   private final long maxBytes;
   /** Guarded by this: a fill checks it and puts under the same lock as a drop records and invalidates. */
@@ -105,7 +107,7 @@ public final class UserCache implements Shareable {
     this.maxBytes = Math.max(0, maxBytes);
     this.users = Caffeine.newBuilder()
       .maximumWeight(this.maxBytes)
-      .<Long, Cached>weigher((id, cached) -> cached.encoded().length() + ENTRY_OVERHEAD)
+      .<String, Cached>weigher((id, cached) -> cached.encoded().length() + ENTRY_OVERHEAD + id.length())
       // Maintenance on the calling thread (an event loop): no pool thread for it.
       .executor(Runnable::run)
       .build();
@@ -117,7 +119,7 @@ public final class UserCache implements Shareable {
     return map.computeIfAbsent("users", key -> new UserCache(settings.memoryBytes()));
   }
 
-  public Cached get(long id) {
+  public Cached get(String id) {
     return enabled ? users.getIfPresent(id) : null;
   }
 
@@ -131,7 +133,7 @@ public final class UserCache implements Shareable {
    * left ({@code stamp}) or a copy fetched later is here already. Returns what the cache holds for the user
    * now (the offered copy, the later one, or, when refused or off, the offered one, not kept).
    */
-  public Cached offer(long id, JsonObject user, Instant fetchedAt, long stamp) {
+  public Cached offer(String id, JsonObject user, Instant fetchedAt, long stamp) {
     Cached offered = cached(user.toBuffer(), fetchedAt, user.hashCode());
     if (!enabled) {
       return offered;
@@ -145,8 +147,8 @@ public final class UserCache implements Shareable {
     }
   }
 
-  /** As {@link #offer(long, JsonObject, Instant, long)}, for a user just fetched from the directory: nothing can be older. */
-  public Cached offer(long id, JsonObject user, Instant fetchedAt) {
+  /** As {@link #offer(String, JsonObject, Instant, long)}, for a user just fetched from the directory: nothing can be older. */
+  public Cached offer(String id, JsonObject user, Instant fetchedAt) {
     return offer(id, user, fetchedAt, stamp());
   }
 
@@ -156,8 +158,8 @@ public final class UserCache implements Shareable {
    * it (by its {@code seq}); anything not shaped so is ignored.
    */
   public void changed(Object change) {
-    if (!(change instanceof JsonObject body) || !(body.getValue("id") instanceof Number id)
-      || !(body.getValue("seq") instanceof Number seq)) {
+    String id = change instanceof JsonObject body ? UserId.text(body.getValue("id")) : null;
+    if (id == null || !(((JsonObject) change).getValue("seq") instanceof Number seq)) {
       return;
     }
     synchronized (this) {
@@ -165,8 +167,8 @@ public final class UserCache implements Shareable {
         return;
       }
     }
-    changed(id.longValue(), "removed".equals(body.getValue("kind")),
-      body.getValue("contentHash") instanceof Integer hash ? hash : null);
+    JsonObject body = (JsonObject) change;
+    changed(id, "removed".equals(body.getValue("kind")), body.getValue("contentHash") instanceof Integer hash ? hash : null);
   }
 
   /**
@@ -175,7 +177,7 @@ public final class UserCache implements Shareable {
    * a write-through of an older fetch whose change comes after a newer fetch (which the mirror gets next).
    * (Another writer's content that happens to equal one this copy replaced is kept until its freshness ends.)
    */
-  public void changed(long id, boolean removed, Integer contentHash) {
+  public void changed(String id, boolean removed, Integer contentHash) {
     Cached held = get(id);
     if (!removed && held != null && contentHash != null && held.isOrReplaced(contentHash)) {
       return;
@@ -184,7 +186,7 @@ public final class UserCache implements Shareable {
   }
 
   /** Forgets user {@code id}; a read on its way does not bring it back. */
-  public void drop(long id) {
+  public void drop(String id) {
     synchronized (this) {
       drops.dropped(id);
       users.invalidate(id);

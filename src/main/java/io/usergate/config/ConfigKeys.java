@@ -50,7 +50,8 @@ public final class ConfigKeys {
     optionalString("auth.token", "bearer token of the write routes and of writes over the bridges").masked(),
     integer("health.timeoutMs", 1, 600_000, 2000, "timeout of each readiness check"),
     optionalString("upstream.baseUrl", "the directory, e.g. https://directory.example; empty: the demo directory"),
-    string("upstream.userPath", "/users/{id}", "path of one user, {id} replaced"),
+    string("upstream.userPath", "/users/{id}", "path of one user: an RFC 6570 template whose {id} is replaced by the "
+      + "id, percent-encoded (auth0|5457… becomes auth0%7C5457…)"),
     headers("upstream.headers", "headers sent on every upstream call, as a JSON object: credentials such as "
       + "{\"x-api-key\": \"...\"} or {\"Authorization\": \"Bearer ...\"}; their values are never logged or shown").masked(),
     integer("upstream.timeoutMs", 1, 600_000, 2000, "deadline of one attempt (connection wait included)"),

@@ -274,8 +274,14 @@ public final class Configuration {
             + "e.g. /users{?limit,skip} or /users{?_page,_limit}");
         }
       }
-      if (!upstream.getString("userPath").contains("{id}")) {
-        fail("upstream.userPath", "\"" + upstream.getString("userPath") + "\" has no {id}");
+      String userPath = upstream.getString("userPath");
+      try {
+        UriTemplate.of(userPath);
+      } catch (RuntimeException e) {
+        fail("upstream.userPath", "\"" + userPath + "\" is not an RFC 6570 template: " + e.getMessage());
+      }
+      if (!userPath.contains("{id}")) {
+        fail("upstream.userPath", "\"" + userPath + "\" has no {id}");
       }
       int windowMs = upstream.getInteger("breakerWindowMs");
       if (windowMs % 1000 != 0) {

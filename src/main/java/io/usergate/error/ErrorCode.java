@@ -43,7 +43,7 @@ public enum ErrorCode {
   }
 
   /** The error about one user: {@code id} goes along in its JSON ({@link UsergateException#toJson}). */
-  public UsergateException error(String message, long id) {
+  public UsergateException error(String message, String id) {
     return new UsergateException(this, message, id);
   }
 }

@@ -1,5 +1,6 @@
 package io.usergate.error;
 
+import io.usergate.user.UserId;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -14,9 +15,9 @@ import io.vertx.core.json.JsonObject;
 public final class UsergateException extends RuntimeException {
 
   private final ErrorCode code;
-  private final Long id;
+  private final String id;
 
-  UsergateException(ErrorCode code, String message, Long id) {
+  UsergateException(ErrorCode code, String message, String id) {
     super(message, null, false, false);
     this.code = code;
     this.id = id;
@@ -26,7 +27,7 @@ public final class UsergateException extends RuntimeException {
     return code;
   }
 
-  public Long id() {
+  public String id() {
     return id;
   }
 
@@ -37,7 +38,7 @@ public final class UsergateException extends RuntimeException {
       .put("status", code.status())
       .put("message", getMessage());
     if (id != null) {
-      error.put("id", id);
+      error.put("id", UserId.json(id));
     }
     return new JsonObject().put("error", error);
   }
@@ -81,7 +82,7 @@ public final class UsergateException extends RuntimeException {
         return null;
       }
       ErrorCode code = ErrorCode.valueOf(error.getString("code"));
-      Long id = error.getLong("id");
+      String id = UserId.text(error.getValue("id"));
       return new UsergateException(code, error.getString("message"), id);
     } catch (DecodeException | IllegalArgumentException | ClassCastException e) {
       return null;

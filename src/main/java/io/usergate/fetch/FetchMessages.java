@@ -37,9 +37,9 @@ public final class FetchMessages {
   }
 
   /** {@link FetchAddresses#ONE}: one user, as fresh as {@code directives} ask. */
-  public record One(long id, Directives directives, boolean staleFallback, String requestId) {
+  public record One(String id, Directives directives, boolean staleFallback, String requestId) {
 
-    public static One of(long id) {
+    public static One of(String id) {
       return new One(id, Directives.NONE, false, null);
     }
 
@@ -95,14 +95,14 @@ public final class FetchMessages {
   }
 
   /** {@link FetchAddresses#MANY}: many users, all-or-nothing or {@code settled} (one result per id). */
-  public record Many(List<Long> ids, boolean settled, Directives directives, boolean writeThrough, String requestId) {
+  public record Many(List<String> ids, boolean settled, Directives directives, boolean writeThrough, String requestId) {
 
     public static final String MODE_ALL = "all";
     public static final String MODE_SETTLED = "settled";
 
     /** The ids as a caller (a route, the sync) gives them, checked with the rest. */
     public static Many fromJson(JsonObject body, int maxIds) {
-      List<Long> ids = UserId.listFromField(body, "ids", maxIds);
+      List<String> ids = UserId.listFromField(body, "ids", maxIds);
       Object mode = body.getValue("mode");
       if (mode != null && !MODE_ALL.equals(mode) && !MODE_SETTLED.equals(mode)) {
         throw ErrorCode.BAD_REQUEST.error("mode must be \"all\" or \"settled\", not " + User.describe(mode));
@@ -118,9 +118,9 @@ public final class FetchMessages {
   }
 
   /** One id's outcome in a settled reply of {@link FetchAddresses#MANY}: the user, or the error in the contract's shape. */
-  public record Result(long id, JsonObject user, JsonObject error) {
+  public record Result(String id, JsonObject user, JsonObject error) {
 
-    public static Result failed(long id, UsergateException error) {
+    public static Result failed(String id, UsergateException error) {
       return new Result(id, null, error.toJson().getJsonObject("error"));
     }
 
@@ -130,13 +130,13 @@ public final class FetchMessages {
       List<Result> list = new ArrayList<>(results.size());
       for (int i = 0; i < results.size(); i++) {
         JsonObject result = results.getJsonObject(i);
-        list.add(new Result(result.getLong("id"), result.getJsonObject("user"), result.getJsonObject("error")));
+        list.add(new Result(UserId.text(result.getValue("id")), result.getJsonObject("user"), result.getJsonObject("error")));
       }
       return list;
     }
 
     JsonObject toJson() {
-      JsonObject entry = new JsonObject().put("id", id);
+      JsonObject entry = new JsonObject().put("id", UserId.json(id));
       return error == null ? entry.put("user", user) : entry.put("error", error);
     }
   }

@@ -58,7 +58,7 @@ public class FetchVerticle extends VerticleBase {
   private AsyncSemaphore semaphore;
   private Upstream upstream;
   private WriteThrough writeThrough;
-  private Coalescer<Long, User> coalescer;
+  private Coalescer<String, User> coalescer;
   private Freshness freshness;
   private KnownCopies copies;
   private NotFoundMemory notFound;
@@ -68,9 +68,9 @@ public class FetchVerticle extends VerticleBase {
   private RateShare rateShare;
   private final FetchMetrics metrics = new FetchMetrics();
   /** The directory's bulk endpoint, when upstream.batchPath names one. */
-  private Batcher<Long, User> batcher;
+  private Batcher<String, User> batcher;
   /** Ids whose stale copy was answered and whose background refresh runs: one refresh per id at a time. */
-  private final Set<Long> refreshing = new HashSet<>();
+  private final Set<String> refreshing = new HashSet<>();
 
   @Override
   public Future<?> start() {
@@ -153,7 +153,7 @@ public class FetchVerticle extends VerticleBase {
 
   private Future<Reply> one(JsonObject body) {
     FetchMessages.One request = FetchMessages.One.fromJson(body);
-    long id = request.id();
+    String id = request.id();
     Cancellation cancellation = cancellable.register(request.requestId());
     return copies.find(List.of(id), request.directives())
       .compose(found -> serve(id, found.get(id), request.directives(), cancellation)
@@ -181,7 +181,7 @@ public class FetchVerticle extends VerticleBase {
    * One id, from the mirror's copy when it is good enough for the caller, else live (shared with the
    * other callers of that id), or at once 404 when the upstream said so lately.
    */
-  private Future<Served> serve(long id, Copy copy, Freshness.Directives directives, Cancellation cancellation) {
+  private Future<Served> serve(String id, Copy copy, Freshness.Directives directives, Cancellation cancellation) {
     Instant now = Instant.now();
     Freshness.Verdict judged = freshness.judge(copy == null ? -1 : copy.ageMs(now), directives);
     // The directory asked for a pause (Retry-After): a copy of any age is better than waiting it out.
@@ -211,13 +211,13 @@ public class FetchVerticle extends VerticleBase {
   }
 
   /** When {@code user}, just fetched, was: the time the cache keeps it with, so that every answer says the same. */
-  private Instant fetchedAt(long id, User user) {
+  private Instant fetchedAt(String id, User user) {
     UserCache.Cached cached = cache.get(id);
     return cached != null && cached.contentHash() == user.profile().hashCode() ? cached.fetchedAt() : Instant.now();
   }
 
   /** A stale copy was answered: refresh it, once per id at a time, like any other upstream call. */
-  private void refreshInBackground(long id) {
+  private void refreshInBackground(String id) {
     if (!refreshing.add(id)) {
       return;
     }
@@ -232,13 +232,13 @@ public class FetchVerticle extends VerticleBase {
     Freshness.Directives directives = request.directives();
     Instant started = Instant.now();
     Cancellation cancellation = cancellable.register(request.requestId());
-    List<Long> distinct = new ArrayList<>(new LinkedHashSet<>(request.ids()));
+    List<String> distinct = new ArrayList<>(new LinkedHashSet<>(request.ids()));
     // The hits of the whole list in one read; only the misses go upstream.
     return copies.find(distinct, directives).compose(found -> {
       // An id asked for twice is fetched once and answered in each of its places.
-      Map<Long, Future<User>> byId = new LinkedHashMap<>();
+      Map<String, Future<User>> byId = new LinkedHashMap<>();
       List<Future<Served>> served = new ArrayList<>();
-      for (long id : distinct) {
+      for (String id : distinct) {
         Future<Served> one = serve(id, found.get(id), directives, cancellation);
         served.add(one);
         byId.put(id, one.map(Served::user));
@@ -263,7 +263,7 @@ public class FetchVerticle extends VerticleBase {
     }).andThen(done -> cancellable.forget(request.requestId()));
   }
 
-  private static FetchMessages.Result result(long id, Future<User> outcome) {
+  private static FetchMessages.Result result(String id, Future<User> outcome) {
     return outcome.succeeded() ? new FetchMessages.Result(id, outcome.result().profile(), null)
       : FetchMessages.Result.failed(id, UsergateException.from(outcome.cause()));
   }
@@ -301,7 +301,7 @@ public class FetchVerticle extends VerticleBase {
    * A 404 also clears the write-through's memory of the user, before any caller hears of it.
    */
   /** One GET for one user, under a permit. */
-  private Future<User> singleCall(long id, Cancellation cancellation) {
+  private Future<User> singleCall(String id, Cancellation cancellation) {
     return underPermit(cancellation, waitDeadline -> upstream.fetchUser(id, cancellation, waitDeadline));
   }
 
@@ -322,7 +322,7 @@ public class FetchVerticle extends VerticleBase {
       });
   }
 
-  private Future<User> upstreamCall(long id, Cancellation cancellation) {
+  private Future<User> upstreamCall(String id, Cancellation cancellation) {
     Future<User> fetched = batcher != null ? batcher.load(id, cancellation) : singleCall(id, cancellation);
     return fetched
       .andThen(done -> {
@@ -339,7 +339,7 @@ public class FetchVerticle extends VerticleBase {
   }
 
   /** One bulk call for the ids a {@link Batcher} gathered: one permit (and, in Upstream, one rate token) for all. */
-  private Future<Map<Long, Outcome<User>>> bulkCall(List<Long> ids, Cancellation cancellation) {
+  private Future<Map<String, Outcome<User>>> bulkCall(List<String> ids, Cancellation cancellation) {
     metrics.batch(ids.size());
     return underPermit(cancellation, waitDeadline -> upstream.fetchUsers(ids, cancellation, waitDeadline));
   }

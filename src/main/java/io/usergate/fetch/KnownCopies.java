@@ -1,5 +1,6 @@
 package io.usergate.fetch;
 
+import io.usergate.user.UserId;
 import io.usergate.bus.SharedJsonCodec;
 import io.usergate.cache.Freshness;
 import io.usergate.cache.UserCache;
@@ -49,14 +50,14 @@ final class KnownCopies {
    * live answer. A hit of the cache costs no mirror read; a failed mirror read leaves what memory holds
    * (the upstream answers the rest), unless the caller accepts only copies ({@code only-if-cached}).
    */
-  Future<Map<Long, Copy>> find(List<Long> ids, Freshness.Directives directives) {
+  Future<Map<String, Copy>> find(List<String> ids, Freshness.Directives directives) {
     if (!freshness.consultsMirror(directives)) {
       return Future.succeededFuture(Map.of());
     }
     Instant now = Instant.now();
-    Map<Long, Copy> copies = new HashMap<>();
-    List<Long> unsure = new ArrayList<>();
-    for (long id : ids) {
+    Map<String, Copy> copies = new HashMap<>();
+    List<String> unsure = new ArrayList<>();
+    for (String id : ids) {
       UserCache.Cached cached = cache.get(id);
       if (cached != null) {
         copies.put(id, new Copy(cached.user(), cached.fetchedAt(), FetchMessages.OneReply.MEMORY));
@@ -72,7 +73,7 @@ final class KnownCopies {
     return StoreMessages.GetMany.request(vertx, unsure, RequestIds.with(SharedJsonCodec.sharedRequestOptions(vertx)))
       .map(stored -> {
         for (StoreMessages.Stored one : stored) {
-          long id = one.user().getLong("id");
+          String id = UserId.text(one.user().getValue("id"));
           cache.offer(id, one.user(), one.fetchedAt(), stamp);
           Copy read = new Copy(one.user(), one.fetchedAt(), FetchMessages.OneReply.STORE);
           copies.merge(id, read, (known, fromStore) -> fromStore.fetchedAt().isAfter(known.fetchedAt()) ? fromStore : known);
@@ -89,7 +90,7 @@ final class KnownCopies {
   }
 
   /** The mirror's copy of one user, of any age (the directory failed: anything is better than an error). */
-  Future<Copy> stored(long id, Copy known) {
+  Future<Copy> stored(String id, Copy known) {
     if (known != null) {
       return Future.succeededFuture(known);
     }

@@ -57,7 +57,7 @@ record ListPage(List<User> users, int entries, List<String> problems, Long total
     }
     List<User> users = new ArrayList<>();
     List<String> problems = new ArrayList<>();
-    Set<Long> seen = new HashSet<>();
+    Set<String> seen = new HashSet<>();
     int invalid = 0;
     for (int i = 0; i < entries.size(); i++) {
       Mapping.Mapped entry = entries.get(i);

@@ -32,10 +32,10 @@ final class Mapping {
   static final String SECTION = "mapping";
   private static final String DEFAULT_ID = "/id";
 
-  /** A user mapped and validated, or why not ({@code problem}); {@code id}: the id it maps to, if a number. */
-  record Mapped(Long id, User user, String problem) {
+  /** A user mapped and validated, or why not ({@code problem}); {@code id}: the id it maps to, if a valid one. */
+  record Mapped(String id, User user, String problem) {
 
-    static Mapped invalid(Long id, String problem) {
+    static Mapped invalid(String id, String problem) {
       return new Mapped(id, null, problem);
     }
   }
@@ -141,7 +141,7 @@ final class Mapping {
    * The user in a one-user answer ({@code body}, freshly decoded: it is mapped in place), for the id
    * asked: found at {@code mapping.userPointer}, mapped, validated.
    */
-  Mapped one(Object body, long expectedId) {
+  Mapped one(Object body, String expectedId) {
     Object found = userPointer.isRootPointer() ? body : userPointer.queryJson(body);
     if (found == null && !userPointer.isRootPointer()) {
       return Mapped.invalid(null, "there is nothing at mapping.userPointer " + userPointer + " in " + shape(body));
@@ -169,23 +169,23 @@ final class Mapping {
   }
 
   /** One user as the directory sent it, mapped and validated; {@code expectedId} null: any id (a list's entry). */
-  Mapped entry(Object value, Long expectedId) {
+  Mapped entry(Object value, String expectedId) {
     if (!(value instanceof JsonObject raw)) {
       return Mapped.invalid(null, "a user must be a JSON object, not " + shape(value));
     }
     Object rawId = idLookup.in(raw);
-    Long mappedId = rawId instanceof Number number ? number.longValue() : null;
+    String mappedId = UserId.text(rawId);
     if (rawId instanceof JsonObject || rawId instanceof JsonArray) {
-      return Mapped.invalid(null, "a user's id must be a positive integer, not " + shape(rawId) + idSource());
+      return Mapped.invalid(null, "a user's id must be " + UserId.RULE + ", not " + shape(rawId) + idSource());
     }
     JsonObject user = map(raw, rawId);
-    Long asked = expectedId != null ? expectedId : mappedId;
+    String asked = expectedId != null ? expectedId : mappedId;
     String problem = User.problemWith(user, asked);
     if (problem != null) {
       // The id's problem is told as User tells it; a name that renders empty names its template.
-      boolean idFine = UserId.isPositiveInteger(user.getValue("id")) && (asked == null || asked.equals(mappedId));
+      boolean idFine = mappedId != null && (asked == null || asked.equals(mappedId));
       return Mapped.invalid(mappedId, idFine
-        ? "user " + user.getValue("id") + " has no name (a non-empty string is required): mapping.name " + name + " renders empty"
+        ? "user " + mappedId + " has no name (a non-empty string is required): mapping.name " + name + " renders empty"
         : problem + idSource());
     }
     return new Mapped(mappedId, User.of(user), null);

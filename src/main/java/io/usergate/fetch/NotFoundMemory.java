@@ -17,9 +17,9 @@ final class NotFoundMemory {
 
   private final long forMs;
   private final LongSupplier clock;
-  private final Map<Long, Long> expiresAt = new LinkedHashMap<>(16, 0.75f, false) {
+  private final Map<String, Long> expiresAt = new LinkedHashMap<>(16, 0.75f, false) {
     @Override
-    protected boolean removeEldestEntry(Map.Entry<Long, Long> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
       return size() > MAX_IDS;
     }
   };
@@ -29,19 +29,19 @@ final class NotFoundMemory {
     this.clock = clock;
   }
 
-  void remember(long id) {
+  void remember(String id) {
     if (forMs > 0) {
       expiresAt.remove(id);
       expiresAt.put(id, clock.getAsLong() + forMs);
     }
   }
 
-  void forget(long id) {
+  void forget(String id) {
     expiresAt.remove(id);
   }
 
   /** Whether the upstream said, less than {@code notFoundForMs} ago, that it has no such user. */
-  boolean isKnownMissing(long id) {
+  boolean isKnownMissing(String id) {
     Long until = expiresAt.get(id);
     if (until == null) {
       return false;

@@ -7,6 +7,7 @@ import io.usergate.fetch.UpstreamAnswers.RetryableStatus;
 import io.usergate.log.RequestIds;
 import io.usergate.retry.Backoff;
 import io.usergate.user.User;
+import io.netty.channel.ConnectTimeoutException;
 import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.Future;
@@ -16,13 +17,18 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.uritemplate.UriTemplate;
+import io.vertx.uritemplate.Variables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
@@ -81,7 +87,7 @@ final class Upstream implements RateShare.Paced {
    * One kind of upstream GET: its URI, the id its errors name (none for a bulk call), and how its answer
    * (status, body) becomes a result, or throws the contract's error ({@link RetryableStatus} to retry).
    */
-  private record Call<T>(String uri, Long id, Parser<T> parse) {
+  private record Call<T>(String uri, String id, Parser<T> parse) {
 
     UsergateException error(ErrorCode code, String message) {
       return id == null ? code.error(message) : code.error(message, id);
@@ -101,16 +107,16 @@ final class Upstream implements RateShare.Paced {
   private final HttpClient client;
   private final UpstreamBreaker breaker;
   private final String basePath;
-  private final String userPath;
+  private final UriTemplate userPath;
   private final long timeoutMs;
   private final int retries;
   private final Backoff backoff;
   private final long maxBodyBytes;
   /** The bulk endpoint's template ({@code upstream.batchPath}), null when the directory has none. */
-  private final io.vertx.uritemplate.UriTemplate batchPath;
+  private final UriTemplate batchPath;
   private final String batchPathTemplate;
   /** The directory's paged list ({@code sync.listPath}), null when it has none. */
-  private final io.vertx.uritemplate.UriTemplate listPath;
+  private final UriTemplate listPath;
   private final RateLimiter limiter;
   private final WriteSpacing writes;
   private final UpstreamPause pause;
@@ -123,14 +129,14 @@ final class Upstream implements RateShare.Paced {
     boolean https = "https".equals(base.getScheme());
     int port = base.getPort() != -1 ? base.getPort() : https ? 443 : 80;
     this.basePath = base.getPath() == null || base.getPath().equals("/") ? "" : base.getPath().replaceAll("/$", "");
-    this.userPath = settings.userPath();
+    this.userPath = UriTemplate.of(settings.userPath());
     this.timeoutMs = settings.timeoutMs();
     this.retries = settings.retries();
     this.backoff = new Backoff(settings.retryBaseDelayMs(), MAX_BACKOFF_MS);
     this.maxBodyBytes = settings.maxBodyBytes();
     this.batchPathTemplate = settings.batchPath();
-    this.batchPath = batchPathTemplate.isBlank() ? null : io.vertx.uritemplate.UriTemplate.of(batchPathTemplate);
-    this.listPath = settings.listPath().isBlank() ? null : io.vertx.uritemplate.UriTemplate.of(settings.listPath());
+    this.batchPath = batchPathTemplate.isBlank() ? null : UriTemplate.of(batchPathTemplate);
+    this.listPath = settings.listPath().isBlank() ? null : UriTemplate.of(settings.listPath());
     // Only permit holders wait for a token, so its queue is never longer than the semaphore's permits.
     this.limiter = new RateLimiter(vertx, settings.maxRatePerSecond(), settings.maxBurst(), settings.rateMarginMs(),
       settings.maxConcurrent(), System::nanoTime);
@@ -154,7 +160,7 @@ final class Upstream implements RateShare.Paced {
    * the caller's {@code upstream.queueTimeoutMs}, counted from when it started to wait for its permit, so that
    * the waits add up to one deadline.
    */
-  Future<User> fetchUser(long id, Cancellation cancellation, long waitDeadlineNanos) {
+  Future<User> fetchUser(String id, Cancellation cancellation, long waitDeadlineNanos) {
     return withRetries(new Call<>(path(id), id, (status, responseHeaders, body) -> answers.user(id, "GET " + path(id), status, body)),
       cancellation, 0, waitDeadlineNanos);
   }
@@ -165,7 +171,7 @@ final class Upstream implements RateShare.Paced {
    * {@link UsergateException} for that id alone ({@code NOT_FOUND} when the answer leaves it out,
    * {@code UPSTREAM_ERROR} for an invalid entry or one given twice, differently). A failed call fails them all.
    */
-  Future<Map<Long, Outcome<User>>> fetchUsers(List<Long> ids, Cancellation cancellation, long waitDeadlineNanos) {
+  Future<Map<String, Outcome<User>>> fetchUsers(List<String> ids, Cancellation cancellation, long waitDeadlineNanos) {
     return withRetries(new Call<>(batchUri(ids), null,
         (status, responseHeaders, body) -> answers.users(ids, "GET " + batchPathTemplate, status, body)),
       cancellation, 0, waitDeadlineNanos);
@@ -303,9 +309,8 @@ final class Upstream implements RateShare.Paced {
   }
 
   /** The bulk endpoint's URI for {@code ids}: the template with {@code id} (explodes) or {@code ids} (commas). */
-  private String batchUri(List<Long> ids) {
-    List<String> values = ids.stream().map(String::valueOf).toList();
-    return basePath + batchPath.expandToString(io.vertx.uritemplate.Variables.variables().set("id", values).set("ids", values));
+  private String batchUri(List<String> ids) {
+    return basePath + batchPath.expandToString(Variables.variables().set("id", ids).set("ids", ids));
   }
 
   private UsergateException toContract(Throwable failure, Call<?> call, int attempts) {
@@ -327,14 +332,14 @@ final class Upstream implements RateShare.Paced {
   }
 
   private static boolean isConnectionFailure(Throwable failure) {
-    return failure instanceof java.net.ConnectException
-      || failure instanceof io.netty.channel.ConnectTimeoutException
-      || failure instanceof io.vertx.core.http.HttpClosedException
-      || failure instanceof java.io.IOException;
+    return failure instanceof ConnectException
+      || failure instanceof ConnectTimeoutException
+      || failure instanceof HttpClosedException
+      || failure instanceof IOException;
   }
 
-  private String path(long id) {
-    return basePath + userPath.replace("{id}", Long.toString(id));
+  private String path(String id) {
+    return basePath + userPath.expandToString(Variables.variables().set("id", id));
   }
 
   CircuitBreakerState breakerState() {

@@ -38,7 +38,7 @@ final class UpstreamAnswers {
   }
 
   /** The user {@code id} in an answer to {@code request}, mapped, or why it is not one. */
-  User user(long id, String request, int status, Buffer body) {
+  User user(String id, String request, int status, Buffer body) {
     if (status == 404) {
       throw ErrorCode.NOT_FOUND.error("the upstream has no user " + id, id);
     }
@@ -65,7 +65,7 @@ final class UpstreamAnswers {
    * for an invalid entry or one given twice, differently). An entry nobody asked for is ignored. An answer
    * that is not a list fails them all (thrown).
    */
-  Map<Long, Outcome<User>> users(List<Long> ids, String request, int status, Buffer body) {
+  Map<String, Outcome<User>> users(List<String> ids, String request, int status, Buffer body) {
     String what = request + " for " + ids.size() + " ids";
     retryable(status);
     Object json = null;
@@ -84,13 +84,13 @@ final class UpstreamAnswers {
     } catch (Mapping.NotAList notAList) {
       throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with " + notAList.getMessage());
     }
-    Map<Long, Outcome<User>> results = new LinkedHashMap<>();
-    Set<Long> asked = new HashSet<>(ids);
+    Map<String, Outcome<User>> results = new LinkedHashMap<>();
+    Set<String> asked = new HashSet<>(ids);
     for (Mapping.Mapped entry : entries) {
       if (entry.id() == null || !asked.contains(entry.id())) {
         continue;  // nobody asked for it (or it names no id at all): nothing to store, nothing to answer
       }
-      long id = entry.id();
+      String id = entry.id();
       Outcome<User> result = entry.user() != null ? Outcome.found(entry.user()) : Outcome.failed(
         ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with an invalid user " + id + ": " + entry.problem(), id));
       Outcome<User> earlier = results.putIfAbsent(id, result);
@@ -100,7 +100,7 @@ final class UpstreamAnswers {
           ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with user " + id + " twice, differently", id)));
       }
     }
-    for (long id : ids) {
+    for (String id : ids) {
       results.putIfAbsent(id, Outcome.failed(ErrorCode.NOT_FOUND.error("the upstream has no user " + id, id)));
     }
     return results;

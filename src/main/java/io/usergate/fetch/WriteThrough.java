@@ -1,5 +1,6 @@
 package io.usergate.fetch;
 
+import io.usergate.user.UserId;
 import io.usergate.bus.SharedJsonCodec;
 import io.usergate.store.StoreAddresses;
 import io.usergate.store.StoreMessages;
@@ -39,13 +40,13 @@ final class WriteThrough {
   private final Vertx vertx;
   private final long delayMs;
   private final long minIntervalMs;
-  private final Map<Long, Written> recentlyWritten = new LinkedHashMap<>(1024, 0.75f, true) {
+  private final Map<String, Written> recentlyWritten = new LinkedHashMap<>(1024, 0.75f, true) {
     @Override
-    protected boolean removeEldestEntry(Map.Entry<Long, Written> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<String, Written> eldest) {
       return size() > REMEMBERED;
     }
   };
-  private final Map<Long, JsonObject> pending = new LinkedHashMap<>();
+  private final Map<String, JsonObject> pending = new LinkedHashMap<>();
   private final List<Future<Void>> writing = new ArrayList<>();
   private Instant oldestFetch;
   /** The window of the batch pending, while one is open. */
@@ -112,7 +113,7 @@ final class WriteThrough {
    * The upstream no longer has this user (a 404), so the sync removes it from the mirror: its last
    * write says nothing any more, and if it comes back, identical or not, it must be written.
    */
-  void forget(long id) {
+  void forget(String id) {
     recentlyWritten.remove(id);
   }
 
@@ -135,7 +136,7 @@ final class WriteThrough {
       .onFailure(failure -> {
         failed += users.size();
         // Not written after all: the next fetch of these users must not be skipped as a rewrite.
-        users.forEach(user -> recentlyWritten.remove(user.getLong("id")));
+        users.forEach(user -> UserId.text(recentlyWritten.remove(user.getValue("id"))));
         LOG.warn("fetch: write-through of {} user(s) to the store failed: {}", users.size(), failure.getMessage());
       })
       .<Void>mapEmpty()

@@ -2,6 +2,7 @@ package io.usergate.store;
 
 import io.usergate.error.ErrorCode;
 import io.usergate.user.User;
+import io.usergate.user.UserId;
 import io.vertx.core.json.JsonObject;
 
 /** The checks of the store's message fields, shared by its rooms: a wrong one is 400, naming the field. */
@@ -33,5 +34,21 @@ final class Fields {
       throw ErrorCode.BAD_REQUEST.error(field + " must be an integer ≥ 0, not " + User.describe(value));
     }
     return ((Number) value).longValue();
+  }
+
+  /**
+   * A keyset page's {@code after}: an id, the last of the previous page ({@link UserId}); absent, empty or 0
+   * (what integer callers sent for "from the start"): "" (every id comes after it in byte order).
+   */
+  static String after(JsonObject body) {
+    Object value = body == null ? null : body.getValue("after");
+    if (value == null || "".equals(value) || Integer.valueOf(0).equals(value) || Long.valueOf(0).equals(value)) {
+      return "";
+    }
+    String id = UserId.text(value);
+    if (id == null) {
+      throw ErrorCode.BAD_REQUEST.error("after must be an id (" + UserId.RULE + "), not " + User.describe(value));
+    }
+    return id;
   }
 }

@@ -45,7 +45,7 @@ final class JobQueue {
 
   /** {@code {"ids"}} → {@code {"enqueued": n}}; the sync of every node is woken at commit. */
   Future<JsonObject> enqueue(JsonObject body) {
-    Long[] ids = UserId.listFromField(body, "ids", MAX_ENQUEUE).stream().sorted().distinct().toArray(Long[]::new);
+    String[] ids = UserId.listFromField(body, "ids", MAX_ENQUEUE).stream().sorted().distinct().toArray(String[]::new);
     return scopes.withTransaction(connection -> connection.preparedQuery(Sql.ENQUEUE_JOBS).execute(Tuple.of(ids, EXPLICIT))
         .compose(rows -> notifying(connection, rows.rowCount())))
       .map(enqueued -> new JsonObject().put("enqueued", enqueued));
@@ -59,11 +59,12 @@ final class JobQueue {
 
   /**
    * {@code {"state"?, "after"?, "limit"?}} → {@code {"jobs": [{"id", "state", "attempts", "lastError",
-   * "runAfter", "updatedAt", "priority"}], "next": id | null}}: keyset pages by user id.
+   * "runAfter", "updatedAt", "priority"}], "next": id | null}}: keyset pages by user id, in byte order;
+   * {@code after} is an id (absent or empty: from the start).
    */
   Future<JsonObject> list(JsonObject body) {
     String state = body.getValue("state") == null ? null : checkedState(body, STATES);
-    long after = body.getValue("after") == null ? 0 : Fields.nonNegative(body, "after");
+    String after = Fields.after(body);
     long limit = body.getValue("limit") == null ? 100 : positive(body, "limit");
     if (limit > MAX_PAGE) {
       throw ErrorCode.BAD_REQUEST.error("limit must be an integer from 1 to " + MAX_PAGE + ", not " + limit);
@@ -71,14 +72,14 @@ final class JobQueue {
     return scopes.withConnection(connection -> connection.preparedQuery(Sql.LIST_JOBS).execute(Tuple.of(state, after, limit + 1)))
       .map(rows -> {
         JsonArray jobs = new JsonArray();
-        Long next = null;
+        Object next = null;
         for (Row row : rows) {
           if (jobs.size() == limit) {
-            next = jobs.getJsonObject(jobs.size() - 1).getLong("id");
+            next = jobs.getJsonObject(jobs.size() - 1).getValue("id");
             break;
           }
           jobs.add(new JsonObject()
-            .put("id", row.getLong("user_id"))
+            .put("id", UserId.json(row.getString("user_id")))
             .put("state", row.getString("state"))
             .put("attempts", row.getInteger("attempts"))
             .put("lastError", row.getString("last_error"))
@@ -106,7 +107,7 @@ final class JobQueue {
   }
 
   /** The jobs an operator names: {@code ids}, or every job of a {@code state}; exactly one of them. */
-  private record Selection(Long[] ids, String state) {
+  private record Selection(String[] ids, String state) {
 
     static Selection of(JsonObject body) {
       boolean byIds = body.getValue("ids") != null;
@@ -115,9 +116,9 @@ final class JobQueue {
         throw ErrorCode.BAD_REQUEST.error("name the jobs by {\"ids\": [...]} or by {\"state\": \"failed\"}, one of the two");
       }
       if (byIds) {
-        return new Selection(UserId.listFromField(body, "ids", MAX_IDS).stream().sorted().distinct().toArray(Long[]::new), null);
+        return new Selection(UserId.listFromField(body, "ids", MAX_IDS).stream().sorted().distinct().toArray(String[]::new), null);
       }
-      return new Selection(new Long[0], checkedState(body, SETTLED_STATES));
+      return new Selection(new String[0], checkedState(body, SETTLED_STATES));
     }
   }
 
@@ -151,7 +152,7 @@ final class JobQueue {
         .compose(rows -> nextDueInMs(connection).map(nextDueInMs -> {
           JsonArray jobs = new JsonArray();
           for (Row row : rows) {
-            jobs.add(new JsonObject().put("id", row.getLong("user_id")).put("attempts", row.getInteger("attempts")));
+            jobs.add(new JsonObject().put("id", UserId.json(row.getString("user_id"))).put("attempts", row.getInteger("attempts")));
           }
           return new JsonObject().put("jobs", jobs).put("nextDueInMs", nextDueInMs);
         })));
@@ -164,22 +165,22 @@ final class JobQueue {
 
   Future<JsonObject> complete(JsonObject body) {
     String owner = owner(body);
-    List<Long> done = UserId.listFromField(body, "done", MAX_IDS);
-    List<Long> removed = UserId.listFromField(body, "removed", MAX_IDS);
+    List<String> done = UserId.listFromField(body, "done", MAX_IDS);
+    List<String> removed = UserId.listFromField(body, "removed", MAX_IDS);
     List<User> users = UserRows.parse(body, "users");
     OffsetDateTime fetchedAt = UserRows.fetchedAt(body);
     long maxAttempts = positive(body, "maxAttempts");
     Failures failures = Failures.of(body.getValue("failed"));
-    Long[] finished = Stream.concat(done.stream(), removed.stream()).sorted().distinct().toArray(Long[]::new);
+    String[] finished = Stream.concat(done.stream(), removed.stream()).sorted().distinct().toArray(String[]::new);
 
     UserWrites.Changes changes = new UserWrites.Changes();
     return scopes.withTransaction(connection -> connection.preparedQuery(Sql.COMPLETE_JOBS)
       .execute(Tuple.of(finished, owner))
       .compose(completed -> {
-        Set<Long> held = new HashSet<>();
-        completed.forEach(row -> held.add(row.getLong("user_id")));
+        Set<String> held = new HashSet<>();
+        completed.forEach(row -> held.add(row.getString("user_id")));
         List<User> heldUsers = users.stream().filter(user -> held.contains(user.id())).toList();
-        Long[] heldRemoved = removed.stream().filter(held::contains).sorted().toArray(Long[]::new);
+        String[] heldRemoved = removed.stream().filter(held::contains).sorted().toArray(String[]::new);
         JsonObject counts = new JsonObject()
           .put("done", done.stream().filter(held::contains).count())
           .put("removed", heldRemoved.length);
@@ -209,7 +210,7 @@ final class JobQueue {
 
   Future<JsonObject> release(JsonObject body) {
     String owner = owner(body);
-    Long[] ids = UserId.listFromField(body, "ids", MAX_IDS).stream().sorted().distinct().toArray(Long[]::new);
+    String[] ids = UserId.listFromField(body, "ids", MAX_IDS).stream().sorted().distinct().toArray(String[]::new);
     return scopes.withConnection(connection -> connection.preparedQuery(Sql.RELEASE_JOBS).execute(Tuple.of(ids, owner)))
       .map(rows -> new JsonObject().put("released", rows.rowCount()));
   }
@@ -225,16 +226,16 @@ final class JobQueue {
   }
 
   /** The failed attempts of a completion, in arrays ready for {@link Sql#FAIL_JOBS}. */
-  private record Failures(Long[] ids, String[] errors, Long[] delays) {
+  private record Failures(String[] ids, String[] errors, Long[] delays) {
 
     static Failures of(Object value) {
       if (value == null) {
-        return new Failures(new Long[0], new String[0], new Long[0]);
+        return new Failures(new String[0], new String[0], new Long[0]);
       }
       if (!(value instanceof JsonArray array)) {
         throw ErrorCode.BAD_REQUEST.error("failed must be an array of {id, error, delayMs}");
       }
-      Long[] ids = new Long[array.size()];
+      String[] ids = new String[array.size()];
       String[] errors = new String[array.size()];
       Long[] delays = new Long[array.size()];
       for (int i = 0; i < array.size(); i++) {

@@ -21,7 +21,7 @@ final class Sql {
   static final String UPSERT_USERS = """
     INSERT INTO users (id, name, username, email, profile, fetched_at, walk_generation)
     SELECT u.id, u.name, u.username, u.email, u.profile::jsonb, $6, $7
-      FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
         AS u(id, name, username, email, profile)
     ON CONFLICT (id) DO UPDATE
       SET name = EXCLUDED.name, username = EXCLUDED.username, email = EXCLUDED.email,
@@ -44,9 +44,9 @@ final class Sql {
   static final String UPSERT_USERS_RECORDED = """
     WITH input AS (
       SELECT u.id, u.name, u.username, u.email, u.profile::jsonb AS profile
-        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(id, name, username, email, profile)),
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(id, name, username, email, profile)),
     before AS (
-      SELECT id, profile FROM users WHERE id = ANY($1::bigint[])),
+      SELECT id, profile FROM users WHERE id = ANY($1::text[])),
     written AS (
       INSERT INTO users (id, name, username, email, profile, fetched_at, walk_generation)
       SELECT id, name, username, email, profile, $6, $7 FROM input
@@ -72,11 +72,11 @@ final class Sql {
       FROM (SELECT 1) AS one LEFT JOIN changed ON true
      ORDER BY changed.seq""";
 
-  static final String DELETE_USERS = "DELETE FROM users WHERE id = ANY($1::bigint[])";
+  static final String DELETE_USERS = "DELETE FROM users WHERE id = ANY($1::text[])";
 
   /** {@link #DELETE_USERS}, each removal recorded in user_changes; rows as {@link #UPSERT_USERS_RECORDED}'s. */
   static final String DELETE_USERS_RECORDED = """
-    WITH gone AS (DELETE FROM users WHERE id = ANY($1::bigint[]) RETURNING id),
+    WITH gone AS (DELETE FROM users WHERE id = ANY($1::text[]) RETURNING id),
     changed AS (
       INSERT INTO user_changes (user_id, kind) SELECT id, 'removed' FROM gone ORDER BY id
       RETURNING seq, user_id, kind, fields, at)
@@ -179,7 +179,7 @@ final class Sql {
    */
   static final String ENQUEUE_JOBS = """
     INSERT INTO sync_jobs (user_id, state, priority)
-    SELECT id, 'pending', $2 FROM unnest($1::bigint[]) AS id
+    SELECT id, 'pending', $2 FROM unnest($1::text[]) AS id
     ON CONFLICT (user_id) DO UPDATE
       SET state = 'pending',
           attempts = CASE WHEN sync_jobs.state = 'pending' THEN sync_jobs.attempts ELSE 0 END,
@@ -230,7 +230,7 @@ final class Sql {
   static final String COMPLETE_JOBS = """
     UPDATE sync_jobs
        SET state = 'done', lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, updated_at = now()
-     WHERE user_id = ANY($1::bigint[]) AND state = 'running' AND lease_owner = $2
+     WHERE user_id = ANY($1::text[]) AND state = 'running' AND lease_owner = $2
     RETURNING user_id""";
 
   /**
@@ -243,7 +243,7 @@ final class Sql {
            state = CASE WHEN job.attempts + 1 >= $5 THEN 'failed' ELSE 'pending' END,
            run_after = now() + f.delay_ms * interval '1 millisecond',
            last_error = f.error, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-      FROM unnest($2::bigint[], $3::text[], $4::bigint[]) AS f(id, error, delay_ms)
+      FROM unnest($2::text[], $3::text[], $4::bigint[]) AS f(id, error, delay_ms)
      WHERE job.user_id = f.id AND job.state = 'running' AND job.lease_owner = $1
     RETURNING job.user_id, job.state""";
 
@@ -251,7 +251,7 @@ final class Sql {
   static final String RELEASE_JOBS = """
     UPDATE sync_jobs
        SET state = 'pending', lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-     WHERE user_id = ANY($1::bigint[]) AND state = 'running' AND lease_owner = $2""";
+     WHERE user_id = ANY($1::text[]) AND state = 'running' AND lease_owner = $2""";
 
   /** Served by the partial index on pending jobs. */
   static final String COUNT_PENDING_JOBS = "SELECT count(*) FROM sync_jobs WHERE state = 'pending'";
@@ -291,11 +291,11 @@ final class Sql {
   /** Retry: pending now, attempts reset; ids $1 or every job of state $2. Running jobs are their owner's. */
   static final String RETRY_JOBS = """
     UPDATE sync_jobs SET state = 'pending', attempts = 0, run_after = now(), last_error = NULL, updated_at = now()
-     WHERE state <> 'running' AND (user_id = ANY($1::bigint[]) OR state = $2)""";
+     WHERE state <> 'running' AND (user_id = ANY($1::text[]) OR state = $2)""";
 
   /** Discard: out of the queue (the mirror keeps the user); ids $1 or every job of state $2, never running ones. */
   static final String DISCARD_JOBS = """
-    DELETE FROM sync_jobs WHERE state <> 'running' AND (user_id = ANY($1::bigint[]) OR state = $2)""";
+    DELETE FROM sync_jobs WHERE state <> 'running' AND (user_id = ANY($1::text[]) OR state = $2)""";
 
   private Sql() {
   }

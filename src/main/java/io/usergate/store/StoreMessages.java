@@ -55,7 +55,7 @@ public final class StoreMessages {
   }
 
   /** {@link StoreAddresses#GET}: one stored user, or {@code NOT_FOUND}. */
-  public record Get(long id) {
+  public record Get(String id) {
 
     public static Get fromJson(JsonObject body) {
       return new Get(UserId.fromField(body, "id"));
@@ -65,13 +65,13 @@ public final class StoreMessages {
       return new JsonObject().put("id", id);
     }
 
-    public static Future<Stored> request(Vertx vertx, long id, DeliveryOptions options) {
+    public static Future<Stored> request(Vertx vertx, String id, DeliveryOptions options) {
       return vertx.eventBus().request(StoreAddresses.GET, new Get(id).toJson(), options).map(Stored::fromMessage);
     }
   }
 
   /** {@link StoreAddresses#GET_MANY}: the stored copies of those ids the mirror has, in one statement. */
-  public record GetMany(List<Long> ids) {
+  public record GetMany(List<String> ids) {
 
     /** The most ids one request may name. */
     public static final int MAX_IDS = 100_000;
@@ -90,7 +90,7 @@ public final class StoreMessages {
       return new JsonObject().put("users", entries);
     }
 
-    public static Future<List<Stored>> request(Vertx vertx, List<Long> ids, DeliveryOptions options) {
+    public static Future<List<Stored>> request(Vertx vertx, List<String> ids, DeliveryOptions options) {
       return vertx.eventBus().<JsonObject>request(StoreAddresses.GET_MANY, new GetMany(ids).toJson(), options)
         .map(reply -> {
           JsonArray entries = reply.body().getJsonArray("users");

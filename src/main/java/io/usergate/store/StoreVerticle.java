@@ -122,7 +122,7 @@ public class StoreVerticle extends VerticleBase {
 
   /** One user: the node's cached copy, or PostgreSQL's row (then cached). */
   private Future<Reply> get(JsonObject body) {
-    long id = StoreMessages.Get.fromJson(body).id();
+    String id = StoreMessages.Get.fromJson(body).id();
     UserCache.Cached cached = cache.get(id);
     if (cached != null) {
       return Future.succeededFuture(new StoreMessages.Stored(cached.user(), cached.fetchedAt()).toReply());
@@ -140,11 +140,11 @@ public class StoreVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> getMany(JsonObject body) {
-    List<Long> ids = StoreMessages.GetMany.fromJson(body).ids();
+    List<String> ids = StoreMessages.GetMany.fromJson(body).ids();
     if (ids.isEmpty()) {
       return Future.succeededFuture(StoreMessages.GetMany.reply(List.of()));
     }
-    return scopes.read(reads, client -> client.preparedQuery(Sql.GET_USERS).execute(Tuple.of(ids.toArray(Long[]::new))))
+    return scopes.read(reads, client -> client.preparedQuery(Sql.GET_USERS).execute(Tuple.of(ids.toArray(String[]::new))))
       .map(rows -> {
         List<StoreMessages.Stored> users = new ArrayList<>();
         rows.forEach(row -> users.add(stored(row)));
@@ -157,17 +157,19 @@ public class StoreVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> list(JsonObject body) {
-    long after = body.getValue("after") == null ? 0 : nonNegative(body, "after");
+    String after = Fields.after(body);
     int limit = body.getValue("limit") == null ? DEFAULT_PAGE : pageSize(body);
     return scopes.read(reads, client -> client.preparedQuery(Sql.LIST_USERS).execute(Tuple.of(after, limit + 1)))
       .map(rows -> {
         JsonArray users = new JsonArray();
-        Long next = null;
+        Object next = null;
+        String last = null;
         for (Row row : rows) {
           if (users.size() == limit) {
-            next = users.getJsonObject(limit - 1).getLong("id");
+            next = UserId.json(last);
             break;
           }
+          last = row.getString("id");
           users.add(row.getJsonObject("profile"));
         }
         return new JsonObject().put("users", users).put("next", next);
@@ -186,9 +188,9 @@ public class StoreVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> delete(JsonObject body) {
-    long id = UserId.fromField(body, "id");
+    String id = UserId.fromField(body, "id");
     UserWrites.Changes changes = new UserWrites.Changes();
-    return scopes.withTransaction(connection -> writes.delete(connection, new Long[] {id}, changes))
+    return scopes.withTransaction(connection -> writes.delete(connection, new String[] {id}, changes))
       .onSuccess(committed -> writes.committed(changes))
       .map(deleted -> new JsonObject().put("deleted", deleted));
   }

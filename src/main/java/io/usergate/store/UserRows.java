@@ -30,7 +30,7 @@ final class UserRows {
     if (array.size() > MAX_UPSERT) {
       throw ErrorCode.BAD_REQUEST.error(field + " holds " + array.size() + " users; at most " + MAX_UPSERT + " are allowed");
     }
-    TreeMap<Long, User> byId = new TreeMap<>();
+    TreeMap<String, User> byId = new TreeMap<>();
     for (int i = 0; i < array.size(); i++) {
       String problem = User.problemWith(array.getValue(i), null);
       if (problem != null) {

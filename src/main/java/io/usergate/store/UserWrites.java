@@ -1,5 +1,6 @@
 package io.usergate.store;
 
+import io.usergate.user.UserId;
 import io.usergate.HeaderNames;
 import io.usergate.cache.UserCache;
 import io.usergate.user.User;
@@ -35,8 +36,8 @@ final class UserWrites {
   static final class Changes {
     private final List<JsonObject> recorded = new ArrayList<>();
     /** The users upserted, with their content's hash (what the node's cache may keep), and those deleted. */
-    private final Map<Long, Integer> upserted = new HashMap<>();
-    private final List<Long> deleted = new ArrayList<>();
+    private final Map<String, Integer> upserted = new HashMap<>();
+    private final List<String> deleted = new ArrayList<>();
     private boolean locked;
   }
 
@@ -73,7 +74,7 @@ final class UserWrites {
   }
 
   /** Removes users {@code ids} (sorted); returns how many were there. */
-  Future<Integer> delete(SqlConnection connection, Long[] ids, Changes changes) {
+  Future<Integer> delete(SqlConnection connection, String[] ids, Changes changes) {
     if (ids.length == 0) {
       return Future.succeededFuture(0);
     }
@@ -101,7 +102,7 @@ final class UserWrites {
       return Future.succeededFuture(written);
     }
     List<User> chunk = users.subList(from, Math.min(from + UPSERT_CHUNK, users.size()));
-    Long[] ids = new Long[chunk.size()];
+    String[] ids = new String[chunk.size()];
     String[] names = new String[chunk.size()];
     String[] usernames = new String[chunk.size()];
     String[] emails = new String[chunk.size()];
@@ -129,7 +130,7 @@ final class UserWrites {
       if (row.getLong("seq") != null) {
         JsonObject change = change(row);
         // The content written, for the caches that may hold it already (a write-through's own fetch).
-        Integer hash = "removed".equals(change.getString("kind")) ? null : changes.upserted.get(change.getLong("id"));
+        Integer hash = "removed".equals(change.getString("kind")) ? null : changes.upserted.get(UserId.text(change.getValue("id")));
         changes.recorded.add(hash == null ? change : change.put("contentHash", hash));
       }
     }
@@ -141,7 +142,7 @@ final class UserWrites {
     String[] fields = row.getArrayOfStrings("fields");
     return new JsonObject()
       .put("seq", row.getLong("seq"))
-      .put("id", row.getLong("user_id"))
+      .put("id", UserId.json(row.getString("user_id")))
       .put("kind", row.getString("kind"))
       .put("fields", fields == null ? null : new JsonArray(List.of((Object[]) fields)))
       .put("at", row.getOffsetDateTime("at").toInstant().toString());

@@ -1,5 +1,6 @@
 package io.usergate.store;
 
+import io.usergate.user.UserId;
 import io.usergate.error.ErrorCode;
 import io.usergate.user.User;
 import io.vertx.core.Future;
@@ -93,9 +94,9 @@ final class WalkRows {
           String doubt = doubt(walk, unlisted, mirrored, maxRemoveFraction);
           Future<Integer> removed = doubt != null || unlisted == 0 ? Future.succeededFuture(0)
             : connection.preparedQuery(Sql.UNLISTED_IDS).execute(Tuple.of(generation, startedAt)).compose(ids -> {
-              List<Long> gone = new ArrayList<>();
-              ids.forEach(row -> gone.add(row.getLong("id")));
-              return writes.delete(connection, gone.toArray(Long[]::new), changes);
+              List<String> gone = new ArrayList<>();
+              ids.forEach(row -> gone.add(row.getString("id")));
+              return writes.delete(connection, gone.toArray(String[]::new), changes);
             });
           return removed.compose(gone -> connection.preparedQuery(Sql.END_WALK)
             .execute(Tuple.of(doubt == null ? "done" : "stopped", gone,

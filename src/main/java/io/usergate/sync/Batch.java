@@ -1,5 +1,6 @@
 package io.usergate.sync;
 
+import io.usergate.user.UserId;
 import io.usergate.error.ErrorCode;
 import io.usergate.fetch.FetchMessages;
 import io.usergate.retry.Backoff;
@@ -30,7 +31,7 @@ final class Batch {
     Future<JsonObject> request(String address, JsonObject body);
 
     /** The ids through fetch.many in settled mode: one result per id, a user or an error. */
-    Future<List<FetchMessages.Result>> fetchSettled(List<Long> ids);
+    Future<List<FetchMessages.Result>> fetchSettled(List<String> ids);
 
     /** The store said when its earliest pending job not yet due falls due ({@code nextDueInMs} of a reply). */
     void dueIn(JsonObject reply);
@@ -57,7 +58,7 @@ final class Batch {
   private final long startedAt = System.nanoTime();
   private final Promise<Void> finished = Promise.promise();
   private Phase phase = Phase.CLAIMING;
-  private List<Long> claimed = List.of();
+  private List<String> claimed = List.of();
 
   Batch(Sync sync, String owner, SyncSettings settings, Backoff backoff) {
     this.sync = sync;
@@ -85,11 +86,11 @@ final class Batch {
           phase = Phase.COMPLETED;
           return Future.succeededFuture();
         }
-        List<Long> ids = new ArrayList<>();
-        Map<Long, Integer> attempts = new HashMap<>();
+        List<String> ids = new ArrayList<>();
+        Map<String, Integer> attempts = new HashMap<>();
         jobs.forEach(job -> {
-          ids.add(((JsonObject) job).getLong("id"));
-          attempts.put(((JsonObject) job).getLong("id"), ((JsonObject) job).getInteger("attempts"));
+          ids.add(UserId.text(((JsonObject) job).getValue("id")));
+          attempts.put(UserId.text(((JsonObject) job).getValue("id")), ((JsonObject) job).getInteger("attempts"));
         });
         claimed = ids;
         if (phase == Phase.HANDED_BACK) {
@@ -104,7 +105,7 @@ final class Batch {
       .onComplete(done -> finished.tryComplete());
   }
 
-  private Future<Void> complete(List<Long> ids, Map<Long, Integer> attempts, List<FetchMessages.Result> results,
+  private Future<Void> complete(List<String> ids, Map<String, Integer> attempts, List<FetchMessages.Result> results,
                                 Instant fetchedAt) {
     if (phase == Phase.HANDED_BACK) {
       return Future.succeededFuture();
@@ -114,7 +115,7 @@ final class Batch {
     JsonArray removed = new JsonArray();
     JsonArray failed = new JsonArray();
     for (FetchMessages.Result result : results) {
-      long id = result.id();
+      String id = result.id();
       JsonObject error = result.error();
       if (error == null) {
         done.add(id);

@@ -186,10 +186,10 @@ public class SyncVerticle extends VerticleBase implements Batch.Sync {
 
   /** The ids through fetch.many in settled mode, in requests of at most the fetch verticle's maxIdsPerRequest. */
   @Override
-  public Future<List<FetchMessages.Result>> fetchSettled(List<Long> ids) {
+  public Future<List<FetchMessages.Result>> fetchSettled(List<String> ids) {
     List<Future<List<FetchMessages.Result>>> chunks = new ArrayList<>();
     for (int from = 0; from < ids.size(); from += maxIdsPerRequest) {
-      List<Long> chunk = ids.subList(from, Math.min(from + maxIdsPerRequest, ids.size()));
+      List<String> chunk = ids.subList(from, Math.min(from + maxIdsPerRequest, ids.size()));
       // No write-through: the completion stores the users in the same transaction as the job states. Always
       // live: the sync is the refresher, it wants neither the mirror's copy nor a remembered 404.
       FetchMessages.Many live = new FetchMessages.Many(List.copyOf(chunk), true, Freshness.Directives.LIVE, false, null);

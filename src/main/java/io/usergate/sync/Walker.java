@@ -1,5 +1,6 @@
 package io.usergate.sync;
 
+import io.usergate.user.UserId;
 import io.micrometer.core.instrument.Counter;
 import io.usergate.error.UsergateException;
 import io.usergate.fetch.FetchAddresses;
@@ -110,7 +111,7 @@ final class Walker {
     /** A page shorter than asked was seen: there is none after it. */
     boolean endSeen;
     JsonObject walk;
-    Set<Long> previousIds = Set.of();
+    Set<String> previousIds = Set.of();
 
     Walk(JsonObject walk) {
       this.walk = walk;
@@ -161,8 +162,8 @@ final class Walker {
       Long total = page.getLong("total");
       boolean last = entries < settings.listPageSize() || total != null && offset + entries >= total;
       JsonArray users = page.getJsonArray("users");
-      Set<Long> ids = new HashSet<>();
-      users.forEach(user -> ids.add(((JsonObject) user).getLong("id")));
+      Set<String> ids = new HashSet<>();
+      users.forEach(user -> ids.add(UserId.text(((JsonObject) user).getValue("id"))));
       if (!ids.isEmpty() && ids.equals(previousIds)) {
         cancelAhead();
         interrupt("the directory answered the same users at offset " + offset + " as on the page before: "

@@ -4,14 +4,15 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * A user of the directory. The upstream's JSON object is kept whole as {@code profile}; a few of its
- * fields are lifted out to be queried. A valid user has a positive integer {@code id} and a non-empty
- * string {@code name}; every other field is kept as it came.
+ * fields are lifted out to be queried. A valid user has an {@code id} ({@link UserId}: its text is the key;
+ * the JSON keeps it as the directory sent it) and a non-empty string {@code name}; every other field is kept
+ * as it came.
  */
-public record User(long id, String name, String username, String email, JsonObject profile) {
+public record User(String id, String name, String username, String email, JsonObject profile) {
 
   /** The user in {@code json}, which must be valid (see {@link #problemWith}). */
   public static User of(JsonObject json) {
-    return new User(json.getLong("id"), json.getString("name"), optionalString(json, "username"),
+    return new User(UserId.text(json.getValue("id")), json.getString("name"), optionalString(json, "username"),
       optionalString(json, "email"), json);
   }
 
@@ -20,15 +21,15 @@ public record User(long id, String name, String username, String email, JsonObje
    *
    * @param expectedId the id that was asked for, or {@code null} when any id will do
    */
-  public static String problemWith(Object value, Long expectedId) {
+  public static String problemWith(Object value, String expectedId) {
     if (!(value instanceof JsonObject json)) {
       return "a user must be a JSON object, not " + describe(value);
     }
-    Object id = json.getValue("id");
-    if (!UserId.isPositiveInteger(id)) {
-      return "a user's id must be a positive integer, not " + describe(id);
+    String id = UserId.text(json.getValue("id"));
+    if (id == null) {
+      return "a user's id must be " + UserId.RULE + ", not " + describe(json.getValue("id"));
     }
-    if (expectedId != null && ((Number) id).longValue() != expectedId) {
+    if (expectedId != null && !id.equals(expectedId)) {
       return "the user has id " + id + " where " + expectedId + " was asked for";
     }
     Object name = json.getValue("name");

@@ -197,7 +197,7 @@ public class HttpVerticle extends VerticleBase {
    * anything else asks fetch, which fills the cache as it answers.
    */
   private void fetchOne(RoutingContext ctx) {
-    long id = UserId.parse(ctx.pathParam("id"), "the user id");
+    String id = UserId.parse(ctx.pathParam("id"), "the user id");
     Freshness.Directives directives = CacheDirectives.parse(ctx.request().getHeader(HttpHeaders.CACHE_CONTROL));
     UserCache.Cached copy = cache.get(id);
     if (copy != null) {
@@ -270,7 +270,7 @@ public class HttpVerticle extends VerticleBase {
 
   /** The mirror's copy: from the node's cache (no bus hop, no SQL), or from the store, which keeps it there. */
   private void storedOne(RoutingContext ctx) {
-    long id = UserId.parse(ctx.pathParam("id"), "the user id");
+    String id = UserId.parse(ctx.pathParam("id"), "the user id");
     UserCache.Cached cached = cache.get(id);
     if (cached != null) {
       answerStored(ctx, cached.encoded(), cached.fetchedAtText(), "memory");

@@ -23,26 +23,38 @@ final class Params {
   private Params() {
   }
 
-  /** {@code ?after=&limit=} of a keyset page, as the bus fields {@code after} and {@code limit}, checked. */
+  /**
+   * {@code ?after=&limit=} of a keyset page by user id, as the bus fields: {@code after} an id (text; a digits
+   * one goes as the integer integer callers always sent), absent or empty from the start.
+   */
   static JsonObject afterAndLimit(RoutingContext ctx) {
-    JsonObject page = new JsonObject();
+    JsonObject page = limit(ctx);
     String after = ctx.queryParams().get("after");
-    String limit = ctx.queryParams().get("limit");
     if (after != null && !after.isEmpty()) {
-      page.put("after", after.equals("0") ? 0 : UserId.parse(after, "after"));
-    }
-    if (limit != null && !limit.isEmpty()) {
-      page.put("limit", (int) Math.min(Integer.MAX_VALUE, UserId.parse(limit, "limit")));
+      page.put("after", UserId.json(UserId.parse(after, "after")));
     }
     return page;
   }
 
-  /** {@code ?after=&limit=&tail=} of the change feed. */
+  /** {@code ?after=&limit=&tail=} of the change feed: {@code after} and {@code tail} are sequence numbers. */
   static JsonObject changesPage(RoutingContext ctx) {
-    JsonObject page = afterAndLimit(ctx);
+    JsonObject page = limit(ctx);
+    String after = ctx.queryParams().get("after");
+    if (after != null && !after.isEmpty()) {
+      page.put("after", after.equals("0") ? 0 : UserId.positive(after, "after"));
+    }
     String tail = ctx.queryParams().get("tail");
     if (tail != null && !tail.isEmpty()) {
-      page.put("tail", UserId.parse(tail, "tail"));
+      page.put("tail", UserId.positive(tail, "tail"));
+    }
+    return page;
+  }
+
+  private static JsonObject limit(RoutingContext ctx) {
+    JsonObject page = new JsonObject();
+    String limit = ctx.queryParams().get("limit");
+    if (limit != null && !limit.isEmpty()) {
+      page.put("limit", (int) Math.min(Integer.MAX_VALUE, UserId.positive(limit, "limit")));
     }
     return page;
   }
@@ -93,12 +105,15 @@ final class Params {
   static JsonArray ids(RoutingContext ctx) {
     List<String> values = ctx.queryParams().getAll("ids");
     if (values.isEmpty()) {
-      throw ErrorCode.BAD_REQUEST.error("ids is required, as comma-separated positive integers: ?ids=1,2,3 (or ?ids=1&ids=2)");
+      throw ErrorCode.BAD_REQUEST.error("ids is required, as comma-separated ids: ?ids=1,2,3 (or ?ids=1&ids=2; "
+        + "an id holding a comma: repeat ids= with it alone, or POST /users/batch)");
     }
     JsonArray ids = new JsonArray();
     for (String value : values) {
-      for (String part : value.split(",", -1)) {
-        ids.add(UserId.parse(part, "ids[" + ids.size() + "]"));
+      // ids= repeated: each is one id (an id may hold a comma); once: a comma-separated list.
+      String[] parts = values.size() > 1 ? new String[] {value} : value.split(",", -1);
+      for (String part : parts) {
+        ids.add(UserId.json(UserId.parse(part, "ids[" + ids.size() + "]")));
       }
     }
     return ids;

@@ -52,7 +52,7 @@ final class WebErrors {
     UsergateException error;
     if (cause instanceof TooLongHttpLineException) {
       error = ErrorCode.URI_TOO_LONG.error("the request line is longer than the server accepts; "
-        + "send long id lists as POST /users/batch {\"ids\": [...]}");
+        + "send String id lists as POST /users/batch {\"ids\": [...]}");
     } else if (cause instanceof TooLongHttpHeaderException) {
       error = ErrorCode.HEADERS_TOO_LARGE.error("the request headers are larger than the server accepts");
     } else {

@@ -20,7 +20,7 @@ final class MemoryBench {
     // The classes and their constants (the demo's names, Caffeine's and Jackson's tables) before the baseline.
     UserCache warm = new UserCache(BOUND);
     for (long id = 1; id <= 1000; id++) {
-      warm.offer(id, DemoDirectoryVerticle.user(id), Instant.now());
+      warm.offer(Long.toString(id), DemoDirectoryVerticle.user(id), Instant.now());
     }
     warm = null;
     long before = retainedHeap();
@@ -29,11 +29,11 @@ final class MemoryBench {
     for (long id = 1; id <= USERS; id++) {
       JsonObject user = DemoDirectoryVerticle.user(id);
       jsonBytes += user.toBuffer().length();
-      hot.offer(id, user, Instant.now());
+      hot.offer(Long.toString(id), user, Instant.now());
     }
     long retained = retainedHeap() - before;
     // Keep the copies alive until measured.
-    if (hot.get(USERS) == null && hot.get(1) == null && retained < 0) {
+    if (hot.get(Integer.toString(USERS)) == null && hot.get("1") == null && retained < 0) {
       throw new IllegalStateException();
     }
     report.add("heap retained by the node's user cache after 100,000 users (" + jsonBytes / USERS + " bytes of JSON each, "

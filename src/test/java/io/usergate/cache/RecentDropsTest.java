@@ -13,16 +13,16 @@ class RecentDropsTest {
   void perUser() {
     RecentDrops drops = new RecentDrops(10);
     long before = drops.stamp();
-    assertFalse(drops.droppedSince(7, before));
-    drops.dropped(7);
-    assertTrue(drops.droppedSince(7, before));
-    assertFalse(drops.droppedSince(8, before), "another user's drop");
+    assertFalse(drops.droppedSince("7", before));
+    drops.dropped("7");
+    assertTrue(drops.droppedSince("7", before));
+    assertFalse(drops.droppedSince("8", before), "another user's drop");
     long after = drops.stamp();
-    assertFalse(drops.droppedSince(7, after));
-    drops.dropped(8);
-    assertFalse(drops.droppedSince(7, after));
-    drops.dropped(7);
-    assertTrue(drops.droppedSince(7, after), "dropped again");
+    assertFalse(drops.droppedSince("7", after));
+    drops.dropped("8");
+    assertFalse(drops.droppedSince("7", after));
+    drops.dropped("7");
+    assertTrue(drops.droppedSince("7", after), "dropped again");
   }
 
   @Test
@@ -30,14 +30,14 @@ class RecentDropsTest {
   void forgets() {
     RecentDrops drops = new RecentDrops(3);
     long old = drops.stamp();
-    drops.dropped(1);
+    drops.dropped("1");
     long middle = drops.stamp();
-    drops.dropped(2);
-    drops.dropped(3);
-    assertFalse(drops.droppedSince(9, old), "all three remembered: user 9 was not dropped");
-    drops.dropped(4);
-    assertTrue(drops.droppedSince(9, old), "the drop of user 1 is forgotten: a stamp before it may have missed anything");
-    assertFalse(drops.droppedSince(9, middle), "a stamp after the forgotten drop is judged by what is kept");
-    assertTrue(drops.droppedSince(2, middle));
+    drops.dropped("2");
+    drops.dropped("3");
+    assertFalse(drops.droppedSince("9", old), "all three remembered: user 9 was not dropped");
+    drops.dropped("4");
+    assertTrue(drops.droppedSince("9", old), "the drop of user 1 is forgotten: a stamp before it may have missed anything");
+    assertFalse(drops.droppedSince("9", middle), "a stamp after the forgotten drop is judged by what is kept");
+    assertTrue(drops.droppedSince("2", middle));
   }
 }

@@ -30,8 +30,8 @@ class UserCacheTest {
   void keptAsServed() {
     UserCache cache = new UserCache(1 << 20);
     JsonObject ada = user(1, "Ada");
-    cache.offer(1, ada, T0);
-    UserCache.Cached cached = cache.get(1);
+    cache.offer("1", ada, T0);
+    UserCache.Cached cached = cache.get("1");
     assertEquals(ada.encode(), cached.encoded().toString());
     assertEquals(ada, cached.user());
     assertEquals(T0, cached.fetchedAt());
@@ -39,18 +39,18 @@ class UserCacheTest {
     assertEquals(Validators.etag(ada.toBuffer()), cached.etag());
     assertEquals("Sun, 6 Dec 2026 10:00:00 GMT", cached.lastModified());
     assertEquals(ada.hashCode(), cached.contentHash());
-    assertSame(cached, cache.get(1), "made once, not per read");
+    assertSame(cached, cache.get("1"), "made once, not per read");
   }
 
   @Test
   @DisplayName("the copy fetched last wins, whatever the order it is offered in")
   void lastFetchedWins() {
     UserCache cache = new UserCache(1 << 20);
-    cache.offer(1, user(1, "New"), T0.plusSeconds(5));
-    cache.offer(1, user(1, "Old"), T0);
-    assertEquals("New", cache.get(1).user().getString("name"));
-    cache.offer(1, user(1, "Newer"), T0.plusSeconds(9));
-    assertEquals("Newer", cache.get(1).user().getString("name"));
+    cache.offer("1", user(1, "New"), T0.plusSeconds(5));
+    cache.offer("1", user(1, "Old"), T0);
+    assertEquals("New", cache.get("1").user().getString("name"));
+    cache.offer("1", user(1, "Newer"), T0.plusSeconds(9));
+    assertEquals("Newer", cache.get("1").user().getString("name"));
   }
 
   @Test
@@ -58,14 +58,14 @@ class UserCacheTest {
   void aReadNeverPutsBackWhatADropTookAway() {
     UserCache cache = new UserCache(1 << 20);
     long before = cache.stamp();
-    cache.drop(1);
-    cache.offer(1, user(1, "Stale"), T0, before);
-    assertNull(cache.get(1), "dropped while the read was on its way");
-    cache.offer(2, user(2, "Other"), T0, before);
-    assertNotNull(cache.get(2), "the drop of another user does not stop it");
+    cache.drop("1");
+    cache.offer("1", user(1, "Stale"), T0, before);
+    assertNull(cache.get("1"), "dropped while the read was on its way");
+    cache.offer("2", user(2, "Other"), T0, before);
+    assertNotNull(cache.get("2"), "the drop of another user does not stop it");
     long after = cache.stamp();
-    cache.offer(1, user(1, "Fresh"), T0, after);
-    assertEquals("Fresh", cache.get(1).user().getString("name"));
+    cache.offer("1", user(1, "Fresh"), T0, after);
+    assertEquals("Fresh", cache.get("1").user().getString("name"));
   }
 
   @Test
@@ -73,48 +73,48 @@ class UserCacheTest {
   void changes() {
     UserCache cache = new UserCache(1 << 20);
     JsonObject ada = user(1, "Ada");
-    cache.offer(1, ada, T0);
+    cache.offer("1", ada, T0);
     // The same content, its keys in another order (as PostgreSQL's jsonb gives them back): the same hash.
     JsonObject reordered = new JsonObject().put("email", "ada@example.test").put("name", "Ada").put("id", 1L);
-    cache.changed(1, false, reordered.hashCode());
-    assertNotNull(cache.get(1), "its own write-through's change: kept");
-    cache.changed(1, false, user(1, "Eve").hashCode());
-    assertNull(cache.get(1), "another content: dropped");
+    cache.changed("1", false, reordered.hashCode());
+    assertNotNull(cache.get("1"), "its own write-through's change: kept");
+    cache.changed("1", false, user(1, "Eve").hashCode());
+    assertNull(cache.get("1"), "another content: dropped");
 
-    cache.offer(1, ada, T0);
-    cache.changed(1, false, null);
-    assertNull(cache.get(1), "a change of unknown content: dropped");
+    cache.offer("1", ada, T0);
+    cache.changed("1", false, null);
+    assertNull(cache.get("1"), "a change of unknown content: dropped");
 
     // A write-through of an older fetch, its change after a newer fetch: the newer copy stays.
-    cache.offer(1, ada, T0);
-    cache.offer(1, user(1, "Ada Renamed"), T0.plusSeconds(1));
-    cache.changed(1, false, ada.hashCode());
-    assertEquals("Ada Renamed", cache.get(1).user().getString("name"), "the content written is one this copy replaced");
+    cache.offer("1", ada, T0);
+    cache.offer("1", user(1, "Ada Renamed"), T0.plusSeconds(1));
+    cache.changed("1", false, ada.hashCode());
+    assertEquals("Ada Renamed", cache.get("1").user().getString("name"), "the content written is one this copy replaced");
 
-    cache.offer(1, ada, T0.plusSeconds(2));
+    cache.offer("1", ada, T0.plusSeconds(2));
     long reading = cache.stamp();
-    cache.changed(1, true, ada.hashCode());
-    assertNull(cache.get(1), "removed");
-    cache.offer(1, ada, T0, reading);
-    assertNull(cache.get(1), "a read that left before the removal does not bring it back");
+    cache.changed("1", true, ada.hashCode());
+    assertNull(cache.get("1"), "removed");
+    cache.offer("1", ada, T0, reading);
+    assertNull(cache.get("1"), "a read that left before the removal does not bring it back");
   }
 
   @Test
   @DisplayName("a change as published is acted on once per seq, whichever verticle of the node hands it over first; a body of another shape is ignored")
   void oncePerSeq() {
     UserCache cache = new UserCache(1 << 20);
-    cache.offer(1, user(1, "Ada"), T0);
+    cache.offer("1", user(1, "Ada"), T0);
     JsonObject change = new JsonObject().put("seq", 41L).put("id", 1L).put("kind", "updated").put("contentHash", 7);
     cache.changed(change);
-    assertNull(cache.get(1), "another content: dropped");
-    cache.offer(1, user(1, "Ada"), T0.plusSeconds(1));
+    assertNull(cache.get("1"), "another content: dropped");
+    cache.offer("1", user(1, "Ada"), T0.plusSeconds(1));
     cache.changed(change.copy());
-    assertNotNull(cache.get(1), "the same change from another verticle: already acted on");
+    assertNotNull(cache.get("1"), "the same change from another verticle: already acted on");
     cache.changed("not a change");
     cache.changed(new JsonObject().put("id", "1").put("seq", 42L));
-    assertNotNull(cache.get(1));
+    assertNotNull(cache.get("1"));
     cache.changed(new JsonObject().put("seq", 43L).put("id", 1).put("kind", "removed"));
-    assertNull(cache.get(1), "a removal");
+    assertNull(cache.get("1"), "a removal");
   }
 
   @Test
@@ -122,14 +122,14 @@ class UserCacheTest {
   void boundedByBytes() {
     UserCache cache = new UserCache(100 * (UserCache.ENTRY_OVERHEAD + 200));
     for (long id = 1; id <= 1000; id++) {
-      cache.offer(id, user(id, "x".repeat(150)), T0);
+      cache.offer(Long.toString(id), user(id, "x".repeat(150)), T0);
     }
     assertTrue(cache.bytes() <= cache.maxBytes(), cache.bytes() + " bytes held, more than " + cache.maxBytes());
     assertTrue(cache.size() > 50 && cache.size() <= 100, cache.size() + " users held");
 
     UserCache off = new UserCache(0);
-    off.offer(1, user(1, "Ada"), T0);
-    assertNull(off.get(1));
+    off.offer("1", user(1, "Ada"), T0);
+    assertNull(off.get("1"));
     assertEquals(0, off.size());
   }
 

@@ -44,7 +44,7 @@ class DemoDirectoryVerticleTest {
     assertEquals(200, first.statusCode());
     JsonObject user = first.bodyAsJsonObject();
     assertEquals(user, again.bodyAsJsonObject());
-    assertNull(User.problemWith(user, 42L));
+    assertNull(User.problemWith(user, "42"));
     for (String field : new String[] {"username", "email", "phone", "website"}) {
       assertNotNull(user.getString(field), field);
     }

@@ -19,22 +19,22 @@ class FetchMessagesTest {
   @Test
   @DisplayName("fetch.one and fetch.many read back what they wrote, options included, and leave out what is default")
   void roundTrips() {
-    FetchMessages.One one = new FetchMessages.One(7, new Directives(5_000L, false, true), true, "web-1");
+    FetchMessages.One one = new FetchMessages.One("7", new Directives(5_000L, false, true), true, "web-1");
     assertEquals(one, FetchMessages.One.fromJson(one.toJson()));
-    assertEquals(new JsonObject().put("id", 7L), FetchMessages.One.of(7).toJson());
+    assertEquals(new JsonObject().put("id", "7"), FetchMessages.One.of("7").toJson());
 
-    FetchMessages.Many many = new FetchMessages.Many(List.of(3L, 1L, 3L), true, Directives.LIVE, false, null);
+    FetchMessages.Many many = new FetchMessages.Many(List.of("3", "auth0|5457", "3"), true, Directives.LIVE, false, null);
     assertEquals(many, FetchMessages.Many.fromJson(many.toJson(), 10));
-    assertEquals(new JsonObject().put("ids", new JsonArray().add(1L)).put("mode", "all"),
-      new FetchMessages.Many(List.of(1L), false, Directives.NONE, true, null).toJson());
+    assertEquals(new JsonObject().put("ids", new JsonArray().add("1")).put("mode", "all"),
+      new FetchMessages.Many(List.of("1"), false, Directives.NONE, true, null).toJson());
   }
 
   @Test
   @DisplayName("a settled reply names each id as asked, with its user or its error, and counts them; it reads back")
   void settledReply() {
     JsonObject reply = FetchMessages.settledReply(List.of(
-      new FetchMessages.Result(1, new JsonObject().put("id", 1).put("name", "A"), null),
-      FetchMessages.Result.failed(2, ErrorCode.NOT_FOUND.error("no user 2", 2L))));
+      new FetchMessages.Result("1", new JsonObject().put("id", 1).put("name", "A"), null),
+      FetchMessages.Result.failed("b-2", ErrorCode.NOT_FOUND.error("no user b-2", "b-2"))));
     assertEquals(1, reply.getInteger("succeeded"));
     assertEquals(1, reply.getInteger("failed"));
     List<FetchMessages.Result> results = FetchMessages.Result.listFrom(reply);
@@ -45,7 +45,9 @@ class FetchMessagesTest {
   @Test
   @DisplayName("each malformed field is a BAD_REQUEST that names it, whatever the caller sent")
   void validates() {
-    assertBad("id", () -> FetchMessages.One.fromJson(new JsonObject().put("id", "seven")));
+    assertBad("id", () -> FetchMessages.One.fromJson(new JsonObject().put("id", "sev\u0000en")));
+    assertBad("id", () -> FetchMessages.One.fromJson(new JsonObject().put("id", "x".repeat(257))));
+    assertBad("id", () -> FetchMessages.One.fromJson(new JsonObject().put("id", 7.5)));
     assertBad("staleFallback", () -> FetchMessages.One.fromJson(new JsonObject().put("id", 7).put("staleFallback", "yes")));
     assertBad("maxAgeMs", () -> FetchMessages.One.fromJson(new JsonObject().put("id", 7).put("maxAgeMs", -1)));
     assertBad("noCache", () -> FetchMessages.One.fromJson(new JsonObject().put("id", 7).put("noCache", 1)));

@@ -51,7 +51,7 @@ class MappingTest {
     for (Object entry : users) {
       JsonObject user = (JsonObject) entry;
       String before = user.encode();
-      Mapping.Mapped mapped = identity.one(user.copy(), user.getLong("id"));
+      Mapping.Mapped mapped = identity.one(user.copy(), String.valueOf(user.getValue("id")));
       assertNull(mapped.problem());
       assertEquals(before, mapped.user().profile().encode());
       assertEquals(user.getString("username"), mapped.user().username());
@@ -66,14 +66,14 @@ class MappingTest {
       + " \"email\": \"{/handle}@{/domain}\"}");
     JsonObject raw = new JsonObject().put("id", 7).put("firstName", "Ada").put("lastName", "Lovelace")
       .put("login", new JsonObject().put("name", "ada")).put("handle", "ada").put("domain", "example.test");
-    User user = mapping.one(raw, 7).user();
+    User user = mapping.one(raw, "7").user();
     assertEquals("Ada Lovelace", user.name());
     assertEquals("ada", user.username());
     assertEquals("ada@example.test", user.email());
     assertEquals("Ada Lovelace", user.profile().getString("name"), "the served name is the mapped one");
     assertEquals("Ada", user.profile().getString("firstName"), "the other fields are kept as they came");
     // No last name: "Grace " trimmed; a number renders as text inside a template.
-    User grace = mapping.one(new JsonObject().put("id", 8).put("firstName", "Grace").put("handle", 8).put("domain", "x.test"), 8).user();
+    User grace = mapping.one(new JsonObject().put("id", "8").put("firstName", "Grace").put("handle", 8).put("domain", "x.test"), "8").user();
     assertEquals("Grace", grace.name());
     assertEquals("8@x.test", grace.email());
     assertNull(grace.username(), "no mapped username: none");
@@ -83,14 +83,14 @@ class MappingTest {
   @DisplayName("a name that renders empty is a problem naming the template; a wrong or missing id names mapping.id")
   void problems() {
     Mapping mapping = mapping("{\"name\": \"{/firstName} {/lastName}\", \"id\": \"/userId\"}");
-    String noName = mapping.one(new JsonObject().put("userId", 7).put("firstName", " "), 7).problem();
+    String noName = mapping.one(new JsonObject().put("userId", "7").put("firstName", " "), "7").problem();
     assertEquals("user 7 has no name (a non-empty string is required): mapping.name {/firstName} {/lastName} renders empty", noName);
-    String wrongId = mapping.one(new JsonObject().put("userId", 8).put("firstName", "A"), 7).problem();
+    String wrongId = mapping.one(new JsonObject().put("userId", "8").put("firstName", "A"), "7").problem();
     assertEquals("the user has id 8 where 7 was asked for (mapping.id /userId)", wrongId);
-    String noId = mapping.one(new JsonObject().put("id", 7).put("firstName", "A"), 7).problem();
+    String noId = mapping.one(new JsonObject().put("id", "7").put("firstName", "A"), "7").problem();
     assertTrue(noId.contains("not nothing (mapping.id /userId)"), noId);
     // What the directory sent is described by its shape, never its content (it may hold dropped fields).
-    String notAnObject = mapping.one(new JsonArray().add("secret-in-an-array"), 7).problem();
+    String notAnObject = mapping.one(new JsonArray().add("secret-in-an-array"), "7").problem();
     assertEquals("a user must be a JSON object, not an array of 1", notAnObject);
   }
 
@@ -98,14 +98,14 @@ class MappingTest {
   @DisplayName("an enveloped answer: the user at mapping.userPointer; nothing there is a problem naming the pointer")
   void envelopes() throws IOException {
     Mapping reqres = Mapping.from(example("reqres.json"));
-    Mapping.Mapped janet = reqres.one(fixture("reqres-user.json"), 2);
+    Mapping.Mapped janet = reqres.one(fixture("reqres-user.json"), "2");
     assertNull(janet.problem());
     assertEquals("Janet Weaver", janet.user().name());
     assertEquals("janet.weaver@reqres.example", janet.user().email());
     assertNull(janet.user().username(), "mapping.username is empty in the example: not mapped");
     assertFalse(janet.user().profile().containsKey("support"), "the envelope is not the user");
     assertEquals("there is nothing at mapping.userPointer /data in an object of 1 field",
-      reqres.one(new JsonObject().put("user", new JsonObject()), 2).problem());
+      reqres.one(new JsonObject().put("user", new JsonObject()), "2").problem());
   }
 
   @Test
@@ -113,7 +113,7 @@ class MappingTest {
   void lists() throws IOException {
     Mapping dummy = Mapping.from(example("dummyjson.json"));
     List<Mapping.Mapped> users = dummy.users(fixture("dummyjson-users-page.json"));
-    assertEquals(List.of(1L, 2L), users.stream().map(Mapping.Mapped::id).toList());
+    assertEquals(List.of("1", "2"), users.stream().map(Mapping.Mapped::id).toList());
     assertEquals("Michael Williams", users.get(1).user().name());
     for (Mapping.Mapped user : users) {
       for (String dropped : List.of("password", "ssn", "bank", "crypto")) {
@@ -135,7 +135,7 @@ class MappingTest {
   @DisplayName("a DummyJSON user: the name from firstName/lastName; password, ssn, bank, crypto dropped; the rest as it came")
   void dummyJsonUser() throws IOException {
     JsonObject raw = (JsonObject) fixture("dummyjson-user.json");
-    User user = Mapping.from(example("dummyjson.json")).one(raw.copy(), 1).user();
+    User user = Mapping.from(example("dummyjson.json")).one(raw.copy(), "1").user();
     assertEquals("Emily Johnson", user.name());
     assertEquals("emilys", user.username());
     String stored = user.profile().encode();
@@ -153,7 +153,7 @@ class MappingTest {
     JsonObject raw = new JsonObject().put("id", 1).put("name", "N")
       .put("bank", new JsonObject().put("cardNumber", "4111").put("currency", "EUR"))
       .put("tags", new JsonArray().add("secret").add("kept")).put("a/b", "slash");
-    JsonObject user = mapping.one(raw, 1).user().profile();
+    JsonObject user = mapping.one(raw, "1").user().profile();
     assertEquals(new JsonObject().put("currency", "EUR"), user.getJsonObject("bank"));
     assertEquals(new JsonArray().add("kept"), user.getJsonArray("tags"));
     assertFalse(user.containsKey("a/b"));
@@ -166,7 +166,7 @@ class MappingTest {
     JsonObject raw = new JsonObject().put("id", 4).put("firstName", "Eve").put("lastName", "Holt").put("email", "e@x.test")
       .put("password", "p").put("address", new JsonObject().put("city", "Austin").put("street", "1 Main"))
       .put("company", new JsonObject().put("name", "Holt Inc"));
-    JsonObject user = mapping.one(raw, 4).user().profile();
+    JsonObject user = mapping.one(raw, "4").user().profile();
     assertEquals(new JsonObject().put("id", 4).put("name", "Eve Holt").put("email", "e@x.test")
       .put("address", new JsonObject().put("city", "Austin")).put("company", new JsonObject().put("name", "Holt Inc")), user);
   }

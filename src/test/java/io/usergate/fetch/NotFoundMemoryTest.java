@@ -17,19 +17,19 @@ class NotFoundMemoryTest {
   @DisplayName("a 404 is remembered for notFoundForMs, forgotten by a successful fetch, and not at all with 0")
   void remembers() {
     NotFoundMemory memory = new NotFoundMemory(60_000, now::get);
-    memory.remember(7);
-    assertTrue(memory.isKnownMissing(7));
+    memory.remember("7");
+    assertTrue(memory.isKnownMissing("7"));
     now.addAndGet(59_999);
-    assertTrue(memory.isKnownMissing(7));
+    assertTrue(memory.isKnownMissing("7"));
     now.addAndGet(1);
-    assertFalse(memory.isKnownMissing(7), "expired");
+    assertFalse(memory.isKnownMissing("7"), "expired");
     assertEquals(0, memory.size(), "an expired id is dropped when seen");
-    memory.remember(8);
-    memory.forget(8);
-    assertFalse(memory.isKnownMissing(8));
+    memory.remember("8");
+    memory.forget("8");
+    assertFalse(memory.isKnownMissing("8"));
     NotFoundMemory off = new NotFoundMemory(0, now::get);
-    off.remember(9);
-    assertFalse(off.isKnownMissing(9));
+    off.remember("9");
+    assertFalse(off.isKnownMissing("9"));
   }
 
   @Test
@@ -37,10 +37,10 @@ class NotFoundMemoryTest {
   void bounded() {
     NotFoundMemory memory = new NotFoundMemory(60_000, now::get);
     for (long id = 1; id <= NotFoundMemory.MAX_IDS + 10; id++) {
-      memory.remember(id);
+      memory.remember(Long.toString(id));
     }
     assertEquals(NotFoundMemory.MAX_IDS, memory.size());
-    assertFalse(memory.isKnownMissing(1));
-    assertTrue(memory.isKnownMissing(NotFoundMemory.MAX_IDS + 10));
+    assertFalse(memory.isKnownMissing("1"));
+    assertTrue(memory.isKnownMissing(Integer.toString(NotFoundMemory.MAX_IDS + 10)));
   }
 }

@@ -34,14 +34,14 @@ class UpstreamAnswersTest {
   }
 
   /** The contract's error {@code call} throws, whole: code, message and the id it names. */
-  private static void assertError(ErrorCode code, String message, Long id, Executable call) {
+  private static void assertError(ErrorCode code, String message, String id, Executable call) {
     UsergateException error = assertThrows(UsergateException.class, call);
     assertEquals(code, error.code());
     assertEquals(message, error.getMessage());
     assertEquals(id, error.id());
   }
 
-  private static void assertFailed(ErrorCode code, String message, long id, Outcome<User> outcome) {
+  private static void assertFailed(ErrorCode code, String message, String id, Outcome<User> outcome) {
     UsergateException error = assertInstanceOf(UsergateException.class, assertInstanceOf(Outcome.Failed.class, outcome).error());
     assertEquals(code, error.code());
     assertEquals(message, error.getMessage());
@@ -55,7 +55,7 @@ class UpstreamAnswersTest {
   @Test
   @DisplayName("a 200 with a valid user is that user, mapped")
   void oneUser() {
-    User user = answers.user(7, ONE, 200, body("{\"id\":7,\"name\":\"Ada\",\"username\":\"ada\",\"email\":\"ada@example.org\"}"));
+    User user = answers.user("7", ONE, 200, body("{\"id\":7,\"name\":\"Ada\",\"username\":\"ada\",\"email\":\"ada@example.org\"}"));
     assertEquals(7, user.id());
     assertEquals("Ada", user.name());
     assertEquals("ada", user.username());
@@ -65,16 +65,16 @@ class UpstreamAnswersTest {
   @Test
   @DisplayName("a 404 is NOT_FOUND for the id asked, whatever its body")
   void notFound() {
-    assertError(ErrorCode.NOT_FOUND, "the upstream has no user 7", 7L, () -> answers.user(7, ONE, 404, body("<html>gone</html>")));
+    assertError(ErrorCode.NOT_FOUND, "the upstream has no user 7", "7", () -> answers.user("7", ONE, 404, body("<html>gone</html>")));
   }
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(ints = {500, 502, 503, 429})
   @DisplayName("a 5xx or a 429 is worth retrying, for one user, the bulk endpoint and a page alike")
   void retryable(int status) {
-    assertEquals(status, assertThrows(UpstreamAnswers.RetryableStatus.class, () -> answers.user(7, ONE, status, body("{}"))).status);
+    assertEquals(status, assertThrows(UpstreamAnswers.RetryableStatus.class, () -> answers.user("7", ONE, status, body("{}"))).status);
     assertEquals(status, assertThrows(UpstreamAnswers.RetryableStatus.class,
-      () -> answers.users(List.of(1L, 2L), BULK, status, body("[]"))).status);
+      () -> answers.users(List.of("1", "2"), BULK, status, body("[]"))).status);
     assertEquals(status, assertThrows(UpstreamAnswers.RetryableStatus.class,
       () -> answers.page(PAGE, 3, status, null, body("[]"))).status);
   }
@@ -84,85 +84,85 @@ class UpstreamAnswersTest {
   @DisplayName("a refusal of the credentials is UPSTREAM_ERROR naming the key that holds them, never their value")
   void credentials(int status) {
     assertError(ErrorCode.UPSTREAM_ERROR,
-      "upstream answered " + status + " to GET /users/7 (check the credentials in upstream.headers)", 7L,
-      () -> answers.user(7, ONE, status, body("{}")));
+      "upstream answered " + status + " to GET /users/7 (check the credentials in upstream.headers)", "7",
+      () -> answers.user("7", ONE, status, body("{}")));
     assertError(ErrorCode.UPSTREAM_ERROR,
       "upstream answered " + status + " to GET /users{?id*} for 2 ids (check the credentials in upstream.headers)", null,
-      () -> answers.users(List.of(1L, 2L), BULK, status, body("{}")));
+      () -> answers.users(List.of("1", "2"), BULK, status, body("{}")));
   }
 
   @Test
   @DisplayName("another status than 200, 404, 5xx and 429 is UPSTREAM_ERROR, with no hint about credentials")
   void otherStatus() {
-    assertError(ErrorCode.UPSTREAM_ERROR, "upstream answered 400 to GET /users/7", 7L, () -> answers.user(7, ONE, 400, body("{}")));
+    assertError(ErrorCode.UPSTREAM_ERROR, "upstream answered 400 to GET /users/7", "7", () -> answers.user("7", ONE, 400, body("{}")));
   }
 
   @Test
   @DisplayName("a 200 whose body is not JSON is UPSTREAM_ERROR")
   void invalidJson() {
-    assertError(ErrorCode.UPSTREAM_ERROR, "upstream answered GET /users/7 with invalid JSON", 7L,
-      () -> answers.user(7, ONE, 200, body("{\"id\":7,")));
+    assertError(ErrorCode.UPSTREAM_ERROR, "upstream answered GET /users/7 with invalid JSON", "7",
+      () -> answers.user("7", ONE, 200, body("{\"id\":7,")));
   }
 
   @Test
   @DisplayName("a 200 whose body is not a valid user is UPSTREAM_ERROR saying why: no name, another id than asked")
   void invalidUser() {
     assertError(ErrorCode.UPSTREAM_ERROR,
-      "upstream answered GET /users/7 with an invalid user: user 7 has no name (a non-empty string is required): mapping.name {/name} renders empty", 7L,
-      () -> answers.user(7, ONE, 200, body("{\"id\":7,\"name\":\"\"}")));
+      "upstream answered GET /users/7 with an invalid user: user 7 has no name (a non-empty string is required): mapping.name {/name} renders empty", "7",
+      () -> answers.user("7", ONE, 200, body("{\"id\":7,\"name\":\"\"}")));
     assertError(ErrorCode.UPSTREAM_ERROR,
-      "upstream answered GET /users/7 with an invalid user: the user has id 8 where 7 was asked for", 7L,
-      () -> answers.user(7, ONE, 200, body("{\"id\":8,\"name\":\"Bob\"}")));
+      "upstream answered GET /users/7 with an invalid user: the user has id 8 where 7 was asked for", "7",
+      () -> answers.user("7", ONE, 200, body("{\"id\":8,\"name\":\"Bob\"}")));
   }
 
   @Test
   @DisplayName("bulk: each id asked gets its user, NOT_FOUND when the answer leaves it out")
   void bulkMissing() {
-    Map<Long, Outcome<User>> results = answers.users(List.of(3L, 1L, 2L), BULK, 200,
+    Map<String, Outcome<User>> results = answers.users(List.of("3", "1", "2"), BULK, 200,
       body("[{\"id\":1,\"name\":\"One\"},{\"id\":3,\"name\":\"Three\"}]"));
     assertEquals(Set.of(3L, 1L, 2L), results.keySet());
-    assertEquals("Three", found(results.get(3L)).name());
-    assertEquals("One", found(results.get(1L)).name());
-    assertFailed(ErrorCode.NOT_FOUND, "the upstream has no user 2", 2, results.get(2L));
+    assertEquals("Three", found(results.get("3")).name());
+    assertEquals("One", found(results.get("1")).name());
+    assertFailed(ErrorCode.NOT_FOUND, "the upstream has no user 2", "2", results.get("2"));
   }
 
   @Test
   @DisplayName("bulk: a 404 is NOT_FOUND for every id asked")
   void bulkNotFound() {
-    Map<Long, Outcome<User>> results = answers.users(List.of(1L, 2L), BULK, 404, body("not json"));
-    assertFailed(ErrorCode.NOT_FOUND, "the upstream has no user 1", 1, results.get(1L));
-    assertFailed(ErrorCode.NOT_FOUND, "the upstream has no user 2", 2, results.get(2L));
+    Map<String, Outcome<User>> results = answers.users(List.of("1", "2"), BULK, 404, body("not json"));
+    assertFailed(ErrorCode.NOT_FOUND, "the upstream has no user 1", "1", results.get("1"));
+    assertFailed(ErrorCode.NOT_FOUND, "the upstream has no user 2", "2", results.get("2"));
   }
 
   @Test
   @DisplayName("bulk: a user given twice, differently, is UPSTREAM_ERROR for that id alone; twice the same is that user")
   void bulkDuplicates() {
-    Map<Long, Outcome<User>> results = answers.users(List.of(1L, 2L), BULK, 200, body(
+    Map<String, Outcome<User>> results = answers.users(List.of("1", "2"), BULK, 200, body(
       "[{\"id\":1,\"name\":\"One\"},{\"id\":2,\"name\":\"Two\"},{\"id\":1,\"name\":\"Uno\"},{\"id\":2,\"name\":\"Two\"}]"));
-    assertFailed(ErrorCode.UPSTREAM_ERROR, "upstream answered GET /users{?id*} for 2 ids with user 1 twice, differently", 1,
-      results.get(1L));
-    assertEquals("Two", found(results.get(2L)).name());
+    assertFailed(ErrorCode.UPSTREAM_ERROR, "upstream answered GET /users{?id*} for 2 ids with user 1 twice, differently", "1",
+      results.get("1"));
+    assertEquals("Two", found(results.get("2")).name());
   }
 
   @Test
   @DisplayName("bulk: an entry nobody asked for, or with no id, is ignored; an invalid entry fails its id alone")
   void bulkUnasked() {
-    Map<Long, Outcome<User>> results = answers.users(List.of(1L, 2L), BULK, 200,
+    Map<String, Outcome<User>> results = answers.users(List.of("1", "2"), BULK, 200,
       body("[{\"id\":9,\"name\":\"Nine\"},{\"name\":\"nobody\"},{\"id\":1,\"name\":\"One\"},{\"id\":2}]"));
     assertEquals(Set.of(1L, 2L), results.keySet());
-    assertEquals("One", found(results.get(1L)).name());
+    assertEquals("One", found(results.get("1")).name());
     assertFailed(ErrorCode.UPSTREAM_ERROR,
-      "upstream answered GET /users{?id*} for 2 ids with an invalid user 2: user 2 has no name (a non-empty string is required): mapping.name {/name} renders empty", 2,
-      results.get(2L));
+      "upstream answered GET /users{?id*} for 2 ids with an invalid user 2: user 2 has no name (a non-empty string is required): mapping.name {/name} renders empty", "2",
+      results.get("2"));
   }
 
   @Test
   @DisplayName("bulk: an answer that is not JSON, or not a list, fails the whole call, UPSTREAM_ERROR")
   void bulkNotAList() {
     assertError(ErrorCode.UPSTREAM_ERROR, "upstream answered GET /users{?id*} for 2 ids with invalid JSON", null,
-      () -> answers.users(List.of(1L, 2L), BULK, 200, body("[{")));
+      () -> answers.users(List.of("1", "2"), BULK, 200, body("[{")));
     assertError(ErrorCode.UPSTREAM_ERROR, "upstream answered GET /users{?id*} for 2 ids with an object of 2 fields, not an array of users", null,
-      () -> answers.users(List.of(1L, 2L), BULK, 200, body("{\"id\":1,\"name\":\"One\"}")));
+      () -> answers.users(List.of("1", "2"), BULK, 200, body("{\"id\":1,\"name\":\"One\"}")));
   }
 
   @Test
@@ -170,7 +170,7 @@ class UpstreamAnswersTest {
   void page() {
     ListPage page = answers.page(PAGE, 3, 200, "41",
       body("[{\"id\":1,\"name\":\"One\"},{\"id\":2},{\"id\":3,\"name\":\"Three\"}]"));
-    assertEquals(List.of(1L, 3L), page.users().stream().map(User::id).toList());
+    assertEquals(List.of("1", "3"), page.users().stream().map(User::id).toList());
     assertEquals(3, page.entries());
     assertEquals(List.of("entry 1: user 2 has no name (a non-empty string is required): mapping.name {/name} renders empty"), page.problems());
     assertEquals(41L, page.total());

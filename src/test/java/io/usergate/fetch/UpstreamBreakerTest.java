@@ -39,7 +39,7 @@ class UpstreamBreakerTest {
   }
 
   private static Future<String> timedOut() {
-    return Future.failedFuture(ErrorCode.UPSTREAM_TIMEOUT.error("upstream did not answer GET /users/7 within 10 ms", 7));
+    return Future.failedFuture(ErrorCode.UPSTREAM_TIMEOUT.error("upstream did not answer GET /users/7 within 10 ms", "7"));
   }
 
   /** {@code call}, once it is answered (the breaker has counted it by then), its outcome as a success. */
@@ -72,13 +72,13 @@ class UpstreamBreakerTest {
         .compose(failed -> {
           assertEquals(ErrorCode.UPSTREAM_TIMEOUT, code(failed));
           assertEquals(2, breaker.failures());
-          return settled(breaker.execute(() -> Future.failedFuture(ErrorCode.NOT_FOUND.error("the upstream has no user 7", 7))));
+          return settled(breaker.execute(() -> Future.failedFuture(ErrorCode.NOT_FOUND.error("the upstream has no user 7", "7"))));
         })
         .compose(notFound -> {
           assertEquals(ErrorCode.NOT_FOUND, code(notFound), "the caller still gets it");
           assertEquals(0, breaker.failures(), "the upstream answered: it is up");
           return settled(breaker.execute(
-            () -> Future.failedFuture(ErrorCode.UPSTREAM_ERROR.error("upstream answered GET /users/7 with invalid JSON", 7))));
+            () -> Future.failedFuture(ErrorCode.UPSTREAM_ERROR.error("upstream answered GET /users/7 with invalid JSON", "7"))));
         })
         .compose(invalid -> {
           assertEquals(ErrorCode.UPSTREAM_ERROR, code(invalid));
