@@ -49,7 +49,7 @@ class ClusterCrashIT {
         "the two formed one cluster:\n" + survivor.log());
 
       TestDatabase.execute(pg, DATABASE,
-        "INSERT INTO sync_jobs (user_id, state) SELECT id, 'pending' FROM generate_series(1, " + JOBS + ") AS id");
+        "INSERT INTO sync_jobs (user_id, state) SELECT id::text, 'pending' FROM generate_series(1, " + JOBS + ") AS id");
       String doomedOwner = doomed.pid() + "@";
       // A batch lasts about the demo latency (1 s): polled every 20 ms so as not to miss it.
       await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() ->

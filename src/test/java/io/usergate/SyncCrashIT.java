@@ -26,7 +26,7 @@ class SyncCrashIT {
   void crashLosesNothing() throws Exception {
     JsonObject pg = TestDatabase.freshDatabase("usergate_crash", true);
     TestDatabase.execute(pg, "usergate_crash",
-      "INSERT INTO sync_jobs (user_id, state) SELECT id, 'pending' FROM generate_series(1, " + JOBS + ") AS id");
+      "INSERT INTO sync_jobs (user_id, state) SELECT id::text, 'pending' FROM generate_series(1, " + JOBS + ") AS id");
     Map<String, String> env = new HashMap<>(Map.of(
       "USERGATE_PG_HOST", pg.getString("host"),
       "USERGATE_PG_PORT", String.valueOf(pg.getInteger("port")),

@@ -127,6 +127,13 @@ public final class ConfigKeys {
     string("sync.listPath", "", "RFC 6570 template of the directory's paged list, with limit and skip/offset/_start "
       + "(0-based) or page/_page (1-based), e.g. /users{?limit,skip}; empty: no walk"),
     integer("sync.listPageSize", 1, 1000, 100, "users asked for in one page of the walk"),
+    string("sync.listNext", "offset", "how the walk finds the next page: offset (the position in sync.listPath), link "
+      + "(the Link header's rel=\"next\"), url (a next URL at sync.listNextPointer), token (a token at "
+      + "sync.listNextPointer, sent back as sync.listTokenParam) or scim (startIndex/count/totalResults)"),
+    pointer("sync.listNextPointer", null, "JSON pointer to the next page's URL (listNext url, e.g. /@odata.nextLink) "
+      + "or token (listNext token, e.g. /nextPageToken) in a page"),
+    string("sync.listTokenParam", "", "query parameter that carries the next page's token back (listNext token, "
+      + "e.g. pageToken)"),
     longValue("sync.walkIntervalMs", 0, 31_536_000_000L, 0, "how often a walk of the whole directory starts (or resumes); "
       + "0: only on demand (POST /sync/walk)"),
     integer("sync.walkPagesInFlight", 1, 64, 4, "pages of a walk fetched ahead while the one before is stored"),

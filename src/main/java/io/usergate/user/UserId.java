@@ -56,7 +56,7 @@ public final class UserId {
     int length = id.length();
     boolean negative = id.charAt(0) == '-';
     int digits = negative ? length - 1 : length;
-    if (digits < 1 || digits > 18 || id.charAt(negative ? 1 : 0) == '0' && length > 1) {
+    if (digits < 1 || digits > 19 || id.charAt(negative ? 1 : 0) == '0' && length > 1) {
       return id;
     }
     for (int i = negative ? 1 : 0; i < length; i++) {
@@ -65,7 +65,11 @@ public final class UserId {
         return id;
       }
     }
-    return Long.parseLong(id);
+    try {
+      return Long.parseLong(id);
+    } catch (NumberFormatException beyondLong) {
+      return id;
+    }
   }
 
   /** The id in {@code field} of a bus message, or {@code BAD_REQUEST} naming the field and the rule. */

@@ -35,7 +35,7 @@ public final class BareGate {
           JsonObject user = body.toJsonObject();
           return pool.preparedQuery("INSERT INTO users (id, name, profile, fetched_at) VALUES ($1, $2, $3::jsonb, now()) "
               + "ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, profile = EXCLUDED.profile, fetched_at = now()")
-            .execute(Tuple.of(user.getLong("id"), user.getString("name"), user.encode())).map(user);
+            .execute(Tuple.of(String.valueOf(user.getValue("id")), user.getString("name"), user.encode())).map(user);
         })
         .onSuccess(user -> request.response().putHeader("content-type", "application/json").end(user.toBuffer()))
         .onFailure(failure -> request.response().setStatusCode(502).end()))

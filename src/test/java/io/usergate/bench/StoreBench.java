@@ -118,7 +118,7 @@ final class StoreBench {
     var client = io.usergate.store.PoolFactory.createReadClient(vertx, io.usergate.store.PgSettings.of(pg));
     try {
       return closedLoop(requests, inFlight, i -> client.preparedQuery("SELECT profile, fetched_at FROM users WHERE id = $1")
-        .execute(io.vertx.sqlclient.Tuple.of(1 + (i * 7919L) % USERS)).mapEmpty());
+        .execute(io.vertx.sqlclient.Tuple.of(Long.toString(1 + (i * 7919L) % USERS))).mapEmpty());
     } finally {
       client.close().await(10, TimeUnit.SECONDS);
     }

@@ -242,7 +242,7 @@ final class WebBench {
     return vertx.createHttpServer().requestHandler(request -> {
       String path = request.path();
       if (path.startsWith("/store/users/")) {
-        long id = Long.parseLong(path.substring("/store/users/".length()));
+        String id = path.substring("/store/users/".length());
         reads.preparedQuery("SELECT profile, fetched_at FROM users WHERE id = $1").execute(Tuple.of(id))
           .onSuccess(rows -> {
             Row row = rows.iterator().next();

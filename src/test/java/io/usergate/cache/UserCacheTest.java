@@ -111,7 +111,7 @@ class UserCacheTest {
     cache.changed(change.copy());
     assertNotNull(cache.get("1"), "the same change from another verticle: already acted on");
     cache.changed("not a change");
-    cache.changed(new JsonObject().put("id", "1").put("seq", 42L));
+    cache.changed(new JsonObject().put("id", new JsonObject()).put("seq", 42L));
     assertNotNull(cache.get("1"));
     cache.changed(new JsonObject().put("seq", 43L).put("id", 1).put("kind", "removed"));
     assertNull(cache.get("1"), "a removal");

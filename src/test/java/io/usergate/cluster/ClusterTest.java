@@ -69,7 +69,7 @@ class ClusterTest {
 
     JsonObject user = Bus.call(nodeA, FetchAddresses.ONE, new JsonObject().put("id", 7));
     assertEquals(FakeDirectory.user(7), user, "node A asked, node B answered");
-    Bus.failure(nodeA, FetchAddresses.ONE, new JsonObject().put("id", 0), "BAD_REQUEST", 400);
+    Bus.failure(nodeA, FetchAddresses.ONE, new JsonObject().put("id", ""), "BAD_REQUEST", 400);
 
     nodeA.deployVerticle(new StoreVerticle(), options).await(10, TimeUnit.SECONDS);
     nodeA.deployVerticle(new FetchVerticle(), options).await(10, TimeUnit.SECONDS);

@@ -103,7 +103,7 @@ class BulkEndpointTest {
     assertEquals(1, upstream.bulkCalls());
     // The 404 is remembered like a single fetch's (with cache.notFoundForMs on), and nothing invalid is stored.
     await().atMost(Duration.ofSeconds(10)).until(() -> Sql.count("SELECT count(*) FROM users") == 3);
-    assertEquals(0, Sql.count("SELECT count(*) FROM users WHERE id IN (3, 4)"));
+    assertEquals(0, Sql.count("SELECT count(*) FROM users WHERE id IN ('3', '4')"));
   }
 
   @Test
@@ -116,7 +116,7 @@ class BulkEndpointTest {
     assertEquals("UPSTREAM_ERROR", code(reply, 1));
     assertTrue(reply.getJsonArray("results").getJsonObject(1).getJsonObject("error").getString("message").contains("twice"));
     await().atMost(Duration.ofSeconds(10)).until(() -> Sql.count("SELECT count(*) FROM users") == 2);
-    assertEquals(0, Sql.count("SELECT count(*) FROM users WHERE id IN (2, 99)"));
+    assertEquals(0, Sql.count("SELECT count(*) FROM users WHERE id IN ('2', '99')"));
   }
 
   @Test

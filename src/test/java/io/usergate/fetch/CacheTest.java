@@ -76,7 +76,7 @@ class CacheTest {
 
   private void awaitStored(long id) {
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
-      .until(() -> Sql.count("SELECT count(*) FROM users WHERE id = " + id) == 1);
+      .until(() -> Sql.count("SELECT count(*) FROM users WHERE id = '" + id + "'") == 1);
   }
 
   @Test
@@ -234,7 +234,7 @@ class CacheTest {
     assertEquals(200, get("/users/9").statusCode(), "a second caller during the refresh");
     refreshMayFinish.complete();
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() ->
-      Sql.count("SELECT count(*) FROM users WHERE id = 9 AND fetched_at > now() - interval '60 seconds'") == 1);
+      Sql.count("SELECT count(*) FROM users WHERE id = '9' AND fetched_at > now() - interval '60 seconds'") == 1);
     assertEquals(1, upstream.calls(9), "one refresh for both callers");
     assertEquals("usergate; hit", get("/users/9").getHeader("Cache-Status"));
   }

@@ -128,8 +128,8 @@ class FrontingDirectoryTest {
     assertEquals(raw.getString("username"), user.getString("username"));
     assertEquals(raw.getString("firstName"), user.getString("firstName"), "the other fields as they came");
     SENSITIVE.forEach(field -> assertFalse(user.containsKey(field), field + " served"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> Sql.count(pg, "SELECT count(*) FROM users WHERE id = 7") == 1);
-    assertEquals(1, Sql.count(pg, "SELECT count(*) FROM users WHERE id = 7 AND name = '" + user.getString("name")
+    await().atMost(Duration.ofSeconds(10)).until(() -> Sql.count(pg, "SELECT count(*) FROM users WHERE id = '7'") == 1);
+    assertEquals(1, Sql.count(pg, "SELECT count(*) FROM users WHERE id = '7' AND name = '" + user.getString("name")
       + "' AND profile ? 'firstName' AND NOT profile ?| array['password','ssn','bank','crypto']"));
     assertNotDumped(List.of(7L));
     // The dashboard (/) reads fetch.status and the sync's status over the bridge.

@@ -188,7 +188,7 @@ class ChangeFeedTest {
       quiet.getJsonObject("changes").put("enabled", false);
       Stack.deploy(other, MainVerticle.STORE, new StoreVerticle(), quiet);
       Bus.call(other, StoreAddresses.UPSERT, new JsonObject().put("users", new JsonArray().add(FakeDirectory.user(9))));
-      assertEquals(1, Sql.count("SELECT count(*) FROM users WHERE id = 9"));
+      assertEquals(1, Sql.count("SELECT count(*) FROM users WHERE id = '9'"));
       assertEquals(0, Sql.count("SELECT count(*) FROM user_changes"));
     } finally {
       other.close().await(30, TimeUnit.SECONDS);

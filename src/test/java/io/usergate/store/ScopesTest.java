@@ -61,8 +61,8 @@ class ScopesTest {
   @DisplayName("a transaction whose second statement fails leaves no row, and its connection comes back")
   void rollback(Vertx vertx) throws Exception {
     Scopes scopes = scopes(vertx, 4, 100, 5000);
-    Future<?> failed = scopes.withTransaction(connection -> connection.preparedQuery(INSERT).execute(Tuple.of(1L, "Ann"))
-      .compose(first -> connection.preparedQuery(INSERT).execute(Tuple.tuple().addValue(2L).addValue(null))));
+    Future<?> failed = scopes.withTransaction(connection -> connection.preparedQuery(INSERT).execute(Tuple.of("1", "Ann"))
+      .compose(first -> connection.preparedQuery(INSERT).execute(Tuple.tuple().addValue("2").addValue(null))));
     Throwable failure = failed.transform(done -> Future.succeededFuture(done.cause())).await(10, TimeUnit.SECONDS);
     assertTrue(failure.getMessage().contains("null value"), String.valueOf(failure));
     assertEquals(0, count(scopes, "true"), "the first insert was rolled back");
@@ -106,7 +106,7 @@ class ScopesTest {
     Scopes scopes = scopes(vertx, 1, 100, 500);
 
     long start = System.nanoTime();
-    Future<Object> never = scopes.withTransaction(connection -> connection.preparedQuery(INSERT).execute(Tuple.of(7L, "Never"))
+    Future<Object> never = scopes.withTransaction(connection -> connection.preparedQuery(INSERT).execute(Tuple.of("7", "Never"))
       .compose(inserted -> Promise.promise().future()));
     Throwable cut = never.transform(done -> Future.succeededFuture(done.cause())).await(10, TimeUnit.SECONDS);
     long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -115,7 +115,7 @@ class ScopesTest {
     assertTrue(tookMs >= 450 && tookMs < 2000, "cut at the deadline, took " + tookMs + " ms");
 
     // A statement that runs past the deadline is cancelled on the server, so the rollback goes through.
-    Future<Object> sleeping = scopes.withTransaction(connection -> connection.preparedQuery(INSERT).execute(Tuple.of(8L, "Sleeper"))
+    Future<Object> sleeping = scopes.withTransaction(connection -> connection.preparedQuery(INSERT).execute(Tuple.of("8", "Sleeper"))
       .compose(inserted -> connection.query("SELECT pg_sleep(60)").execute()).map(rows -> null));
     Throwable cutToo = sleeping.transform(done -> Future.succeededFuture(done.cause())).await(10, TimeUnit.SECONDS);
     assertEquals(ErrorCode.STORE_UNAVAILABLE, ((UsergateException) cutToo).code());

@@ -47,7 +47,7 @@ class StoreHotRowsTest {
   /** Changes the row behind the store's back: only a read of PostgreSQL sees it. */
   private static void changeBehindTheStore(long id, String name) {
     TestDatabase.execute(TestDatabase.pg(), "usergate",
-      "UPDATE users SET profile = jsonb_set(profile, '{name}', '\"" + name + "\"') WHERE id = " + id);
+      "UPDATE users SET profile = jsonb_set(profile, '{name}', '\"" + name + "\"') WHERE id = '" + id + "'");
   }
 
   @Test

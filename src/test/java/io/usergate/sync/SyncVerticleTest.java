@@ -106,11 +106,11 @@ class SyncVerticleTest {
     deploySync(vertx, config);
     enqueue(vertx, 1, 4);
     Sql.awaitCount("SELECT count(*) FROM sync_jobs WHERE state IN ('done', 'failed')", 4, 30_000);
-    assertEquals(0, Sql.count("SELECT count(*) FROM users WHERE id = 1"), "404: removed from the mirror");
-    assertEquals(1, Sql.count("SELECT count(*) FROM sync_jobs WHERE user_id = 1 AND state = 'done'"));
-    assertEquals(1, Sql.count("SELECT count(*) FROM sync_jobs WHERE user_id = 2 AND state = 'failed' AND attempts = 3 AND last_error LIKE 'UPSTREAM_ERROR%'"));
-    assertEquals(1, Sql.count("SELECT count(*) FROM sync_jobs WHERE user_id = 3 AND state = 'failed' AND attempts = 3 AND last_error LIKE 'UPSTREAM_TIMEOUT%'"));
-    assertEquals(1, Sql.count("SELECT count(*) FROM sync_jobs WHERE user_id = 4 AND state = 'done'"));
+    assertEquals(0, Sql.count("SELECT count(*) FROM users WHERE id = '1'"), "404: removed from the mirror");
+    assertEquals(1, Sql.count("SELECT count(*) FROM sync_jobs WHERE user_id = '1' AND state = 'done'"));
+    assertEquals(1, Sql.count("SELECT count(*) FROM sync_jobs WHERE user_id = '2' AND state = 'failed' AND attempts = 3 AND last_error LIKE 'UPSTREAM_ERROR%'"));
+    assertEquals(1, Sql.count("SELECT count(*) FROM sync_jobs WHERE user_id = '3' AND state = 'failed' AND attempts = 3 AND last_error LIKE 'UPSTREAM_TIMEOUT%'"));
+    assertEquals(1, Sql.count("SELECT count(*) FROM sync_jobs WHERE user_id = '4' AND state = 'done'"));
     assertEquals(3, upstream.calls(2));
   }
 
@@ -130,11 +130,11 @@ class SyncVerticleTest {
     long retryInMs = Instant.parse(failedOnce.getString("nextRunAt")).toEpochMilli() - System.currentTimeMillis();
     assertTrue(retryInMs <= 1_000, "the next run is the retry, within the backoff's 500 ms, not the tick: " + failedOnce.encode());
 
-    Sql.awaitCount("SELECT count(*) FROM sync_jobs WHERE user_id = 1 AND state = 'done' AND attempts = 1", 1, 10_000);
+    Sql.awaitCount("SELECT count(*) FROM sync_jobs WHERE user_id = '1' AND state = 'done' AND attempts = 1", 1, 10_000);
     long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     assertTrue(tookMs < 10_000, "done in " + tookMs + " ms, the interval is 60 s");
     assertEquals(2, upstream.calls(1));
-    assertEquals(1, Sql.count("SELECT count(*) FROM users WHERE id = 1"));
+    assertEquals(1, Sql.count("SELECT count(*) FROM users WHERE id = '1'"));
     JsonObject after = Bus.call(vertx, SyncAddresses.STATUS, new JsonObject());
     long tickInMs = Instant.parse(after.getString("nextRunAt")).toEpochMilli() - System.currentTimeMillis();
     assertTrue(tickInMs > 30_000, "nothing due later: the next run is the periodic tick: " + after.encode());
@@ -151,12 +151,12 @@ class SyncVerticleTest {
     deploySync(vertx, config);
     enqueue(vertx, 1, 1);
     await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> upstream.calls(1) == 1
-      && Sql.count("SELECT count(*) FROM sync_jobs WHERE user_id = 1 AND state = 'pending' AND attempts = 1") == 1);
+      && Sql.count("SELECT count(*) FROM sync_jobs WHERE user_id = '1' AND state = 'pending' AND attempts = 1") == 1);
     // Job 1 is due again in 0.5-1 s; job 2, enqueued now, is claimed at once (the wake-up) and takes 2.5 s to fetch,
     // so job 1 falls due while that batch fetches, and no reply counts it once it is due.
     enqueue(vertx, 2, 2);
     Sql.awaitCount("SELECT count(*) FROM sync_jobs WHERE state = 'done'", 2, 10_000);
-    assertEquals(1, Sql.count("SELECT count(*) FROM sync_jobs AS one, sync_jobs AS two WHERE one.user_id = 1 AND two.user_id = 2 "
+    assertEquals(1, Sql.count("SELECT count(*) FROM sync_jobs AS one, sync_jobs AS two WHERE one.user_id = '1' AND two.user_id = '2' "
       + "AND one.updated_at > two.updated_at"), "job 1 ran after job 2's batch, not in it");
     assertEquals(2, upstream.calls(1));
   }
@@ -180,7 +180,7 @@ class SyncVerticleTest {
     int claimed = claims.get() - claimsBefore;
     assertTrue(windowMs >= 9 * 200 - 50, "nine retries at least 200 ms apart took " + windowMs + " ms");
     assertTrue(claimed <= windowMs / 200 + 1, claimed + " claims in " + windowMs + " ms: more than one every 200 ms");
-    assertEquals(1, Sql.count("SELECT count(*) FROM sync_jobs WHERE user_id = 1 AND attempts >= 10 AND last_error LIKE 'UPSTREAM_ERROR%'"));
+    assertEquals(1, Sql.count("SELECT count(*) FROM sync_jobs WHERE user_id = '1' AND attempts >= 10 AND last_error LIKE 'UPSTREAM_ERROR%'"));
   }
 
   /**
@@ -250,13 +250,13 @@ class SyncVerticleTest {
       enqueue(vertx, 21, 40);
       await().atMost(Duration.ofSeconds(10)).until(() -> upstream.inFlight() == 20);
       var undeployed = vertx.undeploy(sync);
-      await().atMost(Duration.ofSeconds(10)).until(() -> Sql.count("SELECT count(*) FROM sync_jobs WHERE user_id > 20 "
+      await().atMost(Duration.ofSeconds(10)).until(() -> Sql.count("SELECT count(*) FROM sync_jobs WHERE user_id::bigint > 20 "
         + "AND state = 'pending' AND attempts = 0 AND lease_owner IS NULL") == 20);
       assertTrue(!undeployed.isComplete(), "stop() waits for the batch whose completion is under way");
       lock.rollback();
       undeployed.await(10, TimeUnit.SECONDS);
     }
-    assertEquals(20, Sql.count("SELECT count(*) FROM sync_jobs WHERE user_id <= 20 AND state = 'done'"));
+    assertEquals(20, Sql.count("SELECT count(*) FROM sync_jobs WHERE user_id::bigint <= 20 AND state = 'done'"));
     assertEquals(20, Sql.count("SELECT count(*) FROM users"));
     assertEquals(0, Sql.count("SELECT count(*) FROM sync_jobs WHERE state = 'running'"));
   }
@@ -304,7 +304,7 @@ class SyncVerticleTest {
   void badEnqueue(Vertx vertx) throws Exception {
     deploySync(vertx, deploy(vertx, c -> { }));
     Bus.failure(vertx, StoreAddresses.JOBS_ENQUEUE, new JsonObject().put("ids", "x"), "BAD_REQUEST", 400);
-    Bus.failure(vertx, StoreAddresses.JOBS_ENQUEUE, new JsonObject().put("ids", new JsonArray().add(1).add(-2)), "BAD_REQUEST", 400);
+    Bus.failure(vertx, StoreAddresses.JOBS_ENQUEUE, new JsonObject().put("ids", new JsonArray().add(1).add("")), "BAD_REQUEST", 400);
     JsonArray tooMany = new JsonArray();
     for (int i = 1; i <= 10_001; i++) {
       tooMany.add(i);
@@ -321,6 +321,6 @@ class SyncVerticleTest {
     Bus.call(vertx, StoreAddresses.UPSERT, new JsonObject().put("users", Users.range(4, 5, "new")));
     deploySync(vertx, config);
     assertEquals(3, Bus.call(vertx, SyncAddresses.REFRESH, new JsonObject()).getInteger("enqueued"));
-    assertEquals(3, Sql.count("SELECT count(*) FROM sync_jobs WHERE state = 'pending' AND user_id <= 3"));
+    assertEquals(3, Sql.count("SELECT count(*) FROM sync_jobs WHERE state = 'pending' AND user_id::bigint <= 3"));
   }
 }

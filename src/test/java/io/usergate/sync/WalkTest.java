@@ -112,7 +112,7 @@ class WalkTest {
     JsonObject walk = walkToTheEnd();
     assertEquals("done", walk.getString("state"), walk.encode());
     assertEquals(1, walk.getLong("removed"));
-    assertEquals(0, Sql.count("SELECT count(*) FROM users WHERE id = 7"));
+    assertEquals(0, Sql.count("SELECT count(*) FROM users WHERE id = '7'"));
     assertEquals(50, stored(), "49 listed and the one fetched after the walk began");
   }
 
@@ -204,8 +204,8 @@ class WalkTest {
     JsonObject invalid = walkToTheEnd();
     assertEquals("stopped", invalid.getString("state"), invalid.encode());
     assertTrue(invalid.getString("message").contains("not valid users"), invalid.getString("message"));
-    assertEquals(1, Sql.count("SELECT count(*) FROM users WHERE id = 3"));
-    assertEquals(0, Sql.count("SELECT count(*) FROM users WHERE id = 9999"));
+    assertEquals(1, Sql.count("SELECT count(*) FROM users WHERE id = '3'"));
+    assertEquals(0, Sql.count("SELECT count(*) FROM users WHERE id = '9999'"));
 
     // The total changes between two pages: the second page fails once, the directory loses a user meanwhile.
     upstream.listEntry(null).listed(1, 250).failListAt(100, 1);
@@ -214,7 +214,7 @@ class WalkTest {
     JsonObject shrunk = walkToTheEnd();
     assertEquals("stopped", shrunk.getString("state"), shrunk.encode());
     assertTrue(shrunk.getString("message").contains("total went from 250 to 249"), shrunk.getString("message"));
-    assertEquals(1, Sql.count("SELECT count(*) FROM users WHERE id = 1"));
+    assertEquals(1, Sql.count("SELECT count(*) FROM users WHERE id = '1'"));
   }
 
   @Test

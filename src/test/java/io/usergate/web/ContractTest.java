@@ -270,8 +270,8 @@ class ContractTest {
     assertError(call("getUser", HttpMethod.GET, "/users/6").valid().expect(504), "UPSTREAM_TIMEOUT");
     assertError(call("getUser", HttpMethod.GET, "/users/8").header("Cache-Control", "only-if-cached").valid().expect(504),
       "NOT_CACHED");
-    assertError(call("getUser", HttpMethod.GET, "/users/abc").invalid().expect(400), "BAD_REQUEST");
-    assertError(call("getUser", HttpMethod.GET, "/users/0").invalid().expect(400), "BAD_REQUEST");
+    assertError(call("getUser", HttpMethod.GET, "/users/a%01bc").invalid().expect(400), "BAD_REQUEST");
+    assertError(call("getUser", HttpMethod.GET, "/users/" + "z".repeat(257)).invalid().expect(400), "BAD_REQUEST");
 
     // GET /users?ids=: both modes, and the failures of mode=all.
     assertEquals(3, call("getUsers", HttpMethod.GET, "/users?ids=1,2,3").valid().expect(200)
@@ -281,7 +281,7 @@ class ContractTest {
     assertError(call("getUsers", HttpMethod.GET, "/users?ids=1,4").valid().expect(404), "NOT_FOUND");
     assertError(call("getUsers", HttpMethod.GET, "/users?ids=5").valid().expect(502), "UPSTREAM_ERROR");
     assertError(call("getUsers", HttpMethod.GET, "/users?ids=6").valid().expect(504), "UPSTREAM_TIMEOUT");
-    assertError(call("getUsers", HttpMethod.GET, "/users?ids=abc").invalid().expect(400), "BAD_REQUEST");
+    assertError(call("getUsers", HttpMethod.GET, "/users?ids=%01").invalid().expect(400), "BAD_REQUEST");
     assertError(call("getUsers", HttpMethod.GET, "/users?ids=1&mode=foo").invalid().expect(400), "BAD_REQUEST");
     assertError(call("getUsers", HttpMethod.GET, "/users").invalid().expect(400), "BAD_REQUEST");
 

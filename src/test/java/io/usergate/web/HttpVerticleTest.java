@@ -108,8 +108,8 @@ class HttpVerticleTest {
     assertEquals(4L, assertError(get("/users/4"), 404, "NOT_FOUND").getLong("id"));
     assertError(get("/users/5"), 502, "UPSTREAM_ERROR");
     assertError(get("/users/6"), 504, "UPSTREAM_TIMEOUT");
-    assertError(get("/users/abc"), 400, "BAD_REQUEST");
-    assertError(get("/users/0"), 400, "BAD_REQUEST");
+    assertError(get("/users/a%01bc"), 400, "BAD_REQUEST");
+    assertError(get("/users/" + "z".repeat(257)), 400, "BAD_REQUEST");
   }
 
   @Test
@@ -117,7 +117,7 @@ class HttpVerticleTest {
   void staleFallback(Vertx vertx) throws Exception {
     deploy(vertx, c -> { });
     assertEquals(200, get("/users/8").statusCode());
-    Sql.awaitCount("SELECT count(*) FROM users WHERE id = 8", 1, 5000);
+    Sql.awaitCount("SELECT count(*) FROM users WHERE id = '8'", 1, 5000);
     upstream.script(8, Behaviour.FAIL, 0);
     HttpResponse<Buffer> stale = get("/users/8");
     assertEquals(200, stale.statusCode(), stale.bodyAsString());
@@ -159,7 +159,7 @@ class HttpVerticleTest {
     assertNull(get("/store/users?after=3&limit=10").bodyAsJsonObject().getLong("next"));
     assertError(get("/store/users?limit=0"), 400, "BAD_REQUEST");
     assertError(get("/store/users?limit=1001"), 400, "BAD_REQUEST");
-    assertError(get("/store/users?after=x"), 400, "BAD_REQUEST");
+    assertError(get("/store/users?after=%7F"), 400, "BAD_REQUEST");
   }
 
   @Test
@@ -193,16 +193,16 @@ class HttpVerticleTest {
     for (int i = 1; i <= 1001; i++) {
       tooMany.add(String.valueOf(i));
     }
-    for (String uri : new String[] {"/users?ids=abc", "/users?ids=-1", "/users?ids=0", "/users?ids=1,,2",
-      "/users?ids=" + tooMany, "/users?ids=99999999999999999999", "/users?ids=1&mode=foo", "/users",
-      "/users?ids=", "/users/99999999999999999999", "/..%2F..%2Fetc/passwd", "/%2e%2e/", "/users/%2e%2e"}) {
+    for (String uri : new String[] {"/users?ids=a%00bc", "/users?ids=%1F", "/users?ids=" + "q".repeat(257), "/users?ids=1,,2",
+      "/users?ids=" + tooMany, "/users?ids=1&mode=foo", "/users",
+      "/users?ids=", "/users/%0D%0A", "/..%2F..%2Fetc/passwd", "/%2e%2e/", "/users/%2e%2e"}) {
       assertError(get(uri), 400, "BAD_REQUEST");
     }
     assertError(post("/sync", TOKEN, "application/json", Buffer.buffer("{\"ids\":\"x\"}")), 400, "BAD_REQUEST");
     assertError(post("/sync", TOKEN, "application/json", Buffer.buffer("{\"ids\": [1, 2")), 400, "BAD_REQUEST");
     assertError(post("/sync", TOKEN, "application/json", Buffer.buffer("[1,2]")), 400, "BAD_REQUEST");
     assertError(post("/sync", TOKEN, "text/plain", Buffer.buffer("{\"ids\":[1]}")), 400, "BAD_REQUEST");
-    assertError(post("/sync", TOKEN, "application/json", Buffer.buffer("{\"ids\":[1,0]}")), 400, "BAD_REQUEST");
+    assertError(post("/sync", TOKEN, "application/json", Buffer.buffer("{\"ids\":[1,\"\"]}")), 400, "BAD_REQUEST");
     Buffer big = Buffer.buffer("{\"ids\":[" + "1,".repeat(1024 * 1024) + "1]}");
     assertError(post("/sync", TOKEN, "application/json", big), 413, "PAYLOAD_TOO_LARGE");
     assertEquals(0, upstream.totalCalls(), "nothing fetched");

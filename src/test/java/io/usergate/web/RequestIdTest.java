@@ -113,7 +113,7 @@ class RequestIdTest {
       assertEquals(RequestIds.saneOrNew(id), id, "the new id is sane itself: " + id);
     }
     assertEquals("x".repeat(128), get("/users/7", "x".repeat(128)).getHeader("X-Request-Id"));
-    HttpResponse<Buffer> bad = get("/users/abc", "bad-one");
+    HttpResponse<Buffer> bad = get("/users/a%01bc", "bad-one");
     assertEquals(400, bad.statusCode());
     assertEquals("bad-one", bad.bodyAsJsonObject().getJsonObject("error").getString("requestId"));
     HttpResponse<Buffer> none = get("/no/such/route", null);
