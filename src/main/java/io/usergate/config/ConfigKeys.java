@@ -101,7 +101,7 @@ public final class ConfigKeys {
       + "when cache.memoryBytes is not set, its value bounds the cache (0: none)"),
     integer("cache.hotUsers", 0, 10_000_000, 10_000, "deprecated, use cache.memoryBytes: a count of users, which a byte "
       + "bound cannot honour; only its 0 (no cache) still holds"),
-    pointer("mapping.id", "/id", "JSON pointer to the user's id (a positive integer) in what the directory sends"),
+    pointer("mapping.id", "/id", "JSON pointer to the user's id in what the directory sends (a string, or an integer read as its decimal text)"),
     template("mapping.name", "{/name}", false, "the user's name: JSON pointers in braces with text between, e.g. "
       + "{/firstName} {/lastName}; a missing field renders empty; the result is trimmed; empty is UPSTREAM_ERROR"),
     template("mapping.username", "{/username}", true, "the username, as mapping.name; empty: not mapped"),

@@ -101,7 +101,7 @@ final class Params {
     return object;
   }
 
-  /** Every {@code ids} parameter, each a comma-separated list of positive integers. */
+  /** Every {@code ids} parameter: once, a comma-separated list of ids; repeated, one id each. */
   static JsonArray ids(RoutingContext ctx) {
     List<String> values = ctx.queryParams().getAll("ids");
     if (values.isEmpty()) {
