@@ -44,12 +44,12 @@ class FetchVerticleTest {
 
   @BeforeEach
   void cleanTable() {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users");
+    TestDatabase.execute("TRUNCATE users");
   }
 
   /** Deploys the fake upstream, the store and the fetch verticle with the upstream section tweaked. */
   private void deploy(Vertx vertx, Consumer<JsonObject> tweak) throws Exception {
-    vertx.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
+    upstream.deployOn(vertx);
     JsonObject config = TestConfig.forTests();
     JsonObject section = config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl())
       .put("timeoutMs", 500).put("retryBaseDelayMs", 20);

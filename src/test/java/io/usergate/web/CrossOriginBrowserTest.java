@@ -70,7 +70,7 @@ class CrossOriginBrowserTest {
       + "scripts/test installs it (apt-get install chromium)");
     assertTrue(Files.isRegularFile(SOCKJS) && Files.isRegularFile(BRIDGE_CLIENT), "the npm package "
       + "@vertx/eventbus-bridge-client.js is not under " + NODE_MODULES + ": scripts/test installs it (npm install)");
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs");
     vertx = Metrics.vertxBuilder(new VertxOptions()).build();
 
     Router pages = pagesRouter();
@@ -97,9 +97,7 @@ class CrossOriginBrowserTest {
 
   @AfterAll
   static void close() throws Exception {
-    if (vertx != null) {
-      vertx.close().await(30, TimeUnit.SECONDS);
-    }
+    Stack.close(vertx);
   }
 
   @BeforeEach

@@ -58,7 +58,7 @@ class CrossOriginTest {
 
   @BeforeEach
   void deploy(Vertx vertx) throws Exception {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs");
     JsonObject config = TestConfig.forTests();
     config.getJsonObject("demo").put("latencyMs", 0).put("jitterMs", 0);
     Stack.demoUpstream(vertx, config);
