@@ -2,6 +2,7 @@ package io.usergate.web;
 
 import io.usergate.HeaderNames;
 import io.usergate.store.StoreAddresses;
+import io.usergate.support.Bus;
 import io.usergate.support.Sql;
 import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
@@ -29,7 +30,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -54,7 +54,7 @@ class CrossOriginTest {
   private WebSocketClient webSockets;
   private int port;
   /** Every message sent on the bus to an address the bridge permits, while the test runs. */
-  private final List<String> delivered = new CopyOnWriteArrayList<>();
+  private List<String> delivered;
 
   @BeforeEach
   void deploy(Vertx vertx) throws Exception {
@@ -72,12 +72,7 @@ class CrossOriginTest {
     // Three users in the mirror, so that a read that gets through has something to leak.
     assertEquals(200, exchange(HttpMethod.GET, "/users?ids=1,2,3", Map.of(), null).status);
     Sql.awaitCount("SELECT count(*) FROM users", 3, 10_000);
-    vertx.eventBus().addOutboundInterceptor(delivery -> {
-      if (Bridges.INBOUND.contains(delivery.message().address())) {
-        delivered.add(delivery.message().address());
-      }
-      delivery.next();
-    });
+    delivered = Bus.recordSent(vertx, Bridges.INBOUND);
   }
 
   @Test

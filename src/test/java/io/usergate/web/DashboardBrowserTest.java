@@ -43,8 +43,7 @@ class DashboardBrowserTest {
 
   @BeforeEach
   void deploy() throws Exception {
-    assertTrue(Chromium.binary().isPresent(), "Chromium is not installed (no /usr/bin/chromium, no chromium on the PATH): "
-      + "scripts/test installs it (apt-get install chromium)");
+    Chromium.assertInstalled();
     TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs", "TRUNCATE user_changes");
     vertx = Metrics.vertxBuilder(new VertxOptions()).build();
     FakeDirectory upstream = new FakeDirectory().deployOn(vertx);

@@ -32,8 +32,7 @@ class DocsBrowserTest {
 
   @BeforeEach
   void deploy() throws Exception {
-    assertTrue(Chromium.binary().isPresent(), "Chromium is not installed (no /usr/bin/chromium, no chromium on the PATH): "
-      + "scripts/test installs it (apt-get install chromium)");
+    Chromium.assertInstalled();
     vertx = Vertx.vertx();
     FakeDirectory upstream = new FakeDirectory().deployOn(vertx);
     JsonObject config = TestConfig.forTests();
