@@ -1,6 +1,7 @@
 package io.usergate.web;
 
 import io.usergate.HeaderNames;
+import io.usergate.fetch.FetchAddresses;
 import io.usergate.store.StoreAddresses;
 import io.usergate.support.Bus;
 import io.usergate.support.Sql;
@@ -196,6 +197,8 @@ class CrossOriginTest {
       sendFrame("usergate.fetch.one", new JsonObject().put("id", 2))).status);
     Reply polled = exchange(HttpMethod.POST, "/eventbus/000/appsession/xhr", app, null);
     assertEquals(2, replyOf(polled.body).getJsonObject("body").getInteger("id"), polled.body);
+    // What an allowed origin sends is recorded: the empty lists of the refused origins' tests mean something.
+    assertTrue(delivered.contains(FetchAddresses.ONE), "recorded: " + delivered);
 
     Reply preflight = exchange(HttpMethod.OPTIONS, "/users/1", Map.of("Origin", APP, "Access-Control-Request-Method",
       "POST", "Access-Control-Request-Headers", "authorization,content-type"), null);
