@@ -17,7 +17,6 @@ import io.usergate.user.UserId;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -56,7 +55,6 @@ public class HttpVerticle extends VerticleBase {
   private Router router;
   private TcpEventBusBridge tcpBridge;
   private WebSettings settings;
-  private DeliveryOptions busOptions;
   private Relay relay;
   private UserCache cache;
   /** The hits of GET /users/{id}, answered here by the fetch room's rule. */
@@ -73,8 +71,7 @@ public class HttpVerticle extends VerticleBase {
     settings = WebSettings.from(config());
     // The web verticle serves /metrics: the names it serves follow Prometheus's conventions.
     Metrics.registry().ifPresent(Metrics::conventional);
-    busOptions = SharedJsonCodec.requestOptions(vertx).setSendTimeout(settings.requestTimeoutMs());
-    relay = new Relay(vertx.eventBus(), busOptions);
+    relay = new Relay(vertx.eventBus(), SharedJsonCodec.requestOptions(vertx).setSendTimeout(settings.requestTimeoutMs()));
     CacheSettings cacheSettings = CacheSettings.from(config());
     freshness = Freshness.of(cacheSettings);
     // The node's user cache, for the hits; fetch's answers go in it (fetch may run on another node).
@@ -116,7 +113,7 @@ public class HttpVerticle extends VerticleBase {
     routes.post("/users/batch").handler(body).handler(this::fetchBatch);
     routes.get("/store/users/:id").handler(this::storedOne);
     routes.get("/store/users").handler(this::storedPage);
-    StatusReport status = new StatusReport(vertx.eventBus(), busOptions);
+    StatusReport status = new StatusReport(relay);
     routes.get("/status").handler(ctx -> Answers.answer(ctx, status.build(), report -> Relay.json(ctx, 200).end(report.toBuffer())));
     routes.get("/changes").handler(ctx -> relay.reply(ctx, 200, StoreAddresses.CHANGES_READ, Params.changesPage(ctx)));
     QueueRoutes.mount(routes, auth, body, relay);

@@ -9,10 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import io.usergate.fetch.FetchAddresses;
 import io.usergate.metrics.Metrics;
 import io.usergate.sync.SyncAddresses;
-import io.usergate.user.User;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
@@ -27,12 +24,10 @@ import java.util.function.Predicate;
  */
 final class StatusReport {
 
-  private final EventBus bus;
-  private final DeliveryOptions options;
+  private final Relay relay;
 
-  StatusReport(EventBus bus, DeliveryOptions options) {
-    this.bus = bus;
-    this.options = options;
+  StatusReport(Relay relay) {
+    this.relay = relay;
   }
 
   Future<JsonObject> build() {
@@ -49,12 +44,7 @@ final class StatusReport {
 
   /** The reply of {@code address}, a JSON object; anything else makes the part null with its reason. */
   private Future<JsonObject> part(String address) {
-    return bus.request(address, new JsonObject(), options).map(reply -> {
-      if (reply.body() instanceof JsonObject part) {
-        return part;
-      }
-      throw new IllegalStateException(address + " answered " + User.describe(reply.body()) + ", not a JSON object");
-    });
+    return relay.request(address, new JsonObject()).map(reply -> Relay.object(address, reply.body()));
   }
 
   private static void put(JsonObject status, String name, Future<JsonObject> part) {

@@ -1,7 +1,8 @@
 package io.usergate.bench;
 
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * The benchmarks of {@code scripts/bench}: each measured against its baseline in the same run, printed
@@ -10,41 +11,31 @@ import java.util.Set;
  */
 public final class Bench {
 
+  /** A group of benchmarks, adding its rows to the report. */
+  private interface Group {
+    void run(Report report) throws Exception;
+  }
+
   public static void main(String[] args) throws Exception {
-    Set<String> groups = Set.copyOf(args.length == 0 ? List.of("store", "fetch", "sync", "web", "cluster", "cache", "walk", "queue", "process", "memory", "rate") : List.of(args));
+    // In the order they run, whatever the order of the arguments.
+    Map<String, Group> all = new LinkedHashMap<>();
+    all.put("store", StoreBench::run);
+    all.put("fetch", FetchBench::run);
+    all.put("sync", SyncBench::run);
+    all.put("web", WebBench::run);
+    all.put("cache", CacheBench::run);
+    all.put("walk", WalkBench::run);
+    all.put("queue", QueueBench::run);
+    all.put("rate", RateBench::run);
+    all.put("memory", MemoryBench::run);
+    all.put("process", ProcessBench::run);
+    all.put("cluster", ClusterBench::run);
+    List<String> groups = args.length == 0 ? List.copyOf(all.keySet()) : List.of(args);
     Report report = new Report();
-    if (groups.contains("store")) {
-      StoreBench.run(report);
-    }
-    if (groups.contains("fetch")) {
-      FetchBench.run(report);
-    }
-    if (groups.contains("sync")) {
-      SyncBench.run(report);
-    }
-    if (groups.contains("web")) {
-      WebBench.run(report);
-    }
-    if (groups.contains("cache")) {
-      CacheBench.run(report);
-    }
-    if (groups.contains("walk")) {
-      WalkBench.run(report);
-    }
-    if (groups.contains("queue")) {
-      QueueBench.run(report);
-    }
-    if (groups.contains("rate")) {
-      RateBench.run(report);
-    }
-    if (groups.contains("memory")) {
-      MemoryBench.run(report);
-    }
-    if (groups.contains("process")) {
-      ProcessBench.run(report);
-    }
-    if (groups.contains("cluster")) {
-      ClusterBench.run(report);
+    for (Map.Entry<String, Group> group : all.entrySet()) {
+      if (groups.contains(group.getKey())) {
+        group.getValue().run(report);
+      }
     }
     report.print();
     System.exit(0);

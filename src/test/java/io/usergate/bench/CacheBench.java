@@ -52,7 +52,7 @@ final class CacheBench {
 
   /** 3,000 requests, Zipf s = 1.1 over 10,000 ids, 64 in flight, the demo at 50 ms. */
   private static void zipf(Report report) throws Exception {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs");
     Vertx vertx = Vertx.vertx();
     try {
       JsonObject config = config();
@@ -130,7 +130,7 @@ final class CacheBench {
     if (!WebBench.onPath("wrk")) {
       throw new IllegalStateException("wrk is not installed (scripts/bench installs it with apt-get)");
     }
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs");
     Vertx vertx = Vertx.vertx();
     Path script = Files.createTempFile("usergate-wrk", ".lua");
     try {
@@ -169,7 +169,7 @@ final class CacheBench {
 
   /** R = 100/s, 1,000 misses a second offered for 5 s: what the upstream sees per second, and every answer's time. */
   private static void overload(Report report) throws Exception {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs");
     Vertx vertx = Vertx.vertx();
     int rate = 100;
     try {
@@ -228,7 +228,7 @@ final class CacheBench {
 
   /** 100 missing ids through the bulk endpoint, demo at L = 50 ms, maxBatchSize 100: median of 7 after 5 warm-ups. */
   private static void bulkFanOut(Report report) throws Exception {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs");
     Vertx vertx = Vertx.vertx();
     try {
       JsonObject config = config();

@@ -55,7 +55,7 @@ final class ClusterBench {
       report.add("bus request/reply, node A → node B clustered, 64 in flight", clusteredRate, "req/s",
         "the same, local (one Vert.x)", localRate, "(the price of the network hop)");
 
-      TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users");
+      TestDatabase.execute("TRUNCATE users");
       JsonObject config = TestConfig.forTests();
       config.getJsonObject("demo").put("port", 0).put("latencyMs", 50).put("jitterMs", 0).put("users", 1_000_000);
       DemoDirectoryVerticle demo = new DemoDirectoryVerticle();

@@ -28,7 +28,7 @@ final class FetchBench {
   private static final int WARMUPS = Integer.getInteger("bench.warmups", 20);
 
   static void run(Report report) throws Exception {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users");
+    TestDatabase.execute("TRUNCATE users");
     Vertx vertx = Vertx.vertx();
     try {
       JsonObject config = TestConfig.forTests();

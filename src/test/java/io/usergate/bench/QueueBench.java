@@ -32,7 +32,7 @@ final class QueueBench {
   }
 
   private static void enqueueToDone(Report report) throws Exception {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs");
     Vertx vertx = Vertx.vertx();
     try {
       JsonObject config = TestConfig.forTests();

@@ -67,12 +67,11 @@ final class RateBench {
   }
 
   private static Measured oneNode(int margin) throws Exception {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users");
+    TestDatabase.execute("TRUNCATE users");
     Vertx directoryVertx = Vertx.vertx();
     Vertx vertx = Vertx.vertx();
     try {
-      FakeDirectory directory = new FakeDirectory();
-      directoryVertx.deployVerticle(directory).await(10, TimeUnit.SECONDS);
+      FakeDirectory directory = new FakeDirectory().deployOn(directoryVertx);
       warm(directoryVertx, directory);
       Stack.services(vertx, config(directory, margin, "node"));
       Future.all(misses(vertx, 1)).await(600, TimeUnit.SECONDS);
@@ -84,14 +83,13 @@ final class RateBench {
   }
 
   private static Measured twoNodes() throws Exception {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users");
+    TestDatabase.execute("TRUNCATE users");
     ClusterNodes.useFreshCluster(5871);
     Vertx directoryVertx = Vertx.vertx();
     Vertx nodeA = ClusterNodes.start();
     Vertx nodeB = ClusterNodes.start();
     try {
-      FakeDirectory directory = new FakeDirectory();
-      directoryVertx.deployVerticle(directory).await(10, TimeUnit.SECONDS);
+      FakeDirectory directory = new FakeDirectory().deployOn(directoryVertx);
       warm(directoryVertx, directory);
       JsonObject config = config(directory, 20, "cluster");
       for (Vertx node : new Vertx[] {nodeA, nodeB}) {

@@ -41,12 +41,12 @@ final class SyncBench {
   }
 
   private static double rawUpsertRate() throws Exception {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs");
     Vertx vertx = Vertx.vertx();
     try {
       vertx.deployVerticle(new StoreVerticle(), new DeploymentOptions().setConfig(TestConfig.forTests())).await(10, TimeUnit.SECONDS);
       for (int round = 0; round < 2; round++) {
-        TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users");
+        TestDatabase.execute("TRUNCATE users");
         long start = System.nanoTime();
         for (int from = 1; from <= N; from += 500) {
           JsonArray users = new JsonArray();
@@ -78,7 +78,7 @@ final class SyncBench {
    * with the configuration changed by {@code tweak}; shared by QueueBench (the change feed's cost).
    */
   static double syncRate(int latencyMs, java.util.function.Consumer<JsonObject> tweak) throws Exception {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs", "TRUNCATE user_changes");
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs", "TRUNCATE user_changes");
     Vertx vertx = Vertx.vertx();
     try {
       JsonObject config = TestConfig.forTests();

@@ -45,7 +45,7 @@ final class WalkBench {
   }
 
   private static double upsertRate() throws Exception {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE user_changes");
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE user_changes");
     Vertx vertx = Vertx.vertx();
     try {
       vertx.deployVerticle(new StoreVerticle(), new DeploymentOptions().setConfig(TestConfig.forTests())).await(10, TimeUnit.SECONDS);
@@ -64,7 +64,7 @@ final class WalkBench {
   }
 
   private static Walked walk(int users) throws Exception {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE user_changes",
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE user_changes",
       io.usergate.support.Sql.RESET_WALK);
     Vertx vertx = Vertx.vertx();
     AtomicLong peak = new AtomicLong();

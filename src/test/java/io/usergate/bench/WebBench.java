@@ -97,7 +97,7 @@ final class WebBench {
     if (!onPath("wrk")) {
       throw new IllegalStateException("wrk is not installed (scripts/bench installs it with apt-get)");
     }
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs");
     // As the launcher builds it: the native transport where it loads (bench.native=false: NIO). bench.eventLoops:
     // the size of the event-loop pool (default: Vert.x's, twice the cores).
     Integer eventLoops = Integer.getInteger("bench.eventLoops");

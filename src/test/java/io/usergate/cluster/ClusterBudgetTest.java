@@ -34,13 +34,12 @@ class ClusterBudgetTest {
   @Test
   @DisplayName("with a cluster budget of 4 in flight, two nodes take 2 each and the upstream never sees more than 4; a node that leaves gives its share back")
   void sharedBudget() throws Exception {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users");
+    TestDatabase.execute("TRUNCATE users");
     ClusterNodes.useFreshCluster(5831);
     Vertx nodeA = ClusterNodes.start();
     Vertx nodeB = ClusterNodes.start();
     try {
-      FakeDirectory upstream = new FakeDirectory().defaultDelay(200);
-      nodeA.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
+      FakeDirectory upstream = new FakeDirectory().defaultDelay(200).deployOn(nodeA);
       JsonObject config = TestConfig.forTests();
       config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl()).put("breakerEnabled", false)
         .put("maxConcurrent", 4).put("budget", "cluster");
@@ -76,15 +75,14 @@ class ClusterBudgetTest {
   @DisplayName("with a cluster rate of 40 a second, a node that joins and then leaves under load: the directory never sees "
     + "more than 40 in any one-second window, and the shares go 40, 20 + 20, 40")
   void sharedRateWhileNodesJoinAndLeave() throws Exception {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users");
+    TestDatabase.execute("TRUNCATE users");
     ClusterNodes.useFreshCluster(5851);
     // The directory on a Vert.x of its own, so that it outlives both nodes and counts every arrival.
     Vertx directory = Vertx.vertx();
     Vertx nodeA = ClusterNodes.start();
     Vertx nodeB = null;
     try {
-      FakeDirectory upstream = new FakeDirectory();
-      directory.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
+      FakeDirectory upstream = new FakeDirectory().deployOn(directory);
       JsonObject config = TestConfig.forTests();
       config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl()).put("breakerEnabled", false)
         .put("maxConcurrent", 8).put("maxRatePerSecond", 40).put("budget", "cluster").put("queueTimeoutMs", 120_000)

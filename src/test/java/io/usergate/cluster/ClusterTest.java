@@ -41,8 +41,7 @@ class ClusterTest {
     ClusterNodes.useFreshCluster(5811);
     nodeA = ClusterNodes.start();
     nodeB = ClusterNodes.start();
-    upstream = new FakeDirectory();
-    nodeA.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
+    upstream = new FakeDirectory().deployOn(nodeA);
     config = TestConfig.forTests();
     config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl()).put("breakerEnabled", false);
     config.getJsonObject("sync").put("intervalMs", 20).put("batchSize", 200).put("leaseMs", 10_000);
@@ -56,7 +55,7 @@ class ClusterTest {
 
   @BeforeEach
   void cleanTables() {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs");
     upstream.clear();
   }
 

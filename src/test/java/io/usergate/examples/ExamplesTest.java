@@ -36,7 +36,7 @@ class ExamplesTest {
 
   @BeforeEach
   void clean() {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs",
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs",
       Sql.RESET_WALK);
     vertx = Vertx.vertx();
   }

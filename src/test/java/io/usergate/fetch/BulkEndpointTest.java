@@ -35,10 +35,9 @@ class BulkEndpointTest {
 
   @BeforeEach
   void deploy() throws Exception {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users");
+    TestDatabase.execute("TRUNCATE users");
     vertx = Vertx.vertx();
-    upstream = new FakeDirectory();
-    vertx.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
+    upstream = new FakeDirectory().deployOn(vertx);
   }
 
   /** The services against the bulk endpoint, with the upstream section changed by {@code upstreamConfig}. */

@@ -41,12 +41,10 @@ class CacheTest {
 
   @BeforeEach
   void deploy() throws Exception {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs");
     vertx = Vertx.vertx();
-    upstream = new FakeDirectory();
-    vertx.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
-    JsonObject config = TestConfig.forTests();
-    config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl()).put("retries", 0);
+    upstream = new FakeDirectory().deployOn(vertx);
+    JsonObject config = TestConfig.against(upstream);
     TestConfig.withCache(config, 60_000L).getJsonObject("cache").put("staleWhileRevalidateMs", 600_000L)
       .put("notFoundForMs", 60_000L);
     config.getJsonObject("sync").put("intervalMs", 200);

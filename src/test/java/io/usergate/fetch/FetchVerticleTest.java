@@ -44,12 +44,12 @@ class FetchVerticleTest {
 
   @BeforeEach
   void cleanTable() {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users");
+    TestDatabase.execute("TRUNCATE users");
   }
 
   /** Deploys the fake upstream, the store and the fetch verticle with the upstream section tweaked. */
   private void deploy(Vertx vertx, Consumer<JsonObject> tweak) throws Exception {
-    vertx.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
+    upstream.deployOn(vertx);
     JsonObject config = TestConfig.forTests();
     JsonObject section = config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl())
       .put("timeoutMs", 500).put("retryBaseDelayMs", 20);
@@ -69,6 +69,32 @@ class FetchVerticleTest {
       array.add(id);
     }
     return new JsonObject().put("ids", array).put("mode", mode);
+  }
+
+  /** Fetches {@code id} {@code times} times, each failing with UPSTREAM_ERROR (502): what the breaker counts. */
+  private static void failedFetches(Vertx vertx, long id, int times) throws Exception {
+    for (int i = 0; i < times; i++) {
+      Bus.failure(vertx, FetchAddresses.ONE, one(id), "UPSTREAM_ERROR", 502);
+    }
+  }
+
+  /** Fetches {@code id} and waits until its write-through has put it in the mirror. */
+  private static void fetchedAndWritten(Vertx vertx, long id) throws Exception {
+    Bus.call(vertx, FetchAddresses.ONE, one(id));
+    Sql.awaitCount("SELECT count(*) FROM users WHERE id = '" + id + "'", 1, 5000);
+  }
+
+  /** The upstream section of a breaker that opens at the 3rd failure in a row (no retries), half-opens after {@code resetMs}. */
+  private static Consumer<JsonObject> breakerOfThree(long resetMs) {
+    return section -> section.put("retries", 0).put("breakerMaxFailures", 3).put("breakerResetMs", resetMs);
+  }
+
+  /** A breaker that opens at 3 failures within {@code windowMs}, and 2 of them on {@code id}: one short of opening. */
+  private void oneFailureShortOfOpening(Vertx vertx, long id, long windowMs) throws Exception {
+    deploy(vertx, breakerOfThree(60_000).andThen(section -> section.put("breakerWindowMs", windowMs)));
+    upstream.script(id, Behaviour.FAIL, 0);
+    failedFetches(vertx, id, 2);
+    assertEquals(2L, status(vertx).getLong("breakerFailures"));
   }
 
   private static JsonObject status(Vertx vertx) throws Exception {
@@ -276,11 +302,9 @@ class FetchVerticleTest {
   @Test
   @DisplayName("the breaker opens after N failures, fails fast, half-opens after the reset time and closes on a success")
   void circuitBreaker(Vertx vertx) throws Exception {
-    deploy(vertx, section -> section.put("retries", 0).put("breakerMaxFailures", 3).put("breakerResetMs", 500));
+    deploy(vertx, breakerOfThree(500));
     upstream.script(51, Behaviour.FAIL, 0);
-    for (int i = 0; i < 3; i++) {
-      Bus.failure(vertx, FetchAddresses.ONE, one(51), "UPSTREAM_ERROR", 502);
-    }
+    failedFetches(vertx, 51, 3);
     assertEquals("OPEN", status(vertx).getString("breaker"));
     JsonObject fast = Bus.failure(vertx, FetchAddresses.ONE, one(52), "UPSTREAM_UNAVAILABLE", 503);
     assertTrue(fast.getString("message").contains("circuit breaker open"), fast.encode());
@@ -296,24 +320,16 @@ class FetchVerticleTest {
   @DisplayName("the breaker counts failures since the last success: N-1 failures, a success, then one failure leave it closed; "
     + "N in a row open it, with breakerSince the instant it opened")
   void aSuccessClearsTheBreakerCount(Vertx vertx) throws Exception {
-    deploy(vertx, section -> section.put("retries", 0).put("breakerMaxFailures", 3).put("breakerWindowMs", 60_000)
-      .put("breakerResetMs", 60_000));
-    upstream.script(53, Behaviour.FAIL, 0);
-    for (int i = 0; i < 2; i++) {
-      Bus.failure(vertx, FetchAddresses.ONE, one(53), "UPSTREAM_ERROR", 502);
-    }
-    assertEquals(2L, status(vertx).getLong("breakerFailures"));
+    oneFailureShortOfOpening(vertx, 53, 60_000);
     assertEquals(FakeDirectory.user(54), Bus.call(vertx, FetchAddresses.ONE, one(54)));
     assertEquals(0L, status(vertx).getLong("breakerFailures"), "the success cleared the count");
-    Bus.failure(vertx, FetchAddresses.ONE, one(53), "UPSTREAM_ERROR", 502);
+    failedFetches(vertx, 53, 1);
     JsonObject status = status(vertx);
     assertEquals("CLOSED", status.getString("breaker"), "3 failures in the window, but not in a row: " + status.encode());
     assertEquals(1L, status.getLong("breakerFailures"));
 
     Instant beforeOpening = Instant.now();
-    for (int i = 0; i < 2; i++) {
-      Bus.failure(vertx, FetchAddresses.ONE, one(53), "UPSTREAM_ERROR", 502);
-    }
+    failedFetches(vertx, 53, 2);
     status = status(vertx);
     assertEquals("OPEN", status.getString("breaker"), status.encode());
     Instant since = Instant.parse(status.getString("breakerSince"));
@@ -324,36 +340,25 @@ class FetchVerticleTest {
   @DisplayName("failures older than upstream.breakerWindowMs no longer count: N-1 failures, the window passes, "
     + "one more leaves it closed; N within the window open it")
   void failuresAgeOutOfTheBreakerWindow(Vertx vertx) throws Exception {
-    deploy(vertx, section -> section.put("retries", 0).put("breakerMaxFailures", 3).put("breakerWindowMs", 2000)
-      .put("breakerResetMs", 60_000));
-    upstream.script(55, Behaviour.FAIL, 0);
-    for (int i = 0; i < 2; i++) {
-      Bus.failure(vertx, FetchAddresses.ONE, one(55), "UPSTREAM_ERROR", 502);
-    }
-    assertEquals(2L, status(vertx).getLong("breakerFailures"));
+    oneFailureShortOfOpening(vertx, 55, 2000);
     // The library counts in whole-second slots on its own clock: a failure leaves a 2 s window within 3 s. The
     // wait's bound is only there to end the test if they never age out; a loaded machine may take longer.
     await("the two failures aged out of the 2 s window").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
       .until(() -> status(vertx).getLong("breakerFailures"), n -> n == 0);
-    Bus.failure(vertx, FetchAddresses.ONE, one(55), "UPSTREAM_ERROR", 502);
+    failedFetches(vertx, 55, 1);
     JsonObject status = status(vertx);
     assertEquals("CLOSED", status.getString("breaker"), status.encode());
     assertEquals(1L, status.getLong("breakerFailures"), status.encode());
-    for (int i = 0; i < 2; i++) {
-      Bus.failure(vertx, FetchAddresses.ONE, one(55), "UPSTREAM_ERROR", 502);
-    }
+    failedFetches(vertx, 55, 2);
     assertEquals("OPEN", status(vertx).getString("breaker"), "3 failures in a row within the window");
   }
 
   @Test
   @DisplayName("a half-open trial that is cancelled does not hold the breaker half-open for good")
   void cancelledTrialDoesNotStick(Vertx vertx) throws Exception {
-    deploy(vertx, section -> section.put("retries", 0).put("breakerMaxFailures", 3).put("breakerResetMs", 300)
-      .put("timeoutMs", 3000));
+    deploy(vertx, breakerOfThree(300).andThen(section -> section.put("timeoutMs", 3000)));
     upstream.script(63, Behaviour.FAIL, 0).script(64, Behaviour.OK, 1000);
-    for (int i = 0; i < 3; i++) {
-      Bus.failure(vertx, FetchAddresses.ONE, one(63), "UPSTREAM_ERROR", 502);
-    }
+    failedFetches(vertx, 63, 3);
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals("HALF_OPEN", status(vertx).getString("breaker")));
     try (LogCapture log = new LogCapture()) {
       // 64 is the trial; 65 is refused while it runs, which fails the "all" request and cancels the trial.
@@ -370,13 +375,10 @@ class FetchVerticleTest {
   @Test
   @DisplayName("a call started before the breaker opened does not close it by succeeding late")
   void lateSuccessDoesNotClose(Vertx vertx) throws Exception {
-    deploy(vertx, section -> section.put("retries", 0).put("breakerMaxFailures", 3).put("breakerResetMs", 300)
-      .put("timeoutMs", 3000));
+    deploy(vertx, breakerOfThree(300).andThen(section -> section.put("timeoutMs", 3000)));
     upstream.script(61, Behaviour.OK, 1000).script(62, Behaviour.FAIL, 0);
     Future<Message<JsonObject>> slow = vertx.eventBus().request(FetchAddresses.ONE, one(61));
-    for (int i = 0; i < 3; i++) {
-      Bus.failure(vertx, FetchAddresses.ONE, one(62), "UPSTREAM_ERROR", 502);
-    }
+    failedFetches(vertx, 62, 3);
     assertEquals("OPEN", status(vertx).getString("breaker"));
     assertEquals(FakeDirectory.user(61), slow.await(5, TimeUnit.SECONDS).body(), "the caller still gets its user");
     assertEquals("HALF_OPEN", status(vertx).getString("breaker"), "the late success did not close the breaker");
@@ -399,8 +401,7 @@ class FetchVerticleTest {
   @DisplayName("a user fetched again with the same content within writeThroughMinIntervalMs is not written again")
   void identicalRewriteSkipped(Vertx vertx) throws Exception {
     deploy(vertx, section -> section.put("writeThroughMinIntervalMs", 60_000));
-    Bus.call(vertx, FetchAddresses.ONE, one(81));
-    Sql.awaitCount("SELECT count(*) FROM users WHERE id = '81'", 1, 5000);
+    fetchedAndWritten(vertx, 81);
     String first = Sql.text("SELECT fetched_at::text FROM users WHERE id = '81'");
     Bus.call(vertx, FetchAddresses.ONE, one(81));
     // Both fetches accounted for (written, or skipped as a rewrite) and nothing pending: no write is still to come.
@@ -418,16 +419,14 @@ class FetchVerticleTest {
   @DisplayName("a user the upstream said 404 for is written again when it comes back, even with the same content")
   void comebackAfterNotFoundIsWritten(Vertx vertx) throws Exception {
     deploy(vertx, section -> section.put("writeThroughMinIntervalMs", 60_000));
-    Bus.call(vertx, FetchAddresses.ONE, one(85));
-    Sql.awaitCount("SELECT count(*) FROM users WHERE id = '85'", 1, 5000);
+    fetchedAndWritten(vertx, 85);
     upstream.script(85, Behaviour.NOT_FOUND, 0);
     Bus.failure(vertx, FetchAddresses.ONE, one(85), "NOT_FOUND", 404);
     // What the sync does after a 404: the user leaves the mirror.
     Bus.call(vertx, StoreAddresses.DELETE, new JsonObject().put("id", 85));
     assertEquals(0, Sql.count("SELECT count(*) FROM users WHERE id = '85'"));
     upstream.script(85, Behaviour.OK, 0);
-    Bus.call(vertx, FetchAddresses.ONE, one(85));
-    Sql.awaitCount("SELECT count(*) FROM users WHERE id = '85'", 1, 5000);
+    fetchedAndWritten(vertx, 85);
     assertEquals(0L, status(vertx).getJsonObject("writeThrough").getLong("skipped"), "not taken for a rewrite");
   }
 

@@ -56,9 +56,7 @@ class FrontingDirectoryTest {
 
   @AfterEach
   void close() throws Exception {
-    if (vertx != null) {
-      vertx.close().await(30, TimeUnit.SECONDS);
-    }
+    Stack.close(vertx);
     logs.close();
   }
 

@@ -35,12 +35,10 @@ class UpstreamLimitsTest {
   private FakeDirectory upstream;
 
   private void deploy(Consumer<JsonObject> tweak) throws Exception {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs");
     vertx = Vertx.vertx();
-    upstream = new FakeDirectory();
-    vertx.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
-    JsonObject config = TestConfig.forTests();
-    config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl()).put("retries", 0);
+    upstream = new FakeDirectory().deployOn(vertx);
+    JsonObject config = TestConfig.against(upstream);
     tweak.accept(config);
     Stack.services(vertx, config);
   }

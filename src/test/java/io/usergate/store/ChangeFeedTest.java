@@ -40,13 +40,11 @@ class ChangeFeedTest {
 
   @BeforeEach
   void deploy() throws Exception {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs", "TRUNCATE user_changes",
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs", "TRUNCATE user_changes",
       "UPDATE user_changes_trimmed SET upto = 0");
     vertx = Vertx.vertx();
-    upstream = new FakeDirectory();
-    vertx.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
-    config = TestConfig.forTests();
-    config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl()).put("retries", 0);
+    upstream = new FakeDirectory().deployOn(vertx);
+    config = TestConfig.against(upstream);
     config.getJsonObject("sync").put("intervalMs", 100);
     vertx.eventBus().<JsonObject>consumer(StoreAddresses.USER_CHANGED, message -> published.add(message.body()));
     Stack.services(vertx, config);
@@ -162,7 +160,7 @@ class ChangeFeedTest {
   void trimmedPastTheReader() throws Exception {
     upsert(FakeDirectory.user(1), FakeDirectory.user(2), FakeDirectory.user(3));
     long oldest = read(0, 100).getJsonArray("changes").getJsonObject(0).getLong("seq");
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "UPDATE user_changes SET at = now() - interval '8 days' WHERE seq = " + oldest);
+    TestDatabase.execute("UPDATE user_changes SET at = now() - interval '8 days' WHERE seq = " + oldest);
     assertEquals(1, Bus.call(vertx, StoreAddresses.CHANGES_TRIM, new JsonObject().put("retainMs", 604_800_000L)).getLong("trimmed"));
     HttpVerticle web = new HttpVerticle();
     Stack.deploy(vertx, MainVerticle.WEB, web, config);

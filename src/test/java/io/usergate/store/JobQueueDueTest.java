@@ -30,7 +30,7 @@ class JobQueueDueTest {
   @BeforeEach
   void storeAlone(Vertx vertx) throws Exception {
     // The store alone: no sync claims the jobs this test claims.
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs");
     vertx.deployVerticle(new StoreVerticle(), new DeploymentOptions().setConfig(TestConfig.forTests())).await(30, TimeUnit.SECONDS);
   }
 
@@ -82,7 +82,7 @@ class JobQueueDueTest {
   @Test
   @DisplayName("the earliest later run_after over every priority, pending jobs only: 3 s for a refresh job behind a 10 s explicit one")
   void earliestOverPriorities(Vertx vertx) throws Exception {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", """
+    TestDatabase.execute("""
       INSERT INTO sync_jobs (user_id, state, run_after, priority) VALUES
         (1, 'pending', now() + interval '10 seconds', 1),
         (2, 'pending', now() + interval '3 seconds', 0),

@@ -33,7 +33,7 @@ class ScopesTest {
 
   @BeforeEach
   void cleanTable() {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users");
+    TestDatabase.execute("TRUNCATE users");
   }
 
   @AfterEach

@@ -26,7 +26,7 @@ class StoreHotRowsTest {
 
   @BeforeEach
   void clean() {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE user_changes");
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE user_changes");
   }
 
   /** The test configuration with the store's hot rows on, as they are by default. */

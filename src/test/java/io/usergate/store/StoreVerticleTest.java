@@ -39,7 +39,7 @@ class StoreVerticleTest {
 
   @BeforeEach
   void deployOnCleanTable(Vertx vertx) throws Exception {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users");
+    TestDatabase.execute("TRUNCATE users");
     vertx.deployVerticle(new StoreVerticle(), new DeploymentOptions().setConfig(TestConfig.forTests()))
       .await(30, TimeUnit.SECONDS);
   }

@@ -7,6 +7,9 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -27,6 +30,18 @@ public final class Bus {
     vertx.eventBus().addOutboundInterceptor(delivery -> {
       if (address.equals(delivery.message().address())) {
         sent.incrementAndGet();
+      }
+      delivery.next();
+    });
+    return sent;
+  }
+
+  /** The addresses, in order, of the messages {@code vertx} sends to any of {@code addresses} from now on. */
+  public static List<String> recordSent(Vertx vertx, Collection<String> addresses) {
+    List<String> sent = new CopyOnWriteArrayList<>();
+    vertx.eventBus().addOutboundInterceptor(delivery -> {
+      if (addresses.contains(delivery.message().address())) {
+        sent.add(delivery.message().address());
       }
       delivery.next();
     });

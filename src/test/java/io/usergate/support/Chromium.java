@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /**
  * Headless Chromium as a child process (Debian's {@code chromium}; {@code scripts/test} installs it), each
  * run with a fresh profile under {@code target/}. Only the processes it started are ever ended.
@@ -40,6 +42,12 @@ public final class Chromium implements AutoCloseable {
       }
     }
     return candidates.stream().filter(Files::isExecutable).findFirst();
+  }
+
+  /** Fails the test when there is no browser: a browser test that skipped itself would pass unseen. */
+  public static void assertInstalled() {
+    assertTrue(binary().isPresent(), "Chromium is not installed (no /usr/bin/chromium, no chromium on the PATH): "
+      + "scripts/test installs it (apt-get install chromium)");
   }
 
   /**

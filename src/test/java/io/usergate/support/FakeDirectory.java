@@ -3,6 +3,7 @@ package io.usergate.support;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
@@ -66,6 +67,12 @@ public class FakeDirectory extends VerticleBase {
   public Future<?> start() {
     return vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1")
       .onSuccess(listening -> server = listening);
+  }
+
+  /** Deploys this directory on {@code vertx} and waits until it listens. */
+  public FakeDirectory deployOn(Vertx vertx) throws Exception {
+    vertx.deployVerticle(this).await(10, TimeUnit.SECONDS);
+    return this;
   }
 
   public String baseUrl() {

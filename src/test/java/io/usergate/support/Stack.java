@@ -48,6 +48,13 @@ public final class Stack {
     return web;
   }
 
+  /** Closes {@code vertx} and waits, if a test got as far as making it (an {@code @AfterEach}/{@code @AfterAll}). */
+  public static void close(Vertx vertx) throws Exception {
+    if (vertx != null) {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
   /** One verticle, with main's slice of {@code config} for it. */
   public static String deploy(Vertx vertx, String child, Deployable verticle, JsonObject config) throws Exception {
     return vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(MainVerticle.configFor(child, config)))

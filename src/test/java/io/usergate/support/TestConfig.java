@@ -32,6 +32,13 @@ public final class TestConfig {
     return config;
   }
 
+  /** {@link #forTests()} with {@code upstream} as the directory, asked once per id (no retries). */
+  public static JsonObject against(FakeDirectory upstream) {
+    JsonObject config = forTests();
+    config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl()).put("retries", 0);
+    return config;
+  }
+
   /** The checked default configuration, on the test database, HTTP on a free port, the cache off. */
   public static JsonObject forTests() {
     JsonObject config = Configuration.defaults();

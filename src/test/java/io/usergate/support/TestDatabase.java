@@ -67,6 +67,12 @@ public final class TestDatabase {
     return fresh;
   }
 
+  /** Runs statements on the suite's database ({@link #pg()}), e.g. the TRUNCATEs a test starts from. */
+  public static void execute(String... statements) {
+    JsonObject pg = pg();
+    execute(pg, pg.getString("database"), statements);
+  }
+
   /** Runs statements over JDBC: test set-up and checks only, off the event loop. */
   public static void execute(JsonObject pg, String database, String... statements) {
     try (Connection connection = DriverManager.getConnection(Database.jdbcUrl(pg, database),

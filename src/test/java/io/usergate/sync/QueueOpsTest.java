@@ -45,10 +45,9 @@ class QueueOpsTest {
 
   @BeforeEach
   void deploy() throws Exception {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs");
     vertx = Vertx.vertx();
-    upstream = new FakeDirectory();
-    vertx.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
+    upstream = new FakeDirectory().deployOn(vertx);
     port = start(vertx, TestConfig.forTests());
     client = WebClient.create(vertx);
   }

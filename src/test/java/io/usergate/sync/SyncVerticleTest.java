@@ -42,14 +42,14 @@ class SyncVerticleTest {
 
   @BeforeEach
   void cleanTables() {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs");
   }
 
   /** The upstream, store and fetch verticles, and the config for a sync verticle, tweaked. */
   private JsonObject deploy(Vertx vertx, Consumer<JsonObject> tweak) throws Exception {
-    vertx.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
-    JsonObject config = TestConfig.forTests();
-    config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl()).put("timeoutMs", 2000).put("retries", 0)
+    upstream.deployOn(vertx);
+    JsonObject config = TestConfig.against(upstream);
+    config.getJsonObject("upstream").put("timeoutMs", 2000)
       .put("breakerEnabled", false);
     config.getJsonObject("sync").put("intervalMs", 50).put("batchSize", 500).put("leaseMs", 10_000)
       .put("retryBaseDelayMs", 20).put("shutdownGraceMs", 5000);

@@ -43,13 +43,11 @@ class WalkTest {
 
   @BeforeEach
   void deploy() throws Exception {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs",
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs",
       Sql.RESET_WALK);
     vertx = Vertx.vertx();
-    upstream = new FakeDirectory();
-    vertx.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
-    config = TestConfig.forTests();
-    config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl()).put("retries", 0);
+    upstream = new FakeDirectory().deployOn(vertx);
+    config = TestConfig.against(upstream);
     config.getJsonObject("sync").put("listPath", "/users{?limit,skip}").put("listPageSize", 100)
       .put("intervalMs", 3_600_000).put("shutdownGraceMs", 2000);
     deployments = Stack.services(vertx, config);

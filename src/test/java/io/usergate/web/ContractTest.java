@@ -125,9 +125,7 @@ class ContractTest {
 
   @AfterEach
   void close() throws Exception {
-    if (vertx != null) {
-      vertx.close().await(30, TimeUnit.SECONDS);
-    }
+    Stack.close(vertx);
   }
 
   @Test
@@ -521,9 +519,9 @@ class ContractTest {
   private HttpVerticle deploy(FakeDirectory upstream, Consumer<JsonObject> tweak, List<String> deployed)
     throws Exception {
     vertx = Metrics.vertxBuilder(new VertxOptions()).build();
-    vertx.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
-    JsonObject config = TestConfig.forTests();
-    config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl()).put("timeoutMs", 500).put("retries", 0)
+    upstream.deployOn(vertx);
+    JsonObject config = TestConfig.against(upstream);
+    config.getJsonObject("upstream").put("timeoutMs", 500)
       .put("breakerEnabled", false);
     config.getJsonObject("auth").put("token", TOKEN);
     config.getJsonObject("sync").put("intervalMs", 60_000).put("listPath", "/users{?limit,skip}").put("listPageSize", 2);

@@ -1,6 +1,7 @@
 package io.usergate.web;
 
 import io.usergate.metrics.Metrics;
+import io.usergate.support.Bus;
 import io.usergate.support.Chromium;
 import io.usergate.support.Sql;
 import io.usergate.support.Stack;
@@ -28,7 +29,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -59,18 +59,17 @@ class CrossOriginBrowserTest {
   private static Vertx vertx;
   private static final Map<String, Promise<JsonObject>> reports = new ConcurrentHashMap<>();
   /** Every message sent on the bus to an address the bridge permits, since the test began. */
-  private static final List<String> delivered = new CopyOnWriteArrayList<>();
+  private static List<String> delivered;
   private static String usergate;
   private static String evil;
   private static String friend;
 
   @BeforeAll
   static void deploy() throws Exception {
-    assertTrue(Chromium.binary().isPresent(), "Chromium is not installed (no /usr/bin/chromium, no chromium on the PATH): "
-      + "scripts/test installs it (apt-get install chromium)");
+    Chromium.assertInstalled();
     assertTrue(Files.isRegularFile(SOCKJS) && Files.isRegularFile(BRIDGE_CLIENT), "the npm package "
       + "@vertx/eventbus-bridge-client.js is not under " + NODE_MODULES + ": scripts/test installs it (npm install)");
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs");
     vertx = Metrics.vertxBuilder(new VertxOptions()).build();
 
     Router pages = pagesRouter();
@@ -87,19 +86,12 @@ class CrossOriginBrowserTest {
     // Three users in the mirror: a read that gets through has something to show.
     assertEquals(200, WebClient.create(vertx).getAbs(usergate + "/users?ids=1,2,3").send().await(30, TimeUnit.SECONDS).statusCode());
     Sql.awaitCount("SELECT count(*) FROM users", 3, 10_000);
-    vertx.eventBus().addOutboundInterceptor(delivery -> {
-      if (Bridges.INBOUND.contains(delivery.message().address())) {
-        delivered.add(delivery.message().address());
-      }
-      delivery.next();
-    });
+    delivered = Bus.recordSent(vertx, Bridges.INBOUND);
   }
 
   @AfterAll
   static void close() throws Exception {
-    if (vertx != null) {
-      vertx.close().await(30, TimeUnit.SECONDS);
-    }
+    Stack.close(vertx);
   }
 
   @BeforeEach

@@ -43,15 +43,12 @@ class DashboardBrowserTest {
 
   @BeforeEach
   void deploy() throws Exception {
-    assertTrue(Chromium.binary().isPresent(), "Chromium is not installed (no /usr/bin/chromium, no chromium on the PATH): "
-      + "scripts/test installs it (apt-get install chromium)");
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs", "TRUNCATE user_changes");
+    Chromium.assertInstalled();
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs", "TRUNCATE user_changes");
     vertx = Metrics.vertxBuilder(new VertxOptions()).build();
-    FakeDirectory upstream = new FakeDirectory();
-    vertx.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
+    FakeDirectory upstream = new FakeDirectory().deployOn(vertx);
     upstream.script(4, Behaviour.FAIL, 0).script(9, Behaviour.NOT_FOUND, 0);
-    JsonObject config = TestConfig.forTests();
-    config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl()).put("retries", 0);
+    JsonObject config = TestConfig.against(upstream);
     config.getJsonObject("sync").put("maxAttempts", 1).put("intervalMs", 200);
     port = Stack.all(vertx, config).actualPort();
     Bus.call(vertx, StoreAddresses.JOBS_ENQUEUE, new JsonObject().put("ids", new JsonArray().add(1).add(2).add(3).add(4).add(9)));
@@ -60,9 +57,7 @@ class DashboardBrowserTest {
 
   @AfterEach
   void close() throws Exception {
-    if (vertx != null) {
-      vertx.close().await(30, TimeUnit.SECONDS);
-    }
+    Stack.close(vertx);
   }
 
   @Test

@@ -32,11 +32,9 @@ class DocsBrowserTest {
 
   @BeforeEach
   void deploy() throws Exception {
-    assertTrue(Chromium.binary().isPresent(), "Chromium is not installed (no /usr/bin/chromium, no chromium on the PATH): "
-      + "scripts/test installs it (apt-get install chromium)");
+    Chromium.assertInstalled();
     vertx = Vertx.vertx();
-    FakeDirectory upstream = new FakeDirectory();
-    vertx.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
+    FakeDirectory upstream = new FakeDirectory().deployOn(vertx);
     JsonObject config = TestConfig.forTests();
     config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl());
     port = Stack.all(vertx, config).actualPort();
@@ -44,9 +42,7 @@ class DocsBrowserTest {
 
   @AfterEach
   void close() throws Exception {
-    if (vertx != null) {
-      vertx.close().await(30, TimeUnit.SECONDS);
-    }
+    Stack.close(vertx);
   }
 
   @Test

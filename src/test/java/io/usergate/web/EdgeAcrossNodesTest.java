@@ -47,14 +47,12 @@ class EdgeAcrossNodesTest {
 
   @BeforeEach
   void deploy() throws Exception {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE user_changes");
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE user_changes");
     ClusterNodes.useFreshCluster(5851);
     nodeA = ClusterNodes.start();
     nodeB = ClusterNodes.start();
-    upstream = new FakeDirectory();
-    nodeB.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
-    JsonObject config = TestConfig.forTests();
-    config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl()).put("retries", 0);
+    upstream = new FakeDirectory().deployOn(nodeB);
+    JsonObject config = TestConfig.against(upstream);
     TestConfig.withCache(config, 60_000L);
     config.getJsonObject("http").put("drainDelayMs", 0);
     Stack.deploy(nodeB, MainVerticle.STORE, new StoreVerticle(), config);

@@ -46,14 +46,14 @@ class HttpVerticleTest {
 
   @BeforeEach
   void cleanTables() {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs");
   }
 
   /** Upstream, store, fetch, sync and web, as main deploys them. */
   private HttpVerticle deploy(Vertx vertx, Consumer<JsonObject> tweak) throws Exception {
-    vertx.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
-    JsonObject config = TestConfig.forTests();
-    config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl()).put("timeoutMs", 500).put("retries", 0)
+    upstream.deployOn(vertx);
+    JsonObject config = TestConfig.against(upstream);
+    config.getJsonObject("upstream").put("timeoutMs", 500)
       .put("breakerEnabled", false).put("maxIdsPerRequest", 1000);
     config.getJsonObject("auth").put("token", TOKEN);
     config.getJsonObject("sync").put("intervalMs", 60_000);

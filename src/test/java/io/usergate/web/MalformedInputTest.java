@@ -58,10 +58,9 @@ class MalformedInputTest {
   @BeforeAll
   static void deploy() throws Exception {
     vertx = Vertx.vertx();
-    FakeDirectory upstream = new FakeDirectory();
-    vertx.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
-    JsonObject config = TestConfig.forTests();
-    config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl()).put("retries", 0).put("maxIdsPerRequest", MAX_IDS);
+    FakeDirectory upstream = new FakeDirectory().deployOn(vertx);
+    JsonObject config = TestConfig.against(upstream);
+    config.getJsonObject("upstream").put("maxIdsPerRequest", MAX_IDS);
     config.getJsonObject("auth").put("token", TOKEN);
     config.getJsonObject("http").put("maxBodyBytes", 4096).put("drainDelayMs", 0);
     config.getJsonObject("sync").put("intervalMs", 3_600_000);
@@ -76,7 +75,7 @@ class MalformedInputTest {
 
   @BeforeEach
   void cleanTables() {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs");
   }
 
   /** Bodies that are not a JSON object, sent to every address. */
@@ -285,7 +284,7 @@ class MalformedInputTest {
     assertEquals(0, Sql.count("SELECT count(*) FROM sync_jobs WHERE user_id = '6'"));
     // The job of user 5 goes: a batch that claimed it then stores nothing (a completion writes the users of the
     // jobs whose lease it still holds), so no write of it can land after the next test's TRUNCATE.
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "DELETE FROM sync_jobs WHERE user_id = '5'");
+    TestDatabase.execute("DELETE FROM sync_jobs WHERE user_id = '5'");
   }
 
   @Test

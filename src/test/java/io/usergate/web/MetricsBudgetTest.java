@@ -78,12 +78,11 @@ class MetricsBudgetTest {
 
   @BeforeAll
   static void deploy() throws Exception {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs");
     vertx = Metrics.vertxBuilder(new VertxOptions()).build();
-    upstream = new FakeDirectory();
-    vertx.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
-    JsonObject config = TestConfig.forTests();
-    config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl()).put("timeoutMs", 300).put("retries", 0);
+    upstream = new FakeDirectory().deployOn(vertx);
+    JsonObject config = TestConfig.against(upstream);
+    config.getJsonObject("upstream").put("timeoutMs", 300);
     config.getJsonObject("auth").put("token", TOKEN);
     config.getJsonObject("sync").put("intervalMs", 60_000);
     config.getJsonObject("http").put("drainDelayMs", 0).put("maxBodyBytes", MAX_BODY);

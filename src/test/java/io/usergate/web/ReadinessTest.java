@@ -51,7 +51,7 @@ class ReadinessTest {
   private HttpVerticle deploy(Vertx vertx, Consumer<JsonObject> tweak) throws Exception {
     JsonObject config = TestConfig.forTests().put("pg", postgres.pg().put("connectionTimeoutMs", 1000));
     config.getJsonObject("health").put("timeoutMs", 1500);
-    vertx.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
+    upstream.deployOn(vertx);
     config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl());
     tweak.accept(config);
     DeploymentOptions options = new DeploymentOptions().setConfig(config);

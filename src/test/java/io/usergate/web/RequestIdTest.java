@@ -55,12 +55,10 @@ class RequestIdTest {
 
   @BeforeEach
   void deploy() throws Exception {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users");
+    TestDatabase.execute("TRUNCATE users");
     vertx = Vertx.vertx();
-    upstream = new FakeDirectory();
-    vertx.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
-    JsonObject config = TestConfig.forTests();
-    config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl()).put("retries", 0);
+    upstream = new FakeDirectory().deployOn(vertx);
+    JsonObject config = TestConfig.against(upstream);
     // The cache on: a fetch then reads the mirror, so the request crosses web, fetch and store.
     TestConfig.withCache(config, 60_000L);
     config.getJsonObject("http").put("accessLog", true);

@@ -29,8 +29,7 @@ class TcpBridgeTest {
   @Test
   @DisplayName("a client speaking the TCP framing gets the user from usergate.fetch.one; other addresses are access_denied; writes need the token")
   void tcpBridge(Vertx vertx) throws Exception {
-    FakeDirectory upstream = new FakeDirectory();
-    vertx.deployVerticle(upstream).await(10, TimeUnit.SECONDS);
+    FakeDirectory upstream = new FakeDirectory().deployOn(vertx);
     int tcpPort = ServiceProcess.freePort();
     JsonObject config = TestConfig.forTests();
     config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl());

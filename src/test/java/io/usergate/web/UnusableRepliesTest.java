@@ -144,9 +144,7 @@ class UnusableRepliesTest {
 
   @AfterEach
   void close() throws Exception {
-    if (vertx != null) {
-      vertx.close().await(30, TimeUnit.SECONDS);
-    }
+    Stack.close(vertx);
   }
 
   /** The web verticle alone; every address of fetch, store and sync answered {@code unusable}. */

@@ -57,7 +57,7 @@ class WebLoadAndMetricsTest {
 
   @BeforeAll
   static void deploy() throws Exception {
-    TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs");
     vertx = Metrics.vertxBuilder(new VertxOptions()).build();
     JsonObject config = TestConfig.forTests();
     config.getJsonObject("demo").put("latencyMs", 5).put("jitterMs", 0).put("users", 10_000);
