@@ -176,7 +176,7 @@ final class ClientCredentials {
   /** The token in the endpoint's answer, or why there is none. */
   private Future<Held> held(JsonObject answer, long askedNanos) {
     if (!(answer.getValue("access_token") instanceof String token) || !TOKEN_CHARS.matcher(token).matches()) {
-      return Future.failedFuture(noToken("an answer with no usable access_token"));
+      return Future.failedFuture(noToken("no usable access_token"));
     }
     Object type = answer.getValue("token_type");
     if (type != null && !"bearer".equalsIgnoreCase(String.valueOf(type))) {
