@@ -54,6 +54,17 @@ public final class ConfigKeys {
       + "id, percent-encoded (auth0|5457… becomes auth0%7C5457…)"),
     headers("upstream.headers", "headers sent on every upstream call, as a JSON object: credentials such as "
       + "{\"x-api-key\": \"...\"} or {\"Authorization\": \"Bearer ...\"}; their values are never logged or shown").masked(),
+    optionalString("upstream.tokenUrl", "OAuth2 token endpoint of the directory (client credentials grant), e.g. "
+      + "https://login.microsoftonline.com/TENANT/oauth2/v2.0/token: every upstream call then carries Authorization: "
+      + "Bearer and a token renewed before it expires; empty: no token"),
+    optionalString("upstream.clientId", "the client id at upstream.tokenUrl (with upstream.clientSecret)"),
+    optionalString("upstream.clientSecret", "the client secret at upstream.tokenUrl; never logged or shown").masked(),
+    optionalString("upstream.tokenScope", "scope of the token asked for, space-separated, e.g. "
+      + "https://graph.microsoft.com/.default; empty: none sent"),
+    optionalString("upstream.tokenAudience", "audience of the token asked for (Auth0: the API's identifier, e.g. "
+      + "https://TENANT.auth0.com/api/v2/); empty: none sent"),
+    string("upstream.clientAuth", "basic", "how the client authenticates at upstream.tokenUrl: basic (an Authorization: "
+      + "Basic header, RFC 6749 2.3.1) or post (client_id and client_secret in the form, as Auth0 wants)"),
     integer("upstream.timeoutMs", 1, 600_000, 2000, "deadline of one attempt (connection wait included)"),
     integer("upstream.retries", 0, 10, 2, "retries of 5xx, 429 and refused connections"),
     integer("upstream.retryBaseDelayMs", 1, 60_000, 100, "first backoff; doubles each retry (jittered, at most 2 s)"),

@@ -287,6 +287,7 @@ public final class Configuration {
       if (windowMs % 1000 != 0) {
         fail("upstream.breakerWindowMs", windowMs + " is not whole seconds: the circuit breaker counts failures per second");
       }
+      checkToken(upstream);
       checkMapping(config.getJsonObject("mapping"));
       String shape = config.getJsonObject("demo").getString("shape");
       if (!List.of("plain", "dummyjson", "enveloped").contains(shape)) {
@@ -311,6 +312,53 @@ public final class Configuration {
       if (idle != 0 && idle <= request) {
         fail("http.idleTimeoutMs", idle + " is not above http.requestTimeoutMs " + request + " (from "
           + layers.get("http.requestTimeoutMs") + "): a connection waiting that long for its answer would be closed under it");
+      }
+    }
+
+    /**
+     * The token of the directory (client credentials): all of its keys or none. The secret's value is never
+     * part of a message.
+     */
+    private void checkToken(JsonObject upstream) {
+      String clientAuth = upstream.getString("clientAuth");
+      if (!clientAuth.equals("basic") && !clientAuth.equals("post")) {
+        fail("upstream.clientAuth", "\"" + clientAuth + "\" is neither basic nor post");
+      }
+      boolean id = upstream.getString("clientId") != null;
+      boolean secret = upstream.getString("clientSecret") != null;
+      if (id != secret) {
+        String set = id ? "upstream.clientId" : "upstream.clientSecret";
+        fail(id ? "upstream.clientSecret" : "upstream.clientId", "is empty while " + set + " is set (from "
+          + layers.get(set) + "): set both, or neither");
+      }
+      String tokenUrl = upstream.getString("tokenUrl");
+      if (tokenUrl == null) {
+        for (String key : List.of("clientId", "tokenScope", "tokenAudience")) {
+          if (upstream.getString(key) != null) {
+            fail("upstream.tokenUrl", "is empty while upstream." + key + " is set (from " + layers.get("upstream." + key)
+              + "): name the token endpoint, e.g. https://login.microsoftonline.com/TENANT/oauth2/v2.0/token");
+          }
+        }
+        return;
+      }
+      try {
+        URI uri = new URI(tokenUrl);
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+          throw new URISyntaxException(tokenUrl, "not an absolute http(s) URL with a host");
+        }
+      } catch (URISyntaxException e) {
+        fail("upstream.tokenUrl", "\"" + tokenUrl + "\" is not an http(s) URL: " + e.getReason());
+      }
+      if (!id) {
+        fail("upstream.clientId", "is empty while upstream.tokenUrl is set (from " + layers.get("upstream.tokenUrl")
+          + "): set upstream.clientId and upstream.clientSecret");
+      }
+      // Both would be sent, and which one the directory reads is its business: refuse the ambiguity.
+      for (String header : upstream.getJsonObject("headers").fieldNames()) {
+        if (header.equalsIgnoreCase("Authorization")) {
+          fail("upstream.headers", "sets Authorization while upstream.tokenUrl is set (from " + layers.get("upstream.tokenUrl")
+            + "): the token is the Authorization; keep upstream.headers for other headers such as x-api-key");
+        }
       }
     }
 

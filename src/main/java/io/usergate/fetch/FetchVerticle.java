@@ -106,8 +106,9 @@ public class FetchVerticle extends VerticleBase {
         // The one invalidation path of the node's cache: every change of the mirror, whoever made it. The
         // copy goes unless it is what the change wrote (this node's own write-through, say).
         bus.consumer(StoreAddresses.USER_CHANGED, message -> cache.changed(message.body())).completion()))
-      .onSuccess(v -> LOG.info("fetch: upstream {} ({}), at most {} in flight, {} queued, {} ms per attempt, {} retries",
-        settings.baseUrl(), settings.headers(), settings.maxConcurrent(), settings.maxQueued(), settings.timeoutMs(),
+      .onSuccess(v -> LOG.info("fetch: upstream {} ({}, {}), at most {} in flight, {} queued, {} ms per attempt, {} retries",
+        settings.baseUrl(), settings.headers(), settings.token() == null ? "no token" : settings.token(),
+        settings.maxConcurrent(), settings.maxQueued(), settings.timeoutMs(),
         settings.retries()));
   }
 

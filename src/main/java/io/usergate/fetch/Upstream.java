@@ -41,8 +41,10 @@ import java.util.concurrent.TimeoutException;
  * attempt (connection wait included) that resets the request when it passes, a body limit that resets it
  * as soon as the answer grows past {@code upstream.maxBodyBytes}, retries of 5xx, 429 and refused
  * connections with exponential backoff and jitter ({@link Backoff}), after the clearance (the directory's
- * pause, a rate token) of each attempt, through the circuit breaker ({@link UpstreamBreaker}). How an
- * answer becomes a result, or the contract's error, is {@link UpstreamAnswers}'.
+ * pause, a rate token) of each attempt, through the circuit breaker ({@link UpstreamBreaker}). With
+ * {@code upstream.tokenUrl}, each attempt carries the directory's token ({@link ClientCredentials}); a 401 drops
+ * it and the call is tried once more with a new one. How an answer becomes a result, or the contract's error,
+ * is {@link UpstreamAnswers}'.
  */
 final class Upstream implements RateShare.Paced {
 
@@ -104,6 +106,8 @@ final class Upstream implements RateShare.Paced {
   private final UpstreamAnswers answers;
   /** upstream.headers: on every request; their values appear nowhere else. */
   private final UpstreamHeaders headers;
+  /** upstream.tokenUrl: the directory's token on every request; null when there is none. */
+  private final ClientCredentials tokens;
   private final HttpClient client;
   private final UpstreamBreaker breaker;
   private final String basePath;
@@ -123,8 +127,12 @@ final class Upstream implements RateShare.Paced {
 
   Upstream(Vertx vertx, UpstreamSettings settings, Mapping mapping) {
     this.vertx = vertx;
-    this.answers = new UpstreamAnswers(mapping);
+    this.answers = new UpstreamAnswers(mapping, settings.token() == null ? "the credentials in upstream.headers"
+      : "the client's permissions and upstream.tokenScope, upstream.tokenAudience: a new token from upstream.tokenUrl was refused too");
     this.headers = settings.headers();
+    // The token request has the deadline of one attempt.
+    this.tokens = settings.token() == null ? null
+      : new ClientCredentials(vertx, settings.token(), settings.timeoutMs(), System::nanoTime);
     URI base = URI.create(settings.baseUrl());
     boolean https = "https".equals(base.getScheme());
     int port = base.getPort() != -1 ? base.getPort() : https ? 443 : 80;
@@ -162,7 +170,7 @@ final class Upstream implements RateShare.Paced {
    */
   Future<User> fetchUser(String id, Cancellation cancellation, long waitDeadlineNanos) {
     return withRetries(new Call<>(path(id), id, (status, responseHeaders, body) -> answers.user(id, "GET " + path(id), status, body)),
-      cancellation, 0, waitDeadlineNanos);
+      cancellation, 0, waitDeadlineNanos, false);
   }
 
   /**
@@ -174,7 +182,7 @@ final class Upstream implements RateShare.Paced {
   Future<Map<String, Outcome<User>>> fetchUsers(List<String> ids, Cancellation cancellation, long waitDeadlineNanos) {
     return withRetries(new Call<>(batchUri(ids), null,
         (status, responseHeaders, body) -> answers.users(ids, "GET " + batchPathTemplate, status, body)),
-      cancellation, 0, waitDeadlineNanos);
+      cancellation, 0, waitDeadlineNanos, false);
   }
 
   /**
@@ -185,20 +193,33 @@ final class Upstream implements RateShare.Paced {
   Future<ListPage> fetchPage(long offset, int limit, Cancellation cancellation, long waitDeadlineNanos) {
     String uri = basePath + listPath.expandToString(ListPage.variables(offset, limit));
     return withRetries(new Call<>(uri, null, (status, responseHeaders, body) ->
-      answers.page("GET " + uri, limit, status, responseHeaders.get(ListPage.TOTAL_HEADER), body)), cancellation, 0, waitDeadlineNanos);
+      answers.page("GET " + uri, limit, status, responseHeaders.get(ListPage.TOTAL_HEADER), body)), cancellation, 0, waitDeadlineNanos, false);
   }
 
-  private <T> Future<T> withRetries(Call<T> call, Cancellation cancellation, int attempt, long deadline) {
-    return clearance(deadline, cancellation).compose(cleared -> throughBreaker(call, cancellation)).recover(failure -> {
-      if (failure instanceof CancelledException) {
-        return Future.failedFuture(failure);
-      }
-      boolean retryable = failure instanceof RetryableStatus || isConnectionFailure(failure);
-      if (!retryable || attempt >= retries || cancellation.isCancelled()) {
-        return Future.failedFuture(toContract(failure, call, attempt + 1));
-      }
-      return pause(attempt, cancellation).compose(v -> withRetries(call, cancellation, attempt + 1, deadline));
-    });
+  /**
+   * {@code attempt} attempts so far; {@code tokenRenewed}: a token of this call was refused already, and a
+   * second 401 is the caller's error.
+   */
+  private <T> Future<T> withRetries(Call<T> call, Cancellation cancellation, int attempt, long deadline,
+                                    boolean tokenRenewed) {
+    return clearance(deadline, cancellation)
+      .compose(cleared -> authorization(cancellation))
+      .compose(token -> throughBreaker(call, token, tokenRenewed, cancellation))
+      .recover(failure -> {
+        if (failure instanceof CancelledException) {
+          return Future.failedFuture(failure);
+        }
+        if (failure instanceof ClientCredentials.Refused refused) {
+          // Not a retry of upstream.retries: the same attempt again, with a new token (after the same clearance).
+          tokens.invalidate(refused.token);
+          return withRetries(call, cancellation, attempt, deadline, true);
+        }
+        boolean retryable = failure instanceof RetryableStatus || isConnectionFailure(failure);
+        if (!retryable || attempt >= retries || cancellation.isCancelled()) {
+          return Future.failedFuture(toContract(failure, call, attempt + 1));
+        }
+        return pause(attempt, cancellation).compose(v -> withRetries(call, cancellation, attempt + 1, deadline, tokenRenewed));
+      });
   }
 
   /**
@@ -212,6 +233,11 @@ final class Upstream implements RateShare.Paced {
     return pause.awaitResume(msLeft(deadlineNanos), cancellation)
       .compose(resumed -> limiter.acquire(msLeft(deadlineNanos), cancellation))
       .compose(token -> pause.paused() ? clearance(deadlineNanos, cancellation) : Future.succeededFuture());
+  }
+
+  /** The token of the next attempt, or null when the directory takes none; its wait ends with a cancellation. */
+  private Future<String> authorization(Cancellation cancellation) {
+    return tokens == null ? Future.succeededFuture() : cancellation.race(tokens.token());
   }
 
   private static long msLeft(long deadlineNanos) {
@@ -251,9 +277,9 @@ final class Upstream implements RateShare.Paced {
   }
 
   /** One attempt through the breaker; an open breaker refuses it, unattempted, UPSTREAM_UNAVAILABLE. */
-  private <T> Future<T> throughBreaker(Call<T> call, Cancellation cancellation) {
+  private <T> Future<T> throughBreaker(Call<T> call, String token, boolean tokenRenewed, Cancellation cancellation) {
     // Reported calls are answered once the breaker has counted them, so its state is never behind.
-    return breaker.execute(() -> attempt(call, cancellation)).recover(failure -> Future.failedFuture(
+    return breaker.execute(() -> attempt(call, token, tokenRenewed, cancellation)).recover(failure -> Future.failedFuture(
       failure instanceof OpenCircuitException
         ? call.error(ErrorCode.UPSTREAM_UNAVAILABLE, "the upstream is failing: circuit breaker open, GET " + call.uri() + " not attempted")
         : failure));
@@ -261,13 +287,17 @@ final class Upstream implements RateShare.Paced {
 
   /**
    * One GET with a deadline that covers the wait for a connection and the whole response; the deadline
-   * and a cancellation both reset the request.
+   * and a cancellation both reset the request. With {@code token}, a 401 is {@link ClientCredentials.Refused}
+   * unless {@code tokenRenewed} (then it is an answer like any other).
    */
-  private <T> Future<T> attempt(Call<T> call, Cancellation cancellation) {
+  private <T> Future<T> attempt(Call<T> call, String token, boolean tokenRenewed, Cancellation cancellation) {
     Attempt attempt = new Attempt();
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setURI(call.uri())
       .putHeader(HttpHeaders.ACCEPT, "application/json");
     headers.addTo(options);
+    if (token != null) {
+      options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token);
+    }
     // The request this call serves (the first caller's, for a call shared or batched): the directory's logs can follow it.
     String requestId = RequestIds.current();
     if (requestId != null) {
@@ -282,6 +312,10 @@ final class Upstream implements RateShare.Paced {
         if (response.statusCode() == 429 || response.statusCode() == 503) {
           // The directory says when to come back: every call waits until then (capped by upstream.maxPauseMs).
           pause.pauseFor(UpstreamPause.parseRetryAfterMs(response.getHeader(HttpHeaders.RETRY_AFTER), Instant.now()));
+        }
+        if (token != null && !tokenRenewed && response.statusCode() == 401) {
+          // Read to the end, so that the connection serves the next call.
+          return LimitedBody.read(response, maxBodyBytes).compose(ignored -> Future.failedFuture(new ClientCredentials.Refused(token)));
         }
         return LimitedBody.read(response, maxBodyBytes).map(body -> call.parse().parse(response.statusCode(), response.headers(), body));
       })
@@ -358,6 +392,9 @@ final class Upstream implements RateShare.Paced {
 
   Future<Void> close() {
     breaker.close();
+    if (tokens != null) {
+      tokens.close();
+    }
     return client.close();
   }
 }

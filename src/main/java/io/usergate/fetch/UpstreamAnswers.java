@@ -32,9 +32,16 @@ final class UpstreamAnswers {
   }
 
   private final Mapping mapping;
+  /** What a 401 or 403 asks to check: where the credentials come from. */
+  private final String credentials;
 
   UpstreamAnswers(Mapping mapping) {
+    this(mapping, "the credentials in upstream.headers");
+  }
+
+  UpstreamAnswers(Mapping mapping, String credentials) {
     this.mapping = mapping;
+    this.credentials = credentials;
   }
 
   /** The user {@code id} in an answer to {@code request}, mapped, or why it is not one. */
@@ -132,7 +139,7 @@ final class UpstreamAnswers {
   }
 
   /** A refusal of the credentials says which key holds them (never what they are). */
-  private static String credentialsHint(int status) {
-    return status == 401 || status == 403 ? " (check the credentials in upstream.headers)" : "";
+  private String credentialsHint(int status) {
+    return status == 401 || status == 403 ? " (check " + credentials + ")" : "";
   }
 }

@@ -68,11 +68,13 @@ final class UpstreamBreaker {
    * JSON, an invalid user, an oversized body), shows it is up, and counts as a success as the library
    * counts them (it clears the failures, and closes a half-open breaker); the caller still gets the
    * failure. Inside the breaker an {@code UPSTREAM_ERROR} or {@code NOT_FOUND} is always such an answer:
-   * 5xx and 429 are {@link UpstreamAnswers.RetryableStatus} until the retries are over. Everything else
+   * 5xx and 429 are {@link UpstreamAnswers.RetryableStatus} until the retries are over. A 401 to a call with a
+   * token ({@link ClientCredentials.Refused}, tried again with a new one) is an answer too. Everything else
    * (a timeout, a refused connection, a 5xx, a cancelled half-open trial) is a failure of the upstream.
    */
   private static boolean upstreamFailed(Future<?> attempt) {
-    return attempt.failed() && !(attempt.cause() instanceof UsergateException answer
+    return attempt.failed() && !(attempt.cause() instanceof ClientCredentials.Refused)
+      && !(attempt.cause() instanceof UsergateException answer
       && (answer.code() == ErrorCode.NOT_FOUND || answer.code() == ErrorCode.UPSTREAM_ERROR));
   }
 

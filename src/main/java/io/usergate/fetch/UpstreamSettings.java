@@ -9,8 +9,8 @@ import io.vertx.core.json.JsonObject;
  */
 public record UpstreamSettings(
   String baseUrl, String userPath,
-  // credentials, on every call (upstream.headers)
-  UpstreamHeaders headers,
+  // credentials, on every call (upstream.headers), and the token of the directory (upstream.tokenUrl ...; null: none)
+  UpstreamHeaders headers, TokenEndpoint token,
   // one attempt, and the retries after it
   int timeoutMs, int retries, int retryBaseDelayMs,
   // the semaphore and its queue, the request rate and the directory's Retry-After
@@ -39,7 +39,7 @@ public record UpstreamSettings(
     Section upstream = Section.of(config, SECTION);
     return new UpstreamSettings(
       upstream.string("baseUrl"), upstream.string("userPath"),
-      new UpstreamHeaders(upstream.headers("headers")),
+      new UpstreamHeaders(upstream.headers("headers")), TokenEndpoint.from(upstream),
       upstream.integer("timeoutMs"), upstream.integer("retries"), upstream.integer("retryBaseDelayMs"),
       upstream.integer("maxConcurrent"), upstream.integer("maxQueued"), upstream.integer("queueTimeoutMs"),
       upstream.integer("maxRatePerSecond"), upstream.integer("maxBurst"), upstream.integer("rateMarginMs"),

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -283,5 +284,65 @@ class ConfigurationTest {
     Configuration.Resolved newKey = load(null, Map.of("USERGATE_CACHE_STORE_HOT_BYTES", "1000000"),
       Map.of("usergate.cache.memoryBytes", "2000000"));
     assertEquals(2_000_000L, CacheSettings.from(newKey.config()).memoryBytes(), "the new key wins over the old");
+  }
+
+  @Test
+  @DisplayName("the directory's token: off by default; tokenUrl, clientId and clientSecret from the environment, the secret "
+    + "masked by --print-config and in no message; clientAuth basic by default")
+  void tokenKeys() {
+    JsonObject defaults = load(null, Map.of(), Map.of()).config().getJsonObject("upstream");
+    assertNull(defaults.getString("tokenUrl"));
+    assertEquals("basic", defaults.getString("clientAuth"));
+    String secret = "s3cret-client-secret";
+    Configuration.Resolved resolved = load(null, Map.of("USERGATE_UPSTREAM_TOKEN_URL", "https://login.example/oauth2/token",
+      "USERGATE_UPSTREAM_CLIENT_ID", "usergate", "USERGATE_UPSTREAM_CLIENT_SECRET", secret,
+      "USERGATE_UPSTREAM_TOKEN_AUDIENCE", "https://tenant.example/api/v2/", "USERGATE_UPSTREAM_CLIENT_AUTH", "post"), Map.of());
+    JsonObject upstream = resolved.config().getJsonObject("upstream");
+    assertEquals(secret, upstream.getString("clientSecret"));
+    assertEquals("post", upstream.getString("clientAuth"));
+    String table = resolved.table();
+    assertFalse(table.contains(secret), table);
+    assertTrue(table.lines().anyMatch(line -> line.startsWith("upstream.clientSecret") && line.contains("********")
+      && line.endsWith("USERGATE_UPSTREAM_CLIENT_SECRET")), table);
+    assertTrue(ConfigKeys.get("upstream", "clientSecret").secret());
+  }
+
+  @Test
+  @DisplayName("the directory's token stops the start, naming the key and never the secret: a tokenUrl that is no absolute "
+    + "http(s) URL, a client id without its secret or the reverse, credentials with no tokenUrl, a clientAuth other than "
+    + "basic or post, an Authorization in upstream.headers besides the token")
+  void tokenKeysRefused() {
+    String secret = "s3cret-client-secret";
+    Map<String, String> complete = Map.of("USERGATE_UPSTREAM_TOKEN_URL", "https://login.example/token",
+      "USERGATE_UPSTREAM_CLIENT_ID", "usergate", "USERGATE_UPSTREAM_CLIENT_SECRET", secret);
+    Map<Map<String, String>, String> bad = Map.of(
+      with(complete, "USERGATE_UPSTREAM_TOKEN_URL", "/realms/r/protocol/openid-connect/token"),
+      "upstream.tokenUrl \"/realms/r/protocol/openid-connect/token\" is not an http(s) URL",
+      with(complete, "USERGATE_UPSTREAM_TOKEN_URL", "ftp://login.example/token"), "upstream.tokenUrl \"ftp://login.example/token\"",
+      Map.of("USERGATE_UPSTREAM_TOKEN_URL", "https://login.example/token", "USERGATE_UPSTREAM_CLIENT_ID", "usergate"),
+      "upstream.clientSecret is empty while upstream.clientId is set (from USERGATE_UPSTREAM_CLIENT_ID): set both, or neither",
+      Map.of("USERGATE_UPSTREAM_TOKEN_URL", "https://login.example/token", "USERGATE_UPSTREAM_CLIENT_SECRET", secret),
+      "upstream.clientId is empty while upstream.clientSecret is set",
+      Map.of("USERGATE_UPSTREAM_TOKEN_URL", "https://login.example/token"),
+      "upstream.clientId is empty while upstream.tokenUrl is set (from USERGATE_UPSTREAM_TOKEN_URL)",
+      Map.of("USERGATE_UPSTREAM_CLIENT_ID", "usergate", "USERGATE_UPSTREAM_CLIENT_SECRET", secret),
+      "upstream.tokenUrl is empty while upstream.clientId is set (from USERGATE_UPSTREAM_CLIENT_ID)",
+      with(complete, "USERGATE_UPSTREAM_CLIENT_AUTH", "jwt"), "upstream.clientAuth \"jwt\" is neither basic nor post",
+      with(complete, "USERGATE_UPSTREAM_HEADERS", "{\"authorization\": \"Bearer x\"}"),
+      "upstream.headers sets Authorization while upstream.tokenUrl is set");
+    bad.forEach((environment, problem) -> {
+      String message = failure(null, environment, Map.of());
+      assertTrue(message.contains(problem), message);
+      assertFalse(message.contains(secret), message);
+    });
+    // API keys stay in upstream.headers beside the token.
+    assertEquals("k", load(null, with(complete, "USERGATE_UPSTREAM_HEADERS", "{\"x-api-key\": \"k\"}"), Map.of()).config()
+      .getJsonObject("upstream").getJsonObject("headers").getString("x-api-key"));
+  }
+
+  private static Map<String, String> with(Map<String, String> environment, String variable, String value) {
+    Map<String, String> changed = new HashMap<>(environment);
+    changed.put(variable, value);
+    return changed;
   }
 }

@@ -22,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.stream.LongStream;
 
 /**
@@ -59,6 +60,9 @@ public class FakeDirectory extends VerticleBase {
   private final AtomicInteger total = new AtomicInteger();
   private final AtomicLong hugeQueued = new AtomicLong();
   private volatile long defaultDelayMs;
+  /** Whether a call's Authorization header lets it in (one user's path); null: every call does. */
+  private volatile Predicate<String> authorizer;
+  private final AtomicInteger refused = new AtomicInteger();
   /** When each request arrived (System.nanoTime), in order. */
   private final ConcurrentLinkedQueue<Long> arrivals = new ConcurrentLinkedQueue<>();
   private HttpServer server;
@@ -99,6 +103,20 @@ public class FakeDirectory extends VerticleBase {
     return this;
   }
 
+  /**
+   * A call for one user whose Authorization header (null when it has none) {@code authorizer} does not accept is
+   * answered 401 (still counted in {@link #calls}), as a directory that takes a bearer token does.
+   */
+  public FakeDirectory authorizeWith(Predicate<String> authorizer) {
+    this.authorizer = authorizer;
+    return this;
+  }
+
+  /** Calls answered 401 by {@link #authorizeWith}'s check. */
+  public int refused() {
+    return refused.get();
+  }
+
   /** Answers 500 {@code failures} times, then a valid user. */
   public FakeDirectory failFirst(long id, int failures) {
     scripts.put(id, new Script(Behaviour.OK, 0, failures));
@@ -114,6 +132,7 @@ public class FakeDirectory extends VerticleBase {
     maxInFlight.set(0);
     abandoned.set(0);
     total.set(0);
+    refused.set(0);
     hugeQueued.set(0);
     defaultDelayMs = 0;
     return this;
@@ -441,6 +460,13 @@ public class FakeDirectory extends VerticleBase {
     total.incrementAndGet();
     arrivals.add(System.nanoTime());
     int call = calls.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+    Predicate<String> authorizer = this.authorizer;
+    if (authorizer != null && !authorizer.test(request.getHeader("Authorization"))) {
+      refused.incrementAndGet();
+      request.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"")
+        .putHeader("Content-Type", "application/json").end("{\"error\":\"invalid_token\"}");
+      return;
+    }
     int now = inFlight.incrementAndGet();
     maxInFlight.accumulateAndGet(now, Math::max);
     request.response().closeHandler(v -> {
