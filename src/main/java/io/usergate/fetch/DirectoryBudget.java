@@ -22,10 +22,11 @@ import java.util.function.LongSupplier;
  *   <li>calls left, the reset {@code t} away: the calls are spread evenly over {@code t}, the next one
  *   {@code (t since the last call) / (calls left + 1)} after the last;</li>
  *   <li>none left: every call waits for the reset;</li>
- *   <li>the reset passed with no answer since, or no answer ever came: one call at a time until an answer
- *   says where the budget stands (at most one round trip per window, and no burst into a budget nobody knows);</li>
- *   <li>answers that say nothing of a budget: no wait at all (the rate limiter, {@code upstream.maxRatePerSecond},
- *   still applies).</li>
+ *   <li>the reset passed with no answer since: one call at a time until an answer says where the new window
+ *   stands (one round trip per window at most, and no burst into a budget nobody knows yet);</li>
+ *   <li>no answer yet, or answers that say nothing of a budget: no wait at all (the rate limiter,
+ *   {@code upstream.maxRatePerSecond}, still applies). Before the first answer nothing is known: the calls that
+ *   leave then are bounded by {@code upstream.maxConcurrent} (and the rate) alone.</li>
  * </ul>
  *
  * <p>Kept honest: a call counts against the budget from when it is let go until its answer comes, since the
@@ -58,9 +59,7 @@ final class DirectoryBudget {
   private static final long AWAIT_ANSWER = Long.MAX_VALUE;
 
   private enum State {
-    /** No answer yet: one call at a time until one comes. */
-    FRESH,
-    /** Answers say nothing of a budget: no wait. */
+    /** No answer yet, or answers that say nothing of a budget: no wait. */
     FREE,
     /** A budget and its reset are known. */
     KNOWN,
@@ -82,7 +81,7 @@ final class DirectoryBudget {
   private static final class Endpoint {
     final String name;
     final LinkedHashSet<Waiter> waiters = new LinkedHashSet<>();
-    State state = State.FRESH;
+    State state = State.FREE;
     /** Calls that may still leave before the reset (the reserve included). */
     long remaining;
     long resetAt;
@@ -237,7 +236,6 @@ final class DirectoryBudget {
     switch (e.state) {
       case FREE:
         return now;
-      case FRESH:
       case PROBING:
         return e.inFlight == 0 ? now : AWAIT_ANSWER;
       default:
@@ -303,7 +301,7 @@ final class DirectoryBudget {
       // else: an answer from an older window, overtaken by newer ones: nothing it says holds any more
       e.limit = said.limit();
       e.windowSeconds = said.windowSeconds();
-    } else if (e.state == State.FRESH || e.state == State.PROBING) {
+    } else if (e.state == State.PROBING) {
       e.state = State.FREE;
     }
     serve(e);
@@ -314,7 +312,7 @@ final class DirectoryBudget {
     e.inFlight--;
     if (window >= 0 && e.state == State.KNOWN && window == e.window) {
       e.remaining++;
-    } else if (window < 0 && (e.state == State.FRESH || e.state == State.PROBING)) {
+    } else if (window < 0 && e.state == State.PROBING) {
       // The call that was to say where the budget stands got no answer: no reason to hold the others back.
       e.state = State.FREE;
     }
