@@ -32,9 +32,9 @@ import java.util.function.LongSupplier;
  * <p>Kept honest: a call counts against the budget from when it is let go until its answer comes, since the
  * figure in an answer cannot show the calls still on their way (what is left is the answer's figure less
  * the calls in flight). Answers come out of order: within one window (the same reset, give or take the
- * header's resolution) the lowest figure stands; an answer from an older window is ignored. A reset given in
- * whole seconds may be up to a second early (a directory that rounds down, or a {@code Date} truncated to the
- * second), so a second is added to it. {@code upstream.rateLimitReserve} calls of each window are never spent:
+ * header's resolution) the lowest figure stands; an answer from an older window is ignored. A reset that may
+ * be up to a second early ({@link RateLimitHeaders#resetMayBeEarly}: whole seconds from now, which a directory
+ * may round down) gets a second more. {@code upstream.rateLimitReserve} calls of each window are never spent:
  * room for other clients of the same budget (the other nodes of a cluster) and for what the rules above
  * cannot see. A call that could not be sent gives its place back; one sent but never answered stays spent.
  *
@@ -284,7 +284,7 @@ final class DirectoryBudget {
     long now = nanoClock.getAsLong();
     if (said.hasBudget()) {
       boolean whole = said.resetMs() < 0 || said.resetInWholeSeconds();
-      long resetAt = now + said.renewalMs() * 1_000_000 + (whole ? SECOND_NANOS : 0);
+      long resetAt = now + said.renewalMs() * 1_000_000 + (said.resetMayBeEarly() ? SECOND_NANOS : 0);
       long tolerance = whole ? SECOND_NANOS : FINE_TOLERANCE_NANOS;
       // The calls still on their way are not in the answer's figure yet.
       long left = said.remaining() - e.inFlight;

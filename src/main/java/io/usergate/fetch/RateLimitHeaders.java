@@ -34,13 +34,16 @@ import java.util.Map;
  * from 10^12 Unix milliseconds. A Unix time, or an HTTP-date, is counted from the answer's own {@code Date}
  * when it has one (the directory's clock on both sides, so the two clocks' skew drops out), else from ours.
  * A reset in the past is 0; one more than a day away is not plausible and is ignored. A fraction of a second
- * is read where sent ({@code 1.5}).
+ * is read where sent ({@code 1.5}). A reset may be up to a second earlier than said ({@link #resetMayBeEarly})
+ * when it is whole seconds from now (a directory may round down), or a Unix time or date with no {@code Date}
+ * to count it from (the clocks' skew); a Unix time counted from a {@code Date} errs the other way (the
+ * {@code Date} is truncated to the second), as does a window.
  */
-record RateLimitHeaders(long limit, long remaining, long resetMs, boolean resetInWholeSeconds, long windowSeconds,
-                        long retryAfterMs) {
+record RateLimitHeaders(long limit, long remaining, long resetMs, boolean resetInWholeSeconds, boolean resetMayBeEarly,
+                        long windowSeconds, long retryAfterMs) {
 
   /** Nothing said. */
-  static final RateLimitHeaders NONE = new RateLimitHeaders(-1, -1, -1, false, -1, -1);
+  static final RateLimitHeaders NONE = new RateLimitHeaders(-1, -1, -1, false, false, -1, -1);
 
   private static final long MAX_RESET_MS = 86_400_000L;
   private static final int MAX_FIELD_CHARS = 1024;
@@ -84,33 +87,34 @@ record RateLimitHeaders(long limit, long remaining, long resetMs, boolean resetI
   /** What {@code headers} say, {@code now} being when the answer came. Never throws. */
   static RateLimitHeaders read(MultiMap headers, Instant now) {
     try {
-      Instant reference = directoryNow(headers.get("Date"), now);
+      Instant dated = directoryNow(headers.get("Date"), now);
+      Instant reference = dated == null ? now : dated;
       long retryAfter = UpstreamPause.parseRetryAfterMs(field(headers, "Retry-After"), now);
-      RateLimitHeaders said = structured(field(headers, "RateLimit"), field(headers, "RateLimit-Policy"), reference);
+      boolean fromDate = dated != null;
+      RateLimitHeaders said = structured(field(headers, "RateLimit"), field(headers, "RateLimit-Policy"), reference, fromDate);
       if (said == null) {
-        said = trio(headers, "RateLimit-", field(headers, "RateLimit-Policy"), reference);
+        said = trio(headers, "RateLimit-", field(headers, "RateLimit-Policy"), reference, fromDate);
       }
       if (said == null) {
-        said = trio(headers, "X-RateLimit-", null, reference);
+        said = trio(headers, "X-RateLimit-", null, reference, fromDate);
       }
       if (said == null) {
-        said = trio(headers, "X-Rate-Limit-", null, reference);
+        said = trio(headers, "X-Rate-Limit-", null, reference, fromDate);
       }
       if (said == null) {
-        return retryAfter < 0 ? NONE : new RateLimitHeaders(-1, -1, -1, false, -1, retryAfter);
+        return retryAfter < 0 ? NONE : new RateLimitHeaders(-1, -1, -1, false, false, -1, retryAfter);
       }
-      return new RateLimitHeaders(said.limit, said.remaining, said.resetMs, said.resetInWholeSeconds, said.windowSeconds,
-        retryAfter);
+      return new RateLimitHeaders(said.limit, said.remaining, said.resetMs, said.resetInWholeSeconds, said.resetMayBeEarly,
+        said.windowSeconds, retryAfter);
     } catch (RuntimeException garbage) {
       // A directory's header must never fail a call: what could not be read was not said.
       return NONE;
     }
   }
 
-  /** The directory's clock when it answered: its {@code Date}, when it sent one that parses. */
+  /** The directory's clock when it answered: its {@code Date}, when it sent one that parses; else null. */
   private static Instant directoryNow(String date, Instant now) {
-    Instant at = date == null ? null : UpstreamPause.httpDate(date, now);
-    return at == null ? now : at;
+    return date == null ? null : UpstreamPause.httpDate(date, now);
   }
 
   /** The value of a header, all its lines joined as one list; null when absent or absurdly long. */
@@ -124,7 +128,7 @@ record RateLimitHeaders(long limit, long remaining, long resetMs, boolean resetI
   }
 
   /** {@code RateLimit} as the draft's list of items (-08 on) or its dictionary (-07); null when neither. */
-  private static RateLimitHeaders structured(String rateLimit, String policyField, Instant reference) {
+  private static RateLimitHeaders structured(String rateLimit, String policyField, Instant reference, boolean fromDate) {
     if (rateLimit == null) {
       return null;
     }
@@ -147,7 +151,8 @@ record RateLimitHeaders(long limit, long remaining, long resetMs, boolean resetI
       long window = policy == null ? -1 : count(policy.params.get("w"));
       String t = item.params.get("t");
       long reset = t == null ? -1 : resetMs(t, reference);
-      RateLimitHeaders said = new RateLimitHeaders(limit, remaining, reset, reset >= 0 && isWhole(t), window > 0 ? window : -1, -1);
+      RateLimitHeaders said = new RateLimitHeaders(limit, remaining, reset, reset >= 0 && isWhole(t),
+        reset >= 0 && mayBeEarly(t, fromDate), window > 0 ? window : -1, -1);
       long renewal = said.renewalMs();
       // Calls per millisecond until the renewal: the policy that allows the slowest pace binds.
       double pace = renewal < 0 ? Double.MAX_VALUE - 1 : remaining / (double) Math.max(1, renewal);
@@ -174,11 +179,12 @@ record RateLimitHeaders(long limit, long remaining, long resetMs, boolean resetI
     String reset = dictionary.get("reset");
     long resetMs = reset == null ? -1 : resetMs(reset, reference);
     return new RateLimitHeaders(count(dictionary.get("limit")), remaining, resetMs, resetMs >= 0 && isWhole(reset),
-      windowOf(policyField), -1);
+      resetMs >= 0 && mayBeEarly(reset, fromDate), windowOf(policyField), -1);
   }
 
   /** {@code <prefix>Limit}, {@code <prefix>Remaining}, {@code <prefix>Reset}; null without a remaining count. */
-  private static RateLimitHeaders trio(MultiMap headers, String prefix, String policyField, Instant reference) {
+  private static RateLimitHeaders trio(MultiMap headers, String prefix, String policyField, Instant reference,
+                                       boolean fromDate) {
     String remainingField = field(headers, prefix + "Remaining");
     if (remainingField == null) {
       return null;
@@ -209,7 +215,8 @@ record RateLimitHeaders(long limit, long remaining, long resetMs, boolean resetI
     List<Member> resets = reset == null ? List.of() : members(reset);
     String resetValue = resets.size() == 1 ? resets.get(0).value : reset;  // an HTTP-date holds a comma
     long resetMs = resetValue == null ? -1 : resetMs(resetValue, reference);
-    return new RateLimitHeaders(limit, remaining, resetMs, resetMs >= 0 && isWhole(resetValue), window, -1);
+    return new RateLimitHeaders(limit, remaining, resetMs, resetMs >= 0 && isWhole(resetValue),
+      resetMs >= 0 && mayBeEarly(resetValue, fromDate), window, -1);
   }
 
   /** The window of the first policy of a {@code RateLimit-Policy} ({@code 100;w=60} or {@code "p";q=100;w=60}). */
@@ -291,6 +298,19 @@ record RateLimitHeaders(long limit, long remaining, long resetMs, boolean resetI
       }
     }
     return Double.parseDouble(text);
+  }
+
+  /**
+   * Whether a reset may really come up to a second before it says: whole seconds from now (perhaps rounded
+   * down), or a Unix time or date counted from our clock for want of a {@code Date}.
+   */
+  private static boolean mayBeEarly(String value, boolean fromDate) {
+    String text = value.strip().replace("\"", "");
+    double number = number(text);
+    if (!Double.isNaN(number) && number < 1e9) {
+      return text.indexOf('.') < 0;
+    }
+    return !fromDate;
   }
 
   /** Whether a reset was given in whole seconds (a number without a fraction below 10^12, or an HTTP-date). */

@@ -74,7 +74,7 @@ class DirectoryBudgetTest {
 
   /** What a directory says: {@code remaining} calls, the reset {@code resetMs} away, to the millisecond (no margin). */
   private static RateLimitHeaders says(long remaining, long resetMs) {
-    return new RateLimitHeaders(-1, remaining, resetMs, false, -1, -1);
+    return new RateLimitHeaders(-1, remaining, resetMs, false, false, -1, -1);
   }
 
   private Future<DirectoryBudget.Slot> take(DirectoryBudget budget, String endpoint, long maxWaitMs) throws Exception {
@@ -191,11 +191,11 @@ class DirectoryBudgetTest {
   }
 
   @Test
-  @DisplayName("spent: every call waits for the reset (a second more for a reset in whole seconds), then one call asks "
+  @DisplayName("spent: every call waits for the reset (a second more for one that may be early), then one call asks "
     + "first and its answer opens the new window")
   void spentWaitsForReset() throws Exception {
     DirectoryBudget budget = budget(1);
-    answer(now(budget, USER), new RateLimitHeaders(60, 1, 2000, true, -1, -1));
+    answer(now(budget, USER), new RateLimitHeaders(60, 1, 2000, true, true, -1, -1));
     assertTrue(on(() -> budget.exhausted(USER)));
     assertTrue(refusal(budget, 2999).contains("in 3000 ms"), "2 s, and a second for the header's resolution");
     Future<DirectoryBudget.Slot> waiter = take(budget, USER, 60_000);

@@ -33,19 +33,23 @@ class RateLimitHeadersTest {
   void okta() {
     RateLimitHeaders said = read("X-Rate-Limit-Limit", "600", "X-Rate-Limit-Remaining", "599",
       "X-Rate-Limit-Reset", Long.toString(NOW_SECONDS + 42));
-    assertEquals(new RateLimitHeaders(600, 599, 42_000, true, -1, -1), said);
+    assertEquals(new RateLimitHeaders(600, 599, 42_000, true, true, -1, -1), said);
     assertTrue(said.hasBudget());
     // The directory's clock runs 100 s behind ours: its reset, 42 s after its Date, is still 42 s away.
     RateLimitHeaders skewed = read("Date", "Thu, 01 May 2025 11:58:20 GMT", "X-Rate-Limit-Limit", "600",
       "X-Rate-Limit-Remaining", "0", "X-Rate-Limit-Reset", Long.toString(NOW_SECONDS - 100 + 42));
     assertEquals(42_000, skewed.resetMs());
     assertEquals(0, skewed.remaining());
+    assertFalse(skewed.resetMayBeEarly(), "counted from a Date truncated to the second, it can only be late");
+    assertTrue(said.resetMayBeEarly(), "counted from our clock: the clocks' skew");
+    assertTrue(read("RateLimit", "\"d\";r=1;t=2").resetMayBeEarly(), "whole seconds from now, perhaps rounded down");
+    assertFalse(read("RateLimit", "\"d\";r=1;t=2.5").resetMayBeEarly(), "to the millisecond");
   }
 
   @Test
   @DisplayName("GitHub's and Auth0's X-RateLimit-* (Unix seconds), and Unix milliseconds from 10^12")
   void xRateLimit() {
-    assertEquals(new RateLimitHeaders(5000, 4999, 3_600_000, true, -1, -1), read("x-ratelimit-limit", "5000",
+    assertEquals(new RateLimitHeaders(5000, 4999, 3_600_000, true, true, -1, -1), read("x-ratelimit-limit", "5000",
       "x-ratelimit-remaining", "4999", "x-ratelimit-reset", Long.toString(NOW_SECONDS + 3600), "x-ratelimit-used", "1"));
     RateLimitHeaders millis = read("X-RateLimit-Remaining", "3", "X-RateLimit-Reset", Long.toString(NOW.toEpochMilli() + 1500));
     assertEquals(1500, millis.resetMs());
@@ -75,21 +79,21 @@ class RateLimitHeadersTest {
   @Test
   @DisplayName("the draft's RateLimit-Limit/-Remaining/-Reset (delta seconds), a window given with the limit or in RateLimit-Policy")
   void draftTrio() {
-    assertEquals(new RateLimitHeaders(100, 50, 30_000, true, 60, -1),
+    assertEquals(new RateLimitHeaders(100, 50, 30_000, true, true, 60, -1),
       read("RateLimit-Limit", "100, 100;w=60", "RateLimit-Remaining", "50", "RateLimit-Reset", "30"));
-    assertEquals(new RateLimitHeaders(10, 9, 1_000, true, 10, -1),
+    assertEquals(new RateLimitHeaders(10, 9, 1_000, true, true, 10, -1),
       read("RateLimit-Limit", "10", "RateLimit-Remaining", "9", "RateLimit-Reset", "1", "RateLimit-Policy", "10;w=10"));
   }
 
   @Test
   @DisplayName("the draft's RateLimit with RateLimit-Policy (structured fields): with several policies the slowest pace binds")
   void draftStructured() {
-    assertEquals(new RateLimitHeaders(100, 50, 30_000, true, 60, -1),
+    assertEquals(new RateLimitHeaders(100, 50, 30_000, true, true, 60, -1),
       read("RateLimit", "\"default\";r=50;t=30", "RateLimit-Policy", "\"default\";q=100;w=60"));
     // 50 calls in 60 s against 900 in an hour: the hour binds (0.25 calls a second against 0.83).
     RateLimitHeaders two = read("RateLimit", "\"permin\";r=50;t=60, \"perhr\";r=900;t=3600",
       "RateLimit-Policy", "\"permin\";q=50;w=60,\"perhr\";q=1000;w=3600");
-    assertEquals(new RateLimitHeaders(1000, 900, 3_600_000, true, 3600, -1), two);
+    assertEquals(new RateLimitHeaders(1000, 900, 3_600_000, true, true, 3600, -1), two);
     // Split over two lines, and a spent policy binds whatever the other says.
     MultiMap split = headers("RateLimit", "\"burst\";r=0;t=2", "RateLimit", "\"daily\";r=999;t=80000");
     assertEquals(0, RateLimitHeaders.read(split, NOW).remaining());
@@ -99,7 +103,7 @@ class RateLimitHeadersTest {
     assertTrue(windowOnly.hasBudget());
     assertEquals(10_000, windowOnly.renewalMs());
     // Draft -07's dictionary.
-    assertEquals(new RateLimitHeaders(100, 50, 5_000, true, 10, -1),
+    assertEquals(new RateLimitHeaders(100, 50, 5_000, true, true, 10, -1),
       read("RateLimit", "limit=100, remaining=50, reset=5", "RateLimit-Policy", "100;w=10"));
   }
 
@@ -124,7 +128,7 @@ class RateLimitHeadersTest {
     assertEquals(RateLimitHeaders.NONE, read("RateLimit", "r=, t=", "RateLimit-Remaining", ""));
     assertEquals(RateLimitHeaders.NONE, read("X-RateLimit-Remaining", "9".repeat(2000)));
     RateLimitHeaders noReset = read("X-RateLimit-Remaining", "5", "X-RateLimit-Reset", "tomorrow", "X-RateLimit-Limit", "x");
-    assertEquals(new RateLimitHeaders(-1, 5, -1, false, -1, -1), noReset);
+    assertEquals(new RateLimitHeaders(-1, 5, -1, false, false, -1, -1), noReset);
     assertFalse(noReset.hasBudget(), "a count with no reset and no window says nothing of when calls come back");
   }
 
