@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -211,7 +212,7 @@ final class DirectoryBudget {
     JsonObject status = new JsonObject();
     long now = nanoClock.getAsLong();
     endpoints.values().forEach(e -> {
-      JsonObject one = new JsonObject().put("state", e.state.name().toLowerCase()).put("inFlight", e.inFlight)
+      JsonObject one = new JsonObject().put("state", e.state.name().toLowerCase(Locale.ROOT)).put("inFlight", e.inFlight)
         .put("waiting", e.waiters.size());
       if (e.state == State.KNOWN) {
         one.put("remaining", Math.max(0, e.remaining)).put("resetInMs", Math.max(0, (e.resetAt - now) / 1_000_000));
