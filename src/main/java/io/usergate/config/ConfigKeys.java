@@ -82,6 +82,12 @@ public final class ConfigKeys {
       + "1000 / (1000 + margin) of the rate"),
     integer("upstream.maxPauseMs", 0, 3_600_000, 60_000,
       "longest pause of every upstream call on a 429 or 503 with Retry-After; 0: Retry-After ignored"),
+    bool("upstream.rateLimitHeaders", true, "keep to the budget the directory announces in its rate-limit headers "
+      + "(RateLimit/RateLimit-Policy, RateLimit-*, X-RateLimit-*, X-Rate-Limit-*), per endpoint: calls spread over the "
+      + "time to its reset, none when it is spent; false: only Retry-After is heeded"),
+    integer("upstream.rateLimitReserve", 0, 1_000_000, 1, "calls of each window of the budget the directory announces "
+      + "that are never spent: room for other clients of the same budget, such as the other nodes of a cluster (give "
+      + "each a call or more)"),
     string("upstream.budget", "node",
       "node: maxConcurrent and maxRatePerSecond are per node; cluster: they are totals, each node taking its share"),
     integer("upstream.maxIdsPerRequest", 1, 100_000, 1000, "ids in one fetch.many, GET /users?ids= or POST /users/batch"),

@@ -359,6 +359,7 @@ public class FetchVerticle extends VerticleBase {
       .put("paused", upstream.paused())
       .put("pausedMs", upstream.pause().remainingMs())
       .put("maxRatePerSecond", upstream.limiter().rate())
+      .put("rateLimit", upstream.budget().status())
       .put("breaker", upstream.breakerState().name())
       .put("breakerSince", upstream.breakerSince().toString())
       .put("breakerFailures", upstream.breakerFailures())

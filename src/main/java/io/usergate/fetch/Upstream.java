@@ -41,7 +41,9 @@ import java.util.concurrent.TimeoutException;
  * attempt (connection wait included) that resets the request when it passes, a body limit that resets it
  * as soon as the answer grows past {@code upstream.maxBodyBytes}, retries of 5xx, 429 and refused
  * connections with exponential backoff and jitter ({@link Backoff}), after the clearance (the directory's
- * pause, a rate token) of each attempt, through the circuit breaker ({@link UpstreamBreaker}). With
+ * pause, its budget for the endpoint, a rate token) of each attempt, through the circuit breaker
+ * ({@link UpstreamBreaker}). Every answer's rate-limit headers ({@link RateLimitHeaders}) feed the budget of
+ * the endpoint it came from ({@link DirectoryBudget}); a 403 that says it is a rate limit counts as a 429. With
  * {@code upstream.tokenUrl}, each attempt carries the directory's token ({@link ClientCredentials}); a 401 drops
  * it and the call is tried once more with a new one. How an answer becomes a result, or the contract's error,
  * is {@link UpstreamAnswers}'.
@@ -86,10 +88,11 @@ final class Upstream implements RateShare.Paced {
   }
 
   /**
-   * One kind of upstream GET: its URI, the id its errors name (none for a bulk call), and how its answer
-   * (status, body) becomes a result, or throws the contract's error ({@link RetryableStatus} to retry).
+   * One kind of upstream GET: its endpoint (whose budget it spends, {@link DirectoryBudget}), its URI, the id
+   * its errors name (none for a bulk call), and how its answer (status, body) becomes a result, or throws the
+   * contract's error ({@link RetryableStatus} to retry).
    */
-  private record Call<T>(String uri, String id, Parser<T> parse) {
+  private record Call<T>(String endpoint, String uri, String id, Parser<T> parse) {
 
     UsergateException error(ErrorCode code, String message) {
       return id == null ? code.error(message) : code.error(message, id);
@@ -124,6 +127,7 @@ final class Upstream implements RateShare.Paced {
   private final RateLimiter limiter;
   private final WriteSpacing writes;
   private final UpstreamPause pause;
+  private final DirectoryBudget budget;
 
   Upstream(Vertx vertx, UpstreamSettings settings, Mapping mapping) {
     this.vertx = vertx;
@@ -151,6 +155,7 @@ final class Upstream implements RateShare.Paced {
     this.writes = new WriteSpacing(vertx, settings.maxRatePerSecond(), settings.maxBurst(), settings.rateMarginMs(),
       System::nanoTime);
     this.pause = new UpstreamPause(vertx, settings.maxPauseMs());
+    this.budget = new DirectoryBudget(vertx, settings.rateLimitHeaders(), settings.rateLimitReserve(), System::nanoTime);
     this.client = vertx.createHttpClient(new HttpClientOptions()
         .setDefaultHost(base.getHost())
         .setDefaultPort(port)
@@ -169,7 +174,7 @@ final class Upstream implements RateShare.Paced {
    * the waits add up to one deadline.
    */
   Future<User> fetchUser(String id, Cancellation cancellation, long waitDeadlineNanos) {
-    return withRetries(new Call<>(path(id), id, (status, responseHeaders, body) -> answers.user(id, "GET " + path(id), status, body)),
+    return withRetries(new Call<>(DirectoryBudget.USER, path(id), id, (status, responseHeaders, body) -> answers.user(id, "GET " + path(id), status, body)),
       cancellation, 0, waitDeadlineNanos, false);
   }
 
@@ -180,7 +185,7 @@ final class Upstream implements RateShare.Paced {
    * {@code UPSTREAM_ERROR} for an invalid entry or one given twice, differently). A failed call fails them all.
    */
   Future<Map<String, Outcome<User>>> fetchUsers(List<String> ids, Cancellation cancellation, long waitDeadlineNanos) {
-    return withRetries(new Call<>(batchUri(ids), null,
+    return withRetries(new Call<>(DirectoryBudget.BULK, batchUri(ids), null,
         (status, responseHeaders, body) -> answers.users(ids, "GET " + batchPathTemplate, status, body)),
       cancellation, 0, waitDeadlineNanos, false);
   }
@@ -192,7 +197,7 @@ final class Upstream implements RateShare.Paced {
    */
   Future<ListPage> fetchPage(long offset, int limit, Cancellation cancellation, long waitDeadlineNanos) {
     String uri = basePath + listPath.expandToString(ListPage.variables(offset, limit));
-    return withRetries(new Call<>(uri, null, (status, responseHeaders, body) ->
+    return withRetries(new Call<>(DirectoryBudget.LIST, uri, null, (status, responseHeaders, body) ->
       answers.page("GET " + uri, limit, status, responseHeaders.get(ListPage.TOTAL_HEADER), body)), cancellation, 0, waitDeadlineNanos, false);
   }
 
@@ -202,9 +207,10 @@ final class Upstream implements RateShare.Paced {
    */
   private <T> Future<T> withRetries(Call<T> call, Cancellation cancellation, int attempt, long deadline,
                                     boolean tokenRenewed) {
-    return clearance(deadline, cancellation)
-      .compose(cleared -> authorization(cancellation))
-      .compose(token -> throughBreaker(call, token, tokenRenewed, cancellation))
+    return clearance(call.endpoint(), deadline, cancellation)
+      .compose(slot -> authorization(cancellation)
+        .compose(token -> throughBreaker(call, slot, token, tokenRenewed, cancellation))
+        .andThen(done -> slot.close()))
       .recover(failure -> {
         if (failure instanceof CancelledException) {
           return Future.failedFuture(failure);
@@ -224,15 +230,22 @@ final class Upstream implements RateShare.Paced {
 
   /**
    * Before each attempt (a retry too), once the caller holds its permit: wait out a pause the directory
-   * asked for (Retry-After), then take a rate token, then look again, since a 429 seen meanwhile by
-   * another call starts a new pause. The token comes last so that calls leave at the rate; waiting for
-   * it behind the permit keeps the waiters bounded. These refusals (OVERLOADED, UPSTREAM_UNAVAILABLE)
+   * asked for (Retry-After), then for the endpoint's turn in the budget the directory announces, then take
+   * a rate token, then look again, since a 429 seen meanwhile by another call starts a new pause. The token
+   * comes last so that calls leave at the rate; waiting for it behind the permit keeps the waiters bounded.
+   * A turn not used (no token, a new pause) is given back. These refusals (OVERLOADED, UPSTREAM_UNAVAILABLE)
    * are local: they happen outside the breaker and are never retried.
    */
-  private Future<Void> clearance(long deadlineNanos, Cancellation cancellation) {
+  private Future<DirectoryBudget.Slot> clearance(String endpoint, long deadlineNanos, Cancellation cancellation) {
     return pause.awaitResume(msLeft(deadlineNanos), cancellation)
-      .compose(resumed -> limiter.acquire(msLeft(deadlineNanos), cancellation))
-      .compose(token -> pause.paused() ? clearance(deadlineNanos, cancellation) : Future.succeededFuture());
+      .compose(resumed -> budget.await(endpoint, msLeft(deadlineNanos), cancellation))
+      .compose(slot -> limiter.acquire(msLeft(deadlineNanos), cancellation).transform(token -> {
+        if (token.failed() || pause.paused()) {
+          slot.close();
+          return token.failed() ? Future.failedFuture(token.cause()) : clearance(endpoint, deadlineNanos, cancellation);
+        }
+        return Future.succeededFuture(slot);
+      }));
   }
 
   /** The token of the next attempt, or null when the directory takes none; its wait ends with a cancellation. */
@@ -244,9 +257,16 @@ final class Upstream implements RateShare.Paced {
     return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
   }
 
-  /** Whether the directory asked for a pause that still runs. */
+  /**
+   * Whether a miss would wait for the directory now: a pause it asked for still runs, or the budget it
+   * announced for the endpoint a miss uses (the bulk one, when there is one) is spent until its reset.
+   */
   boolean paused() {
-    return pause.paused();
+    return pause.paused() || budget.exhausted(batchPath != null ? DirectoryBudget.BULK : DirectoryBudget.USER);
+  }
+
+  DirectoryBudget budget() {
+    return budget;
   }
 
   RateLimiter limiter() {
@@ -277,9 +297,10 @@ final class Upstream implements RateShare.Paced {
   }
 
   /** One attempt through the breaker; an open breaker refuses it, unattempted, UPSTREAM_UNAVAILABLE. */
-  private <T> Future<T> throughBreaker(Call<T> call, String token, boolean tokenRenewed, Cancellation cancellation) {
+  private <T> Future<T> throughBreaker(Call<T> call, DirectoryBudget.Slot slot, String token, boolean tokenRenewed,
+                                       Cancellation cancellation) {
     // Reported calls are answered once the breaker has counted them, so its state is never behind.
-    return breaker.execute(() -> attempt(call, token, tokenRenewed, cancellation)).recover(failure -> Future.failedFuture(
+    return breaker.execute(() -> attempt(call, slot, token, tokenRenewed, cancellation)).recover(failure -> Future.failedFuture(
       failure instanceof OpenCircuitException
         ? call.error(ErrorCode.UPSTREAM_UNAVAILABLE, "the upstream is failing: circuit breaker open, GET " + call.uri() + " not attempted")
         : failure));
@@ -290,7 +311,8 @@ final class Upstream implements RateShare.Paced {
    * and a cancellation both reset the request. With {@code token}, a 401 is {@link ClientCredentials.Refused}
    * unless {@code tokenRenewed} (then it is an answer like any other).
    */
-  private <T> Future<T> attempt(Call<T> call, String token, boolean tokenRenewed, Cancellation cancellation) {
+  private <T> Future<T> attempt(Call<T> call, DirectoryBudget.Slot slot, String token, boolean tokenRenewed,
+                                Cancellation cancellation) {
     Attempt attempt = new Attempt();
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setURI(call.uri())
       .putHeader(HttpHeaders.ACCEPT, "application/json");
@@ -307,17 +329,30 @@ final class Upstream implements RateShare.Paced {
       .compose(attempt::started)
       // The rate kept at the write too: calls that waited for a new connection do not leave together.
       .compose(request -> writes.next().map(request))
-      .compose(HttpClientRequest::send)
+      .compose(request -> {
+        slot.sent();
+        return request.send();
+      })
       .compose(response -> {
-        if (response.statusCode() == 429 || response.statusCode() == 503) {
+        RateLimitHeaders said = RateLimitHeaders.read(response.headers(), Instant.now());
+        slot.answered(said);
+        int status = response.statusCode();
+        if (status == 429 || status == 503) {
           // The directory says when to come back: every call waits until then (capped by upstream.maxPauseMs).
-          pause.pauseFor(UpstreamPause.parseRetryAfterMs(response.getHeader(HttpHeaders.RETRY_AFTER), Instant.now()));
+          pause.pauseFor(said.retryAfterMs());
         }
-        if (token != null && !tokenRenewed && response.statusCode() == 401) {
+        if (token != null && !tokenRenewed && status == 401) {
           // Read to the end, so that the connection serves the next call.
           return LimitedBody.read(response, maxBodyBytes).compose(ignored -> Future.failedFuture(new ClientCredentials.Refused(token)));
         }
-        return LimitedBody.read(response, maxBodyBytes).map(body -> call.parse().parse(response.statusCode(), response.headers(), body));
+        return LimitedBody.read(response, maxBodyBytes).map(body -> {
+          if (status == 403 && said.refusal(status, body)) {
+            // A rate limit in a 403's clothes (GitHub, Google): the same pause, and retried as a 429.
+            pause.pauseFor(said.retryAfterMs());
+            return call.parse().parse(429, response.headers(), body);
+          }
+          return call.parse().parse(status, response.headers(), body);
+        });
       })
       .recover(failure -> {
         if (!(failure instanceof LimitedBody.TooLarge tooLarge)) {

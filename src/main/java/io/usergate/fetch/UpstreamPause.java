@@ -83,8 +83,8 @@ final class UpstreamPause {
   }
 
   /**
-   * A {@code Retry-After} value in milliseconds from {@code now}: delta-seconds ({@code 120}) or an
-   * HTTP-date (RFC 9110 §5.6.7: IMF-fixdate, and the obsolete rfc850-date and asctime-date, plus what
+   * A {@code Retry-After} value in milliseconds from {@code now}: delta-seconds ({@code 120}; a decimal
+   * fraction too, {@code 2.128}, as Microsoft Graph sends, rounded up to the millisecond) or an HTTP-date (RFC 9110 §5.6.7: IMF-fixdate, and the obsolete rfc850-date and asctime-date, plus what
    * {@link DateTimeFormatter#RFC_1123_DATE_TIME} accepts: no weekday, a one-digit day, no seconds, a
    * numeric offset; a weekday that does not match the date is ignored). 0 for a date in the past; a
    * delta too large for a {@code long} is {@link Long#MAX_VALUE} (RFC 9111 §1.2.2), for
@@ -102,7 +102,11 @@ final class UpstreamPause {
     if (isDigits(value)) {
       return deltaSecondsMs(value);
     }
-    Instant at = parseHttpDate(value, now);
+    long fractional = fractionalSecondsMs(value);
+    if (fractional >= 0) {
+      return fractional;
+    }
+    Instant at = httpDate(value, now);
     if (at == null) {
       return -1;
     }
@@ -248,10 +252,40 @@ final class UpstreamPause {
     return seconds * 1000;
   }
 
-  /** The instant of an HTTP-date in any of its forms, or null. */
-  private static Instant parseHttpDate(String value, Instant now) {
+  /**
+   * {@code 2.128} (digits, a point, digits) in milliseconds, rounded up; -1 for anything else. Not HTTP's
+   * delta-seconds, but what some directories send (Microsoft Graph).
+   */
+  static long fractionalSecondsMs(String value) {
+    int point = value.indexOf('.');
+    if (point <= 0 || point == value.length() - 1 || !isDigits(value.substring(0, point)) || !isDigits(value.substring(point + 1))) {
+      return -1;
+    }
+    long wholeMs = deltaSecondsMs(value.substring(0, point));
+    if (wholeMs == Long.MAX_VALUE) {
+      return Long.MAX_VALUE;
+    }
+    String fraction = value.substring(point + 1);
+    long ms = 0;
+    for (int i = 0; i < 3; i++) {
+      ms = ms * 10 + (i < fraction.length() ? fraction.charAt(i) - '0' : 0);
+    }
+    // Anything beyond the millisecond rounds up: waiting a little longer is the safe side.
+    boolean beyond = fraction.length() > 3 && !fraction.substring(3).chars().allMatch(c -> c == '0');
+    return wholeMs + ms + (beyond ? 1 : 0);
+  }
+
+  /**
+   * The instant of an HTTP-date in any of its forms (see {@link #parseRetryAfterMs}), or null; {@code now}
+   * places an rfc850-date's two-digit year. Also read by {@link RateLimitHeaders} (a reset given as a date,
+   * the answer's {@code Date}).
+   */
+  static Instant httpDate(String value, Instant now) {
+    if (value == null) {
+      return null;
+    }
     // Lenient: no weekday (RFC 1123 allows it), or a wrong one, is fine; runs of spaces are one.
-    String date = SPACES.matcher(WEEKDAY.matcher(value).replaceFirst("")).replaceAll(" ");
+    String date = SPACES.matcher(WEEKDAY.matcher(value.strip()).replaceFirst("")).replaceAll(" ");
     try {
       return DateTimeFormatter.RFC_1123_DATE_TIME.parse(date, Instant::from);
     } catch (DateTimeException notImfFixdate) {

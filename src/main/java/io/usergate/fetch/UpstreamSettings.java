@@ -16,6 +16,8 @@ public record UpstreamSettings(
   // the semaphore and its queue, the request rate and the directory's Retry-After
   int maxConcurrent, int maxQueued, int queueTimeoutMs, int maxRatePerSecond, int maxBurst, int rateMarginMs,
   int maxPauseMs, String budget,
+  // the directory's own rate-limit headers
+  boolean rateLimitHeaders, int rateLimitReserve,
   // the size of what is asked and of what comes back
   int maxIdsPerRequest, int maxBodyBytes,
   // the directory's bulk endpoint
@@ -44,6 +46,7 @@ public record UpstreamSettings(
       upstream.integer("maxConcurrent"), upstream.integer("maxQueued"), upstream.integer("queueTimeoutMs"),
       upstream.integer("maxRatePerSecond"), upstream.integer("maxBurst"), upstream.integer("rateMarginMs"),
       upstream.integer("maxPauseMs"), upstream.string("budget"),
+      upstream.bool("rateLimitHeaders"), upstream.integer("rateLimitReserve"),
       upstream.integer("maxIdsPerRequest"), upstream.integer("maxBodyBytes"),
       upstream.string("batchPath"), upstream.integer("batchDelayMs"), upstream.integer("maxBatchSize"),
       upstream.bool("breakerEnabled"), upstream.integer("breakerMaxFailures"), upstream.integer("breakerWindowMs"),

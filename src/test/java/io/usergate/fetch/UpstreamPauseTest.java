@@ -38,7 +38,7 @@ class UpstreamPauseTest {
   }
 
   @Test
-  @DisplayName("Retry-After: delta-seconds and every HTTP-date form parse; malformed or negative is -1, a past date 0, never an exception")
+  @DisplayName("Retry-After: delta-seconds (a decimal fraction too, as Graph sends) and every HTTP-date form parse; malformed or negative is -1, a past date 0, never an exception")
   void parsing() {
     String threeSecondsAhead = DateTimeFormatter.RFC_1123_DATE_TIME.format(NOW.plusSeconds(3).atOffset(ZoneOffset.UTC));
     assertEquals("Thu, 1 May 2025 12:00:03 GMT", threeSecondsAhead);
@@ -52,7 +52,12 @@ class UpstreamPauseTest {
       parses("", -1),
       parses("   ", -1),
       parses(null, -1),
-      parses("1.5", -1),
+      parses("1.5", 1_500),
+      parses("2.128", 2_128),
+      parses("0.0001", 1), // beyond the millisecond rounds up
+      parses("1.", -1),
+      parses(".5", -1),
+      parses("1.2.3", -1),
       parses("+3", -1),
       parses("3 s", -1),
       parses("٣", -1), // an Arabic-Indic three: a digit to Java, not to HTTP
