@@ -70,6 +70,17 @@ class KeycloakServerTest {
   }
 
   @Test
+  @DisplayName("the caller's client gets a token of its own, which the admin API refuses (403): it has no admin role")
+  void callerHasNoAdminRole(VertxTestContext testContext) {
+    keycloak.clientToken(client, KeycloakRealm.CALLER_CLIENT, KeycloakRealm.CALLER_SECRET)
+      .compose(token -> usersStatus(token).map(status -> List.of(claims(token).getString("azp"), status.toString())))
+      .onComplete(testContext.succeeding(answer -> testContext.verify(() -> {
+        assertEquals(List.of(KeycloakRealm.CALLER_CLIENT, "403"), answer);
+        testContext.completeNow();
+      })));
+  }
+
+  @Test
   @DisplayName("pages of first/max walk the 300 users, ending on a short page, with their non-ASCII names intact")
   void pagesOfUsers(VertxTestContext testContext) {
     keycloak.clientToken(client, KeycloakRealm.DIRECTORY_CLIENT, KeycloakRealm.DIRECTORY_SECRET)
