@@ -38,6 +38,7 @@ public final class KeycloakServer implements AutoCloseable {
   private static final HttpClient PROBE = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private static KeycloakServer shared;
+  private static IllegalStateException sharedFailure;
 
   private final Process process;
   private final Path log;
@@ -55,10 +56,19 @@ public final class KeycloakServer implements AutoCloseable {
 
   /** The test JVM's Keycloak, started on first use (blocking, up to a few minutes: never on an event loop). */
   public static synchronized KeycloakServer shared() {
+    // A start that failed once fails every later caller at once, not after minutes each.
+    if (sharedFailure != null) {
+      throw new IllegalStateException("the test JVM's Keycloak did not start: " + sharedFailure.getMessage(), sharedFailure);
+    }
     if (shared == null) {
-      KeycloakServer server = start(KeycloakRealm.Settings.DEFAULT, "keycloak");
-      Runtime.getRuntime().addShutdownHook(new Thread(server::close, "keycloak-stop"));
-      shared = server;
+      try {
+        KeycloakServer server = start(KeycloakRealm.Settings.DEFAULT, "keycloak");
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "keycloak-stop"));
+        shared = server;
+      } catch (IllegalStateException | UncheckedIOException e) {
+        sharedFailure = new IllegalStateException(e.getMessage(), e);
+        throw e;
+      }
     }
     return shared;
   }
