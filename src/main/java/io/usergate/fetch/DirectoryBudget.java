@@ -23,11 +23,11 @@ import java.util.function.LongSupplier;
  *   <li>calls left, the reset {@code t} away: the calls are spread evenly over {@code t}, the next one
  *   {@code (t since the last call) / (calls left + 1)} after the last;</li>
  *   <li>none left: every call waits for the reset;</li>
- *   <li>the reset passed with no answer since: one call at a time until an answer says where the new window
- *   stands (one round trip per window at most, and no burst into a budget nobody knows yet);</li>
- *   <li>no answer yet, or answers that say nothing of a budget: no wait at all (the rate limiter,
- *   {@code upstream.maxRatePerSecond}, still applies). Before the first answer nothing is known: the calls that
- *   leave then are bounded by {@code upstream.maxConcurrent} (and the rate) alone.</li>
+ *   <li>no answer yet, or the reset passed with no answer since: one call at a time until an answer says where
+ *   the window stands (one round trip per window at most, and no burst into a budget nobody knows yet: 64
+ *   calls at once into a directory that allows 60 a window would earn 429s at start);</li>
+ *   <li>answers that say nothing of a budget: no wait at all (the rate limiter, {@code upstream.maxRatePerSecond},
+ *   still applies). The first call that got no answer (it failed, it timed out) lets the others go too.</li>
  * </ul>
  *
  * <p>Kept honest: a call counts against the budget from when it is let go until its answer comes, since the
@@ -60,11 +60,11 @@ final class DirectoryBudget {
   private static final long AWAIT_ANSWER = Long.MAX_VALUE;
 
   private enum State {
-    /** No answer yet, or answers that say nothing of a budget: no wait. */
+    /** Answers that say nothing of a budget: no wait. */
     FREE,
     /** A budget and its reset are known. */
     KNOWN,
-    /** The reset passed with no answer since: one call at a time until one comes. */
+    /** No answer yet, or the reset passed with no answer since: one call at a time until one comes. */
     PROBING
   }
 
@@ -82,7 +82,7 @@ final class DirectoryBudget {
   private static final class Endpoint {
     final String name;
     final LinkedHashSet<Waiter> waiters = new LinkedHashSet<>();
-    State state = State.FREE;
+    State state = State.PROBING;
     /** Calls that may still leave before the reset (the reserve included). */
     long remaining;
     long resetAt;
