@@ -13,6 +13,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -109,14 +111,20 @@ class DirectoryBudgetTest {
   }
 
   @Test
-  @DisplayName("no answer yet, or answers that say nothing of a budget: every call goes at once")
+  @DisplayName("before the first answer one call asks alone; once answers say nothing of a budget, every call goes at once")
   void nothingSaidNoWait() throws Exception {
     DirectoryBudget budget = budget(1);
     DirectoryBudget.Slot first = now(budget, USER);
+    List<Future<DirectoryBudget.Slot>> held = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
-      now(budget, USER);
+      held.add(take(budget, USER, 60_000));
     }
+    assertTrue(held.stream().noneMatch(Future::isComplete), "no burst into a budget nobody knows yet");
     answer(first, RateLimitHeaders.NONE);
+    assertTrue(held.stream().allMatch(Future::succeeded), "the directory keeps no budget: all go");
+    for (Future<DirectoryBudget.Slot> slot : held) {
+      answer(slot.result(), RateLimitHeaders.NONE);
+    }
     answer(now(budget, USER), RateLimitHeaders.NONE);
     for (int i = 0; i < 100; i++) {
       now(budget, USER);
