@@ -54,6 +54,7 @@ final class LinkHeader {
         String target = text.substring(at + 1, close).trim();
         at = close + 1;
         boolean matches = false;
+        boolean relSeen = false;
         while (true) {
           skipWhitespace();
           if (at >= text.length() || text.charAt(at) == ',') {
@@ -76,7 +77,8 @@ final class LinkHeader {
             value = at < text.length() && text.charAt(at) == '"' ? quoted() : token();
           }
           // RFC 8288 3.3: only the first rel parameter counts.
-          if (name.equals("rel") && !matches) {
+          if (name.equals("rel") && !relSeen) {
+            relSeen = true;
             for (String type : value.trim().split("\\s+")) {
               matches |= type.toLowerCase(Locale.ROOT).equals(relation);
             }
