@@ -125,5 +125,8 @@ class ListPagingTest {
     assertEquals(cursor("a+b/c= d&e"), next);
     assertEquals("/api/v1/users?maxResults=20&customer=my_customer&pageToken=a%2Bb%2Fc%3D%20d%26e", google.uri(next, 20));
     assertNull(google.next(next, 20, "/x", headers(), new JsonObject().put("nextPageToken", ""), page(20, null)));
+    ListPaging documented = paging("token", "/users?customer=my_customer{&maxResults}", "/nextPageToken", "pageToken");
+    assertEquals("/api/v1/users?customer=my_customer&maxResults=20", documented.uri(offset(0), 20));
+    assertEquals("/api/v1/users?customer=my_customer&maxResults=20&pageToken=t", documented.uri(cursor("t"), 20));
   }
 }
