@@ -141,8 +141,9 @@ public final class ConfigKeys {
     integer("sync.shutdownGraceMs", 0, 600_000, 5000, "grace of the batch in flight on undeploy"),
     integer("sync.refreshIntervalMs", 1, 604_800_000, 60_000, "how often stale users are enqueued"),
     longValue("sync.refreshAfterMs", 1, 31_536_000_000L, 86_400_000L, "a user fetched longer ago is stale"),
-    string("sync.listPath", "", "RFC 6570 template of the directory's paged list, with limit and skip/offset/_start "
-      + "(0-based) or page/_page (1-based), e.g. /users{?limit,skip}; empty: no walk"),
+    string("sync.listPath", "", "RFC 6570 template of the directory's paged list (the first page, with listNext link, "
+      + "url, token), with limit/max/count and skip/offset/_start/first (0-based), startIndex (1-based), page/_page "
+      + "(1-based) or page0 (0-based page), e.g. /users{?limit,skip}; empty: no walk"),
     integer("sync.listPageSize", 1, 1000, 100, "users asked for in one page of the walk"),
     string("sync.listNext", "offset", "how the walk finds the next page: offset (the position in sync.listPath), link "
       + "(the Link header's rel=\"next\"), url (a next URL at sync.listNextPointer), token (a token at "

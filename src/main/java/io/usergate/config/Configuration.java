@@ -261,19 +261,7 @@ public final class Configuration {
       if (!logFormat.equals("text") && !logFormat.equals("json")) {
         fail("log.format", "\"" + logFormat + "\" is neither text nor json");
       }
-      String listPath = config.getJsonObject("sync").getString("listPath");
-      if (!listPath.isBlank()) {
-        try {
-          UriTemplate.of(listPath);
-        } catch (RuntimeException e) {
-          fail("sync.listPath", "\"" + listPath + "\" is not an RFC 6570 template: " + e.getMessage());
-        }
-        // Without a position every page would be the first one, and the walk would never end.
-        if (!listPath.matches(".*\\{[^}]*\\b(_?skip|offset|_start|_?page)\\b[^}]*}.*")) {
-          fail("sync.listPath", "\"" + listPath + "\" names no position variable (skip, offset, _start, page or _page), "
-            + "e.g. /users{?limit,skip} or /users{?_page,_limit}");
-        }
-      }
+      checkListPaging(config.getJsonObject("sync"));
       String userPath = upstream.getString("userPath");
       try {
         UriTemplate.of(userPath);
@@ -312,6 +300,42 @@ public final class Configuration {
       if (idle != 0 && idle <= request) {
         fail("http.idleTimeoutMs", idle + " is not above http.requestTimeoutMs " + request + " (from "
           + layers.get("http.requestTimeoutMs") + "): a connection waiting that long for its answer would be closed under it");
+      }
+    }
+
+    /**
+     * The walk's list: {@code sync.listPath} a template; {@code sync.listNext} one of the five; a position
+     * variable where the walk pages by position (offset, scim), the next page's pointer for url and token, the
+     * token's parameter for token.
+     */
+    private void checkListPaging(JsonObject sync) {
+      String listNext = sync.getString("listNext");
+      if (!List.of("offset", "link", "url", "token", "scim").contains(listNext)) {
+        fail("sync.listNext", "\"" + listNext + "\" is none of offset, link, url, token, scim");
+      }
+      String listPath = sync.getString("listPath");
+      if (listPath.isBlank()) {
+        return;
+      }
+      try {
+        UriTemplate.of(listPath);
+      } catch (RuntimeException e) {
+        fail("sync.listPath", "\"" + listPath + "\" is not an RFC 6570 template: " + e.getMessage());
+      }
+      // Without a position every page would be the first one, and the walk would never end.
+      if ((listNext.equals("offset") || listNext.equals("scim"))
+        && !listPath.matches(".*\\{[^}]*\\b(_?skip|offset|_start|first|startIndex|_?page|page0)\\b[^}]*}.*")) {
+        fail("sync.listPath", "\"" + listPath + "\" names no position variable (skip, offset, _start, first, startIndex, "
+          + "page, _page or page0), e.g. /users{?limit,skip}, /users{?first,max} or /Users{?startIndex,count}");
+      }
+      String pointer = sync.getString("listNextPointer");
+      if ((listNext.equals("url") || listNext.equals("token")) && (pointer == null || pointer.isEmpty())) {
+        fail("sync.listNextPointer", "is empty while sync.listNext is " + listNext + " (from " + layers.get("sync.listNext")
+          + "): name where the page holds the next " + (listNext.equals("url") ? "URL, e.g. /@odata.nextLink" : "token, e.g. /nextPageToken"));
+      }
+      if (listNext.equals("token") && sync.getString("listTokenParam").isBlank()) {
+        fail("sync.listTokenParam", "is empty while sync.listNext is token (from " + layers.get("sync.listNext")
+          + "): name the query parameter that carries the token back, e.g. pageToken");
       }
     }
 

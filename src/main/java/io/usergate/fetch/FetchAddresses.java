@@ -64,9 +64,11 @@ public final class FetchAddresses {
   public static final String STATUS = "usergate.fetch.status";
 
   /**
-   * {@code {"offset": n, "limit": k, "requestId"?}} → {@code {"users": [...], "entries", "invalid",
-   * "problems": [...], "total": n | null}}: one page of the directory's paged list ({@code sync.listPath}),
-   * for the walk; not bridged.
+   * {@code {"offset": n, "limit": k, "requestId"?}} or {@code {"cursor": "...", "limit": k, "requestId"?}} →
+   * {@code {"users": [...], "entries", "invalid", "problems": [...], "total": n | null, "next": {"offset": n} |
+   * {"cursor": "..."} | null}}: one page of the directory's paged list ({@code sync.listPath}), for the walk, and
+   * where the next one is (null: this is the last; {@code sync.listNext} says how it is found). A cursor the
+   * directory refuses (400, 404, 410: expired, unknown) is {@code {"refused": "what it answered"}}. Not bridged.
    */
   public static final String PAGE = "usergate.fetch.page";
 

@@ -47,6 +47,8 @@ public class FetchVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(FetchVerticle.class);
   /** The largest page of the directory's list one fetch.page asks for (sync.listPageSize's range). */
   static final int MAX_PAGE = 1000;
+  /** The longest cursor fetch.page takes (a next URL or a token, as the directory gave it). */
+  static final int MAX_CURSOR = 8192;
 
   /** Upstream failures after which {@code staleFallback} serves a stored copy instead. */
   private static final Set<ErrorCode> UPSTREAM_FAILURES =
@@ -271,24 +273,46 @@ public class FetchVerticle extends VerticleBase {
 
   /**
    * One page of the directory's list for the walk, under a permit like every upstream call; nothing is
-   * written through (the walk stores the page with its position, in one transaction).
+   * written through (the walk stores the page with its position, in one transaction). Asked for by
+   * {@code offset}, or by the {@code cursor} an earlier page gave ({@code sync.listNext} link, url, token).
    */
   private Future<JsonObject> page(JsonObject body) {
     if (settings.listPath().isBlank()) {
       throw ErrorCode.BAD_REQUEST.error("the directory has no paged list: set sync.listPath");
     }
     Object offset = body.getValue("offset");
+    Object cursor = body.getValue("cursor");
     Object limit = body.getValue("limit");
-    if (!(offset instanceof Integer || offset instanceof Long) || ((Number) offset).longValue() < 0) {
-      throw ErrorCode.BAD_REQUEST.error("offset must be an integer ≥ 0, not " + User.describe(offset));
+    JsonObject position;
+    if (cursor != null) {
+      if (!(cursor instanceof String text) || text.isEmpty() || text.length() > MAX_CURSOR) {
+        throw ErrorCode.BAD_REQUEST.error("cursor must be a string of 1 to " + MAX_CURSOR + " characters, not " + User.describe(cursor));
+      }
+      if (ListPaging.Mode.of(settings.listNext()).positional()) {
+        throw ErrorCode.BAD_REQUEST.error("sync.listNext is " + settings.listNext() + ": a page is asked for by its offset, not a cursor");
+      }
+      position = new JsonObject().put("cursor", text);
+    } else {
+      if (!(offset instanceof Integer || offset instanceof Long) || ((Number) offset).longValue() < 0) {
+        throw ErrorCode.BAD_REQUEST.error("offset must be an integer ≥ 0, not " + User.describe(offset));
+      }
+      if (((Number) offset).longValue() > 0 && !ListPaging.Mode.of(settings.listNext()).positional()) {
+        throw ErrorCode.BAD_REQUEST.error("sync.listNext is " + settings.listNext()
+          + ": a page after the first is asked for by the cursor the page before gave");
+      }
+      position = new JsonObject().put("offset", ((Number) offset).longValue());
     }
     if (!(limit instanceof Integer size) || size < 1 || size > MAX_PAGE) {
       throw ErrorCode.BAD_REQUEST.error("limit must be an integer from 1 to " + MAX_PAGE + ", not " + User.describe(limit));
     }
     String requestId = body.getValue(FetchAddresses.REQUEST_ID) instanceof String named ? named : null;
     Cancellation cancellation = cancellable.register(requestId);
-    return underPermit(cancellation, waitDeadline -> upstream.fetchPage(((Number) offset).longValue(), size, cancellation, waitDeadline))
-      .map(page -> {
+    return underPermit(cancellation, waitDeadline -> upstream.fetchPage(position, size, cancellation, waitDeadline))
+      .map(answer -> {
+        if (answer instanceof Upstream.PageAnswer.Refused refused) {
+          return new JsonObject().put("refused", refused.message());
+        }
+        ListPage page = ((Upstream.PageAnswer.Listed) answer).page();
         // Fresh from the directory, like any live fetch: the walk stores them, and this node's hits may use them.
         Instant fetchedAt = Instant.now();
         page.users().forEach(user -> cache.offer(user.id(), user.profile(), fetchedAt));

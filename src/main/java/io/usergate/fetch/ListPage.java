@@ -13,11 +13,12 @@ import java.util.Set;
 
 /**
  * One page of the directory's paged list, as the walk needs it: the valid users, how many entries the
- * page held (a page shorter than asked is the last), the entries that are not users (counted, never
- * stored: a walk that met any removes nothing), and the directory's total when it tells it (a
- * {@code total} beside the list, as DummyJSON's, or json-server's {@code X-Total-Count} header).
+ * page held, the entries that are not users (counted, never stored: a walk that met any removes nothing),
+ * the directory's total when it tells it (a {@code total} beside the list, as DummyJSON's and Auth0's, a
+ * SCIM {@code totalResults}, or json-server's {@code X-Total-Count} header), and where the next page is
+ * ({@link ListPaging}: {@code {"offset": n}} or {@code {"cursor": "..."}}; null: this is the last).
  */
-record ListPage(List<User> users, int entries, List<String> problems, Long total) {
+record ListPage(List<User> users, int entries, List<String> problems, Long total, JsonObject next) {
 
   static final String TOTAL_HEADER = "X-Total-Count";
   /** Problems named in a reply at the most: the count says how many there were. */
@@ -25,8 +26,10 @@ record ListPage(List<User> users, int entries, List<String> problems, Long total
 
   /**
    * The template variables of the page at {@code offset} of {@code limit} users, under the names
-   * directories use: {@code skip}, {@code offset}, {@code _start} (0-based); {@code page}, {@code _page}
-   * (1-based); {@code limit}, {@code _limit}, {@code per_page}.
+   * directories use: {@code skip}, {@code offset}, {@code _start}, {@code first} (Keycloak) (0-based);
+   * {@code startIndex} (SCIM, 1-based); {@code page}, {@code _page} (1-based page number); {@code page0}
+   * (0-based page number: Auth0's {@code page}); {@code limit}, {@code _limit}, {@code per_page},
+   * {@code max} (Keycloak), {@code count} (SCIM), {@code maxResults} (Google).
    */
   static Variables variables(long offset, int limit) {
     String position = Long.toString(offset);
@@ -34,8 +37,10 @@ record ListPage(List<User> users, int entries, List<String> problems, Long total
     String size = Integer.toString(limit);
     return Variables.variables()
       .set("skip", position).set("_skip", position).set("offset", position).set("_start", position)
-      .set("page", page).set("_page", page)
-      .set("limit", size).set("_limit", size).set("per_page", size);
+      .set("first", position).set("startIndex", Long.toString(offset + 1))
+      .set("page", page).set("_page", page).set("page0", Long.toString(offset / limit))
+      .set("limit", size).set("_limit", size).set("per_page", size).set("max", size).set("count", size)
+      .set("maxResults", size);
   }
 
   /**
@@ -77,7 +82,12 @@ record ListPage(List<User> users, int entries, List<String> problems, Long total
     if (invalid > problems.size()) {
       problems.add("and " + (invalid - problems.size()) + " more");
     }
-    return new ListPage(users, entries.size(), problems, total(json, totalHeader));
+    return new ListPage(users, entries.size(), problems, total(json, totalHeader), null);
+  }
+
+  /** This page, with where the next one is (null: none). */
+  ListPage withNext(JsonObject next) {
+    return new ListPage(users, entries, problems, total, next);
   }
 
   /** Entries that are not users. */
@@ -86,8 +96,12 @@ record ListPage(List<User> users, int entries, List<String> problems, Long total
   }
 
   private static Long total(Object json, String header) {
-    if (json instanceof JsonObject body && body.getValue("total") instanceof Number total && total.longValue() >= 0) {
-      return total.longValue();
+    if (json instanceof JsonObject body) {
+      for (String name : new String[]{"total", "totalResults"}) {
+        if (body.getValue(name) instanceof Number total && total.longValue() >= 0) {
+          return total.longValue();
+        }
+      }
     }
     if (header != null) {
       try {
@@ -104,6 +118,6 @@ record ListPage(List<User> users, int entries, List<String> problems, Long total
     JsonArray list = new JsonArray();
     users.forEach(user -> list.add(user.profile()));
     return new JsonObject().put("users", list).put("entries", entries).put("invalid", invalid())
-      .put("problems", new JsonArray(problems)).put("total", total);
+      .put("problems", new JsonArray(problems)).put("total", total).put("next", next);
   }
 }

@@ -22,6 +22,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.uritemplate.UriTemplate;
 import io.vertx.uritemplate.Variables;
 import org.slf4j.Logger;
@@ -122,8 +123,8 @@ final class Upstream implements RateShare.Paced {
   /** The bulk endpoint's template ({@code upstream.batchPath}), null when the directory has none. */
   private final UriTemplate batchPath;
   private final String batchPathTemplate;
-  /** The directory's paged list ({@code sync.listPath}), null when it has none. */
-  private final UriTemplate listPath;
+  /** How the directory pages its list ({@code sync.listPath}, {@code sync.listNext}), null when it has none. */
+  private final ListPaging paging;
   private final RateLimiter limiter;
   private final WriteSpacing writes;
   private final UpstreamPause pause;
@@ -148,7 +149,8 @@ final class Upstream implements RateShare.Paced {
     this.maxBodyBytes = settings.maxBodyBytes();
     this.batchPathTemplate = settings.batchPath();
     this.batchPath = batchPathTemplate.isBlank() ? null : UriTemplate.of(batchPathTemplate);
-    this.listPath = settings.listPath().isBlank() ? null : UriTemplate.of(settings.listPath());
+    this.paging = settings.listPath().isBlank() ? null : new ListPaging(settings.listNext(), settings.baseUrl(),
+      settings.listPath(), settings.listNextPointer(), settings.listTokenParam());
     // Only permit holders wait for a token, so its queue is never longer than the semaphore's permits.
     this.limiter = new RateLimiter(vertx, settings.maxRatePerSecond(), settings.maxBurst(), settings.rateMarginMs(),
       settings.maxConcurrent(), System::nanoTime);
@@ -191,14 +193,38 @@ final class Upstream implements RateShare.Paced {
   }
 
   /**
-   * One page of the directory's list ({@code sync.listPath}) from {@code offset}, at most {@code limit}
-   * users: the same clearance, breaker, deadline and retries as one user. The page's entries, mapped and
-   * checked ({@link ListPage}); a page that is not one fails the call, UPSTREAM_ERROR.
+   * One page of the directory's list ({@code sync.listPath}) at {@code position} ({@link ListPaging}: an offset
+   * or a cursor), at most {@code limit} users: the same clearance, breaker, deadline and retries as one user.
+   * The page's entries, mapped and checked ({@link ListPage}), with where the next page is; a page that is not
+   * one fails the call, UPSTREAM_ERROR; a cursor the directory refuses (400, 404, 410) is
+   * {@link PageAnswer.Refused}.
    */
-  Future<ListPage> fetchPage(long offset, int limit, Cancellation cancellation, long waitDeadlineNanos) {
-    String uri = basePath + listPath.expandToString(ListPage.variables(offset, limit));
-    return withRetries(new Call<>(DirectoryBudget.LIST, uri, null, (status, responseHeaders, body) ->
-      answers.page("GET " + uri, limit, status, responseHeaders.get(ListPage.TOTAL_HEADER), body)), cancellation, 0, waitDeadlineNanos, false);
+  Future<PageAnswer> fetchPage(JsonObject position, int limit, Cancellation cancellation, long waitDeadlineNanos) {
+    String uri;
+    try {
+      uri = paging.uri(position, limit);
+    } catch (UsergateException offOrigin) {
+      return Future.failedFuture(offOrigin);
+    }
+    return withRetries(new Call<PageAnswer>(DirectoryBudget.LIST, uri, null, (status, responseHeaders, body) -> {
+      if (paging.refused(position, status)) {
+        return new PageAnswer.Refused("upstream answered " + status + " to GET " + uri);
+      }
+      Object json = answers.listBody("GET " + uri, status, body);
+      ListPage page = answers.page(json, "GET " + uri, limit, responseHeaders.get(ListPage.TOTAL_HEADER));
+      return new PageAnswer.Listed(page.withNext(paging.next(position, limit, uri, responseHeaders, json, page)));
+    }), cancellation, 0, waitDeadlineNanos, false);
+  }
+
+  /** What became of a page asked for: the page, or its cursor refused by the directory. */
+  sealed interface PageAnswer permits PageAnswer.Listed, PageAnswer.Refused {
+
+    record Listed(ListPage page) implements PageAnswer {
+    }
+
+    /** {@code message}: what the directory answered, for the walk's status. */
+    record Refused(String message) implements PageAnswer {
+    }
   }
 
   /**

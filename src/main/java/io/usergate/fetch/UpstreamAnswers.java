@@ -119,16 +119,24 @@ final class UpstreamAnswers {
    * is UPSTREAM_ERROR.
    */
   ListPage page(String request, int limit, int status, String totalHeader, Buffer body) {
+    return page(listBody(request, status, body), request, limit, totalHeader);
+  }
+
+  /** The decoded body of a 200 to {@code request} for a page; another status, or invalid JSON, is UPSTREAM_ERROR. */
+  Object listBody(String request, int status, Buffer body) {
     retryable(status);
     if (status != 200) {
       throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + status + " to " + request + " (sync.listPath)");
     }
-    Object json;
     try {
-      json = Json.decodeValue(body);
+      return Json.decodeValue(body);
     } catch (DecodeException e) {
       throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + request + " with invalid JSON");
     }
+  }
+
+  /** The page in a decoded body ({@link #listBody}), checked as {@link ListPage#of} checks it. */
+  ListPage page(Object json, String request, int limit, String totalHeader) {
     return ListPage.of(json, totalHeader, limit, request, mapping);
   }
 

@@ -2,6 +2,7 @@ package io.usergate.fetch;
 
 import io.usergate.config.Section;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.pointer.JsonPointer;
 
 /**
  * The fetch verticle's configuration: the {@code upstream} section, read once through the key table
@@ -26,8 +27,8 @@ public record UpstreamSettings(
   boolean breakerEnabled, int breakerMaxFailures, int breakerWindowMs, int breakerResetMs,
   // the write-through to the store
   int writeThroughDelayMs, int writeThroughMinIntervalMs,
-  // the directory's paged list, walked by the sync (its key is sync.listPath)
-  String listPath) {
+  // the directory's paged list, walked by the sync (its keys are sync.listPath, sync.listNext ...)
+  String listPath, String listNext, JsonPointer listNextPointer, String listTokenParam) {
 
   public static final String SECTION = "upstream";
 
@@ -52,6 +53,9 @@ public record UpstreamSettings(
       upstream.bool("breakerEnabled"), upstream.integer("breakerMaxFailures"), upstream.integer("breakerWindowMs"),
       upstream.integer("breakerResetMs"),
       upstream.integer("writeThroughDelayMs"), upstream.integer("writeThroughMinIntervalMs"),
-      config.containsKey("sync") ? Section.of(config, "sync").string("listPath") : "");
+      config.containsKey("sync") ? Section.of(config, "sync").string("listPath") : "",
+      config.containsKey("sync") ? Section.of(config, "sync").string("listNext") : "offset",
+      config.containsKey("sync") ? Section.of(config, "sync").pointer("listNextPointer") : JsonPointer.create(),
+      config.containsKey("sync") ? Section.of(config, "sync").string("listTokenParam") : "");
   }
 }

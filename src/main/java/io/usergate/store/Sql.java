@@ -114,6 +114,7 @@ final class Sql {
     UPDATE sync_walk SET
       generation  = CASE WHEN state IN ('running', 'interrupted') THEN generation ELSE generation + 1 END,
       next_offset = CASE WHEN state IN ('running', 'interrupted') THEN next_offset ELSE 0 END,
+      next_cursor = CASE WHEN state IN ('running', 'interrupted') THEN next_cursor END,
       pages       = CASE WHEN state IN ('running', 'interrupted') THEN pages ELSE 0 END,
       users       = CASE WHEN state IN ('running', 'interrupted') THEN users ELSE 0 END,
       invalid     = CASE WHEN state IN ('running', 'interrupted') THEN invalid ELSE 0 END,
@@ -127,15 +128,29 @@ final class Sql {
     RETURNING *""";
 
   /**
-   * Page at offset $3 of generation $2 committed by owner $1: the position moves to $4, $5 users and $6
-   * invalid entries counted, the directory's total $7 (null: unknown) kept, the lease renewed for $8 ms.
+   * Page at offset $3 of generation $2 committed by owner $1: the position moves to $4 and the next page's
+   * cursor to $9 (null: by offset, or none), $5 users and $6 invalid entries counted, the directory's total
+   * $7 (null: unknown) kept, the lease renewed for $8 ms.
    * Returns no row when the lease is not held (or the page is not the next one).
    */
   static final String ADVANCE_WALK = """
-    UPDATE sync_walk SET next_offset = $4, pages = pages + 1, users = users + $5, invalid = invalid + $6,
+    UPDATE sync_walk SET next_offset = $4, next_cursor = $9, pages = pages + 1, users = users + $5, invalid = invalid + $6,
       total = COALESCE($7, total), first_total = COALESCE(first_total, $7),
       lease_expires_at = now() + $8 * interval '1 millisecond', updated_at = now()
     WHERE id = 1 AND state = 'running' AND lease_owner = $1 AND generation = $2 AND next_offset = $3
+    RETURNING *""";
+
+  /**
+   * Owner $1's walk of generation $2 starts again from the first page, as a new generation (message $3, the
+   * lease renewed for $4 ms): the directory refused its cursor. A new generation, begun now, so that the
+   * sweep at its end rests only on pages listed from the first one on, and its counts and total start afresh.
+   * Returns no row when the lease is not held.
+   */
+  static final String RESTART_WALK = """
+    UPDATE sync_walk SET generation = generation + 1, next_offset = 0, next_cursor = NULL, pages = 0, users = 0,
+      invalid = 0, total = NULL, first_total = NULL, started_at = now(), message = $3,
+      lease_expires_at = now() + $4 * interval '1 millisecond', updated_at = now()
+    WHERE id = 1 AND state = 'running' AND lease_owner = $1 AND generation = $2
     RETURNING *""";
 
   /** The walk of owner $1, generation $2, locked for its finish; no row when the lease is not held. */

@@ -100,12 +100,21 @@ public final class StoreAddresses {
   public static final String WALK_BEGIN = "usergate.store.walk.begin";
 
   /**
-   * {@code {"owner", "generation", "offset", "nextOffset", "users", "invalid", "total", "fetchedAt",
-   * "leaseMs"}} → {@code {"held", "walk"}}: a page's users and the walk's position, one transaction.
+   * {@code {"owner", "generation", "offset", "nextOffset", "nextCursor"?, "users", "invalid", "total", "fetchedAt",
+   * "leaseMs"}} → {@code {"held", "walk"}}: a page's users and the walk's position (and next cursor), one transaction.
    */
   public static final String WALK_PAGE = "usergate.store.walk.page";
 
-  /** {@code {"owner", "generation", "maxRemoveFraction"}} → {@code {"held", "walk"}}: the sweep of a complete walk. */
+  /**
+   * {@code {"owner", "generation", "message", "leaseMs"}} → {@code {"held", "walk"}}: the walk starts again from
+   * the first page, as a new generation (the directory refused its cursor).
+   */
+  public static final String WALK_RESTART = "usergate.store.walk.restart";
+
+  /**
+   * {@code {"owner", "generation", "maxRemoveFraction", "note"?}} → {@code {"held", "walk"}}: the sweep of a
+   * complete walk.
+   */
   public static final String WALK_FINISH = "usergate.store.walk.finish";
 
   /** {@code {"owner", "message"}} → {@code {"held", "walk"}}: stopped before the end, resumable. */

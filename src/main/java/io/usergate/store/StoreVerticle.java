@@ -82,6 +82,7 @@ public class StoreVerticle extends VerticleBase {
         serve(StoreAddresses.JOBS_DISCARD, jobs::discard),
         serve(StoreAddresses.WALK_BEGIN, walk::begin),
         serve(StoreAddresses.WALK_PAGE, walk::page),
+        serve(StoreAddresses.WALK_RESTART, walk::restart),
         serve(StoreAddresses.WALK_FINISH, walk::finish),
         serve(StoreAddresses.WALK_INTERRUPT, walk::interrupt),
         serve(StoreAddresses.WALK_STATUS, walk::status),

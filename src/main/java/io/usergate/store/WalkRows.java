@@ -42,9 +42,10 @@ final class WalkRows {
   }
 
   /**
-   * {@code {"owner", "generation", "offset", "nextOffset", "users": [...], "invalid", "total", "fetchedAt",
-   * "leaseMs"}} → {@code {"held": true, "walk"}}: the users stored, marked with the generation, and the
-   * position moved, in one transaction; held false (nothing written) when the lease is not held.
+   * {@code {"owner", "generation", "offset", "nextOffset", "nextCursor"?, "users": [...], "invalid", "total",
+   * "fetchedAt", "leaseMs"}} → {@code {"held": true, "walk"}}: the users stored, marked with the generation, and
+   * the position (and the next page's cursor, when the directory pages by cursor) moved, in one transaction;
+   * held false (nothing written) when the lease is not held.
    */
   Future<JsonObject> page(JsonObject body) {
     String owner = owner(body);
@@ -56,20 +57,46 @@ final class WalkRows {
     Long total = body.getValue("total") == null ? null : nonNegative(body, "total");
     OffsetDateTime fetchedAt = UserRows.fetchedAt(body);
     long leaseMs = positive(body, "leaseMs");
+    String nextCursor = cursor(body);
     UserWrites.Changes changes = new UserWrites.Changes();
     return scopes.withTransaction(connection -> connection.preparedQuery(Sql.ADVANCE_WALK)
-      .execute(Tuple.of(owner, generation, offset, nextOffset, users.size(), invalid).addValue(total).addLong(leaseMs))
+      .execute(Tuple.of(owner, generation, offset, nextOffset, users.size(), invalid).addValue(total).addLong(leaseMs)
+        .addString(nextCursor))
       .compose(advanced -> advanced.size() == 0 ? Future.succeededFuture(new JsonObject().put("held", false))
         : writes.upsert(connection, users, fetchedAt, generation, changes).map(written -> held(advanced))))
       .onSuccess(committed -> writes.committed(changes));
   }
 
+  /** The optional {@code nextCursor}: a non-empty string, or null. */
+  private static String cursor(JsonObject body) {
+    Object cursor = body.getValue("nextCursor");
+    if (cursor != null && !(cursor instanceof String text && !text.isEmpty())) {
+      throw ErrorCode.BAD_REQUEST.error("nextCursor must be a non-empty string or null");
+    }
+    return (String) cursor;
+  }
+
   /**
-   * {@code {"owner", "generation", "maxRemoveFraction"}} → {@code {"held", "walk"}}: the walk is complete.
+   * {@code {"owner", "generation", "message", "leaseMs"}} → {@code {"held", "walk"}}: the walk starts again from
+   * the first page, as a new generation ({@link Sql#RESTART_WALK}); held false when the lease is not held.
+   */
+  Future<JsonObject> restart(JsonObject body) {
+    String owner = owner(body);
+    long generation = positive(body, "generation");
+    String message = body.getValue("message") instanceof String text ? text : "restarted from the first page";
+    long leaseMs = positive(body, "leaseMs");
+    return scopes.withConnection(connection -> connection.preparedQuery(Sql.RESTART_WALK)
+        .execute(Tuple.of(owner, generation, message, leaseMs)))
+      .map(rows -> rows.size() == 0 ? new JsonObject().put("held", false) : held(rows));
+  }
+
+  /**
+   * {@code {"owner", "generation", "maxRemoveFraction", "note"?}} → {@code {"held", "walk"}}: the walk is complete.
    * The users it did not list, and that were fetched before it started, are gone from the directory and
    * are removed, unless that would remove more than {@code maxRemoveFraction} of the mirror, or the walk
    * cannot be sure (the directory's total changed under it, or it listed entries that are not users):
-   * then the walk is {@code stopped} and says why, and nothing is removed.
+   * then the walk is {@code stopped} and says why, and nothing is removed. A {@code note} (the walk restarted
+   * on its way) is added to its message.
    */
   Future<JsonObject> finish(JsonObject body) {
     String owner = owner(body);
@@ -79,6 +106,7 @@ final class WalkRows {
       throw ErrorCode.BAD_REQUEST.error("maxRemoveFraction must be a number from 0 to 1, not " + fraction);
     }
     double maxRemoveFraction = number.doubleValue();
+    String note = body.getValue("note") instanceof String text && !text.isEmpty() ? "; " + text : "";
     UserWrites.Changes changes = new UserWrites.Changes();
     return scopes.withTransaction(connection -> connection.preparedQuery(Sql.LOCK_WALK).execute(Tuple.of(owner, generation))
       .compose(locked -> {
@@ -100,7 +128,7 @@ final class WalkRows {
             });
           return removed.compose(gone -> connection.preparedQuery(Sql.END_WALK)
             .execute(Tuple.of(doubt == null ? "done" : "stopped", gone,
-              doubt == null ? "complete: " + walk.getLong("users") + " users listed, " + gone + " removed" : doubt)))
+              (doubt == null ? "complete: " + walk.getLong("users") + " users listed, " + gone + " removed" : doubt) + note)))
             .map(WalkRows::held);
         });
       }))
@@ -154,6 +182,7 @@ final class WalkRows {
       .put("state", row.getString("state"))
       .put("generation", row.getLong("generation"))
       .put("nextOffset", row.getLong("next_offset"))
+      .put("nextCursor", row.getString("next_cursor"))
       .put("pages", row.getLong("pages"))
       .put("users", row.getLong("users"))
       .put("invalid", row.getLong("invalid"))

@@ -18,9 +18,17 @@ public record SyncSettings(
   // the refresh of stale users
   int refreshIntervalMs, long refreshAfterMs,
   // the paged walk of the whole directory
-  String listPath, int listPageSize, long walkIntervalMs, int walkPagesInFlight, double walkMaxRemoveFraction) {
+  String listPath, String listNext, int listPageSize, long walkIntervalMs, int walkPagesInFlight, double walkMaxRemoveFraction) {
 
   public static final String SECTION = "sync";
+
+  /**
+   * The directory gives each page's successor ({@code sync.listNext} link, url, token): pages come one after
+   * the other, not ahead by position.
+   */
+  public boolean listByCursor() {
+    return !listNext.equals("offset") && !listNext.equals("scim");
+  }
 
   /** The {@code sync} section of {@code config} (a verticle's configuration, or the whole one). */
   public static SyncSettings from(JsonObject config) {
@@ -30,7 +38,7 @@ public record SyncSettings(
       sync.integer("maxAttempts"), sync.integer("retryBaseDelayMs"), sync.integer("retryMaxDelayMs"),
       sync.integer("shutdownGraceMs"),
       sync.integer("refreshIntervalMs"), sync.longValue("refreshAfterMs"),
-      sync.string("listPath"), sync.integer("listPageSize"), sync.longValue("walkIntervalMs"), sync.integer("walkPagesInFlight"),
+      sync.string("listPath"), sync.string("listNext"), sync.integer("listPageSize"), sync.longValue("walkIntervalMs"), sync.integer("walkPagesInFlight"),
       sync.fraction("walkMaxRemoveFraction"));
   }
 }

@@ -288,7 +288,8 @@ public class SyncVerticle extends VerticleBase implements Batch.Sync {
     Future<JsonObject> walk = request(StoreAddresses.WALK_STATUS, new JsonObject());
     return Future.all(request(StoreAddresses.JOBS_STATUS, new JsonObject()), walk).map(both -> new JsonObject()
       .put("jobs", both.<JsonObject>resultAt(0))
-      .put("walk", walk.result().put("listPath", settings.listPath().isBlank() ? null : settings.listPath()))
+      .put("walk", walk.result().put("listPath", settings.listPath().isBlank() ? null : settings.listPath())
+        .put("listNext", settings.listNext()))
       .put("batchRunning", !running.isEmpty())
       .put("lastBatch", lastBatch)
       .put("nextRunAt", stopping ? null : Instant.ofEpochMilli(nextRun.at()).toString())

@@ -25,9 +25,11 @@ import java.util.function.BiFunction;
  * The paged walk of the whole directory ({@code sync.listPath}): the one way to learn that a user was
  * deleted. One walk at a time in the cluster (a lease on the walk's row in PostgreSQL). Pages are fetched
  * through the fetch verticle (its semaphore, rate limit and deadlines), up to
- * {@code sync.walkPagesInFlight} ahead, and stored strictly in order, each with the walk's new position
- * in one transaction: a walk cut short (a crash, an undeploy, a failed page, a lost lease) resumes from
- * the last page stored. After the last page, the store removes the users the walk did not list, unless
+ * {@code sync.walkPagesInFlight} ahead when the directory pages by position ({@code sync.listNext} offset,
+ * scim), one ahead when each page gives the next one's cursor (link, url, token), and stored strictly in
+ * order, each with the walk's new position (and cursor) in one transaction: a walk cut short (a crash, an
+ * undeploy, a failed page, a lost lease) resumes from the last page stored. A cursor the directory refuses
+ * starts the walk again from the first page. After the last page, the store removes the users the walk did not list, unless
  * it has reason to doubt the walk (see the store's {@code walk.finish}).
  */
 final class Walker {
@@ -68,9 +70,10 @@ final class Walker {
         }
         current = new Walk(walk);
         current.finished.future().onComplete(done -> current = null);
-        LOG.info("sync: walk {} of the directory {} at offset {}", walk.getLong("generation"),
-          walk.getLong("nextOffset") > 0 ? "resumed" : "started", walk.getLong("nextOffset"));
-        current.next();
+        LOG.info("sync: walk {} of the directory {} at offset {}{}", walk.getLong("generation"),
+          walk.getLong("nextOffset") > 0 ? "resumed" : "started", walk.getLong("nextOffset"),
+          walk.getString("nextCursor") != null ? ", from the cursor the directory gave" : "");
+        current.begin();
         return new JsonObject().put("started", true).put("walk", walk);
       });
   }
@@ -94,22 +97,29 @@ final class Walker {
       .recover(graceOver -> walk.interrupt("undeployed while page at offset " + walk.committed + " was under way"));
   }
 
-  /** One walk, from the position it was given. */
+  /**
+   * One walk, from the position it was given: an offset (the entries before it), or with {@code sync.listNext}
+   * link, url or token the cursor the directory gave for the next page.
+   */
   private final class Walk {
 
-    /** A page asked for ahead of its turn. */
-    private record Ahead(long offset, String requestId, Future<JsonObject> page) {
+    /** A page asked for ahead of its turn: {@code offset} entries into the list, asked for at {@code position}. */
+    private record Ahead(long offset, JsonObject position, String requestId, Future<JsonObject> page) {
     }
 
     final Promise<Void> finished = Promise.promise();
-    final long generation;
+    long generation;
     final ArrayDeque<Ahead> ahead = new ArrayDeque<>();
     /** The offset of the next page to store. */
     long committed;
+    /** Where the next page to ask for is ({"offset"} or {"cursor"}); null while a cursor is not known yet. */
+    JsonObject toAsk;
     /** The offset of the next page to ask for. */
-    long fetchFrom;
-    /** A page shorter than asked was seen: there is none after it. */
+    long toAskOffset;
+    /** The last page was seen: there is none after it. */
     boolean endSeen;
+    /** Why the walk started again from the first page on its way, or null. */
+    String restartNote;
     JsonObject walk;
     Set<String> previousIds = Set.of();
 
@@ -117,15 +127,37 @@ final class Walker {
       this.walk = walk;
       this.generation = walk.getLong("generation");
       this.committed = walk.getLong("nextOffset");
-      this.fetchFrom = committed;
+      this.toAskOffset = committed;
+      String cursor = walk.getString("nextCursor");
+      if (!settings.listByCursor() || committed == 0) {
+        toAsk = new JsonObject().put("offset", committed);
+      } else if (cursor != null) {
+        toAsk = new JsonObject().put("cursor", cursor);
+      }
+    }
+
+    /** Starts, or restarts from the first page when it has no cursor to resume from. */
+    void begin() {
+      if (toAsk == null) {
+        restart("no cursor to resume from at offset " + committed + " (sync.listNext changed, or the walk had reached "
+          + "its last page)");
+      } else {
+        next();
+      }
     }
 
     private void fill() {
-      while (!endSeen && !stopping && ahead.size() < settings.walkPagesInFlight()) {
-        String requestId = owner + "/walk-" + generation + "/" + fetchFrom;
-        ahead.add(new Ahead(fetchFrom, requestId, bus.apply(FetchAddresses.PAGE, new JsonObject().put("offset", fetchFrom)
+      while (!endSeen && !stopping && toAsk != null && ahead.size() < settings.walkPagesInFlight()) {
+        String requestId = owner + "/walk-" + generation + "/" + toAskOffset;
+        ahead.add(new Ahead(toAskOffset, toAsk, requestId, bus.apply(FetchAddresses.PAGE, toAsk.copy()
           .put("limit", settings.listPageSize()).put(FetchAddresses.REQUEST_ID, requestId))));
-        fetchFrom += settings.listPageSize();
+        if (settings.listByCursor()) {
+          // The page after it is known once it arrives.
+          toAsk = null;
+        } else {
+          toAskOffset += settings.listPageSize();
+          toAsk = new JsonObject().put("offset", toAskOffset);
+        }
       }
     }
 
@@ -144,6 +176,10 @@ final class Walker {
       }
       fill();
       Ahead head = ahead.poll();
+      if (head == null) {
+        interrupt("no page to ask for at offset " + committed);
+        return;
+      }
       head.page().onComplete(fetched -> {
         if (finished.future().isComplete()) {
           return;
@@ -153,35 +189,64 @@ final class Walker {
           interrupt("the page at offset " + head.offset() + " failed: " + UsergateException.from(fetched.cause()).getMessage());
           return;
         }
-        store(head.offset(), fetched.result());
+        JsonObject page = fetched.result();
+        if (page.getValue("refused") instanceof String refusal) {
+          restart("the directory refused the cursor of the page at offset " + head.offset() + " (" + refusal + ")");
+          return;
+        }
+        JsonObject following = page.getJsonObject("next");
+        if (settings.listByCursor() && following != null) {
+          if (following.equals(head.position())) {
+            cancelAhead();
+            interrupt("the directory gave the page at offset " + head.offset() + " itself as the next page: its cursor does not move");
+            return;
+          }
+          // Asked for now, while this one is stored.
+          toAsk = following;
+          toAskOffset = head.offset() + page.getInteger("entries");
+          fill();
+        }
+        store(head, page);
       });
     }
 
-    private void store(long offset, JsonObject page) {
+    private void store(Ahead head, JsonObject page) {
+      long offset = head.offset();
       int entries = page.getInteger("entries");
       Long total = page.getLong("total");
-      boolean last = entries < settings.listPageSize() || total != null && offset + entries >= total;
+      JsonObject following = page.getJsonObject("next");
+      boolean last = following == null;
       JsonArray users = page.getJsonArray("users");
       Set<String> ids = new HashSet<>();
       users.forEach(user -> ids.add(UserId.text(((JsonObject) user).getValue("id"))));
       if (!ids.isEmpty() && ids.equals(previousIds)) {
         cancelAhead();
         interrupt("the directory answered the same users at offset " + offset + " as on the page before: "
-          + "does sync.listPath's position variable reach it?");
+          + (settings.listByCursor() ? "does it read its own cursor (sync.listNext " + settings.listNext() + ")?"
+          : "does sync.listPath's position variable reach it?"));
         return;
       }
       previousIds = ids;
       if (last) {
         endSeen = true;
         cancelAhead();
+      } else if (!settings.listByCursor() && following.getLong("offset") != offset + settings.listPageSize()) {
+        // The directory answered fewer than asked without ending (a SCIM server's own page size): the pages asked
+        // for ahead start at the wrong place.
+        cancelAhead();
+        toAsk = following;
+        toAskOffset = following.getLong("offset");
       }
       if (!page.getJsonArray("problems").isEmpty()) {
         LOG.warn("sync: walk page at offset {}: {} entr(y/ies) are not users and are not stored: {}", offset,
           page.getInteger("invalid"), page.getJsonArray("problems").encode());
       }
+      String nextCursor = settings.listByCursor() && following != null ? following.getString("cursor") : null;
+      long walked = generation;
       JsonObject commit = new JsonObject().put("owner", owner).put("generation", generation).put("offset", offset)
-        .put("nextOffset", offset + entries).put("users", users).put("invalid", page.getInteger("invalid"))
-        .put("total", total).put("fetchedAt", Instant.now().toString()).put("leaseMs", settings.leaseMs());
+        .put("nextOffset", offset + entries).put("nextCursor", nextCursor).put("users", users)
+        .put("invalid", page.getInteger("invalid")).put("total", total).put("fetchedAt", Instant.now().toString())
+        .put("leaseMs", settings.leaseMs());
       bus.apply(StoreAddresses.WALK_PAGE, commit).onComplete(stored -> {
         if (stored.failed()) {
           cancelAhead();
@@ -190,7 +255,7 @@ final class Walker {
         }
         if (!stored.result().getBoolean("held")) {
           cancelAhead();
-          LOG.warn("sync: walk {} lost its lease at offset {}: another node walks on from there", generation, offset);
+          LOG.warn("sync: walk {} lost its lease at offset {}: another node walks on from there", walked, offset);
           finished.tryComplete();
           return;
         }
@@ -211,9 +276,49 @@ final class Walker {
       });
     }
 
+    /**
+     * The directory no longer takes the walk's cursor (expired, unknown): the walk starts again from the first
+     * page as a new generation (see the store's {@code walk.restart}), once; a second refusal interrupts it.
+     */
+    private void restart(String why) {
+      cancelAhead();
+      if (restartNote != null) {
+        interrupt(why + "; the walk started again from the first page once already, and stops here");
+        return;
+      }
+      String message = "restarted from the first page: " + why;
+      restartNote = "restarted from the first page on its way: " + why;
+      LOG.warn("sync: walk {} {}", generation, message);
+      bus.apply(StoreAddresses.WALK_RESTART, new JsonObject().put("owner", owner).put("generation", generation)
+          .put("message", message).put("leaseMs", settings.leaseMs()))
+        .onComplete(restarted -> {
+          if (finished.future().isComplete()) {
+            return;
+          }
+          if (restarted.failed()) {
+            interrupt("starting again from the first page failed: " + UsergateException.from(restarted.cause()).getMessage());
+            return;
+          }
+          if (!restarted.result().getBoolean("held")) {
+            LOG.warn("sync: walk {} lost its lease before it could start again", generation);
+            finished.tryComplete();
+            return;
+          }
+          walk = restarted.result().getJsonObject("walk");
+          generation = walk.getLong("generation");
+          committed = 0;
+          toAskOffset = 0;
+          toAsk = new JsonObject().put("offset", 0L);
+          previousIds = Set.of();
+          endSeen = false;
+          vertx.eventBus().publish(SyncAddresses.PROGRESS, new JsonObject().put("walk", walk));
+          next();
+        });
+    }
+
     private void finish() {
       bus.apply(StoreAddresses.WALK_FINISH, new JsonObject().put("owner", owner).put("generation", generation)
-          .put("maxRemoveFraction", settings.walkMaxRemoveFraction()))
+          .put("maxRemoveFraction", settings.walkMaxRemoveFraction()).put("note", restartNote))
         .onSuccess(reply -> {
           if (!reply.getBoolean("held")) {
             LOG.warn("sync: walk {} lost its lease before its end", generation);

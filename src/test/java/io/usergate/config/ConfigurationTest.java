@@ -187,13 +187,33 @@ class ConfigurationTest {
   }
 
   @Test
+  @DisplayName("sync.listNext: one of the five; url and token need sync.listNextPointer, token sync.listTokenParam; the position check is for offset and scim")
+  void listNext() {
+    String unknown = failure(null, Map.of("USERGATE_SYNC_LIST_NEXT", "cursor"), Map.of());
+    assertTrue(unknown.contains("sync.listNext") && unknown.contains("none of offset, link, url, token, scim"), unknown);
+    String noPointer = failure(null, Map.of("USERGATE_SYNC_LIST_NEXT", "url", "USERGATE_SYNC_LIST_PATH", "/users?$top={limit}"), Map.of());
+    assertTrue(noPointer.contains("sync.listNextPointer") && noPointer.contains("USERGATE_SYNC_LIST_NEXT"), noPointer);
+    String noParam = failure(null, Map.of("USERGATE_SYNC_LIST_NEXT", "token", "USERGATE_SYNC_LIST_PATH", "/users{?maxResults}",
+      "USERGATE_SYNC_LIST_NEXT_POINTER", "/nextPageToken"), Map.of());
+    assertTrue(noParam.contains("sync.listTokenParam") && noParam.contains("pageToken"), noParam);
+    String scim = failure(null, Map.of("USERGATE_SYNC_LIST_NEXT", "scim", "USERGATE_SYNC_LIST_PATH", "/Users{?count}"), Map.of());
+    assertTrue(scim.contains("sync.listPath") && scim.contains("no position variable"), scim);
+    // A cursor mode's template is the first page: no position needed.
+    assertEquals("link", load(null, Map.of("USERGATE_SYNC_LIST_NEXT", "link", "USERGATE_SYNC_LIST_PATH", "/api/v1/users{?limit}"),
+      Map.of()).config().getJsonObject("sync").getString("listNext"));
+    assertEquals("/Users{?startIndex,count}", load(null, Map.of("USERGATE_SYNC_LIST_NEXT", "scim", "USERGATE_SYNC_LIST_PATH",
+      "/Users{?startIndex,count}"), Map.of()).config().getJsonObject("sync").getString("listPath"));
+  }
+
+  @Test
   @DisplayName("a sync.listPath that does not parse, or names no position, stops the start naming the key; a good one is taken")
   void listPath() {
     String broken = failure(null, Map.of("USERGATE_SYNC_LIST_PATH", "/users{?limit,skip"), Map.of());
     assertTrue(broken.contains("sync.listPath") && broken.contains("not an RFC 6570 template"), broken);
     String still = failure(null, Map.of("USERGATE_SYNC_LIST_PATH", "/users{?limit}"), Map.of());
     assertTrue(still.contains("sync.listPath") && still.contains("no position variable"), still);
-    for (String good : new String[]{"/users{?limit,skip}", "/users{?_page,_limit}", "/people?offset={offset}&size={limit}"}) {
+    for (String good : new String[]{"/users{?limit,skip}", "/users{?_page,_limit}", "/people?offset={offset}&size={limit}",
+      "/users{?first,max}", "/users?page={page0}&per_page={per_page}"}) {
       assertEquals(good, load(null, Map.of("USERGATE_SYNC_LIST_PATH", good), Map.of()).config().getJsonObject("sync").getString("listPath"));
     }
   }

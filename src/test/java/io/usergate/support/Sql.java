@@ -46,7 +46,7 @@ public final class Sql {
   }
 
   /** Statement that puts the walk's one row back as it is on a new database: idle, no position, no lease. */
-  public static final String RESET_WALK = "UPDATE sync_walk SET state = 'idle', generation = 0, next_offset = 0, pages = 0, "
+  public static final String RESET_WALK = "UPDATE sync_walk SET state = 'idle', generation = 0, next_offset = 0, next_cursor = NULL, pages = 0, "
     + "users = 0, invalid = 0, total = NULL, first_total = NULL, removed = NULL, lease_owner = NULL, lease_expires_at = NULL, "
     + "message = NULL";
 
