@@ -71,6 +71,8 @@ final class ClientCredentials {
   /** Whether the last token request failed: its failure was logged once, its recovery will be. */
   private boolean failing;
   private long requests;
+  /** Tokens the directory refused (a 401), each dropped once. */
+  private long refused;
 
   /**
    * @param timeoutMs the deadline of one token request (connection included); a request still open then is
@@ -139,12 +141,20 @@ final class ClientCredentials {
   void invalidate(String token) {
     if (current != null && current.value.equals(token)) {
       current = null;
+      refused++;
     }
   }
 
   /** Token requests sent so far. */
   long requests() {
     return requests;
+  }
+
+  /** {@code {"url", "requests", "refused", "expiresInMs"}}: token requests sent, tokens the directory refused. */
+  JsonObject status() {
+    Held held = current;
+    return new JsonObject().put("url", endpoint.url()).put("requests", requests).put("refused", refused)
+      .put("expiresInMs", held == null ? null : Math.max(0, (held.expiresAtNanos - nanoClock.getAsLong()) / 1_000_000));
   }
 
   private Future<Held> renew() {

@@ -387,6 +387,7 @@ public class FetchVerticle extends VerticleBase {
       .put("breaker", upstream.breakerState().name())
       .put("breakerSince", upstream.breakerSince().toString())
       .put("breakerFailures", upstream.breakerFailures())
-      .put("writeThrough", writeThrough.status());
+      .put("writeThrough", writeThrough.status())
+      .put("token", upstream.tokenStatus());
   }
 }

@@ -316,6 +316,11 @@ final class Upstream implements RateShare.Paced {
     return pause;
   }
 
+  /** The directory's token ({@code upstream.tokenUrl}), for {@code /status}; null when there is none. */
+  JsonObject tokenStatus() {
+    return tokens == null ? null : tokens.status();
+  }
+
   /** The backoff before the next attempt; a cancellation ends it (and its timer) at once. */
   private Future<Void> pause(int attempt, Cancellation cancellation) {
     Timer timer = vertx.timer(Math.max(1, backoff.delayMs(attempt)), TimeUnit.MILLISECONDS);
