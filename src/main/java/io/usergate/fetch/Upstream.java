@@ -122,6 +122,8 @@ final class Upstream implements RateShare.Paced {
   /** The bulk endpoint's template ({@code upstream.batchPath}), null when the directory has none. */
   private final UriTemplate batchPath;
   private final String batchPathTemplate;
+  /** The bulk read's filter expression ({@code upstream.batchFilter}), null when the bulk endpoint takes the ids as they are. */
+  private final BatchFilter batchFilter;
   /** The directory's paged list ({@code sync.listPath}), null when it has none. */
   private final UriTemplate listPath;
   private final RateLimiter limiter;
@@ -148,6 +150,7 @@ final class Upstream implements RateShare.Paced {
     this.maxBodyBytes = settings.maxBodyBytes();
     this.batchPathTemplate = settings.batchPath();
     this.batchPath = batchPathTemplate.isBlank() ? null : UriTemplate.of(batchPathTemplate);
+    this.batchFilter = settings.batchFilter() == null ? null : new BatchFilter(settings.batchFilter(), settings.batchFilterJoin());
     this.listPath = settings.listPath().isBlank() ? null : UriTemplate.of(settings.listPath());
     // Only permit holders wait for a token, so its queue is never longer than the semaphore's permits.
     this.limiter = new RateLimiter(vertx, settings.maxRatePerSecond(), settings.maxBurst(), settings.rateMarginMs(),
@@ -377,9 +380,16 @@ final class Upstream implements RateShare.Paced {
     });
   }
 
-  /** The bulk endpoint's URI for {@code ids}: the template with {@code id} (explodes) or {@code ids} (commas). */
+  /**
+   * The bulk endpoint's URI for {@code ids}: the template with {@code id} (explodes) or {@code ids} (commas), or
+   * {@code filter} (the ids' filter expression, percent-encoded by the expansion) and {@code count} (how many).
+   */
   private String batchUri(List<String> ids) {
-    return basePath + batchPath.expandToString(Variables.variables().set("id", ids).set("ids", ids));
+    Variables variables = Variables.variables().set("id", ids).set("ids", ids).set("count", Integer.toString(ids.size()));
+    if (batchFilter != null) {
+      variables.set("filter", batchFilter.expression(ids));
+    }
+    return basePath + batchPath.expandToString(variables);
   }
 
   private UsergateException toContract(Throwable failure, Call<?> call, int attempts) {
