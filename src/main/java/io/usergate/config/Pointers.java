@@ -147,7 +147,9 @@ public final class Pointers {
       parts.add(literal.toString());
     }
     if (parts.stream().allMatch(part -> part instanceof String)) {
-      throw new IllegalArgumentException("\"" + whole + "\" has " + (text.isBlank() ? "an empty alternative" : "\"" + text + "\", which names no field")
+      String what = text.equals(whole) ? "names no field" : text.isBlank() ? "has an empty alternative"
+        : "has an alternative, \"" + text + "\", that names no field";
+      throw new IllegalArgumentException("\"" + whole + "\" " + what
         + ": every user would get the same value; put JSON pointers in braces, e.g. {/firstName} {/lastName}");
     }
     return List.copyOf(parts);
