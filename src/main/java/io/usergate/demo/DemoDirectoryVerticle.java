@@ -76,6 +76,11 @@ public class DemoDirectoryVerticle extends VerticleBase {
           settings.shape().name().toLowerCase(Locale.ROOT),
           settings.requiredHeaders().isEmpty() ? "" : ", requiring headers " + settings.requiredHeaders().keySet(),
           settings.latencyMs(), settings.jitterMs(), settings.errorRate() * 100, settings.hangRate() * 100);
+        if (identity != null && settings.users() >= 3) {
+          // String ids nobody could guess: a few to try (GET /users/{id} on usergate, the | percent-encoded).
+          LOG.info("demo: users 1, 2, 3 of the {} directory are {}, {}, {}", settings.shape().name().toLowerCase(Locale.ROOT),
+            DemoIds.id(settings.shape(), 1), DemoIds.id(settings.shape(), 2), DemoIds.id(settings.shape(), 3));
+        }
       });
   }
 
