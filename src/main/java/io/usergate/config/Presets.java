@@ -86,6 +86,7 @@ public final class Presets {
       "upstream.batchFilterJoin", ",",
       "upstream.maxBatchSize", 15,
       "upstream.tokenScope", "https://graph.microsoft.com/.default",
+      "upstream.clientAuth", "post",
       "mapping.id", "/id",
       "mapping.name", "{/displayName}||{/givenName} {/surname}||{/userPrincipalName}",
       "mapping.username", "{/userPrincipalName}",
