@@ -98,4 +98,15 @@ class MappingAlternativesTest {
       assertTrue(message.contains("mapping.name"), message);
     }
   }
+
+  @Test
+  @DisplayName("a SCIM answer with no results may leave Resources out (RFC 7644 3.4.2): none found, not a broken answer")
+  void scimEmptyListResponse() {
+    Mapping scim = mapping(SCIM.copy().put("listPointer", "/Resources"));
+    JsonObject empty = new JsonObject().put("schemas", new JsonArray().add("urn:ietf:params:scim:api:messages:2.0:ListResponse"))
+      .put("totalResults", 0).put("itemsPerPage", 0).put("startIndex", 1);
+    assertEquals(0, scim.users(empty).size());
+    JsonObject broken = empty.copy().put("totalResults", 3);
+    assertThrows(Mapping.NotAList.class, () -> scim.users(broken), "results said, none there: the answer is wrong");
+  }
 }
