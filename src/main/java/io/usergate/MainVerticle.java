@@ -83,8 +83,18 @@ public class MainVerticle extends VerticleBase {
     return deploy(DEMO, directory).map(deployed -> {
       JsonObject upstream = effectiveConfig.getJsonObject("upstream");
       if (upstream.getString("baseUrl") == null || upstream.getString("baseUrl").isBlank()) {
-        upstream.put("baseUrl", "http://" + demo.getString("host") + ":" + directory.actualPort());
-        LOG.info("main: upstream.baseUrl is empty, so the upstream is the demo directory at {}", upstream.getString("baseUrl"));
+        upstream.put("baseUrl", directory.baseUrl());
+        // The demo's own credentials, where no layer named the directory's: its client, or its static token.
+        JsonObject credentials = directory.credentials();
+        boolean client = upstream.getString("clientId") != null;
+        boolean authorization = upstream.getJsonObject("headers").fieldNames().stream().anyMatch("Authorization"::equalsIgnoreCase);
+        if (credentials.containsKey("clientId") && !client && !authorization) {
+          credentials.fieldNames().forEach(key -> upstream.put(key, credentials.getValue(key)));
+        } else if (credentials.containsKey("headers") && !client && !authorization) {
+          upstream.getJsonObject("headers").mergeIn(credentials.getJsonObject("headers"));
+        }
+        LOG.info("main: upstream.baseUrl is empty, so the upstream is the demo directory at {}{}", upstream.getString("baseUrl"),
+          credentials.isEmpty() || client || authorization ? "" : ", with its demo credentials");
       }
       return null;
     });

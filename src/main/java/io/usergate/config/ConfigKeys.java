@@ -49,6 +49,9 @@ public final class ConfigKeys {
       + "http.request.id, error.stack_trace)"),
     optionalString("auth.token", "bearer token of the write routes and of writes over the bridges").masked(),
     integer("health.timeoutMs", 1, 600_000, 2000, "timeout of each readiness check"),
+    string("upstream.preset", "none", "a kind of directory whose paths, mapping, bulk read, list paging and token settings "
+      + "are set as a layer above the defaults (every key it sets can still be overridden): none, jsonplaceholder, "
+      + "dummyjson, keycloak, scim, okta, entra or auth0 (docs/fronting-a-directory.md)"),
     optionalString("upstream.baseUrl", "the directory, e.g. https://directory.example; empty: the demo directory"),
     string("upstream.userPath", "/users/{id}", "path of one user: an RFC 6570 template whose {id} is replaced by the "
       + "id, percent-encoded (auth0|5457… becomes auth0%7C5457…)"),
@@ -94,7 +97,12 @@ public final class ConfigKeys {
     integer("upstream.maxBodyBytes", 1, 1_073_741_824, 1_048_576,
       "largest upstream answer; beyond it the request is reset and the caller gets UPSTREAM_ERROR"),
     string("upstream.batchPath", "", "RFC 6570 template of the directory's bulk endpoint, with id (/users{?id*}) or ids "
-      + "(/users?ids={ids}); empty: none, one GET per user"),
+      + "(/users?ids={ids}), or filter and count with upstream.batchFilter (/Users{?filter,count}); empty: none, one GET per user"),
+    optionalString("upstream.batchFilter", "a bulk read by a filter expression: each id's term, {id} standing for the "
+      + "id (escaped for the quotes around it: \\\" inside \"\", '' inside ''), e.g. id eq \"{id}\"; the terms joined by "
+      + "upstream.batchFilterJoin are {filter} in upstream.batchPath, and the number of ids is {count}; empty: none"),
+    string("upstream.batchFilterJoin", " or ", "what joins the terms of upstream.batchFilter, e.g. \" or \" (SCIM, Okta) or \",\" "
+      + "(Graph's id in (...))"),
     integer("upstream.batchDelayMs", 0, 60_000, 2, "misses arriving within this window are fetched in one bulk call"),
     integer("upstream.maxBatchSize", 1, 10_000, 100, "ids in one bulk call at the most"),
     bool("upstream.breakerEnabled", true, "the circuit breaker"),
@@ -182,8 +190,16 @@ public final class ConfigKeys {
     integer("demo.maxRatePerSecond", 0, 1_000_000, 0,
       "requests a second the demo directory serves; beyond, 429 with Retry-After (like a rate-limited directory); 0: no limit"),
     string("demo.shape", "plain", "the demo directory's answers: plain (id, name, username, email, ...), dummyjson "
-      + "(firstName, lastName, password, ssn, bank, crypto; lists as {users, total, skip, limit}) or enveloped "
-      + "({data: user, support}, first_name, last_name)"),
+      + "(firstName, lastName, password, ssn, bank, crypto; lists as {users, total, skip, limit}), enveloped "
+      + "({data: user, support}, first_name, last_name), or a production directory with string ids, its paging, rate-limit "
+      + "headers and credentials: keycloak, scim, okta, entra, auth0 (under their base paths: /admin/realms/demo, "
+      + "/scim/v2, /, /v1.0, /api/v2)"),
+    string("demo.clientId", "usergate-demo", "the client the demo directory's token endpoint knows (shapes keycloak, "
+      + "entra, auth0)"),
+    string("demo.clientSecret", "demo-secret", "its secret; also the demo's static credential of the shapes scim "
+      + "(Authorization: Bearer SECRET) and okta (Authorization: SSWS SECRET)").masked(),
+    integer("demo.tokenLifetimeSeconds", 1, 86_400, 300, "lifetime (expires_in) of the demo's tokens; a call with an "
+      + "expired or unknown token is 401"),
     headers("demo.requiredHeaders", "headers every demo request must carry (an API key), as a JSON object; "
       + "without them 401").masked(),
     optionalString("pg.host", "an external PostgreSQL; empty: the embedded one"),

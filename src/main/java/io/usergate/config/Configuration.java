@@ -19,7 +19,8 @@ import java.util.Map;
 /**
  * Resolves the configuration once, in the launcher, from layers deep-merged in this order, each naming
  * only the keys it changes: the built-in defaults ({@link ConfigKeys}); {@code conf/config.json} in the
- * working directory if present; the launcher's {@code -conf} (a file or inline JSON); {@code USERGATE_*}
+ * working directory if present; the preset's keys ({@code upstream.preset}, {@link Presets}: its name comes from any
+ * layer, its keys sit just above the defaults, so any other layer overrides them); the launcher's {@code -conf} (a file or inline JSON); {@code USERGATE_*}
  * environment variables and, when no {@code pg.host} is set, the libpq {@code PG*} ones;
  * {@code -Dusergate.<section>.<key>} system properties ({@code USERGATE_*} variables that name no key are
  * {@link IgnoredVariables}: a warning, not a refusal). The checks (unknown key, type, range, the
@@ -211,8 +212,39 @@ public final class Configuration {
     }
 
     Resolved finish() {
+      applyPreset();
       checkRules();
       return new Resolved(config, layers, applied, ignored);
+    }
+
+    /**
+     * The preset's keys, under every layer that named them: a key the preset sets takes its value only where
+     * the defaults still hold. Its layer is listed just after the defaults.
+     */
+    private void applyPreset() {
+      String preset = config.getJsonObject("upstream").getString("preset");
+      if (!Presets.known(preset)) {
+        fail("upstream.preset", Presets.unknown(preset));
+      }
+      if (preset.equals(Presets.NONE)) {
+        return;
+      }
+      String layer = Presets.layer(preset);
+      Presets.keys(preset).forEach((dotted, value) -> underLayers(dotted, value, layer));
+      // After the preset's own keys: what it derives may read them, and the client's keys from any layer.
+      Presets.derived(preset, config.getJsonObject("upstream"))
+        .forEach((dotted, value) -> underLayers(dotted, value, layer + " (from upstream.baseUrl)"));
+      List<String> presetLayers = applied.stream().filter(name -> name.startsWith(layer)).toList();
+      applied.removeAll(presetLayers);
+      applied.addAll(applied.indexOf(DEFAULTS) + 1, presetLayers);
+    }
+
+    private void underLayers(String dotted, Object value, String layer) {
+      if (DEFAULTS.equals(layers.get(dotted))) {
+        int dot = dotted.indexOf('.');
+        ConfigKey key = ConfigKeys.get(dotted.substring(0, dot), dotted.substring(dot + 1));
+        set(key, key.check(value, layer), layer);
+      }
     }
 
     /** The rules between keys, each message naming the layers of the values it read. */
@@ -253,9 +285,22 @@ public final class Configuration {
         } catch (RuntimeException e) {
           fail("upstream.batchPath", "\"" + batchPath + "\" is not an RFC 6570 template: " + e.getMessage());
         }
-        if (!batchPath.matches(".*\\{[^}]*\\bids?\\b[^}]*}.*")) {
+        String batchFilter = upstream.getString("batchFilter");
+        if (batchFilter != null) {
+          if (!batchPath.matches(".*\\{[^}]*\\bfilter\\b[^}]*}.*")) {
+            fail("upstream.batchPath", "\"" + batchPath + "\" has no {filter} while upstream.batchFilter is set (from "
+              + layers.get("upstream.batchFilter") + "), e.g. /Users{?filter,count}");
+          }
+          if (!batchFilter.contains("{id}")) {
+            fail("upstream.batchFilter", "\"" + batchFilter + "\" has no {id}, e.g. id eq \"{id}\"");
+          }
+        } else if (!batchPath.matches(".*\\{[^}]*\\bids?\\b[^}]*}.*")) {
           fail("upstream.batchPath", "\"" + batchPath + "\" names neither {id} nor {ids}, e.g. /users{?id*} or /users?ids={ids}");
         }
+      } else if (upstream.getString("batchFilter") != null && !layers.get("upstream.batchFilter").startsWith("preset ")) {
+        // A preset's filter with its bulk endpoint overridden to none is simply unused.
+        fail("upstream.batchFilter", "is set while upstream.batchPath is empty (from " + layers.get("upstream.batchPath")
+          + "): name the bulk endpoint with {filter}, e.g. /Users{?filter,count}");
       }
       String logFormat = config.getJsonObject("log").getString("format");
       if (!logFormat.equals("text") && !logFormat.equals("json")) {
@@ -278,8 +323,9 @@ public final class Configuration {
       checkToken(upstream);
       checkMapping(config.getJsonObject("mapping"));
       String shape = config.getJsonObject("demo").getString("shape");
-      if (!List.of("plain", "dummyjson", "enveloped").contains(shape)) {
-        fail("demo.shape", "\"" + shape + "\" is none of plain, dummyjson, enveloped");
+      List<String> shapes = List.of("plain", "dummyjson", "enveloped", "keycloak", "scim", "okta", "entra", "auth0");
+      if (!shapes.contains(shape)) {
+        fail("demo.shape", "\"" + shape + "\" is none of " + String.join(", ", shapes));
       }
       JsonObject http = config.getJsonObject("http");
       try {

@@ -4,6 +4,8 @@ import io.vertx.core.json.pointer.JsonPointer;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * JSON pointers (RFC 6901), lists of them and templates of them, as the {@code mapping} keys write
@@ -16,14 +18,25 @@ public final class Pointers {
   }
 
   /**
-   * A template such as {@code {/firstName} {/lastName}}: literal text and JSON pointers in braces, in
-   * order. {@code parts} holds {@link String}s (literal text) and {@link JsonPointer}s.
+   * A template such as {@code {/firstName} {/lastName}}: literal text and placeholders in braces, in order;
+   * or several such alternatives separated by {@code ||}, the first one that renders something winning
+   * ({@code {/displayName}||{/name/givenName} {/name/familyName}}). Each alternative's parts are
+   * {@link String}s (literal text), {@link JsonPointer}s and {@link Selector}s.
    */
-  public record Template(String text, List<Object> parts) {
+  public record Template(String text, List<List<Object>> alternatives) {
 
-    /** One placeholder and nothing else: it takes the directory's value as it is. */
+    /** One alternative of one placeholder and nothing else: it takes the directory's value as it is. */
     public boolean single() {
-      return parts.size() == 1 && parts.get(0) instanceof JsonPointer;
+      return alternatives.size() == 1 && singlePlaceholder(alternatives.get(0));
+    }
+
+    /** The parts of the first alternative. */
+    public List<Object> parts() {
+      return alternatives.get(0);
+    }
+
+    public static boolean singlePlaceholder(List<Object> parts) {
+      return parts.size() == 1 && !(parts.get(0) instanceof String);
     }
 
     @Override
@@ -31,6 +44,28 @@ public final class Pointers {
       return text;
     }
   }
+
+  /**
+   * A placeholder whose path selects in an array: {@code /emails[primary=true]/value} is the {@code value} of
+   * the first element of {@code emails} whose {@code primary} is {@code true} (compared as text, so the
+   * boolean and the string both match). Each step is a JSON pointer token, with its selection when it has one.
+   */
+  public record Selector(String text, List<Step> steps) {
+
+    /** A token ({@code emails}), and, when it selects, the field and the value an element must have. */
+    public record Step(String token, String field, String value) {
+      public boolean selects() {
+        return field != null;
+      }
+    }
+
+    @Override
+    public String toString() {
+      return text;
+    }
+  }
+
+  private static final Pattern SELECTION = Pattern.compile("^(.+)\\[([^=\\[\\]]+)=([^\\[\\]]*)]$");
 
   /**
    * One pointer: empty (the whole document) or {@code /token/...}, with {@code ~0} and {@code ~1}
@@ -66,17 +101,26 @@ public final class Pointers {
   }
 
   /**
-   * A template: text with at least one JSON pointer in braces; braces only around pointers, and a
-   * placeholder names a field, never the whole user ({@code {}}).
+   * A template: alternatives separated by {@code ||}, each text with at least one placeholder in braces;
+   * braces only around placeholders, and a placeholder names a field, never the whole user ({@code {}}).
+   * A placeholder is a JSON pointer, whose tokens may select in an array ({@link Selector}).
    */
   public static Template template(String text) {
+    List<List<Object>> alternatives = new ArrayList<>();
+    for (String alternative : text.split("\\|\\|", -1)) {
+      alternatives.add(alternative(alternative, text));
+    }
+    return new Template(text, List.copyOf(alternatives));
+  }
+
+  private static List<Object> alternative(String text, String whole) {
     List<Object> parts = new ArrayList<>();
     StringBuilder literal = new StringBuilder();
     int i = 0;
     while (i < text.length()) {
       char c = text.charAt(i);
       if (c == '}') {
-        throw new IllegalArgumentException("\"" + text + "\" has a } with no { before it (at " + i + ")");
+        throw new IllegalArgumentException("\"" + whole + "\" has a } with no { before it (in \"" + text + "\" at " + i + ")");
       }
       if (c != '{') {
         literal.append(c);
@@ -86,27 +130,50 @@ public final class Pointers {
       int close = text.indexOf('}', i + 1);
       int nested = text.indexOf('{', i + 1);
       if (close < 0 || nested >= 0 && nested < close) {
-        throw new IllegalArgumentException("\"" + text + "\" has a { with no } after it (at " + i + ")");
+        throw new IllegalArgumentException("\"" + whole + "\" has a { with no } after it (in \"" + text + "\" at " + i + ")");
       }
       String inner = text.substring(i + 1, close);
       if (inner.isEmpty()) {
-        throw new IllegalArgumentException("\"" + text + "\" has an empty {}: name a field, e.g. {/name}");
+        throw new IllegalArgumentException("\"" + whole + "\" has an empty {}: name a field, e.g. {/name}");
       }
       if (literal.length() > 0) {
         parts.add(literal.toString());
         literal.setLength(0);
       }
-      parts.add(pointer(inner));
+      parts.add(placeholder(inner));
       i = close + 1;
     }
     if (literal.length() > 0) {
       parts.add(literal.toString());
     }
-    if (parts.stream().noneMatch(part -> part instanceof JsonPointer)) {
-      throw new IllegalArgumentException("\"" + text + "\" names no field: every user would get the same value; "
-        + "put JSON pointers in braces, e.g. {/firstName} {/lastName}");
+    if (parts.stream().allMatch(part -> part instanceof String)) {
+      String what = text.equals(whole) ? "names no field" : text.isBlank() ? "has an empty alternative"
+        : "has an alternative, \"" + text + "\", that names no field";
+      throw new IllegalArgumentException("\"" + whole + "\" " + what
+        + ": every user would get the same value; put JSON pointers in braces, e.g. {/firstName} {/lastName}");
     }
-    return new Template(text, List.copyOf(parts));
+    return List.copyOf(parts);
+  }
+
+  /** A plain JSON pointer, or a {@link Selector} when one of its tokens selects ({@code emails[primary=true]}). */
+  private static Object placeholder(String text) {
+    JsonPointer pointer = pointer(text);
+    List<Selector.Step> steps = new ArrayList<>();
+    boolean selects = false;
+    for (String raw : text.substring(1).split("/", -1)) {
+      Matcher selection = SELECTION.matcher(raw);
+      if (selection.matches()) {
+        selects = true;
+        steps.add(new Selector.Step(unescape(selection.group(1)), unescape(selection.group(2)), unescape(selection.group(3))));
+      } else {
+        steps.add(new Selector.Step(unescape(raw), null, null));
+      }
+    }
+    return selects ? new Selector(text, List.copyOf(steps)) : pointer;
+  }
+
+  private static String unescape(String token) {
+    return token.replace("~1", "/").replace("~0", "~");
   }
 
   /** The unescaped tokens of a pointer parsed by {@link #pointer}: {@code /a~1b/0} → {@code ["a/b", "0"]}. */

@@ -48,6 +48,8 @@ public class DemoDirectoryVerticle extends VerticleBase {
     "synergize", "scalable", "real-time", "e-markets", "harness", "end-to-end", "supply-chains"};
 
   private HttpServer server;
+  /** The production shapes' directory (keycloak, scim, okta, entra, auth0); null for the others. */
+  private IdentityDirectory identity;
   private Buffer[] cache;
   private DemoSettings settings;
   /** The rate limit's window: the second it counts, and how many requests it served in it. */
@@ -60,6 +62,7 @@ public class DemoDirectoryVerticle extends VerticleBase {
   public Future<?> start() {
     settings = DemoSettings.from(config());
     cache = new Buffer[Math.min(settings.users(), 1_000_000) + 1];
+    identity = settings.shape().identity() ? new IdentityDirectory(settings, System::currentTimeMillis, this::later) : null;
     return vertx.createHttpServer()
       .requestHandler(this::handle)
       .listen(settings.port(), settings.host())
@@ -67,10 +70,17 @@ public class DemoDirectoryVerticle extends VerticleBase {
       .onSuccess(listening -> {
         server = listening;
         LOG.info("demo: a generated directory of {} users on http://{}:{}{}{{id}}, shaped {}{} (latency {}±{} ms, {}% errors,"
-            + " {}% hangs) — a stand-in for a real upstream", settings.users(), settings.host(), listening.actualPort(), PREFIX,
+            + " {}% hangs) — a stand-in for a real upstream", settings.users(), settings.host(), listening.actualPort(),
+          identity == null ? PREFIX : settings.shape().basePath() + (settings.shape() == DemoShape.OKTA ? "/api/v1" : "")
+            + (settings.shape() == DemoShape.SCIM ? "/Users/" : "/users/"),
           settings.shape().name().toLowerCase(Locale.ROOT),
           settings.requiredHeaders().isEmpty() ? "" : ", requiring headers " + settings.requiredHeaders().keySet(),
           settings.latencyMs(), settings.jitterMs(), settings.errorRate() * 100, settings.hangRate() * 100);
+        if (identity != null && settings.users() >= 3) {
+          // String ids nobody could guess: a few to try (GET /users/{id} on usergate, the | percent-encoded).
+          LOG.info("demo: users 1, 2, 3 of the {} directory are {}, {}, {}", settings.shape().name().toLowerCase(Locale.ROOT),
+            DemoIds.id(settings.shape(), 1), DemoIds.id(settings.shape(), 2), DemoIds.id(settings.shape(), 3));
+        }
       });
   }
 
@@ -81,6 +91,41 @@ public class DemoDirectoryVerticle extends VerticleBase {
 
   public int actualPort() {
     return server.actualPort();
+  }
+
+  /** Where the upstream's base URL is on this demo: its port and the shape's base path. */
+  public String baseUrl() {
+    return "http://" + settings.host() + ":" + actualPort() + settings.shape().basePath();
+  }
+
+  /**
+   * The credentials an upstream needs to reach this demo, as {@code upstream} keys: for the shapes with tokens
+   * the token endpoint, the client and its secret (and Auth0's audience); SCIM's static bearer token and Okta's
+   * {@code SSWS} API token as {@code upstream.headers}; nothing for the others.
+   */
+  public JsonObject credentials() {
+    JsonObject keys = new JsonObject();
+    if (identity == null) {
+      return keys;
+    }
+    String origin = "http://" + settings.host() + ":" + actualPort();
+    switch (settings.shape()) {
+      case SCIM -> keys.put("headers", new JsonObject().put("Authorization", "Bearer " + settings.clientSecret()));
+      case OKTA -> keys.put("headers", new JsonObject().put("Authorization", "SSWS " + settings.clientSecret()));
+      default -> {
+        keys.put("tokenUrl", origin + identity.tokenPath()).put("clientId", settings.clientId())
+          .put("clientSecret", settings.clientSecret());
+        if (settings.shape() == DemoShape.AUTH0) {
+          keys.put("tokenAudience", baseUrl() + "/");
+        }
+      }
+    }
+    return keys;
+  }
+
+  /** Tokens the demo's token endpoint handed out (the production shapes that use tokens), for tests. */
+  public long tokensIssued() {
+    return identity == null ? 0 : identity.tokens().issued();
   }
 
   /** Requests answered (429s included), for benchmarks that run the demo in-process. */
@@ -95,6 +140,13 @@ public class DemoDirectoryVerticle extends VerticleBase {
 
   private void handle(HttpServerRequest request) {
     requests++;
+    if (identity != null) {
+      // Okta and Auth0 say their budget in headers and refuse when it is spent; the others refuse beyond the rate.
+      if (identity.announcesBudget() || !overRate(request)) {
+        identity.handle(request);
+      }
+      return;
+    }
     if (overRate(request) || !authorised(request)) {
       return;
     }

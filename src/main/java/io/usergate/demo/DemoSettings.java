@@ -16,7 +16,9 @@ public record DemoSettings(
   // what it serves, and how badly
   int users, int latencyMs, int jitterMs, double errorRate, double hangRate, int maxRatePerSecond,
   // the real directory it stands in for: the answers' shape, the API key it wants
-  DemoShape shape, Map<String, String> requiredHeaders) {
+  DemoShape shape, Map<String, String> requiredHeaders,
+  // the production shapes' credentials: the client of the token endpoint, its secret (also their static credential)
+  String clientId, String clientSecret, int tokenLifetimeSeconds) {
 
   public static final String SECTION = "demo";
 
@@ -26,14 +28,15 @@ public record DemoSettings(
     return new DemoSettings(demo.bool("enabled"), demo.string("host"), demo.integer("port"),
       demo.integer("users"), demo.integer("latencyMs"), demo.integer("jitterMs"),
       demo.fraction("errorRate"), demo.fraction("hangRate"), demo.integer("maxRatePerSecond"),
-      shape(demo.string("shape")), demo.headers("requiredHeaders"));
+      shape(demo.string("shape")), demo.headers("requiredHeaders"),
+      demo.string("clientId"), demo.string("clientSecret"), demo.integer("tokenLifetimeSeconds"));
   }
 
   private static DemoShape shape(String text) {
     try {
       return DemoShape.parse(text);
     } catch (IllegalArgumentException e) {
-      throw new InvalidConfigException(ConfigKeys.get(SECTION, "shape"), "\"" + text + "\" is none of plain, dummyjson, enveloped",
+      throw new InvalidConfigException(ConfigKeys.get(SECTION, "shape"), "\"" + text + "\" is none of plain, dummyjson, enveloped, keycloak, scim, okta, entra, auth0",
         "the demo section");
     }
   }

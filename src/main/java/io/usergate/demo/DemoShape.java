@@ -20,7 +20,17 @@ public enum DemoShape {
    */
   DUMMYJSON,
   /** reqres-like: {@code {"data": {id, email, first_name, last_name, avatar}, "support": {...}}}; lists {@code {page, ..., data}}. */
-  ENVELOPED;
+  ENVELOPED,
+  /** Keycloak's admin REST API under {@code /admin/realms/demo}: UUIDs, {@code first}/{@code max}, tokens. */
+  KEYCLOAK,
+  /** A SCIM 2.0 server (RFC 7643/7644) under {@code /scim/v2}: UUIDs, {@code startIndex}/{@code count}, {@code filter}. */
+  SCIM,
+  /** Okta's Users API: 20-character ids, {@code Link} rel="next" with {@code after}, {@code X-Rate-Limit-*}, {@code SSWS}. */
+  OKTA,
+  /** Microsoft Graph under {@code /v1.0}: GUIDs, {@code $top}/{@code $select}, {@code @odata.nextLink}, tokens. */
+  ENTRA,
+  /** Auth0's Management API v2 under {@code /api/v2}: {@code auth0|…} ids, page/per_page, the 1000 cap, {@code x-ratelimit-*}. */
+  AUTH0;
 
   private static final String[] FIRST = {"Leanne", "Ervin", "Clementine", "Patricia", "Chelsey", "Dennis", "Kurtis",
     "Nicholas", "Glenna", "Clementina", "Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald"};
@@ -38,12 +48,29 @@ public enum DemoShape {
     return valueOf(text.trim().toUpperCase(Locale.ROOT));
   }
 
+  /** A production directory's shape: string ids, its own paths under {@link #basePath()} ({@link IdentityDirectory}). */
+  public boolean identity() {
+    return ordinal() >= KEYCLOAK.ordinal();
+  }
+
+  /** Where this shape's API sits on the demo's port: what {@code upstream.baseUrl} ends with. */
+  public String basePath() {
+    return switch (this) {
+      case KEYCLOAK -> "/admin/realms/demo";
+      case SCIM -> "/scim/v2";
+      case ENTRA -> "/v1.0";
+      case AUTH0 -> "/api/v2";
+      default -> "";
+    };
+  }
+
   /** The user with this id as this shape's directory has it, the same every time. */
   public JsonObject user(long id) {
     return switch (this) {
       case PLAIN -> DemoDirectoryVerticle.user(id);
       case DUMMYJSON -> dummyJsonUser(id);
       case ENVELOPED -> reqresUser(id);
+      default -> IdentityUsers.user(this, id);
     };
   }
 
@@ -57,7 +84,7 @@ public enum DemoShape {
     return switch (this) {
       case PLAIN -> "{\"error\":\"no such user\"}";
       case DUMMYJSON -> new JsonObject().put("message", "User with id '" + id + "' not found").encode();
-      case ENVELOPED -> "{}";
+      default -> "{}";
     };
   }
 
@@ -66,7 +93,7 @@ public enum DemoShape {
     return switch (this) {
       case PLAIN -> users;
       case DUMMYJSON -> new JsonObject().put("users", users).put("total", users.size()).put("skip", 0).put("limit", users.size());
-      case ENVELOPED -> new JsonObject().put("data", users);
+      default -> new JsonObject().put("data", users);
     };
   }
 
@@ -75,7 +102,7 @@ public enum DemoShape {
     return switch (this) {
       case PLAIN -> 10;
       case DUMMYJSON -> 30;
-      case ENVELOPED -> 6;
+      default -> 6;
     };
   }
 
@@ -84,7 +111,7 @@ public enum DemoShape {
     return switch (this) {
       case PLAIN -> users;
       case DUMMYJSON -> new JsonObject().put("users", users).put("total", total).put("skip", skip).put("limit", users.size());
-      case ENVELOPED -> new JsonObject().put("page", skip / size + 1).put("per_page", size).put("total", total)
+      default -> new JsonObject().put("page", skip / size + 1).put("per_page", size).put("total", total)
         .put("total_pages", (total + size - 1) / size).put("data", users).put("support", SUPPORT.copy());
     };
   }

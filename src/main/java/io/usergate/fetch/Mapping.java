@@ -48,35 +48,84 @@ final class Mapping {
   }
 
   /**
-   * A pointer's value in a user. A pointer of one token ({@code /name}: every default) is read as that
+   * A placeholder's value in a user. A pointer of one token ({@code /name}: every default) is read as that
    * field itself: the pointer's own query (an iterator and its objects per call) showed in the live
-   * path's profile, four times per user.
+   * path's profile, four times per user. A {@link Pointers.Selector} walks its steps, selecting in arrays.
    */
   private static final class Lookup {
     private final JsonPointer pointer;
     private final String field;
+    private final Pointers.Selector selector;
 
     Lookup(JsonPointer pointer) {
       this.pointer = pointer;
+      this.selector = null;
       List<String> tokens = Pointers.tokens(pointer);
       this.field = tokens.size() == 1 ? tokens.get(0) : null;
     }
 
+    Lookup(Pointers.Selector selector) {
+      this.pointer = null;
+      this.field = null;
+      this.selector = selector;
+    }
+
     Object in(JsonObject user) {
+      if (selector != null) {
+        return select(user);
+      }
       return field != null ? user.getValue(field) : pointer.queryJson(user);
+    }
+
+    private Object select(JsonObject user) {
+      Object current = user;
+      for (Pointers.Selector.Step step : selector.steps()) {
+        current = child(current, step.token());
+        if (step.selects()) {
+          current = current instanceof JsonArray array ? first(array, step.field(), step.value()) : null;
+        }
+        if (current == null) {
+          return null;
+        }
+      }
+      return current;
+    }
+
+    private static Object child(Object parent, String token) {
+      if (parent instanceof JsonObject object) {
+        return object.getValue(token);
+      }
+      if (parent instanceof JsonArray array && token.matches("\\d{1,9}") && Integer.parseInt(token) < array.size()) {
+        return array.getValue(Integer.parseInt(token));
+      }
+      return null;
+    }
+
+    /** The first element of {@code array} whose {@code field} reads as {@code value} ({@code true}: the boolean or the string). */
+    private static Object first(JsonArray array, String field, String value) {
+      for (Object element : array) {
+        if (element instanceof JsonObject object && object.getValue(field) != null
+          && String.valueOf(object.getValue(field)).equals(value)) {
+          return element;
+        }
+      }
+      return null;
     }
   }
 
-  /** A template's parts, each a literal {@link String} or a {@link Lookup}. */
-  private record Parts(Pointers.Template template, List<Object> parts) {
+  /** A template's alternatives, each a list of parts: a literal {@link String} or a {@link Lookup}. */
+  private record Parts(Pointers.Template template, List<List<Object>> alternatives) {
 
     static Parts of(Pointers.Template template) {
-      return template == null ? null : new Parts(template, template.parts().stream()
-        .map(part -> part instanceof JsonPointer pointer ? (Object) new Lookup(pointer) : part).toList());
+      return template == null ? null : new Parts(template, template.alternatives().stream()
+        .map(parts -> parts.stream().map(Parts::lookup).toList()).toList());
     }
 
-    boolean single() {
-      return template.single();
+    private static Object lookup(Object part) {
+      if (part instanceof JsonPointer pointer) {
+        return new Lookup(pointer);
+      }
+      return part instanceof Pointers.Selector selector ? new Lookup(selector) : part;
     }
 
     @Override
@@ -157,6 +206,10 @@ final class Mapping {
    */
   List<Mapped> users(Object listAnswer) {
     Object found = listPointer.isRootPointer() ? listAnswer : listPointer.queryJson(listAnswer);
+    if (found == null && listAnswer instanceof JsonObject answer && Integer.valueOf(0).equals(answer.getValue("totalResults"))) {
+      // SCIM (RFC 7644 3.4.2) leaves Resources out of an answer with no results.
+      return List.of();
+    }
     if (!(found instanceof JsonArray entries)) {
       throw new NotAList((listPointer.isRootPointer() ? shape(found)
         : (found == null ? "nothing" : shape(found)) + " at mapping.listPointer " + listPointer) + ", not an array of users");
@@ -220,14 +273,32 @@ final class Mapping {
     return keep.isEmpty() ? raw : kept(raw);
   }
 
-  /** The template's value for this user; null when it renders nothing (empty, or not a string alone). */
+  /**
+   * The template's value for this user: its first alternative that renders something; null when none does.
+   * An alternative that is one placeholder alone takes a string as it is (anything else renders nothing).
+   */
   private static String render(Parts template, JsonObject user) {
-    if (template.single()) {
-      Object value = ((Lookup) template.parts().get(0)).in(user);
+    List<List<Object>> alternatives = template.alternatives();
+    if (alternatives.size() == 1) {
+      return renderOne(alternatives.get(0), user);
+    }
+    for (List<Object> parts : alternatives) {
+      String text = renderOne(parts, user);
+      // An empty string is no value here: the next alternative has its turn.
+      if (text != null && !text.isBlank()) {
+        return text;
+      }
+    }
+    return null;
+  }
+
+  private static String renderOne(List<Object> parts, JsonObject user) {
+    if (Pointers.Template.singlePlaceholder(parts)) {
+      Object value = ((Lookup) parts.get(0)).in(user);
       return value instanceof String text ? text : null;
     }
     StringBuilder out = new StringBuilder();
-    for (Object part : template.parts()) {
+    for (Object part : parts) {
       if (part instanceof Lookup lookup) {
         Object value = lookup.in(user);
         if (value instanceof String || value instanceof Number) {

@@ -125,6 +125,8 @@ final class Upstream implements RateShare.Paced {
   private final String batchPathTemplate;
   /** How the directory pages its list ({@code sync.listPath}, {@code sync.listNext}), null when it has none. */
   private final ListPaging paging;
+  /** The bulk read's filter expression ({@code upstream.batchFilter}), null when the bulk endpoint takes the ids as they are. */
+  private final BatchFilter batchFilter;
   private final RateLimiter limiter;
   private final WriteSpacing writes;
   private final UpstreamPause pause;
@@ -151,6 +153,7 @@ final class Upstream implements RateShare.Paced {
     this.batchPath = batchPathTemplate.isBlank() ? null : UriTemplate.of(batchPathTemplate);
     this.paging = settings.listPath().isBlank() ? null : new ListPaging(settings.listNext(), settings.baseUrl(),
       settings.listPath(), settings.listNextPointer(), settings.listTokenParam());
+    this.batchFilter = settings.batchFilter() == null ? null : new BatchFilter(settings.batchFilter(), settings.batchFilterJoin());
     // Only permit holders wait for a token, so its queue is never longer than the semaphore's permits.
     this.limiter = new RateLimiter(vertx, settings.maxRatePerSecond(), settings.maxBurst(), settings.rateMarginMs(),
       settings.maxConcurrent(), System::nanoTime);
@@ -408,9 +411,16 @@ final class Upstream implements RateShare.Paced {
     });
   }
 
-  /** The bulk endpoint's URI for {@code ids}: the template with {@code id} (explodes) or {@code ids} (commas). */
+  /**
+   * The bulk endpoint's URI for {@code ids}: the template with {@code id} (explodes) or {@code ids} (commas), or
+   * {@code filter} (the ids' filter expression, percent-encoded by the expansion) and {@code count} (how many).
+   */
   private String batchUri(List<String> ids) {
-    return basePath + batchPath.expandToString(Variables.variables().set("id", ids).set("ids", ids));
+    Variables variables = Variables.variables().set("id", ids).set("ids", ids).set("count", Integer.toString(ids.size()));
+    if (batchFilter != null) {
+      variables.set("filter", batchFilter.expression(ids));
+    }
+    return basePath + batchPath.expandToString(variables);
   }
 
   private UsergateException toContract(Throwable failure, Call<?> call, int attempts) {

@@ -22,7 +22,7 @@ public record UpstreamSettings(
   // the size of what is asked and of what comes back
   int maxIdsPerRequest, int maxBodyBytes,
   // the directory's bulk endpoint
-  String batchPath, int batchDelayMs, int maxBatchSize,
+  String batchPath, String batchFilter, String batchFilterJoin, int batchDelayMs, int maxBatchSize,
   // the circuit breaker
   boolean breakerEnabled, int breakerMaxFailures, int breakerWindowMs, int breakerResetMs,
   // the write-through to the store
@@ -49,7 +49,7 @@ public record UpstreamSettings(
       upstream.integer("maxPauseMs"), upstream.string("budget"),
       upstream.bool("rateLimitHeaders"), upstream.integer("rateLimitReserve"),
       upstream.integer("maxIdsPerRequest"), upstream.integer("maxBodyBytes"),
-      upstream.string("batchPath"), upstream.integer("batchDelayMs"), upstream.integer("maxBatchSize"),
+      upstream.string("batchPath"), upstream.string("batchFilter"), upstream.string("batchFilterJoin"), upstream.integer("batchDelayMs"), upstream.integer("maxBatchSize"),
       upstream.bool("breakerEnabled"), upstream.integer("breakerMaxFailures"), upstream.integer("breakerWindowMs"),
       upstream.integer("breakerResetMs"),
       upstream.integer("writeThroughDelayMs"), upstream.integer("writeThroughMinIntervalMs"),

@@ -28,7 +28,8 @@ public final class Stack {
     config.getJsonObject("demo").put("port", 0);
     DemoDirectoryVerticle demo = new DemoDirectoryVerticle();
     deploy(vertx, MainVerticle.DEMO, demo, config);
-    config.getJsonObject("upstream").put("baseUrl", "http://127.0.0.1:" + demo.actualPort());
+    // The shape's base path too (/admin/realms/demo for keycloak ...): what an operator sets as upstream.baseUrl.
+    config.getJsonObject("upstream").put("baseUrl", demo.baseUrl());
     return demo;
   }
 
