@@ -3,7 +3,8 @@
 //   npm ci && node server.js --port 8090 --token secret [--users 300] [--seed usergate]
 // Options may also come from SCIM_PORT, SCIM_TOKEN, SCIM_USERS, SCIM_SEED. It prints one line,
 // "scim-server listening on 127.0.0.1 port=PORT users=N", once it accepts connections.
-// Besides SCIM, POST /control/reset (same token) puts the seeded users back.
+// Besides SCIM, POST /control/reset (same token) puts the seeded users back, and GET /control/requests counts
+// the reads of /Users by kind (one user, a filtered list, a plain list).
 import {createHash, randomUUID} from "node:crypto";
 import {parseArgs} from "node:util";
 import express from "express";
@@ -156,6 +157,20 @@ app.post("/control/reset", (request, response) => {
     if (!Number.isInteger(count) || count < 0) return response.status(400).send(`bad users=${request.query.users}`);
     seed(count);
     response.sendStatus(204);
+});
+// Not SCIM: what reached /Users since start, by kind, so that tests can see how usergate read it.
+const requests = {single: 0, filtered: 0, listed: 0};
+app.use("/scim/v2/Users", (request, response, next) => {
+    if (request.method === "GET") {
+        if (request.path !== "/" && request.path !== "") requests.single++;
+        else if (request.query.filter) requests.filtered++;
+        else requests.listed++;
+    }
+    next();
+});
+app.get("/control/requests", (request, response) => {
+    if (request.header("Authorization") !== `Bearer ${options.token}`) return response.sendStatus(401);
+    response.json(requests);
 });
 app.use("/scim/v2", new SCIMMYRouters({
     type: "bearer",

@@ -1,10 +1,12 @@
 package io.usergate.fetch;
 
+import io.netty.channel.ConnectTimeoutException;
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.oauth2.OAuth2Auth;
 import io.vertx.ext.auth.oauth2.OAuth2FlowType;
@@ -93,7 +95,9 @@ final class ClientCredentials {
       .setClientSecret(endpoint.basicAuth() ? formEncoded(endpoint.clientSecret()) : endpoint.clientSecret())
       .setHttpClientOptions(new HttpClientOptions()
         .setConnectTimeout((int) timeoutMs)
-        .setIdleTimeout((int) timeoutMs)
+        // Closes a hung connection, a second after the request's own deadline has answered its callers (the
+        // deadline first, so that the message says what happened: no answer in time, not a closed connection).
+        .setIdleTimeout((int) timeoutMs + 1000)
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
     if (endpoint.audience() != null) {
       // The library adds these to the token request's form (Auth0's audience).
@@ -226,8 +230,8 @@ final class ClientCredentials {
       return ErrorCode.UPSTREAM_UNAVAILABLE.error("the token endpoint " + endpoint.url() + " did not answer within "
         + timeoutMs + " ms");
     }
-    if (failure instanceof IOException || failure instanceof io.vertx.core.http.HttpClosedException
-      || failure instanceof io.netty.channel.ConnectTimeoutException) {
+    if (failure instanceof IOException || failure instanceof HttpClosedException
+      || failure instanceof ConnectTimeoutException) {
       return ErrorCode.UPSTREAM_UNAVAILABLE.error("cannot reach the token endpoint " + endpoint.url() + ": "
         + reason(failure.getMessage()));
     }

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -59,12 +60,11 @@ class KeycloakDirectoryTest {
     vertx = Vertx.vertx();
     client = WebClient.create(vertx);
     users = adminList();
-    JsonObject config = TestConfig.forTests();
-    config.getJsonObject("upstream").put("preset", "keycloak").put("baseUrl", keycloak.adminUrl())
-      .put("tokenUrl", keycloak.tokenUrl()).put("clientId", KeycloakRealm.SHORT_LIVED_CLIENT)
-      .put("clientSecret", KeycloakRealm.SHORT_LIVED_SECRET);
-    config.getJsonObject("sync").put("intervalMs", 3_600_000).put("listPageSize", 100);
-    config.getJsonObject("http").put("drainDelayMs", 0);
+    // What an operator sets: the preset, the realm's admin URL and the client's credentials; the preset does the rest.
+    JsonObject config = TestConfig.fromEnvironment(Map.of("USERGATE_UPSTREAM_PRESET", "keycloak",
+      "USERGATE_UPSTREAM_BASE_URL", keycloak.adminUrl(), "USERGATE_UPSTREAM_CLIENT_ID", KeycloakRealm.SHORT_LIVED_CLIENT,
+      "USERGATE_UPSTREAM_CLIENT_SECRET", KeycloakRealm.SHORT_LIVED_SECRET, "USERGATE_SYNC_INTERVAL_MS", "3600000"));
+    assertEquals(keycloak.tokenUrl(), config.getJsonObject("upstream").getString("tokenUrl"), "derived by the preset");
     port = Stack.all(vertx, config).actualPort();
   }
 

@@ -167,6 +167,11 @@ public final class ScimServer {
     expect(204, send(request("http://127.0.0.1:" + port + "/control/reset").POST(HttpRequest.BodyPublishers.noBody())));
   }
 
+  /** The reads of /Users since start, by kind: {@code {"single", "filtered", "listed"}}. */
+  public JsonObject requests() {
+    return new JsonObject(expect(200, send(request("http://127.0.0.1:" + port + "/control/requests").GET())).body());
+  }
+
   /** The user as GET /Users/{id} answers it; fails on anything but 200. */
   public JsonObject user(String id) {
     return new JsonObject(expect(200, send(request(userUrl(id)).GET())).body());

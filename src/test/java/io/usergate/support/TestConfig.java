@@ -4,6 +4,7 @@ import io.usergate.config.Configuration;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /** The configuration tests start from: the built-in defaults, pointed at the test database. */
@@ -47,6 +48,19 @@ public final class TestConfig {
     config.getJsonObject("cache").put("freshForMs", 0L).put("notFoundForMs", 0L).put("memoryBytes", 0L);
     config.put("pg", TestDatabase.pg());
     config.getJsonObject("http").put("port", 0);
+    return config;
+  }
+
+  /**
+   * The configuration an operator gets from {@code environment} ({@code USERGATE_*} variables: a preset, its
+   * base URL and credentials), resolved by the service's own layers, on the suite's database and ports.
+   */
+  public static JsonObject fromEnvironment(Map<String, String> environment) {
+    JsonObject config = Configuration.load(new Configuration.Sources(null, null, environment, Map.of())).config();
+    JsonObject tests = forTests();
+    for (String section : List.of("pg", "http", "cache")) {
+      config.put(section, tests.getJsonObject(section));
+    }
     return config;
   }
 }
