@@ -3,9 +3,12 @@ package io.usergate.config;
 import io.vertx.core.json.JsonObject;
 
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * {@code upstream.preset}: for a kind of directory, the key values that make usergate talk to it (paths,
@@ -18,6 +21,10 @@ import java.util.Set;
 public final class Presets {
 
   public static final String NONE = "none";
+  /** Okta's filter for users of every status, percent-encoded for a template: the plain list leaves DEPROVISIONED out. */
+  private static final String OKTA_EVERY_STATUS = URLEncoder.encode(String.join(" or ", Stream.of("STAGED", "PROVISIONED",
+    "ACTIVE", "RECOVERY", "LOCKED_OUT", "PASSWORD_EXPIRED", "SUSPENDED", "DEPROVISIONED")
+    .map(status -> "status eq \"" + status + "\"").toList()), StandardCharsets.UTF_8).replace("+", "%20");
 
   /** The Graph fields usergate maps, and accountEnabled: it is not among the properties Graph sends by default. */
   static final String GRAPH_SELECT = "id,displayName,givenName,surname,mail,userPrincipalName,accountEnabled";
@@ -74,7 +81,9 @@ public final class Presets {
       "mapping.name", "{/profile/displayName}||{/profile/firstName} {/profile/lastName}||{/profile/login}",
       "mapping.username", "{/profile/login}",
       "mapping.email", "{/profile/email}",
-      "sync.listPath", "/api/v1/users{?limit}",
+      // The plain list leaves DEPROVISIONED users out: a filter naming every status lists them all (and, unlike
+      // search, reads current data).
+      "sync.listPath", "/api/v1/users?filter=" + OKTA_EVERY_STATUS + "{&limit}",
       "sync.listNext", "link",
       "sync.listPageSize", 200,
       "demo.shape", "okta");

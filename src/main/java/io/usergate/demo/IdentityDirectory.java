@@ -12,7 +12,9 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
@@ -47,6 +49,7 @@ final class IdentityDirectory {
   /** Graph's default properties of a user: what it sends without {@code $select}. */
   private static final List<String> GRAPH_DEFAULT = List.of("businessPhones", "displayName", "givenName", "jobTitle", "mail",
     "mobilePhone", "officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id");
+  private static final Pattern STATUS_TERM = Pattern.compile("\\s*status\\s+eq\\s+\"([A-Z_]+)\"\\s*", Pattern.CASE_INSENSITIVE);
   private static final Pattern EQ_TERM = Pattern.compile("\\s*id\\s+eq\\s+\"((?:[^\"\\\\]|\\\\.)*)\"\\s*", Pattern.CASE_INSENSITIVE);
   private static final Pattern GRAPH_IN = Pattern.compile("\\s*id\\s+in\\s+\\((.*)\\)\\s*");
   private static final Pattern GRAPH_VALUE = Pattern.compile("\\s*'((?:[^']|'')*)'\\s*");
@@ -202,7 +205,7 @@ final class IdentityDirectory {
   private void keycloakList(HttpServerRequest request) {
     long first = number(request, "first", 0, Long.MAX_VALUE);
     int max = (int) number(request, "max", 100, DemoDirectoryVerticle.MAX_PAGE);
-    json(request, 200, users(first + 1, max, false));
+    json(request, 200, users(first + 1, max));
   }
 
   private void scimList(HttpServerRequest request) {
@@ -218,7 +221,7 @@ final class IdentityDirectory {
         (int) Math.min(matches.size(), startIndex - 1 + count)));
     } else {
       total = settings.users();
-      resources = users(startIndex, count, false);
+      resources = users(startIndex, count);
     }
     JsonObject answer = new JsonObject()
       .put("schemas", new JsonArray().add("urn:ietf:params:scim:api:messages:2.0:ListResponse"))
@@ -234,12 +237,13 @@ final class IdentityDirectory {
   private void oktaList(HttpServerRequest request) {
     int limit = (int) Math.min(200, number(request, "limit", 200, Integer.MAX_VALUE));
     String filter = request.getParam("filter");
-    if (filter != null) {
+    Set<String> statuses = filter == null ? null : statuses(filter);
+    if (filter != null && statuses == null) {
       json(request, 200, byIds(eqTerms(filter, " or ")));
       return;
     }
     if (request.getParam("search") != null) {
-      throw new BadRequest("this demo's Okta takes filter=id eq \"…\", not search");
+      throw new BadRequest("this demo's Okta takes filter=id eq \"…\" or filter=status eq \"…\", not search");
     }
     String after = request.getParam("after");
     long from = 1;
@@ -250,17 +254,33 @@ final class IdentityDirectory {
       }
       from = n + 1;
     }
-    JsonArray page = users(from, limit, true);
+    // The plain list leaves the DEPROVISIONED out, as Okta's does; a filter on the status lists whom it names.
+    JsonArray page = users(from, limit, statuses == null ? Set.of("ACTIVE") : statuses);
     String origin = origin(request);
-    String self = "<" + origin + "/api/v1/users?limit=" + limit + (after == null ? "" : "&after=" + after) + ">; rel=\"self\"";
+    String query = filter == null ? "" : "filter=" + URLEncoder.encode(filter, StandardCharsets.UTF_8).replace("+", "%20") + "&";
+    String self = "<" + origin + "/api/v1/users?" + query + "limit=" + limit + (after == null ? "" : "&after=" + after) + ">; rel=\"self\"";
     request.response().headers().add("Link", self);
     if (page.size() == limit) {
       String last = page.getJsonObject(page.size() - 1).getString("id");
-      if (lastListed() > DemoIds.number(shape, last)) {
-        request.response().headers().add("Link", "<" + origin + "/api/v1/users?after=" + last + "&limit=" + limit + ">; rel=\"next\"");
+      if (users(DemoIds.number(shape, last) + 1, 1, statuses == null ? Set.of("ACTIVE") : statuses).size() > 0) {
+        request.response().headers().add("Link", "<" + origin + "/api/v1/users?" + query + "after=" + last + "&limit=" + limit
+          + ">; rel=\"next\"");
       }
     }
     json(request, 200, page);
+  }
+
+  /** {@code status eq "ACTIVE" or status eq "DEPROVISIONED" ...}: the statuses it names; null when it is no such filter. */
+  private static Set<String> statuses(String filter) {
+    Set<String> statuses = new HashSet<>();
+    for (String term : filter.split("(?i) or ")) {
+      Matcher matcher = STATUS_TERM.matcher(term);
+      if (!matcher.matches()) {
+        return null;
+      }
+      statuses.add(matcher.group(1));
+    }
+    return statuses;
   }
 
   private void graphList(HttpServerRequest request) {
@@ -292,7 +312,7 @@ final class IdentityDirectory {
         throw new BadRequest("Invalid $skiptoken");
       }
     }
-    for (Object user : users(from, size, false)) {
+    for (Object user : users(from, size)) {
       value.add(selected((JsonObject) user, select));
     }
     answer.put("value", value);
@@ -319,7 +339,7 @@ final class IdentityDirectory {
             + "See https://auth0.com/docs/users/search/v3/view-search-results-by-page#limitation").encode());
       return;
     }
-    JsonArray users = users(start + 1, (int) Math.min(perPage, AUTH0_CAP - start), false);
+    JsonArray users = users(start + 1, (int) Math.min(perPage, AUTH0_CAP - start));
     if (!"true".equals(request.getParam("include_totals"))) {
       json(request, 200, users);
       return;
@@ -328,24 +348,20 @@ final class IdentityDirectory {
       .put("users", users).put("total", Math.min(settings.users(), AUTH0_CAP)));
   }
 
-  /** Users {@code from}, {@code from + 1}, ... at most {@code count} of them (Okta's list: the DEPROVISIONED left out). */
-  private JsonArray users(long from, int count, boolean listedOnly) {
+  /** Users {@code from}, {@code from + 1}, ... at most {@code count} of them. */
+  private JsonArray users(long from, int count) {
+    return users(from, count, null);
+  }
+
+  /** As {@link #users(long, int)}, only those whose Okta status is in {@code statuses} (null: every user). */
+  private JsonArray users(long from, int count, Set<String> statuses) {
     JsonArray users = new JsonArray();
     for (long n = from; n <= settings.users() && users.size() < count; n++) {
-      if (!listedOnly || !IdentityUsers.deprovisioned(n)) {
+      if (statuses == null || statuses.contains(IdentityUsers.deprovisioned(n) ? "DEPROVISIONED" : "ACTIVE")) {
         users.add(IdentityUsers.user(shape, n));
       }
     }
     return users;
-  }
-
-  /** The number of the last user Okta's plain list shows. */
-  private long lastListed() {
-    long last = settings.users();
-    while (last > 0 && IdentityUsers.deprovisioned(last)) {
-      last--;
-    }
-    return last;
   }
 
   private JsonArray byIds(List<String> ids) {

@@ -1,11 +1,11 @@
 package io.usergate.fetch;
 
-import io.usergate.user.UserId;
 import io.usergate.bus.SharedJsonCodec;
 import io.usergate.cache.Freshness;
 import io.usergate.cache.UserCache;
 import io.usergate.log.RequestIds;
 import io.usergate.store.StoreMessages;
+import io.usergate.user.UserId;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

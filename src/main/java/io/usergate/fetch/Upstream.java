@@ -1,5 +1,6 @@
 package io.usergate.fetch;
 
+import io.netty.channel.ConnectTimeoutException;
 import io.usergate.HeaderNames;
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
@@ -7,7 +8,6 @@ import io.usergate.fetch.UpstreamAnswers.RetryableStatus;
 import io.usergate.log.RequestIds;
 import io.usergate.retry.Backoff;
 import io.usergate.user.User;
-import io.netty.channel.ConnectTimeoutException;
 import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.Future;

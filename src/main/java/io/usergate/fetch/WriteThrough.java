@@ -1,10 +1,10 @@
 package io.usergate.fetch;
 
-import io.usergate.user.UserId;
 import io.usergate.bus.SharedJsonCodec;
 import io.usergate.store.StoreAddresses;
 import io.usergate.store.StoreMessages;
 import io.usergate.user.User;
+import io.usergate.user.UserId;
 import io.vertx.core.Future;
 import io.vertx.core.Timer;
 import io.vertx.core.Vertx;

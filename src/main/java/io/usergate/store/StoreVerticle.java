@@ -23,7 +23,6 @@ import java.util.function.Function;
 
 import static io.usergate.bus.BusReplies.answer;
 import static io.usergate.bus.BusReplies.answerWithHeaders;
-import static io.usergate.store.Fields.nonNegative;
 
 /**
  * Owns the PostgreSQL pool and all SQL; every other verticle reaches the database through its addresses

@@ -1,9 +1,9 @@
 package io.usergate.store;
 
-import io.usergate.user.UserId;
 import io.usergate.HeaderNames;
 import io.usergate.cache.UserCache;
 import io.usergate.user.User;
+import io.usergate.user.UserId;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;

@@ -1,6 +1,5 @@
 package io.usergate.store;
 
-import io.usergate.user.UserId;
 import io.usergate.error.ErrorCode;
 import io.usergate.user.User;
 import io.vertx.core.Future;

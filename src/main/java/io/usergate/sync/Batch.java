@@ -1,10 +1,10 @@
 package io.usergate.sync;
 
-import io.usergate.user.UserId;
 import io.usergate.error.ErrorCode;
 import io.usergate.fetch.FetchMessages;
 import io.usergate.retry.Backoff;
 import io.usergate.store.StoreAddresses;
+import io.usergate.user.UserId;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;

@@ -1,11 +1,11 @@
 package io.usergate.sync;
 
-import io.usergate.user.UserId;
 import io.micrometer.core.instrument.Counter;
 import io.usergate.error.UsergateException;
 import io.usergate.fetch.FetchAddresses;
 import io.usergate.metrics.Metrics;
 import io.usergate.store.StoreAddresses;
+import io.usergate.user.UserId;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

@@ -1,7 +1,7 @@
 package io.usergate.bench;
 
-import io.usergate.demo.DemoDirectoryVerticle;
 import io.usergate.cache.UserCache;
+import io.usergate.demo.DemoDirectoryVerticle;
 import io.vertx.core.json.JsonObject;
 
 import java.lang.management.ManagementFactory;

@@ -2,9 +2,13 @@ package io.usergate.demo;
 
 import io.usergate.config.Configuration;
 import io.usergate.config.Presets;
+import io.usergate.store.StoreAddresses;
+import io.usergate.support.Bus;
+import io.usergate.support.Sql;
 import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
+import io.usergate.sync.SyncAddresses;
 import io.usergate.web.HttpVerticle;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -19,14 +23,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -143,5 +150,31 @@ class PresetsAgainstDemoTest {
     if (demo.credentials().containsKey("clientId")) {
       assertTrue(demo.tokensIssued() >= 1, "the calls carried the demo's tokens");
     }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"jsonplaceholder", "dummyjson", "keycloak", "scim", "okta", "entra", "auth0"})
+  @DisplayName("a preset with only the base URL and credentials walks the whole directory, page after page as the directory pages it")
+  void walksTheDirectory(String preset) throws Exception {
+    TestDatabase.execute(Sql.RESET_WALK);
+    JsonObject demoConfig = TestConfig.forTests();
+    demoConfig.getJsonObject("demo").put("shape", (String) Presets.keys(preset).get("demo.shape")).put("users", USERS)
+      .put("latencyMs", 0).put("jitterMs", 0);
+    DemoDirectoryVerticle demo = Stack.demoUpstream(vertx, demoConfig);
+    Map<String, String> environment = environment(preset, demo);
+    environment.put("USERGATE_SYNC_INTERVAL_MS", "3600000");
+    Stack.services(vertx, TestConfig.fromEnvironment(environment));
+
+    JsonObject started = Bus.call(vertx, SyncAddresses.WALK, new JsonObject());
+    assertTrue(started.getBoolean("started"), preset + ": " + started.encode());
+    AtomicReference<JsonObject> walk = new AtomicReference<>();
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+      walk.set(Bus.call(vertx, StoreAddresses.WALK_STATUS, new JsonObject()));
+      return Set.of("done", "stopped", "interrupted").contains(walk.get().getString("state"));
+    });
+    assertEquals("done", walk.get().getString("state"), preset + ": " + walk.get().encode());
+    assertEquals(USERS, walk.get().getLong("users"), preset + ": " + walk.get().encode());
+    assertEquals(0L, walk.get().getLong("invalid"), preset + ": " + walk.get().encode());
+    assertEquals(USERS, Sql.count("SELECT count(*) FROM users"), preset);
   }
 }

@@ -161,18 +161,24 @@ class KeycloakDirectoryTest {
   @Order(4)
   @DisplayName("a full walk stores the whole realm; a user deleted in Keycloak is removed by the next walk, in the change feed")
   void walkAndDeletion() throws Exception {
-    JsonObject walk = walkToTheEnd();
-    assertEquals("done", walk.getString("state"), walk.encode());
-    assertEquals(KeycloakRealm.USERS, walk.getLong("users"));
-    assertEquals(KeycloakRealm.USERS, Sql.count("SELECT count(*) FROM users"));
-
-    String gone = users.get(7).getString("id");
+    // A user of this test's own, so that the realm the other tests share stays as seeded.
     String adminToken = keycloak.adminToken(client).await(30, TimeUnit.SECONDS);
-    assertEquals(204, client.deleteAbs(keycloak.adminUrl() + "/users/" + gone).bearerTokenAuthentication(adminToken)
-      .send().await(30, TimeUnit.SECONDS).statusCode());
+    String gone = keycloak.createUser(client, new JsonObject().put("username", "walk-leaver").put("enabled", true)
+      .put("firstName", "Øyvind").put("lastName", "Leaver").put("email", "walk-leaver@example.test")).await(30, TimeUnit.SECONDS);
+    try {
+      JsonObject walk = walkToTheEnd();
+      assertEquals("done", walk.getString("state"), walk.encode());
+      assertEquals(KeycloakRealm.USERS + 1, walk.getLong("users"));
+      assertEquals(KeycloakRealm.USERS + 1, Sql.count("SELECT count(*) FROM users"));
+      assertEquals(1, Sql.count("SELECT count(*) FROM users WHERE id = '" + gone + "' AND name = 'Øyvind Leaver'"));
+    } finally {
+      assertEquals(204, client.deleteAbs(keycloak.adminUrl() + "/users/" + gone).bearerTokenAuthentication(adminToken)
+        .send().await(30, TimeUnit.SECONDS).statusCode());
+    }
     JsonObject again = walkToTheEnd();
     assertEquals("done", again.getString("state"), again.encode());
     assertEquals(1L, again.getLong("removed"), again.encode());
+    assertEquals(KeycloakRealm.USERS, Sql.count("SELECT count(*) FROM users"));
     assertEquals(0, Sql.count("SELECT count(*) FROM users WHERE id = '" + gone + "'"));
     assertEquals(1, Sql.count("SELECT count(*) FROM user_changes WHERE user_id = '" + gone + "' AND kind = 'removed'"));
   }
