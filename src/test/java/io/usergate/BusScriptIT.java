@@ -43,7 +43,7 @@ class BusScriptIT {
       assertNotEquals(0, denied.exit());
       assertTrue(denied.err().contains("access_denied"), denied.err());
 
-      Result bad = bus(url, "usergate.fetch.one", "{\"id\":0}");
+      Result bad = bus(url, "usergate.fetch.one", "{\"id\":\"\"}");
       assertNotEquals(0, bad.exit());
       assertTrue(bad.err().contains("BAD_REQUEST"), bad.err());
 
