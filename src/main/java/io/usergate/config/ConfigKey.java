@@ -14,10 +14,11 @@ public record ConfigKey(String section, String name, Type type, long min, long m
 
   /**
    * What a value is. POINTER, POINTERS and TEMPLATE are strings whose syntax is checked ({@link Pointers});
-   * HEADERS is a JSON object of header names to string values ({@link Headers}).
+   * HEADERS is a JSON object of header names to string values ({@link Headers}); CALLERS a JSON object of
+   * callers ({@link io.usergate.auth.ApiKeys#parse}).
    */
   public enum Type {
-    STRING, INT, LONG, BOOLEAN, DOUBLE, POINTER, POINTERS, TEMPLATE, HEADERS;
+    STRING, INT, LONG, BOOLEAN, DOUBLE, POINTER, POINTERS, TEMPLATE, HEADERS, CALLERS;
   }
 
   public static ConfigKey string(String dotted, String defaultValue, String meaning) {
@@ -70,6 +71,11 @@ public record ConfigKey(String section, String name, Type type, long min, long m
     return of(dotted, Type.HEADERS, 0, 0, false, new JsonObject(), meaning);
   }
 
+  /** A JSON object of named callers and the SHA-256 of their keys; the default is none ({@code {}}). */
+  public static ConfigKey callers(String dotted, String meaning) {
+    return of(dotted, Type.CALLERS, 0, 0, false, new JsonObject(), meaning);
+  }
+
   private static ConfigKey of(String dotted, Type type, long min, long max, boolean nullable, Object defaultValue,
                               String meaning) {
     int dot = dotted.indexOf('.');
@@ -98,7 +104,7 @@ public record ConfigKey(String section, String name, Type type, long min, long m
     if (nullable && trimmed.isEmpty()) {
       return null;
     }
-    if (type == Type.HEADERS) {
+    if (type == Type.HEADERS || type == Type.CALLERS) {
       if (trimmed.isEmpty()) {
         return new JsonObject();
       }
@@ -113,7 +119,7 @@ public record ConfigKey(String section, String name, Type type, long min, long m
     try {
       return switch (type) {
         case STRING, POINTER, POINTERS, TEMPLATE -> text;
-        case HEADERS -> throw new IllegalStateException();
+        case HEADERS, CALLERS -> throw new IllegalStateException();
         case INT -> Integer.parseInt(trimmed);
         case LONG -> Long.parseLong(trimmed);
         case DOUBLE -> Double.parseDouble(trimmed);
@@ -138,7 +144,7 @@ public record ConfigKey(String section, String name, Type type, long min, long m
     }
     Object typed = switch (type) {
       case STRING, POINTER, POINTERS, TEMPLATE -> value instanceof String ? value : null;
-      case HEADERS -> value instanceof JsonObject object ? object.copy() : null;
+      case HEADERS, CALLERS -> value instanceof JsonObject object ? object.copy() : null;
       case INT -> value instanceof Integer || value instanceof Long && fitsInt((Long) value)
         ? ((Number) value).intValue() : null;
       case LONG -> value instanceof Integer || value instanceof Long ? ((Number) value).longValue() : null;
@@ -162,6 +168,7 @@ public record ConfigKey(String section, String name, Type type, long min, long m
         case POINTERS -> Pointers.list((String) typed);
         case TEMPLATE -> Pointers.template((String) typed);
         case HEADERS -> Headers.parse(typed);
+        case CALLERS -> io.usergate.auth.ApiKeys.parse(typed);
         default -> { }
       }
     } catch (IllegalArgumentException e) {
@@ -192,6 +199,7 @@ public record ConfigKey(String section, String name, Type type, long min, long m
       case POINTERS -> "comma-separated JSON pointers such as /password,/bank/cardNumber";
       case TEMPLATE -> "text with JSON pointers in braces such as {/firstName} {/lastName}";
       case HEADERS -> "a JSON object of header names to string values such as {\"x-api-key\": \"...\"}";
+      case CALLERS -> "a JSON object of callers such as {\"billing\": {\"keySha256\": \"<64 hex digits>\", \"scopes\": \"users:read\"}}";
     };
     return nullable ? what + " (or empty)" : what;
   }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import static io.usergate.config.ConfigKey.bool;
+import static io.usergate.config.ConfigKey.callers;
 import static io.usergate.config.ConfigKey.fraction;
 import static io.usergate.config.ConfigKey.headers;
 import static io.usergate.config.ConfigKey.integer;
@@ -47,7 +48,14 @@ public final class ConfigKeys {
     bool("http.accessLog", false, "a log line per request (method, path, status, time, request id)"),
     string("log.format", "text", "text: one line an event; json: one Elastic Common Schema object a line (@timestamp, log.level, message, "
       + "http.request.id, error.stack_trace)"),
-    optionalString("auth.token", "bearer token of the write routes and of writes over the bridges").masked(),
+    optionalString("auth.token", "a key of every scope: the caller named token (Authorization: Bearer TOKEN or "
+      + "X-API-Key: TOKEN)").masked(),
+    callers("auth.callers", "named callers, each {\"keySha256\": the hex SHA-256 of its key, \"scopes\": space-separated "
+      + "from users:read mirror:read sync:write status:read, optionally \"fields\": comma-separated JSON pointers it may "
+      + "see of a user, \"weight\", \"ratePerSecond\", \"maxQueued\"}"),
+    string("auth.required", "auto", "whether every request needs a caller's key: auto (when auth.callers is set or "
+      + "http.host is not loopback), true, false; /health/* is always open"),
+    bool("auth.metricsOpen", true, "serve /metrics to anyone; false: it needs the scope status:read"),
     integer("health.timeoutMs", 1, 600_000, 2000, "timeout of each readiness check"),
     string("upstream.preset", "none", "a kind of directory whose paths, mapping, bulk read, list paging and token settings "
       + "are set as a layer above the defaults (every key it sets can still be overridden): none, jsonplaceholder, "

@@ -322,6 +322,10 @@ public final class Configuration {
       }
       checkToken(upstream);
       checkMapping(config.getJsonObject("mapping"));
+      String required = config.getJsonObject("auth").getString("required");
+      if (!io.usergate.auth.Access.isRequiredSetting(required)) {
+        fail("auth.required", "\"" + required + "\" is none of auto, true, false");
+      }
       String shape = config.getJsonObject("demo").getString("shape");
       List<String> shapes = List.of("plain", "dummyjson", "enveloped", "keycloak", "scim", "okta", "entra", "auth0");
       if (!shapes.contains(shape)) {

@@ -80,6 +80,12 @@ public final class Section {
     return parsed(key, () -> Headers.parse(value));
   }
 
+  /** The callers of {@code auth.callers}, checked. */
+  public java.util.List<io.usergate.auth.ApiKeys.Keyed> callers(String key) {
+    Object value = value(key, ConfigKey.Type.CALLERS);
+    return parsed(key, () -> io.usergate.auth.ApiKeys.parse(value));
+  }
+
   /**
    * Parsed again where it enters the verticle: a configuration that did not come through
    * {@link Configuration} (a test's, a tool's) is checked too, the message naming the key.

@@ -1,9 +1,15 @@
 package io.usergate.web;
 
+import io.usergate.auth.Access;
+import io.usergate.auth.Caller;
+import io.usergate.auth.Scope;
+import io.usergate.error.UsergateException;
 import io.usergate.fetch.FetchAddresses;
 import io.usergate.store.StoreAddresses;
 import io.usergate.sync.SyncAddresses;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.ext.bridge.BaseBridgeEvent;
@@ -16,13 +22,30 @@ import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
- * What clients outside the JVM may do on the event bus: the permitted addresses, and the token rule for
- * writes. Everything else is denied ({@code access_denied}); a write without the token is rejected.
+ * What clients outside the JVM may do on the event bus: the permitted addresses, and the scope each one
+ * needs of the caller whose credential a frame carries in its {@code headers} ({@code Authorization:
+ * Bearer <key>} or {@code X-API-Key}). Everything else is denied ({@code access_denied}). A refused request
+ * is answered on its reply address with the error of the routes (401, 403), and carries no user data.
  */
 public final class Bridges {
+
+  /** Addresses a bridge client may send to, and the scope each needs. */
+  static final Map<String, Scope> INBOUND_SCOPES = Map.ofEntries(
+    Map.entry(FetchAddresses.ONE, Scope.USERS_READ), Map.entry(FetchAddresses.MANY, Scope.USERS_READ),
+    Map.entry(StoreAddresses.GET, Scope.MIRROR_READ), Map.entry(StoreAddresses.LIST, Scope.MIRROR_READ),
+    Map.entry(StoreAddresses.CHANGES_READ, Scope.MIRROR_READ),
+    Map.entry(SyncAddresses.STATUS, Scope.STATUS_READ), Map.entry(StoreAddresses.JOBS_LIST, Scope.STATUS_READ),
+    Map.entry(StoreAddresses.JOBS_ENQUEUE, Scope.SYNC_WRITE), Map.entry(SyncAddresses.WALK, Scope.SYNC_WRITE),
+    Map.entry(StoreAddresses.JOBS_RETRY, Scope.SYNC_WRITE), Map.entry(StoreAddresses.JOBS_DISCARD, Scope.SYNC_WRITE));
+
+  /** Addresses a bridge client may listen to, and the scope each needs. */
+  static final Map<String, Scope> OUTBOUND_SCOPES = Map.of(SyncAddresses.PROGRESS, Scope.STATUS_READ,
+    StoreAddresses.USER_CHANGED, Scope.MIRROR_READ);
 
   /** Addresses a bridge client may send to. */
   public static final List<String> INBOUND = List.of(FetchAddresses.ONE, FetchAddresses.MANY, StoreAddresses.GET,
@@ -32,35 +55,44 @@ public final class Bridges {
   /** Addresses a bridge client may listen to. */
   public static final List<String> OUTBOUND = List.of(SyncAddresses.PROGRESS, StoreAddresses.USER_CHANGED);
 
-  /** Inbound addresses that change state: only with {@code headers.Authorization = "Bearer <token>"}. */
+  /** Inbound addresses that change state: only for a caller with {@code sync:write}. */
   public static final Set<String> WRITES = Set.of(StoreAddresses.JOBS_ENQUEUE, SyncAddresses.WALK, StoreAddresses.JOBS_RETRY,
     StoreAddresses.JOBS_DISCARD);
+
+  /** The frame's headers that carry a credential: checked here, never passed on to the bus. */
+  private static final Set<String> CREDENTIALS = Set.of("authorization", "x-api-key");
 
   private Bridges() {
   }
 
   /** The SockJS bridge, to mount at {@code /eventbus/*}. */
-  static Router sockJs(Vertx vertx, BearerAuth auth) {
+  static Router sockJs(Vertx vertx, Access access) {
     SockJSBridgeOptions options = new SockJSBridgeOptions();
     INBOUND.forEach(address -> options.addInboundPermitted(new PermittedOptions().setAddress(address)));
     OUTBOUND.forEach(address -> options.addOutboundPermitted(new PermittedOptions().setAddress(address)));
-    return SockJSHandler.create(vertx).bridge(options, event -> event.complete(allowed(event, auth)));
+    return SockJSHandler.create(vertx).bridge(options,
+      event -> event.complete(allowed(event, access, frame -> event.socket().write(frame.encode()))));
   }
 
   /** The TCP bridge (4-byte length + JSON frames), for clients that speak neither HTTP nor SockJS. */
-  static TcpEventBusBridge tcp(Vertx vertx, BearerAuth auth) {
+  static TcpEventBusBridge tcp(Vertx vertx, Access access) {
     BridgeOptions options = new BridgeOptions();
     INBOUND.forEach(address -> options.addInboundPermitted(new PermittedOptions().setAddress(address)));
     OUTBOUND.forEach(address -> options.addOutboundPermitted(new PermittedOptions().setAddress(address)));
-    return TcpEventBusBridge.create(vertx, options, new NetServerOptions(), event -> event.complete(allowed(event, auth)));
+    return TcpEventBusBridge.create(vertx, options, new NetServerOptions(), event -> event.complete(allowed(event, access,
+      frame -> {
+        Buffer encoded = frame.toBuffer();
+        event.socket().write(Buffer.buffer(4 + encoded.length()).appendInt(encoded.length()).appendBuffer(encoded));
+      })));
   }
 
   /**
-   * The frame's shape and the token rule, checked before anything is delivered. A frame whose
+   * The frame's shape and its caller's scope, checked before anything is delivered. A frame whose
    * {@code headers} is not an object is refused ({@code rejected}): the bridge would otherwise fail on it
-   * with a cast and leave the client waiting for an answer that never comes.
+   * with a cast and leave the client waiting for an answer that never comes. A refused request with a
+   * reply address gets its error there ({@code refusal}), as a bus failure: code and error JSON.
    */
-  static boolean allowed(BaseBridgeEvent event, BearerAuth auth) {
+  static boolean allowed(BaseBridgeEvent event, Access access, Consumer<JsonObject> refusal) {
     JsonObject message = event.getRawMessage();
     if (message == null) {
       return true;
@@ -69,11 +101,35 @@ public final class Bridges {
     if (headers != null && !(headers instanceof JsonObject)) {
       return false;
     }
-    boolean write = event.type() == BridgeEventType.SEND || event.type() == BridgeEventType.PUBLISH;
-    if (!write || !WRITES.contains(message.getValue("address"))) {
+    Scope scope = scopeOf(event.type(), message.getValue("address"));
+    if (scope == null) {
+      // Not ours to judge: a reply, a ping, or an address the bridge denies itself.
       return true;
     }
-    Object authorization = headers == null ? null : ((JsonObject) headers).getValue("Authorization");
-    return auth.accepts(authorization instanceof String text ? text : null);
+    try {
+      Caller caller = access.identify((JsonObject) headers);
+      Access.require(caller, scope);
+    } catch (UsergateException refused) {
+      if (message.getValue("replyAddress") instanceof String replyAddress) {
+        refusal.accept(new JsonObject().put("type", "err").put("address", replyAddress)
+          .put("failureCode", refused.code().status()).put("failureType", ReplyFailure.RECIPIENT_FAILURE.name())
+          .put("message", refused.toJson().encode()));
+      }
+      return false;
+    }
+    if (headers != null) {
+      // The key stays here: the bridge would otherwise pass it on as a header of the bus message.
+      ((JsonObject) headers).fieldNames().removeIf(name -> CREDENTIALS.contains(name.toLowerCase(java.util.Locale.ROOT)));
+    }
+    return true;
+  }
+
+  /** The scope a frame needs, or null when it needs none of ours. */
+  private static Scope scopeOf(BridgeEventType type, Object address) {
+    return switch (type) {
+      case SEND, PUBLISH -> INBOUND_SCOPES.get(address);
+      case REGISTER -> OUTBOUND_SCOPES.get(address);
+      default -> null;
+    };
   }
 }

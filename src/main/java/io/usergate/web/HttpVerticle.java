@@ -1,6 +1,7 @@
 package io.usergate.web;
 
 import io.usergate.HeaderNames;
+import io.usergate.auth.Scope;
 import io.usergate.bus.SharedJsonCodec;
 import io.usergate.cache.CacheSettings;
 import io.usergate.cache.Freshness;
@@ -76,15 +77,15 @@ public class HttpVerticle extends VerticleBase {
     freshness = Freshness.of(cacheSettings);
     // The node's user cache, for the hits; fetch's answers go in it (fetch may run on another node).
     cache = UserCache.of(vertx, cacheSettings);
-    BearerAuth auth = BearerAuth.forHost(settings.host(), settings.token());
+    Guard guard = Guard.of(vertx, settings);
     Future<Void> changes = vertx.eventBus().consumer(StoreAddresses.USER_CHANGED, message -> cache.changed(message.body())).completion();
     return changes.compose(listening -> ApiDocs.load(vertx)).compose(docs -> {
-      router = router(auth, docs);
-      return tcpBridge(auth).compose(bridged -> listen(router));
+      router = router(guard, docs);
+      return tcpBridge(guard).compose(bridged -> listen(router));
     });
   }
 
-  private Router router(BearerAuth auth, ApiDocs docs) {
+  private Router router(Guard guard, ApiDocs docs) {
     Router router = Router.router(vertx);
     // First of all, the request's id: every answer carries it, errors included, and so does every log line.
     router.route().handler(ctx -> {
@@ -93,8 +94,10 @@ public class HttpVerticle extends VerticleBase {
       ctx.response().putHeader(HeaderNames.HTTP_REQUEST_ID, id);
       ctx.next();
     });
+    // Then who is calling: the access log names it; each route checks its scope.
+    router.route().handler(guard::identify);
     if (settings.accessLog()) {
-      router.route().handler(LoggerHandler.create(LoggerFormat.SHORT));
+      router.route().handler(LoggerHandler.create(LoggerFormat.SHORT).customFormatter(HttpVerticle::accessLine));
     }
     // Then, the SockJS subrouter included: a page of another origin gets 403 before anything runs.
     router.route().handler(new OriginPolicy(settings.allowedOrigins()));
@@ -105,22 +108,24 @@ public class HttpVerticle extends VerticleBase {
     routes.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(Health.liveness(vertx)));
     routes.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(
       Health.readiness(vertx, settings.healthTimeoutMs(), () -> shuttingDown)));
-    routes.get("/metrics").handler(PrometheusScrapingHandler.create());
+    routes.get("/metrics").handler(guard.metrics()).handler(PrometheusScrapingHandler.create());
     docs.mount(routes);
 
-    routes.get("/users/:id").handler(this::fetchOne);
-    routes.get("/users").handler(this::fetchMany);
+    routes.get("/users/:id").handler(guard.need(Scope.USERS_READ)).handler(this::fetchOne);
+    routes.get("/users").handler(guard.need(Scope.USERS_READ)).handler(this::fetchMany);
+    routes.post("/users/batch").handler(guard.need(Scope.USERS_READ));
     routes.post("/users/batch").handler(body).handler(this::fetchBatch);
-    routes.get("/store/users/:id").handler(this::storedOne);
-    routes.get("/store/users").handler(this::storedPage);
+    routes.get("/store/users/:id").handler(guard.need(Scope.MIRROR_READ)).handler(this::storedOne);
+    routes.get("/store/users").handler(guard.need(Scope.MIRROR_READ)).handler(this::storedPage);
     StatusReport status = new StatusReport(relay);
-    routes.get("/status").handler(ctx -> Answers.answer(ctx, status.build(), report -> Relay.json(ctx, 200).end(report.toBuffer())));
-    routes.get("/changes").handler(ctx -> relay.reply(ctx, 200, StoreAddresses.CHANGES_READ, Params.changesPage(ctx)));
-    QueueRoutes.mount(routes, auth, body, relay);
+    routes.get("/status").handler(guard.need(Scope.STATUS_READ)).handler(ctx -> Answers.answer(ctx, status.build(), report -> Relay.json(ctx, 200).end(report.toBuffer())));
+    routes.get("/changes").handler(guard.need(Scope.MIRROR_READ)).handler(ctx -> relay.reply(ctx, 200, StoreAddresses.CHANGES_READ, Params.changesPage(ctx)));
+    QueueRoutes.mount(routes, guard, body, relay);
     // The SockJS transports that POST frames (xhr_send, jsonp_send) read them through a body handler.
     router.post("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()));
-    router.route("/eventbus/*").subRouter(Bridges.sockJs(vertx, auth));
-    routes.get("/*").handler(StaticHandler.create("webroot"));
+    router.route("/eventbus/*").subRouter(Bridges.sockJs(vertx, guard.access()));
+    // The dashboard shows the queue and the directory's figures.
+    routes.get("/*").handler(guard.need(Scope.STATUS_READ)).handler(StaticHandler.create("webroot"));
     routes.refuseOtherMethods();
 
     router.route().failureHandler(WebErrors::handle);
@@ -130,12 +135,12 @@ public class HttpVerticle extends VerticleBase {
   }
 
   /** The TCP event-bus bridge, when {@code bridge.tcpPort} is set. */
-  private Future<?> tcpBridge(BearerAuth auth) {
+  private Future<?> tcpBridge(Guard guard) {
     Integer port = settings.bridgeTcpPort();
     if (port == null) {
       return Future.succeededFuture();
     }
-    return Bridges.tcp(vertx, auth).listen(port, settings.host())
+    return Bridges.tcp(vertx, guard.access()).listen(port, settings.host())
       .recover(failure -> StartFailure.bind("bridge.tcpPort", settings.host(), port, failure))
       .onSuccess(bridge -> {
         tcpBridge = bridge;
@@ -177,6 +182,13 @@ public class HttpVerticle extends VerticleBase {
     return vertx.timer(Math.max(1, settings.drainDelayMs()), TimeUnit.MILLISECONDS)
       .compose(drained -> Future.join(server.shutdown(settings.shutdownGraceMs(), TimeUnit.MILLISECONDS),
         tcpBridge == null ? Future.succeededFuture() : tcpBridge.close()));
+  }
+
+  /** The access log's line: Vert.x's short format, and the caller's name (never anything the request chose). */
+  private static String accessLine(RoutingContext ctx, long ms) {
+    return String.format("%s - %s %s %s %d %d - %d ms caller=%s", ctx.request().remoteAddress() == null ? "-"
+        : ctx.request().remoteAddress().host(), ctx.request().method(), ctx.request().uri(), ctx.request().version(),
+      ctx.response().getStatusCode(), ctx.response().bytesWritten(), ms, Guard.callerName(ctx));
   }
 
   /** The router, for the contract test: every route it holds must be in openapi.yaml. */

@@ -1,5 +1,6 @@
 package io.usergate.web;
 
+import io.usergate.auth.Scope;
 import io.usergate.store.StoreAddresses;
 import io.usergate.sync.SyncAddresses;
 import io.usergate.user.User;
@@ -9,8 +10,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 
 /**
  * The routes of the sync and its queue: {@code /sync} (status, enqueue), {@code /sync/refresh},
- * {@code /sync/jobs} (a page, retry, discard) and {@code /sync/walk}. Writes take the token, checked before
- * the body is read (a route of its own: a body handler must come first on a route). The queue's reads and
+ * {@code /sync/jobs} (a page, retry, discard) and {@code /sync/walk}. Reads need {@code status:read}, writes
+ * {@code sync:write}, checked before the body is read (a route of its own: a body handler must come first on a route). The queue's reads and
  * writes go to the store, which owns it; the status, the refresh and the walk to the sync.
  */
 final class QueueRoutes {
@@ -18,19 +19,19 @@ final class QueueRoutes {
   private QueueRoutes() {
   }
 
-  static void mount(MethodRoutes routes, BearerAuth auth, BodyHandler body, Relay relay) {
-    routes.get("/sync").handler(ctx -> relay.reply(ctx, 200, SyncAddresses.STATUS, new JsonObject()));
-    routes.post("/sync").handler(auth::check);
-    routes.post("/sync/refresh").handler(auth::check);
+  static void mount(MethodRoutes routes, Guard guard, BodyHandler body, Relay relay) {
+    routes.get("/sync").handler(guard.need(Scope.STATUS_READ)).handler(ctx -> relay.reply(ctx, 200, SyncAddresses.STATUS, new JsonObject()));
+    routes.post("/sync").handler(guard.need(Scope.SYNC_WRITE));
+    routes.post("/sync/refresh").handler(guard.need(Scope.SYNC_WRITE));
     routes.post("/sync").handler(body).handler(ctx -> relay.reply(ctx, 202, StoreAddresses.JOBS_ENQUEUE,
       new JsonObject().put("ids", Params.jsonBody(ctx, "{\"ids\": [...]}").getValue("ids"))));
     routes.post("/sync/refresh").handler(ctx -> relay.reply(ctx, 202, SyncAddresses.REFRESH, new JsonObject()));
-    routes.get("/sync/jobs").handler(ctx -> relay.reply(ctx, 200, StoreAddresses.JOBS_LIST, Params.jobsPage(ctx)));
-    routes.post("/sync/jobs/retry").handler(auth::check);
-    routes.post("/sync/jobs/discard").handler(auth::check);
+    routes.get("/sync/jobs").handler(guard.need(Scope.STATUS_READ)).handler(ctx -> relay.reply(ctx, 200, StoreAddresses.JOBS_LIST, Params.jobsPage(ctx)));
+    routes.post("/sync/jobs/retry").handler(guard.need(Scope.SYNC_WRITE));
+    routes.post("/sync/jobs/discard").handler(guard.need(Scope.SYNC_WRITE));
     routes.post("/sync/jobs/retry").handler(body).handler(ctx -> relay.reply(ctx, 202, StoreAddresses.JOBS_RETRY, Params.selection(ctx)));
     routes.post("/sync/jobs/discard").handler(body).handler(ctx -> relay.reply(ctx, 202, StoreAddresses.JOBS_DISCARD, Params.selection(ctx)));
-    routes.post("/sync/walk").handler(auth::check);
+    routes.post("/sync/walk").handler(guard.need(Scope.SYNC_WRITE));
     routes.post("/sync/walk").handler(ctx -> walk(ctx, relay));
   }
 

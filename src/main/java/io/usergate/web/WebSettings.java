@@ -1,19 +1,25 @@
 package io.usergate.web;
 
+import io.usergate.auth.ApiKeys;
 import io.usergate.config.Section;
 import io.vertx.core.json.JsonObject;
+
+import java.util.List;
 
 /** What the web verticle reads of the configuration: its sections {@code http}, {@code auth}, {@code health}, {@code bridge}. */
 record WebSettings(String host, int port, int shutdownGraceMs, int drainDelayMs, int maxBodyBytes, int requestTimeoutMs,
                    int idleTimeoutMs, int maxRequestLineBytes, String allowedOrigins, String token,
+                   List<ApiKeys.Keyed> callers, String authRequired, boolean metricsOpen,
                    int healthTimeoutMs, Integer bridgeTcpPort, boolean accessLog) {
 
   static WebSettings from(JsonObject config) {
     Section http = Section.of(config, "http");
+    Section auth = Section.of(config, "auth");
     return new WebSettings(http.string("host"), http.integer("port"), http.integer("shutdownGraceMs"),
       http.integer("drainDelayMs"), http.integer("maxBodyBytes"), http.integer("requestTimeoutMs"),
       http.integer("idleTimeoutMs"), http.integer("maxRequestLineBytes"), http.string("allowedOrigins"),
-      Section.of(config, "auth").string("token"), Section.of(config, "health").integer("timeoutMs"),
+      auth.string("token"), auth.callers("callers"), auth.string("required"), auth.bool("metricsOpen"),
+      Section.of(config, "health").integer("timeoutMs"),
       Section.of(config, "bridge").optionalInteger("tcpPort"), http.bool("accessLog"));
   }
 }
