@@ -102,10 +102,15 @@ public final class Access {
   /**
    * Lets {@code caller} on, or refuses it.
    *
-   * @throws io.usergate.error.UsergateException 403 naming the scope it lacks
+   * @throws io.usergate.error.UsergateException 403 naming the scope it lacks; 401 when it is anonymous
    */
   public static void require(Caller caller, Scope scope) {
     if (!caller.may(scope)) {
+      if (caller.name().equals(Caller.ANONYMOUS_NAME)) {
+        // No credential was given: that is what is missing.
+        throw ErrorCode.UNAUTHORIZED.error("a credential with the scope " + scope.wire() + " is required: Authorization: "
+          + "Bearer <key> or " + API_KEY_HEADER + ": <key>");
+      }
       throw ErrorCode.FORBIDDEN.error("the caller " + caller.name() + " lacks the scope " + scope.wire());
     }
   }

@@ -365,4 +365,27 @@ class ConfigurationTest {
     changed.put(variable, value);
     return changed;
   }
+  @Test
+  @DisplayName("auth.callers is checked at start: bad hex, an unknown scope, a bad pointer, an unknown entry stop it with a "
+    + "message naming the key and the caller; auth.required is auto, true or false")
+  void callersAreChecked() {
+    String hash = "a".repeat(64);
+    Map<String, String> bad = Map.of(
+      "{\"billing\": {\"keySha256\": \"xyz\", \"scopes\": \"users:read\"}}", "caller billing: keySha256 is not 64 hex digits",
+      "{\"billing\": {\"keySha256\": \"" + hash + "\", \"scopes\": \"users:write\"}}", "caller billing: unknown scope \"users:write\"",
+      "{\"billing\": {\"keySha256\": \"" + hash + "\", \"scopes\": \"users:read\", \"fields\": \"id,/name\"}}",
+      "caller billing: \"id\" is not a JSON pointer",
+      "{\"billing\": {\"keySha256\": \"" + hash + "\", \"scopes\": \"users:read\", \"field\": \"/id\"}}",
+      "caller billing has an unknown entry \"field\"",
+      "{\"billing\": {\"keySha256\": \"" + hash + "\"}}", "caller billing: scopes is missing",
+      "{\"anonymous\": {\"keySha256\": \"" + hash + "\", \"scopes\": \"users:read\"}}", "usergate uses that name itself",
+      "{\"a b\": {\"keySha256\": \"" + hash + "\", \"scopes\": \"users:read\"}}", "names a caller that is not");
+    bad.forEach((value, problem) -> {
+      String message = failure(null, Map.of("USERGATE_AUTH_CALLERS", value), Map.of());
+      assertTrue(message.startsWith("invalid configuration: auth.callers ") && message.contains(problem)
+        && message.endsWith("(from USERGATE_AUTH_CALLERS)"), message);
+    });
+    String required = failure(null, Map.of("USERGATE_AUTH_REQUIRED", "yes"), Map.of());
+    assertTrue(required.contains("auth.required") && required.contains("auto, true, false"), required);
+  }
 }

@@ -1,0 +1,278 @@
+package io.usergate.web;
+
+import io.usergate.auth.ApiKeys;
+import io.usergate.support.FakeDirectory;
+import io.usergate.support.ServiceProcess;
+import io.usergate.support.Stack;
+import io.usergate.support.TestConfig;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.parsetools.RecordParser;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Callers with API keys: who may call which route and which bridged address, over HTTP, SockJS and TCP. */
+class CallersTest {
+
+  private static final String READER = "reader-key-0123456789";
+  private static final String MIRROR = "mirror-key-0123456789";
+  private static final String WRITER = "writer-key-0123456789";
+
+  private Vertx vertx;
+  private WebClient client;
+  private int port;
+  private int tcpPort;
+
+  @AfterEach
+  void close() throws Exception {
+    Stack.close(vertx);
+  }
+
+  static String sha256(String key) {
+    return HexFormat.of().formatHex(ApiKeys.sha256(key));
+  }
+
+  /** The stack with three callers; {@code tweak} changes the configuration before it starts. */
+  private void start(Consumer<JsonObject> tweak) throws Exception {
+    vertx = Vertx.vertx();
+    FakeDirectory upstream = new FakeDirectory().deployOn(vertx);
+    JsonObject config = TestConfig.against(upstream);
+    tcpPort = ServiceProcess.freePort();
+    config.getJsonObject("bridge").put("tcpPort", tcpPort);
+    config.getJsonObject("http").put("drainDelayMs", 0);
+    config.getJsonObject("auth").put("callers", new JsonObject()
+      .put("reader", new JsonObject().put("keySha256", sha256(READER)).put("scopes", "users:read"))
+      .put("mirror", new JsonObject().put("keySha256", sha256(MIRROR)).put("scopes", "mirror:read status:read"))
+      .put("writer", new JsonObject().put("keySha256", sha256(WRITER)).put("scopes", "sync:write")));
+    tweak.accept(config);
+    port = Stack.all(vertx, config).actualPort();
+    client = WebClient.create(vertx);
+  }
+
+  private HttpResponse<Buffer> get(String uri, String header, String value) throws Exception {
+    HttpRequest<Buffer> request = client.get(port, "127.0.0.1", uri);
+    if (header != null) {
+      request.putHeader(header, value);
+    }
+    return request.send().await(10, TimeUnit.SECONDS);
+  }
+
+  private HttpResponse<Buffer> postSync(String header, String value) throws Exception {
+    HttpRequest<Buffer> request = client.post(port, "127.0.0.1", "/sync");
+    if (header != null) {
+      request.putHeader(header, value);
+    }
+    return request.sendJsonObject(new JsonObject().put("ids", new JsonArray().add(1))).await(10, TimeUnit.SECONDS);
+  }
+
+  private static void assertError(HttpResponse<Buffer> answer, int status, String code, String inMessage) {
+    assertEquals(status, answer.statusCode(), answer.bodyAsString());
+    JsonObject error = answer.bodyAsJsonObject().getJsonObject("error");
+    assertEquals(code, error.getString("code"));
+    assertTrue(error.getString("message").contains(inMessage), error.getString("message"));
+  }
+
+  @Test
+  @DisplayName("with auth.callers set, a request without a key is 401 with WWW-Authenticate on every route but /health/* and /metrics")
+  void noKeyIsUnauthorized() throws Exception {
+    start(config -> { });
+    for (String uri : new String[]{"/users/7", "/users?ids=1,2", "/store/users/7", "/store/users", "/changes", "/sync",
+      "/sync/jobs", "/status", "/"}) {
+      HttpResponse<Buffer> answer = get(uri, null, null);
+      assertError(answer, 401, "UNAUTHORIZED", "credential");
+      assertEquals("Bearer", answer.getHeader("WWW-Authenticate"), uri);
+    }
+    assertError(postSync(null, null), 401, "UNAUTHORIZED", "credential");
+    assertEquals(200, get("/health/live", null, null).statusCode());
+    // This test's Vert.x has no metrics (500 here): what matters is that no key was asked for.
+    assertFalse(get("/metrics", null, null).statusCode() == 401);
+  }
+
+  @Test
+  @DisplayName("a key as Bearer or X-API-Key reaches the routes of its scopes; another route is 403 naming the scope; "
+    + "an unknown key is 401, two credentials at once 400")
+  void scopesPerRoute() throws Exception {
+    start(config -> { });
+    assertEquals(FakeDirectory.user(7), get("/users/7", "Authorization", "Bearer " + READER).bodyAsJsonObject());
+    assertEquals(FakeDirectory.user(7), get("/users/7", "X-API-Key", READER).bodyAsJsonObject());
+    assertEquals(200, get("/users?ids=1,2", "authorization", "bearer " + READER).statusCode());
+    assertError(get("/store/users/7", "X-API-Key", READER), 403, "FORBIDDEN", "mirror:read");
+    assertError(get("/status", "X-API-Key", READER), 403, "FORBIDDEN", "status:read");
+    assertError(postSync("X-API-Key", READER), 403, "FORBIDDEN", "sync:write");
+
+    assertEquals(200, get("/store/users/7", "X-API-Key", MIRROR).statusCode());
+    assertEquals(200, get("/changes", "X-API-Key", MIRROR).statusCode());
+    assertEquals(200, get("/status", "X-API-Key", MIRROR).statusCode());
+    assertEquals(200, get("/sync", "X-API-Key", MIRROR).statusCode());
+    assertError(get("/users/7", "X-API-Key", MIRROR), 403, "FORBIDDEN", "users:read");
+
+    assertEquals(202, postSync("Authorization", "Bearer " + WRITER).statusCode());
+    assertError(get("/users/7", "Authorization", "Bearer " + WRITER), 403, "FORBIDDEN", "users:read");
+
+    HttpResponse<Buffer> unknown = get("/users/7", "X-API-Key", READER + "x");
+    assertError(unknown, 401, "UNAUTHORIZED", "not a known key");
+    assertEquals("Bearer", unknown.getHeader("WWW-Authenticate"));
+    assertError(get("/users/7", "Authorization", "Basic " + READER), 401, "UNAUTHORIZED", "not a known key");
+    HttpResponse<Buffer> both = client.get(port, "127.0.0.1", "/users/7").putHeader("X-API-Key", READER)
+      .putHeader("Authorization", "Bearer " + READER).send().await(10, TimeUnit.SECONDS);
+    assertError(both, 400, "BAD_REQUEST", "not both");
+  }
+
+  @Test
+  @DisplayName("auth.token stays a key of every scope, the caller named token, beside auth.callers")
+  void tokenHasEveryScope() throws Exception {
+    start(config -> config.getJsonObject("auth").put("token", "the-token"));
+    assertEquals(200, get("/users/7", "Authorization", "Bearer the-token").statusCode());
+    assertEquals(200, get("/store/users/7", "X-API-Key", "the-token").statusCode());
+    assertEquals(202, postSync("Authorization", "Bearer the-token").statusCode());
+  }
+
+  @Test
+  @DisplayName("auth.metricsOpen false: /metrics needs status:read (401 without a key, 403 without the scope)")
+  void metricsClosed() throws Exception {
+    start(config -> config.getJsonObject("auth").put("metricsOpen", false));
+    assertError(get("/metrics", null, null), 401, "UNAUTHORIZED", "credential");
+    assertError(get("/metrics", "X-API-Key", READER), 403, "FORBIDDEN", "status:read");
+    int withScope = get("/metrics", "X-API-Key", MIRROR).statusCode();
+    assertTrue(withScope != 401 && withScope != 403, "status " + withScope);
+  }
+
+  @Test
+  @DisplayName("on the TCP bridge a frame's headers carry the key: none is a 401 failure on the reply address, a missing "
+    + "scope a 403, neither with user data; the right scope gets the user")
+  void tcpBridge() throws Exception {
+    start(config -> { });
+    NetSocket socket = vertx.createNetClient().connect(tcpPort, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    Frames frames = new Frames(socket);
+    JsonObject fetch = new JsonObject().put("type", "send").put("address", "usergate.fetch.one")
+      .put("body", new JsonObject().put("id", 7));
+
+    assertRefusal(frames.exchange(fetch.copy().put("replyAddress", "r1")), "r1", 401, "UNAUTHORIZED");
+    assertRefusal(frames.exchange(fetch.copy().put("replyAddress", "r2")
+      .put("headers", new JsonObject().put("X-API-Key", MIRROR))), "r2", 403, "FORBIDDEN");
+    JsonObject user = frames.exchange(fetch.copy().put("replyAddress", "r3")
+      .put("headers", new JsonObject().put("Authorization", "Bearer " + READER)));
+    assertEquals(FakeDirectory.user(7), user.getJsonObject("body"), user.encode());
+
+    JsonObject write = new JsonObject().put("type", "send").put("address", "usergate.sync.enqueue").put("replyAddress", "r4")
+      .put("headers", new JsonObject().put("X-API-Key", READER)).put("body", new JsonObject().put("ids", new JsonArray().add(1)));
+    assertRefusal(frames.exchange(write), "r4", 403, "FORBIDDEN");
+    JsonObject written = frames.exchange(write.copy().put("replyAddress", "r5").put("headers", new JsonObject().put("X-API-Key", WRITER)));
+    assertEquals(1, written.getJsonObject("body").getInteger("enqueued"), written.encode());
+
+    JsonObject register = frames.exchange(new JsonObject().put("type", "register").put("address", "usergate.user.changed")
+      .put("headers", new JsonObject().put("X-API-Key", READER)));
+    assertEquals("err", register.getString("type"), register.encode());
+    socket.close().await(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  @DisplayName("on the SockJS bridge (its raw WebSocket) the same: 401 without a key, 403 without the scope, the user with it")
+  void sockJsBridge() throws Exception {
+    start(config -> { });
+    WebSocket socket = vertx.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+      .setURI("/eventbus/websocket")).await(10, TimeUnit.SECONDS);
+    JsonObject fetch = new JsonObject().put("type", "send").put("address", "usergate.fetch.one")
+      .put("body", new JsonObject().put("id", 7));
+    assertRefusal(exchange(socket, fetch.copy().put("replyAddress", "s1")), "s1", 401, "UNAUTHORIZED");
+    assertRefusal(exchange(socket, fetch.copy().put("replyAddress", "s2")
+      .put("headers", new JsonObject().put("X-API-Key", WRITER))), "s2", 403, "FORBIDDEN");
+    JsonObject user = exchange(socket, fetch.copy().put("replyAddress", "s3")
+      .put("headers", new JsonObject().put("X-API-Key", READER)));
+    assertEquals(FakeDirectory.user(7), user.getJsonObject("body"), user.encode());
+    socket.close().await(5, TimeUnit.SECONDS);
+  }
+
+  /** A refusal on a reply address: the error contract of the bus, and nothing of a user. */
+  private static void assertRefusal(JsonObject frame, String replyAddress, int status, String code) {
+    assertEquals("err", frame.getString("type"), frame.encode());
+    assertEquals(replyAddress, frame.getString("address"), frame.encode());
+    assertEquals(status, frame.getInteger("failureCode"), frame.encode());
+    assertEquals(code, new JsonObject(frame.getString("message")).getJsonObject("error").getString("code"));
+    assertNull(frame.getValue("body"), frame.encode());
+    assertFalse(frame.encode().contains("Leanne") || frame.encode().contains("@"), frame.encode());
+  }
+
+  /**
+   * Whether {@code received} answers {@code sent}: a request's answer comes to its reply address (the bridge's
+   * own "rejected" frame that follows a refusal is not it); anything else answers a frame without one.
+   */
+  private static boolean answers(JsonObject sent, JsonObject received) {
+    String replyAddress = sent.getString("replyAddress");
+    return replyAddress == null || replyAddress.equals(received.getString("address"));
+  }
+
+  /** Sends a text frame on the SockJS raw WebSocket and reads the next one back. */
+  private static JsonObject exchange(WebSocket socket, JsonObject frame) throws Exception {
+    Promise<JsonObject> answer = Promise.promise();
+    // The bridge answers in binary frames, our refusals in text ones: the handler gets both.
+    socket.handler(data -> {
+      JsonObject received = data.toJsonObject();
+      if (answers(frame, received)) {
+        answer.tryComplete(received);
+      }
+    });
+    socket.writeTextMessage(frame.encode());
+    return answer.future().await(10, TimeUnit.SECONDS);
+  }
+
+  /** The TCP bridge's framing: a 4-byte length, then the JSON frame. */
+  private static final class Frames {
+    private final NetSocket socket;
+    private volatile Promise<JsonObject> next;
+    private volatile JsonObject sent;
+
+    Frames(NetSocket socket) {
+      this.socket = socket;
+      RecordParser parser = RecordParser.newFixed(4);
+      parser.handler(new io.vertx.core.Handler<>() {
+        int length = -1;
+
+        @Override
+        public void handle(Buffer chunk) {
+          if (length == -1) {
+            length = chunk.getInt(0);
+            parser.fixedSizeMode(length);
+          } else {
+            JsonObject received = new JsonObject(chunk);
+            if (next != null && answers(sent, received)) {
+              next.tryComplete(received);
+            }
+            length = -1;
+            parser.fixedSizeMode(4);
+          }
+        }
+      });
+      socket.handler(parser);
+    }
+
+    /** Writes a frame and returns the first frame that comes back after it. */
+    JsonObject exchange(JsonObject frame) throws Exception {
+      Promise<JsonObject> answer = Promise.promise();
+      sent = frame;
+      next = answer;
+      Buffer encoded = frame.toBuffer();
+      socket.write(Buffer.buffer().appendInt(encoded.length()).appendBuffer(encoded));
+      return answer.future().await(10, TimeUnit.SECONDS);
+    }
+  }
+}
