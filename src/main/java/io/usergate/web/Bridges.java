@@ -3,6 +3,7 @@ package io.usergate.web;
 import io.usergate.auth.Access;
 import io.usergate.auth.Caller;
 import io.usergate.auth.Scope;
+import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
 import io.usergate.fetch.FetchAddresses;
 import io.usergate.store.StoreAddresses;
@@ -31,6 +32,7 @@ import java.util.function.Consumer;
  * needs of the caller whose credential a frame carries in its {@code headers} ({@code Authorization:
  * Bearer <key>} or {@code X-API-Key}). Everything else is denied ({@code access_denied}). A refused request
  * is answered on its reply address with the error of the routes (401, 403), and carries no user data.
+ * A caller with {@code fields} may not read users here: replies and events cross the bridges unprojected.
  */
 public final class Bridges {
 
@@ -109,6 +111,11 @@ public final class Bridges {
     try {
       Caller caller = access.identify((JsonObject) headers);
       Access.require(caller, scope);
+      if (caller.projects() && (scope == Scope.USERS_READ || scope == Scope.MIRROR_READ)) {
+        // The bridges pass replies and events on as they come: a caller that may see some fields only would see all.
+        throw ErrorCode.FORBIDDEN.error("the caller " + caller.name() + " sees some fields of a user only (auth.callers "
+          + "fields): it reads users over HTTP, not over the bridges");
+      }
     } catch (UsergateException refused) {
       if (message.getValue("replyAddress") instanceof String replyAddress) {
         refusal.accept(new JsonObject().put("type", "err").put("address", replyAddress)

@@ -1,11 +1,14 @@
 package io.usergate.web;
 
 import io.usergate.HeaderNames;
+import io.usergate.auth.Caller;
+import io.usergate.auth.Projection;
 import io.usergate.auth.Scope;
 import io.usergate.bus.SharedJsonCodec;
 import io.usergate.cache.CacheSettings;
 import io.usergate.cache.Freshness;
 import io.usergate.cache.UserCache;
+import io.usergate.cache.Validators;
 import io.usergate.config.StartFailure;
 import io.usergate.error.ErrorCode;
 import io.usergate.fetch.FetchAddresses;
@@ -119,7 +122,8 @@ public class HttpVerticle extends VerticleBase {
     routes.get("/store/users").handler(guard.need(Scope.MIRROR_READ)).handler(this::storedPage);
     StatusReport status = new StatusReport(relay);
     routes.get("/status").handler(guard.need(Scope.STATUS_READ)).handler(ctx -> Answers.answer(ctx, status.build(), report -> Relay.json(ctx, 200).end(report.toBuffer())));
-    routes.get("/changes").handler(guard.need(Scope.MIRROR_READ)).handler(ctx -> relay.reply(ctx, 200, StoreAddresses.CHANGES_READ, Params.changesPage(ctx)));
+    routes.get("/changes").handler(guard.need(Scope.MIRROR_READ)).handler(ctx -> relay.reply(ctx, 200, StoreAddresses.CHANGES_READ,
+      Params.changesPage(ctx), shown(ctx, Projection::changes)));
     QueueRoutes.mount(routes, guard, body, relay);
     // The SockJS transports that POST frames (xhr_send, jsonp_send) read them through a body handler.
     router.post("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()));
@@ -252,7 +256,17 @@ public class HttpVerticle extends VerticleBase {
     if (fetchedAt != null) {
       response.putHeader(HeaderNames.HTTP_FETCHED_AT, fetchedAt);
     }
-    if (cacheHeaders.test(response)) {
+    boolean current = cacheHeaders.test(response);
+    Caller caller = Guard.caller(ctx);
+    if (caller.projects()) {
+      // The cache keeps the whole user; this caller's part of it is its own answer: its own validator,
+      // and no shared cache may keep it for another caller.
+      user = new Projection(caller.fields()).user(new JsonObject(user)).toBuffer();
+      String etag = Validators.etag(user);
+      response.putHeader(HttpHeaders.ETAG, etag).putHeader(HttpHeaders.CACHE_CONTROL, "private");
+      current = CacheHeaders.matches(ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH), etag);
+    }
+    if (current) {
       response.setStatusCode(304).headers().remove(HttpHeaders.CONTENT_TYPE);
       return response.end();
     }
@@ -274,7 +288,7 @@ public class HttpVerticle extends VerticleBase {
     FetchMessages.Many asked = FetchMessages.Many.fromJson(body, Integer.MAX_VALUE);
     FetchMessages.Many request = new FetchMessages.Many(asked.ids(), asked.settled(),
       CacheDirectives.parse(ctx.request().getHeader(HttpHeaders.CACHE_CONTROL)), true, cancelWhenClientLeaves(ctx));
-    relay.reply(ctx, 200, FetchAddresses.MANY, request.toJson());
+    relay.reply(ctx, 200, FetchAddresses.MANY, request.toJson(), shown(ctx, Projection::answer));
   }
 
   /** The mirror's copy: from the node's cache (no bus hop, no SQL), or from the store, which keeps it there. */
@@ -294,12 +308,28 @@ public class HttpVerticle extends VerticleBase {
 
   /** The mirror's copy, found in the node's cache or answered by the store ({@code source}). */
   private static Future<Void> answerStored(RoutingContext ctx, Buffer encoded, String fetchedAt, String source) {
+    Caller caller = Guard.caller(ctx);
+    if (caller.projects()) {
+      encoded = new Projection(caller.fields()).user(new JsonObject(encoded)).toBuffer();
+      ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, "private");
+    }
     return Relay.json(ctx, 200).putHeader(HeaderNames.HTTP_SOURCE, source).putHeader(HeaderNames.HTTP_FETCHED_AT, fetchedAt)
       .end(encoded);
   }
 
   private void storedPage(RoutingContext ctx) {
-    relay.reply(ctx, 200, StoreAddresses.LIST, Params.afterAndLimit(ctx));
+    relay.reply(ctx, 200, StoreAddresses.LIST, Params.afterAndLimit(ctx), shown(ctx, Projection::answer));
+  }
+
+  /** What the request's caller may see of an answer: all of it, or what {@code part} keeps of it by its fields. */
+  private static java.util.function.UnaryOperator<JsonObject> shown(RoutingContext ctx,
+                                                                     java.util.function.BiFunction<Projection, JsonObject, JsonObject> part) {
+    Caller caller = Guard.caller(ctx);
+    if (!caller.projects()) {
+      return java.util.function.UnaryOperator.identity();
+    }
+    Projection projection = new Projection(caller.fields());
+    return answer -> part.apply(projection, answer);
   }
 
   /**

@@ -11,6 +11,8 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.function.UnaryOperator;
+
 /**
  * A route's bus request, on behalf of the HTTP request being served (its id travels with it), and the
  * plainest answer: the reply as it came. Every route's answer ends through {@link Answers}.
@@ -32,6 +34,12 @@ final class Relay {
   /** Asks {@code address}, and answers {@code status} with its reply as it came. */
   void reply(RoutingContext ctx, int status, String address, JsonObject body) {
     Answers.answer(ctx, request(address, body), reply -> json(ctx, status).end(object(address, reply.body()).toBuffer()));
+  }
+
+  /** Asks {@code address}, and answers {@code status} with its reply as {@code shown} makes it (a caller's fields). */
+  void reply(RoutingContext ctx, int status, String address, JsonObject body, UnaryOperator<JsonObject> shown) {
+    Answers.answer(ctx, request(address, body),
+      reply -> json(ctx, status).end(shown.apply(object(address, reply.body())).toBuffer()));
   }
 
   /** The reply of {@code address}, the JSON object every address answers; anything else is a bug (500). */

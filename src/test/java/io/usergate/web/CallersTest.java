@@ -36,6 +36,7 @@ class CallersTest {
   private static final String READER = "reader-key-0123456789";
   private static final String MIRROR = "mirror-key-0123456789";
   private static final String WRITER = "writer-key-0123456789";
+  private static final String NARROW = "narrow-key-0123456789";
 
   private Vertx vertx;
   private WebClient client;
@@ -62,7 +63,9 @@ class CallersTest {
     config.getJsonObject("auth").put("callers", new JsonObject()
       .put("reader", new JsonObject().put("keySha256", sha256(READER)).put("scopes", "users:read"))
       .put("mirror", new JsonObject().put("keySha256", sha256(MIRROR)).put("scopes", "mirror:read status:read"))
-      .put("writer", new JsonObject().put("keySha256", sha256(WRITER)).put("scopes", "sync:write")));
+      .put("writer", new JsonObject().put("keySha256", sha256(WRITER)).put("scopes", "sync:write"))
+      .put("narrow", new JsonObject().put("keySha256", sha256(NARROW)).put("scopes", "users:read mirror:read")
+        .put("fields", "/id,/name,/address/city")));
     tweak.accept(config);
     port = Stack.all(vertx, config).actualPort();
     client = WebClient.create(vertx);
@@ -199,6 +202,59 @@ class CallersTest {
     JsonObject user = exchange(socket, fetch.copy().put("replyAddress", "s3")
       .put("headers", new JsonObject().put("X-API-Key", READER)));
     assertEquals(FakeDirectory.user(7), user.getJsonObject("body"), user.encode());
+    socket.close().await(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  @DisplayName("fields: a caller sees only its pointers of a user on every route (one, many, settled, the mirror's), with "
+    + "Cache-Control: private and an ETag of its own; the change feed leaves out the names it may not see; the bridges refuse it")
+  void fieldsProjectEveryAnswer() throws Exception {
+    start(config -> TestConfig.withCache(config, 60_000L));
+    JsonObject whole = FakeDirectory.user(7);
+    JsonObject expected = new JsonObject().put("id", whole.getValue("id")).put("name", whole.getValue("name"));
+    if (whole.getValue("address") instanceof JsonObject address && address.containsKey("city")) {
+      expected.put("address", new JsonObject().put("city", address.getValue("city")));
+    }
+    HttpResponse<Buffer> full = get("/users/7", "X-API-Key", READER);
+    assertEquals(whole, full.bodyAsJsonObject());
+    // Now a hit of the node's cache, which keeps the whole user.
+    HttpResponse<Buffer> narrow = get("/users/7", "X-API-Key", NARROW);
+    assertEquals(expected, narrow.bodyAsJsonObject());
+    assertEquals("private", narrow.getHeader("Cache-Control"));
+    assertFalse(narrow.getHeader("ETag").equals(full.getHeader("ETag")));
+    HttpResponse<Buffer> revalidated = client.get(port, "127.0.0.1", "/users/7").putHeader("X-API-Key", NARROW)
+      .putHeader("If-None-Match", narrow.getHeader("ETag")).send().await(10, TimeUnit.SECONDS);
+    assertEquals(304, revalidated.statusCode());
+    assertEquals(200, client.get(port, "127.0.0.1", "/users/7").putHeader("X-API-Key", NARROW)
+      .putHeader("If-None-Match", full.getHeader("ETag")).send().await(10, TimeUnit.SECONDS).statusCode());
+    assertEquals(whole, get("/users/7", "X-API-Key", READER).bodyAsJsonObject());
+
+    JsonArray many = get("/users?ids=7,8", "X-API-Key", NARROW).bodyAsJsonObject().getJsonArray("users");
+    assertEquals(expected, many.getJsonObject(0));
+    assertEquals(java.util.Set.of("id", "name"), many.getJsonObject(1).fieldNames());
+    JsonObject settled = get("/users?ids=7&mode=settled", "X-API-Key", NARROW).bodyAsJsonObject();
+    assertEquals(expected, settled.getJsonArray("results").getJsonObject(0).getJsonObject("user"));
+
+    assertEquals(expected, get("/store/users/7", "X-API-Key", NARROW).bodyAsJsonObject());
+    assertEquals("private", get("/store/users/7", "X-API-Key", NARROW).getHeader("Cache-Control"));
+    JsonArray page = get("/store/users", "X-API-Key", NARROW).bodyAsJsonObject().getJsonArray("users");
+    assertFalse(page.isEmpty());
+    page.forEach(user -> assertTrue(java.util.Set.of("id", "name").containsAll(((JsonObject) user).fieldNames()), user.toString()));
+
+    // The feed (its filtering of names is ProjectionTest's): no name of a field this caller cannot see.
+    JsonArray changes = get("/changes", "X-API-Key", NARROW).bodyAsJsonObject().getJsonArray("changes");
+    assertFalse(changes.isEmpty());
+    changes.forEach(change -> {
+      Object names = ((JsonObject) change).getValue("fields");
+      if (names instanceof JsonArray list) {
+        list.forEach(name -> assertTrue(java.util.Set.of("id", "name").contains(name), change.toString()));
+      }
+    });
+
+    NetSocket socket = vertx.createNetClient().connect(tcpPort, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    JsonObject refused = new Frames(socket).exchange(new JsonObject().put("type", "send").put("address", "usergate.fetch.one")
+      .put("replyAddress", "f1").put("headers", new JsonObject().put("X-API-Key", NARROW)).put("body", new JsonObject().put("id", 7)));
+    assertRefusal(refused, "f1", 403, "FORBIDDEN");
     socket.close().await(5, TimeUnit.SECONDS);
   }
 
