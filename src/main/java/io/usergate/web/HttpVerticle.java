@@ -100,7 +100,7 @@ public class HttpVerticle extends VerticleBase {
     // Then who is calling: the access log names it; each route checks its scope.
     router.route().handler(guard::identify);
     if (settings.accessLog()) {
-      router.route().handler(LoggerHandler.create(LoggerFormat.SHORT).customFormatter(HttpVerticle::accessLine));
+      router.route().handler(LoggerHandler.create(LoggerFormat.CUSTOM).customFormatter(HttpVerticle::accessLine));
     }
     // Then, the SockJS subrouter included: a page of another origin gets 403 before anything runs.
     router.route().handler(new OriginPolicy(settings.allowedOrigins()));
@@ -191,7 +191,11 @@ public class HttpVerticle extends VerticleBase {
   /** The access log's line: Vert.x's short format, and the caller's name (never anything the request chose). */
   private static String accessLine(RoutingContext ctx, long ms) {
     return String.format("%s - %s %s %s %d %d - %d ms caller=%s", ctx.request().remoteAddress() == null ? "-"
-        : ctx.request().remoteAddress().host(), ctx.request().method(), ctx.request().uri(), ctx.request().version(),
+        : ctx.request().remoteAddress().host(), ctx.request().method(), ctx.request().uri(), switch (ctx.request().version()) {
+          case HTTP_1_0 -> "HTTP/1.0";
+          case HTTP_1_1 -> "HTTP/1.1";
+          case HTTP_2 -> "HTTP/2.0";
+        },
       ctx.response().getStatusCode(), ctx.response().bytesWritten(), ms, Guard.callerName(ctx));
   }
 

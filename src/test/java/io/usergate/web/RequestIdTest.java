@@ -98,6 +98,8 @@ class RequestIdTest {
         assertTrue(lines.stream().anyMatch(line -> line.contains(part)), part + " in " + lines);
       }
       assertTrue(lines.stream().noneMatch(line -> line.contains("/users/8")), "another request's line: " + lines);
+      // The access log names the caller: here none was configured, so anonymous.
+      assertTrue(lines.stream().anyMatch(line -> line.contains("GET /users/7") && line.contains("caller=anonymous")), lines.toString());
     }
   }
 
