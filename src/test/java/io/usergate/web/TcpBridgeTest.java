@@ -5,6 +5,7 @@ import io.usergate.store.StoreVerticle;
 import io.usergate.support.FakeDirectory;
 import io.usergate.support.ServiceProcess;
 import io.usergate.support.TestConfig;
+import io.usergate.support.TestDatabase;
 import io.usergate.sync.SyncVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Promise;
@@ -29,6 +30,8 @@ class TcpBridgeTest {
   @Test
   @DisplayName("a client speaking the TCP framing gets the user from usergate.fetch.one; other addresses are access_denied; writes need the token")
   void tcpBridge(Vertx vertx) throws Exception {
+    // It counts the jobs it enqueues: none may be there from another test.
+    TestDatabase.execute("TRUNCATE sync_jobs");
     FakeDirectory upstream = new FakeDirectory().deployOn(vertx);
     int tcpPort = ServiceProcess.freePort();
     JsonObject config = TestConfig.forTests();
