@@ -1,7 +1,6 @@
 package io.usergate.directories;
 
 import io.usergate.fetch.FetchAddresses;
-import io.usergate.store.StoreAddresses;
 import io.usergate.support.Bus;
 import io.usergate.support.KeycloakRealm;
 import io.usergate.support.KeycloakServer;
@@ -9,7 +8,7 @@ import io.usergate.support.Sql;
 import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
-import io.usergate.sync.SyncAddresses;
+import io.usergate.support.Walks;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -28,11 +27,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,8 +39,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KeycloakDirectoryTest {
-
-  private static final Set<String> ENDED = Set.of("done", "stopped", "interrupted");
 
   private static KeycloakServer keycloak;
   private static Vertx vertx;
@@ -92,14 +86,7 @@ class KeycloakDirectoryTest {
   }
 
   private static JsonObject walkToTheEnd() throws Exception {
-    JsonObject started = Bus.call(vertx, SyncAddresses.WALK, new JsonObject());
-    assertTrue(started.getBoolean("started"), started.encode());
-    AtomicReference<JsonObject> walk = new AtomicReference<>();
-    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
-      walk.set(Bus.call(vertx, StoreAddresses.WALK_STATUS, new JsonObject()));
-      return ENDED.contains(walk.get().getString("state"));
-    });
-    return walk.get();
+    return Walks.toTheEnd(vertx, Duration.ofSeconds(120));
   }
 
   private static JsonObject token() throws Exception {

@@ -1,13 +1,11 @@
 package io.usergate.directories;
 
-import io.usergate.store.StoreAddresses;
-import io.usergate.support.Bus;
 import io.usergate.support.ScimServer;
 import io.usergate.support.Sql;
 import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
-import io.usergate.sync.SyncAddresses;
+import io.usergate.support.Walks;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -25,11 +23,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,8 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ScimDirectoryTest {
-
-  private static final Set<String> ENDED = Set.of("done", "stopped", "interrupted");
 
   private static ScimServer scim;
   private static Vertx vertx;
@@ -72,14 +65,7 @@ class ScimDirectoryTest {
   }
 
   private static JsonObject walkToTheEnd() throws Exception {
-    JsonObject started = Bus.call(vertx, SyncAddresses.WALK, new JsonObject());
-    assertTrue(started.getBoolean("started"), started.encode());
-    AtomicReference<JsonObject> walk = new AtomicReference<>();
-    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
-      walk.set(Bus.call(vertx, StoreAddresses.WALK_STATUS, new JsonObject()));
-      return ENDED.contains(walk.get().getString("state"));
-    });
-    return walk.get();
+    return Walks.toTheEnd(vertx, Duration.ofSeconds(120));
   }
 
   /** What the preset's mapping makes of a SCIM user: displayName, else formatted, else given + family, else userName. */
