@@ -37,8 +37,12 @@ class IdentityListsTest {
   private static final Pattern NEXT = Pattern.compile("<([^>]+)>;\\s*rel=\"next\"");
 
   private static DemoDirectoryVerticle deploy(Vertx vertx, DemoShape shape, int tokenSeconds) throws Exception {
+    return deploy(vertx, shape, USERS, tokenSeconds);
+  }
+
+  private static DemoDirectoryVerticle deploy(Vertx vertx, DemoShape shape, int users, int tokenSeconds) throws Exception {
     JsonObject config = TestConfig.forTests();
-    config.getJsonObject("demo").put("port", 0).put("users", USERS).put("latencyMs", 0).put("jitterMs", 0)
+    config.getJsonObject("demo").put("port", 0).put("users", users).put("latencyMs", 0).put("jitterMs", 0)
       .put("shape", shape.name().toLowerCase()).put("tokenLifetimeSeconds", tokenSeconds);
     DemoDirectoryVerticle demo = new DemoDirectoryVerticle();
     vertx.deployVerticle(demo, new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
@@ -70,6 +74,20 @@ class IdentityListsTest {
     return answer.bodyAsJsonObject().getString("access_token");
   }
 
+  /** What a test makes of one answer of a list: it checks it, adds its users' ids, and returns the next page's URI, or null after the last. */
+  private interface Page {
+    String read(HttpResponse<Buffer> answer, Set<String> ids);
+  }
+
+  /** The ids of a list followed from {@code first} to its last page, no user twice. */
+  private static Set<String> follow(WebClient client, DemoDirectoryVerticle demo, String first, Page page) throws Exception {
+    Set<String> ids = new HashSet<>();
+    for (String next = first; next != null; ) {
+      next = page.read(get(client, demo, next), ids);
+    }
+    return ids;
+  }
+
   private static void addAll(Set<String> ids, JsonArray users, String idField) {
     for (Object user : users) {
       assertTrue(ids.add(((JsonObject) user).getString(idField)), "no user twice");
@@ -81,16 +99,12 @@ class IdentityListsTest {
   void keycloak(Vertx vertx) throws Exception {
     DemoDirectoryVerticle demo = deploy(vertx, DemoShape.KEYCLOAK, 300);
     WebClient client = WebClient.create(vertx);
-    Set<String> ids = new HashSet<>();
-    int first = 0;
-    while (true) {
-      JsonArray page = get(client, demo, "/admin/realms/demo/users?first=" + first + "&max=40").bodyAsJsonArray();
-      addAll(ids, page, "id");
-      first += page.size();
-      if (page.size() < 40) {
-        break;
-      }
-    }
+    Set<String> ids = follow(client, demo, "/admin/realms/demo/users?first=0&max=40", (answer, seen) -> {
+      JsonArray page = answer.bodyAsJsonArray();
+      addAll(seen, page, "id");
+      // A short page is the last; the next starts after every user seen so far.
+      return page.size() < 40 ? null : "/admin/realms/demo/users?first=" + seen.size() + "&max=40";
+    });
     assertEquals(USERS, ids.size());
     assertEquals(100, get(client, demo, "/admin/realms/demo/users").bodyAsJsonArray().size());
     assertEquals(String.valueOf(USERS), get(client, demo, "/admin/realms/demo/users/count").bodyAsString());
@@ -101,16 +115,13 @@ class IdentityListsTest {
   void scim(Vertx vertx) throws Exception {
     DemoDirectoryVerticle demo = deploy(vertx, DemoShape.SCIM, 300);
     WebClient client = WebClient.create(vertx);
-    Set<String> ids = new HashSet<>();
-    long startIndex = 1;
-    long total;
-    do {
-      JsonObject page = get(client, demo, "/scim/v2/Users?startIndex=" + startIndex + "&count=500").bodyAsJsonObject();
-      total = page.getLong("totalResults");
+    Set<String> ids = follow(client, demo, "/scim/v2/Users?startIndex=1&count=500", (answer, seen) -> {
+      JsonObject page = answer.bodyAsJsonObject();
       assertTrue(page.getInteger("itemsPerPage") <= 100, page.getInteger("itemsPerPage") + " a page");
-      addAll(ids, page.getJsonArray("Resources"), "id");
-      startIndex += page.getInteger("itemsPerPage");
-    } while (startIndex <= total);
+      addAll(seen, page.getJsonArray("Resources"), "id");
+      long startIndex = page.getLong("startIndex") + page.getInteger("itemsPerPage");
+      return startIndex > page.getLong("totalResults") ? null : "/scim/v2/Users?startIndex=" + startIndex + "&count=500";
+    });
     assertEquals(USERS, ids.size());
     assertEquals(20, get(client, demo, "/scim/v2/Users").bodyAsJsonObject().getJsonArray("Resources").size(), "count when not given");
     String filter = "id eq \"" + DemoIds.id(DemoShape.SCIM, 5) + "\" or id eq \"nobody\"";
@@ -127,21 +138,19 @@ class IdentityListsTest {
   void okta(Vertx vertx) throws Exception {
     DemoDirectoryVerticle demo = deploy(vertx, DemoShape.OKTA, 300);
     WebClient client = WebClient.create(vertx);
-    Set<String> ids = new HashSet<>();
-    String next = "/api/v1/users?limit=60";
-    while (next != null) {
-      HttpResponse<Buffer> page = get(client, demo, next);
+    Set<String> ids = follow(client, demo, "/api/v1/users?limit=60", (page, seen) -> {
       assertNotNull(page.getHeader("X-Rate-Limit-Remaining"));
       assertTrue(Long.parseLong(page.getHeader("X-Rate-Limit-Reset")) > System.currentTimeMillis() / 1000 - 1, "a Unix time");
-      addAll(ids, page.bodyAsJsonArray(), "id");
-      next = null;
+      addAll(seen, page.bodyAsJsonArray(), "id");
+      String next = null;
       for (String link : page.headers().getAll("Link")) {
         Matcher matcher = NEXT.matcher(link);
         if (matcher.find()) {
           next = matcher.group(1);
         }
       }
-    }
+      return next;
+    });
     assertEquals(USERS - USERS / 25, ids.size(), "every 25th user is DEPROVISIONED");
     assertEquals(200, get(client, demo, "/api/v1/users/" + DemoIds.id(DemoShape.OKTA, 25)).statusCode(), "but served by id");
   }
@@ -151,20 +160,22 @@ class IdentityListsTest {
   void entra(Vertx vertx) throws Exception {
     DemoDirectoryVerticle demo = deploy(vertx, DemoShape.ENTRA, 300);
     WebClient client = WebClient.create(vertx);
-    Set<String> ids = new HashSet<>();
-    String next = "/v1.0/users?$top=70&$select=id,displayName,accountEnabled";
-    while (next != null) {
-      JsonObject page = get(client, demo, next).bodyAsJsonObject();
+    Set<String> ids = follow(client, demo, "/v1.0/users?$top=70&$select=id,displayName,accountEnabled", (answer, seen) -> {
+      JsonObject page = answer.bodyAsJsonObject();
       for (Object user : page.getJsonArray("value")) {
         assertEquals(Set.of("id", "displayName", "accountEnabled"), ((JsonObject) user).fieldNames());
       }
-      addAll(ids, page.getJsonArray("value"), "id");
-      next = page.getString("@odata.nextLink");
-    }
+      addAll(seen, page.getJsonArray("value"), "id");
+      return page.getString("@odata.nextLink");
+    });
     assertEquals(USERS, ids.size());
     assertEquals(400, get(client, demo, "/v1.0/users?$top=1000").statusCode());
     JsonObject user = get(client, demo, "/v1.0/users/" + DemoIds.id(DemoShape.ENTRA, 1)).bodyAsJsonObject();
     assertTrue(!user.containsKey("accountEnabled") && user.containsKey("userPrincipalName"), "Graph's default properties: " + user.encode());
+  }
+
+  private static String auth0Page(int page) {
+    return "/api/v2/users?page=" + page + "&per_page=100&include_totals=true";
   }
 
   @Test
@@ -172,17 +183,13 @@ class IdentityListsTest {
   void auth0(Vertx vertx) throws Exception {
     DemoDirectoryVerticle demo = deploy(vertx, DemoShape.AUTH0, 300);
     WebClient client = WebClient.create(vertx);
-    Set<String> ids = new HashSet<>();
-    for (int page = 0; ; page++) {
-      HttpResponse<Buffer> answer = get(client, demo, "/api/v2/users?page=" + page + "&per_page=100&include_totals=true");
+    Set<String> ids = follow(client, demo, auth0Page(0), (answer, seen) -> {
       assertNotNull(answer.getHeader("x-ratelimit-remaining"));
       JsonObject body = answer.bodyAsJsonObject();
       assertEquals(USERS, body.getInteger("total"));
-      addAll(ids, body.getJsonArray("users"), "user_id");
-      if (body.getInteger("length") < 100) {
-        break;
-      }
-    }
+      addAll(seen, body.getJsonArray("users"), "user_id");
+      return body.getInteger("length") < 100 ? null : auth0Page(body.getInteger("start") / 100 + 1);
+    });
     assertEquals(USERS, ids.size());
     assertTrue(get(client, demo, "/api/v2/users").bodyAsJsonArray().size() == 50, "50 a page when per_page is not given");
     assertEquals(200, get(client, demo, "/api/v2/users/" + DemoIds.id(DemoShape.AUTH0, 9).replace("|", "%7C")).statusCode());
@@ -191,15 +198,12 @@ class IdentityListsTest {
   @Test
   @DisplayName("Auth0 pages no further than the first 1000 users, whatever the directory holds")
   void auth0Cap(Vertx vertx) throws Exception {
-    JsonObject config = TestConfig.forTests();
-    config.getJsonObject("demo").put("port", 0).put("users", 1500).put("latencyMs", 0).put("jitterMs", 0).put("shape", "auth0");
-    DemoDirectoryVerticle demo = new DemoDirectoryVerticle();
-    vertx.deployVerticle(demo, new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
+    DemoDirectoryVerticle demo = deploy(vertx, DemoShape.AUTH0, 1500, 300);
     WebClient client = WebClient.create(vertx);
-    JsonObject last = get(client, demo, "/api/v2/users?page=9&per_page=100&include_totals=true").bodyAsJsonObject();
+    JsonObject last = get(client, demo, auth0Page(9)).bodyAsJsonObject();
     assertEquals(100, last.getInteger("length"));
     assertEquals(1000, last.getInteger("total"));
-    HttpResponse<Buffer> beyond = get(client, demo, "/api/v2/users?page=10&per_page=100&include_totals=true");
+    HttpResponse<Buffer> beyond = get(client, demo, auth0Page(10));
     assertEquals(400, beyond.statusCode());
     assertEquals("invalid_paging", beyond.bodyAsJsonObject().getString("errorCode"));
   }
