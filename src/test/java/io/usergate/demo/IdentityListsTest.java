@@ -1,7 +1,6 @@
 package io.usergate.demo;
 
-import io.usergate.support.TestConfig;
-import io.vertx.core.DeploymentOptions;
+import io.usergate.support.Stack;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -41,12 +40,7 @@ class IdentityListsTest {
   }
 
   private static DemoDirectoryVerticle deploy(Vertx vertx, DemoShape shape, int users, int tokenSeconds) throws Exception {
-    JsonObject config = TestConfig.forTests();
-    config.getJsonObject("demo").put("port", 0).put("users", users).put("latencyMs", 0).put("jitterMs", 0)
-      .put("shape", shape.name().toLowerCase()).put("tokenLifetimeSeconds", tokenSeconds);
-    DemoDirectoryVerticle demo = new DemoDirectoryVerticle();
-    vertx.deployVerticle(demo, new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
-    return demo;
+    return Stack.demo(vertx, users, new JsonObject().put("shape", shape.name().toLowerCase()).put("tokenLifetimeSeconds", tokenSeconds));
   }
 
   /** A GET with the demo's credential: its token (asked as the preset asks) or its static header. */
