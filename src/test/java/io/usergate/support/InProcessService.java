@@ -24,8 +24,13 @@ public final class InProcessService {
   private int port;
 
   public InProcessService(Vertx vertx) {
+    this(vertx, WebClient.create(vertx));
+  }
+
+  /** With a client of the test's own options (a larger pool, say). */
+  public InProcessService(Vertx vertx, WebClient client) {
     this.vertx = vertx;
-    this.client = WebClient.create(vertx);
+    this.client = client;
   }
 
   /** Deploys store, fetch, sync and web with {@code config}. */
