@@ -9,15 +9,14 @@ import io.usergate.config.Configuration;
 import io.usergate.config.IgnoredVariables;
 import io.usergate.config.InvalidConfigException;
 import io.usergate.metrics.Metrics;
+import io.usergate.support.InProcessService;
 import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
-import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -37,7 +36,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -66,23 +64,20 @@ class OpsManifestsTest {
   private static final String NAMESPACE = "usergate-test";
   private static final String POD_IP = "10.1.2.3";
 
-  private static Vertx vertx;
-  private static WebClient client;
-  private static int port;
+  private static InProcessService service;
   private static Set<String> scraped;
 
   @BeforeAll
   static void startTheService() throws Exception {
     // Metrics on, as the launcher starts Vert.x: the scrape is the list of metrics that really exist.
-    vertx = Metrics.vertxBuilder(new VertxOptions()).build();
+    service = new InProcessService(Metrics.vertxBuilder(new VertxOptions()).build());
     JsonObject config = TestConfig.forTests();
-    Stack.demoUpstream(vertx, config);
-    port = Stack.all(vertx, config).actualPort();
-    client = WebClient.create(vertx);
+    Stack.demoUpstream(service.vertx, config);
+    service.deploy(config);
     // A request of each kind the alerts count (a 200 and a 5xx-capable route), so that their series exist.
-    get("/users/1");
-    get("/health/ready");
-    HttpResponse<Buffer> scrape = get("/metrics");
+    service.get("/users/1");
+    service.get("/health/ready");
+    HttpResponse<Buffer> scrape = service.get("/metrics");
     assertEquals(200, scrape.statusCode());
     scraped = scrape.bodyAsString().lines()
       .filter(line -> !line.startsWith("#") && !line.isBlank())
@@ -92,11 +87,7 @@ class OpsManifestsTest {
 
   @AfterAll
   static void stop() throws Exception {
-    vertx.close().await(30, TimeUnit.SECONDS);
-  }
-
-  private static HttpResponse<Buffer> get(String path) throws Exception {
-    return client.get(port, "127.0.0.1", path).send().await(30, TimeUnit.SECONDS);
+    service.close();
   }
 
   // ---- the manifests
@@ -248,7 +239,7 @@ class OpsManifestsTest {
     paths.put("HEALTHCHECK", healthcheck.group(1));
     assertEquals("/health/ready", paths.get("HEALTHCHECK"), "the image's health check is readiness");
     return paths.entrySet().stream().map(probe -> DynamicTest.dynamicTest(probe.getKey() + " " + probe.getValue(), () -> {
-      int status = get(probe.getValue()).statusCode();
+      int status = service.get(probe.getValue()).statusCode();
       assertTrue(status == 200 || status == 503, probe.getKey() + " GET " + probe.getValue() + " answered " + status);
     }));
   }

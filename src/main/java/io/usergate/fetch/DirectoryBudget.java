@@ -2,8 +2,6 @@ package io.usergate.fetch;
 
 import io.usergate.error.ErrorCode;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Timer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
@@ -12,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -68,20 +65,9 @@ final class DirectoryBudget {
     PROBING
   }
 
-  private static final class Waiter {
-    final Promise<Slot> promise = Promise.promise();
-    final long deadline;
-    final long maxWaitMs;
-
-    Waiter(long deadline, long maxWaitMs) {
-      this.deadline = deadline;
-      this.maxWaitMs = maxWaitMs;
-    }
-  }
-
   private static final class Endpoint {
     final String name;
-    final LinkedHashSet<Waiter> waiters = new LinkedHashSet<>();
+    final LinkedHashSet<DeadlineWaiter<Slot>> waiters = new LinkedHashSet<>();
     State state = State.PROBING;
     /** Calls that may still leave before the reset (the reserve included). */
     long remaining;
@@ -94,7 +80,7 @@ final class DirectoryBudget {
     int inFlight;
     long limit = -1;
     long windowSeconds = -1;
-    Timer timer;
+    WakeTimer timer;
 
     Endpoint(String name) {
       this.name = name;
@@ -166,7 +152,7 @@ final class DirectoryBudget {
     if (!enabled) {
       return Future.succeededFuture(none);
     }
-    Endpoint e = endpoints.computeIfAbsent(endpoint, Endpoint::new);
+    Endpoint e = endpoints.computeIfAbsent(endpoint, this::endpoint);
     long now = nanoClock.getAsLong();
     if (e.waiters.isEmpty()) {
       long at = dueAt(e, now);
@@ -174,13 +160,11 @@ final class DirectoryBudget {
         return Future.succeededFuture(depart(e, now));
       }
     }
-    long wait = Math.max(0, maxWaitMs);
-    long deadline = now + Math.min(wait, Long.MAX_VALUE / 4_000_000) * 1_000_000;
+    DeadlineWaiter<Slot> waiter = new DeadlineWaiter<>(maxWaitMs, now);
     long turn = estimate(e, now, e.waiters.size());
-    if (turn != AWAIT_ANSWER && turn - deadline > 0) {
-      return Future.failedFuture(unavailable(e, turn - now, wait));
+    if (turn != AWAIT_ANSWER && turn - waiter.deadline > 0) {
+      return Future.failedFuture(unavailable(e, turn - now, waiter.maxWaitMs));
     }
-    Waiter waiter = new Waiter(deadline, wait);
     e.waiters.add(waiter);
     cancellation.onCancel(() -> {
       if (e.waiters.remove(waiter)) {
@@ -320,11 +304,17 @@ final class DirectoryBudget {
     serve(e);
   }
 
+  private Endpoint endpoint(String name) {
+    Endpoint e = new Endpoint(name);
+    e.timer = new WakeTimer(vertx, () -> serve(e));
+    return e;
+  }
+
   /** Fails the waiters who can no longer have their turn in time, lets go those whose turn came, arms the timer. */
   private void serve(Endpoint e) {
     long now = nanoClock.getAsLong();
     int position = 0;
-    for (Waiter waiter : new ArrayList<>(e.waiters)) {
+    for (DeadlineWaiter<Slot> waiter : new ArrayList<>(e.waiters)) {
       long turn = estimate(e, now, position);
       if (turn != AWAIT_ANSWER && turn - waiter.deadline > 0 && e.waiters.remove(waiter)) {
         waiter.promise.fail(unavailable(e, turn - now, waiter.maxWaitMs));
@@ -338,7 +328,7 @@ final class DirectoryBudget {
         break;
       }
       // A fresh iterator each time: completing a waiter runs its callbacks, which may touch the queue.
-      Waiter head = e.waiters.iterator().next();
+      DeadlineWaiter<Slot> head = e.waiters.iterator().next();
       e.waiters.remove(head);
       head.promise.complete(depart(e, now));
     }
@@ -347,10 +337,7 @@ final class DirectoryBudget {
 
   /** One timer per endpoint, for its head's turn; armed again at every change, since an answer may bring the turn closer. */
   private void arm(Endpoint e, long now) {
-    if (e.timer != null) {
-      e.timer.cancel();
-      e.timer = null;
-    }
+    e.timer.cancel();
     if (e.waiters.isEmpty()) {
       return;
     }
@@ -358,15 +345,7 @@ final class DirectoryBudget {
     if (at == AWAIT_ANSWER) {
       return;
     }
-    long delayMs = Math.max(1, (at - now + 999_999) / 1_000_000);
-    Timer armed = vertx.timer(delayMs, TimeUnit.MILLISECONDS);
-    e.timer = armed;
-    armed.onSuccess(v -> {
-      if (e.timer == armed) {
-        e.timer = null;
-        serve(e);
-      }
-    });
+    e.timer.armAt(at, now);
   }
 
   private static RuntimeException unavailable(Endpoint e, long leftNanos, long maxWaitMs) {

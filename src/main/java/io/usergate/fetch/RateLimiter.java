@@ -3,11 +3,9 @@ package io.usergate.fetch;
 import io.usergate.error.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Timer;
 import io.vertx.core.Vertx;
 
 import java.util.LinkedHashSet;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -57,7 +55,6 @@ final class RateLimiter implements RateShare.Paced {
     final Promise<Void> promise = Promise.promise();
   }
 
-  private final Vertx vertx;
   private final long marginNanos;
   /**
    * How much of a timer's lateness the pace makes up: half the margin, at most {@link #MAX_CATCH_UP_NANOS}.
@@ -79,7 +76,7 @@ final class RateLimiter implements RateShare.Paced {
   private long theoreticalArrival;
   /** No token before this instant ({@link #holdUntil}). */
   private long heldUntil;
-  private Timer timer;
+  private final WakeTimer timer;
   private long granted;
 
   /** Strict pacing with no margin: for tests of the mechanism. */
@@ -99,7 +96,7 @@ final class RateLimiter implements RateShare.Paced {
     if (maxQueued < 0) {
       throw new IllegalArgumentException("maxQueued must not be negative, not " + maxQueued);
     }
-    this.vertx = vertx;
+    this.timer = new WakeTimer(vertx, this::serveDue);
     this.marginNanos = marginMs * 1_000_000L;
     this.catchUp = Math.min(marginNanos / 2, MAX_CATCH_UP_NANOS);
     this.maxQueued = maxQueued;
@@ -234,10 +231,7 @@ final class RateLimiter implements RateShare.Paced {
 
   /** The pace or the hold changed: the head's token is due at another time. */
   private void rearm() {
-    if (timer != null) {
-      timer.cancel();
-      timer = null;
-    }
+    timer.cancel();
     if (interval == 0) {
       // No limit any more: everyone waiting goes now.
       while (!queue.isEmpty()) {
@@ -255,26 +249,17 @@ final class RateLimiter implements RateShare.Paced {
     if (!queue.remove(waiter)) {
       return; // served already, or gone already
     }
-    if (queue.isEmpty() && timer != null) {
+    if (queue.isEmpty()) {
       timer.cancel();
-      timer = null;
     }
     waiter.promise.tryFail(new CancelledException());
   }
 
   private void armTimer(long now) {
-    if (timer != null || queue.isEmpty()) {
+    if (timer.armed() || queue.isEmpty()) {
       return;
     }
-    long delayMs = Math.max(1, (nextDue() - now + 999_999) / 1_000_000);
-    Timer armed = vertx.timer(delayMs, TimeUnit.MILLISECONDS);
-    timer = armed;
-    armed.onSuccess(v -> {
-      if (timer == armed) {
-        timer = null;
-        serveDue();
-      }
-    });
+    timer.armAt(nextDue(), now);
   }
 
   /** Hands every token due by now to the head of the queue, then waits for the next one. */

@@ -2,8 +2,6 @@ package io.usergate.fetch;
 
 import io.usergate.error.ErrorCode;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Timer;
 import io.vertx.core.Vertx;
 
 import java.time.DateTimeException;
@@ -17,7 +15,6 @@ import java.time.temporal.ChronoField;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
@@ -44,27 +41,15 @@ final class UpstreamPause {
   private static final DateTimeFormatter RFC_850_FULL_YEAR = new DateTimeFormatterBuilder()
     .parseCaseInsensitive().appendPattern("d-MMM-uuuu HH:mm:ss 'GMT'").toFormatter(Locale.ENGLISH);
 
-  private final class Waiter {
-    final Promise<Void> promise = Promise.promise();
-    final long maxWaitMs;
-    final long deadline;
-
-    Waiter(long maxWaitMs, long deadline) {
-      this.maxWaitMs = maxWaitMs;
-      this.deadline = deadline;
-    }
-  }
-
-  private final Vertx vertx;
   private final long maxPauseMs;
   private final LongSupplier nanoClock;
-  private final LinkedHashSet<Waiter> waiters = new LinkedHashSet<>();
+  private final LinkedHashSet<DeadlineWaiter<Void>> waiters = new LinkedHashSet<>();
   /** The latest pause, [start, end) on the nano clock; start == end before the first. */
   private long pauseStart;
   private long pauseEnd;
   /** Nanoseconds paused by the pauses before the latest one. */
   private long closedPausesNanos;
-  private Timer timer;
+  private final WakeTimer timer;
 
   UpstreamPause(Vertx vertx, long maxPauseMs) {
     this(vertx, maxPauseMs, System::nanoTime);
@@ -75,7 +60,7 @@ final class UpstreamPause {
     if (maxPauseMs < 0 || maxPauseMs > 1_000_000_000_000L) {
       throw new IllegalArgumentException(MAX_PAUSE_KEY + " must be between 0 and 10^12, not " + maxPauseMs);
     }
-    this.vertx = vertx;
+    this.timer = new WakeTimer(vertx, this::resume);
     this.maxPauseMs = maxPauseMs;
     this.nanoClock = nanoClock;
     this.pauseStart = nanoClock.getAsLong();
@@ -134,7 +119,7 @@ final class UpstreamPause {
       return;
     }
     // Those who cannot wait that long learn it now, not when their own time is up.
-    for (Waiter waiter : new ArrayList<>(waiters)) {
+    for (DeadlineWaiter<Void> waiter : new ArrayList<>(waiters)) {
       if (waiter.deadline - pauseEnd < 0 && waiters.remove(waiter)) {
         waiter.promise.fail(unavailable(pauseEnd - now, waiter.maxWaitMs));
       }
@@ -168,12 +153,10 @@ final class UpstreamPause {
     if (left <= 0) {
       return Future.succeededFuture();
     }
-    long wait = Math.max(0, maxWaitMs);
-    long waitNanos = Math.min(wait, Long.MAX_VALUE / 4_000_000) * 1_000_000; // no overflow, a wait of 73 years at most
-    if (left > waitNanos) {
-      return Future.failedFuture(unavailable(left, wait));
+    DeadlineWaiter<Void> waiter = new DeadlineWaiter<>(maxWaitMs, now);
+    if (waiter.deadline - pauseEnd < 0) {
+      return Future.failedFuture(unavailable(left, waiter.maxWaitMs));
     }
-    Waiter waiter = new Waiter(wait, now + waitNanos);
     waiters.add(waiter);
     cancellation.onCancel(() -> {
       if (waiters.remove(waiter)) {
@@ -200,25 +183,17 @@ final class UpstreamPause {
   }
 
   private void armTimer(long now) {
-    if (timer != null || waiters.isEmpty()) {
+    if (timer.armed() || waiters.isEmpty()) {
       return;
     }
-    long delayMs = Math.max(1, (pauseEnd - now + 999_999) / 1_000_000);
-    Timer armed = vertx.timer(delayMs, TimeUnit.MILLISECONDS);
-    timer = armed;
-    armed.onSuccess(v -> {
-      if (timer == armed) {
-        timer = null;
-        resume();
-      }
-    });
+    timer.armAt(pauseEnd, now);
   }
 
   /** The timer fired: at the end of the pause, or at an end since extended. */
   private void resume() {
     while (!waiters.isEmpty() && !paused()) {
       // One at a time: a caller woken may meet a 429 at once and start a new pause for the others.
-      Waiter first = waiters.iterator().next();
+      DeadlineWaiter<Void> first = waiters.iterator().next();
       waiters.remove(first);
       first.promise.complete();
     }

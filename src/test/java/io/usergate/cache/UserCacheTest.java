@@ -21,6 +21,9 @@ class UserCacheTest {
 
   private static final Instant T0 = Instant.parse("2026-12-06T10:00:00Z");
 
+  /** A fresh cache for each test, large enough to keep all it is offered. */
+  private final UserCache cache = new UserCache(1 << 20);
+
   private static JsonObject user(long id, String name) {
     return new JsonObject().put("id", id).put("name", name).put("email", name.toLowerCase() + "@example.test");
   }
@@ -28,7 +31,6 @@ class UserCacheTest {
   @Test
   @DisplayName("a user is kept as the bytes served, with its fetch time, ETag and Last-Modified made once")
   void keptAsServed() {
-    UserCache cache = new UserCache(1 << 20);
     JsonObject ada = user(1, "Ada");
     cache.offer("1", ada, T0);
     UserCache.Cached cached = cache.get("1");
@@ -45,7 +47,6 @@ class UserCacheTest {
   @Test
   @DisplayName("the copy fetched last wins, whatever the order it is offered in")
   void lastFetchedWins() {
-    UserCache cache = new UserCache(1 << 20);
     cache.offer("1", user(1, "New"), T0.plusSeconds(5));
     cache.offer("1", user(1, "Old"), T0);
     assertEquals("New", cache.get("1").user().getString("name"));
@@ -56,7 +57,6 @@ class UserCacheTest {
   @Test
   @DisplayName("a read that left before its user was dropped does not bring back what it read; one of another user, or one that left after, does")
   void aReadNeverPutsBackWhatADropTookAway() {
-    UserCache cache = new UserCache(1 << 20);
     long before = cache.stamp();
     cache.drop("1");
     cache.offer("1", user(1, "Stale"), T0, before);
@@ -71,7 +71,6 @@ class UserCacheTest {
   @Test
   @DisplayName("a change drops the copy unless it holds exactly what the change wrote; a removal always drops it, and a read on its way is refused")
   void changes() {
-    UserCache cache = new UserCache(1 << 20);
     JsonObject ada = user(1, "Ada");
     cache.offer("1", ada, T0);
     // The same content, its keys in another order (as PostgreSQL's jsonb gives them back): the same hash.
@@ -102,7 +101,6 @@ class UserCacheTest {
   @Test
   @DisplayName("a change as published is acted on once per seq, whichever verticle of the node hands it over first; a body of another shape is ignored")
   void oncePerSeq() {
-    UserCache cache = new UserCache(1 << 20);
     cache.offer("1", user(1, "Ada"), T0);
     JsonObject change = new JsonObject().put("seq", 41L).put("id", 1L).put("kind", "updated").put("contentHash", 7);
     cache.changed(change);
@@ -120,12 +118,12 @@ class UserCacheTest {
   @Test
   @DisplayName("bounded by the bytes of the JSON held, the least used going first; 0 keeps nothing")
   void boundedByBytes() {
-    UserCache cache = new UserCache(100 * (UserCache.ENTRY_OVERHEAD + 200));
+    UserCache bounded = new UserCache(100 * (UserCache.ENTRY_OVERHEAD + 200));
     for (long id = 1; id <= 1000; id++) {
-      cache.offer(Long.toString(id), user(id, "x".repeat(150)), T0);
+      bounded.offer(Long.toString(id), user(id, "x".repeat(150)), T0);
     }
-    assertTrue(cache.bytes() <= cache.maxBytes(), cache.bytes() + " bytes held, more than " + cache.maxBytes());
-    assertTrue(cache.size() > 50 && cache.size() <= 100, cache.size() + " users held");
+    assertTrue(bounded.bytes() <= bounded.maxBytes(), bounded.bytes() + " bytes held, more than " + bounded.maxBytes());
+    assertTrue(bounded.size() > 50 && bounded.size() <= 100, bounded.size() + " users held");
 
     UserCache off = new UserCache(0);
     off.offer("1", user(1, "Ada"), T0);

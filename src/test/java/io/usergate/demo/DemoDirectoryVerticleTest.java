@@ -1,9 +1,9 @@
 package io.usergate.demo;
 
-import io.usergate.support.TestConfig;
+import io.usergate.support.Stack;
 import io.usergate.user.User;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -26,21 +26,15 @@ class DemoDirectoryVerticleTest {
   }
 
   private static DemoDirectoryVerticle deploy(Vertx vertx, double errorRate, int maxRatePerSecond) throws Exception {
-    JsonObject config = TestConfig.forTests();
-    config.getJsonObject("demo").put("port", 0).put("users", 100).put("latencyMs", 0).put("jitterMs", 0)
-      .put("errorRate", errorRate).put("maxRatePerSecond", maxRatePerSecond);
-    DemoDirectoryVerticle demo = new DemoDirectoryVerticle();
-    vertx.deployVerticle(demo, new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
-    return demo;
+    return Stack.demo(vertx, 100, new JsonObject().put("errorRate", errorRate).put("maxRatePerSecond", maxRatePerSecond));
   }
 
   @Test
   @DisplayName("serves valid users shaped like the public demo directories, the same every time, and 404 beyond the range")
   void servesGeneratedUsers(Vertx vertx) throws Exception {
     DemoDirectoryVerticle demo = deploy(vertx, 0);
-    WebClient client = WebClient.create(vertx);
-    HttpResponse<?> first = client.get(demo.actualPort(), "127.0.0.1", "/users/42").send().await(5, TimeUnit.SECONDS);
-    HttpResponse<?> again = client.get(demo.actualPort(), "127.0.0.1", "/users/42").send().await(5, TimeUnit.SECONDS);
+    HttpResponse<?> first = send(vertx, demo, "/users/42");
+    HttpResponse<?> again = send(vertx, demo, "/users/42");
     assertEquals(200, first.statusCode());
     JsonObject user = first.bodyAsJsonObject();
     assertEquals(user, again.bodyAsJsonObject());
@@ -50,37 +44,35 @@ class DemoDirectoryVerticleTest {
     }
     assertNotNull(user.getJsonObject("address").getJsonObject("geo").getString("lat"));
     assertNotNull(user.getJsonObject("company").getString("catchPhrase"));
-    assertEquals(404, client.get(demo.actualPort(), "127.0.0.1", "/users/101").send().await(5, TimeUnit.SECONDS).statusCode());
-    assertEquals(404, client.get(demo.actualPort(), "127.0.0.1", "/users/abc").send().await(5, TimeUnit.SECONDS).statusCode());
+    assertEquals(404, send(vertx, demo, "/users/101").statusCode());
+    assertEquals(404, send(vertx, demo, "/users/abc").statusCode());
   }
 
   @Test
   @DisplayName("the bulk endpoint answers ?id=1&id=2 and ?ids=1,2 with an array of the users that exist")
   void bulk(Vertx vertx) throws Exception {
     DemoDirectoryVerticle demo = deploy(vertx, 0);
-    WebClient client = WebClient.create(vertx);
-    HttpResponse<?> repeated = client.get(demo.actualPort(), "127.0.0.1", "/users?id=3&id=1&id=500&id=x").send().await(5, TimeUnit.SECONDS);
+    HttpResponse<?> repeated = send(vertx, demo, "/users?id=3&id=1&id=500&id=x");
     assertEquals(200, repeated.statusCode());
     assertEquals(new io.vertx.core.json.JsonArray().add(DemoDirectoryVerticle.user(3)).add(DemoDirectoryVerticle.user(1)),
       repeated.bodyAsJsonArray());
-    HttpResponse<?> listed = client.get(demo.actualPort(), "127.0.0.1", "/users?ids=7,8").send().await(5, TimeUnit.SECONDS);
+    HttpResponse<?> listed = send(vertx, demo, "/users?ids=7,8");
     assertEquals(2, listed.bodyAsJsonArray().size());
     // A page of the list, json-server style; /users with nothing asked stays the bulk endpoint asked for nothing.
-    HttpResponse<?> page = client.get(demo.actualPort(), "127.0.0.1", "/users?_page=3&_limit=10").send().await(5, TimeUnit.SECONDS);
+    HttpResponse<?> page = send(vertx, demo, "/users?_page=3&_limit=10");
     assertEquals(21, page.bodyAsJsonArray().getJsonObject(0).getInteger("id"));
     assertEquals(10, page.bodyAsJsonArray().size());
-    assertEquals(0, client.get(demo.actualPort(), "127.0.0.1", "/users").send().await(5, TimeUnit.SECONDS).bodyAsJsonArray().size());
+    assertEquals(0, send(vertx, demo, "/users").bodyAsJsonArray().size());
   }
 
   @Test
   @DisplayName("beyond demo.maxRatePerSecond in a second the demo answers 429 with Retry-After, like a rate-limited directory")
   void rateLimited(Vertx vertx) throws Exception {
     DemoDirectoryVerticle demo = deploy(vertx, 0, 5);
-    WebClient client = WebClient.create(vertx);
     int ok = 0;
     int limited = 0;
     for (int i = 0; i < 20; i++) {
-      HttpResponse<?> response = client.get(demo.actualPort(), "127.0.0.1", "/users/1").send().await(5, TimeUnit.SECONDS);
+      HttpResponse<?> response = send(vertx, demo, "/users/1");
       if (response.statusCode() == 429) {
         limited++;
         assertEquals("1", response.getHeader("Retry-After"));
@@ -98,21 +90,20 @@ class DemoDirectoryVerticleTest {
   @DisplayName("with demo.errorRate 1 every answer is a 503")
   void failsOnPurpose(Vertx vertx) throws Exception {
     DemoDirectoryVerticle demo = deploy(vertx, 1.0);
-    assertEquals(503, WebClient.create(vertx).get(demo.actualPort(), "127.0.0.1", "/users/1").send()
-      .await(5, TimeUnit.SECONDS).statusCode());
+    assertEquals(503, send(vertx, demo, "/users/1").statusCode());
   }
 
   private static DemoDirectoryVerticle deploy(Vertx vertx, String shape, JsonObject requiredHeaders) throws Exception {
-    JsonObject config = TestConfig.forTests();
-    config.getJsonObject("demo").put("port", 0).put("users", 100).put("latencyMs", 0).put("jitterMs", 0)
-      .put("shape", shape).put("requiredHeaders", requiredHeaders);
-    DemoDirectoryVerticle demo = new DemoDirectoryVerticle();
-    vertx.deployVerticle(demo, new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
-    return demo;
+    return Stack.demo(vertx, 100, new JsonObject().put("shape", shape).put("requiredHeaders", requiredHeaders));
+  }
+
+  /** A GET of {@code uri} from the demo directory, without credentials. */
+  private static HttpResponse<Buffer> send(Vertx vertx, DemoDirectoryVerticle demo, String uri) throws Exception {
+    return WebClient.create(vertx).get(demo.actualPort(), "127.0.0.1", uri).send().await(5, TimeUnit.SECONDS);
   }
 
   private static JsonObject get(Vertx vertx, DemoDirectoryVerticle demo, String uri) throws Exception {
-    HttpResponse<?> response = WebClient.create(vertx).get(demo.actualPort(), "127.0.0.1", uri).send().await(5, TimeUnit.SECONDS);
+    HttpResponse<?> response = send(vertx, demo, uri);
     assertEquals(200, response.statusCode(), uri);
     return response.bodyAsJsonObject();
   }
@@ -136,8 +127,7 @@ class DemoDirectoryVerticleTest {
     assertEquals(91, page.getJsonArray("users").getJsonObject(0).getInteger("id"));
     assertEquals(30, get(vertx, demo, "/users").getJsonArray("users").size(), "30 a page when the request names no limit");
     assertEquals(2, get(vertx, demo, "/users?id=1&id=2").getJsonArray("users").size(), "the bulk endpoint in the same shape");
-    assertEquals(404, WebClient.create(vertx).get(demo.actualPort(), "127.0.0.1", "/users/101").send().await(5, TimeUnit.SECONDS)
-      .statusCode());
+    assertEquals(404, send(vertx, demo, "/users/101").statusCode());
   }
 
   @Test
@@ -145,7 +135,7 @@ class DemoDirectoryVerticleTest {
   void envelopedShapeWithKey(Vertx vertx) throws Exception {
     DemoDirectoryVerticle demo = deploy(vertx, "enveloped", new JsonObject().put("x-api-key", "demo-key"));
     WebClient client = WebClient.create(vertx);
-    HttpResponse<?> refused = client.get(demo.actualPort(), "127.0.0.1", "/users/2").send().await(5, TimeUnit.SECONDS);
+    HttpResponse<?> refused = send(vertx, demo, "/users/2");
     assertEquals(401, refused.statusCode());
     assertEquals("missing or wrong x-api-key", refused.bodyAsJsonObject().getString("error"));
     assertEquals(401, client.get(demo.actualPort(), "127.0.0.1", "/users/2").putHeader("x-api-key", "demo-kez").send()

@@ -2,13 +2,11 @@ package io.usergate.demo;
 
 import io.usergate.config.Configuration;
 import io.usergate.config.Presets;
-import io.usergate.store.StoreAddresses;
-import io.usergate.support.Bus;
 import io.usergate.support.Sql;
 import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
-import io.usergate.sync.SyncAddresses;
+import io.usergate.support.Walks;
 import io.usergate.web.HttpVerticle;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -30,13 +28,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * Each preset, with only {@code upstream.baseUrl} and its credentials set (through the environment, as an operator
@@ -165,16 +161,10 @@ class PresetsAgainstDemoTest {
     environment.put("USERGATE_SYNC_INTERVAL_MS", "3600000");
     Stack.services(vertx, TestConfig.fromEnvironment(environment));
 
-    JsonObject started = Bus.call(vertx, SyncAddresses.WALK, new JsonObject());
-    assertTrue(started.getBoolean("started"), preset + ": " + started.encode());
-    AtomicReference<JsonObject> walk = new AtomicReference<>();
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
-      walk.set(Bus.call(vertx, StoreAddresses.WALK_STATUS, new JsonObject()));
-      return Set.of("done", "stopped", "interrupted").contains(walk.get().getString("state"));
-    });
-    assertEquals("done", walk.get().getString("state"), preset + ": " + walk.get().encode());
-    assertEquals(USERS, walk.get().getLong("users"), preset + ": " + walk.get().encode());
-    assertEquals(0L, walk.get().getLong("invalid"), preset + ": " + walk.get().encode());
+    JsonObject walk = Walks.toTheEnd(vertx, Duration.ofSeconds(60));
+    assertEquals("done", walk.getString("state"), preset + ": " + walk.encode());
+    assertEquals(USERS, walk.getLong("users"), preset + ": " + walk.encode());
+    assertEquals(0L, walk.getLong("invalid"), preset + ": " + walk.encode());
     assertEquals(USERS, Sql.count("SELECT count(*) FROM users"), preset);
   }
 }

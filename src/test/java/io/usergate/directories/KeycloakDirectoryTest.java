@@ -1,21 +1,19 @@
 package io.usergate.directories;
 
 import io.usergate.fetch.FetchAddresses;
-import io.usergate.store.StoreAddresses;
 import io.usergate.support.Bus;
 import io.usergate.support.KeycloakRealm;
 import io.usergate.support.KeycloakServer;
 import io.usergate.support.Sql;
-import io.usergate.support.Stack;
+import io.usergate.support.InProcessService;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
-import io.usergate.sync.SyncAddresses;
+import io.usergate.support.Walks;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -28,11 +26,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,12 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KeycloakDirectoryTest {
 
-  private static final Set<String> ENDED = Set.of("done", "stopped", "interrupted");
-
   private static KeycloakServer keycloak;
-  private static Vertx vertx;
-  private static WebClient client;
-  private static int port;
+  private static InProcessService service;
   /** The realm's users, as Keycloak lists them to its admin. */
   private static List<JsonObject> users;
 
@@ -57,28 +48,27 @@ class KeycloakDirectoryTest {
   static void start() throws Exception {
     keycloak = KeycloakServer.shared();
     TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs", Sql.RESET_WALK);
-    vertx = Vertx.vertx();
-    client = WebClient.create(vertx);
+    service = new InProcessService(Vertx.vertx());
     users = adminList();
     // What an operator sets: the preset, the realm's admin URL and the client's credentials; the preset does the rest.
     JsonObject config = TestConfig.fromEnvironment(Map.of("USERGATE_UPSTREAM_PRESET", "keycloak",
       "USERGATE_UPSTREAM_BASE_URL", keycloak.adminUrl(), "USERGATE_UPSTREAM_CLIENT_ID", KeycloakRealm.SHORT_LIVED_CLIENT,
       "USERGATE_UPSTREAM_CLIENT_SECRET", KeycloakRealm.SHORT_LIVED_SECRET, "USERGATE_SYNC_INTERVAL_MS", "3600000"));
     assertEquals(keycloak.tokenUrl(), config.getJsonObject("upstream").getString("tokenUrl"), "derived by the preset");
-    port = Stack.all(vertx, config).actualPort();
+    service.deploy(config);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    Stack.close(vertx);
+    service.close();
   }
 
   /** Every user of the realm, paged by the admin API itself. */
   private static List<JsonObject> adminList() throws Exception {
-    String token = keycloak.adminToken(client).await(30, TimeUnit.SECONDS);
+    String token = keycloak.adminToken(service.client).await(30, TimeUnit.SECONDS);
     List<JsonObject> all = new ArrayList<>();
     for (int first = 0; ; first += 100) {
-      JsonArray page = client.getAbs(keycloak.adminUrl() + "/users?first=" + first + "&max=100").bearerTokenAuthentication(token)
+      JsonArray page = service.client.getAbs(keycloak.adminUrl() + "/users?first=" + first + "&max=100").bearerTokenAuthentication(token)
         .send().await(30, TimeUnit.SECONDS).bodyAsJsonArray();
       page.forEach(user -> all.add((JsonObject) user));
       if (page.size() < 100) {
@@ -87,23 +77,12 @@ class KeycloakDirectoryTest {
     }
   }
 
-  private static HttpResponse<Buffer> get(String uri) throws Exception {
-    return client.get(port, "127.0.0.1", uri).send().await(30, TimeUnit.SECONDS);
-  }
-
   private static JsonObject walkToTheEnd() throws Exception {
-    JsonObject started = Bus.call(vertx, SyncAddresses.WALK, new JsonObject());
-    assertTrue(started.getBoolean("started"), started.encode());
-    AtomicReference<JsonObject> walk = new AtomicReference<>();
-    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
-      walk.set(Bus.call(vertx, StoreAddresses.WALK_STATUS, new JsonObject()));
-      return ENDED.contains(walk.get().getString("state"));
-    });
-    return walk.get();
+    return Walks.toTheEnd(service.vertx, Duration.ofSeconds(120));
   }
 
   private static JsonObject token() throws Exception {
-    return Bus.call(vertx, FetchAddresses.STATUS, new JsonObject()).getJsonObject("token");
+    return Bus.call(service.vertx, FetchAddresses.STATUS, new JsonObject()).getJsonObject("token");
   }
 
   @Test
@@ -112,29 +91,20 @@ class KeycloakDirectoryTest {
   void oneUser() throws Exception {
     assertEquals(KeycloakRealm.USERS, users.size());
     JsonObject expected = users.get(41);
-    HttpResponse<Buffer> response = get("/users/" + expected.getString("id"));
+    HttpResponse<Buffer> response = service.get("/users/" + expected.getString("id"));
     assertEquals(200, response.statusCode(), response.bodyAsString());
     JsonObject user = response.bodyAsJsonObject();
     assertEquals(expected.getString("id"), user.getString("id"));
     assertEquals(expected.getString("firstName") + " " + expected.getString("lastName"), user.getString("name"));
     assertEquals(expected.getString("username"), user.getString("username"));
-    assertEquals(404, get("/users/00000000-0000-0000-0000-000000000000").statusCode());
+    assertEquals(404, service.get("/users/00000000-0000-0000-0000-000000000000").statusCode());
   }
 
   @Test
   @Order(2)
   @DisplayName("a fan-out of 100 ids is answered in full and in order")
   void fanOut() throws Exception {
-    JsonArray ids = new JsonArray();
-    users.subList(100, 200).forEach(user -> ids.add(user.getString("id")));
-    HttpResponse<Buffer> response = client.post(port, "127.0.0.1", "/users/batch")
-      .sendJsonObject(new JsonObject().put("ids", ids)).await(60, TimeUnit.SECONDS);
-    assertEquals(200, response.statusCode(), response.bodyAsString());
-    JsonArray answered = response.bodyAsJsonObject().getJsonArray("users");
-    assertEquals(100, answered.size());
-    for (int i = 0; i < 100; i++) {
-      assertEquals(ids.getString(i), answered.getJsonObject(i).getString("id"));
-    }
+    assertEquals(100, service.fanOut(users.subList(100, 200)).size());
   }
 
   @Test
@@ -147,7 +117,7 @@ class KeycloakDirectoryTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (token().getLong("requests") < before + 2 && System.nanoTime() < deadline) {
       JsonObject user = users.get(fetched % users.size());
-      HttpResponse<Buffer> response = client.get(port, "127.0.0.1", "/users/" + user.getString("id"))
+      HttpResponse<Buffer> response = service.client.get(service.port(), "127.0.0.1", "/users/" + user.getString("id"))
         .putHeader("Cache-Control", "no-cache").send().await(30, TimeUnit.SECONDS);
       assertEquals(200, response.statusCode(), response.bodyAsString());
       fetched++;
@@ -162,8 +132,8 @@ class KeycloakDirectoryTest {
   @DisplayName("a full walk stores the whole realm; a user deleted in Keycloak is removed by the next walk, in the change feed")
   void walkAndDeletion() throws Exception {
     // A user of this test's own, so that the realm the other tests share stays as seeded.
-    String adminToken = keycloak.adminToken(client).await(30, TimeUnit.SECONDS);
-    String gone = keycloak.createUser(client, new JsonObject().put("username", "walk-leaver").put("enabled", true)
+    String adminToken = keycloak.adminToken(service.client).await(30, TimeUnit.SECONDS);
+    String gone = keycloak.createUser(service.client, new JsonObject().put("username", "walk-leaver").put("enabled", true)
       .put("firstName", "Øyvind").put("lastName", "Leaver").put("email", "walk-leaver@example.test")).await(30, TimeUnit.SECONDS);
     try {
       JsonObject walk = walkToTheEnd();
@@ -172,7 +142,7 @@ class KeycloakDirectoryTest {
       assertEquals(KeycloakRealm.USERS + 1, Sql.count("SELECT count(*) FROM users"));
       assertEquals(1, Sql.count("SELECT count(*) FROM users WHERE id = '" + gone + "' AND name = 'Øyvind Leaver'"));
     } finally {
-      assertEquals(204, client.deleteAbs(keycloak.adminUrl() + "/users/" + gone).bearerTokenAuthentication(adminToken)
+      assertEquals(204, service.client.deleteAbs(keycloak.adminUrl() + "/users/" + gone).bearerTokenAuthentication(adminToken)
         .send().await(30, TimeUnit.SECONDS).statusCode());
     }
     JsonObject again = walkToTheEnd();

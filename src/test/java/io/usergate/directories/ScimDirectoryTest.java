@@ -1,19 +1,16 @@
 package io.usergate.directories;
 
-import io.usergate.store.StoreAddresses;
-import io.usergate.support.Bus;
 import io.usergate.support.ScimServer;
 import io.usergate.support.Sql;
-import io.usergate.support.Stack;
+import io.usergate.support.InProcessService;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
-import io.usergate.sync.SyncAddresses;
+import io.usergate.support.Walks;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -25,11 +22,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,12 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ScimDirectoryTest {
 
-  private static final Set<String> ENDED = Set.of("done", "stopped", "interrupted");
-
   private static ScimServer scim;
-  private static Vertx vertx;
-  private static WebClient client;
-  private static int port;
+  private static InProcessService service;
   private static List<JsonObject> users;
 
   @BeforeAll
@@ -55,31 +44,23 @@ class ScimDirectoryTest {
     scim.reset();
     users = scim.allUsers();
     TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs", Sql.RESET_WALK);
-    vertx = Vertx.vertx();
-    client = WebClient.create(vertx);
+    service = new InProcessService(Vertx.vertx());
     // What an operator sets: the preset, the server's base URL and its bearer token; the preset does the rest.
     JsonObject config = TestConfig.fromEnvironment(Map.of("USERGATE_UPSTREAM_PRESET", "scim",
       "USERGATE_UPSTREAM_BASE_URL", scim.baseUrl(),
       "USERGATE_UPSTREAM_HEADERS", new JsonObject().put("Authorization", scim.authorization()).encode(),
       "USERGATE_SYNC_INTERVAL_MS", "3600000"));
-    port = Stack.all(vertx, config).actualPort();
+    service.deploy(config);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    Stack.close(vertx);
+    service.close();
     scim.reset();
   }
 
   private static JsonObject walkToTheEnd() throws Exception {
-    JsonObject started = Bus.call(vertx, SyncAddresses.WALK, new JsonObject());
-    assertTrue(started.getBoolean("started"), started.encode());
-    AtomicReference<JsonObject> walk = new AtomicReference<>();
-    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
-      walk.set(Bus.call(vertx, StoreAddresses.WALK_STATUS, new JsonObject()));
-      return ENDED.contains(walk.get().getString("state"));
-    });
-    return walk.get();
+    return Walks.toTheEnd(service.vertx, Duration.ofSeconds(120));
   }
 
   /** What the preset's mapping makes of a SCIM user: displayName, else formatted, else given + family, else userName. */
@@ -112,8 +93,7 @@ class ScimDirectoryTest {
     JsonObject primaryNotFirst = users.stream().filter(user -> !primaryEmail(user).equals(
       user.getJsonArray("emails").getJsonObject(0).getString("value"))).findFirst().orElseThrow();
     for (JsonObject expected : List.of(users.get(3), withoutDisplayName, primaryNotFirst)) {
-      HttpResponse<Buffer> response = client.get(port, "127.0.0.1", "/users/" + expected.getString("id"))
-        .send().await(30, TimeUnit.SECONDS);
+      HttpResponse<Buffer> response = service.get("/users/" + expected.getString("id"));
       assertEquals(200, response.statusCode(), response.bodyAsString());
       JsonObject user = response.bodyAsJsonObject();
       assertEquals(expected.getString("id"), user.getString("id"));
@@ -128,16 +108,7 @@ class ScimDirectoryTest {
   @DisplayName("a fan-out of 100 ids is read in bulk through SCIM's filter (id eq \"a\" or id eq \"b\" ...), not one by one")
   void fanOutThroughTheFilter() throws Exception {
     JsonObject before = scim.requests();
-    JsonArray ids = new JsonArray();
-    users.subList(100, 200).forEach(user -> ids.add(user.getString("id")));
-    HttpResponse<Buffer> response = client.post(port, "127.0.0.1", "/users/batch")
-      .sendJsonObject(new JsonObject().put("ids", ids)).await(60, TimeUnit.SECONDS);
-    assertEquals(200, response.statusCode(), response.bodyAsString());
-    JsonArray answered = response.bodyAsJsonObject().getJsonArray("users");
-    assertEquals(100, answered.size());
-    for (int i = 0; i < 100; i++) {
-      assertEquals(ids.getString(i), answered.getJsonObject(i).getString("id"));
-    }
+    assertEquals(100, service.fanOut(users.subList(100, 200)).size());
     JsonObject after = scim.requests();
     assertEquals(before.getLong("single"), after.getLong("single"), "no user read alone: " + after.encode());
     long filtered = after.getLong("filtered") - before.getLong("filtered");

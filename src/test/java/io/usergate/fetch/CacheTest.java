@@ -1,11 +1,11 @@
 package io.usergate.fetch;
 
 import io.usergate.store.StoreAddresses;
+import io.usergate.support.InProcessService;
 import io.usergate.support.Bus;
 import io.usergate.support.FakeDirectory;
 import io.usergate.support.FakeDirectory.Behaviour;
 import io.usergate.support.Sql;
-import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
 import io.vertx.core.Promise;
@@ -14,7 +14,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -34,32 +33,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** usergate as a cache: the whole stack against a counting upstream on loopback and the real mirror. */
 class CacheTest {
 
-  private Vertx vertx;
+  private InProcessService service;
   private FakeDirectory upstream;
-  private WebClient client;
-  private int port;
 
   @BeforeEach
   void deploy() throws Exception {
     TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs");
-    vertx = Vertx.vertx();
-    upstream = new FakeDirectory().deployOn(vertx);
+    service = new InProcessService(Vertx.vertx());
+    upstream = new FakeDirectory().deployOn(service.vertx);
     JsonObject config = TestConfig.against(upstream);
     TestConfig.withCache(config, 60_000L).getJsonObject("cache").put("staleWhileRevalidateMs", 600_000L)
       .put("notFoundForMs", 60_000L);
     config.getJsonObject("sync").put("intervalMs", 200);
     config.getJsonObject("http").put("drainDelayMs", 0);
-    port = Stack.all(vertx, config).actualPort();
-    client = WebClient.create(vertx);
+    service.deploy(config);
   }
 
   @AfterEach
   void close() throws Exception {
-    vertx.close().await(30, TimeUnit.SECONDS);
+    service.close();
   }
 
   private HttpResponse<Buffer> get(String uri, String... headers) throws Exception {
-    var request = client.get(port, "127.0.0.1", uri);
+    var request = service.client.get(service.port(), "127.0.0.1", uri);
     for (int i = 0; i < headers.length; i += 2) {
       request.putHeader(headers[i], headers[i + 1]);
     }
@@ -68,7 +64,7 @@ class CacheTest {
 
   /** Stores {@code user} as if it had been fetched {@code agoMs} ago. */
   private void storeCopy(long id, long agoMs) throws Exception {
-    Bus.call(vertx, StoreAddresses.UPSERT, new JsonObject().put("users", new JsonArray().add(FakeDirectory.user(id)))
+    Bus.call(service.vertx, StoreAddresses.UPSERT, new JsonObject().put("users", new JsonArray().add(FakeDirectory.user(id)))
       .put("fetchedAt", Instant.now().minusMillis(agoMs).toString()));
   }
 
@@ -104,7 +100,7 @@ class CacheTest {
   @Test
   @DisplayName("a hit on a hot user reads nothing from the mirror; a max-age its hot copy is too old for reads the mirror again")
   void hotHitReadsNoMirror() throws Exception {
-    AtomicInteger mirrorReads = Bus.countSent(vertx, StoreAddresses.GET_MANY);
+    AtomicInteger mirrorReads = Bus.countSent(service.vertx, StoreAddresses.GET_MANY);
     assertEquals("usergate; fwd=miss", get("/users/7").getHeader("Cache-Status"));
     int afterMiss = mirrorReads.get();
     assertEquals(1, afterMiss, "a miss looks at the mirror once");
@@ -128,7 +124,7 @@ class CacheTest {
   @Test
   @DisplayName("a hit is answered at the web edge, no bus crossed, with the same headers; a new copy (changed upstream) is the web's at once, and a 404 drops it")
   void edgeHits() throws Exception {
-    AtomicInteger asked = Bus.countSent(vertx, FetchAddresses.ONE);
+    AtomicInteger asked = Bus.countSent(service.vertx, FetchAddresses.ONE);
     HttpResponse<Buffer> miss = get("/users/7");
     assertEquals("usergate; fwd=miss", miss.getHeader("Cache-Status"));
     HttpResponse<Buffer> hit = get("/users/7");
@@ -149,7 +145,7 @@ class CacheTest {
     // Changed in the directory and fetched live by a bus caller: the node's one cache holds the new copy, and
     // the web's next hit answers it, asking nobody.
     upstream.script(7, FakeDirectory.Behaviour.RENAMED, 0);
-    assertEquals("Renamed 7", Bus.call(vertx, FetchAddresses.ONE, new JsonObject().put("id", 7).put(FetchAddresses.NO_CACHE, true))
+    assertEquals("Renamed 7", Bus.call(service.vertx, FetchAddresses.ONE, new JsonObject().put("id", 7).put(FetchAddresses.NO_CACHE, true))
       .getString("name"));
     assertEquals(3, asked.get());
     HttpResponse<Buffer> renamed = get("/users/7");
@@ -173,7 +169,7 @@ class CacheTest {
     assertEquals("Fake 7", get("/users/7").bodyAsJsonObject().getString("name"));
     awaitStored(7);
     assertEquals("usergate; hit", get("/users/7").getHeader("Cache-Status"), "its own write-through left the copies alone");
-    Bus.call(vertx, StoreAddresses.UPSERT, new JsonObject().put("users", new JsonArray().add(FakeDirectory.user(7).put("name", "Written 7"))));
+    Bus.call(service.vertx, StoreAddresses.UPSERT, new JsonObject().put("users", new JsonArray().add(FakeDirectory.user(7).put("name", "Written 7"))));
     await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
       .until(() -> "Written 7".equals(get("/users/7").bodyAsJsonObject().getString("name")));
     assertEquals(1, upstream.calls(7), "the mirror's copy, fresh");
@@ -184,7 +180,7 @@ class CacheTest {
   void manyFetchesOnlyMisses() throws Exception {
     storeCopy(1, 1000);
     storeCopy(2, 1000);
-    JsonObject reply = Bus.call(vertx, FetchAddresses.MANY, new JsonObject().put("ids", new JsonArray().add(1).add(3).add(2).add(3)));
+    JsonObject reply = Bus.call(service.vertx, FetchAddresses.MANY, new JsonObject().put("ids", new JsonArray().add(1).add(3).add(2).add(3)));
     assertEquals(4, reply.getJsonArray("users").size());
     assertEquals(3L, reply.getJsonArray("users").getJsonObject(1).getLong("id"));
     assertEquals(0, upstream.calls(1) + upstream.calls(2), "hits");
@@ -210,9 +206,9 @@ class CacheTest {
     assertEquals("NOT_CACHED", notCached.bodyAsJsonObject().getJsonObject("error").getString("code"));
     assertEquals(0, upstream.calls(6));
     assertEquals(200, get("/users/5", "Cache-Control", "only-if-cached").statusCode());
-    Bus.failure(vertx, FetchAddresses.ONE, new JsonObject().put("id", 6).put(FetchAddresses.ONLY_IF_CACHED, true), "NOT_CACHED", 504);
-    Bus.failure(vertx, FetchAddresses.ONE, new JsonObject().put("id", 6).put(FetchAddresses.MAX_AGE_MS, -1), "BAD_REQUEST", 400);
-    Bus.failure(vertx, FetchAddresses.MANY, new JsonObject().put("ids", new JsonArray().add(6)).put(FetchAddresses.NO_CACHE, "yes"),
+    Bus.failure(service.vertx, FetchAddresses.ONE, new JsonObject().put("id", 6).put(FetchAddresses.ONLY_IF_CACHED, true), "NOT_CACHED", 504);
+    Bus.failure(service.vertx, FetchAddresses.ONE, new JsonObject().put("id", 6).put(FetchAddresses.MAX_AGE_MS, -1), "BAD_REQUEST", 400);
+    Bus.failure(service.vertx, FetchAddresses.MANY, new JsonObject().put("ids", new JsonArray().add(6)).put(FetchAddresses.NO_CACHE, "yes"),
       "BAD_REQUEST", 400);
     assertEquals(0, upstream.calls(6));
   }
@@ -255,7 +251,7 @@ class CacheTest {
   @DisplayName("the sync is the refresher: it fetches live even when the mirror's copy is fresh")
   void syncFetchesLive() throws Exception {
     storeCopy(11, 0);
-    Bus.call(vertx, StoreAddresses.JOBS_ENQUEUE, new JsonObject().put("ids", new JsonArray().add(11)));
+    Bus.call(service.vertx, StoreAddresses.JOBS_ENQUEUE, new JsonObject().put("ids", new JsonArray().add(11)));
     await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> upstream.calls(11) == 1);
   }
 }

@@ -33,6 +33,17 @@ class UpstreamPauseTest {
   /** A Thursday. */
   private static final Instant NOW = Instant.parse("2025-05-01T12:00:00Z");
 
+  /** The nano clock of the pauses made {@link #byHand}: it stands still unless a test moves it. */
+  private final AtomicLong clock = new AtomicLong();
+
+  private UpstreamPause byHand(Vertx vertx, long maxPauseMs) {
+    return new UpstreamPause(vertx, maxPauseMs, clock::get);
+  }
+
+  private void advanceMs(long ms) {
+    clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(ms));
+  }
+
   private static Executable parses(String header, long expectedMs) {
     return () -> assertEquals(expectedMs, UpstreamPause.parseRetryAfterMs(header, NOW), "Retry-After: " + header);
   }
@@ -96,12 +107,11 @@ class UpstreamPauseTest {
   void cap(Vertx vertx, VertxTestContext testContext) {
     vertx.runOnContext(v -> testContext.verify(() -> {
       long yearAhead = UpstreamPause.parseRetryAfterMs("Fri, 01 May 2026 12:00:00 GMT", NOW);
-      AtomicLong clock = new AtomicLong();
-      UpstreamPause pause = new UpstreamPause(vertx, UpstreamPause.DEFAULT_MAX_PAUSE_MS, clock::get);
+      UpstreamPause pause = byHand(vertx, UpstreamPause.DEFAULT_MAX_PAUSE_MS);
       pause.pauseFor(yearAhead);
       assertTrue(pause.paused());
       assertEquals(60_000, pause.remainingMs());
-      clock.addAndGet(TimeUnit.SECONDS.toNanos(10));
+      advanceMs(10_000);
       assertEquals(50_000, pause.remainingMs());
       pause.pauseFor(UpstreamPause.parseRetryAfterMs("99999999999999999999", NOW));
       assertEquals(60_000, pause.remainingMs(), "capped again, from now");
@@ -152,17 +162,16 @@ class UpstreamPauseTest {
   @DisplayName("a later Retry-After extends a running pause, a shorter one does not shorten it")
   void extension(Vertx vertx, VertxTestContext testContext) {
     vertx.runOnContext(v -> testContext.verify(() -> {
-      AtomicLong clock = new AtomicLong();
-      UpstreamPause pause = new UpstreamPause(vertx, 60_000, clock::get);
+      UpstreamPause pause = byHand(vertx, 60_000);
       pause.pauseFor(200);
-      clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(20));
+      advanceMs(20);
       pause.pauseFor(50);
       assertEquals(180, pause.remainingMs(), "not shortened");
       pause.pauseFor(600);
       assertEquals(600, pause.remainingMs(), "extended");
-      clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(599));
+      advanceMs(599);
       assertTrue(pause.paused(), "paused until the new end");
-      clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(1));
+      advanceMs(1);
       assertFalse(pause.paused());
       assertEquals(0, pause.remainingMs());
       testContext.completeNow();
@@ -193,7 +202,7 @@ class UpstreamPauseTest {
     + "at once, or when an extension outlasts its wait")
   void shortWait(Vertx vertx, VertxTestContext testContext) {
     vertx.runOnContext(v -> testContext.verify(() -> {
-      UpstreamPause pause = new UpstreamPause(vertx, 60_000, new AtomicLong()::get); // the clock stands still: exactly 5 s remain
+      UpstreamPause pause = byHand(vertx, 60_000); // the clock stands still: exactly 5 s remain
       pause.pauseFor(5_000);
       Future<Void> impatient = pause.awaitResume(100, new Cancellation());
       assertTrue(impatient.failed(), "failed at once");
@@ -273,21 +282,20 @@ class UpstreamPauseTest {
   @DisplayName("paused time is counted as it passes, overlapping pauses once")
   void pausedTime(Vertx vertx, VertxTestContext testContext) {
     vertx.runOnContext(v -> testContext.verify(() -> {
-      AtomicLong clock = new AtomicLong();
-      UpstreamPause pause = new UpstreamPause(vertx, 60_000, clock::get);
+      UpstreamPause pause = byHand(vertx, 60_000);
       assertEquals(0, pause.pausedMillisTotal());
       pause.pauseFor(300);
       pause.pauseFor(300); // the same pause, said twice
       assertEquals(0, pause.pausedMillisTotal(), "not counted ahead of time");
-      clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(100));
+      advanceMs(100);
       assertEquals(100, pause.pausedMillisTotal(), "counted as it passes");
-      clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(250));
+      advanceMs(250);
       assertEquals(300, pause.pausedMillisTotal(), "up to the end of the pause, not beyond");
       pause.pauseFor(200);
       pause.pauseFor(100); // within the running one
-      clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(150));
+      advanceMs(150);
       assertEquals(450, pause.pausedMillisTotal());
-      clock.addAndGet(TimeUnit.SECONDS.toNanos(5));
+      advanceMs(5_000);
       assertEquals(500, pause.pausedMillisTotal(), "stays put between pauses");
       assertEquals(500, pause.pausedMillisTotal());
       testContext.completeNow();

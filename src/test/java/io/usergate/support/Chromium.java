@@ -93,28 +93,13 @@ public final class Chromium implements AutoCloseable {
 
   /** The last lines of the browser's output, for failure messages. */
   public String logTail() {
-    try {
-      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-    } catch (IOException e) {
-      return "(no log: " + e + ")";
-    }
+    return ChildProcesses.logTail(log, 30);
   }
 
   /** Ends this browser: its own child processes first, then itself. */
   @Override
   public void close() throws InterruptedException {
-    List<ProcessHandle> children = process.descendants().toList();
-    process.destroy();
-    if (!process.waitFor(10, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      process.waitFor(10, TimeUnit.SECONDS);
-    }
-    for (ProcessHandle child : children) {
-      if (child.isAlive()) {
-        child.destroyForcibly();
-      }
-    }
+    ChildProcesses.endTree(process, Duration.ofSeconds(10));
     try {
       TestDatabase.deleteRecursively(profile);
     } catch (java.io.UncheckedIOException e) {

@@ -2,17 +2,13 @@ package io.usergate.support;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,7 +25,7 @@ import java.util.stream.LongStream;
  * A real HTTP upstream on loopback whose answer per id a test scripts, and which counts what it sees:
  * calls per id, requests in flight (and the most at once), requests the client abandoned.
  */
-public class FakeDirectory extends VerticleBase {
+public class FakeDirectory extends LoopbackServer<FakeDirectory> {
 
   /**
    * {@code HUGE}: a valid user padded to {@link #HUGE_BYTES}, with a {@code Content-Length};
@@ -65,23 +61,6 @@ public class FakeDirectory extends VerticleBase {
   private final AtomicInteger refused = new AtomicInteger();
   /** When each request arrived (System.nanoTime), in order. */
   private final ConcurrentLinkedQueue<Long> arrivals = new ConcurrentLinkedQueue<>();
-  private HttpServer server;
-
-  @Override
-  public Future<?> start() {
-    return vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1")
-      .onSuccess(listening -> server = listening);
-  }
-
-  /** Deploys this directory on {@code vertx} and waits until it listens. */
-  public FakeDirectory deployOn(Vertx vertx) throws Exception {
-    vertx.deployVerticle(this).await(10, TimeUnit.SECONDS);
-    return this;
-  }
-
-  public String baseUrl() {
-    return "http://127.0.0.1:" + server.actualPort();
-  }
 
   /** Every id not scripted answers a valid user after this delay. */
   public FakeDirectory defaultDelay(long ms) {
@@ -165,26 +144,8 @@ public class FakeDirectory extends VerticleBase {
    * failed rate assertion shows.
    */
   public List<Double> busiestSecond() {
-    List<Long> sorted = arrivals();
-    Collections.sort(sorted);
-    int most = 0;
-    int from = 0;
-    int last = 0;
-    for (int first = 0; first < sorted.size(); first++) {
-      last = Math.max(last, first);
-      while (last + 1 < sorted.size() && sorted.get(last + 1) - sorted.get(first) <= 1_000_000_000L) {
-        last++;
-      }
-      if (last - first + 1 > most) {
-        most = last - first + 1;
-        from = first;
-      }
-    }
-    List<Double> window = new ArrayList<>();
-    for (int i = from; i < from + most; i++) {
-      window.add((sorted.get(i) - sorted.get(from)) / 1e6);
-    }
-    return window;
+    List<Long> busiest = Arrivals.busiest(arrivals(), 1_000_000_000L);
+    return busiest.stream().map(at -> (at - busiest.get(0)) / 1e6).toList();
   }
 
   public int inFlight() {
@@ -437,7 +398,8 @@ public class FakeDirectory extends VerticleBase {
     return new ArrayList<>(requestIds);
   }
 
-  private void handle(HttpServerRequest request) {
+  @Override
+  protected void handle(HttpServerRequest request) {
     String requestId = request.getHeader("X-Request-Id");
     if (requestId != null) {
       requestIds.add(requestId);

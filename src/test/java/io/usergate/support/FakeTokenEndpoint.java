@@ -1,9 +1,6 @@
 package io.usergate.support;
 
-import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 
@@ -24,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * real time, and counts its requests. A test tells it to fail, hang or answer garbage, and asks it whether a
  * directory should take a token ({@link #accepts}).
  */
-public class FakeTokenEndpoint extends VerticleBase {
+public class FakeTokenEndpoint extends LoopbackServer<FakeTokenEndpoint> {
 
   public enum Mode {
     /** A token for a client that authenticates. */
@@ -53,20 +50,14 @@ public class FakeTokenEndpoint extends VerticleBase {
   private volatile long expiresIn = 60;
   private volatile String requiredAudience;
   private volatile Seen last;
-  private HttpServer server;
 
   public FakeTokenEndpoint(String clientId, String clientSecret) {
     this.clientId = clientId;
     this.clientSecret = clientSecret;
   }
 
-  @Override
-  public Future<?> start() {
-    return vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1").onSuccess(started -> server = started);
-  }
-
   public String url() {
-    return "http://127.0.0.1:" + server.actualPort() + "/token";
+    return baseUrl() + "/token";
   }
 
   public FakeTokenEndpoint mode(Mode mode) {
@@ -112,7 +103,8 @@ public class FakeTokenEndpoint extends VerticleBase {
     return expiry != null && System.nanoTime() - expiry < 0;
   }
 
-  private void handle(HttpServerRequest request) {
+  @Override
+  protected void handle(HttpServerRequest request) {
     request.setExpectMultipart(true);
     request.end().onSuccess(v -> answer(request, request.formAttributes()));
   }

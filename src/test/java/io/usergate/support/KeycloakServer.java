@@ -9,15 +9,10 @@ import org.awaitility.core.ConditionTimeoutException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -35,7 +30,6 @@ public final class KeycloakServer implements AutoCloseable {
   private static final Duration READY_WITHIN = Duration.ofMinutes(3);
   private static final Duration STOP_WITHIN = Duration.ofSeconds(20);
   private static final String DISCOVERY = "/.well-known/openid-configuration";
-  private static final HttpClient PROBE = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private static KeycloakServer shared;
   private static IllegalStateException sharedFailure;
@@ -144,15 +138,7 @@ public final class KeycloakServer implements AutoCloseable {
   }
 
   private static int status(String url) {
-    try {
-      return PROBE.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-        HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
-    }
+    return ChildProcesses.status(url);
   }
 
   /** {@code http://127.0.0.1:port}. */
@@ -231,12 +217,7 @@ public final class KeycloakServer implements AutoCloseable {
   }
 
   private static String tail(Path log) {
-    try {
-      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-    } catch (IOException e) {
-      return "(no log: " + e + ")";
-    }
+    return ChildProcesses.logTail(log, 40);
   }
 
   /** SIGTERM to kc.sh (it passes it on to Keycloak's JVM), then SIGKILL to whatever is left of the tree. */
@@ -246,20 +227,6 @@ public final class KeycloakServer implements AutoCloseable {
   }
 
   private static void stop(Process process) {
-    List<ProcessHandle> children = process.descendants().toList();
-    process.destroy();
-    try {
-      if (!process.waitFor(STOP_WITHIN.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
-    }
-    for (ProcessHandle child : children) {
-      if (child.isAlive()) {
-        child.destroyForcibly();
-      }
-    }
+    ChildProcesses.endTree(process, STOP_WITHIN);
   }
 }

@@ -1,9 +1,5 @@
 package io.usergate.support;
 
-import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,7 +13,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 
 /**
@@ -30,7 +25,7 @@ import java.util.stream.LongStream;
  * {@code /users}, {@code /nextPageToken} sent back as {@code pageToken}). Cursors are opaque and this directory's
  * own: {@link #forgetCursors()} makes it refuse those it gave (410; Graph's 400).
  */
-public class PagingDirectory extends VerticleBase {
+public class PagingDirectory extends LoopbackServer<PagingDirectory> {
 
   public static final int SCIM_MAX = 15;
 
@@ -42,26 +37,10 @@ public class PagingDirectory extends VerticleBase {
   private volatile long delayMs;
   private volatile boolean refuseAll;
   private volatile String nextOrigin;
-  private HttpServer server;
 
   /** {@code mode}: offset, scim, link, url or token. */
   public PagingDirectory(String mode) {
     this.mode = mode;
-  }
-
-  @Override
-  public Future<?> start() {
-    return vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1")
-      .onSuccess(listening -> server = listening);
-  }
-
-  public PagingDirectory deployOn(Vertx vertx) throws Exception {
-    vertx.deployVerticle(this).await(10, TimeUnit.SECONDS);
-    return this;
-  }
-
-  public String baseUrl() {
-    return "http://127.0.0.1:" + server.actualPort();
   }
 
   /** The configuration keys that walk this directory, {@code pageSize} users a page, set in {@code config}. */
@@ -138,7 +117,8 @@ public class PagingDirectory extends VerticleBase {
       && !query.matches(".*\\bfirst=[1-9].*") && !query.matches(".*\\bstartIndex=([2-9]|1\\d).*");
   }
 
-  private void handle(HttpServerRequest request) {
+  @Override
+  protected void handle(HttpServerRequest request) {
     requests.add(request.query() == null ? "" : request.query());
     if (!request.path().equals("/users")) {
       request.response().setStatusCode(404).end();

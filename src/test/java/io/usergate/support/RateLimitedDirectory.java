@@ -1,8 +1,5 @@
 package io.usergate.support;
 
-import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
@@ -21,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * stands in the headers of one dialect. It serves {@code GET /users/{id}} with {@link FakeDirectory#user}
  * and counts what it sees: answers, refusals, and when each request came.
  */
-public class RateLimitedDirectory extends VerticleBase {
+public class RateLimitedDirectory extends LoopbackServer<RateLimitedDirectory> {
 
   /** How the directory speaks of its budget, and how it refuses. */
   public enum Dialect {
@@ -45,7 +42,6 @@ public class RateLimitedDirectory extends VerticleBase {
   /** Confined to the verticle's event loop. */
   private long window = -1;
   private int counted;
-  private HttpServer server;
 
   /** {@code windowMs} a whole number of seconds, so that a Unix reset names the window's end exactly. */
   public RateLimitedDirectory(int limit, long windowMs, Dialect dialect) {
@@ -55,16 +51,6 @@ public class RateLimitedDirectory extends VerticleBase {
     this.limit = limit;
     this.windowMs = windowMs;
     this.dialect = dialect;
-  }
-
-  @Override
-  public Future<?> start() {
-    return vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1")
-      .onSuccess(listening -> server = listening);
-  }
-
-  public String baseUrl() {
-    return "http://127.0.0.1:" + server.actualPort();
   }
 
   /** Requests answered with a user. */
@@ -83,18 +69,7 @@ public class RateLimitedDirectory extends VerticleBase {
 
   /** The most requests that came within any {@code windowMs} (a sliding window, both ends counted). */
   public int busiestWindow() {
-    List<Long> sorted = new ArrayList<>(arrivals);
-    Collections.sort(sorted);
-    int most = 0;
-    int last = 0;
-    for (int first = 0; first < sorted.size(); first++) {
-      last = Math.max(last, first);
-      while (last + 1 < sorted.size() && sorted.get(last + 1) - sorted.get(first) <= windowMs) {
-        last++;
-      }
-      most = Math.max(most, last - first + 1);
-    }
-    return most;
+    return Arrivals.busiest(arrivals, windowMs).size();
   }
 
   /** The span from the first request to the last, in ms. */
@@ -103,7 +78,8 @@ public class RateLimitedDirectory extends VerticleBase {
     return sorted.isEmpty() ? 0 : Collections.max(sorted) - Collections.min(sorted);
   }
 
-  private void handle(HttpServerRequest request) {
+  @Override
+  protected void handle(HttpServerRequest request) {
     long nowMs = System.currentTimeMillis();
     arrivals.add(nowMs);
     long current = nowMs / windowMs;

@@ -5,10 +5,6 @@ import org.awaitility.core.ConditionTimeoutException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,8 +17,6 @@ import static org.awaitility.Awaitility.await;
 
 /** The fat jar in a child JVM, as {@code scripts/run} starts it: for end-to-end tests. */
 public final class ServiceProcess implements AutoCloseable {
-
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private final Process process;
   private final Path log;
@@ -78,15 +72,7 @@ public final class ServiceProcess implements AutoCloseable {
   }
 
   public int status(String path) {
-    try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
-    }
+    return ChildProcesses.status("http://127.0.0.1:" + port + path);
   }
 
   /** Sends SIGTERM. */

@@ -33,6 +33,15 @@ public final class Stack {
     return demo;
   }
 
+  /** The demo directory alone on a free port, with no latency: {@code users} users and {@code settings} (demo.*) on top. */
+  public static DemoDirectoryVerticle demo(Vertx vertx, int users, JsonObject settings) throws Exception {
+    JsonObject config = TestConfig.forTests();
+    config.getJsonObject("demo").put("port", 0).put("users", users).put("latencyMs", 0).put("jitterMs", 0).mergeIn(settings);
+    DemoDirectoryVerticle demo = new DemoDirectoryVerticle();
+    vertx.deployVerticle(demo, new DeploymentOptions().setConfig(config)).await(10, TimeUnit.SECONDS);
+    return demo;
+  }
+
   /** Store, fetch and sync; returns their deployment ids, in that order (undeploy them in reverse, as main does). */
   public static List<String> services(Vertx vertx, JsonObject config) throws Exception {
     return List.of(

@@ -184,25 +184,26 @@ class SyncVerticleTest {
   }
 
   /**
-   * A sync with 50 jobs in flight (the upstream answers after {@code upstreamDelayMs}), undeployed;
-   * returns how long the undeploy took.
+   * A sync with {@code sync.shutdownGraceMs} {@code graceMs} and 50 jobs in flight (the upstream answers after
+   * {@code upstreamDelayMs}), undeployed: stop() returns within the grace and a second; returns the configuration.
    */
-  private long undeployMidBatch(Vertx vertx, JsonObject config, long upstreamDelayMs) throws Exception {
+  private JsonObject undeployMidBatch(Vertx vertx, long graceMs, long upstreamDelayMs) throws Exception {
+    JsonObject config = deploy(vertx, c -> c.getJsonObject("sync").put("shutdownGraceMs", graceMs));
     upstream.defaultDelay(upstreamDelayMs);
     String sync = deploySync(vertx, config);
     enqueue(vertx, 1, 50);
     Sql.awaitCount("SELECT count(*) FROM sync_jobs WHERE state = 'running'", 50, 5000);
     long start = System.nanoTime();
     vertx.undeploy(sync).await(10, TimeUnit.SECONDS);
-    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertTrue(tookMs < graceMs + 1000, "stop() within grace + 1 s: " + tookMs + " ms");
+    return config;
   }
 
   @Test
   @DisplayName("undeployed mid-batch within the grace: stop() waits for the batch, which completes; nothing is left running")
   void undeployWaitsForTheBatch(Vertx vertx) throws Exception {
-    JsonObject config = deploy(vertx, c -> c.getJsonObject("sync").put("shutdownGraceMs", 5000));
-    long tookMs = undeployMidBatch(vertx, config, 800);
-    assertTrue(tookMs < 5000 + 1000, "stop() within grace + 1 s: " + tookMs + " ms");
+    undeployMidBatch(vertx, 5000, 800);
     assertEquals(50, Sql.count("SELECT count(*) FROM sync_jobs WHERE state = 'done'"), "the batch finished in its grace");
     assertEquals(0, Sql.count("SELECT count(*) FROM sync_jobs WHERE lease_owner IS NOT NULL"));
   }
@@ -210,9 +211,7 @@ class SyncVerticleTest {
   @Test
   @DisplayName("a grace too short: stop() hands the unfinished jobs back, pending with attempts unchanged; after a redeploy all end done")
   void undeployHandsBack(Vertx vertx) throws Exception {
-    JsonObject config = deploy(vertx, c -> c.getJsonObject("sync").put("shutdownGraceMs", 300));
-    long tookMs = undeployMidBatch(vertx, config, 1500);
-    assertTrue(tookMs < 300 + 1000, "stop() within grace + 1 s: " + tookMs + " ms");
+    JsonObject config = undeployMidBatch(vertx, 300, 1500);
     assertEquals(50, Sql.count("SELECT count(*) FROM sync_jobs WHERE state = 'pending' AND attempts = 0 AND lease_owner IS NULL"));
     assertEquals(0, Sql.count("SELECT count(*) FROM sync_jobs WHERE state = 'running'"));
 

@@ -1,12 +1,12 @@
 package io.usergate.sync;
 
-import io.usergate.store.StoreAddresses;
 import io.usergate.support.Bus;
 import io.usergate.support.PagingDirectory;
 import io.usergate.support.Sql;
 import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
+import io.usergate.support.Walks;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -80,14 +79,7 @@ class WalkPagingTest {
   }
 
   private JsonObject walkToTheEnd() throws Exception {
-    JsonObject started = Bus.call(vertx, SyncAddresses.WALK, new JsonObject());
-    assertTrue(started.getBoolean("started"), started.encode());
-    AtomicReference<JsonObject> walk = new AtomicReference<>();
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
-      walk.set(Bus.call(vertx, StoreAddresses.WALK_STATUS, new JsonObject()));
-      return ENDED.contains(walk.get().getString("state"));
-    });
-    return walk.get();
+    return Walks.toTheEnd(vertx, Duration.ofSeconds(60));
   }
 
   private static long stored() {

@@ -8,6 +8,7 @@ import io.usergate.support.Sql;
 import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
+import io.usergate.support.Walks;
 import io.usergate.web.HttpVerticle;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -21,9 +22,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,8 +32,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The paged walk of the whole directory: a real list endpoint on loopback, the real mirror. */
 class WalkTest {
-
-  private static final Set<String> ENDED = Set.of("done", "stopped", "interrupted");
 
   private Vertx vertx;
   private FakeDirectory upstream;
@@ -64,12 +61,7 @@ class WalkTest {
 
   /** The walk once it has ended (done, stopped or interrupted). */
   private JsonObject ended() {
-    AtomicReference<JsonObject> walk = new AtomicReference<>();
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
-      walk.set(Bus.call(vertx, StoreAddresses.WALK_STATUS, new JsonObject()));
-      return ENDED.contains(walk.get().getString("state"));
-    });
-    return walk.get();
+    return Walks.ended(vertx, Duration.ofSeconds(30));
   }
 
   private JsonObject walkToTheEnd() throws Exception {

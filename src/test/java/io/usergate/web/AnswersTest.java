@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.awaitility.Awaitility.await;
+import static io.usergate.support.ErrorJson.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -72,17 +73,14 @@ class AnswersTest {
   @DisplayName("a failed result is its error JSON, from WebErrors")
   void failedResult() throws Exception {
     HttpResponse<Buffer> answer = get("/failed").await(10, TimeUnit.SECONDS);
-    assertEquals(404, answer.statusCode());
-    assertEquals("NOT_FOUND", answer.bodyAsJsonObject().getJsonObject("error").getString("code"));
+    assertError(answer, 404, "NOT_FOUND");
   }
 
   @Test
   @DisplayName("an exception of respond is 500 INTERNAL, without its text; nothing reaches the context's exception handler")
   void throwingRespond() throws Exception {
     HttpResponse<Buffer> answer = get("/throws").await(10, TimeUnit.SECONDS);
-    assertEquals(500, answer.statusCode());
-    assertEquals("INTERNAL", answer.bodyAsJsonObject().getJsonObject("error").getString("code"));
-    assertEquals("internal error", answer.bodyAsJsonObject().getJsonObject("error").getString("message"));
+    assertEquals("internal error", assertError(answer, 500, "INTERNAL").getString("message"));
     assertEquals(null, unhandled.get());
   }
 

@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import static org.awaitility.Awaitility.await;
+import static io.usergate.support.ErrorJson.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -82,18 +83,6 @@ class HttpVerticleTest {
 
   private static HttpResponse<Buffer> send(HttpRequest<Buffer> request) throws Exception {
     return request.send().await(30, TimeUnit.SECONDS);
-  }
-
-  /** Checks status, content type and the error JSON; returns the error object. */
-  private static JsonObject assertError(HttpResponse<Buffer> response, int status, String code) {
-    assertEquals(status, response.statusCode(), response.bodyAsString());
-    assertTrue(response.getHeader("Content-Type").startsWith("application/json"));
-    JsonObject error = response.bodyAsJsonObject().getJsonObject("error");
-    assertEquals(code, error.getString("code"), response.bodyAsString());
-    assertEquals(status, error.getInteger("status"));
-    assertNotNull(error.getString("message"));
-    assertTrue(!response.bodyAsString().contains("\tat "), "never a stack trace");
-    return error;
   }
 
   @Test

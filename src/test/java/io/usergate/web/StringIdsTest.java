@@ -3,7 +3,7 @@ package io.usergate.web;
 import io.usergate.fetch.FetchAddresses;
 import io.usergate.support.Bus;
 import io.usergate.support.Sql;
-import io.usergate.support.Stack;
+import io.usergate.support.InProcessService;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
 import io.vertx.core.Vertx;
@@ -12,7 +12,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -45,17 +44,15 @@ class StringIdsTest {
   static final String COMMA = "ou=people,cn=zoë";
   static final List<String> IDS = List.of(AUTH0, OKTA, UUID, GOOGLE, COMMA);
 
-  private static Vertx vertx;
-  private static WebClient client;
-  private static int port;
+  private static InProcessService service;
   /** The request paths the directory saw, raw (as sent on the wire). */
   private static final List<String> seen = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void start() throws Exception {
     TestDatabase.execute(TestDatabase.pg(), "usergate", "TRUNCATE users", "TRUNCATE sync_jobs");
-    vertx = Vertx.vertx();
-    HttpServer directory = vertx.createHttpServer().requestHandler(request -> {
+    service = new InProcessService(Vertx.vertx());
+    HttpServer directory = service.vertx.createHttpServer().requestHandler(request -> {
       seen.add(request.uri());
       String path = request.path();
       String id = path.startsWith("/users/") ? URLDecoder.decode(path.substring(7), StandardCharsets.UTF_8) : null;
@@ -72,17 +69,12 @@ class StringIdsTest {
       .put("breakerEnabled", false);
     config.getJsonObject("sync").put("intervalMs", 60_000);
     config.getJsonObject("http").put("drainDelayMs", 0);
-    port = Stack.all(vertx, config).actualPort();
-    client = WebClient.create(vertx);
+    service.deploy(config);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    vertx.close().await(10, TimeUnit.SECONDS);
-  }
-
-  private static HttpResponse<Buffer> get(String uri) throws Exception {
-    return client.get(port, "127.0.0.1", uri).send().await(30, TimeUnit.SECONDS);
+    service.close();
   }
 
   private static String encoded(String id) {
@@ -92,20 +84,20 @@ class StringIdsTest {
   @Test
   @DisplayName("GET /users/{id} takes the id percent-decoded, and the directory gets it percent-encoded into upstream.userPath")
   void onePerPath() throws Exception {
-    HttpResponse<Buffer> auth0 = get("/users/" + encoded(AUTH0));
+    HttpResponse<Buffer> auth0 = service.get("/users/" + encoded(AUTH0));
     assertEquals(200, auth0.statusCode(), auth0.bodyAsString());
     assertEquals(AUTH0, auth0.bodyAsJsonObject().getString("id"));
     assertTrue(seen.contains("/users/auth0%7C5457edea1b8f22891a000004"), seen.toString());
 
-    HttpResponse<Buffer> google = get("/users/" + GOOGLE);
+    HttpResponse<Buffer> google = service.get("/users/" + GOOGLE);
     assertEquals(GOOGLE, google.bodyAsJsonObject().getString("id"), "longer than a long: still the directory's text");
-    assertEquals(404, get("/users/" + encoded("nobody|here")).statusCode());
+    assertEquals(404, service.get("/users/" + encoded("nobody|here")).statusCode());
   }
 
   @Test
   @DisplayName("a settled fan-out names each id as asked, in order; a repeated ids= is one id each, commas and all")
   void fanOut() throws Exception {
-    HttpResponse<Buffer> settled = get("/users?mode=settled&ids=" + encoded(OKTA) + "&ids=" + encoded(COMMA)
+    HttpResponse<Buffer> settled = service.get("/users?mode=settled&ids=" + encoded(OKTA) + "&ids=" + encoded(COMMA)
       + "&ids=" + encoded(UUID) + "&ids=missing");
     assertEquals(200, settled.statusCode(), settled.bodyAsString());
     JsonArray results = settled.bodyAsJsonObject().getJsonArray("results");
@@ -115,7 +107,7 @@ class StringIdsTest {
     assertEquals(COMMA, results.getJsonObject(1).getJsonObject("user").getString("id"));
     assertEquals("NOT_FOUND", results.getJsonObject(3).getJsonObject("error").getString("code"));
 
-    HttpResponse<Buffer> batch = client.post(port, "127.0.0.1", "/users/batch")
+    HttpResponse<Buffer> batch = service.client.post(service.port(), "127.0.0.1", "/users/batch")
       .sendJsonObject(new JsonObject().put("ids", new JsonArray().add(AUTH0).add(GOOGLE))).await(30, TimeUnit.SECONDS);
     assertEquals(200, batch.statusCode(), batch.bodyAsString());
     assertEquals(GOOGLE, batch.bodyAsJsonObject().getJsonArray("users").getJsonObject(1).getString("id"));
@@ -124,15 +116,15 @@ class StringIdsTest {
   @Test
   @DisplayName("on the bus the ids are strings; an id no directory would send is a 400 naming the rule, and never reaches it")
   void busAndRefusals() throws Exception {
-    assertEquals(OKTA, Bus.call(vertx, FetchAddresses.ONE, new JsonObject().put("id", OKTA)).getString("id"));
+    assertEquals(OKTA, Bus.call(service.vertx, FetchAddresses.ONE, new JsonObject().put("id", OKTA)).getString("id"));
     int before = seen.size();
     for (String uri : List.of("/users/a%07b", "/users/" + "x".repeat(257), "/users?ids=ok,%00")) {
-      HttpResponse<Buffer> refused = get(uri);
+      HttpResponse<Buffer> refused = service.get(uri);
       assertEquals(400, refused.statusCode(), uri);
       assertTrue(refused.bodyAsJsonObject().getJsonObject("error").getString("message").contains("without control characters"),
         refused.bodyAsString());
     }
-    Bus.failure(vertx, FetchAddresses.ONE, new JsonObject().put("id", "x".repeat(257)), "BAD_REQUEST", 400);
+    Bus.failure(service.vertx, FetchAddresses.ONE, new JsonObject().put("id", "x".repeat(257)), "BAD_REQUEST", 400);
     assertEquals(before, seen.size(), "nothing reached the directory");
   }
 
@@ -140,20 +132,20 @@ class StringIdsTest {
   @DisplayName("GET /store/users pages the mirror by id in byte order, its after cursor being the last id, as text")
   void mirrorPagesInByteOrder() throws Exception {
     for (String id : IDS) {
-      assertEquals(200, get("/users/" + encoded(id)).statusCode());
+      assertEquals(200, service.get("/users/" + encoded(id)).statusCode());
     }
     Sql.awaitCount("SELECT count(*) FROM users", IDS.size(), 10_000);
     List<String> listed = new ArrayList<>();
     String after = "";
     for (int pages = 0; pages < 10 && after != null; pages++) {
-      JsonObject page = get("/store/users?limit=2&after=" + encoded(after)).bodyAsJsonObject();
+      JsonObject page = service.get("/store/users?limit=2&after=" + encoded(after)).bodyAsJsonObject();
       page.getJsonArray("users").forEach(user -> listed.add(((JsonObject) user).getString("id")));
       after = page.getValue("next") == null ? null : page.getValue("next").toString();
     }
     List<String> byteOrder = IDS.stream().sorted((a, b) -> Arrays.compareUnsigned(
       a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8))).toList();
     assertEquals(byteOrder, listed);
-    HttpResponse<Buffer> stored = get("/store/users/" + encoded(AUTH0));
+    HttpResponse<Buffer> stored = service.get("/store/users/" + encoded(AUTH0));
     assertEquals(Map.of("id", AUTH0, "name", "User " + AUTH0), stored.bodyAsJsonObject().getMap());
   }
 }

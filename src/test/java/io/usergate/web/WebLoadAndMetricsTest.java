@@ -4,6 +4,7 @@ import io.usergate.fetch.FetchAddresses;
 import io.usergate.metrics.Metrics;
 import io.usergate.store.StoreAddresses;
 import io.usergate.support.Bus;
+import io.usergate.support.InProcessService;
 import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
@@ -51,32 +52,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The whole stack in one Vert.x with metrics on, against the demo directory at 5 ms. */
 class WebLoadAndMetricsTest {
 
-  private static Vertx vertx;
-  private static WebClient client;
-  private static int port;
+  private static InProcessService service;
 
   @BeforeAll
   static void deploy() throws Exception {
     TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs");
-    vertx = Metrics.vertxBuilder(new VertxOptions()).build();
+    Vertx vertx = Metrics.vertxBuilder(new VertxOptions()).build();
+    service = new InProcessService(vertx, WebClient.wrap(vertx.createHttpClient(new HttpClientOptions(), new PoolOptions().setHttp1MaxSize(200))));
     JsonObject config = TestConfig.forTests();
     config.getJsonObject("demo").put("latencyMs", 5).put("jitterMs", 0).put("users", 10_000);
     Stack.demoUpstream(vertx, config);
-    port = Stack.all(vertx, config).actualPort();
-    client = WebClient.wrap(vertx.createHttpClient(new HttpClientOptions(), new PoolOptions().setHttp1MaxSize(200)));
+    service.deploy(config);
   }
 
   @AfterAll
   static void close() throws Exception {
-    vertx.close().await(30, TimeUnit.SECONDS);
+    service.close();
   }
 
   @Test
   @DisplayName("/metrics: HTTP server metrics by route pattern, never a raw id; upstream, pool, bus, semaphore and sync meters")
   void metrics() throws Exception {
-    client.get(port, "127.0.0.1", "/users/4242").send().await(10, TimeUnit.SECONDS);
-    client.get(port, "127.0.0.1", "/store/users/4242").send().await(10, TimeUnit.SECONDS);
-    HttpResponse<Buffer> scrape = client.get(port, "127.0.0.1", "/metrics").send().await(10, TimeUnit.SECONDS);
+    service.get("/users/4242");
+    service.get("/store/users/4242");
+    HttpResponse<Buffer> scrape = service.get("/metrics");
     assertEquals(200, scrape.statusCode());
     String text = scrape.bodyAsString();
     assertTrue(text.contains("route=\"/users/:id\""), "route pattern label");
@@ -105,16 +104,16 @@ class WebLoadAndMetricsTest {
   void promtoolAcceptsTheScrape() throws Exception {
     assertTrue(Files.isExecutable(Path.of("/usr/bin/promtool")), "promtool is not installed (no /usr/bin/promtool): "
       + "scripts/test installs it (apt-get install prometheus)");
-    client.get(port, "127.0.0.1", "/users/77").send().await(10, TimeUnit.SECONDS);
-    client.get(port, "127.0.0.1", "/users?ids=1,2,3&mode=settled").send().await(10, TimeUnit.SECONDS);
-    client.get(port, "127.0.0.1", "/store/users/77").send().await(10, TimeUnit.SECONDS);
-    client.get(port, "127.0.0.1", "/status").send().await(10, TimeUnit.SECONDS);
+    service.get("/users/77");
+    service.get("/users?ids=1,2,3&mode=settled");
+    service.get("/store/users/77");
+    service.get("/status");
     // A batch of the sync, so that its counters exist too.
-    vertx.eventBus().request(StoreAddresses.JOBS_ENQUEUE, new JsonObject().put("ids", new JsonArray().add(78)))
+    service.vertx.eventBus().request(StoreAddresses.JOBS_ENQUEUE, new JsonObject().put("ids", new JsonArray().add(78)))
       .await(10, TimeUnit.SECONDS);
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
-      client.get(port, "127.0.0.1", "/metrics").send().await(10, TimeUnit.SECONDS).bodyAsString().contains("usergate_sync_batches_total"));
-    String text = client.get(port, "127.0.0.1", "/metrics").send().await(10, TimeUnit.SECONDS).bodyAsString();
+      service.get("/metrics").bodyAsString().contains("usergate_sync_batches_total"));
+    String text = service.get("/metrics").bodyAsString();
     Path scrape = TestConfig.projectDir().resolve("target/metrics-scrape.txt");
     Files.writeString(scrape, text);
     Process promtool = new ProcessBuilder("/usr/bin/promtool", "check", "metrics").redirectInput(scrape.toFile())
@@ -129,7 +128,7 @@ class WebLoadAndMetricsTest {
   void inventedMethodsAreNotLabels() throws Exception {
     // The first invented method on each route adds that route's series for OTHER / 405 once.
     for (String uri : List.of("/users/7", "/store/users")) {
-      client.request(HttpMethod.valueOf("WARMUP"), port, "127.0.0.1", uri).send().await(10, TimeUnit.SECONDS);
+      service.client.request(HttpMethod.valueOf("WARMUP"), service.port(), "127.0.0.1", uri).send().await(10, TimeUnit.SECONDS);
     }
     series();  // the meters of /metrics itself exist from the first scrape on
     Set<String> beforeSet = series();
@@ -137,7 +136,7 @@ class WebLoadAndMetricsTest {
     List<Future<HttpResponse<Buffer>>> requests = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {
       String method = "Z" + Integer.toString(i, 36).toUpperCase(Locale.ROOT) + "Q";
-      requests.add(client.request(HttpMethod.valueOf(method), port, "127.0.0.1", i % 2 == 0 ? "/users/7" : "/store/users").send());
+      requests.add(service.client.request(HttpMethod.valueOf(method), service.port(), "127.0.0.1", i % 2 == 0 ? "/users/7" : "/store/users").send());
     }
     Future.all(requests).await(60, TimeUnit.SECONDS);
     requests.forEach(request -> assertEquals(405, request.result().statusCode()));
@@ -146,7 +145,7 @@ class WebLoadAndMetricsTest {
     afterSet.removeAll(beforeSet);
     assertTrue(after - before < 50, "series grew by " + (after - before) + " (from " + before + "): "
       + afterSet.stream().limit(20).collect(Collectors.toList()));
-    String text = client.get(port, "127.0.0.1", "/metrics").send().await(10, TimeUnit.SECONDS).bodyAsString();
+    String text = service.get("/metrics").bodyAsString();
     assertTrue(text.contains("method=\"" + Metrics.OTHER_METHOD + "\""), "invented methods are labelled OTHER");
     assertFalse(text.contains("method=\"Z1Q\""));
   }
@@ -156,7 +155,7 @@ class WebLoadAndMetricsTest {
    * JVM meters such as a GC pause with a new cause may appear at any time.
    */
   private static Set<String> series() throws Exception {
-    String text = client.get(port, "127.0.0.1", "/metrics").send().await(10, TimeUnit.SECONDS).bodyAsString();
+    String text = service.get("/metrics").bodyAsString();
     return text.lines().filter(line -> line.startsWith("vertx_http_server_"))
       .map(line -> line.substring(0, line.lastIndexOf(' '))).collect(Collectors.toCollection(HashSet::new));
   }
@@ -176,7 +175,7 @@ class WebLoadAndMetricsTest {
 
     // Permits go back a tick after the replies: awaited.
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-      JsonObject status = Bus.call(vertx, FetchAddresses.STATUS, new JsonObject());
+      JsonObject status = Bus.call(service.vertx, FetchAddresses.STATUS, new JsonObject());
       assertEquals(status.getInteger("maxConcurrent"), status.getInteger("available"), status.encode());
       assertEquals(0, status.getInteger("queued"));
     });
@@ -213,7 +212,7 @@ class WebLoadAndMetricsTest {
     for (int i = 0; i < 10; i++) {
       ids.append(i == 0 ? "" : ",").append(1 + ThreadLocalRandom.current().nextInt(10_000));
     }
-    client.get(port, "127.0.0.1", "/users?ids=" + ids).send().onComplete(response -> {
+    service.client.get(service.port(), "127.0.0.1", "/users?ids=" + ids).send().onComplete(response -> {
       if (response.succeeded() && response.result().statusCode() == 200) {
         ok.incrementAndGet();
       } else {
