@@ -47,12 +47,15 @@ public final class Bridges {
     return SockJSHandler.create(vertx).bridge(options, event -> event.complete(allowed(event, auth)));
   }
 
-  /** The TCP bridge (4-byte length + JSON frames), for clients that speak neither HTTP nor SockJS. */
-  static TcpEventBusBridge tcp(Vertx vertx, BearerAuth auth) {
+  /**
+   * The TCP bridge (4-byte length + JSON frames), for clients that speak neither HTTP nor SockJS; over TLS when
+   * {@code serverOptions} say so.
+   */
+  static TcpEventBusBridge tcp(Vertx vertx, BearerAuth auth, NetServerOptions serverOptions) {
     BridgeOptions options = new BridgeOptions();
     INBOUND.forEach(address -> options.addInboundPermitted(new PermittedOptions().setAddress(address)));
     OUTBOUND.forEach(address -> options.addOutboundPermitted(new PermittedOptions().setAddress(address)));
-    return TcpEventBusBridge.create(vertx, options, new NetServerOptions(), event -> event.complete(allowed(event, auth)));
+    return TcpEventBusBridge.create(vertx, options, serverOptions, event -> event.complete(allowed(event, auth)));
   }
 
   /**
