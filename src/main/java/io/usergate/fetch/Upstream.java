@@ -161,14 +161,19 @@ final class Upstream implements RateShare.Paced {
       System::nanoTime);
     this.pause = new UpstreamPause(vertx, settings.maxPauseMs());
     this.budget = new DirectoryBudget(vertx, settings.rateLimitHeaders(), settings.rateLimitReserve(), System::nanoTime);
-    this.client = vertx.createHttpClient(settings.tls().applyTo(new HttpClientOptions())
+    this.client = vertx.httpClientBuilder()
+      .with(settings.tls().applyTo(new HttpClientOptions())
         .setDefaultHost(base.getHost())
         .setDefaultPort(port)
         .setSsl(https)
         .setKeepAlive(true)
-        .setConnectTimeout((int) timeoutMs),
+        .setConnectTimeout((int) timeoutMs))
       // Sized to the semaphore: the default of 5 per host would silently become the real limit.
-      new PoolOptions().setHttp1MaxSize(settings.maxConcurrent()).setMaxWaitQueueSize(-1));
+      .with(new PoolOptions().setHttp1MaxSize(settings.maxConcurrent()).setMaxWaitQueueSize(-1))
+      // A connection's failure (a TLS alert of a directory that refuses the client certificate) reaches the caller
+      // through its request, in the contract; Vert.x would log each one at ERROR besides.
+      .withConnectHandler(connection -> connection.exceptionHandler(seenThroughTheRequest -> { }))
+      .build();
     this.breaker = new UpstreamBreaker(vertx, settings);
   }
 

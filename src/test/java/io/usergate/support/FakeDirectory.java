@@ -66,10 +66,12 @@ public class FakeDirectory extends VerticleBase {
   /** When each request arrived (System.nanoTime), in order. */
   private final ConcurrentLinkedQueue<Long> arrivals = new ConcurrentLinkedQueue<>();
   private HttpServer server;
+  /** Plain HTTP, unless {@link #overTls} says otherwise before the deployment. */
+  private final io.vertx.core.http.HttpServerOptions serverOptions = new io.vertx.core.http.HttpServerOptions();
 
   @Override
   public Future<?> start() {
-    return vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1")
+    return vertx.createHttpServer(serverOptions).requestHandler(this::handle).listen(0, "127.0.0.1")
       .onSuccess(listening -> server = listening);
   }
 
@@ -79,8 +81,20 @@ public class FakeDirectory extends VerticleBase {
     return this;
   }
 
+  /**
+   * Serves HTTPS with {@code certificate}; with {@code clientCa}, only to clients whose certificate that CA signed
+   * (mutual TLS). Before the deployment.
+   */
+  public FakeDirectory overTls(io.vertx.core.net.KeyCertOptions certificate, io.vertx.core.net.TrustOptions clientCa) {
+    serverOptions.setSsl(true).setKeyCertOptions(certificate);
+    if (clientCa != null) {
+      serverOptions.setTrustOptions(clientCa).setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED);
+    }
+    return this;
+  }
+
   public String baseUrl() {
-    return "http://127.0.0.1:" + server.actualPort();
+    return (serverOptions.isSsl() ? "https" : "http") + "://127.0.0.1:" + server.actualPort();
   }
 
   /** Every id not scripted answers a valid user after this delay. */

@@ -54,6 +54,8 @@ public class FakeTokenEndpoint extends VerticleBase {
   private volatile String requiredAudience;
   private volatile Seen last;
   private HttpServer server;
+  /** Plain HTTP, unless {@link #overTls} says otherwise before the deployment. */
+  private final io.vertx.core.http.HttpServerOptions serverOptions = new io.vertx.core.http.HttpServerOptions();
 
   public FakeTokenEndpoint(String clientId, String clientSecret) {
     this.clientId = clientId;
@@ -62,11 +64,23 @@ public class FakeTokenEndpoint extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1").onSuccess(started -> server = started);
+    return vertx.createHttpServer(serverOptions).requestHandler(this::handle).listen(0, "127.0.0.1").onSuccess(started -> server = started);
+  }
+
+  /**
+   * Serves HTTPS with {@code certificate}; with {@code clientCa}, only to clients whose certificate that CA signed
+   * (mutual TLS). Before the deployment.
+   */
+  public FakeTokenEndpoint overTls(io.vertx.core.net.KeyCertOptions certificate, io.vertx.core.net.TrustOptions clientCa) {
+    serverOptions.setSsl(true).setKeyCertOptions(certificate);
+    if (clientCa != null) {
+      serverOptions.setTrustOptions(clientCa).setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED);
+    }
+    return this;
   }
 
   public String url() {
-    return "http://127.0.0.1:" + server.actualPort() + "/token";
+    return (serverOptions.isSsl() ? "https" : "http") + "://127.0.0.1:" + server.actualPort() + "/token";
   }
 
   public FakeTokenEndpoint mode(Mode mode) {
