@@ -40,8 +40,8 @@ final class ServerCertificate implements Shareable {
   /** Key types the JDK's key manager answers for; a PEM key is one of them. */
   private static final String[] KEY_TYPES = {"RSA", "EC", "EdDSA", "Ed25519", "RSASSA-PSS"};
 
-  /** A pair read from disk whose key matches its certificate, numbered in the order they were taken. */
-  record Pair(long version, Buffer cert, Buffer key, X509ExtendedKeyManager keyManager, String subject, String notAfter) {
+  /** A pair read from disk whose key matches its certificate; an instance serves the one it was last given. */
+  record Pair(Buffer cert, Buffer key, X509ExtendedKeyManager keyManager, String subject, String notAfter) {
 
     KeyCertOptions options() {
       return new PemKeyCertOptions().setCertValue(cert).setKeyValue(key);
@@ -55,6 +55,12 @@ final class ServerCertificate implements Shareable {
   private final String certPath;
   private final String keyPath;
   private volatile Pair current;
+  /** The pair taken last and the one before, numbered, for the key manager of servers that cannot be updated. */
+  private record Generation(long number, Pair pair) {
+  }
+
+  private volatile Generation generation;
+  private volatile Generation previousGeneration;
   /** The last pair refused (bytes of both files), so that a refusal is logged once, not at every poll. */
   private Buffer refusedCert;
   private Buffer refusedKey;
@@ -76,7 +82,7 @@ final class ServerCertificate implements Shareable {
     if (pair != null) {
       return Future.succeededFuture(pair);
     }
-    return read(vertx).compose(files -> vertx.executeBlocking(() -> check(vertx, 0, files.get(0), files.get(1))))
+    return read(vertx).compose(files -> vertx.executeBlocking(() -> check(vertx, files.get(0), files.get(1))))
       .recover(failure -> Future.failedFuture(new StartFailure("cannot serve TLS with http.tlsCertPath " + certPath
         + " and http.tlsKeyPath " + keyPath + ": " + failure.getMessage())))
       .map(this::take);
@@ -94,7 +100,7 @@ final class ServerCertificate implements Shareable {
       if (served != null && served.sameFiles(cert, key) || isRefused(cert, key)) {
         return Future.succeededFuture(current);
       }
-      return vertx.executeBlocking(() -> check(vertx, served == null ? 0 : served.version() + 1, cert, key))
+      return vertx.executeBlocking(() -> check(vertx, cert, key))
         .map(this::take)
         .recover(failure -> {
           refused(cert, key, failure);
@@ -121,9 +127,10 @@ final class ServerCertificate implements Shareable {
     if (served != null && served.sameFiles(pair.cert(), pair.key())) {
       return served;
     }
-    // Another instance may have taken a later version meanwhile; the numbers only need to grow.
-    Pair taken = new Pair(served == null ? 0 : served.version() + 1, pair.cert(), pair.key(), pair.keyManager(),
-      pair.subject(), pair.notAfter());
+    // Instances that read the same files at once all serve the one object taken first.
+    Pair taken = pair;
+    previousGeneration = generation;
+    generation = new Generation(generation == null ? 0 : generation.number() + 1, taken);
     current = taken;
     refusedCert = null;
     refusedKey = null;
@@ -152,7 +159,7 @@ final class ServerCertificate implements Shareable {
    * Parses the pair and checks that the key is the certificate's: a signature made with the key must verify
    * with the certificate's public key. CPU work, on a worker.
    */
-  private static Pair check(Vertx vertx, long version, Buffer cert, Buffer key) throws Exception {
+  private static Pair check(Vertx vertx, Buffer cert, Buffer key) throws Exception {
     X509ExtendedKeyManager manager;
     try {
       manager = (X509ExtendedKeyManager) extended(new PemKeyCertOptions().setCertValue(cert).setKeyValue(key)
@@ -170,7 +177,7 @@ final class ServerCertificate implements Shareable {
     if (!matches(privateKey, leaf)) {
       throw new GeneralSecurityException("the key does not match the certificate " + leaf.getSubjectX500Principal().getName());
     }
-    return new Pair(version, cert, key, manager, leaf.getSubjectX500Principal().getName(), leaf.getNotAfter().toInstant().toString());
+    return new Pair(cert, key, manager, leaf.getSubjectX500Principal().getName(), leaf.getNotAfter().toInstant().toString());
   }
 
   private static KeyManager extended(KeyManager[] managers) throws GeneralSecurityException {
@@ -218,51 +225,87 @@ final class ServerCertificate implements Shareable {
     }
   }
 
-  /** Delegates every call to the current pair's key manager. */
+  /**
+   * Answers a handshake from the current pair. Its alias carries the pair's generation, so that the certificate
+   * chain and the key a handshake asks for next come from the same pair even if a new one is taken meanwhile.
+   */
   private final class CurrentKeyManager extends X509ExtendedKeyManager {
 
-    private X509ExtendedKeyManager now() {
-      return current.keyManager();
+    private String tagged(Generation generation, String alias) {
+      return alias == null ? null : generation.number() + ":" + alias;
     }
 
-    @Override
-    public String[] getClientAliases(String keyType, Principal[] issuers) {
-      return now().getClientAliases(keyType, issuers);
+    /** The pair of a tagged alias: the current one or the one before it (a handshake lasts less than a poll). */
+    private Generation of(String alias) {
+      int colon = alias == null ? -1 : alias.indexOf(':');
+      if (colon < 0) {
+        return null;
+      }
+      String number = alias.substring(0, colon);
+      for (Generation candidate : new Generation[] {generation, previousGeneration}) {
+        if (candidate != null && Long.toString(candidate.number()).equals(number)) {
+          return candidate;
+        }
+      }
+      return null;
     }
 
-    @Override
-    public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-      return now().chooseClientAlias(keyType, issuers, socket);
+    private static String untagged(String alias) {
+      return alias.substring(alias.indexOf(':') + 1);
     }
 
     @Override
     public String[] getServerAliases(String keyType, Principal[] issuers) {
-      return now().getServerAliases(keyType, issuers);
+      Generation now = generation;
+      String[] aliases = now.pair().keyManager().getServerAliases(keyType, issuers);
+      if (aliases == null) {
+        return null;
+      }
+      String[] tagged = new String[aliases.length];
+      for (int i = 0; i < aliases.length; i++) {
+        tagged[i] = tagged(now, aliases[i]);
+      }
+      return tagged;
     }
 
     @Override
     public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-      return now().chooseServerAlias(keyType, issuers, socket);
+      Generation now = generation;
+      return tagged(now, now.pair().keyManager().chooseServerAlias(keyType, issuers, socket));
     }
 
     @Override
     public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-      return now().chooseEngineServerAlias(keyType, issuers, engine);
-    }
-
-    @Override
-    public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
-      return now().chooseEngineClientAlias(keyType, issuers, engine);
+      Generation now = generation;
+      return tagged(now, now.pair().keyManager().chooseEngineServerAlias(keyType, issuers, engine));
     }
 
     @Override
     public X509Certificate[] getCertificateChain(String alias) {
-      return now().getCertificateChain(alias);
+      Generation pair = of(alias);
+      return pair == null ? null : pair.pair().keyManager().getCertificateChain(untagged(alias));
     }
 
     @Override
     public PrivateKey getPrivateKey(String alias) {
-      return now().getPrivateKey(alias);
+      Generation pair = of(alias);
+      return pair == null ? null : pair.pair().keyManager().getPrivateKey(untagged(alias));
+    }
+
+    /** A server's key manager: it has no client certificate. */
+    @Override
+    public String[] getClientAliases(String keyType, Principal[] issuers) {
+      return null;
+    }
+
+    @Override
+    public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+      return null;
+    }
+
+    @Override
+    public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+      return null;
     }
   }
 }

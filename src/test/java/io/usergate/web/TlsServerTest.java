@@ -211,11 +211,18 @@ class TlsServerTest {
 
   /** The serial of the certificate a new TLS connection to the TCP bridge is served. */
   private BigInteger bridgeSerial() throws Exception {
-    NetSocket socket = vertx.createNetClient(bridgeClient()).connect(bridgePort, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    io.vertx.core.net.NetClient client = vertx.createNetClient(bridgeClient());
     try {
-      return ((X509Certificate) socket.peerCertificates().get(0)).getSerialNumber();
+      // Read where the connection completes: on its event loop, before anything else can happen to it.
+      return client.connect(bridgePort, "127.0.0.1").map(socket -> {
+        try {
+          return ((X509Certificate) socket.peerCertificates().get(0)).getSerialNumber();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }).await(10, TimeUnit.SECONDS);
     } finally {
-      socket.close().await(5, TimeUnit.SECONDS);
+      client.close().await(5, TimeUnit.SECONDS);
     }
   }
 
