@@ -46,6 +46,10 @@ public final class ConfigKeys {
     integer("http.idleTimeoutMs", 0, 86_400_000, 60_000,
       "a connection that sends and receives nothing this long (idle keep-alive, half a request) is closed; 0: never"),
     bool("http.accessLog", false, "a log line per request (method, path, status, time, request id)"),
+    optionalString("http.tlsCertPath", "PEM certificate chain of HTTPS (HTTP/2 by ALPN) on the routes and the SockJS bridge, "
+      + "with http.tlsKeyPath; a file replaced on disk (renamed over, as certbot and cert-manager do) is served to new "
+      + "connections within 10 s, once its key matches; empty: plain HTTP"),
+    optionalString("http.tlsKeyPath", "PEM private key (PKCS#8, PKCS#1 or SEC1, unencrypted) of http.tlsCertPath"),
     string("log.format", "text", "text: one line an event; json: one Elastic Common Schema object a line (@timestamp, log.level, message, "
       + "http.request.id, error.stack_trace)"),
     optionalString("auth.token", "a key of every scope: the caller named token (Authorization: Bearer TOKEN or "
@@ -76,6 +80,11 @@ public final class ConfigKeys {
       + "https://TENANT.auth0.com/api/v2/); empty: none sent"),
     string("upstream.clientAuth", "basic", "how the client authenticates at upstream.tokenUrl: basic (an Authorization: "
       + "Basic header, RFC 6749 2.3.1) or post (client_id and client_secret in the form, as Auth0 wants)"),
+    optionalString("upstream.tlsCaPath", "PEM certificates of the CAs trusted for the directory and its token endpoint "
+      + "(a private CA), instead of the JVM's; hostnames are still verified; empty: the JVM's trust store"),
+    optionalString("upstream.tlsCertPath", "PEM client certificate for mutual TLS with the directory and its token "
+      + "endpoint, with upstream.tlsKeyPath; empty: none"),
+    optionalString("upstream.tlsKeyPath", "PEM private key of upstream.tlsCertPath"),
     integer("upstream.timeoutMs", 1, 600_000, 2000, "deadline of one attempt (connection wait included)"),
     integer("upstream.retries", 0, 10, 2, "retries of 5xx, 429 and refused connections"),
     integer("upstream.retryBaseDelayMs", 1, 60_000, 100, "first backoff; doubles each retry (jittered, at most 2 s)"),
@@ -187,6 +196,8 @@ public final class ConfigKeys {
     optionalString("cluster.kubernetesService", "with cluster.join kubernetes: the headless Service's DNS name, e.g. "
       + "usergate-hazelcast.NAMESPACE.svc.cluster.local; every address it resolves to is a member"),
     optionalInteger("bridge.tcpPort", 0, 65535, "port of the TCP event-bus bridge; empty: off"),
+    bool("bridge.tcpTls", false, "serve the TCP event-bus bridge over TLS with the certificate of http.tlsCertPath "
+      + "(reloaded with it)"),
     bool("demo.enabled", true, "serve the demo directory (the upstream when upstream.baseUrl is empty)"),
     string("demo.host", "127.0.0.1", "address of the demo directory"),
     integer("demo.port", 0, 65535, 8081, "port of the demo directory (0: any free port)"),

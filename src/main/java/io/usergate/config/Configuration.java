@@ -344,6 +344,7 @@ public final class Configuration {
           + upstream.getInteger("maxIdsPerRequest") + " (from " + layers.get("upstream.maxIdsPerRequest") + ") ids in a URL; "
           + "it needs at least " + needed);
       }
+      checkTls(http, upstream, config.getJsonObject("bridge"));
       int idle = http.getInteger("idleTimeoutMs");
       int request = http.getInteger("requestTimeoutMs");
       // The server closes an idle connection even while one of its requests waits for its answer.
@@ -433,6 +434,35 @@ public final class Configuration {
           fail("upstream.headers", "sets Authorization while upstream.tokenUrl is set (from " + layers.get("upstream.tokenUrl")
             + "): the token is the Authorization; keep upstream.headers for other headers such as x-api-key");
         }
+      }
+    }
+
+    /**
+     * TLS: a certificate and its key come in pairs (both or neither), each file readable now; the TCP bridge's TLS
+     * needs the routes' certificate. The routes' files are read again when they are replaced, so only their
+     * presence is checked here (their match is checked at each load).
+     */
+    private void checkTls(JsonObject http, JsonObject upstream, JsonObject bridge) {
+      checkPair("http.tlsCertPath", http.getString("tlsCertPath"), "http.tlsKeyPath", http.getString("tlsKeyPath"));
+      checkPair("upstream.tlsCertPath", upstream.getString("tlsCertPath"), "upstream.tlsKeyPath", upstream.getString("tlsKeyPath"));
+      for (String key : List.of("http.tlsCertPath", "http.tlsKeyPath", "upstream.tlsCaPath", "upstream.tlsCertPath",
+        "upstream.tlsKeyPath")) {
+        String path = config.getJsonObject(key.substring(0, key.indexOf('.'))).getString(key.substring(key.indexOf('.') + 1));
+        if (path != null && !Files.isReadable(Path.of(path))) {
+          fail(key, path + " is not a readable file");
+        }
+      }
+      if (bridge.getBoolean("tcpTls") && http.getString("tlsCertPath") == null) {
+        fail("bridge.tcpTls", "is true while http.tlsCertPath is empty (from " + layers.get("http.tlsCertPath")
+          + "): the TCP bridge serves the routes' certificate; set http.tlsCertPath and http.tlsKeyPath");
+      }
+    }
+
+    private void checkPair(String certKey, String cert, String keyKey, String key) {
+      if ((cert == null) != (key == null)) {
+        String set = cert == null ? keyKey : certKey;
+        fail(cert == null ? certKey : keyKey, "is empty while " + set + " is set (from " + layers.get(set)
+          + "): a certificate needs its private key; set both, or neither");
       }
     }
 

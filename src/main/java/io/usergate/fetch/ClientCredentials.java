@@ -82,6 +82,11 @@ final class ClientCredentials {
    * @param nanoClock {@code System::nanoTime}, or a test's clock, for the expiry
    */
   ClientCredentials(Vertx vertx, TokenEndpoint endpoint, long timeoutMs, LongSupplier nanoClock) {
+    this(vertx, endpoint, new UpstreamTls(null, null, null), timeoutMs, nanoClock);
+  }
+
+  /** @param tls the trust and the client certificate of the directory's TLS, used for its token endpoint too */
+  ClientCredentials(Vertx vertx, TokenEndpoint endpoint, UpstreamTls tls, long timeoutMs, LongSupplier nanoClock) {
     this.endpoint = endpoint;
     this.timeoutMs = timeoutMs;
     this.nanoClock = nanoClock;
@@ -93,7 +98,7 @@ final class ClientCredentials {
       // RFC 6749 2.3.1: in a Basic header both are form-encoded first, which the library does not do.
       .setClientId(endpoint.basicAuth() ? formEncoded(endpoint.clientId()) : endpoint.clientId())
       .setClientSecret(endpoint.basicAuth() ? formEncoded(endpoint.clientSecret()) : endpoint.clientSecret())
-      .setHttpClientOptions(new HttpClientOptions()
+      .setHttpClientOptions(tls.applyTo(new HttpClientOptions())
         .setConnectTimeout((int) timeoutMs)
         // Closes a hung connection, a second after the request's own deadline has answered its callers (the
         // deadline first, so that the message says what happened: no answer in time, not a closed connection).
@@ -229,6 +234,10 @@ final class ClientCredentials {
     if (failure instanceof TimeoutException) {
       return ErrorCode.UPSTREAM_UNAVAILABLE.error("the token endpoint " + endpoint.url() + " did not answer within "
         + timeoutMs + " ms");
+    }
+    String tls = UpstreamTls.handshakeFailure(failure);
+    if (tls != null) {
+      return ErrorCode.UPSTREAM_UNAVAILABLE.error("cannot reach the token endpoint " + endpoint.url() + ": " + tls);
     }
     if (failure instanceof IOException || failure instanceof HttpClosedException
       || failure instanceof ConnectTimeoutException) {

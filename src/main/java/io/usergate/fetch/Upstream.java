@@ -139,7 +139,7 @@ final class Upstream implements RateShare.Paced {
     this.headers = settings.headers();
     // The token request has the deadline of one attempt.
     this.tokens = settings.token() == null ? null
-      : new ClientCredentials(vertx, settings.token(), settings.timeoutMs(), System::nanoTime);
+      : new ClientCredentials(vertx, settings.token(), settings.tls(), settings.timeoutMs(), System::nanoTime);
     URI base = URI.create(settings.baseUrl());
     boolean https = "https".equals(base.getScheme());
     int port = base.getPort() != -1 ? base.getPort() : https ? 443 : 80;
@@ -161,14 +161,19 @@ final class Upstream implements RateShare.Paced {
       System::nanoTime);
     this.pause = new UpstreamPause(vertx, settings.maxPauseMs());
     this.budget = new DirectoryBudget(vertx, settings.rateLimitHeaders(), settings.rateLimitReserve(), System::nanoTime);
-    this.client = vertx.createHttpClient(new HttpClientOptions()
+    this.client = vertx.httpClientBuilder()
+      .with(settings.tls().applyTo(new HttpClientOptions())
         .setDefaultHost(base.getHost())
         .setDefaultPort(port)
         .setSsl(https)
         .setKeepAlive(true)
-        .setConnectTimeout((int) timeoutMs),
+        .setConnectTimeout((int) timeoutMs))
       // Sized to the semaphore: the default of 5 per host would silently become the real limit.
-      new PoolOptions().setHttp1MaxSize(settings.maxConcurrent()).setMaxWaitQueueSize(-1));
+      .with(new PoolOptions().setHttp1MaxSize(settings.maxConcurrent()).setMaxWaitQueueSize(-1))
+      // A connection's failure (a TLS alert of a directory that refuses the client certificate) reaches the caller
+      // through its request, in the contract; Vert.x would log each one at ERROR besides.
+      .withConnectHandler(connection -> connection.exceptionHandler(seenThroughTheRequest -> { }))
+      .build();
     this.breaker = new UpstreamBreaker(vertx, settings);
   }
 
@@ -249,7 +254,8 @@ final class Upstream implements RateShare.Paced {
           tokens.invalidate(refused.token);
           return withRetries(call, cancellation, attempt, deadline, true);
         }
-        boolean retryable = failure instanceof RetryableStatus || isConnectionFailure(failure);
+        boolean retryable = failure instanceof RetryableStatus
+          || isConnectionFailure(failure) && UpstreamTls.handshakeFailure(failure) == null;
         if (!retryable || attempt >= retries || cancellation.isCancelled()) {
           return Future.failedFuture(toContract(failure, call, attempt + 1));
         }
@@ -432,6 +438,10 @@ final class Upstream implements RateShare.Paced {
       return status.status == 429
         ? call.error(ErrorCode.UPSTREAM_UNAVAILABLE, "the upstream is rate limiting GET " + call.uri() + tries)
         : call.error(ErrorCode.UPSTREAM_ERROR, "upstream answered " + status.status + " to GET " + call.uri() + tries);
+    }
+    String tls = UpstreamTls.handshakeFailure(failure);
+    if (tls != null) {
+      return call.error(ErrorCode.UPSTREAM_UNAVAILABLE, "cannot reach the upstream for GET " + call.uri() + ": " + tls + tries);
     }
     if (isConnectionFailure(failure)) {
       return call.error(ErrorCode.UPSTREAM_UNAVAILABLE,

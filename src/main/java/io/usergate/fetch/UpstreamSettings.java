@@ -12,6 +12,8 @@ public record UpstreamSettings(
   String baseUrl, String userPath,
   // credentials, on every call (upstream.headers), and the token of the directory (upstream.tokenUrl ...; null: none)
   UpstreamHeaders headers, TokenEndpoint token,
+  // TLS towards the directory and its token endpoint (upstream.tlsCaPath, upstream.tlsCertPath, upstream.tlsKeyPath)
+  UpstreamTls tls,
   // one attempt, and the retries after it
   int timeoutMs, int retries, int retryBaseDelayMs,
   // the semaphore and its queue, the request rate and the directory's Retry-After
@@ -42,7 +44,7 @@ public record UpstreamSettings(
     Section upstream = Section.of(config, SECTION);
     return new UpstreamSettings(
       upstream.string("baseUrl"), upstream.string("userPath"),
-      new UpstreamHeaders(upstream.headers("headers")), TokenEndpoint.from(upstream),
+      new UpstreamHeaders(upstream.headers("headers")), TokenEndpoint.from(upstream), UpstreamTls.from(upstream),
       upstream.integer("timeoutMs"), upstream.integer("retries"), upstream.integer("retryBaseDelayMs"),
       upstream.integer("maxConcurrent"), upstream.integer("maxQueued"), upstream.integer("queueTimeoutMs"),
       upstream.integer("maxRatePerSecond"), upstream.integer("maxBurst"), upstream.integer("rateMarginMs"),

@@ -76,12 +76,15 @@ public final class Bridges {
       event -> event.complete(allowed(event, access, frame -> event.socket().write(frame.encode()))));
   }
 
-  /** The TCP bridge (4-byte length + JSON frames), for clients that speak neither HTTP nor SockJS. */
-  static TcpEventBusBridge tcp(Vertx vertx, Access access) {
+  /**
+   * The TCP bridge (4-byte length + JSON frames), for clients that speak neither HTTP nor SockJS; over TLS when
+   * {@code serverOptions} say so.
+   */
+  static TcpEventBusBridge tcp(Vertx vertx, Access access, NetServerOptions serverOptions) {
     BridgeOptions options = new BridgeOptions();
     INBOUND.forEach(address -> options.addInboundPermitted(new PermittedOptions().setAddress(address)));
     OUTBOUND.forEach(address -> options.addOutboundPermitted(new PermittedOptions().setAddress(address)));
-    return TcpEventBusBridge.create(vertx, options, new NetServerOptions(), event -> event.complete(allowed(event, access,
+    return TcpEventBusBridge.create(vertx, options, serverOptions, event -> event.complete(allowed(event, access,
       frame -> {
         Buffer encoded = frame.toBuffer();
         event.socket().write(Buffer.buffer(4 + encoded.length()).appendInt(encoded.length()).appendBuffer(encoded));

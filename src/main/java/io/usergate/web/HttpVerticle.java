@@ -26,6 +26,9 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -54,6 +57,8 @@ import java.util.function.Predicate;
 public class HttpVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
+  /** How often the TLS files are read again: a replaced certificate is served within 10 s, as promised. */
+  static final long TLS_RELOAD_CHECK_MS = 2000;
 
   private HttpServer server;
   private Router router;
@@ -64,6 +69,12 @@ public class HttpVerticle extends VerticleBase {
   /** The hits of GET /users/{id}, answered here by the fetch room's rule. */
   private Freshness freshness;
   private volatile boolean shuttingDown;
+  /** http.tlsCertPath: the node's certificate, null without TLS; the pair this instance's server serves. */
+  private ServerCertificate certificate;
+  private ServerCertificate.Pair served;
+  private ServerSSLOptions sslOptions;
+  private long reloadTimer = -1;
+  private boolean reloading;
   /** Request ids: unique to this verticle instance (cluster-wide), numbered within it. */
   private final String requestIdPrefix = UUID.randomUUID() + "-";
   private long requests;
@@ -82,9 +93,41 @@ public class HttpVerticle extends VerticleBase {
     cache = UserCache.of(vertx, cacheSettings);
     Guard guard = Guard.of(vertx, settings);
     Future<Void> changes = vertx.eventBus().consumer(StoreAddresses.USER_CHANGED, message -> cache.changed(message.body())).completion();
-    return changes.compose(listening -> ApiDocs.load(vertx)).compose(docs -> {
-      router = router(guard, docs);
-      return tcpBridge(guard).compose(bridged -> listen(router));
+    Future<ServerCertificate.Pair> tls = Future.succeededFuture();
+    if (settings.tls()) {
+      certificate = ServerCertificate.of(vertx, settings.tlsCertPath(), settings.tlsKeyPath());
+      tls = certificate.first(vertx);
+    }
+    return Future.all(changes, tls, ApiDocs.load(vertx)).compose(ready -> {
+      router = router(guard, ready.resultAt(2));
+      return tcpBridge(guard).compose(bridged -> listen(router, ready.resultAt(1)));
+    }).onSuccess(listening -> {
+      if (certificate != null) {
+        reloadTimer = vertx.setPeriodic(TLS_RELOAD_CHECK_MS, tick -> reloadCertificate());
+      }
+    });
+  }
+
+  /**
+   * The node's certificate read again; when it changed, this instance's server serves it to new connections
+   * (forced: the paths are the same, the bytes are not). Open connections keep theirs.
+   */
+  private void reloadCertificate() {
+    if (reloading || shuttingDown) {
+      return;
+    }
+    reloading = true;
+    certificate.refresh(vertx).compose(pair -> {
+      if (pair == served) {
+        return Future.succeededFuture();
+      }
+      return server.updateSSLOptions(sslOptions.copy().setKeyCertOptions(pair.options()), true)
+        .onSuccess(updated -> served = pair);
+    }).onComplete(done -> {
+      reloading = false;
+      if (done.failed()) {
+        LOG.warn("web: the TLS certificate could not be updated ({}); the one before is served", done.cause().getMessage());
+      }
     });
   }
 
@@ -144,15 +187,20 @@ public class HttpVerticle extends VerticleBase {
     if (port == null) {
       return Future.succeededFuture();
     }
-    return Bridges.tcp(vertx, guard.access()).listen(port, settings.host())
+    NetServerOptions options = new NetServerOptions();
+    if (settings.bridgeTcpTls()) {
+      // The bridge has no updateSSLOptions: its key manager answers with the node's current pair instead.
+      options.setSsl(true).setKeyCertOptions(KeyCertOptions.wrap(certificate.keyManager()));
+    }
+    return Bridges.tcp(vertx, guard.access(), options).listen(port, settings.host())
       .recover(failure -> StartFailure.bind("bridge.tcpPort", settings.host(), port, failure))
       .onSuccess(bridge -> {
         tcpBridge = bridge;
-        LOG.info("web: TCP event-bus bridge on {}:{}", settings.host(), port);
+        LOG.info("web: TCP event-bus bridge on {}:{}{}", settings.host(), port, settings.bridgeTcpTls() ? " (TLS)" : "");
       });
   }
 
-  private Future<HttpServer> listen(Router router) {
+  private Future<HttpServer> listen(Router router, ServerCertificate.Pair pair) {
     HttpServerOptions options = new HttpServerOptions()
       // Long enough for the documented maximum of ids in a URL (checked against upstream.maxIdsPerRequest).
       .setMaxInitialLineLength(settings.maxRequestLineBytes())
@@ -160,6 +208,12 @@ public class HttpVerticle extends VerticleBase {
       // is closed; without it such connections were kept forever.
       .setIdleTimeout(settings.idleTimeoutMs())
       .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    if (pair != null) {
+      // HTTPS, and HTTP/2 for the clients that ask for it by ALPN (HTTP/1.1 for the others).
+      options.setSsl(true).setUseAlpn(true).setKeyCertOptions(pair.options());
+      sslOptions = options.getSslOptions().copy();
+      served = pair;
+    }
     return vertx.createHttpServer(options)
       .requestHandler(router)
       .invalidRequestHandler(WebErrors::invalidRequest)
@@ -167,7 +221,7 @@ public class HttpVerticle extends VerticleBase {
       .recover(failure -> StartFailure.bind("http.port", settings.host(), settings.port(), failure))
       .onSuccess(listening -> {
         server = listening;
-        LOG.info("web: listening on http://{}:{}/", settings.host(), listening.actualPort());
+        LOG.info("web: listening on {}://{}:{}/", pair == null ? "http" : "https", settings.host(), listening.actualPort());
       });
   }
 
@@ -178,6 +232,9 @@ public class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     shuttingDown = true;
+    if (reloadTimer != -1) {
+      vertx.cancelTimer(reloadTimer);
+    }
     if (server == null) {
       return Future.succeededFuture();
     }

@@ -10,7 +10,8 @@ import java.util.List;
 record WebSettings(String host, int port, int shutdownGraceMs, int drainDelayMs, int maxBodyBytes, int requestTimeoutMs,
                    int idleTimeoutMs, int maxRequestLineBytes, String allowedOrigins, String token,
                    List<ApiKeys.Keyed> callers, String authRequired, boolean metricsOpen,
-                   int healthTimeoutMs, Integer bridgeTcpPort, boolean accessLog) {
+                   int healthTimeoutMs, Integer bridgeTcpPort, boolean accessLog, String tlsCertPath,
+                   String tlsKeyPath, boolean bridgeTcpTls) {
 
   static WebSettings from(JsonObject config) {
     Section http = Section.of(config, "http");
@@ -20,6 +21,12 @@ record WebSettings(String host, int port, int shutdownGraceMs, int drainDelayMs,
       http.integer("idleTimeoutMs"), http.integer("maxRequestLineBytes"), http.string("allowedOrigins"),
       auth.string("token"), auth.callers("callers"), auth.string("required"), auth.bool("metricsOpen"),
       Section.of(config, "health").integer("timeoutMs"),
-      Section.of(config, "bridge").optionalInteger("tcpPort"), http.bool("accessLog"));
+      Section.of(config, "bridge").optionalInteger("tcpPort"), http.bool("accessLog"),
+      http.string("tlsCertPath"), http.string("tlsKeyPath"), Section.of(config, "bridge").bool("tcpTls"));
+  }
+
+  /** HTTPS (and HTTP/2 by ALPN): the configuration checked at start that the key comes with the certificate. */
+  boolean tls() {
+    return tlsCertPath != null;
   }
 }
