@@ -145,7 +145,7 @@ class CoalescerTest {
   void callThatEndsAtOnce(Vertx vertx, VertxTestContext testContext) {
     vertx.runOnContext(v -> testContext.verify(() -> {
       Coalescer<Long, String> coalescer = new Coalescer<>(
-        (key, cancellation) -> Future.failedFuture(new IllegalStateException("refused")));
+        (key, caller, cancellation) -> Future.failedFuture(new IllegalStateException("refused")));
       assertEquals("refused", coalescer.get(7L, "a", new Cancellation()).cause().getMessage());
       assertEquals(0, coalescer.size());
       testContext.completeNow();
