@@ -13,6 +13,7 @@ import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -298,6 +299,30 @@ class FetchVerticleTest {
     }
     Future.all(same).await(10, TimeUnit.SECONDS);
     assertEquals(1, upstream.calls(7));
+  }
+
+  @Test
+  @DisplayName("a named caller whose queue is full is refused 429 TOO_MANY_REQUESTS at once; another caller's miss goes before its queue")
+  void fairSharePerCaller(Vertx vertx) throws Exception {
+    deploy(vertx, section -> section.put("maxConcurrent", 1).put("maxQueued", 2));
+    Promise<Void> release = Promise.promise();
+    upstream.holdUntil(61, release.future());
+    List<Future<Message<Object>>> noisy = new ArrayList<>();
+    for (long id = 61; id <= 63; id++) {
+      noisy.add(vertx.eventBus().request(FetchAddresses.ONE, one(id).put(FetchAddresses.CALLER, "noisy")));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> status(vertx).getInteger("queued") == 2);
+    JsonObject refused = Bus.failure(vertx, FetchAddresses.ONE, one(64).put(FetchAddresses.CALLER, "noisy"),
+      "TOO_MANY_REQUESTS", 429);
+    assertTrue(refused.getString("message").contains("caller noisy"), refused.encode());
+    Future<Message<Object>> quiet = vertx.eventBus().request(FetchAddresses.ONE, one(65).put(FetchAddresses.CALLER, "quiet"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> status(vertx).getInteger("waitingCallers") == 2);
+    release.complete();
+    Future.all(noisy).await(10, TimeUnit.SECONDS);
+    quiet.await(10, TimeUnit.SECONDS);
+    List<Long> order = upstream.callOrder();
+    assertEquals(List.of(61L, 62L, 65L, 63L), order, "noisy's turn, then quiet's, then noisy's again");
+    assertPermitsBack(vertx);
   }
 
   @Test

@@ -65,6 +65,8 @@ public class FakeDirectory extends VerticleBase {
   private final AtomicInteger refused = new AtomicInteger();
   /** When each request arrived (System.nanoTime), in order. */
   private final ConcurrentLinkedQueue<Long> arrivals = new ConcurrentLinkedQueue<>();
+  /** The id of each GET of one user, in arrival order. */
+  private final ConcurrentLinkedQueue<Long> callOrder = new ConcurrentLinkedQueue<>();
   private HttpServer server;
 
   @Override
@@ -129,6 +131,7 @@ public class FakeDirectory extends VerticleBase {
     calls.clear();
     bulkCalls.set(0);
     arrivals.clear();
+    callOrder.clear();
     maxInFlight.set(0);
     abandoned.set(0);
     total.set(0);
@@ -141,6 +144,11 @@ public class FakeDirectory extends VerticleBase {
   public int calls(long id) {
     AtomicInteger count = calls.get(id);
     return count == null ? 0 : count.get();
+  }
+
+  /** The ids of the GETs of one user, in the order they arrived. */
+  public List<Long> callOrder() {
+    return new ArrayList<>(callOrder);
   }
 
   /** When each request arrived (System.nanoTime), in arrival order. */
@@ -459,6 +467,7 @@ public class FakeDirectory extends VerticleBase {
     }
     total.incrementAndGet();
     arrivals.add(System.nanoTime());
+    callOrder.add(id);
     int call = calls.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
     Predicate<String> authorizer = this.authorizer;
     if (authorizer != null && !authorizer.test(request.getHeader("Authorization"))) {
