@@ -48,6 +48,9 @@ function within(ms, what, executor) {
 // The bridge answers a refused frame with {"type":"err","body":"access_denied"|"rejected"} and no address,
 // so the library hands it to onerror, not to the reply callback: one such wait at a time.
 let errorWaiter = null;
+// A refused write: usergate answers its reply address (401, the error contract, no user data), then the bridge
+// sends its own "rejected" frame: this takes that second frame.
+let rejectionWaiter = null;
 
 /** Sends and resolves with {reply} (the reply frame), or {error} (an err frame without address). */
 function sendAndAwait(eb, address, body, headers, what) {
@@ -70,7 +73,9 @@ async function main() {
   let progressWaiter = null;
   const progressEvents = [];
   eb.onerror = frame => {
-    if (errorWaiter) {
+    if (rejectionWaiter) {
+      rejectionWaiter(frame);
+    } else if (errorWaiter) {
       errorWaiter(frame);
     } else {
       fail('unexpected error frame: ' + JSON.stringify(frame));
@@ -99,12 +104,20 @@ async function main() {
   }
   summary.upsertError = upsert.error;
 
-  // (c) a write without the token
-  const anonymous = await sendAndAwait(eb, 'usergate.sync.enqueue', { ids: [1, 2, 3] }, {}, 'answer to usergate.sync.enqueue without a token');
-  if (anonymous.error === undefined) {
+  // (c) a write without the token: 401 on its reply address, then the bridge's "rejected"
+  const rejected = within(STEP_MS, 'the bridge\'s rejected frame after the refusal', resolve => {
+    rejectionWaiter = frame => { rejectionWaiter = null; resolve(frame.body); };
+  });
+  const anonymous = await within(STEP_MS, 'answer to usergate.sync.enqueue without a token', resolve => {
+    eb.send('usergate.sync.enqueue', { ids: [1, 2, 3] }, {}, (err, reply) => resolve(err ? { failure: err } : { reply }));
+  });
+  if (anonymous.failure === undefined) {
     throw new Error('usergate.sync.enqueue without a token was delivered: ' + JSON.stringify(anonymous.reply.body));
   }
-  summary.enqueueWithoutToken = anonymous.error;
+  if (anonymous.failure.failureCode !== 401 || !String(anonymous.failure.message).includes('UNAUTHORIZED')) {
+    throw new Error('usergate.sync.enqueue without a token: not a 401 in the error contract: ' + JSON.stringify(anonymous.failure));
+  }
+  summary.enqueueWithoutToken = await rejected;
 
   // (d) listen to progress, then a write with the token
   const progress = within(STEP_MS, 'a usergate.sync.progress event', (resolve, reject) => {

@@ -36,7 +36,7 @@ public class MainVerticle extends VerticleBase {
   private static final Map<String, List<String>> SECTIONS = Map.of(
     DEMO, List.of("demo"),
     STORE, List.of("pg", "changes", "cache"),
-    FETCH, List.of("upstream", "cache", "mapping", "sync"),
+    FETCH, List.of("upstream", "cache", "mapping", "sync", "auth"),
     SYNC, List.of("sync", "changes"),
     WEB, List.of("http", "auth", "health", "bridge", "cache", "changes"));
 

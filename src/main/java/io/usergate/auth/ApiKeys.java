@@ -26,7 +26,9 @@ public final class ApiKeys implements Authenticator {
   private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]{64}");
   private static final Set<String> FIELDS = Set.of("keySha256", "scopes", "fields", "weight", "ratePerSecond", "maxQueued");
   /** Names usergate gives itself. */
-  private static final Set<String> RESERVED = Set.of(Caller.ANONYMOUS_NAME, "token");
+  /** The caller that {@code auth.token} is. */
+  public static final String TOKEN_CALLER = "token";
+  private static final Set<String> RESERVED = Set.of(Caller.ANONYMOUS_NAME, TOKEN_CALLER);
 
   /** A caller and the hash of its key. */
   public record Keyed(Caller caller, byte[] keySha256) {

@@ -14,6 +14,8 @@ public enum ErrorCode {
   URI_TOO_LONG(414),
   HEADERS_TOO_LARGE(431),
   OVERLOADED(503),
+  /** A caller's own share is used up (its queue for the directory is full): the others are still served. */
+  TOO_MANY_REQUESTS(429),
   UPSTREAM_ERROR(502),
   UPSTREAM_UNAVAILABLE(503),
   UPSTREAM_TIMEOUT(504),

@@ -6,6 +6,7 @@ import io.vertx.core.Timer;
 import io.vertx.core.Vertx;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -14,13 +15,14 @@ import java.util.concurrent.TimeUnit;
  * Gathers the keys asked for within a short window into one call of a batch function (DataLoader's
  * idea, for the directory's bulk endpoint): the first key of a window starts a timer of {@code delayMs};
  * at {@code maxSize} keys the batch goes at once. A caller that cancels leaves its batch before it is
- * sent; a batch whose callers all left is cancelled, sent or not. Confined to one Vert.x context.
+ * sent; a batch whose callers all left is cancelled, sent or not. Each caller's keys gather in batches
+ * of their own, so that a batch is paid for by one caller's fair share. Confined to one Vert.x context.
  */
 final class Batcher<K, V> {
 
   /** The batch function: one outcome per key, a value or the failure for that key alone. */
   interface BatchCall<K, V> {
-    Future<Map<K, Outcome<V>>> call(List<K> keys, Cancellation cancellation);
+    Future<Map<K, Outcome<V>>> call(List<K> keys, String caller, Cancellation cancellation);
   }
 
   private final class Entry {
@@ -36,9 +38,19 @@ final class Batcher<K, V> {
   private final Vertx vertx;
   private final long delayMs;
   private final int maxSize;
+  /** One caller's keys waiting for their batch to go. */
+  private final class Pending {
+    final String caller;
+    final List<Entry> entries = new ArrayList<>();
+    Timer timer;
+
+    Pending(String caller) {
+      this.caller = caller;
+    }
+  }
+
   private final BatchCall<K, V> call;
-  private List<Entry> pending = new ArrayList<>();
-  private Timer timer;
+  private final Map<String, Pending> pending = new HashMap<>();
   private long calls;
 
   Batcher(Vertx vertx, long delayMs, int maxSize, BatchCall<K, V> call) {
@@ -48,21 +60,23 @@ final class Batcher<K, V> {
     this.call = call;
   }
 
-  Future<V> load(K key, Cancellation caller) {
+  /** The value of {@code key}, in the next batch of {@code who}. */
+  Future<V> load(K key, String who, Cancellation caller) {
     if (caller.isCancelled()) {
       return Future.failedFuture(new CancelledException());
     }
     Entry entry = new Entry(key);
-    pending.add(entry);
+    Pending batch = pending.computeIfAbsent(who, Pending::new);
+    batch.entries.add(entry);
     caller.onCancel(() -> {
       entry.gone = true;
       entry.promise.tryFail(new CancelledException());
     });
-    if (pending.size() >= maxSize) {
-      flush();
-    } else if (timer == null) {
-      timer = vertx.timer(Math.max(1, delayMs), TimeUnit.MILLISECONDS);
-      timer.onSuccess(fired -> flush());
+    if (batch.entries.size() >= maxSize) {
+      flush(batch);
+    } else if (batch.timer == null) {
+      batch.timer = vertx.timer(Math.max(1, delayMs), TimeUnit.MILLISECONDS);
+      batch.timer.onSuccess(fired -> flush(batch));
     }
     return entry.promise.future();
   }
@@ -72,18 +86,17 @@ final class Batcher<K, V> {
     return calls;
   }
 
-  private void flush() {
-    if (timer != null) {
-      timer.cancel();
-      timer = null;
+  private void flush(Pending gathered) {
+    if (gathered.timer != null) {
+      gathered.timer.cancel();
     }
+    pending.remove(gathered.caller, gathered);
     List<Entry> batch = new ArrayList<>();
-    for (Entry entry : pending) {
+    for (Entry entry : gathered.entries) {
       if (!entry.gone) {
         batch.add(entry);
       }
     }
-    pending = new ArrayList<>();
     if (batch.isEmpty()) {
       return;
     }
@@ -97,7 +110,7 @@ final class Batcher<K, V> {
       });
     }
     List<K> keys = batch.stream().map(entry -> entry.key).toList();
-    call.call(keys, cancellation).onComplete(done -> {
+    call.call(keys, gathered.caller, cancellation).onComplete(done -> {
       for (Entry entry : batch) {
         if (done.failed()) {
           entry.promise.tryFail(done.cause());

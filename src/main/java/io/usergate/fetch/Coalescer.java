@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.BiFunction;
 
 /**
  * Concurrent requests for one key share one call: the first caller starts it, the callers that come while
@@ -13,7 +12,8 @@ import java.util.function.BiFunction;
  * when it completes, before its callers hear of it.
  *
  * <p>Generic over the key and the result: what a call does (a permit, the upstream, the write-through's
- * bookkeeping) is the verticle's, so this class and its test know nothing of users or of HTTP.
+ * bookkeeping) is the verticle's, so this class and its test know nothing of users or of HTTP. A call is
+ * started for the caller who asked first (its fair share pays for it); later callers of the key join it.
  * Confined to one Vert.x context (the fetch verticle's): no locks, no atomics.
  */
 final class Coalescer<K, V> {
@@ -24,8 +24,8 @@ final class Coalescer<K, V> {
     final Future<V> result;
     int waiting;
 
-    Shared(K key) {
-      result = call.apply(key, cancellation).andThen(done -> calls.remove(key, this));
+    Shared(K key, String caller) {
+      result = call.start(key, caller, cancellation).andThen(done -> calls.remove(key, this));
     }
 
     /** This caller's view of the call: it can leave on its own; the last one to leave cancels the call. */
@@ -40,20 +40,24 @@ final class Coalescer<K, V> {
     }
   }
 
-  private final BiFunction<K, Cancellation, Future<V>> call;
+  /** The work for a key, started for {@code caller}; it must undo that work when its cancellation fires. */
+  interface Call<K, V> {
+    Future<V> start(K key, String caller, Cancellation cancellation);
+  }
+
+  private final Call<K, V> call;
   private final Map<K, Shared> calls = new HashMap<>();
 
-  /** @param call starts the work for a key; it must undo that work when its cancellation fires */
-  Coalescer(BiFunction<K, Cancellation, Future<V>> call) {
+  Coalescer(Call<K, V> call) {
     this.call = call;
   }
 
-  /** The result for {@code key}: joins the call already running for it, or starts one. */
-  Future<V> get(K key, Cancellation caller) {
+  /** The result for {@code key}: joins the call already running for it, or starts one for {@code who}. */
+  Future<V> get(K key, String who, Cancellation caller) {
     Shared shared = calls.get(key);
     // A call whose callers all left is being cancelled: a new caller needs a call of its own.
     if (shared == null || shared.cancellation.isCancelled()) {
-      shared = new Shared(key);
+      shared = new Shared(key, who);
       if (!shared.result.isComplete()) {
         calls.put(key, shared);
       }

@@ -23,6 +23,16 @@ public final class FetchAddresses {
   public static final String REQUEST_ID = "requestId";
 
   /**
+   * Optional field of {@link #ONE} and {@link #MANY}: the name of the configured caller the request is
+   * made for; its misses wait for the directory in that caller's queue (its fair share). Absent:
+   * {@link #ANONYMOUS}. The edge sets it from the caller it authenticated, never from what a client sent.
+   */
+  public static final String CALLER = "caller";
+
+  /** The caller of a request that names none: everyone who did not say who they are, in one queue. */
+  public static final String ANONYMOUS = "anonymous";
+
+  /**
    * Published {@code {"requestId": "..."}}: nobody waits for that request any more (its HTTP client
    * went away). Its upstream calls in flight are reset and those still queued never start, unless
    * another request shares them. Published, so that in a cluster it reaches the node serving it.

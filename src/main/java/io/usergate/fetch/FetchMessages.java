@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static io.usergate.fetch.FetchAddresses.ANONYMOUS;
+import static io.usergate.fetch.FetchAddresses.CALLER;
 import static io.usergate.fetch.FetchAddresses.MAX_AGE_MS;
 import static io.usergate.fetch.FetchAddresses.NO_CACHE;
 import static io.usergate.fetch.FetchAddresses.ONLY_IF_CACHED;
@@ -32,23 +34,35 @@ import static io.usergate.fetch.FetchAddresses.WRITE_THROUGH;
 public final class FetchMessages {
 
   private static final int MAX_REQUEST_ID = 200;
+  private static final int MAX_CALLER = 200;
 
   private FetchMessages() {
   }
 
   /** {@link FetchAddresses#ONE}: one user, as fresh as {@code directives} ask. */
-  public record One(String id, Directives directives, boolean staleFallback, String requestId) {
+  public record One(String id, Directives directives, boolean staleFallback, String requestId, String caller) {
+
+    /** {@code caller} null is {@link FetchAddresses#ANONYMOUS}. */
+    public One {
+      caller = caller == null ? ANONYMOUS : caller;
+    }
+
+    /** For the anonymous caller. */
+    public One(String id, Directives directives, boolean staleFallback, String requestId) {
+      this(id, directives, staleFallback, requestId, ANONYMOUS);
+    }
 
     public static One of(String id) {
       return new One(id, Directives.NONE, false, null);
     }
 
     public static One fromJson(JsonObject body) {
-      return new One(UserId.fromField(body, "id"), readDirectives(body), flag(body, STALE_FALLBACK, false), readRequestId(body));
+      return new One(UserId.fromField(body, "id"), readDirectives(body), flag(body, STALE_FALLBACK, false),
+        readRequestId(body), readCaller(body));
     }
 
     public JsonObject toJson() {
-      JsonObject body = withOptions(new JsonObject().put("id", id), directives, requestId);
+      JsonObject body = withOptions(new JsonObject().put("id", id), directives, requestId, caller);
       return staleFallback ? body.put(STALE_FALLBACK, true) : body;
     }
   }
@@ -95,10 +109,21 @@ public final class FetchMessages {
   }
 
   /** {@link FetchAddresses#MANY}: many users, all-or-nothing or {@code settled} (one result per id). */
-  public record Many(List<String> ids, boolean settled, Directives directives, boolean writeThrough, String requestId) {
+  public record Many(List<String> ids, boolean settled, Directives directives, boolean writeThrough, String requestId,
+                     String caller) {
 
     public static final String MODE_ALL = "all";
     public static final String MODE_SETTLED = "settled";
+
+    /** {@code caller} null is {@link FetchAddresses#ANONYMOUS}. */
+    public Many {
+      caller = caller == null ? ANONYMOUS : caller;
+    }
+
+    /** For the anonymous caller. */
+    public Many(List<String> ids, boolean settled, Directives directives, boolean writeThrough, String requestId) {
+      this(ids, settled, directives, writeThrough, requestId, ANONYMOUS);
+    }
 
     /** The ids as a caller (a route, the sync) gives them, checked with the rest. */
     public static Many fromJson(JsonObject body, int maxIds) {
@@ -107,12 +132,13 @@ public final class FetchMessages {
       if (mode != null && !MODE_ALL.equals(mode) && !MODE_SETTLED.equals(mode)) {
         throw ErrorCode.BAD_REQUEST.error("mode must be \"all\" or \"settled\", not " + User.describe(mode));
       }
-      return new Many(ids, MODE_SETTLED.equals(mode), readDirectives(body), flag(body, WRITE_THROUGH, true), readRequestId(body));
+      return new Many(ids, MODE_SETTLED.equals(mode), readDirectives(body), flag(body, WRITE_THROUGH, true),
+        readRequestId(body), readCaller(body));
     }
 
     public JsonObject toJson() {
       JsonObject body = withOptions(new JsonObject().put("ids", new JsonArray(new ArrayList<>(ids)))
-        .put("mode", settled ? MODE_SETTLED : MODE_ALL), directives, requestId);
+        .put("mode", settled ? MODE_SETTLED : MODE_ALL), directives, requestId, caller);
       return writeThrough ? body : body.put(WRITE_THROUGH, false);
     }
   }
@@ -157,7 +183,10 @@ public final class FetchMessages {
     return new JsonObject().put("results", entries).put("succeeded", results.size() - failed).put("failed", failed);
   }
 
-  private static JsonObject withOptions(JsonObject body, Directives directives, String requestId) {
+  private static JsonObject withOptions(JsonObject body, Directives directives, String requestId, String caller) {
+    if (!ANONYMOUS.equals(caller)) {
+      body.put(CALLER, caller);
+    }
     if (directives.maxAgeMs() != null) {
       body.put(MAX_AGE_MS, directives.maxAgeMs());
     }
@@ -187,6 +216,20 @@ public final class FetchMessages {
         + User.describe(value));
     }
     return (String) value;
+  }
+
+  /** The caller's name: absent is anonymous; a name is 1 to 200 characters, none of them a control character. */
+  private static String readCaller(JsonObject body) {
+    Object value = body.getValue(CALLER);
+    if (value == null) {
+      return ANONYMOUS;
+    }
+    if (!(value instanceof String name && !name.isEmpty() && name.length() <= MAX_CALLER
+      && name.chars().noneMatch(Character::isISOControl))) {
+      throw ErrorCode.BAD_REQUEST.error(CALLER + " must be a caller's name of 1 to " + MAX_CALLER
+        + " characters, not " + User.describe(value));
+    }
+    return name;
   }
 
   /** A true/false field, {@code absent} when missing; anything else is {@code BAD_REQUEST} naming it. */

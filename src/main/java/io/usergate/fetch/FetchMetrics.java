@@ -33,7 +33,7 @@ final class FetchMetrics {
     return switch (UsergateException.from(failure).code()) {
       case NOT_FOUND -> "not_found";
       case UPSTREAM_TIMEOUT -> "timeout";
-      case OVERLOADED -> "overloaded";
+      case OVERLOADED, TOO_MANY_REQUESTS -> "overloaded";
       default -> "error";
     };
   }
@@ -50,14 +50,14 @@ final class FetchMetrics {
     }
   }
 
-  void register(MeterRegistry registry, AsyncSemaphore semaphore, Upstream upstream, WriteThrough writeThrough) {
+  void register(MeterRegistry registry, FairQueue permits, Upstream upstream, WriteThrough writeThrough) {
     batchSizes = DistributionSummary.builder("usergate.upstream.batch.size")
       .description("ids in one call of the directory's bulk endpoint").register(registry);
-    Gauge.builder("usergate.upstream.in.flight", semaphore, AsyncSemaphore::inFlight)
-      .description("upstream requests in flight (semaphore permits held)").register(registry);
-    Gauge.builder("usergate.upstream.queued", semaphore, AsyncSemaphore::queued)
+    Gauge.builder("usergate.upstream.in.flight", permits, FairQueue::inFlight)
+      .description("upstream requests in flight (permits held)").register(registry);
+    Gauge.builder("usergate.upstream.queued", permits, FairQueue::queued)
       .description("upstream requests waiting for a permit").register(registry);
-    Gauge.builder("usergate.upstream.permits", semaphore, AsyncSemaphore::permits)
+    Gauge.builder("usergate.upstream.permits", permits, FairQueue::permits)
       .description("upstream.maxConcurrent").register(registry);
     Gauge.builder("usergate.upstream.rate.limit", upstream, current -> current.limiter().rate())
       .description("upstream.maxRatePerSecond (0: no limit)").register(registry);

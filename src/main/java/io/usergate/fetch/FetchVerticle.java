@@ -1,5 +1,7 @@
 package io.usergate.fetch;
 
+import io.usergate.auth.ApiKeys;
+import io.usergate.auth.Caller;
 import io.usergate.bus.BusReplies.Reply;
 import io.usergate.bus.SharedJsonCodec;
 import io.usergate.cache.CacheSettings;
@@ -22,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -29,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.LongFunction;
 import java.util.stream.Collectors;
 
@@ -36,8 +40,8 @@ import static io.usergate.bus.BusReplies.answer;
 import static io.usergate.bus.BusReplies.answerWithHeaders;
 
 /**
- * Fetches users from the upstream in parallel: at most {@code upstream.maxConcurrent} requests in flight
- * (an {@link AsyncSemaphore}), concurrent requests for one id sharing one upstream call (a
+ * Fetches users from the upstream in parallel: at most {@code upstream.maxConcurrent} requests in flight,
+ * shared fairly between the callers named in the requests (a {@link FairQueue}), concurrent requests for one id sharing one upstream call (a
  * {@link Coalescer}), work nobody waits for cancelled, and every user fetched written through to the store
  * ({@link WriteThrough}). The verticle only wires these and answers the bus.
  * Configuration: the {@code upstream} section ({@link UpstreamSettings}).
@@ -57,7 +61,8 @@ public class FetchVerticle extends VerticleBase {
   /** Requests under way that a caller named, so that it can cancel them. */
   private final CancellationRegistry cancellable = new CancellationRegistry();
   private UpstreamSettings settings;
-  private AsyncSemaphore semaphore;
+  /** The permits of upstream calls, each caller's waiters in a queue of their own. */
+  private FairQueue permits;
   private Upstream upstream;
   private WriteThrough writeThrough;
   private Coalescer<String, User> coalescer;
@@ -68,6 +73,8 @@ public class FetchVerticle extends VerticleBase {
   private UserCache cache;
   private ClusterBudget budget;
   private RateShare rateShare;
+  /** The callers with a queue of their own (auth.callers, the token, anonymous). */
+  private Set<String> configuredCallers = Set.of();
   private final FetchMetrics metrics = new FetchMetrics();
   /** The directory's bulk endpoint, when upstream.batchPath names one. */
   private Batcher<String, User> batcher;
@@ -78,7 +85,7 @@ public class FetchVerticle extends VerticleBase {
   public Future<?> start() {
     SharedJsonCodec.register(vertx);
     settings = UpstreamSettings.from(config());
-    semaphore = new AsyncSemaphore(vertx, settings.maxConcurrent(), settings.maxQueued());
+    permits = new FairQueue(vertx, settings.maxConcurrent(), shares());
     // Checked before anything opens: a mapping that cannot be built fails the start, naming its key.
     Mapping mapping = Mapping.from(config());
     upstream = new Upstream(vertx, settings, mapping);
@@ -97,7 +104,7 @@ public class FetchVerticle extends VerticleBase {
         ClusterBudget.SETTLE_MS);
       budget = ClusterBudget.watch(vertx, this::share);
     }
-    Metrics.registry().ifPresent(registry -> metrics.register(registry, semaphore, upstream, writeThrough));
+    Metrics.registry().ifPresent(registry -> metrics.register(registry, permits, upstream, writeThrough));
     EventBus bus = vertx.eventBus();
     return Future.all(List.of(
         bus.consumer(FetchAddresses.ONE, message -> answerWithHeaders(message, this::one, UsergateException::from)).completion(),
@@ -118,11 +125,41 @@ public class FetchVerticle extends VerticleBase {
   private void share(ClusterBudget.Membership membership) {
     int permits = ClusterBudget.permitShare(settings.maxConcurrent(), membership.members());
     double rate = ClusterBudget.rateShare(settings.maxRatePerSecond(), membership);
-    semaphore.resize(permits);
+    this.permits.resize(permits);
     rateShare.members(membership);
     LOG.info("fetch: {} node(s) share the upstream budget: this one (#{}) takes {} of {} in flight and {} of {} "
         + "requests a second{}", membership.members(), membership.position() + 1, permits, settings.maxConcurrent(),
       rate, settings.maxRatePerSecond(), rateShare.applied() == rate ? "" : " (a raise, after " + ClusterBudget.SETTLE_MS + " ms)");
+  }
+
+  /**
+   * Each caller's share of the permits: a configured caller's {@code weight} and {@code maxQueued} (0: as
+   * {@code upstream.maxQueued}), from {@code auth.callers}; weight 1 and {@code upstream.maxQueued} for the
+   * anonymous queue and the {@code auth.token} caller.
+   */
+  private Function<String, FairQueue.Share> shares() {
+    FairQueue.Share everyone = new FairQueue.Share(1, settings.maxQueued());
+    Map<String, FairQueue.Share> byName = new HashMap<>();
+    byName.put(FetchAddresses.ANONYMOUS, everyone);
+    byName.put(ApiKeys.TOKEN_CALLER, everyone);
+    Object callers = config().getJsonObject("auth", new JsonObject()).getValue("callers");
+    if (callers != null) {
+      for (ApiKeys.Keyed keyed : ApiKeys.parse(callers)) {
+        Caller caller = keyed.caller();
+        byName.put(caller.name(), new FairQueue.Share(caller.weight(),
+          caller.maxQueued() > 0 ? caller.maxQueued() : settings.maxQueued()));
+      }
+    }
+    configuredCallers = Set.copyOf(byName.keySet());
+    return caller -> byName.getOrDefault(caller, everyone);
+  }
+
+  /**
+   * The queue a request waits in: its caller's when the caller is configured, else the anonymous one, so that
+   * names nobody configured (a bus sender's invention) cannot make queues without end.
+   */
+  private String queueOf(String caller) {
+    return configuredCallers.contains(caller) ? caller : FetchAddresses.ANONYMOUS;
   }
 
   @Override
@@ -159,7 +196,7 @@ public class FetchVerticle extends VerticleBase {
     String id = request.id();
     Cancellation cancellation = cancellable.register(request.requestId());
     return copies.find(List.of(id), request.directives())
-      .compose(found -> serve(id, found.get(id), request.directives(), cancellation)
+      .compose(found -> serve(id, found.get(id), request.directives(), queueOf(request.caller()), cancellation)
         .map(served -> {
           if (served.live()) {
             writeThrough.add(List.of(served.user()), served.fetchedAt());
@@ -182,9 +219,11 @@ public class FetchVerticle extends VerticleBase {
 
   /**
    * One id, from the mirror's copy when it is good enough for the caller, else live (shared with the
-   * other callers of that id), or at once 404 when the upstream said so lately.
+   * other callers of that id), or at once 404 when the upstream said so lately. A miss waits in {@code caller}'s
+   * queue.
    */
-  private Future<Served> serve(String id, Copy copy, Freshness.Directives directives, Cancellation cancellation) {
+  private Future<Served> serve(String id, Copy copy, Freshness.Directives directives, String caller,
+                               Cancellation cancellation) {
     Instant now = Instant.now();
     Freshness.Verdict judged = freshness.judge(copy == null ? -1 : copy.ageMs(now), directives);
     // The directory asked for a pause (Retry-After): a copy of any age is better than waiting it out.
@@ -198,7 +237,7 @@ public class FetchVerticle extends VerticleBase {
         if (judged != verdict) {
           return Future.succeededFuture(new Served(User.of(copy.user()), copy, "hit; detail=upstream-paused"));
         }
-        refreshInBackground(id);
+        refreshInBackground(id, caller);
         return Future.succeededFuture(new Served(User.of(copy.user()), copy, "hit; detail=stale-while-revalidate"));
       case NOT_CACHED:
         return Future.failedFuture(ErrorCode.NOT_CACHED.error("only-if-cached: the mirror has no copy of user " + id
@@ -209,7 +248,7 @@ public class FetchVerticle extends VerticleBase {
             + " (it said so less than cache.notFoundForMs ago)", id));
         }
         String status = verdict == Freshness.Verdict.BYPASS ? "fwd=request" : copy == null ? "fwd=miss" : "fwd=stale";
-        return coalescer.get(id, cancellation).map(user -> new Served(user, null, status, fetchedAt(id, user)));
+        return coalescer.get(id, caller, cancellation).map(user -> new Served(user, null, status, fetchedAt(id, user)));
     }
   }
 
@@ -219,12 +258,12 @@ public class FetchVerticle extends VerticleBase {
     return cached != null && cached.contentHash() == user.profile().hashCode() ? cached.fetchedAt() : Instant.now();
   }
 
-  /** A stale copy was answered: refresh it, once per id at a time, like any other upstream call. */
-  private void refreshInBackground(String id) {
+  /** A stale copy was answered: refresh it, once per id at a time, like any other upstream call of {@code caller}. */
+  private void refreshInBackground(String id, String caller) {
     if (!refreshing.add(id)) {
       return;
     }
-    coalescer.get(id, new Cancellation())
+    coalescer.get(id, caller, new Cancellation())
       .onSuccess(user -> writeThrough.add(List.of(user), Instant.now()))
       .onFailure(failure -> LOG.debug("fetch: background refresh of user {} failed: {}", id, failure.getMessage()))
       .onComplete(done -> refreshing.remove(id));
@@ -242,7 +281,7 @@ public class FetchVerticle extends VerticleBase {
       Map<String, Future<User>> byId = new LinkedHashMap<>();
       List<Future<Served>> served = new ArrayList<>();
       for (String id : distinct) {
-        Future<Served> one = serve(id, found.get(id), directives, cancellation);
+        Future<Served> one = serve(id, found.get(id), directives, queueOf(request.caller()), cancellation);
         served.add(one);
         byId.put(id, one.map(Served::user));
       }
@@ -307,7 +346,8 @@ public class FetchVerticle extends VerticleBase {
     }
     String requestId = body.getValue(FetchAddresses.REQUEST_ID) instanceof String named ? named : null;
     Cancellation cancellation = cancellable.register(requestId);
-    return underPermit(cancellation, waitDeadline -> upstream.fetchPage(position, size, cancellation, waitDeadline))
+    // The walk's pages: the sync's, which names no caller.
+    return underPermit(FetchAddresses.ANONYMOUS, cancellation, waitDeadline -> upstream.fetchPage(position, size, cancellation, waitDeadline))
       .map(answer -> {
         if (answer instanceof Upstream.PageAnswer.Refused refused) {
           return new JsonObject().put("refused", refused.message());
@@ -325,19 +365,19 @@ public class FetchVerticle extends VerticleBase {
    * The one upstream call the coalescer shares between the callers of an id: a permit, then the upstream.
    * A 404 also clears the write-through's memory of the user, before any caller hears of it.
    */
-  /** One GET for one user, under a permit. */
-  private Future<User> singleCall(String id, Cancellation cancellation) {
-    return underPermit(cancellation, waitDeadline -> upstream.fetchUser(id, cancellation, waitDeadline));
+  /** One GET for one user, under a permit of {@code caller}'s. */
+  private Future<User> singleCall(String id, String caller, Cancellation cancellation) {
+    return underPermit(caller, cancellation, waitDeadline -> upstream.fetchUser(id, cancellation, waitDeadline));
   }
 
   /**
-   * {@code call} once a permit is held, given the deadline of its waits ({@code upstream.queueTimeoutMs}
+   * {@code call} once a permit is held (in {@code caller}'s turn), given the deadline of its waits ({@code upstream.queueTimeoutMs}
    * from now, permit included). The permit goes back on the next tick, once the callers have heard the
    * result: a failure in "all" mode then cancels the queued siblings before one of them could take it.
    */
-  private <T> Future<T> underPermit(Cancellation cancellation, LongFunction<Future<T>> call) {
+  private <T> Future<T> underPermit(String caller, Cancellation cancellation, LongFunction<Future<T>> call) {
     long waitDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.queueTimeoutMs());
-    return semaphore.acquire(settings.queueTimeoutMs(), cancellation)
+    return permits.acquire(caller, settings.queueTimeoutMs(), cancellation)
       .compose(permit -> {
         if (cancellation.isCancelled()) {
           permit.release();
@@ -347,8 +387,8 @@ public class FetchVerticle extends VerticleBase {
       });
   }
 
-  private Future<User> upstreamCall(String id, Cancellation cancellation) {
-    Future<User> fetched = batcher != null ? batcher.load(id, cancellation) : singleCall(id, cancellation);
+  private Future<User> upstreamCall(String id, String caller, Cancellation cancellation) {
+    Future<User> fetched = batcher != null ? batcher.load(id, caller, cancellation) : singleCall(id, caller, cancellation);
     return fetched
       .andThen(done -> {
         if (done.succeeded()) {
@@ -364,18 +404,19 @@ public class FetchVerticle extends VerticleBase {
   }
 
   /** One bulk call for the ids a {@link Batcher} gathered: one permit (and, in Upstream, one rate token) for all. */
-  private Future<Map<String, Outcome<User>>> bulkCall(List<String> ids, Cancellation cancellation) {
+  private Future<Map<String, Outcome<User>>> bulkCall(List<String> ids, String caller, Cancellation cancellation) {
     metrics.batch(ids.size());
-    return underPermit(cancellation, waitDeadline -> upstream.fetchUsers(ids, cancellation, waitDeadline));
+    return underPermit(caller, cancellation, waitDeadline -> upstream.fetchUsers(ids, cancellation, waitDeadline));
   }
 
   private JsonObject status() {
     return new JsonObject()
       .put("maxIdsPerRequest", settings.maxIdsPerRequest())
-      .put("maxConcurrent", semaphore.permits())
-      .put("inFlight", semaphore.inFlight())
-      .put("queued", semaphore.queued())
-      .put("available", semaphore.available())
+      .put("maxConcurrent", permits.permits())
+      .put("inFlight", permits.inFlight())
+      .put("queued", permits.queued())
+      .put("waitingCallers", permits.waitingCallers())
+      .put("available", permits.available())
       .put("sharedCalls", coalescer.size())
       .put("refreshing", refreshing.size())
       .put("knownMissing", notFound.size())

@@ -23,6 +23,7 @@ import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -111,8 +112,9 @@ public final class Bridges {
       // Not ours to judge: a reply, a ping, or an address the bridge denies itself.
       return true;
     }
+    Caller caller;
     try {
-      Caller caller = access.identify((JsonObject) headers);
+      caller = access.identify((JsonObject) headers);
       Access.require(caller, scope);
       if (caller.projects() && (scope == Scope.USERS_READ || scope == Scope.MIRROR_READ)) {
         // The bridges pass replies and events on as they come: a caller that may see some fields only would see all.
@@ -129,7 +131,12 @@ public final class Bridges {
     }
     if (headers != null) {
       // The key stays here: the bridge would otherwise pass it on as a header of the bus message.
-      ((JsonObject) headers).fieldNames().removeIf(name -> CREDENTIALS.contains(name.toLowerCase(java.util.Locale.ROOT)));
+      ((JsonObject) headers).fieldNames().removeIf(name -> CREDENTIALS.contains(name.toLowerCase(Locale.ROOT)));
+    }
+    Object address = message.getValue("address");
+    if ((FetchAddresses.ONE.equals(address) || FetchAddresses.MANY.equals(address)) && message.getValue("body") instanceof JsonObject body) {
+      // The caller as the bridge identified it, never the name a frame carries: its share of the directory is by it.
+      body.put(FetchAddresses.CALLER, caller.name());
     }
     return true;
   }

@@ -283,7 +283,7 @@ public class HttpVerticle extends VerticleBase {
       }
     }
     long stamp = cache.stamp();
-    FetchMessages.One request = new FetchMessages.One(id, directives, true, cancelWhenClientLeaves(ctx));
+    FetchMessages.One request = new FetchMessages.One(id, directives, true, cancelWhenClientLeaves(ctx), Guard.callerName(ctx));
     Answers.answer(ctx, relay.request(FetchAddresses.ONE, request.toJson()), message -> {
       FetchMessages.OneReply reply = FetchMessages.OneReply.fromMessage(message);
       // What fetch answered is what it just put in the cache, encoded once there: its bytes and validators.
@@ -347,8 +347,10 @@ public class HttpVerticle extends VerticleBase {
   /** The request checked here, where it enters; the count, which is the fetch verticle's limit, there. */
   private void manyReply(RoutingContext ctx, JsonObject body) {
     FetchMessages.Many asked = FetchMessages.Many.fromJson(body, Integer.MAX_VALUE);
+    // The caller as identified here, never a name the request carries: its share of the directory is by it.
     FetchMessages.Many request = new FetchMessages.Many(asked.ids(), asked.settled(),
-      CacheDirectives.parse(ctx.request().getHeader(HttpHeaders.CACHE_CONTROL)), true, cancelWhenClientLeaves(ctx));
+      CacheDirectives.parse(ctx.request().getHeader(HttpHeaders.CACHE_CONTROL)), true, cancelWhenClientLeaves(ctx),
+      Guard.callerName(ctx));
     relay.reply(ctx, 200, FetchAddresses.MANY, request.toJson(), shown(ctx, Projection::answer));
   }
 

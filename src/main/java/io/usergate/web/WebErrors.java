@@ -66,7 +66,7 @@ final class WebErrors {
   private static Future<Void> send(HttpServerResponse response, UsergateException error) {
     response.setStatusCode(error.code().status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
     switch (error.code()) {
-      case OVERLOADED, UPSTREAM_UNAVAILABLE, STORE_UNAVAILABLE -> response.putHeader(HttpHeaders.RETRY_AFTER, "1");
+      case OVERLOADED, TOO_MANY_REQUESTS, UPSTREAM_UNAVAILABLE, STORE_UNAVAILABLE -> response.putHeader(HttpHeaders.RETRY_AFTER, "1");
       case UNAUTHORIZED -> response.putHeader("WWW-Authenticate", "Bearer");
       default -> { }
     }

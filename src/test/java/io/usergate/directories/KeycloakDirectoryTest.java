@@ -2,10 +2,10 @@ package io.usergate.directories;
 
 import io.usergate.fetch.FetchAddresses;
 import io.usergate.support.Bus;
+import io.usergate.support.InProcessService;
 import io.usergate.support.KeycloakRealm;
 import io.usergate.support.KeycloakServer;
 import io.usergate.support.Sql;
-import io.usergate.support.InProcessService;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
 import io.usergate.support.Walks;

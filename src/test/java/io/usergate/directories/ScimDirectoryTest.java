@@ -1,8 +1,8 @@
 package io.usergate.directories;
 
+import io.usergate.support.InProcessService;
 import io.usergate.support.ScimServer;
 import io.usergate.support.Sql;
-import io.usergate.support.InProcessService;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
 import io.usergate.support.Walks;

@@ -36,7 +36,7 @@ class BatcherTest {
   @DisplayName("keys asked within the window go in one call, split at maxSize; each key gets its own outcome")
   void groups(Vertx vertx) throws Exception {
     List<List<Long>> calls = new CopyOnWriteArrayList<>();
-    Batcher<Long, String> batcher = new Batcher<>(vertx, 20, 100, (keys, cancellation) -> {
+    Batcher<Long, String> batcher = new Batcher<>(vertx, 20, 100, (keys, caller, cancellation) -> {
       calls.add(keys);
       Map<Long, Outcome<String>> outcomes = new HashMap<>();
       keys.forEach(key -> outcomes.put(key, key % 10 == 0 ? Outcome.failed(new IllegalArgumentException("no " + key))
@@ -46,7 +46,7 @@ class BatcherTest {
     List<?> results = onContext(vertx, () -> {
       List<Future<String>> futures = new ArrayList<>();
       for (long key = 1; key <= 250; key++) {
-        futures.add(batcher.load(key, new Cancellation()));
+        futures.add(batcher.load(key, "a", new Cancellation()));
       }
       return Future.join(futures).transform(done -> Future.succeededFuture(futures.stream().map(f -> f.succeeded() ? (Object) f.result() : f.cause()).toList()));
     });
@@ -61,16 +61,16 @@ class BatcherTest {
   void cancellation(Vertx vertx) throws Exception {
     List<List<Long>> calls = new CopyOnWriteArrayList<>();
     List<Cancellation> batchCancellations = new CopyOnWriteArrayList<>();
-    Batcher<Long, String> batcher = new Batcher<>(vertx, 20, 100, (keys, cancellation) -> {
+    Batcher<Long, String> batcher = new Batcher<>(vertx, 20, 100, (keys, caller, cancellation) -> {
       calls.add(keys);
       batchCancellations.add(cancellation);
       return Promise.<Map<Long, Outcome<String>>>promise().future();  // never answers: only a cancellation ends it
     });
     onContext(vertx, () -> {
       Cancellation leaves = new Cancellation();
-      Future<String> gone = batcher.load(1L, leaves);
+      Future<String> gone = batcher.load(1L, "a", leaves);
       Cancellation stays = new Cancellation();
-      batcher.load(2L, stays);
+      batcher.load(2L, "a", stays);
       leaves.cancel();
       assertTrue(gone.failed() && gone.cause() instanceof CancelledException);
       return vertx.timer(100, TimeUnit.MILLISECONDS).map(t -> {
@@ -83,12 +83,31 @@ class BatcherTest {
     });
     onContext(vertx, () -> {
       Cancellation only = new Cancellation();
-      batcher.load(3L, only);
+      batcher.load(3L, "a", only);
       only.cancel();
       return vertx.timer(100, TimeUnit.MILLISECONDS).map(t -> {
         assertEquals(1, calls.size(), "a batch with nobody left is not sent");
         return "ok";
       });
     });
+  }
+
+  @Test
+  @DisplayName("each caller's keys go in batches of their own, each sent for its caller")
+  void batchesPerCaller(Vertx vertx) throws Exception {
+    Map<String, List<Long>> calls = new java.util.concurrent.ConcurrentHashMap<>();
+    Batcher<Long, String> batcher = new Batcher<>(vertx, 20, 100, (keys, caller, cancellation) -> {
+      calls.put(caller, keys);
+      Map<Long, Outcome<String>> outcomes = new HashMap<>();
+      keys.forEach(key -> outcomes.put(key, Outcome.found(caller + " " + key)));
+      return Future.succeededFuture(outcomes);
+    });
+    List<?> results = onContext(vertx, () -> {
+      List<Future<String>> futures = List.of(batcher.load(1L, "noisy", new Cancellation()),
+        batcher.load(2L, "quiet", new Cancellation()), batcher.load(3L, "noisy", new Cancellation()));
+      return Future.all(futures).map(all -> futures.stream().map(Future::result).toList());
+    });
+    assertEquals(Map.of("noisy", List.of(1L, 3L), "quiet", List.of(2L)), calls);
+    assertEquals(List.of("noisy 1", "quiet 2", "noisy 3"), results);
   }
 }

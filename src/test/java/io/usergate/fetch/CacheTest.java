@@ -1,10 +1,10 @@
 package io.usergate.fetch;
 
 import io.usergate.store.StoreAddresses;
-import io.usergate.support.InProcessService;
 import io.usergate.support.Bus;
 import io.usergate.support.FakeDirectory;
 import io.usergate.support.FakeDirectory.Behaviour;
+import io.usergate.support.InProcessService;
 import io.usergate.support.Sql;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
-import java.util.function.BiFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,16 +23,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CoalescerTest {
 
   /** A call started by the coalescer: it runs until the test completes it, whatever its cancellation says. */
-  private record Call(long key, Cancellation cancellation, Promise<String> result) {
+  private record Call(long key, String caller, Cancellation cancellation, Promise<String> result) {
   }
 
   /** The work behind the coalescer: it records each call it is asked to start. */
-  private static final class Calls implements BiFunction<Long, Cancellation, Future<String>> {
+  private static final class Calls implements Coalescer.Call<Long, String> {
     final List<Call> started = new ArrayList<>();
 
     @Override
-    public Future<String> apply(Long key, Cancellation cancellation) {
-      Call call = new Call(key, cancellation, Promise.promise());
+    public Future<String> start(Long key, String caller, Cancellation cancellation) {
+      Call call = new Call(key, caller, cancellation, Promise.promise());
       started.add(call);
       return call.result().future();
     }
@@ -54,10 +53,12 @@ class CoalescerTest {
     onContext(vertx, testContext, (calls, coalescer) -> {
       List<Future<String>> callers = new ArrayList<>();
       for (int i = 0; i < 100; i++) {
-        callers.add(coalescer.get(7L, new Cancellation()));
+        callers.add(coalescer.get(7L, "a", new Cancellation()));
       }
-      Future<String> otherKey = coalescer.get(8L, new Cancellation());
+      Future<String> otherKey = coalescer.get(8L, "b", new Cancellation());
       assertEquals(2, calls.started.size(), "one call for key 7, one for key 8");
+      assertEquals(List.of("a", "b"), calls.started.stream().map(Call::caller).toList(),
+        "each call is started for the caller who asked first");
       assertEquals(2, coalescer.size());
 
       calls.started.get(0).result().complete("user 7");
@@ -74,9 +75,9 @@ class CoalescerTest {
   void oneCallerLeaves(Vertx vertx, VertxTestContext testContext) {
     onContext(vertx, testContext, (calls, coalescer) -> {
       Cancellation leaves = new Cancellation();
-      Future<String> leaving = coalescer.get(7L, leaves);
-      Future<String> staying = coalescer.get(7L, new Cancellation());
-      Future<String> alsoStaying = coalescer.get(7L, new Cancellation());
+      Future<String> leaving = coalescer.get(7L, "a", leaves);
+      Future<String> staying = coalescer.get(7L, "a", new Cancellation());
+      Future<String> alsoStaying = coalescer.get(7L, "a", new Cancellation());
 
       leaves.cancel();
       assertInstanceOf(CancelledException.class, leaving.cause(), "the caller that left hears at once");
@@ -97,8 +98,8 @@ class CoalescerTest {
     onContext(vertx, testContext, (calls, coalescer) -> {
       Cancellation first = new Cancellation();
       Cancellation second = new Cancellation();
-      Future<String> firstCaller = coalescer.get(7L, first);
-      Future<String> secondCaller = coalescer.get(7L, second);
+      Future<String> firstCaller = coalescer.get(7L, "a", first);
+      Future<String> secondCaller = coalescer.get(7L, "a", second);
       Cancellation call = calls.started.get(0).cancellation();
 
       first.cancel();
@@ -115,13 +116,13 @@ class CoalescerTest {
   void newCallAfterCancellation(Vertx vertx, VertxTestContext testContext) {
     onContext(vertx, testContext, (calls, coalescer) -> {
       Cancellation leaves = new Cancellation();
-      coalescer.get(7L, leaves);
+      coalescer.get(7L, "a", leaves);
       leaves.cancel();
       Call cancelled = calls.started.get(0);
       assertTrue(cancelled.cancellation().isCancelled());
       assertFalse(cancelled.result().future().isComplete(), "the cancelled work has not stopped yet");
 
-      Future<String> latecomer = coalescer.get(7L, new Cancellation());
+      Future<String> latecomer = coalescer.get(7L, "a", new Cancellation());
       assertEquals(2, calls.started.size(), "the latecomer did not join the cancelled call");
       Call fresh = calls.started.get(1);
       assertFalse(fresh.cancellation().isCancelled());
@@ -129,7 +130,7 @@ class CoalescerTest {
       cancelled.result().complete("stale user 7");
       assertFalse(latecomer.isComplete(), "the old call's result is not the latecomer's");
       assertEquals(1, coalescer.size(), "the old call leaving the map did not take the new one with it");
-      Future<String> joins = coalescer.get(7L, new Cancellation());
+      Future<String> joins = coalescer.get(7L, "a", new Cancellation());
       assertEquals(2, calls.started.size(), "a third caller joins the new call");
 
       fresh.result().complete("user 7");
@@ -144,8 +145,8 @@ class CoalescerTest {
   void callThatEndsAtOnce(Vertx vertx, VertxTestContext testContext) {
     vertx.runOnContext(v -> testContext.verify(() -> {
       Coalescer<Long, String> coalescer = new Coalescer<>(
-        (key, cancellation) -> Future.failedFuture(new IllegalStateException("refused")));
-      assertEquals("refused", coalescer.get(7L, new Cancellation()).cause().getMessage());
+        (key, caller, cancellation) -> Future.failedFuture(new IllegalStateException("refused")));
+      assertEquals("refused", coalescer.get(7L, "a", new Cancellation()).cause().getMessage());
       assertEquals(0, coalescer.size());
       testContext.completeNow();
     }));

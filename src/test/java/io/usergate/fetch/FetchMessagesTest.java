@@ -27,6 +27,14 @@ class FetchMessagesTest {
     assertEquals(many, FetchMessages.Many.fromJson(many.toJson(), 10));
     assertEquals(new JsonObject().put("ids", new JsonArray().add("1")).put("mode", "all"),
       new FetchMessages.Many(List.of("1"), false, Directives.NONE, true, null).toJson());
+
+    FetchMessages.Many named = new FetchMessages.Many(List.of("1"), false, Directives.NONE, true, null, "quiet");
+    assertEquals("quiet", named.toJson().getString("caller"));
+    assertEquals(named, FetchMessages.Many.fromJson(named.toJson(), 10));
+    FetchMessages.One oneNamed = new FetchMessages.One("7", Directives.NONE, false, null, "quiet");
+    assertEquals(oneNamed, FetchMessages.One.fromJson(oneNamed.toJson()));
+    assertEquals("anonymous", FetchMessages.One.fromJson(new JsonObject().put("id", 7)).caller(), "no caller: anonymous");
+    assertEquals("anonymous", new FetchMessages.One("7", Directives.NONE, false, null, null).caller());
   }
 
   @Test
@@ -55,6 +63,11 @@ class FetchMessagesTest {
     assertBad("requestId", () -> FetchMessages.One.fromJson(new JsonObject().put("id", 7).put("requestId", "x".repeat(201))));
     assertBad("mode", () -> FetchMessages.Many.fromJson(new JsonObject().put("ids", new JsonArray().add(1)).put("mode", "some"), 10));
     assertBad("ids", () -> FetchMessages.Many.fromJson(new JsonObject().put("ids", new JsonArray().add(1).add(2)), 1));
+    assertBad("caller", () -> FetchMessages.One.fromJson(new JsonObject().put("id", 7).put("caller", "")));
+    assertBad("caller", () -> FetchMessages.One.fromJson(new JsonObject().put("id", 7).put("caller", "a\nb")));
+    assertBad("caller", () -> FetchMessages.Many.fromJson(new JsonObject().put("ids", new JsonArray().add(1)).put("caller", 7), 10));
+    assertBad("caller", () -> FetchMessages.Many.fromJson(
+      new JsonObject().put("ids", new JsonArray().add(1)).put("caller", "x".repeat(201)), 10));
     assertBad("writeThrough", () -> FetchMessages.Many.fromJson(
       new JsonObject().put("ids", new JsonArray().add(1)).put("writeThrough", "no"), 10));
   }

@@ -1,6 +1,7 @@
 package io.usergate.fetch;
 
 import io.usergate.HeaderNames;
+import io.usergate.auth.ApiKeys;
 import io.usergate.store.StoreAddresses;
 import io.usergate.store.StoreVerticle;
 import io.usergate.support.Bus;
@@ -13,6 +14,7 @@ import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -49,8 +52,14 @@ class FetchVerticleTest {
 
   /** Deploys the fake upstream, the store and the fetch verticle with the upstream section tweaked. */
   private void deploy(Vertx vertx, Consumer<JsonObject> tweak) throws Exception {
+    deploy(vertx, tweak, new JsonObject());
+  }
+
+  /** As {@link #deploy(Vertx, Consumer)}, with {@code auth.callers} (each caller's share of the directory). */
+  private void deploy(Vertx vertx, Consumer<JsonObject> tweak, JsonObject callers) throws Exception {
     upstream.deployOn(vertx);
     JsonObject config = TestConfig.forTests();
+    config.getJsonObject("auth").put("callers", callers);
     JsonObject section = config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl())
       .put("timeoutMs", 500).put("retryBaseDelayMs", 20);
     tweak.accept(section);
@@ -298,6 +307,36 @@ class FetchVerticleTest {
     }
     Future.all(same).await(10, TimeUnit.SECONDS);
     assertEquals(1, upstream.calls(7));
+  }
+
+  @Test
+  @DisplayName("a named caller whose queue is full is refused 429 TOO_MANY_REQUESTS at once; another caller's miss goes before its queue")
+  void fairSharePerCaller(Vertx vertx) throws Exception {
+    // Only configured callers have a queue of their own; a name nobody configured waits in the anonymous one.
+    JsonObject callers = new JsonObject();
+    for (String name : List.of("noisy", "quiet")) {
+      callers.put(name, new JsonObject().put("keySha256", HexFormat.of().formatHex(ApiKeys.sha256(name + "-key")))
+        .put("scopes", "users:read"));
+    }
+    deploy(vertx, section -> section.put("maxConcurrent", 1).put("maxQueued", 2), callers);
+    Promise<Void> release = Promise.promise();
+    upstream.holdUntil(61, release.future());
+    List<Future<Message<Object>>> noisy = new ArrayList<>();
+    for (long id = 61; id <= 63; id++) {
+      noisy.add(vertx.eventBus().request(FetchAddresses.ONE, one(id).put(FetchAddresses.CALLER, "noisy")));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> status(vertx).getInteger("queued") == 2);
+    JsonObject refused = Bus.failure(vertx, FetchAddresses.ONE, one(64).put(FetchAddresses.CALLER, "noisy"),
+      "TOO_MANY_REQUESTS", 429);
+    assertTrue(refused.getString("message").contains("caller noisy"), refused.encode());
+    Future<Message<Object>> quiet = vertx.eventBus().request(FetchAddresses.ONE, one(65).put(FetchAddresses.CALLER, "quiet"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> status(vertx).getInteger("waitingCallers") == 2);
+    release.complete();
+    Future.all(noisy).await(10, TimeUnit.SECONDS);
+    quiet.await(10, TimeUnit.SECONDS);
+    List<Long> order = upstream.callOrder();
+    assertEquals(List.of(61L, 62L, 65L, 63L), order, "noisy's turn, then quiet's, then noisy's again");
+    assertPermitsBack(vertx);
   }
 
   @Test

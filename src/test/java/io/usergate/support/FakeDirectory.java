@@ -61,6 +61,8 @@ public class FakeDirectory extends LoopbackServer<FakeDirectory> {
   private final AtomicInteger refused = new AtomicInteger();
   /** When each request arrived (System.nanoTime), in order. */
   private final ConcurrentLinkedQueue<Long> arrivals = new ConcurrentLinkedQueue<>();
+  /** The id of each GET of one user, in arrival order. */
+  private final ConcurrentLinkedQueue<Long> callOrder = new ConcurrentLinkedQueue<>();
 
   /** Every id not scripted answers a valid user after this delay. */
   public FakeDirectory defaultDelay(long ms) {
@@ -108,6 +110,7 @@ public class FakeDirectory extends LoopbackServer<FakeDirectory> {
     calls.clear();
     bulkCalls.set(0);
     arrivals.clear();
+    callOrder.clear();
     maxInFlight.set(0);
     abandoned.set(0);
     total.set(0);
@@ -120,6 +123,11 @@ public class FakeDirectory extends LoopbackServer<FakeDirectory> {
   public int calls(long id) {
     AtomicInteger count = calls.get(id);
     return count == null ? 0 : count.get();
+  }
+
+  /** The ids of the GETs of one user, in the order they arrived. */
+  public List<Long> callOrder() {
+    return new ArrayList<>(callOrder);
   }
 
   /** When each request arrived (System.nanoTime), in arrival order. */
@@ -421,6 +429,7 @@ public class FakeDirectory extends LoopbackServer<FakeDirectory> {
     }
     total.incrementAndGet();
     arrivals.add(System.nanoTime());
+    callOrder.add(id);
     int call = calls.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
     Predicate<String> authorizer = this.authorizer;
     if (authorizer != null && !authorizer.test(request.getHeader("Authorization"))) {

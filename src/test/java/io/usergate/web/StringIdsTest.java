@@ -2,8 +2,8 @@ package io.usergate.web;
 
 import io.usergate.fetch.FetchAddresses;
 import io.usergate.support.Bus;
-import io.usergate.support.Sql;
 import io.usergate.support.InProcessService;
+import io.usergate.support.Sql;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
 import io.vertx.core.Vertx;
