@@ -1,6 +1,7 @@
 package io.usergate.web;
 
 import io.usergate.auth.ApiKeys;
+import io.usergate.support.BridgeFrames;
 import io.usergate.support.FakeDirectory;
 import io.usergate.support.ServiceProcess;
 import io.usergate.support.Stack;
@@ -14,7 +15,6 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.parsetools.RecordParser;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -174,7 +174,7 @@ class CallersTest {
   void tcpBridge() throws Exception {
     start(config -> { });
     NetSocket socket = vertx.createNetClient().connect(tcpPort, "127.0.0.1").await(10, TimeUnit.SECONDS);
-    Frames frames = new Frames(socket);
+    BridgeFrames frames = new BridgeFrames(socket, CallersTest::answers);
     JsonObject fetch = new JsonObject().put("type", "send").put("address", "usergate.fetch.one")
       .put("body", new JsonObject().put("id", 7));
 
@@ -263,7 +263,7 @@ class CallersTest {
     });
 
     NetSocket socket = vertx.createNetClient().connect(tcpPort, "127.0.0.1").await(10, TimeUnit.SECONDS);
-    JsonObject refused = new Frames(socket).exchange(new JsonObject().put("type", "send").put("address", "usergate.fetch.one")
+    JsonObject refused = new BridgeFrames(socket, CallersTest::answers).exchange(new JsonObject().put("type", "send").put("address", "usergate.fetch.one")
       .put("replyAddress", "f1").put("headers", new JsonObject().put("X-API-Key", NARROW)).put("body", new JsonObject().put("id", 7)));
     assertRefusal(refused, "f1", 403, "FORBIDDEN");
     socket.close().await(5, TimeUnit.SECONDS);
@@ -300,46 +300,5 @@ class CallersTest {
     });
     socket.writeTextMessage(frame.encode());
     return answer.future().await(10, TimeUnit.SECONDS);
-  }
-
-  /** The TCP bridge's framing: a 4-byte length, then the JSON frame. */
-  private static final class Frames {
-    private final NetSocket socket;
-    private volatile Promise<JsonObject> next;
-    private volatile JsonObject sent;
-
-    Frames(NetSocket socket) {
-      this.socket = socket;
-      RecordParser parser = RecordParser.newFixed(4);
-      parser.handler(new io.vertx.core.Handler<>() {
-        int length = -1;
-
-        @Override
-        public void handle(Buffer chunk) {
-          if (length == -1) {
-            length = chunk.getInt(0);
-            parser.fixedSizeMode(length);
-          } else {
-            JsonObject received = new JsonObject(chunk);
-            if (next != null && answers(sent, received)) {
-              next.tryComplete(received);
-            }
-            length = -1;
-            parser.fixedSizeMode(4);
-          }
-        }
-      });
-      socket.handler(parser);
-    }
-
-    /** Writes a frame and returns the first frame that comes back after it. */
-    JsonObject exchange(JsonObject frame) throws Exception {
-      Promise<JsonObject> answer = Promise.promise();
-      sent = frame;
-      next = answer;
-      Buffer encoded = frame.toBuffer();
-      socket.write(Buffer.buffer().appendInt(encoded.length()).appendBuffer(encoded));
-      return answer.future().await(10, TimeUnit.SECONDS);
-    }
   }
 }

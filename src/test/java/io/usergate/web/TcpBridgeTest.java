@@ -2,18 +2,16 @@ package io.usergate.web;
 
 import io.usergate.fetch.FetchVerticle;
 import io.usergate.store.StoreVerticle;
+import io.usergate.support.BridgeFrames;
 import io.usergate.support.FakeDirectory;
 import io.usergate.support.ServiceProcess;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
 import io.usergate.sync.SyncVerticle;
 import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.parsetools.RecordParser;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -46,49 +44,25 @@ class TcpBridgeTest {
     vertx.deployVerticle(new HttpVerticle(), options).await(10, TimeUnit.SECONDS);
 
     NetSocket socket = vertx.createNetClient().connect(tcpPort, "127.0.0.1").await(10, TimeUnit.SECONDS);
-    JsonObject reply = exchange(socket, new JsonObject().put("type", "send").put("address", "usergate.fetch.one")
+    BridgeFrames frames = new BridgeFrames(socket);
+    JsonObject reply = frames.exchange(new JsonObject().put("type", "send").put("address", "usergate.fetch.one")
       .put("body", new JsonObject().put("id", 7)).put("replyAddress", "r1"));
     assertEquals("r1", reply.getString("address"), reply.encode());
     assertEquals(FakeDirectory.user(7), reply.getJsonObject("body"));
 
-    JsonObject denied = exchange(socket, new JsonObject().put("type", "send").put("address", "usergate.store.upsert")
+    JsonObject denied = frames.exchange(new JsonObject().put("type", "send").put("address", "usergate.store.upsert")
       .put("body", new JsonObject()).put("replyAddress", "r2"));
     assertEquals("err", denied.getString("type"));
     assertEquals("access_denied", denied.getString("message"), denied.encode());
 
-    JsonObject noToken = exchange(socket, new JsonObject().put("type", "send").put("address", "usergate.sync.enqueue")
+    JsonObject noToken = frames.exchange(new JsonObject().put("type", "send").put("address", "usergate.sync.enqueue")
       .put("body", new JsonObject().put("ids", new io.vertx.core.json.JsonArray().add(1))).put("replyAddress", "r3"));
     assertEquals("err", noToken.getString("type"), noToken.encode());
 
-    JsonObject withToken = exchange(socket, new JsonObject().put("type", "send").put("address", "usergate.sync.enqueue")
+    JsonObject withToken = frames.exchange(new JsonObject().put("type", "send").put("address", "usergate.sync.enqueue")
       .put("headers", new JsonObject().put("Authorization", "Bearer tcp-token"))
       .put("body", new JsonObject().put("ids", new io.vertx.core.json.JsonArray().add(1))).put("replyAddress", "r4"));
     assertEquals(1, withToken.getJsonObject("body").getInteger("enqueued"), withToken.encode());
     socket.close().await(5, TimeUnit.SECONDS);
-  }
-
-  /** Writes one frame and reads the next one back. */
-  private static JsonObject exchange(NetSocket socket, JsonObject frame) throws Exception {
-    Promise<JsonObject> answer = Promise.promise();
-    RecordParser parser = RecordParser.newFixed(4);
-    parser.handler(new io.vertx.core.Handler<Buffer>() {
-      int length = -1;
-
-      @Override
-      public void handle(Buffer chunk) {
-        if (length == -1) {
-          length = chunk.getInt(0);
-          parser.fixedSizeMode(length);
-        } else {
-          answer.tryComplete(new JsonObject(chunk));
-          length = -1;
-          parser.fixedSizeMode(4);
-        }
-      }
-    });
-    socket.handler(parser);
-    Buffer encoded = frame.toBuffer();
-    socket.write(Buffer.buffer().appendInt(encoded.length()).appendBuffer(encoded));
-    return answer.future().await(10, TimeUnit.SECONDS);
   }
 }

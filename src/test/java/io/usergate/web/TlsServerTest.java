@@ -1,13 +1,12 @@
 package io.usergate.web;
 
 import io.usergate.config.Configuration;
+import io.usergate.support.BridgeFrames;
 import io.usergate.support.LogCapture;
 import io.usergate.support.ServiceProcess;
 import io.usergate.support.TestCertificates;
 import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpClientOptions;
@@ -18,7 +17,6 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.parsetools.RecordParser;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -153,25 +151,8 @@ class TlsServerTest {
   void tcpBridge() throws Exception {
     NetSocket socket = vertx.createNetClient(bridgeClient()).connect(bridgePort, "127.0.0.1").await(10, TimeUnit.SECONDS);
     assertTrue(socket.isSsl());
-    Promise<JsonObject> answer = Promise.promise();
-    RecordParser parser = RecordParser.newFixed(4);
-    parser.handler(new io.vertx.core.Handler<>() {
-      int length = -1;
-
-      @Override
-      public void handle(Buffer chunk) {
-        if (length == -1) {
-          length = chunk.getInt(0);
-          parser.fixedSizeMode(length);
-        } else {
-          answer.tryComplete(new JsonObject(chunk));
-        }
-      }
-    });
-    socket.handler(parser);
-    Buffer frame = new JsonObject().put("type", "ping").toBuffer();
-    socket.write(Buffer.buffer().appendInt(frame.length()).appendBuffer(frame));
-    assertEquals("pong", answer.future().await(10, TimeUnit.SECONDS).getString("type"));
+    JsonObject pong = new BridgeFrames(socket).exchange(new JsonObject().put("type", "ping"));
+    assertEquals("pong", pong.getString("type"));
     socket.close().await(5, TimeUnit.SECONDS);
   }
 
