@@ -52,22 +52,32 @@ class FairQueueTest {
     return caller -> share;
   }
 
-  /** {@code count} waiters of {@code caller}, each recording its name in {@code served} when it gets a permit. */
-  private static List<Future<FairQueue.Permit>> wait(FairQueue queue, String caller, int count, List<String> served) {
-    List<Future<FairQueue.Permit>> waiters = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      waiters.add(queue.acquire(caller, LONG_WAIT, new Cancellation()).onSuccess(permit -> served.add(caller)));
-    }
-    return waiters;
-  }
+  /** Waiters in a queue, each recording its caller's name in {@code served} when it gets a permit. */
+  private static final class Waiters {
+    final List<String> served = new ArrayList<>();
+    private final List<Future<FairQueue.Permit>> holders = new ArrayList<>();
+    private final FairQueue queue;
 
-  /** Releases {@code releases} permits, the oldest holder's first; {@code served} records who got them. */
-  private static void serve(List<String> served, List<Future<FairQueue.Permit>> holders, int releases) {
-    for (int i = 0; i < releases; i++) {
-      holders.stream().filter(Future::succeeded).findFirst().ifPresent(f -> {
-        holders.remove(f);
-        f.result().release();
-      });
+    Waiters(FairQueue queue) {
+      this.queue = queue;
+    }
+
+    /** Adds {@code count} waiters of {@code caller}. */
+    Waiters add(String caller, int count) {
+      for (int i = 0; i < count; i++) {
+        holders.add(queue.acquire(caller, LONG_WAIT, new Cancellation()).onSuccess(permit -> served.add(caller)));
+      }
+      return this;
+    }
+
+    /** Releases {@code releases} permits, the oldest holder's first. */
+    void serve(int releases) {
+      for (int i = 0; i < releases; i++) {
+        holders.stream().filter(Future::succeeded).findFirst().ifPresent(f -> {
+          holders.remove(f);
+          f.result().release();
+        });
+      }
     }
   }
 
@@ -107,12 +117,11 @@ class FairQueueTest {
   void quietCallerIsNotStarved(Vertx vertx, VertxTestContext testContext) {
     onContext(vertx, testContext, v -> {
       FairQueue queue = new FairQueue(vertx, 2, everyone(1, 1000));
-      List<String> served = new ArrayList<>();
-      List<Future<FairQueue.Permit>> holders = new ArrayList<>(wait(queue, "noisy", 102, served));
-      assertEquals(List.of("noisy", "noisy"), served, "two permits, taken at once");
-      holders.addAll(wait(queue, "quiet", 1, served));
-      serve(served, holders, 2);
-      assertEquals(List.of("noisy", "noisy", "noisy", "quiet"), served, "noisy's turn, then quiet's");
+      Waiters waiters = new Waiters(queue).add("noisy", 102);
+      assertEquals(List.of("noisy", "noisy"), waiters.served, "two permits, taken at once");
+      waiters.add("quiet", 1);
+      waiters.serve(2);
+      assertEquals(List.of("noisy", "noisy", "noisy", "quiet"), waiters.served, "noisy's turn, then quiet's");
       assertEquals(1, queue.waitingCallers(), "quiet's queue is empty and gone");
     });
   }
@@ -123,19 +132,18 @@ class FairQueueTest {
     onContext(vertx, testContext, v -> {
       Map<String, Integer> weights = Map.of("a", 3, "b", 2, "c", 1);
       FairQueue queue = new FairQueue(vertx, 1, caller -> new FairQueue.Share(weights.get(caller), 1000));
-      List<String> served = new ArrayList<>();
-      List<Future<FairQueue.Permit>> holders = new ArrayList<>(wait(queue, "a", 100, served));
-      holders.addAll(wait(queue, "b", 100, served));
-      holders.addAll(wait(queue, "c", 100, served));
-      served.clear();
-      serve(served, holders, 60);
-      assertEquals(30, served.stream().filter("a"::equals).count());
-      assertEquals(20, served.stream().filter("b"::equals).count());
-      assertEquals(10, served.stream().filter("c"::equals).count());
+      Waiters waiters = new Waiters(queue).add("a", 100);
+      waiters.add("b", 100);
+      waiters.add("c", 100);
+      waiters.served.clear();
+      waiters.serve(60);
+      assertEquals(30, waiters.served.stream().filter("a"::equals).count());
+      assertEquals(20, waiters.served.stream().filter("b"::equals).count());
+      assertEquals(10, waiters.served.stream().filter("c"::equals).count());
       // Each round of 6 permits is a a a b b c: a heavy caller takes its share round by round, not in one run.
       for (int round = 0; round < 10; round++) {
-        List<String> oneRound = served.subList(round * 6, round * 6 + 6);
-        assertEquals(List.of("a", "a", "a", "b", "b", "c"), oneRound, "round " + round + " of " + served);
+        List<String> oneRound = waiters.served.subList(round * 6, round * 6 + 6);
+        assertEquals(List.of("a", "a", "a", "b", "b", "c"), oneRound, "round " + round + " of " + waiters.served);
       }
     });
   }
@@ -145,13 +153,12 @@ class FairQueueTest {
   void noCreditWhileIdle(Vertx vertx, VertxTestContext testContext) {
     onContext(vertx, testContext, v -> {
       FairQueue queue = new FairQueue(vertx, 1, everyone(1, 1000));
-      List<String> served = new ArrayList<>();
-      List<Future<FairQueue.Permit>> holders = new ArrayList<>(wait(queue, "noisy", 50, served));
-      serve(served, holders, 20);
-      holders.addAll(wait(queue, "back", 10, served));
-      served.clear();
-      serve(served, holders, 6);
-      assertEquals(List.of("noisy", "back", "noisy", "back", "noisy", "back"), served);
+      Waiters waiters = new Waiters(queue).add("noisy", 50);
+      waiters.serve(20);
+      waiters.add("back", 10);
+      waiters.served.clear();
+      waiters.serve(6);
+      assertEquals(List.of("noisy", "back", "noisy", "back", "noisy", "back"), waiters.served);
     });
   }
 
@@ -161,8 +168,7 @@ class FairQueueTest {
     onContext(vertx, testContext, v -> {
       FairQueue queue = new FairQueue(vertx, 1,
         caller -> new FairQueue.Share(1, "noisy".equals(caller) ? 2 : 5));
-      List<String> served = new ArrayList<>();
-      List<Future<FairQueue.Permit>> holders = new ArrayList<>(wait(queue, "noisy", 3, served));
+      Waiters waiters = new Waiters(queue).add("noisy", 3);
       Future<FairQueue.Permit> refused = queue.acquire("noisy", LONG_WAIT, new Cancellation());
       assertTrue(refused.failed(), "refused at once, not after a wait");
       UsergateException error = assertInstanceOf(UsergateException.class, refused.cause());
@@ -170,11 +176,11 @@ class FairQueueTest {
       assertEquals(429, error.code().status());
       assertTrue(error.getMessage().contains("caller noisy has 2 upstream requests waiting"), error.getMessage());
 
-      holders.addAll(wait(queue, "quiet", 5, served));
+      waiters.add("quiet", 5);
       assertEquals(5, queue.queued("quiet"), "the quiet caller's own queue takes its own maxQueued");
       assertTrue(queue.acquire("quiet", LONG_WAIT, new Cancellation()).failed(), "and is full at its own limit");
-      serve(served, holders, 2);
-      assertEquals(List.of("noisy", "noisy", "quiet"), served);
+      waiters.serve(2);
+      assertEquals(List.of("noisy", "noisy", "quiet"), waiters.served);
     });
   }
 
@@ -194,17 +200,16 @@ class FairQueueTest {
   void resize(Vertx vertx, VertxTestContext testContext) {
     onContext(vertx, testContext, v -> {
       FairQueue queue = new FairQueue(vertx, 2, everyone(1, 10));
-      List<String> served = new ArrayList<>();
-      List<Future<FairQueue.Permit>> holders = new ArrayList<>(wait(queue, "a", 4, served));
-      holders.addAll(wait(queue, "b", 2, served));
+      Waiters waiters = new Waiters(queue).add("a", 4);
+      waiters.add("b", 2);
       queue.resize(4);
-      assertEquals(List.of("a", "a", "a", "b"), served, "two more served at once, in turn");
+      assertEquals(List.of("a", "a", "a", "b"), waiters.served, "two more served at once, in turn");
       queue.resize(1);
-      serve(served, holders, 3);
-      assertEquals(4, served.size(), "4 held, 1 allowed: releases are not handed on");
+      waiters.serve(3);
+      assertEquals(4, waiters.served.size(), "4 held, 1 allowed: releases are not handed on");
       assertEquals(1, queue.inFlight());
-      serve(served, holders, 1);
-      assertEquals(List.of("a", "a", "a", "b", "a"), served, "below the new size: the next in turn is served");
+      waiters.serve(1);
+      assertEquals(List.of("a", "a", "a", "b", "a"), waiters.served, "below the new size: the next in turn is served");
       assertEquals(1, queue.inFlight());
     });
   }
