@@ -28,24 +28,7 @@ public final class Projection {
   public JsonObject user(JsonObject user) {
     JsonObject seen = new JsonObject();
     for (List<String> tokens : paths) {
-      Object source = user;
-      JsonObject target = seen;
-      for (int i = 0; i < tokens.size() && source instanceof JsonObject object; i++) {
-        String token = tokens.get(i);
-        if (!object.containsKey(token)) {
-          break;
-        }
-        Object value = object.getValue(token);
-        if (i == tokens.size() - 1) {
-          target.put(token, value instanceof JsonObject o ? o.copy() : value instanceof JsonArray a ? a.copy() : value);
-        } else if (value instanceof JsonObject) {
-          if (!(target.getValue(token) instanceof JsonObject)) {
-            target.put(token, new JsonObject());
-          }
-          target = target.getJsonObject(token);
-        }
-        source = value;
-      }
+      Pointers.copyPath(user, tokens, seen);
     }
     return seen;
   }

@@ -1,5 +1,7 @@
 package io.usergate.config;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.pointer.JsonPointer;
 
 import java.util.ArrayList;
@@ -187,5 +189,31 @@ public final class Pointers {
       tokens.add(token.replace("~1", "/").replace("~0", "~"));
     }
     return tokens;
+  }
+
+  /**
+   * Copies into {@code target} what {@code tokens} name in {@code source}, the objects on the way recreated
+   * (and merged with what {@code target} already has); {@code source} stays untouched. A path through an
+   * array, or to nothing, copies nothing: name the array to copy it whole.
+   */
+  public static void copyPath(JsonObject source, List<String> tokens, JsonObject target) {
+    Object from = source;
+    JsonObject into = target;
+    for (int i = 0; i < tokens.size() && from instanceof JsonObject object; i++) {
+      String token = tokens.get(i);
+      if (!object.containsKey(token)) {
+        return;
+      }
+      Object value = object.getValue(token);
+      if (i == tokens.size() - 1) {
+        into.put(token, value instanceof JsonObject o ? o.copy() : value instanceof JsonArray a ? a.copy() : value);
+      } else if (value instanceof JsonObject) {
+        if (!(into.getValue(token) instanceof JsonObject)) {
+          into.put(token, new JsonObject());
+        }
+        into = into.getJsonObject(token);
+      }
+      from = value;
+    }
   }
 }

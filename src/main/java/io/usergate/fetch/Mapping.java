@@ -337,31 +337,9 @@ final class Mapping {
       }
     }
     for (JsonPointer pointer : keep) {
-      List<String> tokens = Pointers.tokens(pointer);
-      Object source = user;
-      JsonObject target = kept;
-      for (int i = 0; i < tokens.size() && source instanceof JsonObject object; i++) {
-        String token = tokens.get(i);
-        if (!object.containsKey(token)) {
-          break;
-        }
-        Object value = object.getValue(token);
-        if (i == tokens.size() - 1) {
-          target.put(token, value instanceof JsonObject || value instanceof JsonArray ? copy(value) : value);
-        } else if (value instanceof JsonObject) {
-          if (!(target.getValue(token) instanceof JsonObject)) {
-            target.put(token, new JsonObject());
-          }
-          target = target.getJsonObject(token);
-        }
-        source = value;
-      }
+      Pointers.copyPath(user, Pointers.tokens(pointer), kept);
     }
     return kept;
-  }
-
-  private static Object copy(Object value) {
-    return value instanceof JsonObject object ? object.copy() : ((JsonArray) value).copy();
   }
 
   private String idSource() {
