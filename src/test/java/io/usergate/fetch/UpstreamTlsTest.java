@@ -1,15 +1,10 @@
 package io.usergate.fetch;
 
-import io.usergate.config.Configuration;
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
 import io.usergate.support.FakeDirectory;
 import io.usergate.support.FakeTokenEndpoint;
 import io.usergate.support.TestCertificates;
-import io.usergate.user.User;
-import io.vertx.core.Context;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -20,10 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -37,15 +30,14 @@ class UpstreamTlsTest {
   Path dir;
 
   private Vertx vertx;
-  private Context context;
   private TestCertificates ca;
   private Path caFile;
-  private Upstream upstream;
+  private ConfinedUpstream confined;
 
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
-    context = vertx.getOrCreateContext();
+    confined = new ConfinedUpstream(vertx);
     ca = TestCertificates.authority("directory-ca");
     caFile = ca.caFile(dir);
   }
@@ -59,9 +51,9 @@ class UpstreamTlsTest {
   @DisplayName("a directory whose certificate a private CA signed (upstream.tlsCaPath) answers over HTTPS")
   void privateCa() throws Exception {
     FakeDirectory directory = new FakeDirectory().overTls(ca.server("directory").options(), null).deployOn(vertx);
-    connect(section(directory).put("tlsCaPath", caFile.toString()));
+    confined.connect(section(directory).put("tlsCaPath", caFile.toString()));
     assertTrue(directory.baseUrl().startsWith("https://"));
-    assertEquals("7", on(() -> fetch(7)).id());
+    assertEquals("7", confined.on(() -> confined.fetch(7)).id());
   }
 
   @Test
@@ -69,16 +61,16 @@ class UpstreamTlsTest {
   void wrongCa() throws Exception {
     FakeDirectory directory = new FakeDirectory().overTls(ca.server("directory").options(), null).deployOn(vertx);
     Path otherCa = TestCertificates.authority("other-ca").caFile(dir);
-    connect(section(directory).put("tlsCaPath", otherCa.toString()).put("retries", 2));
-    UsergateException failure = failure(7);
+    confined.connect(section(directory).put("tlsCaPath", otherCa.toString()).put("retries", 2));
+    UsergateException failure = confined.failure(7);
     assertEquals(ErrorCode.UPSTREAM_UNAVAILABLE, failure.code());
     assertTrue(failure.getMessage().contains("TLS handshake failed"), failure.getMessage());
     assertTrue(failure.getMessage().contains("upstream.tlsCaPath"), failure.getMessage());
     assertEquals(0, directory.totalCalls());
 
     // The JVM's trust store does not know the test CA either: no CA configured is no trust, not any trust.
-    connect(section(directory));
-    assertEquals(ErrorCode.UPSTREAM_UNAVAILABLE, failure(7).code());
+    confined.connect(section(directory));
+    assertEquals(ErrorCode.UPSTREAM_UNAVAILABLE, confined.failure(7).code());
     assertEquals(0, directory.totalCalls());
   }
 
@@ -86,16 +78,16 @@ class UpstreamTlsTest {
   @DisplayName("a directory that requires a client certificate: without one the call fails with UPSTREAM_UNAVAILABLE naming TLS; with upstream.tlsCertPath and tlsKeyPath it succeeds")
   void mutualTls() throws Exception {
     FakeDirectory directory = new FakeDirectory().overTls(ca.server("directory").options(), ca.trust()).deployOn(vertx);
-    connect(section(directory).put("tlsCaPath", caFile.toString()));
-    UsergateException failure = failure(7);
+    confined.connect(section(directory).put("tlsCaPath", caFile.toString()));
+    UsergateException failure = confined.failure(7);
     assertEquals(ErrorCode.UPSTREAM_UNAVAILABLE, failure.code());
     assertTrue(failure.getMessage().contains("TLS"), failure.getMessage());
     assertEquals(0, directory.totalCalls());
 
     TestCertificates.PemFiles client = ca.client("usergate").written(dir, "client");
-    connect(section(directory).put("tlsCaPath", caFile.toString())
+    confined.connect(section(directory).put("tlsCaPath", caFile.toString())
       .put("tlsCertPath", client.cert().toString()).put("tlsKeyPath", client.key().toString()));
-    assertEquals("7", on(() -> fetch(7)).id());
+    assertEquals("7", confined.on(() -> confined.fetch(7)).id());
     assertEquals(1, directory.totalCalls());
   }
 
@@ -111,43 +103,19 @@ class UpstreamTlsTest {
     JsonObject token = new JsonObject().put("tokenUrl", endpoint.url()).put("clientId", "usergate")
       .put("clientSecret", "token-secret");
 
-    connect(section(directory).mergeIn(token).put("tlsCaPath", caFile.toString()));
-    UsergateException noClientCertificate = failure(7);
+    confined.connect(section(directory).mergeIn(token).put("tlsCaPath", caFile.toString()));
+    UsergateException noClientCertificate = confined.failure(7);
     assertEquals(ErrorCode.UPSTREAM_UNAVAILABLE, noClientCertificate.code());
     assertTrue(noClientCertificate.getMessage().contains("token endpoint"), noClientCertificate.getMessage());
     assertEquals(0, endpoint.issued());
 
-    connect(section(directory).mergeIn(token).put("tlsCaPath", caFile.toString())
+    confined.connect(section(directory).mergeIn(token).put("tlsCaPath", caFile.toString())
       .put("tlsCertPath", client.cert().toString()).put("tlsKeyPath", client.key().toString()));
-    assertEquals("7", on(() -> fetch(7)).id());
+    assertEquals("7", confined.on(() -> confined.fetch(7)).id());
     assertEquals(1, endpoint.issued());
   }
 
   private static JsonObject section(FakeDirectory directory) {
     return new JsonObject().put("baseUrl", directory.baseUrl()).put("retries", 0);
-  }
-
-  private void connect(JsonObject section) throws Exception {
-    if (upstream != null) {
-      Upstream before = upstream;
-      on(before::close);
-    }
-    JsonObject config = Configuration.withOverrides(new JsonObject().put("upstream", section));
-    UpstreamSettings settings = UpstreamSettings.from(config);
-    upstream = on(() -> Future.succeededFuture(new Upstream(vertx, settings, Mapping.from(config))));
-  }
-
-  private <T> T on(Supplier<Future<T>> work) throws Exception {
-    Promise<T> done = Promise.promise();
-    context.runOnContext(v -> work.get().onComplete(done));
-    return done.future().await(20, TimeUnit.SECONDS);
-  }
-
-  private Future<User> fetch(long id) {
-    return upstream.fetchUser(Long.toString(id), new Cancellation(), System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
-  }
-
-  private UsergateException failure(long id) throws Exception {
-    return assertInstanceOf(UsergateException.class, on(() -> fetch(id).transform(done -> Future.succeededFuture(done.cause()))));
   }
 }

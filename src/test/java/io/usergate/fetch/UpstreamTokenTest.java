@@ -1,6 +1,5 @@
 package io.usergate.fetch;
 
-import io.usergate.config.Configuration;
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
 import io.usergate.support.FakeDirectory;
@@ -8,9 +7,7 @@ import io.usergate.support.FakeTokenEndpoint;
 import io.usergate.support.FakeTokenEndpoint.Mode;
 import io.usergate.support.LogCapture;
 import io.usergate.user.User;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -22,11 +19,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -38,16 +33,14 @@ class UpstreamTokenTest {
   private static final String SECRET = "s3cret-for-the-directory";
 
   private Vertx vertx;
-  private Context context;
   private FakeTokenEndpoint endpoint;
   private FakeDirectory directory;
-  private UpstreamSettings settings;
-  private Upstream upstream;
+  private ConfinedUpstream confined;
 
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
-    context = vertx.getOrCreateContext();
+    confined = new ConfinedUpstream(vertx);
     endpoint = new FakeTokenEndpoint("usergate", SECRET);
     directory = new FakeDirectory();
     vertx.deployVerticle(endpoint).await(10, TimeUnit.SECONDS);
@@ -59,9 +52,7 @@ class UpstreamTokenTest {
     JsonObject section = new JsonObject().put("baseUrl", directory.baseUrl()).put("retries", 0)
       .put("tokenUrl", endpoint.url()).put("clientId", "usergate").put("clientSecret", SECRET);
     tweak.accept(section);
-    JsonObject config = Configuration.withOverrides(new JsonObject().put("upstream", section));
-    settings = UpstreamSettings.from(config);
-    upstream = on(() -> Future.succeededFuture(new Upstream(vertx, settings, Mapping.from(config))));
+    confined.connect(section);
   }
 
   @AfterEach
@@ -69,30 +60,15 @@ class UpstreamTokenTest {
     vertx.close().await(30, TimeUnit.SECONDS);
   }
 
-  /** {@code work} on the one context Upstream is confined to, as the fetch verticle's is. */
-  private <T> T on(Supplier<Future<T>> work) throws Exception {
-    Promise<T> done = Promise.promise();
-    context.runOnContext(v -> work.get().onComplete(done));
-    return done.future().await(20, TimeUnit.SECONDS);
-  }
-
-  private Future<User> fetch(long id) {
-    return upstream.fetchUser(Long.toString(id), new Cancellation(), System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
-  }
-
   /** {@code count} users fetched at once, from {@code first}. */
   private List<User> fetchAtOnce(long first, int count) throws Exception {
-    return on(() -> {
+    return confined.on(() -> {
       List<Future<User>> calls = new ArrayList<>();
       for (long id = first; id < first + count; id++) {
-        calls.add(fetch(id));
+        calls.add(confined.fetch(id));
       }
       return Future.all(calls).map(all -> all.<User>list());
     });
-  }
-
-  private UsergateException failure(long id) throws Exception {
-    return assertInstanceOf(UsergateException.class, on(() -> fetch(id).transform(done -> Future.succeededFuture(done.cause()))));
   }
 
   @Test
@@ -111,7 +87,7 @@ class UpstreamTokenTest {
   void renewedBeforeExpiry() throws Exception {
     connect(upstream -> { });
     endpoint.expiresIn(2);
-    int calls = on(() -> callUntil(4, 0));
+    int calls = confined.on(() -> callUntil(4, 0));
     assertTrue(calls > 20, calls + " calls");
     assertEquals(0, directory.refused(), "no call was refused");
     assertTrue(endpoint.requests() <= 5, endpoint.requests() + " token requests: each renewed once, after 1 s");
@@ -122,7 +98,7 @@ class UpstreamTokenTest {
     if (endpoint.issued() >= tokens) {
       return Future.succeededFuture(made);
     }
-    return fetch(made + 1).compose(user -> vertx.timer(50, TimeUnit.MILLISECONDS)).compose(v -> callUntil(tokens, made + 1));
+    return confined.fetch(made + 1).compose(user -> vertx.timer(50, TimeUnit.MILLISECONDS)).compose(v -> callUntil(tokens, made + 1));
   }
 
   @Test
@@ -130,9 +106,9 @@ class UpstreamTokenTest {
     + "together cause one new token too; neither counts as a failure of the directory")
   void revokedToken() throws Exception {
     connect(upstream -> { });
-    on(() -> fetch(1));
+    confined.on(() -> confined.fetch(1));
     endpoint.revokeAll();
-    assertEquals("2", on(() -> fetch(2)).id());
+    assertEquals("2", confined.on(() -> confined.fetch(2)).id());
     assertEquals(1, directory.refused());
     assertEquals(2, directory.calls(2));
     assertEquals(2, endpoint.requests());
@@ -141,7 +117,7 @@ class UpstreamTokenTest {
     assertEquals(50, fetchAtOnce(100, 50).size());
     assertEquals(51, directory.refused(), "the 50 calls carried the revoked token");
     assertEquals(3, endpoint.requests(), "and caused one new token");
-    assertEquals(0, upstream.breakerFailures());
+    assertEquals(0, confined.upstream().breakerFailures());
   }
 
   @Test
@@ -150,13 +126,13 @@ class UpstreamTokenTest {
   void refusedTwice() throws Exception {
     connect(upstream -> { });
     directory.authorizeWith(authorization -> false);
-    UsergateException failure = failure(7);
+    UsergateException failure = confined.failure(7);
     assertEquals(ErrorCode.UPSTREAM_ERROR, failure.code());
     assertTrue(failure.getMessage().startsWith("upstream answered 401 to GET /users/7 (check the client's permissions"),
       failure.getMessage());
     assertEquals(2, directory.calls(7));
     assertEquals(2, endpoint.requests());
-    assertEquals(0, upstream.breakerFailures());
+    assertEquals(0, confined.upstream().breakerFailures());
   }
 
   @Test
@@ -166,23 +142,23 @@ class UpstreamTokenTest {
     try (LogCapture logs = LogCapture.everything()) {
       connect(upstream -> upstream.put("timeoutMs", 500));
       endpoint.mode(Mode.FAIL);
-      UsergateException failed = failure(1);
+      UsergateException failed = confined.failure(1);
       assertEquals(ErrorCode.UPSTREAM_UNAVAILABLE, failed.code());
       assertEquals("the token endpoint " + endpoint.url() + " gave no token: Service Unavailable: down for maintenance",
         failed.getMessage());
       endpoint.mode(Mode.HANG);
       long started = System.nanoTime();
-      UsergateException hung = failure(1);
+      UsergateException hung = confined.failure(1);
       long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
       assertEquals("the token endpoint " + endpoint.url() + " did not answer within 500 ms", hung.getMessage());
       assertTrue(tookMs < 2500, "answered after " + tookMs + " ms; the deadline is 500 ms");
       assertEquals(0, directory.totalCalls());
       endpoint.mode(Mode.OK);
-      assertEquals("1", on(() -> fetch(1)).id());
+      assertEquals("1", confined.on(() -> confined.fetch(1)).id());
       assertTrue(logs.lines().stream().noneMatch(line -> line.contains(SECRET)), String.join("\n", logs.lines()));
     }
-    assertFalse(settings.toString().contains(SECRET), settings.toString());
-    assertTrue(settings.toString().contains("token from " + endpoint.url() + " for client usergate (secret masked"),
-      settings.toString());
+    assertFalse(confined.settings().toString().contains(SECRET), confined.settings().toString());
+    assertTrue(confined.settings().toString().contains("token from " + endpoint.url() + " for client usergate (secret masked"),
+      confined.settings().toString());
   }
 }
