@@ -1,5 +1,6 @@
 package io.usergate;
 
+import io.usergate.store.Database;
 import io.usergate.support.ServiceProcess;
 import io.usergate.support.TestDatabase;
 import io.vertx.core.json.JsonObject;
@@ -77,7 +78,7 @@ class ClusterCrashIT {
   }
 
   private static long count(JsonObject pg, String sql) throws Exception {
-    try (var connection = DriverManager.getConnection(io.usergate.store.Database.jdbcUrl(pg, DATABASE),
+    try (var connection = DriverManager.getConnection(Database.jdbcUrl(pg, DATABASE),
       pg.getString("user"), pg.getString("password"));
          ResultSet result = connection.createStatement().executeQuery(sql)) {
       result.next();

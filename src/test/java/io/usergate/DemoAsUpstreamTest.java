@@ -1,6 +1,7 @@
 package io.usergate;
 
 import io.usergate.config.Configuration;
+import io.usergate.demo.DemoIdsAccess;
 import io.usergate.support.Stack;
 import io.usergate.support.TestDatabase;
 import io.vertx.core.DeploymentOptions;
@@ -60,7 +61,7 @@ class DemoAsUpstreamTest {
     config.put("pg", TestDatabase.pg());
     vertx.deployVerticle(new MainVerticle(), new DeploymentOptions().setConfig(config)).await(60, TimeUnit.SECONDS);
     // The id of the shape's user 7, as the demo makes it (the start log names users 1 to 3).
-    String id = knownId != null ? knownId : io.usergate.demo.DemoIdsAccess.id(preset, 7);
+    String id = knownId != null ? knownId : DemoIdsAccess.id(preset, 7);
     HttpResponse<Buffer> answer = WebClient.create(vertx).get(port, "127.0.0.1", "/users/" + id.replace("|", "%7C"))
       .send().await(10, TimeUnit.SECONDS);
     assertEquals(200, answer.statusCode(), preset + ": " + answer.bodyAsString());

@@ -1,5 +1,6 @@
 package io.usergate;
 
+import io.usergate.store.Database;
 import io.usergate.support.ServiceProcess;
 import io.usergate.support.TestDatabase;
 import io.vertx.core.json.JsonObject;
@@ -63,7 +64,7 @@ class SyncCrashIT {
   }
 
   private static long count(JsonObject pg, String sql) throws Exception {
-    try (var connection = DriverManager.getConnection(io.usergate.store.Database.jdbcUrl(pg, "usergate_crash"),
+    try (var connection = DriverManager.getConnection(Database.jdbcUrl(pg, "usergate_crash"),
       pg.getString("user"), pg.getString("password"));
          ResultSet result = connection.createStatement().executeQuery(sql)) {
       result.next();

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Who may call, and what each caller may do: the credential of a request (an HTTP request's headers, a
@@ -41,7 +42,7 @@ public final class Access {
    * request may do everything but write as soon as some key exists; with no key at all, everything.
    */
   public static Access of(String required, boolean loopback, List<ApiKeys.Keyed> callers, String token,
-                          java.util.function.Supplier<String> generatedToken, boolean metricsOpen) {
+                          Supplier<String> generatedToken, boolean metricsOpen) {
     boolean mustIdentify = switch (required) {
       case "true" -> true;
       case "false" -> false;

@@ -1,5 +1,6 @@
 package io.usergate.config;
 
+import io.usergate.auth.ApiKeys;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Locale;
@@ -168,7 +169,7 @@ public record ConfigKey(String section, String name, Type type, long min, long m
         case POINTERS -> Pointers.list((String) typed);
         case TEMPLATE -> Pointers.template((String) typed);
         case HEADERS -> Headers.parse(typed);
-        case CALLERS -> io.usergate.auth.ApiKeys.parse(typed);
+        case CALLERS -> ApiKeys.parse(typed);
         default -> { }
       }
     } catch (IllegalArgumentException e) {

@@ -1,5 +1,6 @@
 package io.usergate.config;
 
+import io.usergate.auth.Access;
 import io.usergate.cluster.HazelcastConfigs;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -323,7 +324,7 @@ public final class Configuration {
       checkToken(upstream);
       checkMapping(config.getJsonObject("mapping"));
       String required = config.getJsonObject("auth").getString("required");
-      if (!io.usergate.auth.Access.isRequiredSetting(required)) {
+      if (!Access.isRequiredSetting(required)) {
         fail("auth.required", "\"" + required + "\" is none of auto, true, false");
       }
       String shape = config.getJsonObject("demo").getString("shape");

@@ -1,5 +1,6 @@
 package io.usergate.config;
 
+import io.usergate.auth.ApiKeys;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.pointer.JsonPointer;
 
@@ -81,9 +82,9 @@ public final class Section {
   }
 
   /** The callers of {@code auth.callers}, checked. */
-  public java.util.List<io.usergate.auth.ApiKeys.Keyed> callers(String key) {
+  public List<ApiKeys.Keyed> callers(String key) {
     Object value = value(key, ConfigKey.Type.CALLERS);
-    return parsed(key, () -> io.usergate.auth.ApiKeys.parse(value));
+    return parsed(key, () -> ApiKeys.parse(value));
   }
 
   /**

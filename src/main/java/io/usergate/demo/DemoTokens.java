@@ -5,6 +5,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -112,7 +113,7 @@ final class DemoTokens {
   }
 
   private static String formDecoded(String text) {
-    return java.net.URLDecoder.decode(text, StandardCharsets.UTF_8);
+    return URLDecoder.decode(text, StandardCharsets.UTF_8);
   }
 
   private static boolean same(String sent, String expected) {

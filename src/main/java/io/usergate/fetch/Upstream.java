@@ -11,6 +11,7 @@ import io.usergate.user.User;
 import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Timer;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -103,7 +104,7 @@ final class Upstream implements RateShare.Paced {
   /** How an answer becomes a call's result. */
   @FunctionalInterface
   private interface Parser<T> {
-    T parse(int status, io.vertx.core.MultiMap headers, Buffer body);
+    T parse(int status, MultiMap headers, Buffer body);
   }
 
   private final Vertx vertx;

@@ -45,7 +45,9 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * The HTTP edge: routes, the SockJS bridge, health and metrics. It holds no business logic: it
@@ -385,11 +387,10 @@ public class HttpVerticle extends VerticleBase {
   }
 
   /** What the request's caller may see of an answer: all of it, or what {@code part} keeps of it by its fields. */
-  private static java.util.function.UnaryOperator<JsonObject> shown(RoutingContext ctx,
-                                                                     java.util.function.BiFunction<Projection, JsonObject, JsonObject> part) {
+  private static UnaryOperator<JsonObject> shown(RoutingContext ctx, BiFunction<Projection, JsonObject, JsonObject> part) {
     Caller caller = Guard.caller(ctx);
     if (!caller.projects()) {
-      return java.util.function.UnaryOperator.identity();
+      return UnaryOperator.identity();
     }
     Projection projection = new Projection(caller.fields());
     return answer -> part.apply(projection, answer);

@@ -1,6 +1,7 @@
 package io.usergate.bench;
 
 import io.usergate.support.TestConfig;
+import io.usergate.support.TestDatabase;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -17,6 +18,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.awaitility.Awaitility.await;
 
@@ -90,12 +94,12 @@ final class ProcessBench {
       });
       return new Run(figures[0], first, figures[1], figures[2], figures[3], figures[4]);
     } finally {
-      io.usergate.support.TestDatabase.deleteRecursively(data);
+      TestDatabase.deleteRecursively(data);
     }
   }
 
   /** Starts the jar, returns ms to ready, runs {@code whileUp}, stops it (SIGTERM) and waits for it. */
-  private static double start(List<String> flags, Path data, int port, java.util.function.Consumer<Process> whileUp) throws Exception {
+  private static double start(List<String> flags, Path data, int port, Consumer<Process> whileUp) throws Exception {
     List<String> command = new ArrayList<>(List.of("java"));
     command.addAll(flags);
     command.addAll(List.of("-jar", JAR.toString()));
@@ -137,8 +141,8 @@ final class ProcessBench {
   /** The bare gate (BareGate) against the running service's demo directory and PostgreSQL: its peak RSS under the same wrk. */
   private static double bareGatePeakRss(Path serviceLog, Path script) throws Exception {
     String log = Files.readString(serviceLog);
-    java.util.regex.Matcher demo = java.util.regex.Pattern.compile("demo: a generated directory of \\d+ users on http://127\\.0\\.0\\.1:(\\d+)").matcher(log);
-    java.util.regex.Matcher pg = java.util.regex.Pattern.compile("store: pool of \\d+ connection\\(s\\) to 127\\.0\\.0\\.1:(\\d+)/").matcher(log);
+    Matcher demo = Pattern.compile("demo: a generated directory of \\d+ users on http://127\\.0\\.0\\.1:(\\d+)").matcher(log);
+    Matcher pg = Pattern.compile("store: pool of \\d+ connection\\(s\\) to 127\\.0\\.0\\.1:(\\d+)/").matcher(log);
     if (!demo.find() || !pg.find()) {
       throw new IllegalStateException("no demo or PostgreSQL port in the service's log:\n" + log);
     }

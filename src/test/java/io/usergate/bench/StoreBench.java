@@ -1,5 +1,7 @@
 package io.usergate.bench;
 
+import io.usergate.store.PgSettings;
+import io.usergate.store.PoolFactory;
 import io.usergate.store.StoreAddresses;
 import io.usergate.store.StoreVerticle;
 import io.usergate.support.TestConfig;
@@ -11,7 +13,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Tuple;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,7 +82,7 @@ final class StoreBench {
 
   /** COPY of the same rows into a table of the same shape, through psql: the fastest way in. */
   private static double copyRate(JsonObject pg, List<JsonArray> chunks) throws IOException, InterruptedException {
-    if (!new java.io.File("/usr/bin/psql").canExecute() && !onPath("psql")) {
+    if (!new File("/usr/bin/psql").canExecute() && !onPath("psql")) {
       return -1;
     }
     Path csv = Files.createTempFile("usergate-copy", ".csv");
@@ -115,10 +119,10 @@ final class StoreBench {
   }
 
   private static double bareSelectRate(Vertx vertx, JsonObject pg, int requests, int inFlight) throws Exception {
-    var client = io.usergate.store.PoolFactory.createReadClient(vertx, io.usergate.store.PgSettings.of(pg));
+    var client = PoolFactory.createReadClient(vertx, PgSettings.of(pg));
     try {
       return closedLoop(requests, inFlight, i -> client.preparedQuery("SELECT profile, fetched_at FROM users WHERE id = $1")
-        .execute(io.vertx.sqlclient.Tuple.of(Long.toString(1 + (i * 7919L) % USERS))).mapEmpty());
+        .execute(Tuple.of(Long.toString(1 + (i * 7919L) % USERS))).mapEmpty());
     } finally {
       client.close().await(10, TimeUnit.SECONDS);
     }

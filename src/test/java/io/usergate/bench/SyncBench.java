@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static org.awaitility.Awaitility.await;
 
@@ -77,7 +78,7 @@ final class SyncBench {
    * Users synced per second for N ids, batchSize 500, maxConcurrent K, the demo at {@code latencyMs},
    * with the configuration changed by {@code tweak}; shared by QueueBench (the change feed's cost).
    */
-  static double syncRate(int latencyMs, java.util.function.Consumer<JsonObject> tweak) throws Exception {
+  static double syncRate(int latencyMs, Consumer<JsonObject> tweak) throws Exception {
     TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs", "TRUNCATE user_changes");
     Vertx vertx = Vertx.vertx();
     try {

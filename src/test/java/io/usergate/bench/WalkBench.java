@@ -3,6 +3,7 @@ package io.usergate.bench;
 import io.usergate.demo.DemoDirectoryVerticle;
 import io.usergate.store.StoreAddresses;
 import io.usergate.store.StoreVerticle;
+import io.usergate.support.Sql;
 import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
@@ -14,6 +15,8 @@ import io.vertx.core.json.JsonObject;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -65,10 +68,10 @@ final class WalkBench {
 
   private static Walked walk(int users) throws Exception {
     TestDatabase.execute("TRUNCATE users", "TRUNCATE user_changes",
-      io.usergate.support.Sql.RESET_WALK);
+      Sql.RESET_WALK);
     Vertx vertx = Vertx.vertx();
     AtomicLong peak = new AtomicLong();
-    java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
     try {
       JsonObject config = TestConfig.forTests();
       config.getJsonObject("demo").put("latencyMs", LATENCY_MS).put("jitterMs", 0).put("users", users);

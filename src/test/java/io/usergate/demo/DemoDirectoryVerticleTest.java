@@ -4,6 +4,7 @@ import io.usergate.support.Stack;
 import io.usergate.user.User;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -54,7 +55,7 @@ class DemoDirectoryVerticleTest {
     DemoDirectoryVerticle demo = deploy(vertx, 0);
     HttpResponse<?> repeated = send(vertx, demo, "/users?id=3&id=1&id=500&id=x");
     assertEquals(200, repeated.statusCode());
-    assertEquals(new io.vertx.core.json.JsonArray().add(DemoDirectoryVerticle.user(3)).add(DemoDirectoryVerticle.user(1)),
+    assertEquals(new JsonArray().add(DemoDirectoryVerticle.user(3)).add(DemoDirectoryVerticle.user(1)),
       repeated.bodyAsJsonArray());
     HttpResponse<?> listed = send(vertx, demo, "/users?ids=7,8");
     assertEquals(2, listed.bodyAsJsonArray().size());

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.net.URLEncoder;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -126,7 +128,7 @@ class IdentityListsTest {
     assertEquals(USERS, ids.size());
     assertEquals(20, get(demo, "/scim/v2/Users").bodyAsJsonObject().getJsonArray("Resources").size(), "count when not given");
     String filter = "id eq \"" + DemoIds.id(DemoShape.SCIM, 5) + "\" or id eq \"nobody\"";
-    JsonObject found = get(demo, "/scim/v2/Users?filter=" + java.net.URLEncoder.encode(filter, "UTF-8").replace("+", "%20"))
+    JsonObject found = get(demo, "/scim/v2/Users?filter=" + URLEncoder.encode(filter, "UTF-8").replace("+", "%20"))
       .bodyAsJsonObject();
     assertEquals(1, found.getInteger("totalResults"));
     JsonObject none = get(demo, "/scim/v2/Users?filter=id%20eq%20%22nobody%22").bodyAsJsonObject();
@@ -211,14 +213,14 @@ class IdentityListsTest {
     for (DemoShape shape : new DemoShape[] {DemoShape.KEYCLOAK, DemoShape.SCIM, DemoShape.OKTA, DemoShape.ENTRA, DemoShape.AUTH0}) {
       DemoDirectoryVerticle demo = deploy(vertx, shape, 1);
       String user = demo.baseUrl() + (shape == DemoShape.OKTA ? "/api/v1/users/" : shape == DemoShape.SCIM ? "/Users/" : "/users/")
-        + java.net.URLEncoder.encode(DemoIds.id(shape, 1), "UTF-8");
+        + URLEncoder.encode(DemoIds.id(shape, 1), "UTF-8");
       assertEquals(401, client.getAbs(user).send().await(10, TimeUnit.SECONDS).statusCode(), shape + " without a credential");
       assertEquals(401, client.getAbs(user).putHeader("Authorization", "Bearer nope").send().await(10, TimeUnit.SECONDS).statusCode(), shape.name());
       assertEquals(200, get(demo, user).statusCode(), shape + " with its credential");
       if (demo.credentials().containsKey("clientId")) {
         String token = token(demo);
         // The token lives a second (demo.tokenLifetimeSeconds): once it has expired, it is refused.
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() ->
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
           client.getAbs(user).putHeader("Authorization", "Bearer " + token).send().await(10, TimeUnit.SECONDS).statusCode() == 401);
       }
     }

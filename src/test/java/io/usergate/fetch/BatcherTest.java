@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -95,7 +96,7 @@ class BatcherTest {
   @Test
   @DisplayName("each caller's keys go in batches of their own, each sent for its caller")
   void batchesPerCaller(Vertx vertx) throws Exception {
-    Map<String, List<Long>> calls = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, List<Long>> calls = new ConcurrentHashMap<>();
     Batcher<Long, String> batcher = new Batcher<>(vertx, 20, 100, (keys, caller, cancellation) -> {
       calls.put(caller, keys);
       Map<Long, Outcome<String>> outcomes = new HashMap<>();

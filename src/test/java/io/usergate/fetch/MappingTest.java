@@ -4,6 +4,7 @@ import io.usergate.config.Configuration;
 import io.usergate.config.InvalidConfigException;
 import io.usergate.support.TestConfig;
 import io.usergate.user.User;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
@@ -30,7 +31,7 @@ class MappingTest {
   }
 
   private static Object fixture(String name) throws IOException {
-    return io.vertx.core.json.Json.decodeValue(Files.readString(TestConfig.projectDir().resolve("src/test/resources/fixtures/" + name)));
+    return Json.decodeValue(Files.readString(TestConfig.projectDir().resolve("src/test/resources/fixtures/" + name)));
   }
 
   /** The configuration of an example of conf/examples, resolved as the launcher resolves {@code -conf FILE}. */

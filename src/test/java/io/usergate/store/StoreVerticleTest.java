@@ -18,6 +18,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -54,11 +56,11 @@ class StoreVerticleTest {
 
   private static long rows(String where) {
     JsonObject pg = TestDatabase.pg();
-    try (var connection = java.sql.DriverManager.getConnection(Database.jdbcUrl(pg, "usergate"), pg.getString("user"), pg.getString("password"));
+    try (var connection = DriverManager.getConnection(Database.jdbcUrl(pg, "usergate"), pg.getString("user"), pg.getString("password"));
          var result = connection.createStatement().executeQuery("SELECT count(*) FROM users WHERE " + where)) {
       result.next();
       return result.getLong(1);
-    } catch (java.sql.SQLException e) {
+    } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
   }

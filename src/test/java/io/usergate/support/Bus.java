@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Collection;
@@ -65,7 +66,7 @@ public final class Bus {
       fail("expected " + code + " from " + address + " for " + body);
     }
     ReplyException reply0 = assertInstanceOf(ReplyException.class, failure);
-    assertEquals(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, reply0.failureType());
+    assertEquals(ReplyFailure.RECIPIENT_FAILURE, reply0.failureType());
     assertEquals(status, reply0.failureCode(), reply0.getMessage());
     JsonObject error = new JsonObject(reply0.getMessage()).getJsonObject("error");
     assertEquals(code, error.getString("code"), reply0.getMessage());

@@ -1,6 +1,7 @@
 package io.usergate.support;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -87,7 +89,7 @@ public final class Chromium implements AutoCloseable {
   }
 
   /** Completes when the browser exits (by itself: a crash, or --dump-dom done). */
-  public java.util.concurrent.CompletableFuture<Process> exited() {
+  public CompletableFuture<Process> exited() {
     return process.onExit();
   }
 
@@ -102,7 +104,7 @@ public final class Chromium implements AutoCloseable {
     ChildProcesses.endTree(process, Duration.ofSeconds(10));
     try {
       TestDatabase.deleteRecursively(profile);
-    } catch (java.io.UncheckedIOException e) {
+    } catch (UncheckedIOException e) {
       // A renderer that was still writing: the profile is under target/ anyway.
     }
   }

@@ -4,8 +4,11 @@ import io.usergate.store.Database;
 import io.vertx.core.json.JsonObject;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
+import java.io.File;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,10 +19,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -61,7 +66,7 @@ public final class PgDump {
       if (binary != null) {
         database = shared;
       } else {
-        Binary newest = found.stream().max(java.util.Comparator.comparingInt(Binary::major)).orElseThrow(() -> new AssertionError(
+        Binary newest = found.stream().max(Comparator.comparingInt(Binary::major)).orElseThrow(() -> new AssertionError(
           "no pg_dump found (looked at $USERGATE_PG_DUMP, /usr/lib/postgresql/*/bin, the embedded PostgreSQL's bin folders "
             + "and the PATH): install Debian's postgresql-client (apt-get install postgresql-client-15), or set USERGATE_PG_DUMP"));
         database = startDumpable(newest, serverMajor);
@@ -82,8 +87,8 @@ public final class PgDump {
     }
     Process process = builder.start();
     // Read while it runs: a full pipe would stop pg_dump.
-    var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
-    var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
+    var out = CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
+    var err = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
     if (!process.waitFor(120, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new AssertionError("pg_dump did not finish within 120 s: " + command);
@@ -98,7 +103,7 @@ public final class PgDump {
     try (stream) {
       return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -123,7 +128,7 @@ public final class PgDump {
     }
     candidates.addAll(glob(Path.of("/usr/lib/postgresql")));
     candidates.addAll(glob(Path.of(System.getProperty("java.io.tmpdir"), "embedded-pg")));
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
       if (!dir.isEmpty()) {
         candidates.add(Path.of(dir, "pg_dump"));
       }
@@ -137,7 +142,7 @@ public final class PgDump {
         }
       }
     }
-    found.sort(java.util.Comparator.comparingInt(Binary::major).reversed());
+    found.sort(Comparator.comparingInt(Binary::major).reversed());
     return found;
   }
 
@@ -182,7 +187,7 @@ public final class PgDump {
           + "PostgreSQL " + client.major() + " (the build copies one for 15: run the tests through mvn). Install a "
           + "postgresql-client of version " + serverMajor + " or newer, or set USERGATE_PG_DUMP to one"));
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
     try {
       Path dataDir = TestConfig.projectDir().resolve("target/test-pg" + client.major());
@@ -223,7 +228,7 @@ public final class PgDump {
     }
     InputStream stream = zip.getInputStream(entry);
     // Closing the stream closes the jar.
-    return new java.io.FilterInputStream(stream) {
+    return new FilterInputStream(stream) {
       @Override
       public void close() throws IOException {
         super.close();

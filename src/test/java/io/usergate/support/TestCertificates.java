@@ -1,5 +1,6 @@
 package io.usergate.support;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -17,6 +18,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.KeyPair;
@@ -50,15 +52,15 @@ public final class TestCertificates {
     public PemFiles written(Path folder, String name) throws IOException {
       Path cert = folder.resolve(name + ".crt");
       Path keyFile = folder.resolve(name + ".key");
-      java.nio.file.Files.writeString(cert, pem("CERTIFICATE", encoded(certificate)));
-      java.nio.file.Files.writeString(keyFile, pem("PRIVATE KEY", key.getEncoded()));
+      Files.writeString(cert, pem("CERTIFICATE", encoded(certificate)));
+      Files.writeString(keyFile, pem("PRIVATE KEY", key.getEncoded()));
       return new PemFiles(cert, keyFile);
     }
 
     /** This pair for a Vert.x server or client. */
     public PemKeyCertOptions options() throws IOException {
-      return new PemKeyCertOptions().setCertValue(io.vertx.core.buffer.Buffer.buffer(pem("CERTIFICATE", encoded(certificate))))
-        .setKeyValue(io.vertx.core.buffer.Buffer.buffer(pem("PRIVATE KEY", key.getEncoded())));
+      return new PemKeyCertOptions().setCertValue(Buffer.buffer(pem("CERTIFICATE", encoded(certificate))))
+        .setKeyValue(Buffer.buffer(pem("PRIVATE KEY", key.getEncoded())));
     }
   }
 
@@ -100,13 +102,13 @@ public final class TestCertificates {
   /** This authority's certificate as a PEM file, for {@code upstream.tlsCaPath}. */
   public Path caFile(Path folder) throws IOException {
     Path file = folder.resolve(name + "-ca.crt");
-    java.nio.file.Files.writeString(file, pem("CERTIFICATE", encoded(certificate)));
+    Files.writeString(file, pem("CERTIFICATE", encoded(certificate)));
     return file;
   }
 
   /** Trust in this authority only, for a test's client or server. */
   public PemTrustOptions trust() {
-    return new PemTrustOptions().addCertValue(io.vertx.core.buffer.Buffer.buffer(pem("CERTIFICATE", encoded(certificate))));
+    return new PemTrustOptions().addCertValue(Buffer.buffer(pem("CERTIFICATE", encoded(certificate))));
   }
 
   /**
@@ -115,8 +117,8 @@ public final class TestCertificates {
    */
   public static void replace(Path target, Path content) throws IOException {
     Path beside = target.resolveSibling(target.getFileName() + ".new");
-    java.nio.file.Files.copy(content, beside, StandardCopyOption.REPLACE_EXISTING);
-    java.nio.file.Files.move(beside, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Files.copy(content, beside, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(beside, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   private Issued issue(String commonName, KeyPurposeId purpose) throws Exception {

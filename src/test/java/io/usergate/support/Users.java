@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 
 /** Users for tests: the ten JSONPlaceholder users (a copy of shared/fixtures), and generated ones. */
 public final class Users {
@@ -15,7 +16,7 @@ public final class Users {
   /** The ten users the public JSONPlaceholder directory serves, as it serves them. */
   public static JsonArray jsonPlaceholder() {
     try (var in = Users.class.getResourceAsStream("/fixtures/jsonplaceholder-users.json")) {
-      return new JsonArray(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      return new JsonArray(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

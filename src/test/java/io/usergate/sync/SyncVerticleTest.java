@@ -22,6 +22,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -239,7 +241,7 @@ class SyncVerticleTest {
       upstream.script(id, Behaviour.OK, 3000);
     }
     JsonObject pg = TestDatabase.pg();
-    try (java.sql.Connection lock = java.sql.DriverManager.getConnection(Database.jdbcUrl(pg, "usergate"),
+    try (Connection lock = DriverManager.getConnection(Database.jdbcUrl(pg, "usergate"),
       pg.getString("user"), pg.getString("password"))) {
       // The first batch's completion (one transaction) waits on this lock; the next batch claims and fetches meanwhile.
       lock.setAutoCommit(false);

@@ -11,6 +11,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -22,7 +23,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -41,7 +44,7 @@ class CallersTest {
 
   private Vertx vertx;
   private WebClient client;
-  private io.vertx.core.http.WebSocketClient webSockets;
+  private WebSocketClient webSockets;
   private int port;
   private int tcpPort;
 
@@ -128,7 +131,7 @@ class CallersTest {
     assertError(postSync("X-API-Key", READER), 403, "FORBIDDEN", "sync:write");
 
     // The fetch above writes the user through to the mirror after answering.
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
       .until(() -> get("/store/users/7", "X-API-Key", MIRROR).statusCode() == 200);
     assertEquals(200, get("/changes", "X-API-Key", MIRROR).statusCode());
     assertEquals(200, get("/status", "X-API-Key", MIRROR).statusCode());
@@ -153,7 +156,7 @@ class CallersTest {
     start(config -> config.getJsonObject("auth").put("token", "the-token"));
     assertEquals(200, get("/users/7", "Authorization", "Bearer the-token").statusCode());
     // The user reaches the mirror after the answer (the write-through does not hold it up).
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
       .until(() -> get("/store/users/7", "X-API-Key", "the-token").statusCode() == 200);
     assertEquals(202, postSync("Authorization", "Bearer the-token").statusCode());
   }
@@ -242,7 +245,7 @@ class CallersTest {
 
     JsonArray many = get("/users?ids=7,8", "X-API-Key", NARROW).bodyAsJsonObject().getJsonArray("users");
     assertEquals(expected, many.getJsonObject(0));
-    assertEquals(java.util.Set.of("id", "name"), many.getJsonObject(1).fieldNames());
+    assertEquals(Set.of("id", "name"), many.getJsonObject(1).fieldNames());
     JsonObject settled = get("/users?ids=7&mode=settled", "X-API-Key", NARROW).bodyAsJsonObject();
     assertEquals(expected, settled.getJsonArray("results").getJsonObject(0).getJsonObject("user"));
 
@@ -250,7 +253,7 @@ class CallersTest {
     assertEquals("private", get("/store/users/7", "X-API-Key", NARROW).getHeader("Cache-Control"));
     JsonArray page = get("/store/users", "X-API-Key", NARROW).bodyAsJsonObject().getJsonArray("users");
     assertFalse(page.isEmpty());
-    page.forEach(user -> assertTrue(java.util.Set.of("id", "name").containsAll(((JsonObject) user).fieldNames()), user.toString()));
+    page.forEach(user -> assertTrue(Set.of("id", "name").containsAll(((JsonObject) user).fieldNames()), user.toString()));
 
     // The feed (its filtering of names is ProjectionTest's): no name of a field this caller cannot see.
     JsonArray changes = get("/changes", "X-API-Key", NARROW).bodyAsJsonObject().getJsonArray("changes");
@@ -258,7 +261,7 @@ class CallersTest {
     changes.forEach(change -> {
       Object names = ((JsonObject) change).getValue("fields");
       if (names instanceof JsonArray list) {
-        list.forEach(name -> assertTrue(java.util.Set.of("id", "name").contains(name), change.toString()));
+        list.forEach(name -> assertTrue(Set.of("id", "name").contains(name), change.toString()));
       }
     });
 

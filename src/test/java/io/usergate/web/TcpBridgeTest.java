@@ -10,6 +10,7 @@ import io.usergate.support.TestDatabase;
 import io.usergate.sync.SyncVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import io.vertx.junit5.VertxExtension;
@@ -56,12 +57,12 @@ class TcpBridgeTest {
     assertEquals("access_denied", denied.getString("message"), denied.encode());
 
     JsonObject noToken = frames.exchange(new JsonObject().put("type", "send").put("address", "usergate.sync.enqueue")
-      .put("body", new JsonObject().put("ids", new io.vertx.core.json.JsonArray().add(1))).put("replyAddress", "r3"));
+      .put("body", new JsonObject().put("ids", new JsonArray().add(1))).put("replyAddress", "r3"));
     assertEquals("err", noToken.getString("type"), noToken.encode());
 
     JsonObject withToken = frames.exchange(new JsonObject().put("type", "send").put("address", "usergate.sync.enqueue")
       .put("headers", new JsonObject().put("Authorization", "Bearer tcp-token"))
-      .put("body", new JsonObject().put("ids", new io.vertx.core.json.JsonArray().add(1))).put("replyAddress", "r4"));
+      .put("body", new JsonObject().put("ids", new JsonArray().add(1))).put("replyAddress", "r4"));
     assertEquals(1, withToken.getJsonObject("body").getInteger("enqueued"), withToken.encode());
     socket.close().await(5, TimeUnit.SECONDS);
   }

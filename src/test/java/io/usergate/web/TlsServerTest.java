@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
 import org.junit.jupiter.api.AfterEach;
@@ -28,6 +29,7 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLHandshakeException;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -97,7 +99,7 @@ class TlsServerTest {
   void untrusted() {
     HttpClientAgent jvmTrust = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setVerifyHost(true));
     Exception refused = assertThrows(Exception.class, () -> get(jvmTrust, "/health/live"));
-    assertInstanceOf(javax.net.ssl.SSLHandshakeException.class, refused, refused.toString());
+    assertInstanceOf(SSLHandshakeException.class, refused, refused.toString());
   }
 
   @Test
@@ -192,7 +194,7 @@ class TlsServerTest {
 
   /** The serial of the certificate a new TLS connection to the TCP bridge is served. */
   private BigInteger bridgeSerial() throws Exception {
-    io.vertx.core.net.NetClient client = vertx.createNetClient(bridgeClient());
+    NetClient client = vertx.createNetClient(bridgeClient());
     try {
       // Read where the connection completes: on its event loop, before anything else can happen to it.
       return client.connect(bridgePort, "127.0.0.1").map(socket -> {
