@@ -34,12 +34,12 @@ final class CancellationRegistry {
     }
   }
 
-  /** A {@code usergate.fetch.cancel} body: the request it names is cancelled; anything else is ignored (a publish has no answer). */
-  void cancel(Object body) {
-    if (body instanceof JsonObject request && request.getValue(FetchAddresses.REQUEST_ID) instanceof String requestId) {
-      Cancellation cancellation = named.remove(requestId);
+  /** A {@code usergate.fetch.cancel}: the request it names is cancelled; a malformed one (null) is ignored (a publish has no answer). */
+  void cancel(FetchMessages.Cancel request) {
+    if (request != null) {
+      Cancellation cancellation = named.remove(request.requestId());
       if (cancellation != null) {
-        LOG.debug("fetch: request {} cancelled by its caller", requestId);
+        LOG.debug("fetch: request {} cancelled by its caller", request.requestId());
         cancellation.cancel();
       }
     }

@@ -27,7 +27,8 @@ import static io.usergate.fetch.FetchAddresses.STALE_FALLBACK;
 import static io.usergate.fetch.FetchAddresses.WRITE_THROUGH;
 
 /**
- * The bodies of {@link FetchAddresses#ONE} and {@link FetchAddresses#MANY} and their replies: each read and
+ * The bodies of {@link FetchAddresses#ONE}, {@link FetchAddresses#MANY}, {@link FetchAddresses#PAGE} and
+ * {@link FetchAddresses#CANCEL}, and the replies of the first two: each read and
  * checked in one place ({@code fromJson}, {@code BAD_REQUEST} naming the field), and written in one place
  * ({@code toJson}), so that a sender (the web, the sync, a test) and the fetch verticle cannot disagree.
  */
@@ -140,6 +141,74 @@ public final class FetchMessages {
       JsonObject body = withOptions(new JsonObject().put("ids", new JsonArray(new ArrayList<>(ids)))
         .put("mode", settled ? MODE_SETTLED : MODE_ALL), directives, requestId, caller);
       return writeThrough ? body : body.put(WRITE_THROUGH, false);
+    }
+  }
+
+  /**
+   * {@link FetchAddresses#PAGE}: one page of the directory's list, at {@code offset} or at the {@code cursor} an
+   * earlier page gave (exactly one of them), of {@code limit} users at most.
+   */
+  public record Page(Long offset, String cursor, int limit, String requestId) {
+
+    /** The largest page one request asks for ({@code sync.listPageSize}'s range). */
+    public static final int MAX_LIMIT = 1000;
+    /** The longest cursor: a next URL or a token, as the directory gave it. */
+    public static final int MAX_CURSOR = 8192;
+
+    /** At {@code position}, a page's {@code next} as the fetch verticle gives it: {@code {"offset": n}} or {@code {"cursor": "..."}}. */
+    public static Page at(JsonObject position, int limit, String requestId) {
+      return fromJson(position.copy().put("limit", limit).put(REQUEST_ID, requestId));
+    }
+
+    public static Page fromJson(JsonObject body) {
+      Object cursor = body.getValue("cursor");
+      Object offset = body.getValue("offset");
+      Object limit = body.getValue("limit");
+      if (cursor != null && !(cursor instanceof String text && !text.isEmpty() && text.length() <= MAX_CURSOR)) {
+        throw ErrorCode.BAD_REQUEST.error("cursor must be a string of 1 to " + MAX_CURSOR + " characters, not " + User.describe(cursor));
+      }
+      if (cursor == null && (!(offset instanceof Integer || offset instanceof Long) || ((Number) offset).longValue() < 0)) {
+        throw ErrorCode.BAD_REQUEST.error("offset must be an integer ≥ 0, not " + User.describe(offset));
+      }
+      if (!(limit instanceof Integer size) || size < 1 || size > MAX_LIMIT) {
+        throw ErrorCode.BAD_REQUEST.error("limit must be an integer from 1 to " + MAX_LIMIT + ", not " + User.describe(limit));
+      }
+      return new Page(cursor == null ? Long.valueOf(((Number) offset).longValue()) : null, (String) cursor, size,
+        readRequestId(body));
+    }
+
+    public boolean byCursor() {
+      return cursor != null;
+    }
+
+    /** {@code {"offset": n}} or {@code {"cursor": "..."}}. */
+    public JsonObject position() {
+      return byCursor() ? new JsonObject().put("cursor", cursor) : new JsonObject().put("offset", offset);
+    }
+
+    public JsonObject toJson() {
+      JsonObject body = position().put("limit", limit);
+      return requestId == null ? body : body.put(REQUEST_ID, requestId);
+    }
+  }
+
+  /**
+   * {@link FetchAddresses#CANCEL}: nobody waits for the request {@code requestId} any more. Published, so a
+   * malformed one has nobody to answer: {@link #fromBody} gives null for it.
+   */
+  public record Cancel(String requestId) {
+
+    public static Cancel fromBody(Object body) {
+      try {
+        String requestId = body instanceof JsonObject json ? readRequestId(json) : null;
+        return requestId == null ? null : new Cancel(requestId);
+      } catch (UsergateException malformed) {
+        return null;
+      }
+    }
+
+    public JsonObject toJson() {
+      return new JsonObject().put(REQUEST_ID, requestId);
     }
   }
 

@@ -49,10 +49,6 @@ import static io.usergate.bus.BusReplies.answerWithHeaders;
 public class FetchVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(FetchVerticle.class);
-  /** The largest page of the directory's list one fetch.page asks for (sync.listPageSize's range). */
-  static final int MAX_PAGE = 1000;
-  /** The longest cursor fetch.page takes (a next URL or a token, as the directory gave it). */
-  static final int MAX_CURSOR = 8192;
 
   /** Upstream failures after which {@code staleFallback} serves a stored copy instead. */
   private static final Set<ErrorCode> UPSTREAM_FAILURES =
@@ -111,7 +107,7 @@ public class FetchVerticle extends VerticleBase {
         bus.consumer(FetchAddresses.MANY, message -> answer(message, this::many)).completion(),
         bus.consumer(FetchAddresses.PAGE, message -> answer(message, this::page)).completion(),
         bus.consumer(FetchAddresses.STATUS, message -> answer(message, body -> Future.succeededFuture(status()))).completion(),
-        bus.<Object>consumer(FetchAddresses.CANCEL, message -> cancellable.cancel(message.body())).completion(),
+        bus.<Object>consumer(FetchAddresses.CANCEL, message -> cancellable.cancel(FetchMessages.Cancel.fromBody(message.body()))).completion(),
         // The one invalidation path of the node's cache: every change of the mirror, whoever made it. The
         // copy goes unless it is what the change wrote (this node's own write-through, say).
         bus.consumer(StoreAddresses.USER_CHANGED, message -> cache.changed(message.body())).completion()))
@@ -319,35 +315,19 @@ public class FetchVerticle extends VerticleBase {
     if (settings.listPath().isBlank()) {
       throw ErrorCode.BAD_REQUEST.error("the directory has no paged list: set sync.listPath");
     }
-    Object offset = body.getValue("offset");
-    Object cursor = body.getValue("cursor");
-    Object limit = body.getValue("limit");
-    JsonObject position;
-    if (cursor != null) {
-      if (!(cursor instanceof String text) || text.isEmpty() || text.length() > MAX_CURSOR) {
-        throw ErrorCode.BAD_REQUEST.error("cursor must be a string of 1 to " + MAX_CURSOR + " characters, not " + User.describe(cursor));
-      }
-      if (ListPaging.Mode.of(settings.listNext()).positional()) {
-        throw ErrorCode.BAD_REQUEST.error("sync.listNext is " + settings.listNext() + ": a page is asked for by its offset, not a cursor");
-      }
-      position = new JsonObject().put("cursor", text);
-    } else {
-      if (!(offset instanceof Integer || offset instanceof Long) || ((Number) offset).longValue() < 0) {
-        throw ErrorCode.BAD_REQUEST.error("offset must be an integer ≥ 0, not " + User.describe(offset));
-      }
-      if (((Number) offset).longValue() > 0 && !ListPaging.Mode.of(settings.listNext()).positional()) {
-        throw ErrorCode.BAD_REQUEST.error("sync.listNext is " + settings.listNext()
-          + ": a page after the first is asked for by the cursor the page before gave");
-      }
-      position = new JsonObject().put("offset", ((Number) offset).longValue());
+    FetchMessages.Page request = FetchMessages.Page.fromJson(body);
+    boolean positional = ListPaging.Mode.of(settings.listNext()).positional();
+    if (request.byCursor() && positional) {
+      throw ErrorCode.BAD_REQUEST.error("sync.listNext is " + settings.listNext() + ": a page is asked for by its offset, not a cursor");
     }
-    if (!(limit instanceof Integer size) || size < 1 || size > MAX_PAGE) {
-      throw ErrorCode.BAD_REQUEST.error("limit must be an integer from 1 to " + MAX_PAGE + ", not " + User.describe(limit));
+    if (!request.byCursor() && request.offset() > 0 && !positional) {
+      throw ErrorCode.BAD_REQUEST.error("sync.listNext is " + settings.listNext()
+        + ": a page after the first is asked for by the cursor the page before gave");
     }
-    String requestId = body.getValue(FetchAddresses.REQUEST_ID) instanceof String named ? named : null;
+    String requestId = request.requestId();
     Cancellation cancellation = cancellable.register(requestId);
     // The walk's pages: the sync's, which names no caller.
-    return underPermit(FetchAddresses.ANONYMOUS, cancellation, waitDeadline -> upstream.fetchPage(position, size, cancellation, waitDeadline))
+    return underPermit(FetchAddresses.ANONYMOUS, cancellation, waitDeadline -> upstream.fetchPage(request.position(), request.limit(), cancellation, waitDeadline))
       .map(answer -> {
         if (answer instanceof Upstream.PageAnswer.Refused refused) {
           return new JsonObject().put("refused", refused.message());

@@ -3,6 +3,7 @@ package io.usergate.sync;
 import io.micrometer.core.instrument.Counter;
 import io.usergate.error.UsergateException;
 import io.usergate.fetch.FetchAddresses;
+import io.usergate.fetch.FetchMessages;
 import io.usergate.metrics.Metrics;
 import io.usergate.store.StoreAddresses;
 import io.usergate.user.UserId;
@@ -149,8 +150,8 @@ final class Walker {
     private void fill() {
       while (!endSeen && !stopping && toAsk != null && ahead.size() < settings.walkPagesInFlight()) {
         String requestId = owner + "/walk-" + generation + "/" + toAskOffset;
-        ahead.add(new Ahead(toAskOffset, toAsk, requestId, bus.apply(FetchAddresses.PAGE, toAsk.copy()
-          .put("limit", settings.listPageSize()).put(FetchAddresses.REQUEST_ID, requestId))));
+        ahead.add(new Ahead(toAskOffset, toAsk, requestId, bus.apply(FetchAddresses.PAGE,
+          FetchMessages.Page.at(toAsk, settings.listPageSize(), requestId).toJson())));
         if (settings.listByCursor()) {
           // The page after it is known once it arrives.
           toAsk = null;
@@ -164,7 +165,7 @@ final class Walker {
     /** The pages asked for ahead are of no use any more: their calls are cancelled. */
     void cancelAhead() {
       for (Ahead page : ahead) {
-        vertx.eventBus().publish(FetchAddresses.CANCEL, new JsonObject().put(FetchAddresses.REQUEST_ID, page.requestId()));
+        vertx.eventBus().publish(FetchAddresses.CANCEL, new FetchMessages.Cancel(page.requestId()).toJson());
       }
       ahead.clear();
     }

@@ -404,7 +404,7 @@ public class HttpVerticle extends VerticleBase {
     String requestId = requestIdPrefix + (++requests);
     ctx.response().closeHandler(closed -> {
       if (!ctx.response().ended()) {
-        vertx.eventBus().publish(FetchAddresses.CANCEL, new JsonObject().put(FetchAddresses.REQUEST_ID, requestId));
+        vertx.eventBus().publish(FetchAddresses.CANCEL, new FetchMessages.Cancel(requestId).toJson());
       }
     });
     return requestId;

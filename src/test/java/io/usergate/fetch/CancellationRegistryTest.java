@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CancellationRegistryTest {
@@ -19,26 +20,29 @@ class CancellationRegistryTest {
     Cancellation anonymous = registry.register(null);
     assertEquals(2, registry.size());
 
-    registry.cancel(new JsonObject().put(FetchAddresses.REQUEST_ID, "a"));
+    registry.cancel(new FetchMessages.Cancel("a"));
     assertTrue(a.isCancelled());
     assertFalse(b.isCancelled());
     assertEquals(1, registry.size());
 
     registry.forget("b");
-    registry.cancel(new JsonObject().put(FetchAddresses.REQUEST_ID, "b"));
+    registry.cancel(new FetchMessages.Cancel("b"));
     assertFalse(b.isCancelled(), "answered already: nothing to cancel");
     assertFalse(anonymous.isCancelled());
     assertEquals(0, registry.size());
   }
 
   @Test
-  @DisplayName("a cancel that is not an object naming a request by a string is ignored")
+  @DisplayName("a cancel that is not an object naming a request by a string of 1 to 200 characters is read as none, and ignored")
   void ignoresMalformed() {
     CancellationRegistry registry = new CancellationRegistry();
     Cancellation a = registry.register("a");
-    registry.cancel("a");
-    registry.cancel(null);
-    registry.cancel(new JsonObject().put(FetchAddresses.REQUEST_ID, 7));
+    for (Object malformed : new Object[] {"a", null, new JsonObject().put(FetchAddresses.REQUEST_ID, 7),
+      new JsonObject().put(FetchAddresses.REQUEST_ID, ""), new JsonObject()}) {
+      FetchMessages.Cancel cancel = FetchMessages.Cancel.fromBody(malformed);
+      assertNull(cancel, String.valueOf(malformed));
+      registry.cancel(cancel);
+    }
     assertFalse(a.isCancelled());
     assertEquals(1, registry.size());
   }

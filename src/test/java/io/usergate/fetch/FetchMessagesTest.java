@@ -38,6 +38,18 @@ class FetchMessagesTest {
   }
 
   @Test
+  @DisplayName("fetch.page reads back what it wrote, at an offset or at a cursor, and its position is what the walk asks for next")
+  void pageRoundTrips() {
+    FetchMessages.Page first = FetchMessages.Page.at(new JsonObject().put("offset", 0), 50, "node/walk-1/0");
+    assertEquals(new JsonObject().put("offset", 0L).put("limit", 50).put("requestId", "node/walk-1/0"), first.toJson());
+    assertEquals(first, FetchMessages.Page.fromJson(first.toJson()));
+    FetchMessages.Page next = FetchMessages.Page.at(new JsonObject().put("cursor", "https://idp/users?after=x"), 50, null);
+    assertTrue(next.byCursor());
+    assertEquals(new JsonObject().put("cursor", "https://idp/users?after=x"), next.position());
+    assertEquals(next, FetchMessages.Page.fromJson(next.toJson()));
+  }
+
+  @Test
   @DisplayName("a settled reply names each id as asked, with its user or its error, and counts them; it reads back")
   void settledReply() {
     JsonObject reply = FetchMessages.settledReply(List.of(
@@ -70,6 +82,13 @@ class FetchMessagesTest {
       new JsonObject().put("ids", new JsonArray().add(1)).put("caller", "x".repeat(201)), 10));
     assertBad("writeThrough", () -> FetchMessages.Many.fromJson(
       new JsonObject().put("ids", new JsonArray().add(1)).put("writeThrough", "no"), 10));
+    assertBad("offset", () -> FetchMessages.Page.fromJson(new JsonObject().put("offset", -1).put("limit", 5)));
+    assertBad("offset", () -> FetchMessages.Page.fromJson(new JsonObject().put("offset", "0").put("limit", 5)));
+    assertBad("cursor", () -> FetchMessages.Page.fromJson(new JsonObject().put("cursor", "").put("limit", 5)));
+    assertBad("cursor", () -> FetchMessages.Page.fromJson(new JsonObject().put("cursor", "x".repeat(8193)).put("limit", 5)));
+    assertBad("limit", () -> FetchMessages.Page.fromJson(new JsonObject().put("offset", 0).put("limit", 1001)));
+    assertBad("limit", () -> FetchMessages.Page.fromJson(new JsonObject().put("offset", 0)));
+    assertBad("requestId", () -> FetchMessages.Page.fromJson(new JsonObject().put("offset", 0).put("limit", 5).put("requestId", 7)));
   }
 
   private static void assertBad(String field, Runnable read) {
