@@ -3,6 +3,7 @@ package io.usergate.web;
 import io.usergate.HeaderNames;
 import io.usergate.auth.Caller;
 import io.usergate.auth.Projection;
+import io.usergate.auth.Quotas;
 import io.usergate.auth.Scope;
 import io.usergate.bus.SharedJsonCodec;
 import io.usergate.cache.CacheSettings;
@@ -144,9 +145,13 @@ public class HttpVerticle extends VerticleBase {
     });
     // Then who is calling: the access log names it; each route checks its scope.
     router.route().handler(guard::identify);
+    // Every answer counted by its caller (usergate_caller_requests_total), refusals included.
+    router.route().handler(new CallerRequests());
     if (settings.accessLog()) {
       router.route().handler(LoggerHandler.create(LoggerFormat.CUSTOM).customFormatter(HttpVerticle::accessLine));
     }
+    // Then the caller's quota, hits included: a request over it is 429 before any route runs.
+    router.route().handler(new QuotaCheck(Quotas.of(vertx)));
     // Then, the SockJS subrouter included: a page of another origin gets 403 before anything runs.
     router.route().handler(new OriginPolicy(settings.allowedOrigins()));
     router.route().handler(HttpVerticle::rejectTraversal);
