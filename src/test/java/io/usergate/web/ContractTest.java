@@ -96,6 +96,8 @@ class ContractTest {
    */
   private static final Set<String> OPAQUE = Set.of("application/yaml", "text/html", "text/plain");
   private static final String OCTET_STREAM = "application/octet-stream";
+  /** Response headers taken out of the validator's view (see {@link #validationView}), lower case. */
+  private static final List<String> UNDECODABLE_HEADERS = List.of("ratelimit", "ratelimit-policy");
   private static final JsonObject DOCUMENT = readYaml(SOURCE);
   private static final JsonObject VIEW = validationView(DOCUMENT);
 
@@ -432,8 +434,17 @@ class ContractTest {
       assertError(over, "TOO_MANY_REQUESTS");
       assertEquals("\"default\";q=1;w=1000", over.getHeader("RateLimit-Policy"), operation.getKey());
       assertEquals("\"default\";r=0;t=" + over.getHeader("Retry-After"), over.getHeader("RateLimit"), operation.getKey());
+      assertHeaderMatches(over, "RateLimit-Policy");
+      assertHeaderMatches(over, "RateLimit");
     }
     scenarios.add("callers");
+  }
+
+  /** A header the validator cannot decode, checked against its pattern in the document. */
+  private static void assertHeaderMatches(HttpResponse<Buffer> response, String name) {
+    String pattern = DOCUMENT.getJsonObject("components").getJsonObject("headers").getJsonObject(name).getJsonObject("schema")
+      .getString("pattern");
+    assertTrue(Pattern.compile(pattern).matcher(response.getHeader(name)).find(), name + ": " + response.getHeader(name));
   }
 
   private void withoutPostgres() throws Exception {
@@ -800,6 +811,9 @@ class ContractTest {
       if (headers != null) {
         JsonObject lower = new JsonObject();
         headers.forEach(header -> lower.put(header.getKey().toLowerCase(Locale.ROOT), header.getValue()));
+        // vertx-openapi 5.0 decodes a header value that starts with a quote as JSON, and the draft's structured
+        // fields ("default";q=1;w=1) are no JSON: withCallers checks these two itself, against the same patterns.
+        UNDECODABLE_HEADERS.forEach(lower::remove);
         response.put("headers", lower);
       }
     }
