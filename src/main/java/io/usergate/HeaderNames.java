@@ -28,6 +28,10 @@ public final class HeaderNames {
   public static final String HTTP_FETCHED_AT = "X-Usergate-Fetched-At";
   /** The request's id: taken from the caller when sane, else made; on every answer and every upstream call. */
   public static final String HTTP_REQUEST_ID = "X-Request-Id";
+  /** A caller's quota policy (draft-ietf-httpapi-ratelimit-headers): {@code "default";q=10;w=1}. */
+  public static final String HTTP_RATE_LIMIT_POLICY = "RateLimit-Policy";
+  /** What is left of a caller's quota (the same draft): {@code "default";r=0;t=1}. */
+  public static final String HTTP_RATE_LIMIT = "RateLimit";
 
   private HeaderNames() {
   }

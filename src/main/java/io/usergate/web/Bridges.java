@@ -2,6 +2,7 @@ package io.usergate.web;
 
 import io.usergate.auth.Access;
 import io.usergate.auth.Caller;
+import io.usergate.auth.Quotas;
 import io.usergate.auth.Scope;
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
@@ -73,8 +74,9 @@ public final class Bridges {
     SockJSBridgeOptions options = new SockJSBridgeOptions();
     INBOUND.forEach(address -> options.addInboundPermitted(new PermittedOptions().setAddress(address)));
     OUTBOUND.forEach(address -> options.addOutboundPermitted(new PermittedOptions().setAddress(address)));
+    Quotas quotas = Quotas.of(vertx);
     return SockJSHandler.create(vertx).bridge(options,
-      event -> event.complete(allowed(event, access, frame -> event.socket().write(frame.encode()))));
+      event -> event.complete(allowed(event, access, quotas, frame -> event.socket().write(frame.encode()))));
   }
 
   /**
@@ -85,7 +87,8 @@ public final class Bridges {
     BridgeOptions options = new BridgeOptions();
     INBOUND.forEach(address -> options.addInboundPermitted(new PermittedOptions().setAddress(address)));
     OUTBOUND.forEach(address -> options.addOutboundPermitted(new PermittedOptions().setAddress(address)));
-    return TcpEventBusBridge.create(vertx, options, serverOptions, event -> event.complete(allowed(event, access,
+    Quotas quotas = Quotas.of(vertx);
+    return TcpEventBusBridge.create(vertx, options, serverOptions, event -> event.complete(allowed(event, access, quotas,
       frame -> {
         Buffer encoded = frame.toBuffer();
         event.socket().write(Buffer.buffer(4 + encoded.length()).appendInt(encoded.length()).appendBuffer(encoded));
@@ -96,9 +99,15 @@ public final class Bridges {
    * The frame's shape and its caller's scope, checked before anything is delivered. A frame whose
    * {@code headers} is not an object is refused ({@code rejected}): the bridge would otherwise fail on it
    * with a cast and leave the client waiting for an answer that never comes. A refused request with a
-   * reply address gets its error there ({@code refusal}), as a bus failure: code and error JSON.
+   * reply address gets its error there ({@code refusal}), as a bus failure: code and error JSON. A frame that
+   * needs a scope takes from its caller's quota ({@code ratePerSecond}, shared with its HTTP requests): beyond
+   * it, 429.
    */
   static boolean allowed(BaseBridgeEvent event, Access access, Consumer<JsonObject> refusal) {
+    return allowed(event, access, null, refusal);
+  }
+
+  static boolean allowed(BaseBridgeEvent event, Access access, Quotas quotas, Consumer<JsonObject> refusal) {
     JsonObject message = event.getRawMessage();
     if (message == null) {
       return true;
@@ -120,6 +129,10 @@ public final class Bridges {
         // The bridges pass replies and events on as they come: a caller that may see some fields only would see all.
         throw ErrorCode.FORBIDDEN.error("the caller " + caller.name() + " sees some fields of a user only (auth.callers "
           + "fields): it reads users over HTTP, not over the bridges");
+      }
+      Quotas.Exceeded exceeded = quotas == null ? null : quotas.take(caller);
+      if (exceeded != null) {
+        throw exceeded.error();
       }
     } catch (UsergateException refused) {
       if (message.getValue("replyAddress") instanceof String replyAddress) {

@@ -29,6 +29,9 @@ final class Guard {
   /** The request's {@link Caller}, or the {@link UsergateException} that says why it has none. */
   private static final String IDENTIFIED = "usergate.caller";
 
+  /** The name of a request whose credential was refused (two, an unknown one, none where one is required). */
+  static final String REFUSED = "refused";
+
   private final Access access;
 
   Guard(Access access) {
@@ -95,7 +98,7 @@ final class Guard {
   /** The caller's name for the access log and the metrics: a configured name, {@code anonymous}, or {@code refused}. */
   static String callerName(RoutingContext ctx) {
     Object identified = ctx.get(IDENTIFIED);
-    return identified instanceof Caller caller ? caller.name() : identified == null ? Caller.ANONYMOUS_NAME : "refused";
+    return identified instanceof Caller caller ? caller.name() : identified == null ? Caller.ANONYMOUS_NAME : REFUSED;
   }
 
   private static String generatedToken(Vertx vertx, String host) {

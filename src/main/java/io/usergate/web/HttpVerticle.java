@@ -3,6 +3,7 @@ package io.usergate.web;
 import io.usergate.HeaderNames;
 import io.usergate.auth.Caller;
 import io.usergate.auth.Projection;
+import io.usergate.auth.Quotas;
 import io.usergate.auth.Scope;
 import io.usergate.bus.SharedJsonCodec;
 import io.usergate.cache.CacheSettings;
@@ -144,9 +145,13 @@ public class HttpVerticle extends VerticleBase {
     });
     // Then who is calling: the access log names it; each route checks its scope.
     router.route().handler(guard::identify);
+    // Every answer counted by its caller (usergate_caller_requests_total), refusals included.
+    router.route().handler(new CallerRequests());
     if (settings.accessLog()) {
       router.route().handler(LoggerHandler.create(LoggerFormat.CUSTOM).customFormatter(HttpVerticle::accessLine));
     }
+    // Then the caller's quota, hits included: a request over it is 429 before any route runs.
+    router.route().handler(new QuotaCheck(Quotas.of(vertx)));
     // Then, the SockJS subrouter included: a page of another origin gets 403 before anything runs.
     router.route().handler(new OriginPolicy(settings.allowedOrigins()));
     router.route().handler(HttpVerticle::rejectTraversal);
@@ -173,8 +178,9 @@ public class HttpVerticle extends VerticleBase {
     // The SockJS transports that POST frames (xhr_send, jsonp_send) read them through a body handler.
     router.post("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()));
     router.route("/eventbus/*").subRouter(Bridges.sockJs(vertx, guard.access()));
-    // The dashboard shows the queue and the directory's figures.
-    routes.get("/*").handler(guard.need(Scope.STATUS_READ)).handler(StaticHandler.create("webroot"));
+    // The dashboard's page and files hold no data, so they are open: a browser cannot send a key with a
+    // navigation. Its figures come from routes that need status:read; the page asks for a key for them.
+    routes.get("/*").handler(StaticHandler.create("webroot"));
     routes.refuseOtherMethods();
 
     router.route().failureHandler(WebErrors::handle);

@@ -66,7 +66,12 @@ final class WebErrors {
   private static Future<Void> send(HttpServerResponse response, UsergateException error) {
     response.setStatusCode(error.code().status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
     switch (error.code()) {
-      case OVERLOADED, TOO_MANY_REQUESTS, UPSTREAM_UNAVAILABLE, STORE_UNAVAILABLE -> response.putHeader(HttpHeaders.RETRY_AFTER, "1");
+      case OVERLOADED, TOO_MANY_REQUESTS, UPSTREAM_UNAVAILABLE, STORE_UNAVAILABLE -> {
+        // A caller's quota knows its own wait (QuotaCheck); the others say a second.
+        if (!response.headers().contains(HttpHeaders.RETRY_AFTER)) {
+          response.putHeader(HttpHeaders.RETRY_AFTER, "1");
+        }
+      }
       case UNAUTHORIZED -> response.putHeader("WWW-Authenticate", "Bearer");
       default -> { }
     }

@@ -96,6 +96,8 @@ class ContractTest {
    */
   private static final Set<String> OPAQUE = Set.of("application/yaml", "text/html", "text/plain");
   private static final String OCTET_STREAM = "application/octet-stream";
+  /** Response headers taken out of the validator's view (see {@link #validationView}), lower case. */
+  private static final List<String> UNDECODABLE_HEADERS = List.of("ratelimit", "ratelimit-policy");
   private static final JsonObject DOCUMENT = readYaml(SOURCE);
   private static final JsonObject VIEW = validationView(DOCUMENT);
 
@@ -176,10 +178,11 @@ class ContractTest {
       assertNull(errorResponses.put(status, name), "one error response per status");
     }
     assertEquals(byStatus.keySet(), errorResponses.keySet(), "an error response for every status of ErrorCode");
-    // Any request can be refused before its route runs: no Host, a foreign origin, a line or headers too long; and a bug is 500.
+    // Any request can be refused before its route runs: no Host, a foreign origin, a line or headers too long, a caller
+    // over its quota; and a bug is 500.
     for (Map.Entry<String, Op> operation : operations(DOCUMENT).entrySet()) {
       Set<String> statuses = operation.getValue().responses().fieldNames();
-      for (String status : List.of("400", "403", "414", "431", "500")) {
+      for (String status : List.of("400", "403", "414", "429", "431", "500")) {
         assertTrue(statuses.contains(status), operation.getKey() + " documents " + status);
       }
     }
@@ -408,6 +411,42 @@ class ContractTest {
     scenarios.add("answers");
   }
 
+  /**
+   * With {@code auth.callers} set: every operation that names a scope in its security is 401 without a key; a
+   * caller whose quota (one request in 1000 s) is spent is 429 on every operation, the open ones included.
+   */
+  private void withCallers() throws Exception {
+    String key = "contract-limited-key";
+    deploy(new FakeDirectory(), config -> config.getJsonObject("auth").put("metricsOpen", false).put("callers", new JsonObject()
+      .put("limited", new JsonObject().put("keySha256", CallersTest.sha256(key))
+        .put("scopes", "users:read mirror:read sync:write status:read").put("ratePerSecond", 0.001))));
+    call("getLiveness", HttpMethod.GET, "/health/live").header("X-API-Key", key).valid().expect(200);
+    for (Map.Entry<String, Op> operation : operations(DOCUMENT).entrySet()) {
+      Op op = operation.getValue();
+      String uri = op.path().replace("{id}", "7").replace("{file}", "swagger-ui.css");
+      HttpMethod method = HttpMethod.valueOf(op.method().toUpperCase(Locale.ROOT));
+      if (op.responses().containsKey("401")) {
+        HttpResponse<Buffer> refused = call(operation.getKey(), method, uri).expect(401);
+        assertError(refused, "UNAUTHORIZED");
+        assertEquals("Bearer", refused.getHeader("WWW-Authenticate"), operation.getKey());
+      }
+      HttpResponse<Buffer> over = call(operation.getKey(), method, uri).header("X-API-Key", key).expect(429);
+      assertError(over, "TOO_MANY_REQUESTS");
+      assertEquals("\"default\";q=1;w=1000", over.getHeader("RateLimit-Policy"), operation.getKey());
+      assertEquals("\"default\";r=0;t=" + over.getHeader("Retry-After"), over.getHeader("RateLimit"), operation.getKey());
+      assertHeaderMatches(over, "RateLimit-Policy");
+      assertHeaderMatches(over, "RateLimit");
+    }
+    scenarios.add("callers");
+  }
+
+  /** A header the validator cannot decode, checked against its pattern in the document. */
+  private static void assertHeaderMatches(HttpResponse<Buffer> response, String name) {
+    String pattern = DOCUMENT.getJsonObject("components").getJsonObject("headers").getJsonObject(name).getJsonObject("schema")
+      .getString("pattern");
+    assertTrue(Pattern.compile(pattern).matcher(response.getHeader(name)).find(), name + ": " + response.getHeader(name));
+  }
+
   private void withoutPostgres() throws Exception {
     RestartablePostgres postgres = new RestartablePostgres("contract");
     boolean running = true;
@@ -451,6 +490,8 @@ class ContractTest {
       scenario("every route of the router is in the document and every documented path is routed; on each: 405 with Allow, 403, 400 without Host, 414, 431, as documented", this::everyRouteIsDocumented),
       scenario("the answers of every route, success and each error the fake directory provokes, validate against the document", this::everyAnswerValidates),
       scenario("PostgreSQL down: the routes of the mirror and the queue are 503 STORE_UNAVAILABLE with Retry-After, readiness DOWN, as documented", this::withoutPostgres),
+      scenario("callers required: 401 without a key on every route with a scope (and /metrics when closed), 429 with RateLimit "
+        + "fields on every route for a caller over its quota, as documented", this::withCallers),
       DynamicTest.dynamicTest("every documented answer of every operation was seen and validated, except those listed with the reason", this::everyDocumentedAnswerWasSeen));
   }
 
@@ -467,7 +508,7 @@ class ContractTest {
   }
 
   private void everyDocumentedAnswerWasSeen() {
-    assertEquals(Set.of("answers", "postgres", "routes"), scenarios,
+    assertEquals(Set.of("answers", "callers", "postgres", "routes"), scenarios,
       "every scenario ran to its end (a failed one is reported above): the answers of the others are not enough");
     Set<String> missing = new TreeSet<>();
     operations(DOCUMENT).forEach((operationId, op) -> {
@@ -770,6 +811,9 @@ class ContractTest {
       if (headers != null) {
         JsonObject lower = new JsonObject();
         headers.forEach(header -> lower.put(header.getKey().toLowerCase(Locale.ROOT), header.getValue()));
+        // vertx-openapi 5.0 decodes a header value that starts with a quote as JSON, and the draft's structured
+        // fields ("default";q=1;w=1) are no JSON: withCallers checks these two itself, against the same patterns.
+        UNDECODABLE_HEADERS.forEach(lower::remove);
         response.put("headers", lower);
       }
     }

@@ -24,11 +24,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -41,15 +43,23 @@ class DashboardBrowserTest {
   private Vertx vertx;
   private int port;
 
+  private static final String OPS = "ops-key-0123456789";
+  private static final String READER = "reader-key-0123456789";
+
   @BeforeEach
-  void deploy() throws Exception {
+  void chromium() {
     Chromium.assertInstalled();
+  }
+
+  /** The stack with {@code tweak} to its configuration, and a sync run with a failure: something to show. */
+  private void deploy(Consumer<JsonObject> tweak) throws Exception {
     TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs", "TRUNCATE user_changes");
     vertx = Metrics.vertxBuilder(new VertxOptions()).build();
     FakeDirectory upstream = new FakeDirectory().deployOn(vertx);
     upstream.script(4, Behaviour.FAIL, 0).script(9, Behaviour.NOT_FOUND, 0);
     JsonObject config = TestConfig.against(upstream);
     config.getJsonObject("sync").put("maxAttempts", 1).put("intervalMs", 200);
+    tweak.accept(config);
     port = Stack.all(vertx, config).actualPort();
     Bus.call(vertx, StoreAddresses.JOBS_ENQUEUE, new JsonObject().put("ids", new JsonArray().add(1).add(2).add(3).add(4).add(9)));
     await().atMost(Duration.ofSeconds(10)).until(() -> Sql.count("SELECT count(*) FROM sync_jobs WHERE state IN ('done', 'failed')") == 5);
@@ -63,6 +73,7 @@ class DashboardBrowserTest {
   @Test
   @DisplayName("the dashboard shows the queue, the failed job with its last error and a retry button, and the changes")
   void showsTheQueueTheFailuresAndTheChanges() throws Exception {
+    deploy(config -> { });
     String dom = Chromium.dumpDom("dashboard", "http://127.0.0.1:" + port + "/", 6000, Duration.ofSeconds(60));
     assertTrue(dom.contains("id=\"status\" class=\"live\""), "the page polled /status: " + excerpt(dom, "id=\"status\""));
     assertEquals("1", text(dom, "qFailed"));
@@ -80,6 +91,33 @@ class DashboardBrowserTest {
       }
       Files.copy(shot, TestConfig.projectDir().resolve("docs/dashboard.png"), StandardCopyOption.REPLACE_EXISTING);
     }
+  }
+
+  @Test
+  @DisplayName("where a key is required the page still loads: without one it says so and asks for one, a key without "
+    + "status:read is told what it lacks, and a key handed over (#key=) makes it live, the change ticker included")
+  void asksForAKeyWhereOneIsRequired() throws Exception {
+    deploy(config -> config.getJsonObject("auth").put("callers", new JsonObject()
+      .put("ops", new JsonObject().put("keySha256", CallersTest.sha256(OPS)).put("scopes", "status:read mirror:read"))
+      .put("reader", new JsonObject().put("keySha256", CallersTest.sha256(READER)).put("scopes", "users:read"))));
+    String url = "http://127.0.0.1:" + port + "/";
+
+    String none = Chromium.dumpDom("dashboard-nokey", url, 3000, Duration.ofSeconds(60));
+    assertEquals("key needed", text(none, "status"));
+    assertTrue(text(none, "authNote").contains("requires a key") && text(none, "authNote").contains("status:read"), excerpt(none, "authNote"));
+    assertTrue(none.contains("id=\"keyBox\" class=\"asking\""), excerpt(none, "id=\"keyBox\""));
+    assertEquals("(a key with mirror:read is needed)", text(none, "tickerState"));
+
+    String lacking = Chromium.dumpDom("dashboard-reader", url + "#key=" + READER, 3000, Duration.ofSeconds(60));
+    assertEquals("forbidden", text(lacking, "status"));
+    assertTrue(text(lacking, "authNote").contains("lacks the scope status:read"), excerpt(lacking, "authNote"));
+
+    String live = Chromium.dumpDom("dashboard-ops", url + "#key=" + OPS, 6000, Duration.ofSeconds(60));
+    assertTrue(live.contains("id=\"status\" class=\"live\""), "the page polled /status with the key: " + excerpt(live, "id=\"status\""));
+    assertEquals("4", text(live, "qDone"), excerpt(live, "qDone"));
+    assertTrue(excerpt(live, "id=\"ticker\"").contains("created"), excerpt(live, "id=\"ticker\""));
+    assertEquals("(live)", text(live, "tickerState"), "the bridge took the key from the frames' headers");
+    assertFalse(live.contains(OPS), "the key is not written into the page");
   }
 
   private static String text(String dom, String id) {
