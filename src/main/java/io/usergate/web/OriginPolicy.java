@@ -1,6 +1,7 @@
 package io.usergate.web;
 
 import io.usergate.HeaderNames;
+import io.usergate.auth.Access;
 import io.usergate.config.Origins;
 import io.usergate.error.ErrorCode;
 import io.vertx.core.Handler;
@@ -82,9 +83,11 @@ public final class OriginPolicy implements Handler<RoutingContext> {
       .addOrigins(origins)
       .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST))
       .allowedHeaders(Set.of(HttpHeaders.CONTENT_TYPE.toString(), HttpHeaders.AUTHORIZATION.toString(),
-        HttpHeaders.CACHE_CONTROL.toString()))
+        Access.API_KEY_HEADER, HttpHeaders.CACHE_CONTROL.toString()))
+      // A page must be able to read why it was refused, and when to come back.
       .exposedHeaders(Set.of(HeaderNames.HTTP_SOURCE, HeaderNames.HTTP_FETCHED_AT,
-        HttpHeaders.RETRY_AFTER.toString(), "WWW-Authenticate"))
+        HttpHeaders.RETRY_AFTER.toString(), "WWW-Authenticate", HeaderNames.HTTP_RATE_LIMIT,
+        HeaderNames.HTTP_RATE_LIMIT_POLICY))
       // sockjs-client sends its XHRs withCredentials: without this the browser drops their answers.
       // usergate sets no cookie that means anything (bearer tokens travel in headers and messages).
       .allowCredentials(true)

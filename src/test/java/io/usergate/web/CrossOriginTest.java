@@ -183,6 +183,8 @@ class CrossOriginTest {
     Reply user = exchange(HttpMethod.GET, "/users/1", app, null);
     assertEquals(200, user.status, user.body);
     assertEquals(APP, user.headers.get("Access-Control-Allow-Origin"));
+    assertTrue(user.headers.get("Access-Control-Expose-Headers").contains(HeaderNames.HTTP_RATE_LIMIT_POLICY),
+      "a page may read why it was refused and when to come back: " + user.headers);
     assertTrue(user.headers.get("Access-Control-Expose-Headers").contains(HeaderNames.HTTP_SOURCE),
       "the page may read " + HeaderNames.HTTP_SOURCE);
 
@@ -207,6 +209,8 @@ class CrossOriginTest {
     assertTrue(preflight.headers.get("Access-Control-Allow-Methods").contains("POST"), preflight.headers.toString());
     assertTrue(preflight.headers.get("Access-Control-Allow-Headers").toLowerCase().contains("authorization"),
       preflight.headers.toString());
+    assertTrue(preflight.headers.get("Access-Control-Allow-Headers").toLowerCase().contains("x-api-key"),
+      "a page may send its key as X-API-Key: " + preflight.headers);
 
     Reply other = exchange(HttpMethod.GET, "/store/users/1", Map.of("Origin", "http://localhost:5173"), null);
     assertEquals(200, other.status, "every origin of the list: " + other.body);
