@@ -3,7 +3,7 @@
 //   NODE_PATH=target/node-bridge/node_modules node src/test/node/bridge-client.cjs http://127.0.0.1:PORT TOKEN
 //
 // Prints ONE JSON line on stdout and exits 0:
-//   {"fetchOne":{...},"upsertError":"access_denied","enqueueWithoutToken":"rejected","enqueued":3,"progress":{...}}
+//   {"fetchOne":{...},"upsertError":"access_denied","enqueueWithoutToken":401,"enqueued":3,"progress":{...}}
 // or prints what went wrong on stderr and exits 1. Every wait is bounded.
 'use strict';
 
@@ -48,9 +48,8 @@ function within(ms, what, executor) {
 // The bridge answers a refused frame with {"type":"err","body":"access_denied"|"rejected"} and no address,
 // so the library hands it to onerror, not to the reply callback: one such wait at a time.
 let errorWaiter = null;
-// A refused write: usergate answers its reply address (401, the error contract, no user data), then the bridge
-// sends its own "rejected" frame: this takes that second frame.
-let rejectionWaiter = null;
+// A refused write is answered once, on its reply address (401, the error contract, no user data): an err frame
+// of the bridge's own after it would reach onerror with no one waiting, and fail the client.
 
 /** Sends and resolves with {reply} (the reply frame), or {error} (an err frame without address). */
 function sendAndAwait(eb, address, body, headers, what) {
@@ -73,9 +72,7 @@ async function main() {
   let progressWaiter = null;
   const progressEvents = [];
   eb.onerror = frame => {
-    if (rejectionWaiter) {
-      rejectionWaiter(frame);
-    } else if (errorWaiter) {
+    if (errorWaiter) {
       errorWaiter(frame);
     } else {
       fail('unexpected error frame: ' + JSON.stringify(frame));
@@ -104,10 +101,7 @@ async function main() {
   }
   summary.upsertError = upsert.error;
 
-  // (c) a write without the token: 401 on its reply address, then the bridge's "rejected"
-  const rejected = within(STEP_MS, 'the bridge\'s rejected frame after the refusal', resolve => {
-    rejectionWaiter = frame => { rejectionWaiter = null; resolve(frame.body); };
-  });
+  // (c) a write without the token: 401 on its reply address, and nothing else
   const anonymous = await within(STEP_MS, 'answer to usergate.sync.enqueue without a token', resolve => {
     eb.send('usergate.sync.enqueue', { ids: [1, 2, 3] }, {}, (err, reply) => resolve(err ? { failure: err } : { reply }));
   });
@@ -117,7 +111,7 @@ async function main() {
   if (anonymous.failure.failureCode !== 401 || !String(anonymous.failure.message).includes('UNAUTHORIZED')) {
     throw new Error('usergate.sync.enqueue without a token: not a 401 in the error contract: ' + JSON.stringify(anonymous.failure));
   }
-  summary.enqueueWithoutToken = await rejected;
+  summary.enqueueWithoutToken = anonymous.failure.failureCode;
 
   // (d) listen to progress, then a write with the token
   const progress = within(STEP_MS, 'a usergate.sync.progress event', (resolve, reject) => {

@@ -4,14 +4,12 @@ import io.usergate.auth.Access;
 import io.usergate.auth.Caller;
 import io.usergate.auth.Quotas;
 import io.usergate.auth.Scope;
-import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
 import io.usergate.fetch.FetchAddresses;
 import io.usergate.store.StoreAddresses;
 import io.usergate.sync.SyncAddresses;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.ext.bridge.BaseBridgeEvent;
@@ -27,14 +25,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * What clients outside the JVM may do on the event bus: the permitted addresses, and the scope each one
  * needs of the caller whose credential a frame carries in its {@code headers} ({@code Authorization:
  * Bearer <key>} or {@code X-API-Key}). Everything else is denied ({@code access_denied}). A refused request
- * is answered on its reply address with the error of the routes (401, 403), and carries no user data.
- * A caller with {@code fields} may not read users here: replies and events cross the bridges unprojected.
+ * is answered once, on its reply address, with the error of the routes (401, 403), and carries no user data;
+ * a refused frame without a reply address gets the bridge's own {@code err}. A caller with {@code fields}
+ * sees only those of each user here too ({@link BridgeProjection}).
  */
 public final class Bridges {
 
@@ -69,14 +67,38 @@ public final class Bridges {
   private Bridges() {
   }
 
+  /** What the bridge does with a frame once usergate has looked at it. */
+  enum Verdict {
+    /** The bridge goes on with it. */
+    DELIVER,
+    /** The bridge refuses it with its own {@code err}: the one answer of a frame without a reply address. */
+    REFUSE,
+    /** usergate answered it, or carries it itself: the bridge must add nothing, not even a refusal of its own. */
+    HANDLED;
+
+    void settle(Promise<Boolean> event) {
+      switch (this) {
+        case DELIVER -> event.complete(true);
+        case REFUSE -> event.complete(false);
+        // Left pending on purpose: both bridges act on a frame only once its event completes.
+        case HANDLED -> { }
+      }
+    }
+  }
+
   /** The SockJS bridge, to mount at {@code /eventbus/*}. */
   static Router sockJs(Vertx vertx, Access access) {
     SockJSBridgeOptions options = new SockJSBridgeOptions();
     INBOUND.forEach(address -> options.addInboundPermitted(new PermittedOptions().setAddress(address)));
     OUTBOUND.forEach(address -> options.addOutboundPermitted(new PermittedOptions().setAddress(address)));
+    BridgeProjection projection = new BridgeProjection(vertx, BridgeProjection.MAX_IN_FLIGHT);
     Quotas quotas = Quotas.of(vertx);
-    return SockJSHandler.create(vertx).bridge(options,
-      event -> event.complete(allowed(event, access, quotas, frame -> event.socket().write(frame.encode()))));
+    return SockJSHandler.create(vertx).bridge(options, event -> {
+      if (event.type() == BridgeEventType.SOCKET_CLOSED || event.type() == BridgeEventType.SOCKET_ERROR) {
+        projection.closed(event.socket());
+      }
+      judge(event, access, quotas, BridgeWire.sockJs(event.socket()), projection).settle(event);
+    });
   }
 
   /**
@@ -87,60 +109,58 @@ public final class Bridges {
     BridgeOptions options = new BridgeOptions();
     INBOUND.forEach(address -> options.addInboundPermitted(new PermittedOptions().setAddress(address)));
     OUTBOUND.forEach(address -> options.addOutboundPermitted(new PermittedOptions().setAddress(address)));
+    BridgeProjection projection = new BridgeProjection(vertx, BridgeProjection.MAX_IN_FLIGHT);
     Quotas quotas = Quotas.of(vertx);
-    return TcpEventBusBridge.create(vertx, options, serverOptions, event -> event.complete(allowed(event, access, quotas,
-      frame -> {
-        Buffer encoded = frame.toBuffer();
-        event.socket().write(Buffer.buffer(4 + encoded.length()).appendInt(encoded.length()).appendBuffer(encoded));
-      })));
+    return TcpEventBusBridge.create(vertx, options, serverOptions,
+      event -> judge(event, access, quotas, BridgeWire.tcp(event.socket()), projection).settle(event));
+  }
+
+  /** An {@code unregister} of a registration usergate carries ends there; every other frame is {@link #allowed}'s. */
+  static Verdict judge(BaseBridgeEvent event, Access access, Quotas quotas, BridgeWire wire, BridgeProjection projection) {
+    if (event.type() == BridgeEventType.UNREGISTER && event.getRawMessage() != null
+      && event.getRawMessage().getValue("address") instanceof String address) {
+      return projection.unregister(wire, address);
+    }
+    return allowed(event, access, quotas, wire, projection);
   }
 
   /**
    * The frame's shape and its caller's scope, checked before anything is delivered. A frame whose
    * {@code headers} is not an object is refused ({@code rejected}): the bridge would otherwise fail on it
    * with a cast and leave the client waiting for an answer that never comes. A refused request with a
-   * reply address gets its error there ({@code refusal}), as a bus failure: code and error JSON. A frame that
+   * reply address gets its error there, as a bus failure (code and error JSON), and nothing else. A frame that
    * needs a scope takes from its caller's quota ({@code ratePerSecond}, shared with its HTTP requests): beyond
-   * it, 429.
+   * it, 429. A caller with {@code fields} has its users' frames carried by {@code projection}.
    */
-  static boolean allowed(BaseBridgeEvent event, Access access, Consumer<JsonObject> refusal) {
-    return allowed(event, access, null, refusal);
-  }
-
-  static boolean allowed(BaseBridgeEvent event, Access access, Quotas quotas, Consumer<JsonObject> refusal) {
+  static Verdict allowed(BaseBridgeEvent event, Access access, Quotas quotas, BridgeWire wire, BridgeProjection projection) {
     JsonObject message = event.getRawMessage();
     if (message == null) {
-      return true;
+      return Verdict.DELIVER;
     }
     Object headers = message.getValue("headers");
     if (headers != null && !(headers instanceof JsonObject)) {
-      return false;
+      return Verdict.REFUSE;
     }
     Scope scope = scopeOf(event.type(), message.getValue("address"));
     if (scope == null) {
       // Not ours to judge: a reply, a ping, or an address the bridge denies itself.
-      return true;
+      return Verdict.DELIVER;
     }
     Caller caller;
     try {
       caller = access.identify((JsonObject) headers);
       Access.require(caller, scope);
-      if (caller.projects() && (scope == Scope.USERS_READ || scope == Scope.MIRROR_READ)) {
-        // The bridges pass replies and events on as they come: a caller that may see some fields only would see all.
-        throw ErrorCode.FORBIDDEN.error("the caller " + caller.name() + " sees some fields of a user only (auth.callers "
-          + "fields): it reads users over HTTP, not over the bridges");
-      }
-      Quotas.Exceeded exceeded = quotas == null ? null : quotas.take(caller);
+      Quotas.Exceeded exceeded = quotas.take(caller);
       if (exceeded != null) {
         throw exceeded.error();
       }
     } catch (UsergateException refused) {
       if (message.getValue("replyAddress") instanceof String replyAddress) {
-        refusal.accept(new JsonObject().put("type", "err").put("address", replyAddress)
-          .put("failureCode", refused.code().status()).put("failureType", ReplyFailure.RECIPIENT_FAILURE.name())
-          .put("message", refused.toJson().encode()));
+        // Its one answer: the bridge's own refusal would follow it.
+        wire.failure(replyAddress, refused);
+        return Verdict.HANDLED;
       }
-      return false;
+      return Verdict.REFUSE;
     }
     if (headers != null) {
       // The key stays here: the bridge would otherwise pass it on as a header of the bus message.
@@ -151,7 +171,11 @@ public final class Bridges {
       // The caller as the bridge identified it, never the name a frame carries: its share of the directory is by it.
       body.put(FetchAddresses.CALLER, caller.name());
     }
-    return true;
+    if (caller.projects() && (scope == Scope.USERS_READ || scope == Scope.MIRROR_READ)) {
+      // The bridges pass replies and events on as they come: this caller's are carried and projected by usergate.
+      return projection.carry(event.type(), wire, message, caller);
+    }
+    return Verdict.DELIVER;
   }
 
   /** The scope a frame needs, or null when it needs none of ours. */

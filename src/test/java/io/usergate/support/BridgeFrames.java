@@ -7,6 +7,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
 
@@ -14,6 +16,7 @@ import java.util.function.BiPredicate;
 public final class BridgeFrames {
   private final NetSocket socket;
   private final BiPredicate<JsonObject, JsonObject> answers;
+  private final List<JsonObject> received = new CopyOnWriteArrayList<>();
   private volatile Promise<JsonObject> next;
   private volatile JsonObject sent;
 
@@ -46,6 +49,7 @@ public final class BridgeFrames {
   }
 
   private void received(JsonObject frame) {
+    received.add(frame);
     Promise<JsonObject> waiting = next;
     if (waiting != null && answers.test(sent, frame)) {
       waiting.tryComplete(frame);
@@ -57,8 +61,18 @@ public final class BridgeFrames {
     Promise<JsonObject> answer = Promise.promise();
     sent = frame;
     next = answer;
+    write(frame);
+    return answer.future().await(10, TimeUnit.SECONDS);
+  }
+
+  /** Writes a frame, waiting for nothing. */
+  public void write(JsonObject frame) {
     Buffer encoded = frame.toBuffer();
     socket.write(Buffer.buffer().appendInt(encoded.length()).appendBuffer(encoded));
-    return answer.future().await(10, TimeUnit.SECONDS);
+  }
+
+  /** Every frame received so far, answers or not, in the order they came. */
+  public List<JsonObject> received() {
+    return received;
   }
 }

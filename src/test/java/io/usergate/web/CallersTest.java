@@ -1,7 +1,9 @@
 package io.usergate.web;
 
 import io.usergate.auth.ApiKeys;
+import io.usergate.store.StoreAddresses;
 import io.usergate.support.BridgeFrames;
+import io.usergate.support.Bus;
 import io.usergate.support.FakeDirectory;
 import io.usergate.support.ServiceProcess;
 import io.usergate.support.Stack;
@@ -19,15 +21,22 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -133,7 +142,7 @@ class CallersTest {
     assertError(postSync("X-API-Key", READER), 403, "FORBIDDEN", "sync:write");
 
     // The fetch above writes the user through to the mirror after answering.
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+    Awaitility.await().atMost(Duration.ofSeconds(10))
       .until(() -> get("/store/users/7", "X-API-Key", MIRROR).statusCode() == 200);
     assertEquals(200, get("/changes", "X-API-Key", MIRROR).statusCode());
     assertEquals(200, get("/status", "X-API-Key", MIRROR).statusCode());
@@ -158,7 +167,7 @@ class CallersTest {
     start(config -> config.getJsonObject("auth").put("token", "the-token"));
     assertEquals(200, get("/users/7", "Authorization", "Bearer the-token").statusCode());
     // The user reaches the mirror after the answer (the write-through does not hold it up).
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+    Awaitility.await().atMost(Duration.ofSeconds(10))
       .until(() -> get("/store/users/7", "X-API-Key", "the-token").statusCode() == 200);
     assertEquals(202, postSync("Authorization", "Bearer the-token").statusCode());
   }
@@ -223,7 +232,7 @@ class CallersTest {
 
   @Test
   @DisplayName("fields: a caller sees only its pointers of a user on every route (one, many, settled, the mirror's), with "
-    + "Cache-Control: private and an ETag of its own; the change feed leaves out the names it may not see; the bridges refuse it")
+    + "Cache-Control: private and an ETag of its own; the change feed leaves out the names it may not see")
   void fieldsProjectEveryAnswer() throws Exception {
     start(config -> TestConfig.withCache(config, 60_000L));
     JsonObject whole = FakeDirectory.user(7);
@@ -268,12 +277,162 @@ class CallersTest {
         list.forEach(name -> assertTrue(Set.of("id", "name").contains(name), change.toString()));
       }
     });
+  }
 
-    NetSocket socket = vertx.createNetClient().connect(tcpPort, "127.0.0.1").await(10, TimeUnit.SECONDS);
-    JsonObject refused = new BridgeFrames(socket, CallersTest::answers).exchange(new JsonObject().put("type", "send").put("address", "usergate.fetch.one")
-      .put("replyAddress", "f1").put("headers", new JsonObject().put("X-API-Key", NARROW)).put("body", new JsonObject().put("id", 7)));
-    assertRefusal(refused, "f1", 403, "FORBIDDEN");
-    socket.close().await(5, TimeUnit.SECONDS);
+  /** A client of either bridge: it writes frames and keeps every frame it receives, in order. */
+  private record BridgeClient(Consumer<JsonObject> writer, List<JsonObject> received) {
+
+    static BridgeClient tcp(NetSocket socket) {
+      BridgeFrames frames = new BridgeFrames(socket);
+      return new BridgeClient(frames::write, frames.received());
+    }
+
+    /** The SockJS bridge's raw WebSocket: the bridge answers in binary frames, the handler reads every frame's data. */
+    static BridgeClient sockJs(WebSocket socket) {
+      List<JsonObject> received = new CopyOnWriteArrayList<>();
+      socket.handler(data -> received.add(data.toJsonObject()));
+      return new BridgeClient(frame -> socket.writeTextMessage(frame.encode()), received);
+    }
+
+    /** The first frame received for which {@code test} holds, waited for. */
+    JsonObject first(Predicate<JsonObject> test) {
+      return Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> received.stream().filter(test).findFirst(), Optional::isPresent).orElseThrow();
+    }
+
+    /** Sends a request with {@code key} in its headers and returns what comes to its reply address. */
+    JsonObject request(String address, JsonObject body, String key, String replyAddress) {
+      writer.accept(new JsonObject().put("type", "send").put("address", address).put("replyAddress", replyAddress)
+        .put("headers", new JsonObject().put("X-API-Key", key)).put("body", body));
+      return first(frame -> replyAddress.equals(frame.getString("address")));
+    }
+
+    /**
+     * The frames received up to the bridge's {@code access_denied} of a frame to an address it does not permit,
+     * written now: a bridge reads a socket's frames in order and refuses that one at once, so whatever any earlier
+     * frame was answered with synchronously is in the list before it.
+     */
+    List<JsonObject> untilDenied() {
+      int from = received.size();
+      writer.accept(new JsonObject().put("type", "send").put("address", "usergate.nowhere").put("body", new JsonObject()));
+      Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> received.subList(from, received.size()).stream().anyMatch(CallersTest::accessDenied));
+      List<JsonObject> all = List.copyOf(received);
+      for (int at = from; ; at++) {
+        if (accessDenied(all.get(at))) {
+          return all.subList(0, at);
+        }
+      }
+    }
+  }
+
+  private static boolean accessDenied(JsonObject frame) {
+    return "err".equals(frame.getString("type"))
+      && ("access_denied".equals(frame.getString("message")) || "access_denied".equals(frame.getString("body")));
+  }
+
+  private BridgeClient tcpClient() throws Exception {
+    return BridgeClient.tcp(vertx.createNetClient().connect(tcpPort, "127.0.0.1").await(10, TimeUnit.SECONDS));
+  }
+
+  private BridgeClient sockJsClient() throws Exception {
+    if (webSockets == null) {
+      webSockets = vertx.createWebSocketClient();
+    }
+    return BridgeClient.sockJs(webSockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+      .setURI("/eventbus/websocket")).await(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  @DisplayName("fields on the bridges: over TCP and SockJS a caller with fields gets only its pointers from fetch.one, "
+    + "fetch.many, store.get, store.list and changes.read, and user.changed events without the names it may not see; "
+    + "a caller without fields gets all of it")
+  void fieldsOnTheBridges() throws Exception {
+    start(config -> config.getJsonObject("auth").put("token", "the-token"));
+    JsonObject whole = FakeDirectory.user(7);
+    JsonObject expected = new JsonObject().put("id", whole.getValue("id")).put("name", whole.getValue("name"));
+    if (whole.getValue("address") instanceof JsonObject address && address.containsKey("city")) {
+      expected.put("address", new JsonObject().put("city", address.getValue("city")));
+    }
+    assertEquals(200, get("/users/7", "X-API-Key", "the-token").statusCode());
+    Awaitility.await().atMost(Duration.ofSeconds(10))
+      .until(() -> get("/store/users/7", "X-API-Key", "the-token").statusCode() == 200);
+
+    Map<String, BridgeClient[]> bridges = new LinkedHashMap<>();
+    bridges.put("tcp", new BridgeClient[]{tcpClient(), tcpClient()});
+    bridges.put("sockjs", new BridgeClient[]{sockJsClient(), sockJsClient()});
+    for (Map.Entry<String, BridgeClient[]> bridge : bridges.entrySet()) {
+      String name = bridge.getKey();
+      BridgeClient narrow = bridge.getValue()[0];
+      BridgeClient full = bridge.getValue()[1];
+      JsonObject seven = new JsonObject().put("id", 7);
+
+      assertEquals(expected, narrow.request("usergate.fetch.one", seven, NARROW, "n1").getJsonObject("body"), name);
+      JsonObject wholeSeven = full.request("usergate.fetch.one", seven, "the-token", "w1").getJsonObject("body");
+      assertEquals(whole.getValue("email"), wholeSeven.getValue("email"), name);
+      JsonArray many = narrow.request("usergate.fetch.many", new JsonObject().put("ids", new JsonArray().add(7).add(8)),
+        NARROW, "n2").getJsonObject("body").getJsonArray("users");
+      assertEquals(expected, many.getJsonObject(0), name);
+      assertEquals(Set.of("id", "name"), many.getJsonObject(1).fieldNames(), name);
+      assertEquals(expected, narrow.request("usergate.store.get", seven, NARROW, "n3").getJsonObject("body"), name);
+      assertTrue(full.request("usergate.store.get", seven, "the-token", "w3").getJsonObject("body").containsKey("email"));
+      JsonArray page = narrow.request("usergate.store.list", new JsonObject(), NARROW, "n4").getJsonObject("body")
+        .getJsonArray("users");
+      assertFalse(page.isEmpty(), name);
+      page.forEach(user -> assertTrue(Set.of("id", "name", "address").containsAll(((JsonObject) user).fieldNames()), user.toString()));
+      JsonArray changes = narrow.request("usergate.changes.read", new JsonObject(), NARROW, "n5").getJsonObject("body")
+        .getJsonArray("changes");
+      assertFalse(changes.isEmpty(), name);
+      changes.forEach(change -> {
+        if (((JsonObject) change).getValue("fields") instanceof JsonArray names) {
+          names.forEach(field -> assertTrue(Set.of("id", "name", "address").contains(field), change.toString()));
+        }
+      });
+
+      narrow.writer().accept(new JsonObject().put("type", "register").put("address", "usergate.user.changed")
+        .put("headers", new JsonObject().put("X-API-Key", NARROW)));
+      full.writer().accept(new JsonObject().put("type", "register").put("address", "usergate.user.changed")
+        .put("headers", new JsonObject().put("X-API-Key", "the-token")));
+      // Each socket's frames are read in order: answered, the registration before is in place.
+      narrow.request("usergate.fetch.one", seven, NARROW, "n6");
+      full.request("usergate.fetch.one", seven, "the-token", "w6");
+      // A user of its own for each bridge, stored, then renamed with a new email: one update of both fields.
+      JsonObject stored = FakeDirectory.user(name.equals("tcp") ? 30 : 31);
+      Bus.call(vertx, StoreAddresses.UPSERT, new JsonObject().put("users", new JsonArray().add(stored)));
+      JsonObject renamed = stored.copy().put("name", "Renamed over " + name).put("email", name + "@example.org");
+      Bus.call(vertx, StoreAddresses.UPSERT, new JsonObject().put("users", new JsonArray().add(renamed)));
+      Predicate<JsonObject> renaming = frame -> "usergate.user.changed".equals(frame.getString("address"))
+        && renamed.getValue("id").toString().equals(frame.getJsonObject("body").getValue("id").toString())
+        && "updated".equals(frame.getJsonObject("body").getString("kind"));
+      JsonObject narrowEvent = narrow.first(renaming).getJsonObject("body");
+      assertEquals(new JsonArray().add("name"), narrowEvent.getJsonArray("fields"), narrowEvent.encode());
+      JsonObject fullEvent = full.first(renaming).getJsonObject("body");
+      assertTrue(fullEvent.getJsonArray("fields").contains("email"), fullEvent.encode());
+    }
+  }
+
+  @Test
+  @DisplayName("a refused request gets one answer over TCP and SockJS: usergate's error on its reply address, no "
+    + "refusal of the bridge's own after it; a refused registration (no reply address) the bridge's err alone")
+  void oneAnswerPerRefusal() throws Exception {
+    start(config -> { });
+    for (BridgeClient client : List.of(tcpClient(), sockJsClient())) {
+      client.writer().accept(new JsonObject().put("type", "send").put("address", "usergate.fetch.one").put("replyAddress", "o1")
+        .put("body", new JsonObject().put("id", 7)));
+      client.writer().accept(new JsonObject().put("type", "send").put("address", "usergate.sync.enqueue").put("replyAddress", "o2")
+        .put("headers", new JsonObject().put("X-API-Key", READER)).put("body", new JsonObject().put("ids", new JsonArray().add(1))));
+      List<JsonObject> answers = client.untilDenied();
+      assertEquals(2, answers.size(), answers.toString());
+      assertRefusal(answers.get(0), "o1", 401, "UNAUTHORIZED");
+      assertRefusal(answers.get(1), "o2", 403, "FORBIDDEN");
+
+      int before = client.received().size();
+      client.writer().accept(new JsonObject().put("type", "register").put("address", "usergate.user.changed")
+        .put("headers", new JsonObject().put("X-API-Key", READER)));
+      List<JsonObject> refusal = client.untilDenied();
+      assertEquals(1, refusal.size() - before, refusal.toString());
+      assertEquals("err", refusal.get(before).getString("type"), refusal.toString());
+    }
   }
 
   /** A refusal on a reply address: the error contract of the bus, and nothing of a user. */
@@ -287,8 +446,8 @@ class CallersTest {
   }
 
   /**
-   * Whether {@code received} answers {@code sent}: a request's answer comes to its reply address (the bridge's
-   * own "rejected" frame that follows a refusal is not it); anything else answers a frame without one.
+   * Whether {@code received} answers {@code sent}: a request's answer comes to its reply address; anything else
+   * answers a frame without one.
    */
   private static boolean answers(JsonObject sent, JsonObject received) {
     String replyAddress = sent.getString("replyAddress");
@@ -298,7 +457,7 @@ class CallersTest {
   /** Sends a text frame on the SockJS raw WebSocket and reads the next one back. */
   private static JsonObject exchange(WebSocket socket, JsonObject frame) throws Exception {
     Promise<JsonObject> answer = Promise.promise();
-    // The bridge answers in binary frames, our refusals in text ones: the handler gets both.
+    // The bridge answers in binary frames: the handler reads every frame's data.
     socket.handler(data -> {
       JsonObject received = data.toJsonObject();
       if (answers(frame, received)) {

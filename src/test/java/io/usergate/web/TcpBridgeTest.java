@@ -46,8 +46,7 @@ class TcpBridgeTest {
 
     NetSocket socket = vertx.createNetClient().connect(tcpPort, "127.0.0.1").await(10, TimeUnit.SECONDS);
     // A frame's answer comes to its reply address, or is the bridge's own refusal of an address it does not let
-    // through (no address). A refused write is answered twice: usergate's 401 on the reply address, then the
-    // bridge's "rejected"; that second frame must not pass for the answer to the next one.
+    // through (no address). A refused write is answered once, on its reply address (CallersTest.oneAnswerPerRefusal).
     BridgeFrames frames = new BridgeFrames(socket, (sent, received) ->
       sent.getString("replyAddress").equals(received.getString("address"))
         || received.getString("address") == null && "access_denied".equals(received.getString("message")));
