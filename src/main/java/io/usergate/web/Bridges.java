@@ -8,6 +8,8 @@ import io.usergate.error.UsergateException;
 import io.usergate.fetch.FetchAddresses;
 import io.usergate.store.StoreAddresses;
 import io.usergate.sync.SyncAddresses;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -74,7 +76,7 @@ public final class Bridges {
     INBOUND.forEach(address -> options.addInboundPermitted(new PermittedOptions().setAddress(address)));
     OUTBOUND.forEach(address -> options.addOutboundPermitted(new PermittedOptions().setAddress(address)));
     return SockJSHandler.create(vertx).bridge(options,
-      event -> event.complete(allowed(event, access, frame -> event.socket().write(frame.encode()))));
+      event -> allowed(event, access, frame -> event.socket().write(frame.encode())).onComplete(event));
   }
 
   /**
@@ -85,36 +87,44 @@ public final class Bridges {
     BridgeOptions options = new BridgeOptions();
     INBOUND.forEach(address -> options.addInboundPermitted(new PermittedOptions().setAddress(address)));
     OUTBOUND.forEach(address -> options.addOutboundPermitted(new PermittedOptions().setAddress(address)));
-    return TcpEventBusBridge.create(vertx, options, serverOptions, event -> event.complete(allowed(event, access,
+    return TcpEventBusBridge.create(vertx, options, serverOptions, event -> allowed(event, access,
       frame -> {
         Buffer encoded = frame.toBuffer();
         event.socket().write(Buffer.buffer(4 + encoded.length()).appendInt(encoded.length()).appendBuffer(encoded));
-      })));
+      }).onComplete(event));
   }
 
   /**
    * The frame's shape and its caller's scope, checked before anything is delivered. A frame whose
    * {@code headers} is not an object is refused ({@code rejected}): the bridge would otherwise fail on it
    * with a cast and leave the client waiting for an answer that never comes. A refused request with a
-   * reply address gets its error there ({@code refusal}), as a bus failure: code and error JSON.
+   * reply address gets its error there ({@code refusal}), as a bus failure: code and error JSON. A JWT seen
+   * first may wait for the issuer's keys: the answer is a future.
    */
-  static boolean allowed(BaseBridgeEvent event, Access access, Consumer<JsonObject> refusal) {
+  static Future<Boolean> allowed(BaseBridgeEvent event, Access access, Consumer<JsonObject> refusal) {
     JsonObject message = event.getRawMessage();
     if (message == null) {
-      return true;
+      return Future.succeededFuture(true);
     }
     Object headers = message.getValue("headers");
     if (headers != null && !(headers instanceof JsonObject)) {
-      return false;
+      return Future.succeededFuture(false);
     }
     Scope scope = scopeOf(event.type(), message.getValue("address"));
     if (scope == null) {
       // Not ours to judge: a reply, a ping, or an address the bridge denies itself.
-      return true;
+      return Future.succeededFuture(true);
     }
+    return access.identify((JsonObject) headers).transform(identified -> Future.succeededFuture(
+      allowed(message, headers, scope, identified, refusal)));
+  }
+
+  /** The rest of {@link #allowed(BaseBridgeEvent, Access, Consumer)} once the frame's caller is known (or refused). */
+  private static boolean allowed(JsonObject message, Object headers, Scope scope, AsyncResult<Caller> identified,
+                                 Consumer<JsonObject> refusal) {
     Caller caller;
     try {
-      caller = access.identify((JsonObject) headers);
+      caller = Access.caller(identified);
       Access.require(caller, scope);
       if (caller.projects() && (scope == Scope.USERS_READ || scope == Scope.MIRROR_READ)) {
         // The bridges pass replies and events on as they come: a caller that may see some fields only would see all.
