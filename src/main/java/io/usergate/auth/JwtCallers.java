@@ -128,7 +128,14 @@ public final class JwtCallers implements Shareable {
 
   private Future<Caller> check(String token, IssuerKeys.Verifier verifier, boolean mayRefetch) {
     signatureChecks.increment();
-    return verifier.auth().authenticate(new TokenCredentials(token)).transform(checked -> {
+    Future<User> verified;
+    try {
+      verified = verifier.auth().authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      // The library throws on a signed token whose exp, nbf or iat is not a number (null, text).
+      return refused("the token's exp, nbf or iat is not a number");
+    }
+    return verified.transform(checked -> {
       if (checked.succeeded()) {
         return accepted(token, checked.result());
       }

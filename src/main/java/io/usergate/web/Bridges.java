@@ -116,12 +116,12 @@ public final class Bridges {
       return Future.succeededFuture(true);
     }
     return access.identify((JsonObject) headers).transform(identified -> Future.succeededFuture(
-      allowed(message, headers, scope, identified, refusal)));
+      allowed(event, message, headers, scope, identified, refusal)));
   }
 
   /** The rest of {@link #allowed(BaseBridgeEvent, Access, Consumer)} once the frame's caller is known (or refused). */
-  private static boolean allowed(JsonObject message, Object headers, Scope scope, AsyncResult<Caller> identified,
-                                 Consumer<JsonObject> refusal) {
+  private static boolean allowed(BaseBridgeEvent event, JsonObject message, Object headers, Scope scope,
+                                 AsyncResult<Caller> identified, Consumer<JsonObject> refusal) {
     Caller caller;
     try {
       caller = Access.caller(identified);
