@@ -28,9 +28,9 @@ public final class ApiKeys implements Authenticator {
   /** Names usergate gives itself. */
   /** The caller that {@code auth.token} is. */
   public static final String TOKEN_CALLER = "token";
-  private static final Set<String> RESERVED = Set.of(Caller.ANONYMOUS_NAME, TOKEN_CALLER);
+  private static final Set<String> RESERVED = Set.of(Caller.ANONYMOUS_NAME, TOKEN_CALLER, JwtCallers.JWT_CALLER);
 
-  /** A caller and the hash of its key. */
+  /** A caller and the hash of its key; null for a caller known by its JWTs only ({@code auth.jwtIssuer}). */
   public record Keyed(Caller caller, byte[] keySha256) {
   }
 
@@ -63,7 +63,7 @@ public final class ApiKeys implements Authenticator {
     Caller found = null;
     for (Keyed key : keys) {
       // No early exit: every hash is compared.
-      if (MessageDigest.isEqual(given, key.keySha256()) && found == null) {
+      if (key.keySha256() != null && MessageDigest.isEqual(given, key.keySha256()) && found == null) {
         found = key.caller();
       }
     }
@@ -79,7 +79,8 @@ public final class ApiKeys implements Authenticator {
   }
 
   /**
-   * {@code auth.callers}: a JSON object of caller names to {@code keySha256}, {@code scopes} and optionally
+   * {@code auth.callers}: a JSON object of caller names to {@code keySha256} (absent: a caller known by its JWTs
+   * {@code azp} only), {@code scopes} and optionally
    * {@code fields}, {@code weight}, {@code ratePerSecond}, {@code maxQueued}.
    *
    * @throws IllegalArgumentException naming the caller and its entry that is wrong (never a key)
@@ -102,7 +103,8 @@ public final class ApiKeys implements Authenticator {
       }
       keyed.add(caller(name, fields));
     }
-    List<String> hashes = keyed.stream().map(k -> HexFormat.of().formatHex(k.keySha256())).toList();
+    List<String> hashes = keyed.stream().filter(k -> k.keySha256() != null)
+      .map(k -> HexFormat.of().formatHex(k.keySha256())).toList();
     if (hashes.stream().distinct().count() < hashes.size()) {
       throw new IllegalArgumentException("gives two callers the same keySha256: a key names one caller");
     }
@@ -115,7 +117,9 @@ public final class ApiKeys implements Authenticator {
         throw new IllegalArgumentException("caller " + name + " has an unknown entry \"" + field + "\"; known: " + FIELDS);
       }
     }
-    if (!(fields.getValue("keySha256") instanceof String hex) || !HEX.matcher(hex).matches()) {
+    Object hex = fields.getValue("keySha256");
+    // No key: a caller known by its JWTs only (the start checks that auth.jwtIssuer is set).
+    if (hex != null && !(hex instanceof String text && HEX.matcher(text).matches())) {
       throw new IllegalArgumentException("caller " + name + ": keySha256 is not 64 hex digits (the SHA-256 of its key, "
         + "e.g. printf %s \"$KEY\" | sha256sum)");
     }
@@ -141,7 +145,7 @@ public final class ApiKeys implements Authenticator {
       throw new IllegalArgumentException("caller " + name + ": ratePerSecond is not a number from 0 to 1000000 (0: none)");
     }
     return new Keyed(new Caller(name, scopes, visible, weight, number.doubleValue(), maxQueued),
-      HexFormat.of().parseHex(hex.toLowerCase()));
+      hex == null ? null : HexFormat.of().parseHex(((String) hex).toLowerCase()));
   }
 
   private static int whole(String name, JsonObject fields, String field, int fallback, int min, int max) {

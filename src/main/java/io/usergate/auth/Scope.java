@@ -50,6 +50,19 @@ public enum Scope {
     return scopes;
   }
 
+  /** The known scopes among space-separated names, the others left out (a token's {@code scope} claim names other services' too). */
+  public static Set<Scope> granted(String text) {
+    Set<Scope> scopes = EnumSet.noneOf(Scope.class);
+    for (String name : text.trim().split("\\s+")) {
+      for (Scope scope : values()) {
+        if (scope.wire.equals(name)) {
+          scopes.add(scope);
+        }
+      }
+    }
+    return scopes;
+  }
+
   static String known() {
     return Arrays.stream(values()).map(Scope::wire).collect(Collectors.joining(" "));
   }

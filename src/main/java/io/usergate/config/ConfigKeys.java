@@ -54,11 +54,16 @@ public final class ConfigKeys {
       + "http.request.id, error.stack_trace)"),
     optionalString("auth.token", "a key of every scope: the caller named token (Authorization: Bearer TOKEN or "
       + "X-API-Key: TOKEN)").masked(),
-    callers("auth.callers", "named callers, each {\"keySha256\": the hex SHA-256 of its key, \"scopes\": space-separated "
+    callers("auth.callers", "named callers, each {\"keySha256\": the hex SHA-256 of its key (absent with auth.jwtIssuer: "
+      + "known by its JWTs' azp only), \"scopes\": space-separated "
       + "from users:read mirror:read sync:write status:read, optionally \"fields\": comma-separated JSON pointers it may "
       + "see of a user, \"weight\", \"ratePerSecond\", \"maxQueued\"}"),
-    string("auth.required", "auto", "whether every request needs a caller's key: auto (when auth.callers is set or "
-      + "http.host is not loopback), true, false; /health/* is always open"),
+    string("auth.required", "auto", "whether every request needs a caller's key: auto (when auth.callers or "
+      + "auth.jwtIssuer is set or http.host is not loopback), true, false; /health/* is always open"),
+    optionalString("auth.jwtIssuer", "issuer of the callers' JWT bearer tokens (their iss), http or https, e.g. "
+      + "https://idp.example/realms/apps: its OpenID discovery document names the JWKS; with auth.jwtAudience; empty: "
+      + "no JWT callers"),
+    optionalString("auth.jwtAudience", "what a caller's JWT must hold in its aud to be for usergate, e.g. usergate"),
     bool("auth.metricsOpen", true, "serve /metrics to anyone; false: it needs the scope status:read"),
     integer("health.timeoutMs", 1, 600_000, 2000, "timeout of each readiness check"),
     string("upstream.preset", "none", "a kind of directory whose paths, mapping, bulk read, list paging and token settings "

@@ -327,6 +327,7 @@ public final class Configuration {
       if (!Access.isRequiredSetting(required)) {
         fail("auth.required", "\"" + required + "\" is none of auto, true, false");
       }
+      checkJwtIssuer(config.getJsonObject("auth"));
       String shape = config.getJsonObject("demo").getString("shape");
       List<String> shapes = List.of("plain", "dummyjson", "enveloped", "keycloak", "scim", "okta", "entra", "auth0");
       if (!shapes.contains(shape)) {
@@ -484,6 +485,43 @@ public final class Configuration {
             fail("mapping.drop", "drops " + pointer + ", which every user needs (the mapped id and name)");
           }
         }
+      }
+    }
+
+    /**
+     * JWT callers: an http(s) issuer and an audience, both or neither; a caller of {@code auth.callers} without a
+     * key is known by its JWTs only, so it needs the issuer.
+     */
+    private void checkJwtIssuer(JsonObject auth) {
+      String issuer = auth.getString("jwtIssuer");
+      String audience = auth.getString("jwtAudience");
+      if (issuer == null) {
+        if (audience != null) {
+          fail("auth.jwtIssuer", "is empty while auth.jwtAudience is set (from " + layers.get("auth.jwtAudience")
+            + "): name the issuer of the callers' tokens, e.g. https://idp.example/realms/apps");
+        }
+        Object callers = auth.getValue("callers");
+        if (callers instanceof JsonObject named) {
+          for (String name : named.fieldNames()) {
+            if (named.getValue(name) instanceof JsonObject entry && entry.getValue("keySha256") == null) {
+              fail("auth.callers", "caller " + name + " has no keySha256; without a key a caller is known by its JWTs "
+                + "only, and auth.jwtIssuer is empty");
+            }
+          }
+        }
+        return;
+      }
+      try {
+        URI uri = new URI(issuer);
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+          fail("auth.jwtIssuer", "\"" + issuer + "\" is not an http or https URL");
+        }
+      } catch (URISyntaxException e) {
+        fail("auth.jwtIssuer", "\"" + issuer + "\" is not a URL: " + e.getReason());
+      }
+      if (audience == null) {
+        fail("auth.jwtAudience", "is empty while auth.jwtIssuer is set (from " + layers.get("auth.jwtIssuer")
+          + "): a token of the issuer for any other service would pass; name usergate's audience");
       }
     }
 

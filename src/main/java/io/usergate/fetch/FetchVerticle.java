@@ -2,6 +2,7 @@ package io.usergate.fetch;
 
 import io.usergate.auth.ApiKeys;
 import io.usergate.auth.Caller;
+import io.usergate.auth.JwtCallers;
 import io.usergate.bus.BusReplies.Reply;
 import io.usergate.bus.SharedJsonCodec;
 import io.usergate.cache.CacheSettings;
@@ -131,13 +132,14 @@ public class FetchVerticle extends VerticleBase {
   /**
    * Each caller's share of the permits: a configured caller's {@code weight} and {@code maxQueued} (0: as
    * {@code upstream.maxQueued}), from {@code auth.callers}; weight 1 and {@code upstream.maxQueued} for the
-   * anonymous queue and the {@code auth.token} caller.
+   * anonymous queue, the {@code auth.token} caller and the JWT callers not in {@code auth.callers} ({@code jwt}).
    */
   private Function<String, FairQueue.Share> shares() {
     FairQueue.Share everyone = new FairQueue.Share(1, settings.maxQueued());
     Map<String, FairQueue.Share> byName = new HashMap<>();
     byName.put(FetchAddresses.ANONYMOUS, everyone);
     byName.put(ApiKeys.TOKEN_CALLER, everyone);
+    byName.put(JwtCallers.JWT_CALLER, everyone);
     Object callers = config().getJsonObject("auth", new JsonObject()).getValue("callers");
     if (callers != null) {
       for (ApiKeys.Keyed keyed : ApiKeys.parse(callers)) {

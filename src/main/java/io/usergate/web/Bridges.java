@@ -8,6 +8,8 @@ import io.usergate.error.UsergateException;
 import io.usergate.fetch.FetchAddresses;
 import io.usergate.store.StoreAddresses;
 import io.usergate.sync.SyncAddresses;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -97,7 +99,7 @@ public final class Bridges {
       if (event.type() == BridgeEventType.SOCKET_CLOSED || event.type() == BridgeEventType.SOCKET_ERROR) {
         projection.closed(event.socket());
       }
-      judge(event, access, quotas, BridgeWire.sockJs(event.socket()), projection).settle(event);
+      judge(event, access, quotas, BridgeWire.sockJs(event.socket()), projection).onSuccess(verdict -> verdict.settle(event));
     });
   }
 
@@ -112,14 +114,14 @@ public final class Bridges {
     BridgeProjection projection = new BridgeProjection(vertx, BridgeProjection.MAX_IN_FLIGHT);
     Quotas quotas = Quotas.of(vertx);
     return TcpEventBusBridge.create(vertx, options, serverOptions,
-      event -> judge(event, access, quotas, BridgeWire.tcp(event.socket()), projection).settle(event));
+      event -> judge(event, access, quotas, BridgeWire.tcp(event.socket()), projection).onSuccess(verdict -> verdict.settle(event)));
   }
 
   /** An {@code unregister} of a registration usergate carries ends there; every other frame is {@link #allowed}'s. */
-  static Verdict judge(BaseBridgeEvent event, Access access, Quotas quotas, BridgeWire wire, BridgeProjection projection) {
+  static Future<Verdict> judge(BaseBridgeEvent event, Access access, Quotas quotas, BridgeWire wire, BridgeProjection projection) {
     if (event.type() == BridgeEventType.UNREGISTER && event.getRawMessage() != null
       && event.getRawMessage().getValue("address") instanceof String address) {
-      return projection.unregister(wire, address);
+      return Future.succeededFuture(projection.unregister(wire, address));
     }
     return allowed(event, access, quotas, wire, projection);
   }
@@ -130,25 +132,34 @@ public final class Bridges {
    * with a cast and leave the client waiting for an answer that never comes. A refused request with a
    * reply address gets its error there, as a bus failure (code and error JSON), and nothing else. A frame that
    * needs a scope takes from its caller's quota ({@code ratePerSecond}, shared with its HTTP requests): beyond
-   * it, 429. A caller with {@code fields} has its users' frames carried by {@code projection}.
+   * it, 429. A caller with {@code fields} has its users' frames carried by {@code projection}. A JWT seen
+   * first may wait for the issuer's keys: the verdict is a future (it never fails).
    */
-  static Verdict allowed(BaseBridgeEvent event, Access access, Quotas quotas, BridgeWire wire, BridgeProjection projection) {
+  static Future<Verdict> allowed(BaseBridgeEvent event, Access access, Quotas quotas, BridgeWire wire,
+                                 BridgeProjection projection) {
     JsonObject message = event.getRawMessage();
     if (message == null) {
-      return Verdict.DELIVER;
+      return Future.succeededFuture(Verdict.DELIVER);
     }
     Object headers = message.getValue("headers");
     if (headers != null && !(headers instanceof JsonObject)) {
-      return Verdict.REFUSE;
+      return Future.succeededFuture(Verdict.REFUSE);
     }
     Scope scope = scopeOf(event.type(), message.getValue("address"));
     if (scope == null) {
       // Not ours to judge: a reply, a ping, or an address the bridge denies itself.
-      return Verdict.DELIVER;
+      return Future.succeededFuture(Verdict.DELIVER);
     }
+    return access.identify((JsonObject) headers).transform(identified -> Future.succeededFuture(
+      allowed(event, message, (JsonObject) headers, scope, identified, quotas, wire, projection)));
+  }
+
+  /** The rest of {@link #allowed(BaseBridgeEvent, Access, Quotas, BridgeWire, BridgeProjection)} once the frame's caller is known, or refused. */
+  private static Verdict allowed(BaseBridgeEvent event, JsonObject message, JsonObject headers, Scope scope,
+                                 AsyncResult<Caller> identified, Quotas quotas, BridgeWire wire, BridgeProjection projection) {
     Caller caller;
     try {
-      caller = access.identify((JsonObject) headers);
+      caller = Access.caller(identified);
       Access.require(caller, scope);
       Quotas.Exceeded exceeded = quotas.take(caller);
       if (exceeded != null) {
@@ -164,7 +175,7 @@ public final class Bridges {
     }
     if (headers != null) {
       // The key stays here: the bridge would otherwise pass it on as a header of the bus message.
-      ((JsonObject) headers).fieldNames().removeIf(name -> CREDENTIALS.contains(name.toLowerCase(Locale.ROOT)));
+      headers.fieldNames().removeIf(name -> CREDENTIALS.contains(name.toLowerCase(Locale.ROOT)));
     }
     Object address = message.getValue("address");
     if ((FetchAddresses.ONE.equals(address) || FetchAddresses.MANY.equals(address)) && message.getValue("body") instanceof JsonObject body) {

@@ -1,12 +1,17 @@
 package io.usergate.web;
 
 import io.usergate.auth.Access;
+import io.usergate.auth.ApiKeys;
 import io.usergate.auth.Caller;
+import io.usergate.auth.JwtCallers;
 import io.usergate.auth.Scope;
 import io.usergate.error.UsergateException;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -28,40 +33,80 @@ final class Guard {
 
   /** The request's {@link Caller}, or the {@link UsergateException} that says why it has none. */
   private static final String IDENTIFIED = "usergate.caller";
+  private static final String JWT_MAP = "usergate.auth.jwt";
 
   /** The name of a request whose credential was refused (two, an unknown one, none where one is required). */
   static final String REFUSED = "refused";
 
   private final Access access;
+  /** The deployment's JWT callers (shared by its instances), null without {@code auth.jwtIssuer}. */
+  private final JwtCallers jwts;
 
-  Guard(Access access) {
+  Guard(Access access, JwtCallers jwts) {
     this.access = access;
+    this.jwts = jwts;
   }
 
   /**
    * The policy of {@code auth.*} for a service on {@code host}. A token it generates is generated once for
-   * the node (every web instance serves the same one) and logged once.
+   * the node (every web instance serves the same one) and logged once; the JWT callers are one for the
+   * deployment (every instance shares the issuer's keys and the verified tokens).
    */
   static Guard of(Vertx vertx, WebSettings settings) {
+    JwtCallers jwts = settings.jwtIssuer() == null ? null : jwtCallers(vertx, settings);
     Access access = Access.of(settings.authRequired(), isLoopback(settings.host()), settings.callers(), settings.token(),
-      () -> generatedToken(vertx, settings.host()), settings.metricsOpen());
-    return new Guard(access);
+      () -> generatedToken(vertx, settings.host()), settings.metricsOpen(), jwts);
+    return new Guard(access, jwts);
+  }
+
+  private static JwtCallers jwtCallers(Vertx vertx, WebSettings settings) {
+    LocalMap<String, JwtCallers> shared = vertx.sharedData().getLocalMap(JWT_MAP);
+    return shared.computeIfAbsent(vertx.getOrCreateContext().deploymentID(), deployment -> JwtCallers.start(vertx,
+      settings.jwtIssuer(), settings.jwtAudience(), settings.callers().stream().map(ApiKeys.Keyed::caller).toList()));
+  }
+
+  /** The web verticle's undeploy: the deployment's JWT callers stop loading keys (the first instance to stop does it). */
+  Future<Void> close(Vertx vertx) {
+    if (jwts == null) {
+      return Future.succeededFuture();
+    }
+    vertx.sharedData().<String, JwtCallers>getLocalMap(JWT_MAP).removeIfPresent(vertx.getOrCreateContext().deploymentID(), jwts);
+    return jwts.close();
   }
 
   Access access() {
     return access;
   }
 
-  /** First handler of every request: who is calling, kept for the routes' checks, the access log and the metrics. */
+  /**
+   * First handler of every request: who is calling, kept for the routes' checks, the access log and the metrics.
+   * A JWT seen first may wait for the issuer's keys: the request's body waits with it.
+   */
   void identify(RoutingContext ctx) {
-    Object identified;
-    try {
-      identified = access.identify(ctx.request().getHeader(HttpHeaders.AUTHORIZATION),
-        ctx.request().getHeader(Access.API_KEY_HEADER));
-    } catch (UsergateException refused) {
-      identified = refused;
+    HttpServerRequest request = ctx.request();
+    Future<Caller> identified = access.identify(request.getHeader(HttpHeaders.AUTHORIZATION),
+      request.getHeader(Access.API_KEY_HEADER));
+    if (identified.isComplete()) {
+      identified(ctx, identified);
+      return;
     }
-    ctx.put(IDENTIFIED, identified);
+    if (!request.isEnded()) {
+      request.pause();
+    }
+    identified.onComplete(done -> {
+      if (!request.isEnded()) {
+        request.resume();
+      }
+      identified(ctx, done);
+    });
+  }
+
+  private static void identified(RoutingContext ctx, AsyncResult<Caller> identified) {
+    try {
+      ctx.put(IDENTIFIED, Access.caller(identified));
+    } catch (UsergateException refused) {
+      ctx.put(IDENTIFIED, refused);
+    }
     ctx.next();
   }
 

@@ -68,6 +68,7 @@ public class HttpVerticle extends VerticleBase {
   private TcpEventBusBridge tcpBridge;
   private WebSettings settings;
   private Relay relay;
+  private Guard guard;
   private UserCache cache;
   /** The hits of GET /users/{id}, answered here by the fetch room's rule. */
   private Freshness freshness;
@@ -94,7 +95,7 @@ public class HttpVerticle extends VerticleBase {
     freshness = Freshness.of(cacheSettings);
     // The node's user cache, for the hits; fetch's answers go in it (fetch may run on another node).
     cache = UserCache.of(vertx, cacheSettings);
-    Guard guard = Guard.of(vertx, settings);
+    guard = Guard.of(vertx, settings);
     Future<Void> changes = vertx.eventBus().consumer(StoreAddresses.USER_CHANGED, message -> cache.changed(message.body())).completion();
     Future<ServerCertificate.Pair> tls = Future.succeededFuture();
     if (settings.tls()) {
@@ -243,14 +244,15 @@ public class HttpVerticle extends VerticleBase {
     if (reloadTimer != -1) {
       vertx.cancelTimer(reloadTimer);
     }
+    Future<Void> jwts = guard == null ? Future.succeededFuture() : guard.close(vertx);
     if (server == null) {
-      return Future.succeededFuture();
+      return jwts;
     }
     LOG.info("web: not ready any more; stopping in {} ms, then {} ms for requests in flight", settings.drainDelayMs(),
       settings.shutdownGraceMs());
     return vertx.timer(Math.max(1, settings.drainDelayMs()), TimeUnit.MILLISECONDS)
       .compose(drained -> Future.join(server.shutdown(settings.shutdownGraceMs(), TimeUnit.MILLISECONDS),
-        tcpBridge == null ? Future.succeededFuture() : tcpBridge.close()));
+        tcpBridge == null ? Future.succeededFuture() : tcpBridge.close(), jwts));
   }
 
   /** The access log's line: Vert.x's short format, and the caller's name (never anything the request chose). */

@@ -11,7 +11,7 @@ record WebSettings(String host, int port, int shutdownGraceMs, int drainDelayMs,
                    int idleTimeoutMs, int maxRequestLineBytes, String allowedOrigins, String token,
                    List<ApiKeys.Keyed> callers, String authRequired, boolean metricsOpen,
                    int healthTimeoutMs, Integer bridgeTcpPort, boolean accessLog, String tlsCertPath,
-                   String tlsKeyPath, boolean bridgeTcpTls) {
+                   String tlsKeyPath, boolean bridgeTcpTls, String jwtIssuer, String jwtAudience) {
 
   static WebSettings from(JsonObject config) {
     Section http = Section.of(config, "http");
@@ -22,7 +22,8 @@ record WebSettings(String host, int port, int shutdownGraceMs, int drainDelayMs,
       auth.string("token"), auth.callers("callers"), auth.string("required"), auth.bool("metricsOpen"),
       Section.of(config, "health").integer("timeoutMs"),
       Section.of(config, "bridge").optionalInteger("tcpPort"), http.bool("accessLog"),
-      http.string("tlsCertPath"), http.string("tlsKeyPath"), Section.of(config, "bridge").bool("tcpTls"));
+      http.string("tlsCertPath"), http.string("tlsKeyPath"), Section.of(config, "bridge").bool("tcpTls"),
+      auth.string("jwtIssuer"), auth.string("jwtAudience"));
   }
 
   /** HTTPS (and HTTP/2 by ALPN): the configuration checked at start that the key comes with the certificate. */

@@ -29,6 +29,7 @@ public final class Bench {
     all.put("rate", RateBench::run);
     all.put("headers", HeadersBench::run);
     all.put("fair", FairBench::run);
+    all.put("jwt", JwtBench::run);
     all.put("memory", MemoryBench::run);
     all.put("process", ProcessBench::run);
     all.put("cluster", ClusterBench::run);

@@ -58,7 +58,7 @@ final class WebBench {
   }
 
   /** What wrk asks for: random ids under {@code path} on {@code port}, with the Lua table of {@code headers} (or none). */
-  private record Target(int port, String path, String headers) {
+  record Target(int port, String path, String headers) {
 
     String script() {
       return "request = function() return wrk.format(\"GET\", \"" + path + "\" .. math.random(1, " + USERS + ")"
@@ -67,7 +67,7 @@ final class WebBench {
   }
 
   /** A warm-up of each target, then {@link #ROUNDS} rounds of one run of each in turn: the best run of each. */
-  private static List<WrkResult> bestOf(List<Target> targets) throws Exception {
+  static List<WrkResult> bestOf(List<Target> targets) throws Exception {
     List<Path> scripts = new ArrayList<>();
     try {
       for (Target target : targets) {
@@ -197,7 +197,7 @@ final class WebBench {
   }
 
   /** Asks for every id once under {@code path}, 64 at a time. */
-  private static void warm(Vertx vertx, int port, String path) throws Exception {
+  static void warm(Vertx vertx, int port, String path) throws Exception {
     HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultPort(port).setDefaultHost("127.0.0.1"),
       new PoolOptions().setHttp1MaxSize(64));
     try {
@@ -209,7 +209,7 @@ final class WebBench {
   }
 
   /** A free port on loopback, for servers that several verticle instances share. */
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }

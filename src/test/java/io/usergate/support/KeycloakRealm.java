@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * The realm {@code usergate} that {@link KeycloakServer} imports at start, as Keycloak's realm import JSON:
  * the directory's client (its service account may view and query users), a client of the same rights whose
- * tokens live a few seconds (for expiry and renewal), a caller's client with no admin role (issue 24), and
+ * tokens live a few seconds (for expiry and renewal), a caller's client with no admin role whose tokens are for
+ * usergate's audience (issue 24: a JWT caller), and
  * {@link #USERS} users whose names are not ASCII.
  */
 public final class KeycloakRealm {
@@ -23,6 +24,8 @@ public final class KeycloakRealm {
   public static final String SHORT_LIVED_SECRET = "usergate-directory-short-secret";
   public static final String CALLER_CLIENT = "usergate-caller";
   public static final String CALLER_SECRET = "usergate-caller-secret";
+  /** What the caller's tokens hold in {@code aud} (an audience mapper): usergate's {@code auth.jwtAudience}. */
+  public static final String USERGATE_AUDIENCE = "usergate";
 
   static final List<String> FIRST_NAMES = List.of("Zoë", "Łukasz", "José", "李", "Søren", "Ångström", "Éloïse", "Dvořák");
   static final List<String> LAST_NAMES = List.of("Ærøskøbing", "Müller", "Núñez", "王", "Çelik", "Ødegård", "Żółć");
@@ -73,7 +76,7 @@ public final class KeycloakRealm {
         .add(confidentialClient(DIRECTORY_CLIENT, DIRECTORY_SECRET))
         .add(confidentialClient(SHORT_LIVED_CLIENT, SHORT_LIVED_SECRET)
           .put("attributes", new JsonObject().put("access.token.lifespan", String.valueOf(settings.shortTokenSeconds()))))
-        .add(confidentialClient(CALLER_CLIENT, CALLER_SECRET)))
+        .add(confidentialClient(CALLER_CLIENT, CALLER_SECRET).put("protocolMappers", new JsonArray().add(audience()))))
       .put("users", users);
   }
 
@@ -90,6 +93,14 @@ public final class KeycloakRealm {
       .put("standardFlowEnabled", false)
       .put("implicitFlowEnabled", false)
       .put("directAccessGrantsEnabled", false);
+  }
+
+  /** Puts {@link #USERGATE_AUDIENCE} in the access token's {@code aud}: the caller's tokens are for usergate. */
+  private static JsonObject audience() {
+    return new JsonObject().put("name", "usergate-audience").put("protocol", "openid-connect")
+      .put("protocolMapper", "oidc-audience-mapper")
+      .put("config", new JsonObject().put("included.custom.audience", USERGATE_AUDIENCE)
+        .put("access.token.claim", "true").put("id.token.claim", "false"));
   }
 
   /** A client's service-account user, as Keycloak's own export lists it: its admin roles ride on it. */
