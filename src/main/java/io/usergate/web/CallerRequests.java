@@ -2,11 +2,8 @@ package io.usergate.web;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.usergate.auth.Access;
-import io.usergate.auth.Caller;
 import io.usergate.metrics.Metrics;
 import io.vertx.core.Handler;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.HashMap;
@@ -15,9 +12,9 @@ import java.util.Map;
 /**
  * {@code usergate_caller_requests_total{caller, code}}: the routes' answers by who asked. Vert.x's own request
  * meters are labelled when the request arrives, from the request alone, before anyone knows its caller; this
- * counter is labelled when the answer ends. The caller is a configured name, {@code token}, {@code anonymous}
- * or {@code refused} (never a value of the request), the code one usergate answers: at most (callers + 3) ×
- * the codes it sends, whatever a client does. By route: {@code vertx_http_server_requests_total}.
+ * counter is labelled when the answer ends. The caller is {@link Guard#callerName}: a configured name,
+ * {@code token}, {@code jwt}, {@code anonymous} or {@code refused} (never a value of the request), the code one
+ * usergate answers: at most (callers + 4) × the codes it sends, whatever a client does. By route: {@code vertx_http_server_requests_total}.
  * One per web instance, confined to its event loop; the registry holds one counter per label pair for all.
  */
 final class CallerRequests implements Handler<RoutingContext> {
@@ -29,21 +26,8 @@ final class CallerRequests implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    ctx.addEndHandler(ended -> count(label(ctx), ctx.response().getStatusCode()));
+    ctx.addEndHandler(ended -> count(Guard.callerName(ctx), ctx.response().getStatusCode()));
     ctx.next();
-  }
-
-  /**
-   * The caller's name; a request with no credential at all where one is required is {@code anonymous} here, not
-   * {@code refused}: a probe of {@code /health/*} is answered, and its 401s elsewhere are told apart by their code.
-   */
-  private static String label(RoutingContext ctx) {
-    String name = Guard.callerName(ctx);
-    if (name.equals(Guard.REFUSED) && ctx.request().getHeader(HttpHeaders.AUTHORIZATION) == null
-      && ctx.request().getHeader(Access.API_KEY_HEADER) == null) {
-      return Caller.ANONYMOUS_NAME;
-    }
-    return name;
   }
 
   private void count(String caller, int status) {

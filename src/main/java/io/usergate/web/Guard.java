@@ -140,10 +140,20 @@ final class Guard {
     return (Caller) identified;
   }
 
-  /** The caller's name for the access log and the metrics: a configured name, {@code anonymous}, or {@code refused}. */
+  /**
+   * The caller's name for the access log and the metrics: a configured name, {@code token}, {@code jwt},
+   * {@code anonymous} (no credential: a {@code /health} probe, or a request a route refuses 401), or
+   * {@code refused} (a credential that is nobody's, or two at once).
+   */
   static String callerName(RoutingContext ctx) {
     Object identified = ctx.get(IDENTIFIED);
-    return identified instanceof Caller caller ? caller.name() : identified == null ? Caller.ANONYMOUS_NAME : REFUSED;
+    if (identified instanceof Caller caller) {
+      return caller.name();
+    }
+    HttpServerRequest request = ctx.request();
+    boolean credentialGiven = request.getHeader(HttpHeaders.AUTHORIZATION) != null
+      || request.getHeader(Access.API_KEY_HEADER) != null;
+    return identified == null || !credentialGiven ? Caller.ANONYMOUS_NAME : REFUSED;
   }
 
   private static String generatedToken(Vertx vertx, String host) {

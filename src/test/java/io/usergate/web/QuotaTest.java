@@ -112,8 +112,10 @@ class QuotaTest {
     assertEquals(20, counted(metrics, "free", 200), metrics);
     assertEquals(1, counted(metrics, "anonymous", 200), metrics);
     get("/users/7", "not-a-key");
+    assertEquals(401, client.get(port, "127.0.0.1", "/users/7").send().await(10, TimeUnit.SECONDS).statusCode());
     String after = client.get(port, "127.0.0.1", "/metrics").send().await(10, TimeUnit.SECONDS).bodyAsString();
-    assertEquals(1, counted(after, "refused", 401), after);
+    assertEquals(1, counted(after, "refused", 401), "a key that is nobody's: " + after);
+    assertEquals(1, counted(after, "anonymous", 401), "no key at all where one is required: " + after);
     assertFalse(after.contains("not-a-key"), "a credential never becomes a label");
   }
 
