@@ -2,6 +2,7 @@ package io.usergate.web;
 
 import io.usergate.auth.ApiKeys;
 import io.usergate.store.StoreAddresses;
+import io.usergate.support.BridgeClient;
 import io.usergate.support.BridgeFrames;
 import io.usergate.support.Bus;
 import io.usergate.support.FakeDirectory;
@@ -31,9 +32,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -279,68 +278,15 @@ class CallersTest {
     });
   }
 
-  /** A client of either bridge: it writes frames and keeps every frame it receives, in order. */
-  private record BridgeClient(Consumer<JsonObject> writer, List<JsonObject> received) {
-
-    static BridgeClient tcp(NetSocket socket) {
-      BridgeFrames frames = new BridgeFrames(socket);
-      return new BridgeClient(frames::write, frames.received());
-    }
-
-    /** The SockJS bridge's raw WebSocket: the bridge answers in binary frames, the handler reads every frame's data. */
-    static BridgeClient sockJs(WebSocket socket) {
-      List<JsonObject> received = new CopyOnWriteArrayList<>();
-      socket.handler(data -> received.add(data.toJsonObject()));
-      return new BridgeClient(frame -> socket.writeTextMessage(frame.encode()), received);
-    }
-
-    /** The first frame received for which {@code test} holds, waited for. */
-    JsonObject first(Predicate<JsonObject> test) {
-      return Awaitility.await().atMost(Duration.ofSeconds(10))
-        .until(() -> received.stream().filter(test).findFirst(), Optional::isPresent).orElseThrow();
-    }
-
-    /** Sends a request with {@code key} in its headers and returns what comes to its reply address. */
-    JsonObject request(String address, JsonObject body, String key, String replyAddress) {
-      writer.accept(new JsonObject().put("type", "send").put("address", address).put("replyAddress", replyAddress)
-        .put("headers", new JsonObject().put("X-API-Key", key)).put("body", body));
-      return first(frame -> replyAddress.equals(frame.getString("address")));
-    }
-
-    /**
-     * The frames received up to the bridge's {@code access_denied} of a frame to an address it does not permit,
-     * written now: a bridge reads a socket's frames in order and refuses that one at once, so whatever any earlier
-     * frame was answered with synchronously is in the list before it.
-     */
-    List<JsonObject> untilDenied() {
-      int from = received.size();
-      writer.accept(new JsonObject().put("type", "send").put("address", "usergate.nowhere").put("body", new JsonObject()));
-      Awaitility.await().atMost(Duration.ofSeconds(10))
-        .until(() -> received.subList(from, received.size()).stream().anyMatch(CallersTest::accessDenied));
-      List<JsonObject> all = List.copyOf(received);
-      for (int at = from; ; at++) {
-        if (accessDenied(all.get(at))) {
-          return all.subList(0, at);
-        }
-      }
-    }
-  }
-
-  private static boolean accessDenied(JsonObject frame) {
-    return "err".equals(frame.getString("type"))
-      && ("access_denied".equals(frame.getString("message")) || "access_denied".equals(frame.getString("body")));
-  }
-
   private BridgeClient tcpClient() throws Exception {
-    return BridgeClient.tcp(vertx.createNetClient().connect(tcpPort, "127.0.0.1").await(10, TimeUnit.SECONDS));
+    return BridgeClient.tcp(vertx, tcpPort);
   }
 
   private BridgeClient sockJsClient() throws Exception {
     if (webSockets == null) {
       webSockets = vertx.createWebSocketClient();
     }
-    return BridgeClient.sockJs(webSockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-      .setURI("/eventbus/websocket")).await(10, TimeUnit.SECONDS));
+    return BridgeClient.sockJs(webSockets, port);
   }
 
   @Test

@@ -1,6 +1,6 @@
 package io.usergate.web;
 
-import io.usergate.support.BridgeFrames;
+import io.usergate.support.BridgeClient;
 import io.usergate.support.FakeDirectory;
 import io.usergate.support.KeycloakRealm;
 import io.usergate.support.KeycloakServer;
@@ -13,9 +13,9 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpResponseExpectation;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.NetSocket;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterAll;
@@ -29,6 +29,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -137,23 +138,25 @@ class JwtCallersKeycloakTest {
 
   @Test
   @Order(2)
-  @DisplayName("over the TCP bridge: the token in a frame's headers reads a user; a token without users:read gets 403 on the reply address")
-  void overTcpBridge() throws Exception {
-    NetSocket socket = vertx.createNetClient().connect(tcpPort, "127.0.0.1").await(10, TimeUnit.SECONDS);
-    BridgeFrames frames = new BridgeFrames(socket, (sent, received) ->
-      sent.getString("replyAddress").equals(received.getString("address"))
-        || received.getString("address") == null && "access_denied".equals(received.getString("message")));
-    JsonObject reply = frames.exchange(new JsonObject().put("type", "send").put("address", "usergate.fetch.one")
-      .put("headers", new JsonObject().put("Authorization", "Bearer " + callerToken(USERS_READ)))
-      .put("body", new JsonObject().put("id", 7)).put("replyAddress", "r1"));
-    assertEquals(FakeDirectory.user(7), reply.getJsonObject("body"), reply.encode());
-    JsonObject refused = frames.exchange(new JsonObject().put("type", "send").put("address", "usergate.fetch.one")
-      .put("headers", new JsonObject().put("Authorization", "Bearer " + callerToken(null)))
-      .put("body", new JsonObject().put("id", 7)).put("replyAddress", "r2"));
-    assertEquals("err", refused.getString("type"), refused.encode());
-    assertEquals(403, refused.getInteger("failureCode"), refused.encode());
-    assertTrue(refused.getString("message").contains("users:read"), refused.encode());
-    socket.close().await(5, TimeUnit.SECONDS);
+  @DisplayName("over the TCP and SockJS bridges: the token in a frame's headers reads a user; a token without users:read "
+    + "gets 403 on the reply address")
+  void overTheBridges() throws Exception {
+    String reader = "Bearer " + callerToken(USERS_READ);
+    String other = "Bearer " + callerToken(null);
+    WebSocketClient webSockets = vertx.createWebSocketClient();
+    Map<String, BridgeClient> bridges = Map.of("tcp", BridgeClient.tcp(vertx, tcpPort), "sockjs", BridgeClient.sockJs(webSockets, port));
+    for (Map.Entry<String, BridgeClient> bridge : bridges.entrySet()) {
+      BridgeClient frames = bridge.getValue();
+      JsonObject reply = frames.request("usergate.fetch.one", new JsonObject().put("id", 7),
+        new JsonObject().put("Authorization", reader), "r1");
+      assertEquals(FakeDirectory.user(7), reply.getJsonObject("body"), bridge.getKey() + ": " + reply.encode());
+      JsonObject refused = frames.request("usergate.fetch.one", new JsonObject().put("id", 7),
+        new JsonObject().put("Authorization", other), "r2");
+      assertEquals("err", refused.getString("type"), bridge.getKey() + ": " + refused.encode());
+      assertEquals(403, refused.getInteger("failureCode"), bridge.getKey() + ": " + refused.encode());
+      assertTrue(refused.getString("message").contains("users:read"), bridge.getKey() + ": " + refused.encode());
+    }
+    webSockets.close().await(5, TimeUnit.SECONDS);
   }
 
   @Test

@@ -1,24 +1,25 @@
 package io.usergate.web;
 
 import io.usergate.metrics.Metrics;
-import io.usergate.support.BridgeFrames;
+import io.usergate.support.BridgeClient;
 import io.usergate.support.FakeDirectory;
 import io.usergate.support.ServiceProcess;
 import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
-import io.usergate.support.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.NetSocket;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -119,33 +120,34 @@ class QuotaTest {
     assertFalse(after.contains("not-a-key"), "a credential never becomes a label");
   }
 
-  @Test
-  @DisplayName("on the TCP bridge a frame that needs a scope takes from the caller's quota: beyond it the 429 on its reply "
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"tcp", "sockjs"})
+  @DisplayName("on either bridge a frame that needs a scope takes from the caller's quota: beyond it the 429 on its reply "
     + "address; frames that need none (ping) take nothing; the budget is the one its HTTP requests take from")
-  void tcpBridge() throws Exception {
-    NetSocket socket = vertx.createNetClient().connect(tcpPort, "127.0.0.1").await(10, TimeUnit.SECONDS);
-    BridgeFrames frames = new BridgeFrames(socket, (sent, received) -> sent.getString("replyAddress") == null
-      || sent.getString("replyAddress").equals(received.getString("address")));
+  void bridges(String bridge) throws Exception {
+    BridgeClient frames = bridge.equals("tcp") ? BridgeClient.tcp(vertx, tcpPort)
+      : BridgeClient.sockJs(clients.createWebSocketClient(), port);
+    JsonObject key = new JsonObject().put("X-API-Key", BRIDGED);
     for (int i = 0; i < 3; i++) {
-      JsonObject pong = frames.exchange(new JsonObject().put("type", "ping").put("headers", new JsonObject().put("X-API-Key", BRIDGED)));
-      assertEquals("pong", pong.getString("type"), pong.encode());
+      frames.writer().accept(new JsonObject().put("type", "ping").put("headers", key));
     }
-    JsonObject fetch = new JsonObject().put("type", "send").put("address", "usergate.fetch.one")
-      .put("headers", new JsonObject().put("X-API-Key", BRIDGED)).put("body", new JsonObject().put("id", 7));
-    JsonObject user = frames.exchange(fetch.copy().put("replyAddress", "q1"));
+    // The burst is one request: had a ping taken from it, this would be refused.
+    JsonObject user = frames.request("usergate.fetch.one", new JsonObject().put("id", 7), key, "q1");
     assertEquals(FakeDirectory.user(7), user.getJsonObject("body"), user.encode());
 
-    JsonObject refused = frames.exchange(fetch.copy().put("replyAddress", "q2"));
+    JsonObject refused = frames.request("usergate.fetch.one", new JsonObject().put("id", 7), key, "q2");
     assertEquals("err", refused.getString("type"), refused.encode());
     assertEquals(429, refused.getInteger("failureCode"), refused.encode());
     JsonObject error = new JsonObject(refused.getString("message")).getJsonObject("error");
     assertEquals("TOO_MANY_REQUESTS", error.getString("code"), refused.encode());
     assertTrue(error.getString("message").contains("retry in"), refused.encode());
     assertNull(refused.getValue("body"), refused.encode());
+    assertEquals(List.of(), frames.untilDenied().stream().filter(frame -> !"q1".equals(frame.getString("address"))
+      && !"q2".equals(frame.getString("address")) && !"pong".equals(frame.getString("type"))).toList(),
+      "one answer each, nothing more");
 
     // One budget: the bridge's frame used it, so the same caller's HTTP request is refused too.
     assertEquals(429, get("/users/7", BRIDGED).statusCode());
-    socket.close().await(5, TimeUnit.SECONDS);
   }
 
   /** The count of {@code usergate_caller_requests_total{caller, code}} in a scrape, 0 when absent. */
