@@ -159,7 +159,11 @@ public final class ConfigKeys {
     pointers("mapping.drop", "fields removed from every user before it is stored, served, published or logged, "
       + "as comma-separated JSON pointers, e.g. /password,/ssn,/bank/cardNumber"),
     pointers("mapping.keep", "the opposite of mapping.drop (not with it): only these fields are kept, with the mapped "
-      + "id, name, username and email"),
+      + "id, name, username, email and active"),
+    optionalString("mapping.active", "where the directory says a user is active: a JSON pointer to its flag (/active, "
+      + "/enabled, /accountEnabled: false is inactive), or a pointer and the values that mean inactive, read as text "
+      + "(/status!=DEPROVISIONED,SUSPENDED); nothing there is active. Every user then gets \"active\": true or false; "
+      + "empty: no rule"),
     integer("sync.intervalMs", 1, 86_400_000, 1000, "the sync's periodic tick; a job that falls due before it "
       + "(a failed one after its backoff) runs when due, an enqueue at once"),
     integer("sync.batchSize", 1, 100_000, 500, "jobs claimed per batch"),
@@ -185,6 +189,9 @@ public final class ConfigKeys {
     longValue("sync.walkIntervalMs", 0, 31_536_000_000L, 0, "how often a walk of the whole directory starts (or resumes); "
       + "0: only on demand (POST /sync/walk)"),
     integer("sync.walkPagesInFlight", 1, 64, 4, "pages of a walk fetched ahead while the one before is stored"),
+    string("sync.inactive", "keep", "a user mapping.active marks inactive: keep (stored and served, with \"active\": "
+      + "false) or remove (not stored, removed from the mirror with removed in the change feed, answered 404 saying why), "
+      + "wherever it comes from: a fetch, the bulk read, the sync's jobs, the walk's pages"),
     fraction("sync.walkMaxRemoveFraction", 0.1, "a complete walk that would remove more than this share of the mirror "
       + "removes nothing and says so"),
     bool("changes.enabled", true, "record every change of the mirror in the change feed (user_changes, GET /changes, "

@@ -2,6 +2,7 @@ package io.usergate.config;
 
 import io.usergate.auth.Access;
 import io.usergate.cluster.HazelcastConfigs;
+import io.usergate.user.ActiveRule;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.pointer.JsonPointer;
@@ -323,6 +324,7 @@ public final class Configuration {
       }
       checkToken(upstream);
       checkMapping(config.getJsonObject("mapping"));
+      checkInactive(config.getJsonObject("mapping"), config.getJsonObject("sync"));
       String required = config.getJsonObject("auth").getString("required");
       if (!Access.isRequiredSetting(required)) {
         fail("auth.required", "\"" + required + "\" is none of auto, true, false");
@@ -485,6 +487,26 @@ public final class Configuration {
             fail("mapping.drop", "drops " + pointer + ", which every user needs (the mapped id and name)");
           }
         }
+      }
+    }
+
+    /** {@code mapping.active} a rule; {@code sync.inactive} keep or remove, and remove only with a rule to apply. */
+    private void checkInactive(JsonObject mapping, JsonObject sync) {
+      ActiveRule rule = null;
+      try {
+        rule = ActiveRule.parse(mapping.getString("active"));
+      } catch (IllegalArgumentException e) {
+        fail("mapping.active", e.getMessage());
+      }
+      ActiveRule.Inactive inactive = null;
+      try {
+        inactive = ActiveRule.Inactive.parse(sync.getString("inactive"));
+      } catch (IllegalArgumentException e) {
+        fail("sync.inactive", e.getMessage());
+      }
+      if (inactive == ActiveRule.Inactive.REMOVE && rule == null) {
+        fail("sync.inactive", "is remove while mapping.active is empty (from " + layers.get("mapping.active")
+          + "): say where the directory marks a user inactive, e.g. /active or /status!=DEPROVISIONED");
       }
     }
 

@@ -50,6 +50,7 @@ public final class Presets {
       "mapping.name", "{/firstName} {/lastName}||{/username}",
       "mapping.username", "{/username}",
       "mapping.email", "{/email}",
+      "mapping.active", "/enabled",
       "sync.listPath", "/users?first={skip}&max={limit}",
       "sync.listNext", "offset",
       "sync.listPageSize", 100,
@@ -65,6 +66,7 @@ public final class Presets {
       "mapping.name", "{/displayName}||{/name/formatted}||{/name/givenName} {/name/familyName}||{/userName}",
       "mapping.username", "{/userName}",
       "mapping.email", "{/emails[primary=true]/value}||{/emails/0/value}",
+      "mapping.active", "/active",
       "mapping.listPointer", "/Resources",
       "sync.listPath", "/Users?startIndex={startIndex}&count={limit}",
       "sync.listNext", "scim",
@@ -81,6 +83,8 @@ public final class Presets {
       "mapping.name", "{/profile/displayName}||{/profile/firstName} {/profile/lastName}||{/profile/login}",
       "mapping.username", "{/profile/login}",
       "mapping.email", "{/profile/email}",
+      // Deactivated (DEPROVISIONED) is inactive; SUSPENDED is a pause that keeps the user's apps, as LOCKED_OUT is.
+      "mapping.active", "/status!=DEPROVISIONED",
       // The plain list leaves DEPROVISIONED users out: a filter naming every status lists them all (and, unlike
       // search, reads current data).
       "sync.listPath", "/api/v1/users?filter=" + OKTA_EVERY_STATUS + "{&limit}",
@@ -100,6 +104,7 @@ public final class Presets {
       "mapping.name", "{/displayName}||{/givenName} {/surname}||{/userPrincipalName}",
       "mapping.username", "{/userPrincipalName}",
       "mapping.email", "{/mail}",
+      "mapping.active", "/accountEnabled",
       "mapping.listPointer", "/value",
       "sync.listPath", "/users?$top={limit}&$select=" + GRAPH_SELECT,
       "sync.listNext", "url",
@@ -114,6 +119,7 @@ public final class Presets {
       "mapping.name", "{/name}||{/nickname}||{/email}",
       "mapping.username", "{/username}||{/nickname}",
       "mapping.email", "{/email}",
+      "mapping.active", "/blocked!=true",
       "mapping.listPointer", "/users",
       "sync.listPath", "/users?page={page0}&per_page={limit}&include_totals=true",
       "sync.listNext", "offset",

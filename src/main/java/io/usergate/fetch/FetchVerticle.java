@@ -13,6 +13,7 @@ import io.usergate.error.UsergateException;
 import io.usergate.fetch.KnownCopies.Copy;
 import io.usergate.metrics.Metrics;
 import io.usergate.store.StoreAddresses;
+import io.usergate.user.ActiveRule;
 import io.usergate.user.User;
 import io.vertx.core.CompositeFuture;
 import io.vertx.core.Future;
@@ -61,6 +62,7 @@ public class FetchVerticle extends VerticleBase {
   /** The permits of upstream calls, each caller's waiters in a queue of their own. */
   private FairQueue permits;
   private Upstream upstream;
+  private Mapping mapping;
   private WriteThrough writeThrough;
   private Coalescer<String, User> coalescer;
   private Freshness freshness;
@@ -84,7 +86,7 @@ public class FetchVerticle extends VerticleBase {
     settings = UpstreamSettings.from(config());
     permits = new FairQueue(vertx, settings.maxConcurrent(), shares());
     // Checked before anything opens: a mapping that cannot be built fails the start, naming its key.
-    Mapping mapping = Mapping.from(config());
+    mapping = Mapping.from(config());
     upstream = new Upstream(vertx, settings, mapping);
     writeThrough = new WriteThrough(vertx, settings.writeThroughDelayMs(), settings.writeThroughMinIntervalMs());
     coalescer = new Coalescer<>(this::upstreamCall);
@@ -203,6 +205,7 @@ public class FetchVerticle extends VerticleBase {
         })
         .recover(failure -> {
           UsergateException error = UsergateException.from(failure);
+          removeIfInactive(id, error);
           if (!request.staleFallback() || !UPSTREAM_FAILURES.contains(error.code())) {
             return Future.failedFuture(error);
           }
@@ -242,8 +245,8 @@ public class FetchVerticle extends VerticleBase {
           + (directives.maxAgeMs() == null ? "" : " younger than " + directives.maxAgeMs() + " ms"), id));
       default:
         if (verdict != Freshness.Verdict.BYPASS && notFound.isKnownMissing(id)) {
-          return Future.failedFuture(ErrorCode.NOT_FOUND.error("the upstream has no user " + id
-            + " (it said so less than cache.notFoundForMs ago)", id));
+          String why = notFound.isKnownInactive(id) ? mapping.inactiveError(id).getMessage() : "the upstream has no user " + id;
+          return Future.failedFuture(ErrorCode.NOT_FOUND.error(why + " (it said so less than cache.notFoundForMs ago)", id));
         }
         String status = verdict == Freshness.Verdict.BYPASS ? "fwd=request" : copy == null ? "fwd=miss" : "fwd=stale";
         return coalescer.get(id, caller, cancellation).map(user -> new Served(user, null, status, fetchedAt(id, user)));
@@ -263,7 +266,10 @@ public class FetchVerticle extends VerticleBase {
     }
     coalescer.get(id, caller, new Cancellation())
       .onSuccess(user -> writeThrough.add(List.of(user), Instant.now()))
-      .onFailure(failure -> LOG.debug("fetch: background refresh of user {} failed: {}", id, failure.getMessage()))
+      .onFailure(failure -> {
+        removeIfInactive(id, failure);
+        LOG.debug("fetch: background refresh of user {} failed: {}", id, failure.getMessage());
+      })
       .onComplete(done -> refreshing.remove(id));
   }
 
@@ -295,6 +301,11 @@ public class FetchVerticle extends VerticleBase {
             // might not be yet): only what came live is written through.
             writeThrough.add(served.stream().filter(one -> one.succeeded() && one.result().live())
               .map(one -> one.result().user()).collect(Collectors.toList()), started);
+            byId.forEach((id, one) -> {
+              if (one.failed()) {
+                removeIfInactive(id, one.cause());
+              }
+            });
           }
         })
         .map(done -> request.settled()
@@ -338,6 +349,11 @@ public class FetchVerticle extends VerticleBase {
         // Fresh from the directory, like any live fetch: the walk stores them, and this node's hits may use them.
         Instant fetchedAt = Instant.now();
         page.users().forEach(user -> cache.offer(user.id(), user.profile(), fetchedAt));
+        // The walk removes these from the mirror with the page; until then no copy of them is served here.
+        page.inactive().forEach(id -> {
+          cache.drop(id);
+          notFound.remember(id, true);
+        });
         return page.toJson();
       })
       .andThen(done -> cancellable.forget(requestId));
@@ -378,11 +394,22 @@ public class FetchVerticle extends VerticleBase {
           cache.offer(id, done.result().profile(), Instant.now());
         } else if (done.cause() instanceof UsergateException error && error.code() == ErrorCode.NOT_FOUND) {
           writeThrough.forget(id);
-          notFound.remember(id);
+          notFound.remember(id, ActiveRule.isInactive(error));
           cache.drop(id);
         }
         metrics.upstreamCall(done.cause());
       });
+  }
+
+  /**
+   * Where a fetch writes through, a user the directory marks inactive under {@code sync.inactive} remove is
+   * removed from the mirror, through the store's one writer (the feed says removed, every node drops its copy).
+   * Not on the sync's own fetches (no write-through): its batch removes them with their jobs, in one transaction.
+   */
+  private void removeIfInactive(String id, Throwable failure) {
+    if (ActiveRule.isInactive(failure)) {
+      writeThrough.remove(id);
+    }
   }
 
   /** One bulk call for the ids a {@link Batcher} gathered: one permit (and, in Upstream, one rate token) for all. */

@@ -12,13 +12,14 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One page of the directory's paged list, as the walk needs it: the valid users, how many entries the
- * page held, the entries that are not users (counted, never stored: a walk that met any removes nothing),
+ * One page of the directory's paged list, as the walk needs it: the valid users, the ids of those the directory
+ * marks inactive under {@code sync.inactive} remove (listed, so not gone from the directory, but to be removed
+ * from the mirror), how many entries the page held, the entries that are not users (counted, never stored: a walk that met any removes nothing),
  * the directory's total when it tells it (a {@code total} beside the list, as DummyJSON's and Auth0's, a
  * SCIM {@code totalResults}, or json-server's {@code X-Total-Count} header), and where the next page is
  * ({@link ListPaging}: {@code {"offset": n}} or {@code {"cursor": "..."}}; null: this is the last).
  */
-record ListPage(List<User> users, int entries, List<String> problems, Long total, JsonObject next) {
+record ListPage(List<User> users, List<String> inactive, int entries, List<String> problems, Long total, JsonObject next) {
 
   static final String TOTAL_HEADER = "X-Total-Count";
   /** Problems named in a reply at the most: the count says how many there were. */
@@ -61,6 +62,7 @@ record ListPage(List<User> users, int entries, List<String> problems, Long total
         + limit + " were asked: sync.listPath's limit does not reach it");
     }
     List<User> users = new ArrayList<>();
+    List<String> inactive = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     int invalid = 0;
@@ -77,22 +79,26 @@ record ListPage(List<User> users, int entries, List<String> problems, Long total
         }
         continue;
       }
-      users.add(entry.user());
+      if (entry.inactive()) {
+        inactive.add(entry.id());
+      } else {
+        users.add(entry.user());
+      }
     }
     if (invalid > problems.size()) {
       problems.add("and " + (invalid - problems.size()) + " more");
     }
-    return new ListPage(users, entries.size(), problems, total(json, totalHeader), null);
+    return new ListPage(users, inactive, entries.size(), problems, total(json, totalHeader), null);
   }
 
   /** This page, with where the next one is (null: none). */
   ListPage withNext(JsonObject next) {
-    return new ListPage(users, entries, problems, total, next);
+    return new ListPage(users, inactive, entries, problems, total, next);
   }
 
-  /** Entries that are not users. */
+  /** Entries that are not users (an inactive one is a user). */
   int invalid() {
-    return entries - users.size();
+    return entries - users.size() - inactive.size();
   }
 
   private static Long total(Object json, String header) {
@@ -117,7 +123,7 @@ record ListPage(List<User> users, int entries, List<String> problems, Long total
   JsonObject toJson() {
     JsonArray list = new JsonArray();
     users.forEach(user -> list.add(user.profile()));
-    return new JsonObject().put("users", list).put("entries", entries).put("invalid", invalid())
+    return new JsonObject().put("users", list).put("inactive", new JsonArray(new ArrayList<>(inactive))).put("entries", entries).put("invalid", invalid())
       .put("problems", new JsonArray(problems)).put("total", total).put("next", next);
   }
 }

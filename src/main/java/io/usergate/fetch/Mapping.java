@@ -4,6 +4,8 @@ import io.usergate.config.ConfigKeys;
 import io.usergate.config.InvalidConfigException;
 import io.usergate.config.Pointers;
 import io.usergate.config.Section;
+import io.usergate.error.UsergateException;
+import io.usergate.user.ActiveRule;
 import io.usergate.user.User;
 import io.usergate.user.UserId;
 import io.vertx.core.json.JsonArray;
@@ -26,17 +28,34 @@ import java.util.List;
  * placeholders renders strings and numbers as text, anything else (or nothing there) as empty, and is
  * trimmed. Messages describe what the directory sent by its shape only: a dropped field's value never
  * reaches an error (nor the sync's {@code last_error} column).
+ *
+ * <p>Soft deletes are decided here too, so that every path a user enters by (a fetch, the bulk read, the walk's
+ * pages, a delta) sees the same decision: with {@code mapping.active} set ({@link ActiveRule}), each user gets
+ * {@code "active": true | false}; under {@code sync.inactive} remove an inactive one is no user at all but
+ * {@link Mapped#inactive()}, which its caller answers as a 404 ({@link #inactiveError}) and removes from the mirror.
  */
 final class Mapping {
 
   static final String SECTION = "mapping";
   private static final String DEFAULT_ID = "/id";
 
-  /** A user mapped and validated, or why not ({@code problem}); {@code id}: the id it maps to, if a valid one. */
-  record Mapped(String id, User user, String problem) {
+  /**
+   * A user mapped and validated, or why not ({@code problem}), or ({@code inactive}) one the directory marks
+   * inactive while {@code sync.inactive} is remove: neither stored nor served. {@code id}: the id it maps to, if a
+   * valid one (always, when inactive).
+   */
+  record Mapped(String id, User user, String problem, boolean inactive) {
+
+    Mapped(String id, User user) {
+      this(id, user, null, false);
+    }
 
     static Mapped invalid(String id, String problem) {
-      return new Mapped(id, null, problem);
+      return new Mapped(id, null, problem, false);
+    }
+
+    static Mapped inactive(String id) {
+      return new Mapped(id, null, null, true);
     }
   }
 
@@ -143,9 +162,18 @@ final class Mapping {
   private final JsonPointer listPointer;
   private final List<JsonPointer> drop;
   private final List<JsonPointer> keep;
+  /** mapping.active, or null: no rule, and no active field. */
+  private final ActiveRule activeRule;
+  private final ActiveRule.Inactive inactive;
 
   Mapping(JsonPointer id, Pointers.Template name, Pointers.Template username, Pointers.Template email,
           JsonPointer userPointer, JsonPointer listPointer, List<JsonPointer> drop, List<JsonPointer> keep) {
+    this(id, name, username, email, userPointer, listPointer, drop, keep, null, ActiveRule.Inactive.KEEP);
+  }
+
+  Mapping(JsonPointer id, Pointers.Template name, Pointers.Template username, Pointers.Template email,
+          JsonPointer userPointer, JsonPointer listPointer, List<JsonPointer> drop, List<JsonPointer> keep,
+          ActiveRule activeRule, ActiveRule.Inactive inactive) {
     this.id = id;
     this.idLookup = new Lookup(id);
     this.name = Parts.of(name);
@@ -155,6 +183,8 @@ final class Mapping {
     this.listPointer = listPointer;
     this.drop = List.copyOf(drop);
     this.keep = List.copyOf(keep);
+    this.activeRule = activeRule;
+    this.inactive = inactive;
   }
 
   /**
@@ -182,8 +212,26 @@ final class Mapping {
           "the mapping section");
       }
     }
+    ActiveRule activeRule;
+    try {
+      activeRule = ActiveRule.parse(mapping.string("active"));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidConfigException(ConfigKeys.get(SECTION, "active"), e.getMessage(), "the mapping section");
+    }
+    // The sync section's key, read here: what the mapping decides, every path applies.
+    ActiveRule.Inactive inactive = config.getJsonObject("sync") == null ? ActiveRule.Inactive.KEEP
+      : ActiveRule.Inactive.parse(Section.of(config, "sync").string("inactive"));
+    if (inactive == ActiveRule.Inactive.REMOVE && activeRule == null) {
+      throw new InvalidConfigException(ConfigKeys.get("sync", "inactive"), "is remove while mapping.active is empty",
+        "the sync section");
+    }
     return new Mapping(id, mapping.template("name"), mapping.template("username"), mapping.template("email"),
-      mapping.pointer("userPointer"), mapping.pointer("listPointer"), drop, keep);
+      mapping.pointer("userPointer"), mapping.pointer("listPointer"), drop, keep, activeRule, inactive);
+  }
+
+  /** The 404 of user {@code id}, which the directory marks inactive ({@link Mapped#inactive()}). */
+  UsergateException inactiveError(String id) {
+    return activeRule.inactiveError(id);
   }
 
   /**
@@ -231,7 +279,13 @@ final class Mapping {
     if (rawId instanceof JsonObject || rawId instanceof JsonArray) {
       return Mapped.invalid(null, "a user's id must be " + UserId.RULE + ", not " + shape(rawId) + idSource());
     }
-    JsonObject user = map(raw, rawId);
+    Boolean active = activeRule == null ? null : activeRule.active(raw);
+    if (Boolean.FALSE.equals(active) && inactive == ActiveRule.Inactive.REMOVE && mappedId != null
+      && (expectedId == null || expectedId.equals(mappedId))) {
+      // Not mapped nor validated: it is neither stored nor served, whatever else it holds.
+      return Mapped.inactive(mappedId);
+    }
+    JsonObject user = map(raw, rawId, active);
     String asked = expectedId != null ? expectedId : mappedId;
     String problem = User.problemWith(user, asked);
     if (problem != null) {
@@ -241,11 +295,11 @@ final class Mapping {
         ? "user " + mappedId + " has no name (a non-empty string is required): mapping.name " + name + " renders empty"
         : problem + idSource());
     }
-    return new Mapped(mappedId, User.of(user), null);
+    return new Mapped(mappedId, User.of(user));
   }
 
-  /** Id, name, username and email from the mapping, then drop or keep. */
-  private JsonObject map(JsonObject raw, Object rawId) {
+  /** Id, name, username, email and ({@code active} not null) active from the mapping, then drop or keep. */
+  private JsonObject map(JsonObject raw, Object rawId, Boolean active) {
     // Rendered from the directory's fields before any of them is dropped ({/firstName}, then drop /firstName).
     String mappedName = render(name, raw);
     String mappedUsername = username == null ? null : render(username, raw);
@@ -266,6 +320,9 @@ final class Mapping {
     }
     if (mappedEmail != null) {
       raw.put("email", mappedEmail);
+    }
+    if (active != null) {
+      raw.put(ActiveRule.FIELD, active);
     }
     for (JsonPointer pointer : drop) {
       remove(raw, pointer);
@@ -331,7 +388,7 @@ final class Mapping {
    */
   private JsonObject kept(JsonObject user) {
     JsonObject kept = new JsonObject();
-    for (String field : List.of("id", "name", "username", "email")) {
+    for (String field : List.of("id", "name", "username", "email", ActiveRule.FIELD)) {
       if (user.containsKey(field)) {
         kept.put(field, user.getValue(field));
       }

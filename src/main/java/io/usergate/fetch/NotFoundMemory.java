@@ -9,7 +9,8 @@ import java.util.function.LongSupplier;
  * answered 404 without another upstream call; a successful fetch forgets an id at once. Per node: a
  * node learns an id's absence with one upstream call, which is cheaper than a cluster-wide map's hop on
  * every lookup. Bounded: past {@link #MAX_IDS} the least recently remembered go first, so invented ids
- * cannot fill the heap. Confined to the fetch verticle's context.
+ * cannot fill the heap. An id is remembered with why: absent, or marked inactive (under {@code sync.inactive}
+ * remove), so that the 404 it gets meanwhile says the same as the first. Confined to the fetch verticle's context.
  */
 final class NotFoundMemory {
 
@@ -17,9 +18,12 @@ final class NotFoundMemory {
 
   private final long forMs;
   private final LongSupplier clock;
-  private final Map<String, Long> expiresAt = new LinkedHashMap<>(16, 0.75f, false) {
+  private record Until(long at, boolean inactive) {
+  }
+
+  private final Map<String, Until> expiresAt = new LinkedHashMap<>(16, 0.75f, false) {
     @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<String, Until> eldest) {
       return size() > MAX_IDS;
     }
   };
@@ -30,9 +34,14 @@ final class NotFoundMemory {
   }
 
   void remember(String id) {
+    remember(id, false);
+  }
+
+  /** {@code inactive}: the directory has the user but marks it inactive. */
+  void remember(String id, boolean inactive) {
     if (forMs > 0) {
       expiresAt.remove(id);
-      expiresAt.put(id, clock.getAsLong() + forMs);
+      expiresAt.put(id, new Until(clock.getAsLong() + forMs, inactive));
     }
   }
 
@@ -42,15 +51,21 @@ final class NotFoundMemory {
 
   /** Whether the upstream said, less than {@code notFoundForMs} ago, that it has no such user. */
   boolean isKnownMissing(String id) {
-    Long until = expiresAt.get(id);
+    Until until = expiresAt.get(id);
     if (until == null) {
       return false;
     }
-    if (clock.getAsLong() >= until) {
+    if (clock.getAsLong() >= until.at()) {
       expiresAt.remove(id);
       return false;
     }
     return true;
+  }
+
+  /** Whether it is remembered ({@link #isKnownMissing}) because the directory marks it inactive. */
+  boolean isKnownInactive(String id) {
+    Until until = expiresAt.get(id);
+    return until != null && until.inactive() && isKnownMissing(id);
   }
 
   int size() {

@@ -1,6 +1,7 @@
 package io.usergate.fetch;
 
 import io.usergate.error.ErrorCode;
+import io.usergate.user.ActiveRule;
 import io.usergate.user.User;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
@@ -60,6 +61,9 @@ final class UpstreamAnswers {
       throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + request + " with invalid JSON", id);
     }
     Mapping.Mapped mapped = mapping.one(json, id);
+    if (mapped.inactive()) {
+      throw mapping.inactiveError(id);
+    }
     if (mapped.problem() != null) {
       throw ErrorCode.UPSTREAM_ERROR.error("upstream answered " + request + " with an invalid user: " + mapped.problem(), id);
     }
@@ -68,7 +72,8 @@ final class UpstreamAnswers {
 
   /**
    * What the bulk endpoint answered to {@code request}, per id asked: its {@link User}, or the error for that
-   * id alone ({@code NOT_FOUND} when the answer leaves it out, as a 404 leaves them all; {@code UPSTREAM_ERROR}
+   * id alone ({@code NOT_FOUND} when the answer leaves it out, as a 404 leaves them all, or marks it inactive under
+   * {@code sync.inactive} remove; {@code UPSTREAM_ERROR}
    * for an invalid entry or one given twice, differently). An entry nobody asked for is ignored. An answer
    * that is not a list fails them all (thrown).
    */
@@ -98,11 +103,12 @@ final class UpstreamAnswers {
         continue;  // nobody asked for it (or it names no id at all): nothing to store, nothing to answer
       }
       String id = entry.id();
-      Outcome<User> result = entry.user() != null ? Outcome.found(entry.user()) : Outcome.failed(
+      Outcome<User> result = entry.user() != null ? Outcome.found(entry.user())
+        : entry.inactive() ? Outcome.failed(mapping.inactiveError(id)) : Outcome.failed(
         ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with an invalid user " + id + ": " + entry.problem(), id));
       Outcome<User> earlier = results.putIfAbsent(id, result);
       if (earlier != null && !(earlier instanceof Outcome.Found<User> seen && result instanceof Outcome.Found<User> again
-        && seen.value().profile().equals(again.value().profile()))) {
+        && seen.value().profile().equals(again.value().profile())) && !(inactive(earlier) && inactive(result))) {
         results.put(id, Outcome.failed(
           ErrorCode.UPSTREAM_ERROR.error("upstream answered " + what + " with user " + id + " twice, differently", id)));
       }
@@ -138,6 +144,10 @@ final class UpstreamAnswers {
   /** The page in a decoded body ({@link #listBody}), checked as {@link ListPage#of} checks it. */
   ListPage page(Object json, String request, int limit, String totalHeader) {
     return ListPage.of(json, totalHeader, limit, request, mapping);
+  }
+
+  private static boolean inactive(Outcome<User> outcome) {
+    return outcome instanceof Outcome.Failed<User> failed && ActiveRule.isInactive(failed.error());
   }
 
   private static void retryable(int status) {

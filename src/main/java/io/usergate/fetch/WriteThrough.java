@@ -16,15 +16,18 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Writes the users fetched to the store, batched: the users of concurrent requests within
  * {@code delayMs} go out as one upsert (one {@code unnest} statement), which is what lets the store keep
  * up. Callers are answered without waiting for it; a failed write is logged and counted, never sent to
- * a caller. Confined to the fetch verticle's context.
+ * a caller. A user the directory marks inactive under {@code sync.inactive} remove goes out of the mirror the same
+ * way ({@link #remove}). Confined to the fetch verticle's context.
  */
 final class WriteThrough {
 
@@ -47,6 +50,8 @@ final class WriteThrough {
     }
   };
   private final Map<String, JsonObject> pending = new LinkedHashMap<>();
+  /** Ids to remove from the mirror with the next flush. */
+  private final Set<String> removals = new LinkedHashSet<>();
   private final List<Future<Void>> writing = new ArrayList<>();
   private Instant oldestFetch;
   /** The window of the batch pending, while one is open. */
@@ -54,6 +59,7 @@ final class WriteThrough {
   private long written;
   private long failed;
   private long skipped;
+  private long removed;
 
   /**
    * @param minIntervalMs a user fetched again with the same content within this time of its last
@@ -74,6 +80,7 @@ final class WriteThrough {
         skipped++;
       } else {
         pending.put(user.id(), user.profile());
+        removals.remove(user.id());
         added = true;
       }
     }
@@ -83,7 +90,26 @@ final class WriteThrough {
     if (oldestFetch == null || fetchedAt.isBefore(oldestFetch)) {
       oldestFetch = fetchedAt;
     }
-    if (pending.size() >= MAX_BATCH) {
+    schedule();
+  }
+
+  /**
+   * Removes user {@code id} from the mirror within {@code delayMs} (the store's delete: the feed records it, every
+   * node drops its copy); a write of it still pending is dropped, and a later fetch of it is written whatever it holds.
+   */
+  void remove(String id) {
+    pending.remove(id);
+    if (pending.isEmpty()) {
+      oldestFetch = null;
+    }
+    recentlyWritten.remove(id);
+    if (removals.add(id)) {
+      schedule();
+    }
+  }
+
+  private void schedule() {
+    if (pending.size() + removals.size() >= MAX_BATCH) {
       flush();
     } else if (window == null) {
       window = vertx.timer(Math.max(1, delayMs), TimeUnit.MILLISECONDS);
@@ -122,6 +148,8 @@ final class WriteThrough {
       window.cancel();
       window = null;
     }
+    removals.forEach(this::delete);
+    removals.clear();
     if (pending.isEmpty()) {
       return;
     }
@@ -145,6 +173,20 @@ final class WriteThrough {
     write.onComplete(done -> writing.remove(write));
   }
 
+  /** One removal: rare (a user turned inactive), so one statement each; a failure is logged like a failed write. */
+  private void delete(String id) {
+    Future<Void> delete = vertx.eventBus().<JsonObject>request(StoreAddresses.DELETE, new JsonObject().put("id", UserId.json(id)))
+      .onSuccess(reply -> removed += reply.body().getInteger("deleted", 0))
+      .onFailure(failure -> {
+        failed++;
+        LOG.warn("fetch: removing an inactive user from the store failed: {}", failure.getMessage());
+      })
+      .<Void>mapEmpty()
+      .recover(failure -> Future.succeededFuture());
+    writing.add(delete);
+    delete.onComplete(done -> writing.remove(delete));
+  }
+
   /** Writes what is pending and waits for the writes in flight: nothing fetched is lost on undeploy. */
   Future<Void> close() {
     flush();
@@ -157,6 +199,6 @@ final class WriteThrough {
 
   JsonObject status() {
     return new JsonObject().put("written", written).put("failed", failed).put("skipped", skipped)
-      .put("pending", pending.size());
+      .put("pending", pending.size()).put("removed", removed);
   }
 }

@@ -100,8 +100,9 @@ public final class StoreAddresses {
   public static final String WALK_BEGIN = "usergate.store.walk.begin";
 
   /**
-   * {@code {"owner", "generation", "offset", "nextOffset", "nextCursor"?, "users", "invalid", "total", "fetchedAt",
-   * "leaseMs"}} → {@code {"held", "walk"}}: a page's users and the walk's position (and next cursor), one transaction.
+   * {@code {"owner", "generation", "offset", "nextOffset", "nextCursor"?, "users", "inactive"?, "invalid", "total",
+   * "fetchedAt", "leaseMs"}} → {@code {"held", "walk"}}: a page's users stored, its inactive ids (sync.inactive remove)
+   * removed, and the walk's position (and next cursor), one transaction.
    */
   public static final String WALK_PAGE = "usergate.store.walk.page";
 

@@ -2,6 +2,7 @@ package io.usergate.store;
 
 import io.usergate.error.ErrorCode;
 import io.usergate.user.User;
+import io.usergate.user.UserId;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -23,6 +24,9 @@ import static io.usergate.store.Fields.positive;
  */
 final class WalkRows {
 
+  /** A page holds at most 1000 entries (sync.listPageSize). */
+  private static final int MAX_INACTIVE = 1000;
+
   private final Scopes scopes;
   private final UserWrites writes;
 
@@ -41,10 +45,12 @@ final class WalkRows {
   }
 
   /**
-   * {@code {"owner", "generation", "offset", "nextOffset", "nextCursor"?, "users": [...], "invalid", "total",
-   * "fetchedAt", "leaseMs"}} → {@code {"held": true, "walk"}}: the users stored, marked with the generation, and
-   * the position (and the next page's cursor, when the directory pages by cursor) moved, in one transaction;
-   * held false (nothing written) when the lease is not held.
+   * {@code {"owner", "generation", "offset", "nextOffset", "nextCursor"?, "users": [...], "inactive"?: [ids],
+   * "invalid", "total", "fetchedAt", "leaseMs"}} → {@code {"held": true, "walk"}}: the users stored, marked with the
+   * generation, the inactive ones (listed, but marked inactive under sync.inactive remove) removed, and the position
+   * (and the next page's cursor, when the directory pages by cursor) moved, in one transaction; held false (nothing
+   * written) when the lease is not held. The inactive count as listed: gone from the mirror already, the sweep
+   * cannot remove them again.
    */
   Future<JsonObject> page(JsonObject body) {
     String owner = owner(body);
@@ -52,6 +58,8 @@ final class WalkRows {
     long offset = nonNegative(body, "offset");
     long nextOffset = nonNegative(body, "nextOffset");
     List<User> users = UserRows.parse(body, "users");
+    String[] inactive = (body.getValue("inactive") == null ? List.<String>of()
+      : UserId.listFromField(body, "inactive", MAX_INACTIVE)).stream().sorted().distinct().toArray(String[]::new);
     long invalid = nonNegative(body, "invalid");
     Long total = body.getValue("total") == null ? null : nonNegative(body, "total");
     OffsetDateTime fetchedAt = UserRows.fetchedAt(body);
@@ -59,10 +67,12 @@ final class WalkRows {
     String nextCursor = cursor(body);
     UserWrites.Changes changes = new UserWrites.Changes();
     return scopes.withTransaction(connection -> connection.preparedQuery(Sql.ADVANCE_WALK)
-      .execute(Tuple.of(owner, generation, offset, nextOffset, users.size(), invalid).addValue(total).addLong(leaseMs)
-        .addString(nextCursor))
+      .execute(Tuple.of(owner, generation, offset, nextOffset, users.size() + inactive.length, invalid).addValue(total)
+        .addLong(leaseMs).addString(nextCursor))
       .compose(advanced -> advanced.size() == 0 ? Future.succeededFuture(new JsonObject().put("held", false))
-        : writes.upsert(connection, users, fetchedAt, generation, changes).map(written -> held(advanced))))
+        : writes.upsert(connection, users, fetchedAt, generation, changes)
+          .compose(written -> writes.delete(connection, inactive, changes))
+          .map(deleted -> held(advanced))))
       .onSuccess(committed -> writes.committed(changes));
   }
 

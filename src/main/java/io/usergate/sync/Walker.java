@@ -218,8 +218,11 @@ final class Walker {
       JsonObject following = page.getJsonObject("next");
       boolean last = following == null;
       JsonArray users = page.getJsonArray("users");
+      // Listed but marked inactive (sync.inactive remove): removed from the mirror with the page.
+      JsonArray inactive = page.getJsonArray("inactive", new JsonArray());
       Set<String> ids = new HashSet<>();
       users.forEach(user -> ids.add(UserId.text(((JsonObject) user).getValue("id"))));
+      inactive.forEach(id -> ids.add(UserId.text(id)));
       if (!ids.isEmpty() && ids.equals(previousIds)) {
         cancelAhead();
         interrupt("the directory answered the same users at offset " + offset + " as on the page before: "
@@ -245,7 +248,7 @@ final class Walker {
       String nextCursor = settings.listByCursor() && following != null ? following.getString("cursor") : null;
       long walked = generation;
       JsonObject commit = new JsonObject().put("owner", owner).put("generation", generation).put("offset", offset)
-        .put("nextOffset", offset + entries).put("nextCursor", nextCursor).put("users", users)
+        .put("nextOffset", offset + entries).put("nextCursor", nextCursor).put("users", users).put("inactive", inactive)
         .put("invalid", page.getInteger("invalid")).put("total", total).put("fetchedAt", Instant.now().toString())
         .put("leaseMs", settings.leaseMs());
       bus.apply(StoreAddresses.WALK_PAGE, commit).onComplete(stored -> {
@@ -267,6 +270,8 @@ final class Walker {
             .register(registry).increment();
           Counter.builder("usergate.sync.walk.users").description("users the walk listed and stored")
             .register(registry).increment(users.size());
+          Counter.builder("usergate.sync.walk.inactive").description("users the walk listed that the directory marks "
+            + "inactive, removed from the mirror (sync.inactive remove)").register(registry).increment(inactive.size());
         });
         vertx.eventBus().publish(SyncAddresses.PROGRESS, new JsonObject().put("walk", walk));
         if (last) {

@@ -56,7 +56,7 @@ class PresetsAgainstDemoTest {
   }
 
   /** The environment an operator sets for {@code preset}: the base URL and the directory's credentials, nothing else. */
-  private static Map<String, String> environment(String preset, DemoDirectoryVerticle demo) {
+  static Map<String, String> environment(String preset, DemoDirectoryVerticle demo) {
     Map<String, String> environment = new HashMap<>(Map.of("USERGATE_UPSTREAM_PRESET", preset,
       "USERGATE_UPSTREAM_BASE_URL", demo.baseUrl()));
     JsonObject credentials = demo.credentials();

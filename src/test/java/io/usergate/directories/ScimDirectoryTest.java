@@ -133,4 +133,37 @@ class ScimDirectoryTest {
     assertEquals(0, Sql.count("SELECT count(*) FROM users WHERE id = '" + gone + "'"));
     assertEquals(1, Sql.count("SELECT count(*) FROM user_changes WHERE user_id = '" + gone + "' AND kind = 'removed'"));
   }
+
+  @Test
+  @Order(4)
+  @DisplayName("a user the server marks active: false is served with \"active\": false under keep; a service with "
+    + "sync.inactive remove answers it 404 saying why and removes it from the mirror, the feed saying removed")
+  void softDeleted() throws Exception {
+    JsonObject created = scim.createUser(new JsonObject().put("userName", "inactive.ines").put("active", false)
+      .put("name", new JsonObject().put("givenName", "Inès").put("familyName", "Inactive")));
+    String id = created.getString("id");
+    HttpResponse<Buffer> kept = service.get("/users/" + id);
+    assertEquals(200, kept.statusCode(), kept.bodyAsString());
+    assertEquals(false, kept.bodyAsJsonObject().getBoolean("active"), kept.bodyAsString());
+    assertEquals(true, service.get("/users/" + users.get(3).getString("id")).bodyAsJsonObject().getBoolean("active"));
+    Sql.awaitCount("SELECT count(*) FROM users WHERE id = '" + id + "'", 1, 10_000);
+
+    InProcessService removing = new InProcessService(Vertx.vertx());
+    try {
+      removing.deploy(TestConfig.fromEnvironment(Map.of("USERGATE_UPSTREAM_PRESET", "scim",
+        "USERGATE_UPSTREAM_BASE_URL", scim.baseUrl(),
+        "USERGATE_UPSTREAM_HEADERS", new JsonObject().put("Authorization", scim.authorization()).encode(),
+        "USERGATE_SYNC_INTERVAL_MS", "3600000", "USERGATE_SYNC_INACTIVE", "remove")));
+      HttpResponse<Buffer> removed = removing.get("/users/" + id);
+      assertEquals(404, removed.statusCode(), removed.bodyAsString());
+      JsonObject error = removed.bodyAsJsonObject().getJsonObject("error");
+      assertEquals("NOT_FOUND", error.getString("code"));
+      assertEquals("the directory marks user " + id + " inactive (mapping.active /active), and sync.inactive is remove",
+        error.getString("message"));
+      Sql.awaitCount("SELECT count(*) FROM users WHERE id = '" + id + "'", 0, 10_000);
+      assertEquals(1, Sql.count("SELECT count(*) FROM user_changes WHERE user_id = '" + id + "' AND kind = 'removed'"));
+    } finally {
+      removing.close();
+    }
+  }
 }

@@ -33,6 +33,19 @@ class NotFoundMemoryTest {
   }
 
   @Test
+  @DisplayName("an id remembered as inactive is known missing and inactive, for as long; a plain 404 is not inactive")
+  void remembersWhy() {
+    NotFoundMemory memory = new NotFoundMemory(60_000, now::get);
+    memory.remember("7", true);
+    memory.remember("8");
+    assertTrue(memory.isKnownMissing("7"));
+    assertTrue(memory.isKnownInactive("7"));
+    assertFalse(memory.isKnownInactive("8"));
+    now.addAndGet(60_000);
+    assertFalse(memory.isKnownInactive("7"), "expired");
+  }
+
+  @Test
   @DisplayName("invented ids cannot fill the heap: past MAX_IDS the oldest are dropped")
   void bounded() {
     NotFoundMemory memory = new NotFoundMemory(60_000, now::get);
