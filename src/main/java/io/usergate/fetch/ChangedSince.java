@@ -3,6 +3,8 @@ package io.usergate.fetch;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 
 /**
@@ -17,6 +19,7 @@ public final class ChangedSince {
   public static final String VARIABLE = "{since}";
   /** Characters RFC 6570 (2.1) does not allow in a literal, outside an expression's braces. */
   private static final String NOT_LITERAL = " \"'%<>\\^`|";
+  private static final DateTimeFormatter MILLIS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
   private ChangedSince() {
   }
@@ -27,7 +30,7 @@ public final class ChangedSince {
    * @throws IllegalArgumentException when a brace is not closed
    */
   public static String template(String path, Instant since) {
-    String at = URLEncoder.encode(since.truncatedTo(ChronoUnit.MILLIS).toString(), StandardCharsets.UTF_8);
+    String at = URLEncoder.encode(text(since), StandardCharsets.UTF_8);
     String expanded = path.replace(VARIABLE, at);
     StringBuilder template = new StringBuilder(expanded.length() + 16);
     boolean inExpression = false;
@@ -53,6 +56,11 @@ public final class ChangedSince {
       throw new IllegalArgumentException("a { is not closed");
     }
     return template.toString();
+  }
+
+  /** RFC 3339 in UTC with milliseconds, always three digits (Okta's documented form: 2013-06-01T00:00:00.000Z). */
+  public static String text(Instant since) {
+    return MILLIS.format(since.truncatedTo(ChronoUnit.MILLIS));
   }
 
   private static boolean isHex(char c) {
