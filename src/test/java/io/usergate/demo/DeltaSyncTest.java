@@ -47,7 +47,7 @@ class DeltaSyncTest {
 
   @BeforeEach
   void clean() {
-    TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs", "TRUNCATE user_changes", Sql.RESET_WALK, RESET_FOLLOW);
+    TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs", "TRUNCATE user_changes", Sql.RESET_WALK, Sql.RESET_FOLLOW);
     directoryVertx = Vertx.vertx();
     vertx = Vertx.vertx();
   }
@@ -57,11 +57,6 @@ class DeltaSyncTest {
     Stack.close(vertx);
     Stack.close(directoryVertx);
   }
-
-  static final String RESET_FOLLOW = "UPDATE sync_follow SET kind = NULL, state = 'idle', next_cursor = NULL, next_offset = 0, "
-    + "delta_link = NULL, link_at = NULL, watermark = NULL, round_since = NULL, round_started_at = NULL, rounds = 0, pages = 0, "
-    + "upserted = 0, removed = 0, last_round_at = NULL, resyncs = 0, resync_at = NULL, resync_reason = NULL, lease_owner = NULL, "
-    + "lease_expires_at = NULL, message = NULL";
 
   /** The demo in Graph's shape; its delta links refused after {@code linkMaxAgeMs}; usergate with the entra preset in front. */
   private void start(long linkMaxAgeMs) throws Exception {
