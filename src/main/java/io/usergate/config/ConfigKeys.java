@@ -194,6 +194,21 @@ public final class ConfigKeys {
       + "wherever it comes from: a fetch, the bulk read, the sync's jobs, the walk's pages"),
     fraction("sync.walkMaxRemoveFraction", 0.1, "a complete walk that would remove more than this share of the mirror "
       + "removes nothing and says so"),
+    string("sync.deltaPath", "", "RFC 6570 template of the directory's delta query (Graph: /users/delta{?$select}): "
+      + "the first round pages to the delta link, storing every user, then the link is polled every "
+      + "sync.deltaIntervalMs; empty: no delta sync"),
+    pointer("sync.deltaNextPointer", "/@odata.nextLink", "JSON pointer to the next page's URL in a delta page"),
+    pointer("sync.deltaLinkPointer", "/@odata.deltaLink", "JSON pointer to the delta link in the last page of a delta round"),
+    pointer("sync.deltaRemovedPointer", "/@removed", "JSON pointer, in an entry of a delta page, that marks a user "
+      + "removed from the directory (Graph: {\"id\": ..., \"@removed\": {\"reason\": ...}})"),
+    string("sync.changedSincePath", "", "template of a filter-based changed-since list, with {since} (RFC 3339, "
+      + "percent-encoded by usergate with the query's spaces and quotes) and the position variables of sync.listPath, "
+      + "paged as sync.listNext says, e.g. /Users?filter=meta.lastModified gt \"{since}\"&startIndex={startIndex}"
+      + "&count={limit}; empty: none"),
+    longValue("sync.deltaIntervalMs", 1, 31_536_000_000L, 60_000, "how often the delta link (or the changed-since "
+      + "list) is polled"),
+    longValue("sync.changedSinceOverlapMs", 0, 86_400_000, 60_000, "each changed-since poll asks from this long before "
+      + "the start of the last complete one, for the clocks' skew and writes in flight"),
     bool("changes.enabled", true, "record every change of the mirror in the change feed (user_changes, GET /changes, "
       + "usergate.user.changed)"),
     longValue("changes.retainMs", 1000, 31_536_000_000L, 604_800_000L, "changes older than this are trimmed from the feed"),
@@ -231,6 +246,8 @@ public final class ConfigKeys {
       + "(Authorization: Bearer SECRET) and okta (Authorization: SSWS SECRET)").masked(),
     integer("demo.tokenLifetimeSeconds", 1, 86_400, 300, "lifetime (expires_in) of the demo's tokens; a call with an "
       + "expired or unknown token is 401"),
+    longValue("demo.deltaLinkMaxAgeMs", 1, 31_536_000_000L, 604_800_000L, "shape entra: a delta link older than this "
+      + "is refused as Graph refuses it (400 syncStateNotFound; Graph: 7 days)"),
     headers("demo.requiredHeaders", "headers every demo request must carry (an API key), as a JSON object; "
       + "without them 401").masked(),
     optionalString("pg.host", "an external PostgreSQL; empty: the embedded one"),

@@ -309,6 +309,7 @@ public final class Configuration {
         fail("log.format", "\"" + logFormat + "\" is neither text nor json");
       }
       checkListPaging(config.getJsonObject("sync"));
+      checkFollow(config.getJsonObject("sync"));
       String userPath = upstream.getString("userPath");
       try {
         UriTemplate.of(userPath);
@@ -391,6 +392,43 @@ public final class Configuration {
       if (listNext.equals("token") && sync.getString("listTokenParam").isBlank()) {
         fail("sync.listTokenParam", "is empty while sync.listNext is token (from " + layers.get("sync.listNext")
           + "): name the query parameter that carries the token back, e.g. pageToken");
+      }
+    }
+
+    /**
+     * Following the directory's changes: a delta query or a changed-since list, not both; the changed-since list's
+     * {@code {since}}, and a position where it pages by position, as the walk's list.
+     */
+    private void checkFollow(JsonObject sync) {
+      String deltaPath = sync.getString("deltaPath");
+      String changedSincePath = sync.getString("changedSincePath");
+      if (!deltaPath.isBlank() && !changedSincePath.isBlank()) {
+        fail("sync.changedSincePath", "is set (from " + layers.get("sync.changedSincePath") + ") while sync.deltaPath is too (from "
+          + layers.get("sync.deltaPath") + "): a directory is followed one way, set one of them empty");
+      }
+      if (!deltaPath.isBlank()) {
+        try {
+          UriTemplate.of(deltaPath);
+        } catch (RuntimeException e) {
+          fail("sync.deltaPath", "\"" + deltaPath + "\" is not an RFC 6570 template: " + e.getMessage());
+        }
+      }
+      if (changedSincePath.isBlank()) {
+        return;
+      }
+      if (!changedSincePath.contains("{since}")) {
+        fail("sync.changedSincePath", "\"" + changedSincePath + "\" has no {since}: every poll would list the whole directory");
+      }
+      try {
+        io.usergate.fetch.ChangedSince.template(changedSincePath, java.time.Instant.EPOCH);
+      } catch (RuntimeException e) {
+        fail("sync.changedSincePath", "\"" + changedSincePath + "\" is not a template once {since} is set: " + e.getMessage());
+      }
+      String listNext = sync.getString("listNext");
+      if ((listNext.equals("offset") || listNext.equals("scim"))
+        && !changedSincePath.matches(".*\\{[^}]*\\b(_?skip|offset|_start|first|startIndex|_?page|page0)\\b[^}]*}.*")) {
+        fail("sync.changedSincePath", "\"" + changedSincePath + "\" names no position variable while sync.listNext is " + listNext
+          + ", e.g. ...&startIndex={startIndex}&count={limit}");
       }
     }
 

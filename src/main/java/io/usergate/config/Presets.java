@@ -71,6 +71,8 @@ public final class Presets {
       "sync.listPath", "/Users?startIndex={startIndex}&count={limit}",
       "sync.listNext", "scim",
       "sync.listPageSize", 100,
+      // RFC 7644 3.4.2.2: meta.lastModified is filterable with gt (the server's support is its choice).
+      "sync.changedSincePath", "/Users?filter=meta.lastModified gt \"{since}\"&startIndex={startIndex}&count={limit}",
       "demo.shape", "scim");
     // Users API: base https://ORG.okta.com; the filter (not search, which reads an eventually consistent index).
     preset("okta",
@@ -90,6 +92,8 @@ public final class Presets {
       "sync.listPath", "/api/v1/users?filter=" + OKTA_EVERY_STATUS + "{&limit}",
       "sync.listNext", "link",
       "sync.listPageSize", 200,
+      // Okta's documented filter on the last update (current data, as the list's filter is); the next pages by Link.
+      "sync.changedSincePath", "/api/v1/users?filter=lastUpdated gt \"{since}\"{&limit}",
       "demo.shape", "okta");
     // Microsoft Graph: base https://graph.microsoft.com/v1.0; $filter id in (...) takes 15 values at most.
     preset("entra",
@@ -110,6 +114,8 @@ public final class Presets {
       "sync.listNext", "url",
       "sync.listNextPointer", "/@odata.nextLink",
       "sync.listPageSize", 999,
+      // The delta query: $select is carried by Graph into its next and delta links; Graph sizes the pages itself.
+      "sync.deltaPath", "/users/delta?$select=" + GRAPH_SELECT,
       "demo.shape", "entra");
     // Management API v2: base https://TENANT.auth0.com/api/v2; page is 0-based, per_page at most 100.
     preset("auth0",

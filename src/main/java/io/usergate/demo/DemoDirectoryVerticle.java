@@ -123,6 +123,14 @@ public class DemoDirectoryVerticle extends VerticleBase {
     return keys;
   }
 
+  /**
+   * The change log of a production-shaped demo (users created, changed, removed since the start; Graph's delta
+   * query answers from it), for tests and benchmarks; null for the other shapes.
+   */
+  public DemoChanges changes() {
+    return identity == null ? null : identity.changes();
+  }
+
   /** Tokens the demo's token endpoint handed out (the production shapes that use tokens), for tests. */
   public long tokensIssued() {
     return identity == null ? 0 : identity.tokens().issued();

@@ -18,7 +18,9 @@ public record DemoSettings(
   // the real directory it stands in for: the answers' shape, the API key it wants
   DemoShape shape, Map<String, String> requiredHeaders,
   // the production shapes' credentials: the client of the token endpoint, its secret (also their static credential)
-  String clientId, String clientSecret, int tokenLifetimeSeconds) {
+  String clientId, String clientSecret, int tokenLifetimeSeconds,
+  // Graph's delta query: how long a delta link is taken
+  long deltaLinkMaxAgeMs) {
 
   public static final String SECTION = "demo";
 
@@ -29,7 +31,8 @@ public record DemoSettings(
       demo.integer("users"), demo.integer("latencyMs"), demo.integer("jitterMs"),
       demo.fraction("errorRate"), demo.fraction("hangRate"), demo.integer("maxRatePerSecond"),
       shape(demo.string("shape")), demo.headers("requiredHeaders"),
-      demo.string("clientId"), demo.string("clientSecret"), demo.integer("tokenLifetimeSeconds"));
+      demo.string("clientId"), demo.string("clientSecret"), demo.integer("tokenLifetimeSeconds"),
+      demo.longValue("deltaLinkMaxAgeMs"));
   }
 
   private static DemoShape shape(String text) {

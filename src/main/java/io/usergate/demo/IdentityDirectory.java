@@ -64,6 +64,8 @@ final class IdentityDirectory {
   private final BiConsumer<HttpServerRequest, Runnable> later;
   /** Okta and Auth0: the minute's budget of each endpoint (calls made in it, and which minute). */
   private final long[] budgetMinute = new long[2];
+  /** The users created, changed and removed since the start, numbered: what Graph's delta query answers from. */
+  private final DemoChanges changes;
   private final int[] budgetUsed = new int[2];
 
   IdentityDirectory(DemoSettings settings, LongSupplier clock, BiConsumer<HttpServerRequest, Runnable> later) {
@@ -72,6 +74,16 @@ final class IdentityDirectory {
     this.clock = clock;
     this.later = later;
     this.tokens = new DemoTokens(shape, settings.clientId(), settings.clientSecret(), settings.tokenLifetimeSeconds(), clock);
+    this.changes = new DemoChanges(settings.users());
+  }
+
+  DemoChanges changes() {
+    return changes;
+  }
+
+  /** User {@code n} as it is now: generated, with the fields changed since. */
+  private JsonObject current(long n) {
+    return changes.apply(n, IdentityUsers.user(shape, n));
   }
 
   DemoTokens tokens() {
@@ -122,6 +134,16 @@ final class IdentityDirectory {
       return;
     }
     String rest = path.substring(collection.length() + 1);
+    if (shape == DemoShape.ENTRA && rest.equals("delta")) {
+      later.accept(request, () -> {
+        try {
+          graphDelta(request);
+        } catch (BadRequest bad) {
+          badRequest(request, bad.getMessage());
+        }
+      });
+      return;
+    }
     if (shape == DemoShape.KEYCLOAK && rest.equals("count")) {
       later.accept(request, () -> json(request, 200, settings.users()));
       return;
@@ -129,10 +151,10 @@ final class IdentityDirectory {
     String id = URLDecoder.decode(rest.replace("+", "%2B"), StandardCharsets.UTF_8);
     long n = DemoIds.number(shape, id);
     later.accept(request, () -> {
-      if (n < 1 || n > settings.users()) {
+      if (!changes.exists(n)) {
         notFound(request, id);
       } else {
-        json(request, 200, shape == DemoShape.ENTRA ? graphOne(request, IdentityUsers.user(shape, n)) : IdentityUsers.user(shape, n));
+        json(request, 200, shape == DemoShape.ENTRA ? graphOne(request, current(n)) : current(n));
       }
     });
   }
@@ -220,7 +242,7 @@ final class IdentityDirectory {
       resources = new JsonArray(matches.getList().subList((int) Math.min(matches.size(), startIndex - 1),
         (int) Math.min(matches.size(), startIndex - 1 + count)));
     } else {
-      total = settings.users();
+      total = changes.count();
       resources = users(startIndex, count);
     }
     JsonObject answer = new JsonObject()
@@ -316,13 +338,115 @@ final class IdentityDirectory {
       value.add(selected((JsonObject) user, select));
     }
     answer.put("value", value);
-    long next = from + size;
-    if (next <= settings.users()) {
+    long next = value.isEmpty() ? from + size : DemoIds.number(shape, value.getJsonObject(value.size() - 1).getString("id")) + 1;
+    if (users(next, 1).size() > 0) {
       String token = Base64.getUrlEncoder().withoutPadding().encodeToString(("from:" + next).getBytes(StandardCharsets.UTF_8));
       answer.put("@odata.nextLink", origin(request) + shape.basePath() + "/users?$top=" + size
         + (select == null ? "" : "&$select=" + URLEncoder.encode(select, StandardCharsets.UTF_8)) + "&$skiptoken=" + token);
     }
     json(request, 200, answer);
+  }
+
+  /**
+   * Graph's delta query of users ({@code GET /v1.0/users/delta}): with no token, every user, page after page
+   * ({@code @odata.nextLink}, a {@code $skiptoken}), the last page with the {@code @odata.deltaLink} (a
+   * {@code $deltatoken}) of the change log as it was when the round began; with that token, the users changed since,
+   * each in its present state, or {@code {"id", "@removed": {"reason"}}} for one removed, to a new delta link. A
+   * delta link older than {@code demo.deltaLinkMaxAgeMs} is refused as Graph refuses one older than 7 days: 400
+   * {@code syncStateNotFound}. Page size: {@code $top} (this demo's convenience: Graph sizes delta pages itself, or by
+   * {@code Prefer: odata.maxpagesize}), 100 when absent. {@code $select} is carried in the links, as Graph does.
+   */
+  private void graphDelta(HttpServerRequest request) {
+    int size = (int) Math.max(1, Math.min(999, number(request, "$top", 100, 999)));
+    String select = request.getParam("$select");
+    String skipToken = request.getParam("$skiptoken");
+    String deltaToken = request.getParam("$deltatoken");
+    long now = clock.getAsLong();
+    // A round: "i" (every user) or "c" (the changes after `after`), up to change `upTo`, at `position`.
+    String mode;
+    long after;
+    long upTo;
+    long position;
+    if (skipToken != null) {
+      String[] parts = decoded(skipToken, "s", 4, "Invalid $skiptoken");
+      mode = parts[0];
+      after = Long.parseLong(parts[1]);
+      upTo = Long.parseLong(parts[2]);
+      position = Long.parseLong(parts[3]);
+    } else if (deltaToken != null) {
+      String[] parts = decoded(deltaToken, "d", 2, "Invalid $deltatoken");
+      long issuedAt = Long.parseLong(parts[1]);
+      if (now - issuedAt > settings.deltaLinkMaxAgeMs()) {
+        json(request, 400, new JsonObject().put("error", new JsonObject().put("code", "syncStateNotFound")
+          .put("message", "The sync state generation is not found. The delta token is expired and data must be synchronized again.")));
+        return;
+      }
+      mode = "c";
+      after = Long.parseLong(parts[0]);
+      upTo = changes.sequence();
+      position = 0;
+    } else {
+      mode = "i";
+      after = 0;
+      upTo = changes.sequence();
+      position = 1;
+    }
+    JsonArray value = new JsonArray();
+    long next;
+    boolean more;
+    if (mode.equals("i")) {
+      JsonArray page = users(position, size);
+      page.forEach(user -> value.add(selected((JsonObject) user, select)));
+      next = page.isEmpty() ? position : DemoIds.number(shape, page.getJsonObject(page.size() - 1).getString("id")) + 1;
+      more = !page.isEmpty() && users(next, 1).size() > 0;
+    } else {
+      List<Long> changed = changes.changedBetween(after, upTo);
+      int from = (int) Math.min(position, changed.size());
+      int to = Math.min(changed.size(), from + size);
+      for (long n : changed.subList(from, to)) {
+        DemoChanges.Removal removal = changes.removal(n);
+        value.add(removal != null ? new JsonObject().put("id", DemoIds.id(shape, n))
+          .put("@removed", new JsonObject().put("reason", removal == DemoChanges.Removal.DELETED ? "deleted" : "changed"))
+          : selected(current(n), select));
+      }
+      next = to;
+      more = to < changed.size();
+    }
+    String link = origin(request) + shape.basePath() + "/users/delta?"
+      + (select == null ? "" : "$select=" + URLEncoder.encode(select, StandardCharsets.UTF_8) + "&");
+    JsonObject answer = new JsonObject().put("@odata.context", origin(request) + shape.basePath() + "/$metadata#users")
+      .put("value", value);
+    if (more) {
+      answer.put("@odata.nextLink", link + "$top=" + size + "&$skiptoken=" + encoded("s", mode, after, upTo, next));
+    } else {
+      answer.put("@odata.deltaLink", link + "$deltatoken=" + encoded("d", upTo, now));
+    }
+    json(request, 200, answer);
+  }
+
+  private static String encoded(String kind, Object... parts) {
+    StringBuilder text = new StringBuilder(kind);
+    for (Object part : parts) {
+      text.append(':').append(part);
+    }
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(text.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String[] decoded(String token, String kind, int parts, String refusal) {
+    try {
+      String[] all = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split(":");
+      if (all.length != parts + 1 || !all[0].equals(kind)) {
+        throw new BadRequest(refusal);
+      }
+      for (int i = 1; i < all.length; i++) {
+        if (i > 1 || !kind.equals("s")) {
+          Long.parseLong(all[i]);
+        }
+      }
+      return java.util.Arrays.copyOfRange(all, 1, all.length);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequest(refusal);
+    }
   }
 
   private void auth0List(HttpServerRequest request) {
@@ -356,9 +480,10 @@ final class IdentityDirectory {
   /** As {@link #users(long, int)}, only those whose Okta status is in {@code statuses} (null: every user). */
   private JsonArray users(long from, int count, Set<String> statuses) {
     JsonArray users = new JsonArray();
-    for (long n = from; n <= settings.users() && users.size() < count; n++) {
-      if (statuses == null || statuses.contains(IdentityUsers.deprovisioned(n) ? "DEPROVISIONED" : "ACTIVE")) {
-        users.add(IdentityUsers.user(shape, n));
+    long highest = changes.highest();
+    for (long n = from; n <= highest && users.size() < count; n++) {
+      if (changes.exists(n) && (statuses == null || statuses.contains(IdentityUsers.deprovisioned(n) ? "DEPROVISIONED" : "ACTIVE"))) {
+        users.add(current(n));
       }
     }
     return users;
@@ -368,8 +493,8 @@ final class IdentityDirectory {
     JsonArray users = new JsonArray();
     for (String id : ids) {
       long n = DemoIds.number(shape, id);
-      if (n >= 1 && n <= settings.users()) {
-        users.add(IdentityUsers.user(shape, n));
+      if (changes.exists(n)) {
+        users.add(current(n));
       }
     }
     return users;

@@ -78,7 +78,11 @@ public final class FetchAddresses {
    * {@code {"users": [...], "entries", "invalid", "problems": [...], "total": n | null, "next": {"offset": n} |
    * {"cursor": "..."} | null}}: one page of the directory's paged list ({@code sync.listPath}), for the walk, and
    * where the next one is (null: this is the last; {@code sync.listNext} says how it is found). A cursor the
-   * directory refuses (400, 404, 410: expired, unknown) is {@code {"refused": "what it answered"}}. Not bridged.
+   * directory refuses (400, 404, 410: expired, unknown) is {@code {"refused": "what it answered"}}. With
+   * {@code "feed": "delta"}, a page of the delta query ({@code sync.deltaPath}; its first page at offset 0, then by the
+   * next link or the delta link as a cursor), whose reply also has {@code "removed": [ids]} (entries marked
+   * {@code sync.deltaRemovedPointer}) and {@code "deltaLink"} (on its last page); with {@code "feed": "changedSince",
+   * "since": "RFC 3339"}, a page of {@code sync.changedSincePath} from then, paged as the list. Not bridged.
    */
   public static final String PAGE = "usergate.fetch.page";
 

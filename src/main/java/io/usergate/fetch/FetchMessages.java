@@ -148,16 +148,27 @@ public final class FetchMessages {
    * {@link FetchAddresses#PAGE}: one page of the directory's list, at {@code offset} or at the {@code cursor} an
    * earlier page gave (exactly one of them), of {@code limit} users at most.
    */
-  public record Page(Long offset, String cursor, int limit, String requestId) {
+  public record Page(Long offset, String cursor, int limit, String requestId, String feed, String since) {
 
     /** The largest page one request asks for ({@code sync.listPageSize}'s range). */
     public static final int MAX_LIMIT = 1000;
     /** The longest cursor: a next URL or a token, as the directory gave it. */
     public static final int MAX_CURSOR = 8192;
+    /** {@link #feed}: the walk's list ({@code sync.listPath}), the default. */
+    public static final String LIST = "list";
+    /** {@link #feed}: the directory's delta query ({@code sync.deltaPath}), its next and delta links. */
+    public static final String DELTA = "delta";
+    /** {@link #feed}: the changed-since list ({@code sync.changedSincePath}) from {@link #since}. */
+    public static final String CHANGED_SINCE = "changedSince";
 
     /** At {@code position}, a page's {@code next} as the fetch verticle gives it: {@code {"offset": n}} or {@code {"cursor": "..."}}. */
     public static Page at(JsonObject position, int limit, String requestId) {
       return fromJson(position.copy().put("limit", limit).put(REQUEST_ID, requestId));
+    }
+
+    /** A page of {@code feed} ({@link #DELTA}, {@link #CHANGED_SINCE} with {@code since}, an RFC 3339 instant) at {@code position}. */
+    public static Page of(String feed, String since, JsonObject position, int limit, String requestId) {
+      return fromJson(position.copy().put("limit", limit).put(REQUEST_ID, requestId).put("feed", feed).put("since", since));
     }
 
     public static Page fromJson(JsonObject body) {
@@ -173,8 +184,20 @@ public final class FetchMessages {
       if (!(limit instanceof Integer size) || size < 1 || size > MAX_LIMIT) {
         throw ErrorCode.BAD_REQUEST.error("limit must be an integer from 1 to " + MAX_LIMIT + ", not " + User.describe(limit));
       }
+      Object feed = body.getValue("feed");
+      if (feed != null && !List.of(LIST, DELTA, CHANGED_SINCE).contains(feed)) {
+        throw ErrorCode.BAD_REQUEST.error("feed must be list, delta or changedSince, not " + User.describe(feed));
+      }
+      Object since = body.getValue("since");
+      if (CHANGED_SINCE.equals(feed)) {
+        try {
+          Instant.parse((String) since);
+        } catch (RuntimeException e) {
+          throw ErrorCode.BAD_REQUEST.error("since must be an RFC 3339 instant with feed changedSince, not " + User.describe(since));
+        }
+      }
       return new Page(cursor == null ? Long.valueOf(((Number) offset).longValue()) : null, (String) cursor, size,
-        readRequestId(body));
+        readRequestId(body), feed == null ? LIST : (String) feed, CHANGED_SINCE.equals(feed) ? (String) since : null);
     }
 
     public boolean byCursor() {
@@ -188,6 +211,12 @@ public final class FetchMessages {
 
     public JsonObject toJson() {
       JsonObject body = position().put("limit", limit);
+      if (!LIST.equals(feed)) {
+        body.put("feed", feed);
+      }
+      if (since != null) {
+        body.put("since", since);
+      }
       return requestId == null ? body : body.put(REQUEST_ID, requestId);
     }
   }

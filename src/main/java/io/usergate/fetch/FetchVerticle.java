@@ -322,25 +322,39 @@ public class FetchVerticle extends VerticleBase {
   /**
    * One page of the directory's list for the walk, under a permit like every upstream call; nothing is
    * written through (the walk stores the page with its position, in one transaction). Asked for by
-   * {@code offset}, or by the {@code cursor} an earlier page gave ({@code sync.listNext} link, url, token).
+   * {@code offset}, or by the {@code cursor} an earlier page gave ({@code sync.listNext} link, url, token). The
+   * follower's pages (the delta query, the changed-since list) come the same way, so the permits, the rate, the
+   * directory's token and the deadlines are theirs too.
    */
   private Future<JsonObject> page(JsonObject body) {
-    if (settings.listPath().isBlank()) {
-      throw ErrorCode.BAD_REQUEST.error("the directory has no paged list: set sync.listPath");
-    }
     FetchMessages.Page request = FetchMessages.Page.fromJson(body);
-    boolean positional = ListPaging.Mode.of(settings.listNext()).positional();
+    String feed = request.feed();
+    String path = switch (feed) {
+      case FetchMessages.Page.DELTA -> settings.deltaPath();
+      case FetchMessages.Page.CHANGED_SINCE -> settings.changedSincePath();
+      default -> settings.listPath();
+    };
+    if (path.isBlank()) {
+      throw ErrorCode.BAD_REQUEST.error(switch (feed) {
+        case FetchMessages.Page.DELTA -> "the directory has no delta query: set sync.deltaPath";
+        case FetchMessages.Page.CHANGED_SINCE -> "the directory has no changed-since list: set sync.changedSincePath";
+        default -> "the directory has no paged list: set sync.listPath";
+      });
+    }
+    // The delta query pages by the links it gives (url); the others as sync.listNext says.
+    boolean positional = !FetchMessages.Page.DELTA.equals(feed) && ListPaging.Mode.of(settings.listNext()).positional();
     if (request.byCursor() && positional) {
       throw ErrorCode.BAD_REQUEST.error("sync.listNext is " + settings.listNext() + ": a page is asked for by its offset, not a cursor");
     }
     if (!request.byCursor() && request.offset() > 0 && !positional) {
-      throw ErrorCode.BAD_REQUEST.error("sync.listNext is " + settings.listNext()
+      throw ErrorCode.BAD_REQUEST.error((FetchMessages.Page.DELTA.equals(feed) ? "the delta query" : "sync.listNext is " + settings.listNext())
         + ": a page after the first is asked for by the cursor the page before gave");
     }
+    Instant since = request.since() == null ? null : Instant.parse(request.since());
     String requestId = request.requestId();
     Cancellation cancellation = cancellable.register(requestId);
     // The walk's pages: the sync's, which names no caller.
-    return underPermit(FetchAddresses.ANONYMOUS, cancellation, waitDeadline -> upstream.fetchPage(request.position(), request.limit(), cancellation, waitDeadline))
+    return underPermit(FetchAddresses.ANONYMOUS, cancellation, waitDeadline -> upstream.fetchPage(feed, since, request.position(), request.limit(), cancellation, waitDeadline))
       .map(answer -> {
         if (answer instanceof Upstream.PageAnswer.Refused refused) {
           return new JsonObject().put("refused", refused.message());

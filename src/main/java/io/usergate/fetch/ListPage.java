@@ -17,9 +17,11 @@ import java.util.Set;
  * from the mirror), how many entries the page held, the entries that are not users (counted, never stored: a walk that met any removes nothing),
  * the directory's total when it tells it (a {@code total} beside the list, as DummyJSON's and Auth0's, a
  * SCIM {@code totalResults}, or json-server's {@code X-Total-Count} header), and where the next page is
- * ({@link ListPaging}: {@code {"offset": n}} or {@code {"cursor": "..."}}; null: this is the last).
+ * ({@link ListPaging}: {@code {"offset": n}} or {@code {"cursor": "..."}}; null: this is the last). A page of the
+ * directory's delta query also has the ids it says were removed, and on its last page the delta link (else null).
  */
-record ListPage(List<User> users, List<String> inactive, int entries, List<String> problems, Long total, JsonObject next) {
+record ListPage(List<User> users, List<String> inactive, int entries, List<String> problems, Long total, JsonObject next,
+                List<String> removed, String deltaLink) {
 
   static final String TOTAL_HEADER = "X-Total-Count";
   /** Problems named in a reply at the most: the count says how many there were. */
@@ -88,12 +90,17 @@ record ListPage(List<User> users, List<String> inactive, int entries, List<Strin
     if (invalid > problems.size()) {
       problems.add("and " + (invalid - problems.size()) + " more");
     }
-    return new ListPage(users, inactive, entries.size(), problems, total(json, totalHeader), null);
+    return new ListPage(users, inactive, entries.size(), problems, total(json, totalHeader), null, null, null);
   }
 
   /** This page, with where the next one is (null: none). */
   ListPage withNext(JsonObject next) {
-    return new ListPage(users, inactive, entries, problems, total, next);
+    return new ListPage(users, inactive, entries, problems, total, next, removed, deltaLink);
+  }
+
+  /** This page of a delta query, with the ids it says were removed and its delta link (null but on the last page). */
+  ListPage withDelta(List<String> removedIds, String link) {
+    return new ListPage(users, inactive, entries, problems, total, next, removedIds, link);
   }
 
   /** Entries that are not users (an inactive one is a user). */
@@ -123,7 +130,12 @@ record ListPage(List<User> users, List<String> inactive, int entries, List<Strin
   JsonObject toJson() {
     JsonArray list = new JsonArray();
     users.forEach(user -> list.add(user.profile()));
-    return new JsonObject().put("users", list).put("inactive", new JsonArray(new ArrayList<>(inactive))).put("entries", entries).put("invalid", invalid())
+    JsonObject json = new JsonObject().put("users", list).put("inactive", new JsonArray(new ArrayList<>(inactive)))
+      .put("entries", entries).put("invalid", invalid())
       .put("problems", new JsonArray(problems)).put("total", total).put("next", next);
+    if (removed != null) {
+      json.put("removed", new JsonArray(new ArrayList<>(removed))).put("deltaLink", deltaLink);
+    }
+    return json;
   }
 }

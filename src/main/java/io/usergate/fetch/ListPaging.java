@@ -137,6 +137,22 @@ final class ListPaging {
     }
   }
 
+  /**
+   * The link at {@code pointer} ({@code key} names it in messages) in {@code body}, answered to {@code uri}: absolute,
+   * checked to be on the directory's origin as a next URL is; null when absent or empty.
+   */
+  String linkAt(JsonPointer pointer, String key, Object body, String uri) {
+    Object value = pointer.queryJson(body);
+    if (value == null || "".equals(value)) {
+      return null;
+    }
+    if (!(value instanceof String link)) {
+      throw ErrorCode.UPSTREAM_ERROR.error("upstream answered GET " + uri + " with a " + value.getClass().getSimpleName()
+        + " at " + pointer + " (" + key + "), not a string");
+    }
+    return resolved(uri, link);
+  }
+
   private static JsonObject cursorAt(String cursor) {
     return new JsonObject().put("cursor", cursor);
   }

@@ -269,6 +269,31 @@ final class Mapping {
     return users;
   }
 
+  /**
+   * The entries of a delta page ({@code listAnswer}, freshly decoded) that {@code marker} marks as removed (Graph's
+   * {@code @removed}), taken out of its list, so that what is left is users; their ids (by {@code mapping.id}),
+   * in order. An entry marked but with no usable id stays, and is then counted as an entry that is not a user.
+   */
+  List<String> takeRemoved(Object listAnswer, JsonPointer marker) {
+    Object found = listPointer.isRootPointer() ? listAnswer : listPointer.queryJson(listAnswer);
+    List<String> removed = new ArrayList<>();
+    if (!(found instanceof JsonArray entries)) {
+      return removed;
+    }
+    java.util.Iterator<Object> each = entries.iterator();
+    while (each.hasNext()) {
+      if (each.next() instanceof JsonObject entry && marker.queryJson(entry) != null) {
+        Object rawId = idLookup.in(entry);
+        String id = rawId instanceof JsonObject || rawId instanceof JsonArray ? null : UserId.text(rawId);
+        if (id != null && !id.isEmpty()) {
+          removed.add(id);
+          each.remove();
+        }
+      }
+    }
+    return removed;
+  }
+
   /** One user as the directory sent it, mapped and validated; {@code expectedId} null: any id (a list's entry). */
   Mapped entry(Object value, String expectedId) {
     if (!(value instanceof JsonObject raw)) {

@@ -24,6 +24,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.pointer.JsonPointer;
 import io.vertx.uritemplate.UriTemplate;
 import io.vertx.uritemplate.Variables;
 import org.slf4j.Logger;
@@ -126,6 +127,11 @@ final class Upstream implements RateShare.Paced {
   private final String batchPathTemplate;
   /** How the directory pages its list ({@code sync.listPath}, {@code sync.listNext}), null when it has none. */
   private final ListPaging paging;
+  /** The directory's delta query ({@code sync.deltaPath}), paged by its next links; null when it has none. */
+  private final ListPaging deltaPaging;
+  private final JsonPointer deltaLinkPointer;
+  private final JsonPointer deltaRemovedPointer;
+  private final UpstreamSettings settings;
   /** The bulk read's filter expression ({@code upstream.batchFilter}), null when the bulk endpoint takes the ids as they are. */
   private final BatchFilter batchFilter;
   private final RateLimiter limiter;
@@ -154,6 +160,11 @@ final class Upstream implements RateShare.Paced {
     this.batchPath = batchPathTemplate.isBlank() ? null : UriTemplate.of(batchPathTemplate);
     this.paging = settings.listPath().isBlank() ? null : new ListPaging(settings.listNext(), settings.baseUrl(),
       settings.listPath(), settings.listNextPointer(), settings.listTokenParam());
+    this.settings = settings;
+    this.deltaPaging = settings.deltaPath().isBlank() ? null : new ListPaging("url", settings.baseUrl(), settings.deltaPath(),
+      settings.deltaNextPointer(), "");
+    this.deltaLinkPointer = settings.deltaLinkPointer();
+    this.deltaRemovedPointer = settings.deltaRemovedPointer();
     this.batchFilter = settings.batchFilter() == null ? null : new BatchFilter(settings.batchFilter(), settings.batchFilterJoin());
     // Only permit holders wait for a token, so its queue is never longer than the semaphore's permits.
     this.limiter = new RateLimiter(vertx, settings.maxRatePerSecond(), settings.maxBurst(), settings.rateMarginMs(),
@@ -209,20 +220,58 @@ final class Upstream implements RateShare.Paced {
    * {@link PageAnswer.Refused}.
    */
   Future<PageAnswer> fetchPage(JsonObject position, int limit, Cancellation cancellation, long waitDeadlineNanos) {
+    return fetchPage(FetchMessages.Page.LIST, null, position, limit, cancellation, waitDeadlineNanos);
+  }
+
+  /**
+   * {@link #fetchPage(JsonObject, int, Cancellation, long)} of {@code feed}: the walk's list, the delta query
+   * ({@code sync.deltaPath}: its entries marked removed taken out and named, and on its last page the delta link), or
+   * the changed-since list from {@code since} ({@code sync.changedSincePath}, paged as the walk's list). A delta page
+   * may hold as many entries as the directory chooses, up to {@link FetchMessages.Page#MAX_LIMIT}.
+   */
+  Future<PageAnswer> fetchPage(String feed, Instant since, JsonObject position, int limit, Cancellation cancellation,
+                               long waitDeadlineNanos) {
+    boolean delta = FetchMessages.Page.DELTA.equals(feed);
+    ListPaging pages;
     String uri;
     try {
-      uri = paging.uri(position, limit);
+      pages = delta ? deltaPaging : FetchMessages.Page.CHANGED_SINCE.equals(feed)
+        ? new ListPaging(settings.listNext(), settings.baseUrl(), ChangedSince.template(settings.changedSincePath(), since),
+          settings.listNextPointer(), settings.listTokenParam())
+        : paging;
+      uri = pages.uri(position, limit);
     } catch (UsergateException offOrigin) {
       return Future.failedFuture(offOrigin);
     }
+    int most = delta ? FetchMessages.Page.MAX_LIMIT : limit;
     return withRetries(new Call<PageAnswer>(DirectoryBudget.LIST, uri, null, (status, responseHeaders, body) -> {
-      if (paging.refused(position, status)) {
-        return new PageAnswer.Refused("upstream answered " + status + " to GET " + uri);
+      if (pages.refused(position, status)) {
+        return new PageAnswer.Refused("upstream answered " + status + " to GET " + uri + refusal(body));
       }
       Object json = answers.listBody("GET " + uri, status, body);
-      ListPage page = answers.page(json, "GET " + uri, limit, responseHeaders.get(ListPage.TOTAL_HEADER));
-      return new PageAnswer.Listed(page.withNext(paging.next(position, limit, uri, responseHeaders, json, page)));
+      List<String> removed = delta ? answers.takeRemoved(json, deltaRemovedPointer) : null;
+      ListPage page = answers.page(json, "GET " + uri, most, responseHeaders.get(ListPage.TOTAL_HEADER));
+      page = page.withNext(pages.next(position, limit, uri, responseHeaders, json, page));
+      if (delta) {
+        String link = page.next() == null ? pages.linkAt(deltaLinkPointer, "sync.deltaLinkPointer", json, uri) : null;
+        page = page.withDelta(removed, link);
+      }
+      return new PageAnswer.Listed(page);
     }), cancellation, 0, waitDeadlineNanos, false);
+  }
+
+  /** What a refusal says, in the directory's words when it gives a code (Graph: {@code syncStateNotFound}), bounded. */
+  private static String refusal(Buffer body) {
+    try {
+      Object json = io.vertx.core.json.Json.decodeValue(body);
+      if (json instanceof JsonObject answer && answer.getValue("error") instanceof JsonObject error
+        && error.getValue("code") instanceof String code) {
+        return ": " + (code.length() > 100 ? code.substring(0, 100) : code);
+      }
+    } catch (RuntimeException notJson) {
+      // Nothing more to say than the status.
+    }
+    return "";
   }
 
   /** What became of a page asked for: the page, or its cursor refused by the directory. */

@@ -141,6 +141,11 @@ final class UpstreamAnswers {
     }
   }
 
+  /** A delta page's entries marked removed, taken out of the decoded body ({@link Mapping#takeRemoved}). */
+  List<String> takeRemoved(Object json, io.vertx.core.json.pointer.JsonPointer marker) {
+    return mapping.takeRemoved(json, marker);
+  }
+
   /** The page in a decoded body ({@link #listBody}), checked as {@link ListPage#of} checks it. */
   ListPage page(Object json, String request, int limit, String totalHeader) {
     return ListPage.of(json, totalHeader, limit, request, mapping);

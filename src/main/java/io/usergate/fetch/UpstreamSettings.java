@@ -30,7 +30,10 @@ public record UpstreamSettings(
   // the write-through to the store
   int writeThroughDelayMs, int writeThroughMinIntervalMs,
   // the directory's paged list, walked by the sync (its keys are sync.listPath, sync.listNext ...)
-  String listPath, String listNext, JsonPointer listNextPointer, String listTokenParam) {
+  String listPath, String listNext, JsonPointer listNextPointer, String listTokenParam,
+  // the directory's changes, followed by the sync (sync.deltaPath ..., sync.changedSincePath)
+  String deltaPath, JsonPointer deltaNextPointer, JsonPointer deltaLinkPointer, JsonPointer deltaRemovedPointer,
+  String changedSincePath) {
 
   public static final String SECTION = "upstream";
 
@@ -58,6 +61,11 @@ public record UpstreamSettings(
       config.containsKey("sync") ? Section.of(config, "sync").string("listPath") : "",
       config.containsKey("sync") ? Section.of(config, "sync").string("listNext") : "offset",
       config.containsKey("sync") ? Section.of(config, "sync").pointer("listNextPointer") : JsonPointer.create(),
-      config.containsKey("sync") ? Section.of(config, "sync").string("listTokenParam") : "");
+      config.containsKey("sync") ? Section.of(config, "sync").string("listTokenParam") : "",
+      config.containsKey("sync") ? Section.of(config, "sync").string("deltaPath") : "",
+      config.containsKey("sync") ? Section.of(config, "sync").pointer("deltaNextPointer") : JsonPointer.from("/@odata.nextLink"),
+      config.containsKey("sync") ? Section.of(config, "sync").pointer("deltaLinkPointer") : JsonPointer.from("/@odata.deltaLink"),
+      config.containsKey("sync") ? Section.of(config, "sync").pointer("deltaRemovedPointer") : JsonPointer.from("/@removed"),
+      config.containsKey("sync") ? Section.of(config, "sync").string("changedSincePath") : "");
   }
 }

@@ -185,6 +185,69 @@ final class Sql {
 
   static final String GET_WALK = "SELECT * FROM sync_walk WHERE id = 1";
 
+  // Following the directory's changes (sync_follow, one row, id 1): every change but the first is conditional on
+  // the lease being held by the caller ($1), as the walk's are.
+
+  /**
+   * Takes the follower's lease for owner $1, $2 ms, to follow kind $3 ('delta' or 'changedSince'), unless another
+   * follower holds it; a row that followed another kind starts from nothing. No row when the lease is held.
+   */
+  static final String BEGIN_FOLLOW = """
+    UPDATE sync_follow SET
+      state            = CASE WHEN kind IS DISTINCT FROM $3 THEN 'idle' ELSE state END,
+      next_cursor      = CASE WHEN kind IS DISTINCT FROM $3 THEN NULL ELSE next_cursor END,
+      next_offset      = CASE WHEN kind IS DISTINCT FROM $3 THEN 0 ELSE next_offset END,
+      delta_link       = CASE WHEN kind IS DISTINCT FROM $3 THEN NULL ELSE delta_link END,
+      link_at          = CASE WHEN kind IS DISTINCT FROM $3 THEN NULL ELSE link_at END,
+      watermark        = CASE WHEN kind IS DISTINCT FROM $3 THEN NULL ELSE watermark END,
+      round_since      = CASE WHEN kind IS DISTINCT FROM $3 THEN NULL ELSE round_since END,
+      round_started_at = CASE WHEN kind IS DISTINCT FROM $3 THEN NULL ELSE round_started_at END,
+      kind = $3, lease_owner = $1, lease_expires_at = now() + $2 * interval '1 millisecond', updated_at = now()
+    WHERE id = 1 AND (lease_owner IS NULL OR lease_owner = $1 OR lease_expires_at < now())
+    RETURNING *""";
+
+  /**
+   * A page of owner $1's round stored: state $2, the next page at cursor $3 or offset $4 (mid-round; null and 0 at
+   * its end), delta link $5 (its time now when $6), the round's since $7 and start $8 (changedSince, mid-round), the
+   * watermark $9 (null: as it was), $10 the round's last page; $11 users written and $12 removed counted; the lease
+   * renewed for $13 ms; message $14 (null: as it was). No row when the lease is not held.
+   */
+  static final String ADVANCE_FOLLOW = """
+    UPDATE sync_follow SET state = $2, next_cursor = $3, next_offset = $4, delta_link = $5,
+      link_at = CASE WHEN $6 THEN now() ELSE link_at END,
+      round_since = $7, round_started_at = $8, watermark = COALESCE($9, watermark),
+      rounds = rounds + CASE WHEN $10 THEN 1 ELSE 0 END,
+      last_round_at = CASE WHEN $10 THEN now() ELSE last_round_at END,
+      pages = pages + 1, upserted = upserted + $11, removed = removed + $12,
+      lease_expires_at = now() + $13 * interval '1 millisecond', updated_at = now(), message = COALESCE($14, message)
+    WHERE id = 1 AND lease_owner = $1
+    RETURNING *""";
+
+  /**
+   * The directory refused owner $1's delta link (why: $2): the link is dropped, a full walk comes first (state
+   * resync), the lease renewed for $3 ms. No row when the lease is not held.
+   */
+  static final String RESYNC_FOLLOW = """
+    UPDATE sync_follow SET state = 'resync', next_cursor = NULL, next_offset = 0, delta_link = NULL, link_at = NULL,
+      resyncs = resyncs + 1, resync_at = now(), resync_reason = $2, message = $2,
+      lease_expires_at = now() + $3 * interval '1 millisecond', updated_at = now()
+    WHERE id = 1 AND lease_owner = $1
+    RETURNING *""";
+
+  /** The resync's walk ended (message $2): owner $1's next round lists everything for a fresh link (state idle). */
+  static final String RESYNCED_FOLLOW = """
+    UPDATE sync_follow SET state = 'idle', next_cursor = NULL, next_offset = 0, message = $2, updated_at = now()
+    WHERE id = 1 AND lease_owner = $1 AND state = 'resync'
+    RETURNING *""";
+
+  /** Owner $1 gives the lease up after a round (or its failure, message $2; null: as it was). */
+  static final String RELEASE_FOLLOW = """
+    UPDATE sync_follow SET lease_owner = NULL, lease_expires_at = NULL, message = COALESCE($2, message), updated_at = now()
+    WHERE id = 1 AND lease_owner = $1
+    RETURNING *""";
+
+  static final String GET_FOLLOW = "SELECT * FROM sync_follow WHERE id = 1";
+
   // The sync job queue. Every change to a claimed job is conditional on the lease still being held by
   // the caller ($owner), so a late answer from an owner whose lease expired changes nothing.
 

@@ -124,6 +124,35 @@ public final class StoreAddresses {
   /** {@code {}} → the walk: state, generation, position, counts, times, owner, message. */
   public static final String WALK_STATUS = "usergate.store.walk.status";
 
+  // Following the directory's changes between walks (sync.deltaPath, sync.changedSincePath); used by the sync
+  // verticle only (never bridged). Each is one scope; every change is conditional on the caller's lease (see FollowRows).
+
+  /**
+   * {@code {"owner", "leaseMs", "kind"}} → {@code {"held", "follow", "position"}}: the follower's lease, and where to
+   * follow from ({@code position}: nextCursor, nextOffset, deltaLink, watermark, roundSince, roundStartedAt).
+   */
+  public static final String FOLLOW_BEGIN = "usergate.store.follow.begin";
+
+  /**
+   * {@code {"owner", "users": [...], "removed": [ids], "fetchedAt", "leaseMs", "state", "nextCursor"?, "nextOffset",
+   * "deltaLink"?, "linkNew", "roundSince"?, "roundStartedAt"?, "watermark"?, "roundEnd", "message"?}} →
+   * {@code {"held", "follow"}}: a page's users written, the removed ones deleted, and the follower's position moved,
+   * one transaction, through the writer the walk uses (so the change feed records each change).
+   */
+  public static final String FOLLOW_PAGE = "usergate.store.follow.page";
+
+  /** {@code {"owner", "reason", "leaseMs"}} → {@code {"held", "follow"}}: the delta link was refused; a walk comes first. */
+  public static final String FOLLOW_RESYNC = "usergate.store.follow.resync";
+
+  /** {@code {"owner", "message"}} → {@code {"held", "follow"}}: the resync's walk ended; the next round lists everything. */
+  public static final String FOLLOW_RESYNCED = "usergate.store.follow.resynced";
+
+  /** {@code {"owner", "message"?}} → {@code {"held", "follow"}}: the lease given up after a round. */
+  public static final String FOLLOW_RELEASE = "usergate.store.follow.release";
+
+  /** {@code {}} → the follower: kind, state, the link's age, the watermark, counts, the last resync and why, owner, message. */
+  public static final String FOLLOW_STATUS = "usergate.store.follow.status";
+
   // The change feed.
 
   /**

@@ -57,6 +57,7 @@ public class StoreVerticle extends VerticleBase {
     writes = new UserWrites(feedSettings.enabled(), vertx.eventBus(), cache, SharedJsonCodec.nodeToken(vertx));
     JobQueue jobs = new JobQueue(scopes, writes);
     WalkRows walk = new WalkRows(scopes, writes);
+    FollowRows follow = new FollowRows(scopes, writes);
     ChangeFeed feed = new ChangeFeed(scopes, reads);
     wakeups = new JobWakeups(vertx, pg);
     return Future.all(List.of(
@@ -85,6 +86,12 @@ public class StoreVerticle extends VerticleBase {
         serve(StoreAddresses.WALK_FINISH, walk::finish),
         serve(StoreAddresses.WALK_INTERRUPT, walk::interrupt),
         serve(StoreAddresses.WALK_STATUS, walk::status),
+        serve(StoreAddresses.FOLLOW_BEGIN, follow::begin),
+        serve(StoreAddresses.FOLLOW_PAGE, follow::page),
+        serve(StoreAddresses.FOLLOW_RESYNC, follow::resync),
+        serve(StoreAddresses.FOLLOW_RESYNCED, follow::resynced),
+        serve(StoreAddresses.FOLLOW_RELEASE, follow::release),
+        serve(StoreAddresses.FOLLOW_STATUS, follow::status),
         serve(StoreAddresses.CHANGES_READ, feed::read),
         serve(StoreAddresses.CHANGES_TRIM, feed::trim)))
       .onSuccess(v -> {

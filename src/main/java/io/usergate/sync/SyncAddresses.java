@@ -25,6 +25,14 @@ public final class SyncAddresses {
   public static final String WALK = "usergate.sync.walk";
 
   /**
+   * {@code {}} → {@code {"ran": true, "follow", "message"}}: one round of following the directory's changes
+   * ({@code sync.deltaPath} or {@code sync.changedSincePath}) now, as the {@code sync.deltaIntervalMs} timer runs
+   * it, answered when it ends (a round under way on this node is joined); {@code {"ran": false, "follow",
+   * "message"}} when another node holds the follower's lease. Not bridged.
+   */
+  public static final String FOLLOW = "usergate.sync.follow";
+
+  /**
    * Published after each batch: {@code {"owner", "claimed", "succeeded", "removed", "retried", "failed",
    * "notHeld", "pendingLeft", "durationMs", "finishedAt"}}; and after each page of a walk and at its end:
    * {@code {"walk": {"state", "generation", "pages", "users", "removed", ...}}}.

@@ -18,7 +18,9 @@ public record SyncSettings(
   // the refresh of stale users
   int refreshIntervalMs, long refreshAfterMs,
   // the paged walk of the whole directory
-  String listPath, String listNext, int listPageSize, long walkIntervalMs, int walkPagesInFlight, double walkMaxRemoveFraction) {
+  String listPath, String listNext, int listPageSize, long walkIntervalMs, int walkPagesInFlight, double walkMaxRemoveFraction,
+  // following the directory's changes between walks: its delta query, or its changed-since filter
+  String deltaPath, String changedSincePath, long deltaIntervalMs, long changedSinceOverlapMs) {
 
   public static final String SECTION = "sync";
 
@@ -30,6 +32,11 @@ public record SyncSettings(
     return !listNext.equals("offset") && !listNext.equals("scim");
   }
 
+  /** What follows the directory's changes: {@code delta}, {@code changedSince}, or null (nothing: the walk alone). */
+  public String followKind() {
+    return !deltaPath.isBlank() ? "delta" : !changedSincePath.isBlank() ? "changedSince" : null;
+  }
+
   /** The {@code sync} section of {@code config} (a verticle's configuration, or the whole one). */
   public static SyncSettings from(JsonObject config) {
     Section sync = Section.of(config, SECTION);
@@ -39,6 +46,8 @@ public record SyncSettings(
       sync.integer("shutdownGraceMs"),
       sync.integer("refreshIntervalMs"), sync.longValue("refreshAfterMs"),
       sync.string("listPath"), sync.string("listNext"), sync.integer("listPageSize"), sync.longValue("walkIntervalMs"), sync.integer("walkPagesInFlight"),
-      sync.fraction("walkMaxRemoveFraction"));
+      sync.fraction("walkMaxRemoveFraction"),
+      sync.string("deltaPath"), sync.string("changedSincePath"), sync.longValue("deltaIntervalMs"),
+      sync.longValue("changedSinceOverlapMs"));
   }
 }

@@ -63,6 +63,9 @@ public class SyncVerticle extends VerticleBase implements Batch.Sync {
   private long refreshTimer;
   private long walkTimer = -1;
   private Walker walker;
+  /** Follows the directory's changes (sync.deltaPath, sync.changedSincePath); null when neither is set. */
+  private Follower follower;
+  private long followTimer = -1;
   private boolean stopping;
   /**
    * The batches under way: one, or two while the older one completes (its one transaction) and the newer
@@ -83,6 +86,7 @@ public class SyncVerticle extends VerticleBase implements Batch.Sync {
     settings = SyncSettings.from(config());
     backoff = new Backoff(settings.retryBaseDelayMs(), settings.retryMaxDelayMs());
     walker = new Walker(vertx, owner, settings, this::request);
+    follower = settings.followKind() == null ? null : new Follower(owner, settings, this::request, walker);
     // A job due before the next tick (a failed one after its backoff) runs when it falls due, no sooner
     // than the backoff's floor after the batch before.
     nextRun = new NextRun(vertx, settings.intervalMs(), settings.retryBaseDelayMs(), this::due);
@@ -94,6 +98,7 @@ public class SyncVerticle extends VerticleBase implements Batch.Sync {
           bus.consumer(SyncAddresses.REFRESH, message -> answer(message, body -> refresh())).completion(),
           bus.consumer(SyncAddresses.STATUS, message -> answer(message, body -> status())).completion(),
           bus.consumer(SyncAddresses.WALK, message -> answer(message, body -> walk())).completion(),
+          bus.consumer(SyncAddresses.FOLLOW, message -> answer(message, body -> follow())).completion(),
           // An enqueue anywhere in the cluster (the store's LISTEN): look now rather than at the next tick.
           bus.localConsumer(StoreAddresses.JOBS_WAKE, message -> wake()).completion()));
       })
@@ -114,6 +119,11 @@ public class SyncVerticle extends VerticleBase implements Batch.Sync {
         if (settings.walkIntervalMs() > 0 && !settings.listPath().isBlank()) {
           walkTimer = vertx.setPeriodic(settings.walkIntervalMs(), id -> walker.start()
             .onFailure(failure -> LOG.warn("sync: the periodic walk could not start: {}", failure.getMessage())));
+        }
+        if (follower != null) {
+          followTimer = vertx.setPeriodic(settings.deltaIntervalMs(), id -> follower.round());
+          LOG.info("sync: follows the directory's changes ({} {}) every {} ms", settings.followKind(),
+            "delta".equals(settings.followKind()) ? settings.deltaPath() : settings.changedSincePath(), settings.deltaIntervalMs());
         }
         LOG.info("sync: {} drains the job queue every {} ms, {} jobs a batch, lease {} ms, {} ids per fetch",
           owner, settings.intervalMs(), settings.batchSize(), settings.leaseMs(), maxIdsPerRequest);
@@ -137,8 +147,10 @@ public class SyncVerticle extends VerticleBase implements Batch.Sync {
     nextRun.cancel();
     vertx.cancelTimer(refreshTimer);
     vertx.cancelTimer(walkTimer);
+    vertx.cancelTimer(followTimer);
     vertx.cancelTimer(queueTimer);
-    Future<Void> walk = walker.stop(settings.shutdownGraceMs());
+    Future<Void> walk = follower == null ? walker.stop(settings.shutdownGraceMs())
+      : Future.join(walker.stop(settings.shutdownGraceMs()), follower.stop(settings.shutdownGraceMs())).mapEmpty();
     if (running.isEmpty()) {
       return walk;
     }
@@ -284,10 +296,22 @@ public class SyncVerticle extends VerticleBase implements Batch.Sync {
     return walker.start();
   }
 
+  private Future<JsonObject> follow() {
+    if (follower == null) {
+      throw ErrorCode.BAD_REQUEST.error("nothing follows the directory's changes: set sync.deltaPath or sync.changedSincePath");
+    }
+    return follower.round();
+  }
+
   private Future<JsonObject> status() {
     Future<JsonObject> walk = request(StoreAddresses.WALK_STATUS, new JsonObject());
-    return Future.all(request(StoreAddresses.JOBS_STATUS, new JsonObject()), walk).map(both -> new JsonObject()
+    Future<JsonObject> delta = follower == null ? Future.succeededFuture()
+      : request(StoreAddresses.FOLLOW_STATUS, new JsonObject()).map(follow -> follow
+        .put("path", "delta".equals(settings.followKind()) ? settings.deltaPath() : settings.changedSincePath())
+        .put("intervalMs", settings.deltaIntervalMs()));
+    return Future.all(request(StoreAddresses.JOBS_STATUS, new JsonObject()), walk, delta).map(both -> new JsonObject()
       .put("jobs", both.<JsonObject>resultAt(0))
+      .put("delta", delta.result())
       .put("walk", walk.result().put("listPath", settings.listPath().isBlank() ? null : settings.listPath())
         .put("listNext", settings.listNext()))
       .put("batchRunning", !running.isEmpty())

@@ -25,6 +25,7 @@ public final class Bench {
     all.put("web", WebBench::run);
     all.put("cache", CacheBench::run);
     all.put("walk", WalkBench::run);
+    all.put("delta", DeltaBench::run);
     all.put("queue", QueueBench::run);
     all.put("rate", RateBench::run);
     all.put("headers", HeadersBench::run);

@@ -35,7 +35,7 @@ class ListPagingTest {
   }
 
   private static ListPage page(int entries, Long total) {
-    return new ListPage(List.of(), List.of(), entries, List.of(), total, null);
+    return new ListPage(List.of(), List.of(), entries, List.of(), total, null, null, null);
   }
 
   private static MultiMap headers(String... pairs) {

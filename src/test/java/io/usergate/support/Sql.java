@@ -50,6 +50,12 @@ public final class Sql {
     + "users = 0, invalid = 0, total = NULL, first_total = NULL, removed = NULL, lease_owner = NULL, lease_expires_at = NULL, "
     + "message = NULL";
 
+  /** Statement that puts the follower's one row back as it is on a new database: idle, nothing followed, no lease. */
+  public static final String RESET_FOLLOW = "UPDATE sync_follow SET kind = NULL, state = 'idle', next_cursor = NULL, next_offset = 0, "
+    + "delta_link = NULL, link_at = NULL, watermark = NULL, round_since = NULL, round_started_at = NULL, rounds = 0, pages = 0, "
+    + "upserted = 0, removed = 0, last_round_at = NULL, resyncs = 0, resync_at = NULL, resync_reason = NULL, lease_owner = NULL, "
+    + "lease_expires_at = NULL, message = NULL";
+
   /**
    * Waits until {@code sql} counts {@code expected}, or fails with what it counted last. Each poll opens
    * a JDBC connection: every 100 ms is often enough.
