@@ -29,6 +29,7 @@ import java.util.regex.Pattern;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -204,7 +205,7 @@ class ConditionalRevalidationTest {
     assertEquals(upstream.etagOf(FakeDirectory.user(10)), Sql.text("SELECT upstream_etag FROM users WHERE id = '10'"),
       "the same content (a page of the walk, say) keeps its ETag");
     Bus.call(service.vertx, StoreAddresses.UPSERT, new JsonObject().put("users", new JsonArray().add(FakeDirectory.renamed(10))));
-    assertEquals(null, Sql.text("SELECT upstream_etag FROM users WHERE id = '10'"), "new content without an ETag has none");
+    assertNull(Sql.text("SELECT upstream_etag FROM users WHERE id = '10'"), "new content without an ETag has none");
 
     JsonObject refused = Bus.failure(service.vertx, StoreAddresses.UPSERT, new JsonObject().put("users", new JsonArray())
       .put("etags", new JsonObject().put("10", "bad\ntag")), "BAD_REQUEST", 400);
