@@ -15,6 +15,8 @@ public final class HeaderNames {
   public static final String BUS_CACHE_STATUS = "usergate-cache-status";
   /** A reply of {@code usergate.fetch.one} or {@code usergate.store.get}: when the user was fetched from the directory. */
   public static final String BUS_FETCHED_AT = "usergate-fetched-at";
+  /** A reply of {@code usergate.store.get}: the directory's ETag of the stored copy, when it sent one. */
+  public static final String BUS_UPSTREAM_ETAG = "usergate-upstream-etag";
   /** Which node sent a message, for the shared codec's local shortcut. */
   public static final String BUS_NODE = "usergate-node";
   /** The request a message serves. */

@@ -30,11 +30,13 @@ import java.util.Map;
 public final class UserCache implements Shareable {
 
   /**
-   * A user as held: its JSON as served (encoded once), when it was fetched, its validators, its content's hash,
-   * and the hashes of the copies it replaced here (the newest first, a few at most).
+   * A user as held: its JSON as served (encoded once), when it was fetched, its validators (usergate's own, for
+   * its callers), its content's hash, the hashes of the copies it replaced here (the newest first, a few at
+   * most), and the directory's ETag of it ({@code upstreamEtag}, null when it sent none: what a refresh sends as
+   * If-None-Match).
    */
   public record Cached(Buffer encoded, Instant fetchedAt, String fetchedAtText, String etag, String lastModified,
-                       int contentHash, int[] replaced) {
+                       int contentHash, int[] replaced, String upstreamEtag) {
 
     /** Whether this copy is, or replaced here, a copy whose content has hash {@code hash}. */
     boolean isOrReplaced(int hash) {
@@ -51,12 +53,14 @@ public final class UserCache implements Shareable {
 
     Cached replacing(Cached older) {
       if (older.contentHash == contentHash) {
-        return new Cached(encoded, fetchedAt, fetchedAtText, etag, lastModified, contentHash, older.replaced);
+        // The same content: the directory's ETag of it still holds when this copy came without one.
+        return new Cached(encoded, fetchedAt, fetchedAtText, etag, lastModified, contentHash, older.replaced,
+          upstreamEtag != null ? upstreamEtag : older.upstreamEtag);
       }
       int[] hashes = new int[Math.min(REMEMBERED_VERSIONS, older.replaced.length + 1)];
       hashes[0] = older.contentHash;
       System.arraycopy(older.replaced, 0, hashes, 1, hashes.length - 1);
-      return new Cached(encoded, fetchedAt, fetchedAtText, etag, lastModified, contentHash, hashes);
+      return new Cached(encoded, fetchedAt, fetchedAtText, etag, lastModified, contentHash, hashes, upstreamEtag);
     }
 
     public long ageMs(Instant now) {
@@ -107,7 +111,8 @@ public final class UserCache implements Shareable {
     this.maxBytes = Math.max(0, maxBytes);
     this.users = Caffeine.newBuilder()
       .maximumWeight(this.maxBytes)
-      .<String, Cached>weigher((id, cached) -> cached.encoded().length() + ENTRY_OVERHEAD + id.length())
+      .<String, Cached>weigher((id, cached) -> cached.encoded().length() + ENTRY_OVERHEAD + id.length()
+        + (cached.upstreamEtag() == null ? 0 : cached.upstreamEtag().length()))
       // Maintenance on the calling thread (an event loop): no pool thread for it.
       .executor(Runnable::run)
       .build();
@@ -134,7 +139,12 @@ public final class UserCache implements Shareable {
    * now (the offered copy, the later one, or, when refused or off, the offered one, not kept).
    */
   public Cached offer(String id, JsonObject user, Instant fetchedAt, long stamp) {
-    Cached offered = cached(user.toBuffer(), fetchedAt, user.hashCode());
+    return offer(id, user, fetchedAt, stamp, null);
+  }
+
+  /** As {@link #offer(String, JsonObject, Instant, long)}, with the directory's ETag of the user (null: none). */
+  public Cached offer(String id, JsonObject user, Instant fetchedAt, long stamp, String upstreamEtag) {
+    Cached offered = cached(user.toBuffer(), fetchedAt, user.hashCode(), upstreamEtag);
     if (!enabled) {
       return offered;
     }
@@ -150,6 +160,14 @@ public final class UserCache implements Shareable {
   /** As {@link #offer(String, JsonObject, Instant, long)}, for a user just fetched from the directory: nothing can be older. */
   public Cached offer(String id, JsonObject user, Instant fetchedAt) {
     return offer(id, user, fetchedAt, stamp());
+  }
+
+  /**
+   * As {@link #offer(String, JsonObject, Instant)}, with the directory's ETag ({@code upstreamEtag}); also the
+   * renewal of a copy the directory confirmed (a 304): the same content, fetched now.
+   */
+  public Cached offer(String id, JsonObject user, Instant fetchedAt, String upstreamEtag) {
+    return offer(id, user, fetchedAt, stamp(), upstreamEtag);
   }
 
   /**
@@ -207,10 +225,10 @@ public final class UserCache implements Shareable {
     return maxBytes;
   }
 
-  private static Cached cached(Buffer encoded, Instant fetchedAt, int contentHash) {
+  private static Cached cached(Buffer encoded, Instant fetchedAt, int contentHash, String upstreamEtag) {
     // Exactly the bytes: an encoder's buffer has room to spare.
     Buffer exact = Buffer.buffer(encoded.getBytes());
     return new Cached(exact, fetchedAt, fetchedAt.toString(), Validators.etag(exact), Validators.lastModified(fetchedAt), contentHash,
-      new int[0]);
+      new int[0], upstreamEtag);
   }
 }

@@ -24,8 +24,8 @@ final class Coalescer<K, V> {
     final Future<V> result;
     int waiting;
 
-    Shared(K key, String caller) {
-      result = call.start(key, caller, cancellation).andThen(done -> calls.remove(key, this));
+    Shared(K key, String caller, Call<K, V> start) {
+      result = start.start(key, caller, cancellation).andThen(done -> calls.remove(key, this));
     }
 
     /** This caller's view of the call: it can leave on its own; the last one to leave cancels the call. */
@@ -54,10 +54,18 @@ final class Coalescer<K, V> {
 
   /** The result for {@code key}: joins the call already running for it, or starts one for {@code who}. */
   Future<V> get(K key, String who, Cancellation caller) {
+    return get(key, who, caller, call);
+  }
+
+  /**
+   * As {@link #get(Object, String, Cancellation)}, but a call this caller starts is {@code start}'s: the caller
+   * knows something to start it with (a copy to revalidate). A caller that joins a running call takes its result.
+   */
+  Future<V> get(K key, String who, Cancellation caller, Call<K, V> start) {
     Shared shared = calls.get(key);
     // A call whose callers all left is being cancelled: a new caller needs a call of its own.
     if (shared == null || shared.cancellation.isCancelled()) {
-      shared = new Shared(key, who);
+      shared = new Shared(key, who, start);
       if (!shared.result.isComplete()) {
         calls.put(key, shared);
       }

@@ -92,6 +92,18 @@ public final class FetchAddresses {
    */
   public static final String WRITE_THROUGH = "writeThrough";
 
+  /**
+   * In a settled result of {@link #MANY} without write-through: the directory's ETag of the user fetched live,
+   * for the sender that stores it.
+   */
+  public static final String UPSTREAM_ETAG = "upstreamEtag";
+
+  /**
+   * In a settled result of {@link #MANY} without write-through: true when the directory answered 304 to the
+   * copy usergate held (the user is that copy): its sender renews the copy's fetch time and rewrites nothing.
+   */
+  public static final String NOT_MODIFIED = "notModified";
+
   private FetchAddresses() {
   }
 }

@@ -20,10 +20,12 @@ import java.util.Map;
 import static io.usergate.fetch.FetchAddresses.ANONYMOUS;
 import static io.usergate.fetch.FetchAddresses.CALLER;
 import static io.usergate.fetch.FetchAddresses.MAX_AGE_MS;
+import static io.usergate.fetch.FetchAddresses.NOT_MODIFIED;
 import static io.usergate.fetch.FetchAddresses.NO_CACHE;
 import static io.usergate.fetch.FetchAddresses.ONLY_IF_CACHED;
 import static io.usergate.fetch.FetchAddresses.REQUEST_ID;
 import static io.usergate.fetch.FetchAddresses.STALE_FALLBACK;
+import static io.usergate.fetch.FetchAddresses.UPSTREAM_ETAG;
 import static io.usergate.fetch.FetchAddresses.WRITE_THROUGH;
 
 /**
@@ -241,8 +243,17 @@ public final class FetchMessages {
     }
   }
 
-  /** One id's outcome in a settled reply of {@link FetchAddresses#MANY}: the user, or the error in the contract's shape. */
-  public record Result(String id, JsonObject user, JsonObject error) {
+  /**
+   * One id's outcome in a settled reply of {@link FetchAddresses#MANY}: the user, or the error in the contract's
+   * shape. To a request without write-through (its sender stores the users itself: the sync), a user fetched
+   * live also carries the directory's ETag of it ({@code upstreamEtag}) and, when the directory answered 304 to
+   * the copy usergate held, {@code notModified}: only that copy's fetch time is to be written.
+   */
+  public record Result(String id, JsonObject user, JsonObject error, String upstreamEtag, boolean notModified) {
+
+    public Result(String id, JsonObject user, JsonObject error) {
+      this(id, user, error, null, false);
+    }
 
     public static Result failed(String id, UsergateException error) {
       return new Result(id, null, error.toJson().getJsonObject("error"));
@@ -254,14 +265,22 @@ public final class FetchMessages {
       List<Result> list = new ArrayList<>(results.size());
       for (int i = 0; i < results.size(); i++) {
         JsonObject result = results.getJsonObject(i);
-        list.add(new Result(UserId.text(result.getValue("id")), result.getJsonObject("user"), result.getJsonObject("error")));
+        list.add(new Result(UserId.text(result.getValue("id")), result.getJsonObject("user"), result.getJsonObject("error"),
+          result.getString(UPSTREAM_ETAG), result.getBoolean(NOT_MODIFIED, false)));
       }
       return list;
     }
 
     JsonObject toJson() {
       JsonObject entry = new JsonObject().put("id", UserId.json(id));
-      return error == null ? entry.put("user", user) : entry.put("error", error);
+      if (error != null) {
+        return entry.put("error", error);
+      }
+      entry.put("user", user);
+      if (upstreamEtag != null) {
+        entry.put(UPSTREAM_ETAG, upstreamEtag);
+      }
+      return notModified ? entry.put(NOT_MODIFIED, true) : entry;
     }
   }
 

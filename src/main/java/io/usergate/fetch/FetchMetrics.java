@@ -22,10 +22,13 @@ final class FetchMetrics {
   /** null without metrics. */
   private DistributionSummary batchSizes;
 
-  /** The label of an upstream call in {@code usergate_upstream_calls_total{outcome}}: a fixed set. */
-  static String outcome(Throwable failure) {
+  /**
+   * The label of an upstream call in {@code usergate_upstream_calls_total{outcome}}: a fixed set.
+   * {@code notModified}: the call succeeded with a 304 that confirmed a copy usergate held.
+   */
+  static String outcome(Throwable failure, boolean notModified) {
     if (failure == null) {
-      return "ok";
+      return notModified ? "not_modified" : "ok";
     }
     if (failure instanceof CancelledException) {
       return "cancelled";
@@ -38,9 +41,9 @@ final class FetchMetrics {
     };
   }
 
-  /** An upstream call ended, with {@code failure} (null: a user). */
-  void upstreamCall(Throwable failure) {
-    upstreamCalls.increment(outcome(failure));
+  /** An upstream call ended, with {@code failure} (null: a user, {@code notModified} when a 304 confirmed it). */
+  void upstreamCall(Throwable failure, boolean notModified) {
+    upstreamCalls.increment(outcome(failure, notModified));
   }
 
   /** A bulk call of {@code ids} ids. */

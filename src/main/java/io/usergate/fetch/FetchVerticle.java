@@ -64,7 +64,7 @@ public class FetchVerticle extends VerticleBase {
   private Upstream upstream;
   private Mapping mapping;
   private WriteThrough writeThrough;
-  private Coalescer<String, User> coalescer;
+  private Coalescer<String, Fetched> coalescer;
   private Freshness freshness;
   private KnownCopies copies;
   private NotFoundMemory notFound;
@@ -89,7 +89,7 @@ public class FetchVerticle extends VerticleBase {
     mapping = Mapping.from(config());
     upstream = new Upstream(vertx, settings, mapping);
     writeThrough = new WriteThrough(vertx, settings.writeThroughDelayMs(), settings.writeThroughMinIntervalMs());
-    coalescer = new Coalescer<>(this::upstreamCall);
+    coalescer = new Coalescer<>((id, caller, cancellation) -> upstreamCall(id, null, caller, cancellation));
     if (!settings.batchPath().isBlank()) {
       batcher = new Batcher<>(vertx, settings.batchDelayMs(), settings.maxBatchSize(), this::bulkCall);
     }
@@ -172,12 +172,17 @@ public class FetchVerticle extends VerticleBase {
     return writeThrough.close().eventually(() -> upstream.close());
   }
 
-  /** How one id was answered: from a copy (with its Cache-Status), or live. */
-  private record Served(User user, Copy copy, String cacheStatus, Instant fetchedAt) {
+  /** How one id was answered: from a copy (with its Cache-Status), or live ({@code fetched}: what the call brought). */
+  private record Served(User user, Copy copy, String cacheStatus, Instant fetchedAt, Fetched fetched) {
 
     /** From a copy: fetched when the copy was. */
     Served(User user, Copy copy, String cacheStatus) {
-      this(user, copy, cacheStatus, copy.fetchedAt());
+      this(user, copy, cacheStatus, copy.fetchedAt(), null);
+    }
+
+    /** Live: a 304 says so in its Cache-Status (RFC 9211's fwd-status), the copy it confirmed being the answer. */
+    Served(Fetched fetched, String cacheStatus, Instant fetchedAt) {
+      this(fetched.user(), null, fetched.notModified() ? cacheStatus + "; fwd-status=304" : cacheStatus, fetchedAt, fetched);
     }
 
     FetchMessages.OneReply reply() {
@@ -199,7 +204,7 @@ public class FetchVerticle extends VerticleBase {
       .compose(found -> serve(id, found.get(id), request.directives(), queueOf(request.caller()), cancellation)
         .map(served -> {
           if (served.live()) {
-            writeThrough.add(List.of(served.user()), served.fetchedAt());
+            writeThrough.add(List.of(served.fetched()), served.fetchedAt());
           }
           return served.reply();
         })
@@ -238,7 +243,7 @@ public class FetchVerticle extends VerticleBase {
         if (judged != verdict) {
           return Future.succeededFuture(new Served(User.of(copy.user()), copy, "hit; detail=upstream-paused"));
         }
-        refreshInBackground(id, caller);
+        refreshInBackground(id, copy, caller);
         return Future.succeededFuture(new Served(User.of(copy.user()), copy, "hit; detail=stale-while-revalidate"));
       case NOT_CACHED:
         return Future.failedFuture(ErrorCode.NOT_CACHED.error("only-if-cached: the mirror has no copy of user " + id
@@ -249,7 +254,7 @@ public class FetchVerticle extends VerticleBase {
           return Future.failedFuture(ErrorCode.NOT_FOUND.error(why + " (it said so less than cache.notFoundForMs ago)", id));
         }
         String status = verdict == Freshness.Verdict.BYPASS ? "fwd=request" : copy == null ? "fwd=miss" : "fwd=stale";
-        return coalescer.get(id, caller, cancellation).map(user -> new Served(user, null, status, fetchedAt(id, user)));
+        return live(id, copy, caller, cancellation).map(fetched -> new Served(fetched, status, fetchedAt(id, fetched.user())));
     }
   }
 
@@ -259,13 +264,25 @@ public class FetchVerticle extends VerticleBase {
     return cached != null && cached.contentHash() == user.profile().hashCode() ? cached.fetchedAt() : Instant.now();
   }
 
+  /**
+   * A live answer for {@code id}, shared with the other callers of the id. A {@code copy} with the directory's
+   * ETag is revalidated (If-None-Match): a 304 confirms it, no body read. The bulk endpoint has no ETag: with one,
+   * every miss goes there as before.
+   */
+  private Future<Fetched> live(String id, Copy copy, String caller, Cancellation cancellation) {
+    if (batcher != null || copy == null || copy.upstreamEtag() == null) {
+      return coalescer.get(id, caller, cancellation);
+    }
+    return coalescer.get(id, caller, cancellation, (key, who, shared) -> upstreamCall(key, copy, who, shared));
+  }
+
   /** A stale copy was answered: refresh it, once per id at a time, like any other upstream call of {@code caller}. */
-  private void refreshInBackground(String id, String caller) {
+  private void refreshInBackground(String id, Copy copy, String caller) {
     if (!refreshing.add(id)) {
       return;
     }
-    coalescer.get(id, caller, new Cancellation())
-      .onSuccess(user -> writeThrough.add(List.of(user), Instant.now()))
+    live(id, copy, caller, new Cancellation())
+      .onSuccess(fetched -> writeThrough.add(List.of(fetched), Instant.now()))
       .onFailure(failure -> {
         removeIfInactive(id, failure);
         LOG.debug("fetch: background refresh of user {} failed: {}", id, failure.getMessage());
@@ -282,14 +299,11 @@ public class FetchVerticle extends VerticleBase {
     // The hits of the whole list in one read; only the misses go upstream.
     return copies.find(distinct, directives).compose(found -> {
       // An id asked for twice is fetched once and answered in each of its places.
-      Map<String, Future<User>> byId = new LinkedHashMap<>();
-      List<Future<Served>> served = new ArrayList<>();
+      Map<String, Future<Served>> byId = new LinkedHashMap<>();
       for (String id : distinct) {
-        Future<Served> one = serve(id, found.get(id), directives, queueOf(request.caller()), cancellation);
-        served.add(one);
-        byId.put(id, one.map(Served::user));
+        byId.put(id, serve(id, found.get(id), directives, queueOf(request.caller()), cancellation));
       }
-      List<Future<User>> unique = new ArrayList<>(byId.values());
+      List<Future<Served>> unique = new ArrayList<>(byId.values());
       // "all" fails on the first failure and cancels the rest; "settled" waits for every outcome, each one an answer.
       Future<CompositeFuture> outcome = request.settled()
         ? Future.join(unique).otherwiseEmpty()
@@ -299,8 +313,8 @@ public class FetchVerticle extends VerticleBase {
           if (request.writeThrough()) {
             // Read from the served futures themselves, all complete by now (a future derived from them
             // might not be yet): only what came live is written through.
-            writeThrough.add(served.stream().filter(one -> one.succeeded() && one.result().live())
-              .map(one -> one.result().user()).collect(Collectors.toList()), started);
+            writeThrough.add(unique.stream().filter(one -> one.succeeded() && one.result().live())
+              .map(one -> one.result().fetched()).collect(Collectors.toList()), started);
             byId.forEach((id, one) -> {
               if (one.failed()) {
                 removeIfInactive(id, one.cause());
@@ -309,14 +323,20 @@ public class FetchVerticle extends VerticleBase {
           }
         })
         .map(done -> request.settled()
-          ? FetchMessages.settledReply(request.ids().stream().map(id -> result(id, byId.get(id))).toList())
-          : FetchMessages.usersReply(request.ids().stream().map(id -> byId.get(id).result().profile()).toList()));
+          ? FetchMessages.settledReply(request.ids().stream().map(id -> result(id, byId.get(id), !request.writeThrough())).toList())
+          : FetchMessages.usersReply(request.ids().stream().map(id -> byId.get(id).result().user().profile()).toList()));
     }).andThen(done -> cancellable.forget(request.requestId()));
   }
 
-  private static FetchMessages.Result result(String id, Future<User> outcome) {
-    return outcome.succeeded() ? new FetchMessages.Result(id, outcome.result().profile(), null)
-      : FetchMessages.Result.failed(id, UsergateException.from(outcome.cause()));
+  /** {@code validators}: the sender stores the users itself, so a live one comes with its ETag and whether it was a 304. */
+  private static FetchMessages.Result result(String id, Future<Served> outcome, boolean validators) {
+    if (outcome.failed()) {
+      return FetchMessages.Result.failed(id, UsergateException.from(outcome.cause()));
+    }
+    Served served = outcome.result();
+    Fetched fetched = validators ? served.fetched() : null;
+    return fetched == null ? new FetchMessages.Result(id, served.user().profile(), null)
+      : new FetchMessages.Result(id, served.user().profile(), null, fetched.etag(), fetched.notModified());
   }
 
   /**
@@ -377,9 +397,9 @@ public class FetchVerticle extends VerticleBase {
    * The one upstream call the coalescer shares between the callers of an id: a permit, then the upstream.
    * A 404 also clears the write-through's memory of the user, before any caller hears of it.
    */
-  /** One GET for one user, under a permit of {@code caller}'s. */
-  private Future<User> singleCall(String id, String caller, Cancellation cancellation) {
-    return underPermit(caller, cancellation, waitDeadline -> upstream.fetchUser(id, cancellation, waitDeadline));
+  /** One GET for one user (conditional when {@code known} has an ETag), under a permit of {@code caller}'s. */
+  private Future<Fetched> singleCall(String id, Copy known, String caller, Cancellation cancellation) {
+    return underPermit(caller, cancellation, waitDeadline -> upstream.fetchUser(id, known, cancellation, waitDeadline));
   }
 
   /**
@@ -399,19 +419,21 @@ public class FetchVerticle extends VerticleBase {
       });
   }
 
-  private Future<User> upstreamCall(String id, String caller, Cancellation cancellation) {
-    Future<User> fetched = batcher != null ? batcher.load(id, caller, cancellation) : singleCall(id, caller, cancellation);
+  private Future<Fetched> upstreamCall(String id, Copy known, String caller, Cancellation cancellation) {
+    Future<Fetched> fetched = batcher != null ? batcher.load(id, caller, cancellation).map(Fetched::of)
+      : singleCall(id, known, caller, cancellation);
     return fetched
       .andThen(done -> {
         if (done.succeeded()) {
           notFound.forget(id);
-          cache.offer(id, done.result().profile(), Instant.now());
+          // A 304 renews the copy it confirmed: the same content, fetched now.
+          cache.offer(id, done.result().user().profile(), Instant.now(), done.result().etag());
         } else if (done.cause() instanceof UsergateException error && error.code() == ErrorCode.NOT_FOUND) {
           writeThrough.forget(id);
           notFound.remember(id, ActiveRule.isInactive(error));
           cache.drop(id);
         }
-        metrics.upstreamCall(done.cause());
+        metrics.upstreamCall(done.cause(), done.succeeded() && done.result().notModified());
       });
   }
 

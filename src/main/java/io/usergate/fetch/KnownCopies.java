@@ -27,8 +27,11 @@ final class KnownCopies {
 
   private static final Logger LOG = LoggerFactory.getLogger(KnownCopies.class);
 
-  /** A user's copy, when it was fetched from the directory, and where it was found ({@code X-Usergate-Source}). */
-  record Copy(JsonObject user, Instant fetchedAt, String source) {
+  /**
+   * A user's copy, when it was fetched from the directory, where it was found ({@code X-Usergate-Source}), and
+   * the directory's ETag of it (null: none), for a refresh's If-None-Match.
+   */
+  record Copy(JsonObject user, Instant fetchedAt, String source, String upstreamEtag) {
 
     long ageMs(Instant now) {
       return Math.max(0, now.toEpochMilli() - fetchedAt.toEpochMilli());
@@ -46,12 +49,15 @@ final class KnownCopies {
   }
 
   /**
-   * The copies of {@code ids} worth judging for a caller with {@code directives}: none when it asked for a
-   * live answer. A hit of the cache costs no mirror read; a failed mirror read leaves what memory holds
-   * (the upstream answers the rest), unless the caller accepts only copies ({@code only-if-cached}).
+   * The copies of {@code ids} worth judging for a caller with {@code directives}. A hit of the cache costs no
+   * mirror read; a failed mirror read leaves what memory holds (the upstream answers the rest), unless the
+   * caller accepts only copies ({@code only-if-cached}). A caller that asked for a live answer ({@code no-cache}:
+   * a caller's, the sync's) gets them too, never to be answered but to be revalidated (their ETag as
+   * If-None-Match); those mirror rows, read for their validator only, do not fill the cache.
    */
   Future<Map<String, Copy>> find(List<String> ids, Freshness.Directives directives) {
-    if (!freshness.consultsMirror(directives)) {
+    boolean judged = freshness.consultsMirror(directives);
+    if (!judged && !directives.noCache()) {
       return Future.succeededFuture(Map.of());
     }
     Instant now = Instant.now();
@@ -60,9 +66,11 @@ final class KnownCopies {
     for (String id : ids) {
       UserCache.Cached cached = cache.get(id);
       if (cached != null) {
-        copies.put(id, new Copy(cached.user(), cached.fetchedAt(), FetchMessages.OneReply.MEMORY));
+        copies.put(id, new Copy(cached.user(), cached.fetchedAt(), FetchMessages.OneReply.MEMORY, cached.upstreamEtag()));
       }
-      if (cached == null || freshness.judge(cached.ageMs(now), directives) != Freshness.Verdict.HIT) {
+      boolean enough = judged ? freshness.judge(cached == null ? -1 : cached.ageMs(now), directives) == Freshness.Verdict.HIT
+        : cached != null && cached.upstreamEtag() != null;
+      if (cached == null || !enough) {
         unsure.add(id);
       }
     }
@@ -74,8 +82,10 @@ final class KnownCopies {
       .map(stored -> {
         for (StoreMessages.Stored one : stored) {
           String id = UserId.text(one.user().getValue("id"));
-          cache.offer(id, one.user(), one.fetchedAt(), stamp);
-          Copy read = new Copy(one.user(), one.fetchedAt(), FetchMessages.OneReply.STORE);
+          if (judged) {
+            cache.offer(id, one.user(), one.fetchedAt(), stamp, one.upstreamEtag());
+          }
+          Copy read = new Copy(one.user(), one.fetchedAt(), FetchMessages.OneReply.STORE, one.upstreamEtag());
           copies.merge(id, read, (known, fromStore) -> fromStore.fetchedAt().isAfter(known.fetchedAt()) ? fromStore : known);
         }
         return copies;
@@ -95,6 +105,6 @@ final class KnownCopies {
       return Future.succeededFuture(known);
     }
     return StoreMessages.Get.request(vertx, id, RequestIds.with(SharedJsonCodec.sharedRequestOptions(vertx)))
-      .map(stored -> new Copy(stored.user(), stored.fetchedAt(), FetchMessages.OneReply.STORE));
+      .map(stored -> new Copy(stored.user(), stored.fetchedAt(), FetchMessages.OneReply.STORE, stored.upstreamEtag()));
   }
 }

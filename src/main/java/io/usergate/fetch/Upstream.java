@@ -93,9 +93,13 @@ final class Upstream implements RateShare.Paced {
   /**
    * One kind of upstream GET: its endpoint (whose budget it spends, {@link DirectoryBudget}), its URI, the id
    * its errors name (none for a bulk call), and how its answer (status, body) becomes a result, or throws the
-   * contract's error ({@link RetryableStatus} to retry).
+   * contract's error ({@link RetryableStatus} to retry); {@code ifNoneMatch}: the ETag of a conditional GET, or null.
    */
-  private record Call<T>(String endpoint, String uri, String id, Parser<T> parse) {
+  private record Call<T>(String endpoint, String uri, String id, String ifNoneMatch, Parser<T> parse) {
+
+    Call(String endpoint, String uri, String id, Parser<T> parse) {
+      this(endpoint, uri, id, null, parse);
+    }
 
     UsergateException error(ErrorCode code, String message) {
       return id == null ? code.error(message) : code.error(message, id);
@@ -194,9 +198,15 @@ final class Upstream implements RateShare.Paced {
    * It waits for the pause and the rate token only until {@code waitDeadlineNanos} ({@code System.nanoTime()}):
    * the caller's {@code upstream.queueTimeoutMs}, counted from when it started to wait for its permit, so that
    * the waits add up to one deadline.
+   *
+   * <p>With a {@code known} copy that has the directory's ETag, a conditional GET ({@code If-None-Match}, sent as
+   * the directory gave it, weak or strong), whose 304 confirms that copy with no body read (its rate-limit
+   * headers are read all the same). The answer carries the directory's ETag when it sent one.
    */
-  Future<User> fetchUser(String id, Cancellation cancellation, long waitDeadlineNanos) {
-    return withRetries(new Call<>(DirectoryBudget.USER, path(id), id, (status, responseHeaders, body) -> answers.user(id, "GET " + path(id), status, body)),
+  Future<Fetched> fetchUser(String id, KnownCopies.Copy known, Cancellation cancellation, long waitDeadlineNanos) {
+    String ifNoneMatch = known == null ? null : known.upstreamEtag();
+    return withRetries(new Call<>(DirectoryBudget.USER, path(id), id, ifNoneMatch,
+        (status, responseHeaders, body) -> answers.fetched(id, "GET " + path(id), status, responseHeaders, body, known)),
       cancellation, 0, waitDeadlineNanos, false);
   }
 
@@ -409,6 +419,9 @@ final class Upstream implements RateShare.Paced {
     headers.addTo(options);
     if (token != null) {
       options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token);
+    }
+    if (call.ifNoneMatch() != null) {
+      options.putHeader(HttpHeaders.IF_NONE_MATCH, call.ifNoneMatch());
     }
     // The request this call serves (the first caller's, for a call shared or batched): the directory's logs can follow it.
     String requestId = RequestIds.current();

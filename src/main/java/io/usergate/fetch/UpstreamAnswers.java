@@ -1,9 +1,12 @@
 package io.usergate.fetch;
 
 import io.usergate.error.ErrorCode;
+import io.usergate.store.StoreMessages;
 import io.usergate.user.ActiveRule;
 import io.usergate.user.User;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 
@@ -43,6 +46,22 @@ final class UpstreamAnswers {
   UpstreamAnswers(Mapping mapping, String credentials) {
     this.mapping = mapping;
     this.credentials = credentials;
+  }
+
+  /**
+   * The user {@code id} in an answer to {@code request} with its ETag ({@code headers}), or, for a 304, the
+   * {@code known} copy whose ETag the request sent, confirmed: no body to read, the 304's ETag (or the one sent)
+   * kept. A 304 to a request that sent none is the directory's error.
+   */
+  Fetched fetched(String id, String request, int status, MultiMap headers, Buffer body, KnownCopies.Copy known) {
+    String etag = headers.get(HttpHeaders.ETAG);
+    if (status == 304) {
+      if (known == null || known.upstreamEtag() == null) {
+        throw ErrorCode.UPSTREAM_ERROR.error("upstream answered 304 to " + request + ", which sent no If-None-Match", id);
+      }
+      return new Fetched(User.of(known.user()), StoreMessages.keepableEtag(etag) ? etag : known.upstreamEtag(), true);
+    }
+    return new Fetched(user(id, request, status, body), StoreMessages.keepableEtag(etag) ? etag : null, false);
   }
 
   /** The user {@code id} in an answer to {@code request}, mapped, or why it is not one. */

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -52,6 +53,10 @@ final class WriteThrough {
   private final Map<String, JsonObject> pending = new LinkedHashMap<>();
   /** Ids to remove from the mirror with the next flush. */
   private final Set<String> removals = new LinkedHashSet<>();
+  /** The directory's ETag of each pending user that came with one. */
+  private final Map<String, String> pendingEtags = new HashMap<>();
+  /** Copies the directory confirmed (a 304 to this ETag): only their fetch time is written. */
+  private final Map<String, String> revalidated = new HashMap<>();
   private final List<Future<Void>> writing = new ArrayList<>();
   private Instant oldestFetch;
   /** The window of the batch pending, while one is open. */
@@ -71,16 +76,32 @@ final class WriteThrough {
     this.minIntervalMs = minIntervalMs;
   }
 
-  /** Queues users fetched at {@code fetchedAt}; they are written within {@code delayMs}. */
-  void add(Collection<User> users, Instant fetchedAt) {
+  /**
+   * Queues users fetched at {@code fetchedAt}, each with the directory's ETag; a copy the directory confirmed
+   * (a 304) has only its fetch time written. They are written within {@code delayMs}.
+   */
+  void add(Collection<Fetched> users, Instant fetchedAt) {
     long now = System.currentTimeMillis();
     boolean added = false;
-    for (User user : users) {
+    for (Fetched fetched : users) {
+      User user = fetched.user();
       if (unchangedSinceRecentWrite(user, now)) {
         skipped++;
+      } else if (fetched.notModified()) {
+        // A whole write of the user pending already renews it, with its own ETag.
+        if (!pending.containsKey(user.id())) {
+          revalidated.put(user.id(), fetched.etag());
+          added = true;
+        }
       } else {
         pending.put(user.id(), user.profile());
         removals.remove(user.id());
+        revalidated.remove(user.id());
+        if (fetched.etag() != null) {
+          pendingEtags.put(user.id(), fetched.etag());
+        } else {
+          pendingEtags.remove(user.id());
+        }
         added = true;
       }
     }
@@ -99,6 +120,8 @@ final class WriteThrough {
    */
   void remove(String id) {
     pending.remove(id);
+    pendingEtags.remove(id);
+    revalidated.remove(id);
     if (pending.isEmpty()) {
       oldestFetch = null;
     }
@@ -109,7 +132,7 @@ final class WriteThrough {
   }
 
   private void schedule() {
-    if (pending.size() + removals.size() >= MAX_BATCH) {
+    if (pending.size() + revalidated.size() + removals.size() >= MAX_BATCH) {
       flush();
     } else if (window == null) {
       window = vertx.timer(Math.max(1, delayMs), TimeUnit.MILLISECONDS);
@@ -150,21 +173,25 @@ final class WriteThrough {
     }
     removals.forEach(this::delete);
     removals.clear();
-    if (pending.isEmpty()) {
+    if (pending.isEmpty() && revalidated.isEmpty()) {
       return;
     }
     List<JsonObject> users = new ArrayList<>(pending.values());
+    List<String> confirmed = new ArrayList<>(revalidated.keySet());
     // The oldest fetch time of the batch: a row never claims to be fresher than it is.
-    JsonObject upsert = StoreMessages.Upsert.toJson(users, oldestFetch);
+    JsonObject upsert = StoreMessages.Upsert.toJson(users, pendingEtags, revalidated, oldestFetch);
     pending.clear();
+    pendingEtags.clear();
+    revalidated.clear();
     oldestFetch = null;
     Future<Void> write = vertx.eventBus().<JsonObject>request(StoreAddresses.UPSERT, upsert,
         SharedJsonCodec.requestOptions(vertx).setCodecName(SharedJsonCodec.NAME))
-      .onSuccess(reply -> written += users.size())
+      .onSuccess(reply -> written += users.size() + confirmed.size())
       .onFailure(failure -> {
-        failed += users.size();
+        failed += users.size() + confirmed.size();
         // Not written after all: the next fetch of these users must not be skipped as a rewrite.
-        users.forEach(user -> UserId.text(recentlyWritten.remove(user.getValue("id"))));
+        users.forEach(user -> recentlyWritten.remove(UserId.text(user.getValue("id"))));
+        confirmed.forEach(recentlyWritten::remove);
         LOG.warn("fetch: write-through of {} user(s) to the store failed: {}", users.size(), failure.getMessage());
       })
       .<Void>mapEmpty()
@@ -199,6 +226,6 @@ final class WriteThrough {
 
   JsonObject status() {
     return new JsonObject().put("written", written).put("failed", failed).put("skipped", skipped)
-      .put("pending", pending.size()).put("removed", removed);
+      .put("pending", pending.size() + revalidated.size()).put("removed", removed);
   }
 }

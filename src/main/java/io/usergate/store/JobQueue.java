@@ -12,8 +12,10 @@ import io.vertx.sqlclient.Tuple;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -168,6 +170,8 @@ final class JobQueue {
     List<String> done = UserId.listFromField(body, "done", MAX_IDS);
     List<String> removed = UserId.listFromField(body, "removed", MAX_IDS);
     List<User> users = UserRows.parse(body, "users");
+    Map<String, String> etags = UserRows.etags(body, "etags");
+    Map<String, String> revalidated = UserRows.etags(body, "revalidated");
     OffsetDateTime fetchedAt = UserRows.fetchedAt(body);
     long maxAttempts = positive(body, "maxAttempts");
     Failures failures = Failures.of(body.getValue("failed"));
@@ -184,8 +188,11 @@ final class JobQueue {
         JsonObject counts = new JsonObject()
           .put("done", done.stream().filter(held::contains).count())
           .put("removed", heldRemoved.length);
-        return writes.upsert(connection, heldUsers, fetchedAt, null, changes)
-          .compose(written -> writes.delete(connection, heldRemoved, changes))
+        Map<String, String> heldRevalidated = new HashMap<>(revalidated);
+        heldRevalidated.keySet().retainAll(held);
+        return writes.upsert(connection, heldUsers, etags, fetchedAt, null, changes)
+          .compose(written -> writes.revalidate(connection, heldRevalidated, fetchedAt))
+          .compose(renewed -> writes.delete(connection, heldRemoved, changes))
           .compose(deleted -> failures.isEmpty() ? Future.succeededFuture(List.<Row>of())
             : connection.preparedQuery(Sql.FAIL_JOBS)
               .execute(Tuple.of(owner, failures.ids(), failures.errors(), failures.delays(), maxAttempts))

@@ -5,10 +5,10 @@ final class Sql {
 
   static final String PING = "SELECT 1";
 
-  static final String GET_USER = "SELECT profile, fetched_at FROM users WHERE id = $1";
+  static final String GET_USER = "SELECT profile, fetched_at, upstream_etag FROM users WHERE id = $1";
 
   /** The cache's read of many ids at once: one statement for all the hits of a fan-out. */
-  static final String GET_USERS = "SELECT id, profile, fetched_at FROM users WHERE id = ANY($1)";
+  static final String GET_USERS = "SELECT id, profile, fetched_at, upstream_etag FROM users WHERE id = ANY($1)";
 
   /** Keyset pagination: one row more than the page, to know whether there is a next page. */
   static final String LIST_USERS = "SELECT id, profile FROM users WHERE id > $1 ORDER BY id LIMIT $2";
@@ -16,16 +16,20 @@ final class Sql {
   /**
    * Up to {@link UserWrites#UPSERT_CHUNK} users in one statement, ids sorted and distinct (sorted keys
    * keep concurrent batches from deadlocking). A row is only replaced by a fetch that is not older. $7:
-   * the walk generation that listed them, or null (kept as it was).
+   * the walk generation that listed them, or null (kept as it was). $8: each user's upstream ETag (null: none):
+   * an ETag describes only the content it came with, so a new content without one clears it, and the same
+   * content without one (a page of the walk) keeps it.
    */
   static final String UPSERT_USERS = """
-    INSERT INTO users (id, name, username, email, profile, fetched_at, walk_generation)
-    SELECT u.id, u.name, u.username, u.email, u.profile::jsonb, $6, $7
-      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
-        AS u(id, name, username, email, profile)
+    INSERT INTO users (id, name, username, email, profile, fetched_at, walk_generation, upstream_etag)
+    SELECT u.id, u.name, u.username, u.email, u.profile::jsonb, $6, $7, u.etag
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $8::text[])
+        AS u(id, name, username, email, profile, etag)
     ON CONFLICT (id) DO UPDATE
       SET name = EXCLUDED.name, username = EXCLUDED.username, email = EXCLUDED.email,
           profile = EXCLUDED.profile, fetched_at = EXCLUDED.fetched_at,
+          upstream_etag = CASE WHEN users.profile = EXCLUDED.profile
+            THEN COALESCE(EXCLUDED.upstream_etag, users.upstream_etag) ELSE EXCLUDED.upstream_etag END,
           walk_generation = COALESCE(EXCLUDED.walk_generation, users.walk_generation)
       WHERE users.fetched_at <= EXCLUDED.fetched_at""";
 
@@ -43,16 +47,19 @@ final class Sql {
    */
   static final String UPSERT_USERS_RECORDED = """
     WITH input AS (
-      SELECT u.id, u.name, u.username, u.email, u.profile::jsonb AS profile
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(id, name, username, email, profile)),
+      SELECT u.id, u.name, u.username, u.email, u.profile::jsonb AS profile, u.etag
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $8::text[])
+          AS u(id, name, username, email, profile, etag)),
     before AS (
       SELECT id, profile FROM users WHERE id = ANY($1::text[])),
     written AS (
-      INSERT INTO users (id, name, username, email, profile, fetched_at, walk_generation)
-      SELECT id, name, username, email, profile, $6, $7 FROM input
+      INSERT INTO users (id, name, username, email, profile, fetched_at, walk_generation, upstream_etag)
+      SELECT id, name, username, email, profile, $6, $7, etag FROM input
       ON CONFLICT (id) DO UPDATE
         SET name = EXCLUDED.name, username = EXCLUDED.username, email = EXCLUDED.email,
             profile = EXCLUDED.profile, fetched_at = EXCLUDED.fetched_at,
+          upstream_etag = CASE WHEN users.profile = EXCLUDED.profile
+            THEN COALESCE(EXCLUDED.upstream_etag, users.upstream_etag) ELSE EXCLUDED.upstream_etag END,
             walk_generation = COALESCE(EXCLUDED.walk_generation, users.walk_generation)
         WHERE users.fetched_at <= EXCLUDED.fetched_at
       RETURNING id, profile),
@@ -71,6 +78,21 @@ final class Sql {
     SELECT (SELECT count(*) FROM written) AS written, changed.*
       FROM (SELECT 1) AS one LEFT JOIN changed ON true
      ORDER BY changed.seq""";
+
+  /**
+   * The directory answered 304 to If-None-Match $2 (per id $1): each copy is fresh as of $3, and nothing but
+   * its fetched_at changes (no change in the feed). Only a row that still holds that ETag, fetched earlier:
+   * another content written meanwhile is not what the directory confirmed. Rows locked in id order, as the
+   * upserts lock theirs, so that concurrent writers never deadlock.
+   */
+  static final String REVALIDATE_USERS = """
+    WITH confirmed AS (
+      SELECT u.id FROM users AS u
+        JOIN unnest($1::text[], $2::text[]) AS r(id, etag) ON u.id = r.id AND u.upstream_etag = r.etag
+       WHERE u.fetched_at < $3
+       ORDER BY u.id
+         FOR UPDATE OF u)
+    UPDATE users SET fetched_at = $3 FROM confirmed WHERE users.id = confirmed.id""";
 
   static final String DELETE_USERS = "DELETE FROM users WHERE id = ANY($1::text[])";
 

@@ -24,7 +24,10 @@ public final class StoreAddresses {
   /**
    * {@code {"users": [...], "fetchedAt": "2026-11-24T06:00:00Z"}} → {@code {"upserted": n}}: one
    * transaction. {@code fetchedAt} (optional, default now) is when the users were fetched; a stored
-   * row fetched later is kept, so {@code upserted} counts the rows actually written.
+   * row fetched later is kept, so {@code upserted} counts the rows actually written. Optional
+   * {@code "etags": {"7": "W/\"3\""}}: the directory's ETag of each user, kept with it; {@code "revalidated":
+   * {"8": "\"v2\""}}: copies the directory confirmed with a 304 to that ETag, whose {@code fetched_at} alone moves
+   * (counted in {@code upserted} too).
    */
   public static final String UPSERT = "usergate.store.upsert";
 
@@ -74,7 +77,8 @@ public final class StoreAddresses {
    * one transaction; users stored and jobs done, users the upstream no longer has deleted and their
    * jobs done, failed attempts back to pending after their delay (or failed). Only jobs whose lease
    * {@code owner} still holds are touched; {@code notHeld} counts the others. {@code nextDueInMs} as in
-   * {@link #JOBS_CLAIM}, the failed attempts' delays included.
+   * {@link #JOBS_CLAIM}, the failed attempts' delays included. Optional {@code "etags"} and
+   * {@code "revalidated"} as in {@link #UPSERT}: a job done by a 304 renews its user's fetch time alone.
    */
   public static final String JOBS_COMPLETE = "usergate.store.jobs.complete";
 

@@ -132,7 +132,7 @@ public class StoreVerticle extends VerticleBase {
     String id = StoreMessages.Get.fromJson(body).id();
     UserCache.Cached cached = cache.get(id);
     if (cached != null) {
-      return Future.succeededFuture(new StoreMessages.Stored(cached.user(), cached.fetchedAt()).toReply());
+      return Future.succeededFuture(new StoreMessages.Stored(cached.user(), cached.fetchedAt(), cached.upstreamEtag()).toReply());
     }
     long stamp = cache.stamp();
     return scopes.read(reads, client -> client.preparedQuery(Sql.GET_USER).execute(Tuple.of(id)))
@@ -141,7 +141,7 @@ public class StoreVerticle extends VerticleBase {
           throw ErrorCode.NOT_FOUND.error("the store has no user " + id, id);
         }
         StoreMessages.Stored stored = stored(rows.iterator().next());
-        cache.offer(id, stored.user(), stored.fetchedAt(), stamp);
+        cache.offer(id, stored.user(), stored.fetchedAt(), stamp, stored.upstreamEtag());
         return stored.toReply();
       });
   }
@@ -160,7 +160,8 @@ public class StoreVerticle extends VerticleBase {
   }
 
   private static StoreMessages.Stored stored(Row row) {
-    return new StoreMessages.Stored(row.getJsonObject("profile"), row.getOffsetDateTime("fetched_at").toInstant());
+    return new StoreMessages.Stored(row.getJsonObject("profile"), row.getOffsetDateTime("fetched_at").toInstant(),
+      row.getString("upstream_etag"));
   }
 
   private Future<JsonObject> list(JsonObject body) {
@@ -185,11 +186,13 @@ public class StoreVerticle extends VerticleBase {
 
   private Future<JsonObject> upsert(JsonObject body) {
     StoreMessages.Upsert upsert = StoreMessages.Upsert.fromJson(body);
-    if (upsert.users().isEmpty()) {
+    if (upsert.users().isEmpty() && upsert.revalidated().isEmpty()) {
       return Future.succeededFuture(StoreMessages.Upsert.reply(0));
     }
     UserWrites.Changes changes = new UserWrites.Changes();
-    return scopes.withTransaction(connection -> writes.upsert(connection, upsert.users(), upsert.fetchedAt(), null, changes))
+    // The copies the directory confirmed (304) move their fetch time only; the rest are written whole.
+    return scopes.withTransaction(connection -> writes.upsert(connection, upsert.users(), upsert.etags(), upsert.fetchedAt(), null, changes)
+        .compose(written -> writes.revalidate(connection, upsert.revalidated(), upsert.fetchedAt()).map(renewed -> written + renewed)))
       .onSuccess(committed -> writes.committed(changes))
       .map(StoreMessages.Upsert::reply);
   }

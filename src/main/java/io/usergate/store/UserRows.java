@@ -2,6 +2,7 @@ package io.usergate.store;
 
 import io.usergate.error.ErrorCode;
 import io.usergate.user.User;
+import io.usergate.user.UserId;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -10,7 +11,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 
 /** Users as the store's messages carry them: parsed and checked where they enter (the writes are {@link UserWrites}'s). */
@@ -40,6 +43,33 @@ final class UserRows {
       byId.put(user.id(), user);
     }
     return new ArrayList<>(byId.values());
+  }
+
+  /**
+   * The ETags by id in {@code field} of a message ({@code {"7": "W/\"3\""}}), absent: none. Each is kept and sent
+   * back exactly as the directory gave it, so it is checked only as {@link StoreMessages#keepableEtag} does.
+   */
+  static Map<String, String> etags(JsonObject body, String field) {
+    Object value = body == null ? null : body.getValue(field);
+    if (value == null) {
+      return Map.of();
+    }
+    if (!(value instanceof JsonObject byId)) {
+      throw ErrorCode.BAD_REQUEST.error(field + " must be an object of ETags by user id");
+    }
+    if (byId.size() > MAX_UPSERT) {
+      throw ErrorCode.BAD_REQUEST.error(field + " holds " + byId.size() + " ETags; at most " + MAX_UPSERT + " are allowed");
+    }
+    Map<String, String> etags = new HashMap<>();
+    for (Map.Entry<String, Object> entry : byId) {
+      String id = UserId.text(entry.getKey());
+      if (id == null || !StoreMessages.keepableEtag(entry.getValue())) {
+        throw ErrorCode.BAD_REQUEST.error(field + ": the ETag of " + User.describe(entry.getKey()) + " must be a string of 1 to "
+          + StoreMessages.MAX_ETAG + " characters without control characters, not " + User.describe(entry.getValue()));
+      }
+      etags.put(id, (String) entry.getValue());
+    }
+    return etags;
   }
 
   /** {@code fetchedAt} of a message (ISO-8601), or now when absent. */

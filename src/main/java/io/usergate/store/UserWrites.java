@@ -66,11 +66,33 @@ final class UserWrites {
 
   /**
    * Upserts sorted, distinct users: one statement per chunk, one after the other, each user marked as
-   * listed by walk {@code generation} (null: not a walk). Returns the rows written.
+   * listed by walk {@code generation} (null: not a walk). Returns the rows written. No ETag is kept with them.
    */
   Future<Integer> upsert(SqlConnection connection, List<User> users, OffsetDateTime fetchedAt, Long generation, Changes changes) {
+    return upsert(connection, users, Map.of(), fetchedAt, generation, changes);
+  }
+
+  /** As {@link #upsert(SqlConnection, List, OffsetDateTime, Long, Changes)}, each user with its upstream ETag in {@code etags} (by id; absent: none). */
+  Future<Integer> upsert(SqlConnection connection, List<User> users, Map<String, String> etags, OffsetDateTime fetchedAt,
+                         Long generation, Changes changes) {
     users.forEach(user -> changes.upserted.put(user.id(), user.profile().hashCode()));
-    return lock(connection, changes).compose(locked -> upsertFrom(connection, users, fetchedAt, generation, changes, 0, 0));
+    return lock(connection, changes).compose(locked -> upsertFrom(connection, users, etags, fetchedAt, generation, changes, 0, 0));
+  }
+
+  /**
+   * The directory confirmed these copies (a 304 to the ETag by id in {@code etags}) at {@code fetchedAt}: their
+   * fetch time moves, nothing else (no change to record, no cache to tell). Returns the rows renewed.
+   */
+  Future<Integer> revalidate(SqlConnection connection, Map<String, String> etags, OffsetDateTime fetchedAt) {
+    if (etags.isEmpty()) {
+      return Future.succeededFuture(0);
+    }
+    String[] ids = etags.keySet().stream().sorted().toArray(String[]::new);
+    String[] tags = new String[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      tags[i] = etags.get(ids[i]);
+    }
+    return connection.preparedQuery(Sql.REVALIDATE_USERS).execute(Tuple.of(ids, tags, fetchedAt)).map(RowSet::rowCount);
   }
 
   /** Removes users {@code ids} (sorted); returns how many were there. */
@@ -96,8 +118,8 @@ final class UserWrites {
     return connection.query(Sql.LOCK_CHANGES).execute().mapEmpty();
   }
 
-  private Future<Integer> upsertFrom(SqlConnection connection, List<User> users, OffsetDateTime fetchedAt, Long generation,
-                                     Changes changes, int from, int written) {
+  private Future<Integer> upsertFrom(SqlConnection connection, List<User> users, Map<String, String> etags,
+                                     OffsetDateTime fetchedAt, Long generation, Changes changes, int from, int written) {
     if (from >= users.size()) {
       return Future.succeededFuture(written);
     }
@@ -107,6 +129,7 @@ final class UserWrites {
     String[] usernames = new String[chunk.size()];
     String[] emails = new String[chunk.size()];
     String[] profiles = new String[chunk.size()];
+    String[] tags = new String[chunk.size()];
     for (int i = 0; i < chunk.size(); i++) {
       User user = chunk.get(i);
       ids[i] = user.id();
@@ -114,12 +137,13 @@ final class UserWrites {
       usernames[i] = user.username();
       emails[i] = user.email();
       profiles[i] = user.profile().encode();
+      tags[i] = etags.get(user.id());
     }
-    Tuple row = Tuple.of(ids, names, usernames, emails, profiles, fetchedAt).addValue(generation);
+    Tuple row = Tuple.of(ids, names, usernames, emails, profiles, fetchedAt).addValue(generation).addValue(tags);
     Future<Integer> statement = recordChanges
       ? connection.preparedQuery(Sql.UPSERT_USERS_RECORDED).execute(row).map(rows -> recorded(rows, changes))
       : connection.preparedQuery(Sql.UPSERT_USERS).execute(row).map(RowSet::rowCount);
-    return statement.compose(count -> upsertFrom(connection, users, fetchedAt, generation, changes, from + chunk.size(), written + count));
+    return statement.compose(count -> upsertFrom(connection, users, etags, fetchedAt, generation, changes, from + chunk.size(), written + count));
   }
 
   /** The changes in the rows of a recorded write, gathered; returns the rows written. */

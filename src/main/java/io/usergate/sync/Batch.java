@@ -112,6 +112,9 @@ final class Batch {
     }
     JsonArray done = new JsonArray();
     JsonArray users = new JsonArray();
+    JsonObject etags = new JsonObject();
+    // The copies the directory confirmed (304): their fetch time alone is written.
+    JsonObject revalidated = new JsonObject();
     JsonArray removed = new JsonArray();
     JsonArray failed = new JsonArray();
     for (FetchMessages.Result result : results) {
@@ -119,7 +122,14 @@ final class Batch {
       JsonObject error = result.error();
       if (error == null) {
         done.add(id);
-        users.add(result.user());
+        if (result.notModified()) {
+          revalidated.put(id, result.upstreamEtag());
+        } else {
+          users.add(result.user());
+          if (result.upstreamEtag() != null) {
+            etags.put(id, result.upstreamEtag());
+          }
+        }
       } else if (ErrorCode.NOT_FOUND.name().equals(error.getString("code"))) {
         removed.add(id);
       } else {
@@ -131,7 +141,7 @@ final class Batch {
     phase = Phase.COMPLETING;
     sync.completing(this);
     JsonObject completion = new JsonObject().put("owner", owner).put("done", done).put("users", users)
-      .put("fetchedAt", fetchedAt.toString()).put("removed", removed).put("failed", failed)
+      .put("etags", etags).put("revalidated", revalidated).put("fetchedAt", fetchedAt.toString()).put("removed", removed).put("failed", failed)
       .put("maxAttempts", settings.maxAttempts());
     return sync.request(StoreAddresses.JOBS_COMPLETE, completion).map(counts -> {
       phase = Phase.COMPLETED;

@@ -71,6 +71,30 @@ class CoalescerTest {
   }
 
   @Test
+  @DisplayName("a caller with a start of its own (a copy to revalidate) starts the call with it; a caller that joins takes that call's result, its own start unused")
+  void theFirstCallersStart(Vertx vertx, VertxTestContext testContext) {
+    onContext(vertx, testContext, (calls, coalescer) -> {
+      List<String> ownStarts = new ArrayList<>();
+      Coalescer.Call<Long, String> revalidating = (key, caller, cancellation) -> {
+        ownStarts.add(caller);
+        return calls.start(key, caller + " revalidating", cancellation);
+      };
+      Future<String> first = coalescer.get(7L, "a", new Cancellation(), revalidating);
+      Future<String> joined = coalescer.get(7L, "b", new Cancellation(), (key, caller, cancellation) -> {
+        ownStarts.add("never");
+        return Future.failedFuture("not started");
+      });
+      Future<String> plain = coalescer.get(7L, "c", new Cancellation());
+      assertEquals(List.of("a"), ownStarts);
+      assertEquals(List.of("a revalidating"), calls.started.stream().map(Call::caller).toList());
+      calls.started.get(0).result().complete("user 7, confirmed");
+      assertEquals(List.of("user 7, confirmed", "user 7, confirmed", "user 7, confirmed"),
+        List.of(first.result(), joined.result(), plain.result()));
+      assertEquals(0, coalescer.size());
+    });
+  }
+
+  @Test
   @DisplayName("a caller that cancels leaves alone: the call goes on and the callers still waiting get its result")
   void oneCallerLeaves(Vertx vertx, VertxTestContext testContext) {
     onContext(vertx, testContext, (calls, coalescer) -> {

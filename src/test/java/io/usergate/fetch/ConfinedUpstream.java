@@ -54,7 +54,8 @@ final class ConfinedUpstream {
   }
 
   Future<User> fetch(long id) {
-    return upstream.fetchUser(Long.toString(id), new Cancellation(), System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+    return upstream.fetchUser(Long.toString(id), null, new Cancellation(), System.nanoTime() + TimeUnit.SECONDS.toNanos(10))
+      .map(Fetched::user);
   }
 
   /** The failure of fetching user {@code id}. */

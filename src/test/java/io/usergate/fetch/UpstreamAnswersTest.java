@@ -4,13 +4,16 @@ import io.usergate.config.Configuration;
 import io.usergate.error.ErrorCode;
 import io.usergate.error.UsergateException;
 import io.usergate.user.User;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,6 +53,23 @@ class UpstreamAnswersTest {
 
   private static User found(Outcome<User> outcome) {
     return (User) assertInstanceOf(Outcome.Found.class, outcome).value();
+  }
+
+  @Test
+  @DisplayName("a 200 keeps the directory's ETag; a 304 is the copy whose ETag was sent, with the 304's ETag (else the one sent), body unread; a 304 to no If-None-Match is UPSTREAM_ERROR")
+  void conditionalAnswers() {
+    JsonObject ada = new JsonObject().put("id", 7).put("name", "Ada");
+    Fetched whole = answers.fetched("7", ONE, 200, MultiMap.caseInsensitiveMultiMap().add("ETag", "W/\"1\""), body(ada.encode()), null);
+    assertEquals(new Fetched(User.of(ada), "W/\"1\"", false), whole);
+    assertNull(answers.fetched("7", ONE, 200, MultiMap.caseInsensitiveMultiMap().add("ETag", "bad\ntag"), body(ada.encode()), null).etag(),
+      "an ETag the store would refuse is not kept");
+
+    KnownCopies.Copy known = new KnownCopies.Copy(ada, Instant.EPOCH, FetchMessages.OneReply.STORE, "W/\"1\"");
+    Fetched confirmed = answers.fetched("7", ONE, 304, MultiMap.caseInsensitiveMultiMap().add("ETag", "W/\"1\""), body("not JSON"), known);
+    assertEquals(new Fetched(User.of(ada), "W/\"1\"", true), confirmed);
+    assertEquals("W/\"1\"", answers.fetched("7", ONE, 304, MultiMap.caseInsensitiveMultiMap(), Buffer.buffer(), known).etag());
+    assertError(ErrorCode.UPSTREAM_ERROR, "upstream answered 304 to GET /users/7, which sent no If-None-Match", "7",
+      () -> answers.fetched("7", ONE, 304, MultiMap.caseInsensitiveMultiMap(), Buffer.buffer(), null));
   }
 
   @Test

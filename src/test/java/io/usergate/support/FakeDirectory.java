@@ -174,6 +174,11 @@ public class FakeDirectory extends LoopbackServer<FakeDirectory> {
     return hugeQueued.get();
   }
 
+  /** The user {@link Behaviour#RENAMED} serves for an id. */
+  public static JsonObject renamed(long id) {
+    return user(id).put("name", "Renamed " + id);
+  }
+
   /** The user this directory serves for an id. */
   public static JsonObject user(long id) {
     return new JsonObject().put("id", id).put("name", "Fake " + id).put("username", "fake" + id)
@@ -400,6 +405,47 @@ public class FakeDirectory extends LoopbackServer<FakeDirectory> {
   }
 
   private final ConcurrentLinkedQueue<String> requestIds = new ConcurrentLinkedQueue<>();
+  /** X-RateLimit-Remaining of a 304 (a 200 says 4321): whoever reads it shows it was read. */
+  public static final String NOT_MODIFIED_REMAINING = "1234";
+  /** One window for every answer, so that a client keeps the lowest remaining it was told. */
+  private final long rateLimitReset = System.currentTimeMillis() / 1000 + 600;
+  /** "strong", "weak" or null (no ETag): what the single-user answers carry. */
+  private volatile String etags;
+  /** The If-None-Match of each GET of one user, "" when it had none, in arrival order. */
+  private final ConcurrentLinkedQueue<String> ifNoneMatch = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger notModified = new AtomicInteger();
+  private final AtomicInteger bodiesSent = new AtomicInteger();
+
+  /**
+   * Single-user answers carry an ETag of their body ({@code weak}: {@code W/"..."}), and a GET whose
+   * If-None-Match names the current one is answered 304 with no body. Both carry rate-limit headers
+   * ({@code X-RateLimit-Limit: 5000}; {@code -Remaining: 4321} on a 200, {@link #NOT_MODIFIED_REMAINING} on a 304).
+   */
+  public FakeDirectory withEtags(boolean weak) {
+    etags = weak ? "weak" : "strong";
+    return this;
+  }
+
+  /** The ETag this directory gives {@code body}. */
+  public String etagOf(JsonObject body) {
+    String tag = "\"" + Integer.toHexString(body.encode().hashCode()) + "\"";
+    return "weak".equals(etags) ? "W/" + tag : tag;
+  }
+
+  /** The If-None-Match of each GET of one user ("" when none), in arrival order. */
+  public List<String> ifNoneMatch() {
+    return new ArrayList<>(ifNoneMatch);
+  }
+
+  /** The 304s answered. */
+  public int notModified() {
+    return notModified.get();
+  }
+
+  /** The single-user answers sent with a user in their body. */
+  public int bodiesSent() {
+    return bodiesSent.get();
+  }
 
   /** The X-Request-Id of every request that carried one, in order. */
   public List<String> requestIds() {
@@ -428,6 +474,7 @@ public class FakeDirectory extends LoopbackServer<FakeDirectory> {
       return;
     }
     total.incrementAndGet();
+    ifNoneMatch.add(request.getHeader("If-None-Match") == null ? "" : request.getHeader("If-None-Match"));
     arrivals.add(System.nanoTime());
     callOrder.add(id);
     int call = calls.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
@@ -472,13 +519,31 @@ public class FakeDirectory extends LoopbackServer<FakeDirectory> {
       return;
     }
     var response = request.response().putHeader("content-type", "application/json");
+    JsonObject served = behaviour == Behaviour.OK ? user(id) : behaviour == Behaviour.RENAMED ? renamed(id) : null;
+    if (served != null && etags != null) {
+      String etag = etagOf(served);
+      boolean matches = etag.equals(request.getHeader("If-None-Match"));
+      response.putHeader("ETag", etag).putHeader("X-RateLimit-Limit", "5000")
+        .putHeader("X-RateLimit-Remaining", matches ? NOT_MODIFIED_REMAINING : "4321")
+        .putHeader("X-RateLimit-Reset", Long.toString(rateLimitReset));
+      // The If-None-Match compared exactly as sent: a client that rewrote the tag (W/ dropped, say) gets a 200.
+      if (matches) {
+        notModified.incrementAndGet();
+        response.headers().remove("content-type");
+        response.setStatusCode(304).end();
+        return;
+      }
+    }
+    if (served != null) {
+      bodiesSent.incrementAndGet();
+    }
     switch (behaviour) {
       case OK -> response.end(user(id).encode());
       case NOT_FOUND -> response.setStatusCode(404).end("{}");
       case FAIL -> response.setStatusCode(500).end("{\"error\":\"scripted failure\"}");
       case INVALID_JSON -> response.end("{\"id\": " + id + ", \"name\": ");
       case WRONG_ID -> response.end(user(id + 1).encode());
-      case RENAMED -> response.end(user(id).put("name", "Renamed " + id).encode());
+      case RENAMED -> response.end(renamed(id).encode());
       case NO_NAME -> response.end(new JsonObject().put("id", id).put("name", "").encode());
       case HUGE, HUGE_CHUNKED -> new HugeAnswer(response, id, behaviour == Behaviour.HUGE).start();
       case RATE_LIMITED -> response.setStatusCode(429).putHeader("Retry-After", "1").end("{}");
