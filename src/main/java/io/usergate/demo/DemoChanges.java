@@ -2,10 +2,12 @@ package io.usergate.demo;
 
 import io.vertx.core.json.JsonObject;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -23,10 +25,13 @@ public final class DemoChanges {
   }
 
   private final long seeded;
+  /** When the seeded users were made: their last-modified time. */
+  private final Instant seededAt = Instant.now();
   private final Map<Long, JsonObject> changedFields = new ConcurrentHashMap<>();
   private final Map<Long, Removal> removed = new ConcurrentHashMap<>();
-  /** Entry i of the log is the user changed by change i + 1. */
+  /** Entry i of the log is the user changed by change i + 1, at {@code at} i. */
   private final List<Long> log = new ArrayList<>();
+  private final List<Instant> at = new ArrayList<>();
   private long created;
 
   DemoChanges(long seeded) {
@@ -58,7 +63,7 @@ public final class DemoChanges {
     if (fields != null && !fields.isEmpty()) {
       changedFields.put(n, fields.copy());
     }
-    log.add(n);
+    logged(n);
     return n;
   }
 
@@ -68,7 +73,7 @@ public final class DemoChanges {
       throw new IllegalArgumentException("no user " + n);
     }
     changedFields.merge(n, fields.copy(), (old, more) -> old.copy().mergeIn(more));
-    log.add(n);
+    logged(n);
   }
 
   public synchronized void remove(long n, Removal how) {
@@ -76,7 +81,34 @@ public final class DemoChanges {
       throw new IllegalArgumentException("no user " + n);
     }
     removed.put(n, how);
+    logged(n);
+  }
+
+  private void logged(long n) {
     log.add(n);
+    at.add(Instant.now());
+  }
+
+  /**
+   * The users there are now whose last change came after {@code since}, by number: what a filter on the
+   * last-modified time answers (SCIM's {@code meta.lastModified gt}, Okta's {@code lastUpdated gt}). The seeded
+   * users were last modified when the demo started. A removed user is not among them: those directories say
+   * nothing of deletions.
+   */
+  synchronized List<Long> changedAfter(Instant since) {
+    TreeSet<Long> changed = new TreeSet<>();
+    if (since.isBefore(seededAt)) {
+      for (long n = 1; n <= seeded; n++) {
+        changed.add(n);
+      }
+    }
+    for (int i = 0; i < log.size(); i++) {
+      if (at.get(i).isAfter(since)) {
+        changed.add(log.get(i));
+      }
+    }
+    changed.removeIf(n -> !exists(n));
+    return new ArrayList<>(changed);
   }
 
   /** {@code generated} (user {@code n} as the demo makes it) with the fields changed since. */

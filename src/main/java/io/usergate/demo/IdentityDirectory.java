@@ -10,6 +10,8 @@ import io.vertx.core.json.JsonObject;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -51,6 +53,9 @@ final class IdentityDirectory {
     "mobilePhone", "officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id");
   private static final Pattern STATUS_TERM = Pattern.compile("\\s*status\\s+eq\\s+\"([A-Z_]+)\"\\s*", Pattern.CASE_INSENSITIVE);
   private static final Pattern EQ_TERM = Pattern.compile("\\s*id\\s+eq\\s+\"((?:[^\"\\\\]|\\\\.)*)\"\\s*", Pattern.CASE_INSENSITIVE);
+  /** SCIM's {@code meta.lastModified gt "…"} and Okta's {@code lastUpdated gt "…"}, an RFC 3339 instant. */
+  private static final Pattern CHANGED_SINCE = Pattern.compile("\\s*(?:meta\\.lastModified|lastUpdated)\\s+gt\\s+\"([^\"]+)\"\\s*",
+    Pattern.CASE_INSENSITIVE);
   private static final Pattern GRAPH_IN = Pattern.compile("\\s*id\\s+in\\s+\\((.*)\\)\\s*");
   private static final Pattern GRAPH_VALUE = Pattern.compile("\\s*'((?:[^']|'')*)'\\s*");
   private static final int AUTH0_CAP = 1000;
@@ -237,7 +242,8 @@ final class IdentityDirectory {
     long total;
     String filter = request.getParam("filter");
     if (filter != null) {
-      JsonArray matches = byIds(eqTerms(filter, " or "));
+      List<Long> changed = changedSince(filter);
+      JsonArray matches = changed != null ? byNumbers(changed) : byIds(eqTerms(filter, " or "));
       total = matches.size();
       resources = new JsonArray(matches.getList().subList((int) Math.min(matches.size(), startIndex - 1),
         (int) Math.min(matches.size(), startIndex - 1 + count)));
@@ -259,6 +265,20 @@ final class IdentityDirectory {
   private void oktaList(HttpServerRequest request) {
     int limit = (int) Math.min(200, number(request, "limit", 200, Integer.MAX_VALUE));
     String filter = request.getParam("filter");
+    List<Long> changed = filter == null ? null : changedSince(filter);
+    if (changed != null) {
+      // The users changed since, by number: a page of them from the cursor on, and a next link while more follow.
+      long from = request.getParam("after") == null ? 1 : DemoIds.number(shape, request.getParam("after")) + 1;
+      List<Long> rest = changed.stream().filter(n -> n >= from).toList();
+      JsonArray page = byNumbers(rest.subList(0, Math.min(limit, rest.size())));
+      if (rest.size() > limit) {
+        String query = "filter=" + URLEncoder.encode(filter, StandardCharsets.UTF_8).replace("+", "%20");
+        request.response().headers().add("Link", "<" + origin(request) + "/api/v1/users?" + query + "&after="
+          + DemoIds.id(shape, rest.get(limit - 1)) + "&limit=" + limit + ">; rel=\"next\"");
+      }
+      json(request, 200, page);
+      return;
+    }
     Set<String> statuses = filter == null ? null : statuses(filter);
     if (filter != null && statuses == null) {
       json(request, 200, byIds(eqTerms(filter, " or ")));
@@ -497,6 +517,25 @@ final class IdentityDirectory {
         users.add(current(n));
       }
     }
+    return users;
+  }
+
+  /** The users of a filter on the last-modified time, by number ({@link DemoChanges#changedAfter}); null when it is no such filter. */
+  private List<Long> changedSince(String filter) {
+    Matcher matcher = CHANGED_SINCE.matcher(filter);
+    if (!matcher.matches()) {
+      return null;
+    }
+    try {
+      return changes.changedAfter(Instant.parse(matcher.group(1)));
+    } catch (DateTimeParseException e) {
+      throw new BadRequest("the filter's time is not RFC 3339: " + matcher.group(1));
+    }
+  }
+
+  private JsonArray byNumbers(List<Long> numbers) {
+    JsonArray users = new JsonArray();
+    numbers.forEach(n -> users.add(current(n)));
     return users;
   }
 
