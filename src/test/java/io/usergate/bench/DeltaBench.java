@@ -13,7 +13,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -31,16 +30,9 @@ final class DeltaBench {
     Vertx directoryVertx = Vertx.vertx();
     Vertx vertx = Vertx.vertx();
     try {
-      JsonObject demoConfig = TestConfig.forTests();
-      demoConfig.getJsonObject("demo").put("shape", "entra").put("users", USERS).put("latencyMs", 0).put("jitterMs", 0);
-      DemoDirectoryVerticle demo = Stack.demoUpstream(directoryVertx, demoConfig);
-      JsonObject credentials = demo.credentials();
-      Map<String, String> environment = new HashMap<>(Map.of("USERGATE_UPSTREAM_PRESET", "entra",
-        "USERGATE_UPSTREAM_BASE_URL", demo.baseUrl(),
-        "USERGATE_UPSTREAM_CLIENT_ID", credentials.getString("clientId"),
-        "USERGATE_UPSTREAM_CLIENT_SECRET", credentials.getString("clientSecret"),
-        "USERGATE_UPSTREAM_TOKEN_URL", credentials.getString("tokenUrl"),
-        "USERGATE_SYNC_LIST_PAGE_SIZE", Integer.toString(PAGE),
+      DemoDirectoryVerticle demo = Stack.demo(directoryVertx, USERS, new JsonObject().put("shape", "entra"));
+      Map<String, String> environment = TestConfig.presetEnvironment("entra", demo);
+      environment.putAll(Map.of("USERGATE_SYNC_LIST_PAGE_SIZE", Integer.toString(PAGE),
         "USERGATE_SYNC_DELTA_PATH", "/users/delta?$top=" + PAGE + "&$select=id,displayName,givenName,surname,mail,userPrincipalName,accountEnabled",
         "USERGATE_SYNC_DELTA_INTERVAL_MS", "3600000",
         "USERGATE_SYNC_INTERVAL_MS", "3600000"));

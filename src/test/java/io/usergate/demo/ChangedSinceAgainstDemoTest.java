@@ -6,7 +6,7 @@ import io.usergate.support.Sql;
 import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
-import io.usergate.sync.SyncAddresses;
+import io.usergate.support.Walks;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -47,9 +47,7 @@ class ChangedSinceAgainstDemoTest {
   }
 
   private JsonObject round() throws Exception {
-    JsonObject round = Bus.call(vertx, SyncAddresses.FOLLOW, new JsonObject());
-    assertTrue(round.getBoolean("ran"), round.encode());
-    return round;
+    return Walks.followRound(vertx);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -57,10 +55,8 @@ class ChangedSinceAgainstDemoTest {
   @DisplayName("the preset's changed-since poll lists every user on its first round, then only the users changed since "
     + "its watermark, in one call: a created and an updated user reach the mirror and the feed, nothing else")
   void followsTheDemo(String preset) throws Exception {
-    JsonObject demoConfig = TestConfig.forTests();
-    demoConfig.getJsonObject("demo").put("shape", preset).put("users", USERS).put("latencyMs", 0).put("jitterMs", 0);
-    DemoDirectoryVerticle demo = Stack.demoUpstream(directoryVertx, demoConfig);
-    Map<String, String> environment = PresetsAgainstDemoTest.environment(preset, demo);
+    DemoDirectoryVerticle demo = Stack.demo(directoryVertx, USERS, new JsonObject().put("shape", preset));
+    Map<String, String> environment = TestConfig.presetEnvironment(preset, demo);
     // Rounds and batches only when the test asks; the overlap small, the demo's clock being this JVM's.
     environment.putAll(Map.of("USERGATE_SYNC_DELTA_INTERVAL_MS", "3600000", "USERGATE_SYNC_INTERVAL_MS", "3600000",
       "USERGATE_SYNC_CHANGED_SINCE_OVERLAP_MS", "1", "USERGATE_SYNC_LIST_PAGE_SIZE", "20"));

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -60,17 +59,9 @@ class DeltaSyncTest {
 
   /** The demo in Graph's shape; its delta links refused after {@code linkMaxAgeMs}; usergate with the entra preset in front. */
   private void start(long linkMaxAgeMs) throws Exception {
-    JsonObject demoConfig = TestConfig.forTests();
-    demoConfig.getJsonObject("demo").put("shape", "entra").put("users", USERS).put("latencyMs", 0).put("jitterMs", 0)
-      .put("deltaLinkMaxAgeMs", linkMaxAgeMs);
-    demo = Stack.demoUpstream(directoryVertx, demoConfig);
-    JsonObject credentials = demo.credentials();
-    Map<String, String> environment = new HashMap<>(Map.of("USERGATE_UPSTREAM_PRESET", "entra",
-      "USERGATE_UPSTREAM_BASE_URL", demo.baseUrl(),
-      "USERGATE_UPSTREAM_CLIENT_ID", credentials.getString("clientId"),
-      "USERGATE_UPSTREAM_CLIENT_SECRET", credentials.getString("clientSecret"),
-      "USERGATE_UPSTREAM_TOKEN_URL", credentials.getString("tokenUrl"),
-      "USERGATE_SYNC_DELTA_PATH", DELTA_PATH,
+    demo = Stack.demo(directoryVertx, USERS, new JsonObject().put("shape", "entra").put("deltaLinkMaxAgeMs", linkMaxAgeMs));
+    Map<String, String> environment = TestConfig.presetEnvironment("entra", demo);
+    environment.putAll(Map.of("USERGATE_SYNC_DELTA_PATH", DELTA_PATH,
       // Rounds and batches only when the test asks.
       "USERGATE_SYNC_DELTA_INTERVAL_MS", "3600000",
       "USERGATE_SYNC_INTERVAL_MS", "3600000"));
@@ -79,9 +70,7 @@ class DeltaSyncTest {
   }
 
   private JsonObject round() throws Exception {
-    JsonObject round = Bus.call(vertx, SyncAddresses.FOLLOW, new JsonObject());
-    assertTrue(round.getBoolean("ran"), round.encode());
-    return round;
+    return Walks.followRound(vertx);
   }
 
   private static String id(long n) {

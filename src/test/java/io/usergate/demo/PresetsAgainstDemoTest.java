@@ -23,7 +23,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,25 +54,6 @@ class PresetsAgainstDemoTest {
     Stack.close(vertx);
   }
 
-  /** The environment an operator sets for {@code preset}: the base URL and the directory's credentials, nothing else. */
-  static Map<String, String> environment(String preset, DemoDirectoryVerticle demo) {
-    Map<String, String> environment = new HashMap<>(Map.of("USERGATE_UPSTREAM_PRESET", preset,
-      "USERGATE_UPSTREAM_BASE_URL", demo.baseUrl()));
-    JsonObject credentials = demo.credentials();
-    if (credentials.containsKey("headers")) {
-      environment.put("USERGATE_UPSTREAM_HEADERS", credentials.getJsonObject("headers").encode());
-    }
-    if (credentials.containsKey("clientId")) {
-      environment.put("USERGATE_UPSTREAM_CLIENT_ID", credentials.getString("clientId"));
-      environment.put("USERGATE_UPSTREAM_CLIENT_SECRET", credentials.getString("clientSecret"));
-    }
-    if (preset.equals("entra")) {
-      // Graph's token endpoint is another host (login.microsoftonline.com/TENANT): part of its credentials.
-      environment.put("USERGATE_UPSTREAM_TOKEN_URL", credentials.getString("tokenUrl"));
-    }
-    return environment;
-  }
-
   private static String id(DemoShape shape, long n) {
     return shape.identity() ? DemoIds.id(shape, n) : Long.toString(n);
   }
@@ -88,7 +68,7 @@ class PresetsAgainstDemoTest {
     demoConfig.getJsonObject("demo").put("shape", shapeName).put("users", USERS).put("latencyMs", 0).put("jitterMs", 0);
     DemoDirectoryVerticle demo = Stack.demoUpstream(vertx, demoConfig);
 
-    Configuration.Resolved resolved = Configuration.load(new Configuration.Sources(null, null, environment(preset, demo), Map.of()));
+    Configuration.Resolved resolved = Configuration.load(new Configuration.Sources(null, null, TestConfig.presetEnvironment(preset, demo), Map.of()));
     assertTrue(resolved.table().contains("preset " + preset), resolved.table());
     JsonObject config = resolved.config();
     JsonObject tests = TestConfig.forTests();
@@ -157,7 +137,7 @@ class PresetsAgainstDemoTest {
     demoConfig.getJsonObject("demo").put("shape", (String) Presets.keys(preset).get("demo.shape")).put("users", USERS)
       .put("latencyMs", 0).put("jitterMs", 0);
     DemoDirectoryVerticle demo = Stack.demoUpstream(vertx, demoConfig);
-    Map<String, String> environment = environment(preset, demo);
+    Map<String, String> environment = TestConfig.presetEnvironment(preset, demo);
     environment.put("USERGATE_SYNC_INTERVAL_MS", "3600000");
     Stack.services(vertx, TestConfig.fromEnvironment(environment));
 

@@ -68,11 +68,8 @@ class SoftDeletesAgainstDemoTest {
   }
 
   private HttpVerticle start(String preset, String inactive) throws Exception {
-    JsonObject demoConfig = TestConfig.forTests();
-    demoConfig.getJsonObject("demo").put("shape", (String) Presets.keys(preset).get("demo.shape")).put("users", USERS)
-      .put("latencyMs", 0).put("jitterMs", 0);
-    DemoDirectoryVerticle demo = Stack.demoUpstream(vertx, demoConfig);
-    Map<String, String> environment = PresetsAgainstDemoTest.environment(preset, demo);
+    DemoDirectoryVerticle demo = Stack.demo(vertx, USERS, new JsonObject().put("shape", (String) Presets.keys(preset).get("demo.shape")));
+    Map<String, String> environment = TestConfig.presetEnvironment(preset, demo);
     environment.put("USERGATE_SYNC_INACTIVE", inactive);
     environment.put("USERGATE_SYNC_INTERVAL_MS", "3600000");
     return Stack.all(vertx, TestConfig.fromEnvironment(environment));

@@ -7,7 +7,7 @@ import io.usergate.support.ScimServer;
 import io.usergate.support.Sql;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
-import io.usergate.sync.SyncAddresses;
+import io.usergate.support.Walks;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -55,9 +55,7 @@ class ScimChangedSinceTest {
   }
 
   private JsonObject round() throws Exception {
-    JsonObject round = Bus.call(service.vertx, SyncAddresses.FOLLOW, new JsonObject());
-    assertTrue(round.getBoolean("ran"), round.encode());
-    return round;
+    return Walks.followRound(service.vertx);
   }
 
   @Test

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.awaitility.Awaitility.await;
@@ -41,25 +40,14 @@ class CacheTest {
     TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs");
     service = new InProcessService(Vertx.vertx());
     upstream = new FakeDirectory().deployOn(service.vertx);
-    JsonObject config = TestConfig.against(upstream);
-    TestConfig.withCache(config, 60_000L).getJsonObject("cache").put("staleWhileRevalidateMs", 600_000L)
-      .put("notFoundForMs", 60_000L);
-    config.getJsonObject("sync").put("intervalMs", 200);
-    config.getJsonObject("http").put("drainDelayMs", 0);
+    JsonObject config = TestConfig.cachingAgainst(upstream);
+    config.getJsonObject("cache").put("notFoundForMs", 60_000L);
     service.deploy(config);
   }
 
   @AfterEach
   void close() throws Exception {
     service.close();
-  }
-
-  private HttpResponse<Buffer> get(String uri, String... headers) throws Exception {
-    var request = service.client.get(service.port(), "127.0.0.1", uri);
-    for (int i = 0; i < headers.length; i += 2) {
-      request.putHeader(headers[i], headers[i + 1]);
-    }
-    return request.send().await(30, TimeUnit.SECONDS);
   }
 
   /** Stores {@code user} as if it had been fetched {@code agoMs} ago. */
@@ -76,11 +64,11 @@ class CacheTest {
   @Test
   @DisplayName("a fresh copy is answered from the mirror with no upstream call, with Age, Last-Modified, Cache-Status and an ETag; If-None-Match → 304")
   void freshHit() throws Exception {
-    HttpResponse<Buffer> live = get("/users/7");
+    HttpResponse<Buffer> live = service.get("/users/7");
     assertEquals(200, live.statusCode());
     assertEquals("usergate; fwd=miss", live.getHeader("Cache-Status"));
     awaitStored(7);
-    HttpResponse<Buffer> hit = get("/users/7");
+    HttpResponse<Buffer> hit = service.get("/users/7");
     assertEquals(200, hit.statusCode());
     assertEquals(1, upstream.calls(7), "the second answer came from the cache");
     assertEquals("usergate; hit", hit.getHeader("Cache-Status"));
@@ -90,10 +78,10 @@ class CacheTest {
     assertNotNull(hit.getHeader("Last-Modified"));
     String etag = hit.getHeader("ETag");
     assertNotNull(etag);
-    HttpResponse<Buffer> notModified = get("/users/7", "If-None-Match", etag);
+    HttpResponse<Buffer> notModified = service.get("/users/7", "If-None-Match", etag);
     assertEquals(304, notModified.statusCode());
     assertNull(notModified.body());
-    assertEquals(200, get("/users/7", "If-None-Match", "\"other\", garbage,,W/").statusCode(), "a malformed tag is no match");
+    assertEquals(200, service.get("/users/7", "If-None-Match", "\"other\", garbage,,W/").statusCode(), "a malformed tag is no match");
     assertEquals(1, upstream.calls(7));
   }
 
@@ -101,21 +89,21 @@ class CacheTest {
   @DisplayName("a hit on a hot user reads nothing from the mirror; a max-age its hot copy is too old for reads the mirror again")
   void hotHitReadsNoMirror() throws Exception {
     AtomicInteger mirrorReads = Bus.countSent(service.vertx, StoreAddresses.GET_MANY);
-    assertEquals("usergate; fwd=miss", get("/users/7").getHeader("Cache-Status"));
+    assertEquals("usergate; fwd=miss", service.get("/users/7").getHeader("Cache-Status"));
     int afterMiss = mirrorReads.get();
     assertEquals(1, afterMiss, "a miss looks at the mirror once");
     for (int i = 0; i < 5; i++) {
-      assertEquals("usergate; hit", get("/users/7").getHeader("Cache-Status"));
+      assertEquals("usergate; hit", service.get("/users/7").getHeader("Cache-Status"));
     }
     assertEquals(afterMiss, mirrorReads.get(), "hits are answered from memory");
     assertEquals(1, upstream.calls(7));
 
     // Written by someone else 30 s ago: read once, then held; a caller who wants 10 s at most looks again.
     storeCopy(8, 30_000);
-    assertEquals("usergate; hit", get("/users/8").getHeader("Cache-Status"));
+    assertEquals("usergate; hit", service.get("/users/8").getHeader("Cache-Status"));
     int afterRead = mirrorReads.get();
     assertEquals(afterMiss + 1, afterRead);
-    HttpResponse<Buffer> young = get("/users/8", "Cache-Control", "max-age=10");
+    HttpResponse<Buffer> young = service.get("/users/8", "Cache-Control", "max-age=10");
     assertEquals("usergate; fwd=stale", young.getHeader("Cache-Status"));
     assertEquals(afterRead + 1, mirrorReads.get(), "the hot copy was too old for max-age=10: the mirror was asked");
     assertEquals(1, upstream.calls(8));
@@ -125,9 +113,9 @@ class CacheTest {
   @DisplayName("a hit is answered at the web edge, no bus crossed, with the same headers; a new copy (changed upstream) is the web's at once, and a 404 drops it")
   void edgeHits() throws Exception {
     AtomicInteger asked = Bus.countSent(service.vertx, FetchAddresses.ONE);
-    HttpResponse<Buffer> miss = get("/users/7");
+    HttpResponse<Buffer> miss = service.get("/users/7");
     assertEquals("usergate; fwd=miss", miss.getHeader("Cache-Status"));
-    HttpResponse<Buffer> hit = get("/users/7");
+    HttpResponse<Buffer> hit = service.get("/users/7");
     assertEquals(1, asked.get(), "the hit was answered by the web verticle itself");
     assertEquals(200, hit.statusCode());
     assertEquals("usergate; hit", hit.getHeader("Cache-Status"));
@@ -137,8 +125,8 @@ class CacheTest {
     assertEquals(miss.getHeader("Last-Modified"), hit.getHeader("Last-Modified"));
     assertNotNull(hit.getHeader("Age"));
     assertEquals(FakeDirectory.user(7), hit.bodyAsJsonObject());
-    assertEquals(304, get("/users/7", "If-None-Match", hit.getHeader("ETag")).statusCode());
-    assertEquals("usergate; fwd=request", get("/users/7", "Cache-Control", "no-cache").getHeader("Cache-Status"),
+    assertEquals(304, service.get("/users/7", "If-None-Match", hit.getHeader("ETag")).statusCode());
+    assertEquals("usergate; fwd=request", service.get("/users/7", "Cache-Control", "no-cache").getHeader("Cache-Status"),
       "no-cache still goes upstream");
     assertEquals(2, asked.get());
 
@@ -148,30 +136,30 @@ class CacheTest {
     assertEquals("Renamed 7", Bus.call(service.vertx, FetchAddresses.ONE, new JsonObject().put("id", 7).put(FetchAddresses.NO_CACHE, true))
       .getString("name"));
     assertEquals(3, asked.get());
-    HttpResponse<Buffer> renamed = get("/users/7");
+    HttpResponse<Buffer> renamed = service.get("/users/7");
     assertEquals("Renamed 7", renamed.bodyAsJsonObject().getString("name"));
     assertEquals("usergate; hit", renamed.getHeader("Cache-Status"));
     assertEquals(3, asked.get(), "a hit of the new copy, at the web");
-    assertEquals("Renamed 7", get("/users/7").bodyAsJsonObject().getString("name"));
+    assertEquals("Renamed 7", service.get("/users/7").bodyAsJsonObject().getString("name"));
     assertEquals(3, asked.get());
 
     // Gone from the directory: the 404 drops the node's copy, and the next request asks fetch.
     upstream.script(7, FakeDirectory.Behaviour.NOT_FOUND, 0);
-    assertEquals(404, get("/users/7", "Cache-Control", "no-cache").statusCode());
+    assertEquals(404, service.get("/users/7", "Cache-Control", "no-cache").statusCode());
     int afterNotFound = asked.get();
-    get("/users/7");
+    service.get("/users/7");
     assertEquals(afterNotFound + 1, asked.get(), "after the 404, the cache had nothing to answer");
   }
 
   @Test
   @DisplayName("a write to the mirror that is not fetch's own write-through (a store.upsert straight from this node) drops the node's cached copy")
   void aDirectWriteDropsTheCopies() throws Exception {
-    assertEquals("Fake 7", get("/users/7").bodyAsJsonObject().getString("name"));
+    assertEquals("Fake 7", service.get("/users/7").bodyAsJsonObject().getString("name"));
     awaitStored(7);
-    assertEquals("usergate; hit", get("/users/7").getHeader("Cache-Status"), "its own write-through left the copies alone");
+    assertEquals("usergate; hit", service.get("/users/7").getHeader("Cache-Status"), "its own write-through left the copies alone");
     Bus.call(service.vertx, StoreAddresses.UPSERT, new JsonObject().put("users", new JsonArray().add(FakeDirectory.user(7).put("name", "Written 7"))));
     await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
-      .until(() -> "Written 7".equals(get("/users/7").bodyAsJsonObject().getString("name")));
+      .until(() -> "Written 7".equals(service.get("/users/7").bodyAsJsonObject().getString("name")));
     assertEquals(1, upstream.calls(7), "the mirror's copy, fresh");
   }
 
@@ -191,21 +179,21 @@ class CacheTest {
   @DisplayName("the caller decides: no-cache and max-age=0 fetch live, max-age=N accepts a younger copy, only-if-cached never calls upstream")
   void callerDirectives() throws Exception {
     storeCopy(12, 30_000);
-    assertEquals("usergate; fwd=request", get("/users/12", "Cache-Control", "no-cache").getHeader("Cache-Status"));
+    assertEquals("usergate; fwd=request", service.get("/users/12", "Cache-Control", "no-cache").getHeader("Cache-Status"));
     assertEquals(1, upstream.calls(12));
     storeCopy(13, 30_000);
-    assertEquals("usergate; fwd=stale", get("/users/13", "Cache-Control", "max-age=10").getHeader("Cache-Status"));
+    assertEquals("usergate; fwd=stale", service.get("/users/13", "Cache-Control", "max-age=10").getHeader("Cache-Status"));
     assertEquals(1, upstream.calls(13));
     storeCopy(5, 30_000);
-    assertEquals("usergate; hit", get("/users/5", "Cache-Control", "max-age=40, x-unknown=1").getHeader("Cache-Status"));
-    assertEquals("usergate; hit", get("/users/5", "Cache-Control", "max-age=oops").getHeader("Cache-Status"), "malformed: ignored");
+    assertEquals("usergate; hit", service.get("/users/5", "Cache-Control", "max-age=40, x-unknown=1").getHeader("Cache-Status"));
+    assertEquals("usergate; hit", service.get("/users/5", "Cache-Control", "max-age=oops").getHeader("Cache-Status"), "malformed: ignored");
     assertEquals(0, upstream.calls(5));
 
-    HttpResponse<Buffer> notCached = get("/users/6", "Cache-Control", "only-if-cached");
+    HttpResponse<Buffer> notCached = service.get("/users/6", "Cache-Control", "only-if-cached");
     assertEquals(504, notCached.statusCode());
     assertEquals("NOT_CACHED", notCached.bodyAsJsonObject().getJsonObject("error").getString("code"));
     assertEquals(0, upstream.calls(6));
-    assertEquals(200, get("/users/5", "Cache-Control", "only-if-cached").statusCode());
+    assertEquals(200, service.get("/users/5", "Cache-Control", "only-if-cached").statusCode());
     Bus.failure(service.vertx, FetchAddresses.ONE, new JsonObject().put("id", 6).put(FetchAddresses.ONLY_IF_CACHED, true), "NOT_CACHED", 504);
     Bus.failure(service.vertx, FetchAddresses.ONE, new JsonObject().put("id", 6).put(FetchAddresses.MAX_AGE_MS, -1), "BAD_REQUEST", 400);
     Bus.failure(service.vertx, FetchAddresses.MANY, new JsonObject().put("ids", new JsonArray().add(6)).put(FetchAddresses.NO_CACHE, "yes"),
@@ -221,30 +209,30 @@ class CacheTest {
     // answered while the refresh cannot have finished, whatever the machine's speed.
     Promise<Void> refreshMayFinish = Promise.promise();
     upstream.holdUntil(9, refreshMayFinish.future());
-    HttpResponse<Buffer> stale = get("/users/9");
+    HttpResponse<Buffer> stale = service.get("/users/9");
     assertEquals(200, stale.statusCode());
     assertTrue(stale.getHeader("Cache-Status").contains("stale-while-revalidate"), stale.getHeader("Cache-Status"));
     await().atMost(Duration.ofSeconds(10)).until(() -> upstream.calls(9) == 1);
-    assertEquals(200, get("/users/9").statusCode(), "a second caller during the refresh");
+    assertEquals(200, service.get("/users/9").statusCode(), "a second caller during the refresh");
     refreshMayFinish.complete();
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() ->
       Sql.count("SELECT count(*) FROM users WHERE id = '9' AND fetched_at > now() - interval '60 seconds'") == 1);
     assertEquals(1, upstream.calls(9), "one refresh for both callers");
-    assertEquals("usergate; hit", get("/users/9").getHeader("Cache-Status"));
+    assertEquals("usergate; hit", service.get("/users/9").getHeader("Cache-Status"));
   }
 
   @Test
   @DisplayName("a 404 is remembered: answered 404 with no upstream call, until a live fetch finds the user")
   void notFoundIsRemembered() throws Exception {
     upstream.script(4, Behaviour.NOT_FOUND, 0);
-    assertEquals(404, get("/users/4").statusCode());
-    assertEquals(404, get("/users/4").statusCode());
+    assertEquals(404, service.get("/users/4").statusCode());
+    assertEquals(404, service.get("/users/4").statusCode());
     assertEquals(1, upstream.calls(4));
     upstream.script(4, Behaviour.OK, 0);
-    assertEquals(200, get("/users/4", "Cache-Control", "no-cache").statusCode(), "no-cache asks the upstream anyway");
+    assertEquals(200, service.get("/users/4", "Cache-Control", "no-cache").statusCode(), "no-cache asks the upstream anyway");
     assertEquals(2, upstream.calls(4));
     awaitStored(4);
-    assertEquals("usergate; hit", get("/users/4").getHeader("Cache-Status"));
+    assertEquals("usergate; hit", service.get("/users/4").getHeader("Cache-Status"));
   }
 
   @Test

@@ -9,7 +9,6 @@ import io.usergate.support.InProcessService;
 import io.usergate.support.Sql;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
-import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -23,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -49,26 +47,15 @@ class ConditionalRevalidationTest {
     TestDatabase.execute("TRUNCATE users", "TRUNCATE sync_jobs", "TRUNCATE user_changes");
     service = new InProcessService(Metrics.vertxBuilder(new VertxOptions()).build());
     upstream = new FakeDirectory().withEtags(true).deployOn(service.vertx);
-    JsonObject config = TestConfig.against(upstream);
-    TestConfig.withCache(config, 60_000L).getJsonObject("cache").put("staleWhileRevalidateMs", 600_000L);
+    JsonObject config = TestConfig.cachingAgainst(upstream);
     // Every fetch written, even the same content again within a minute: the fetch time is what is checked.
     config.getJsonObject("upstream").put("writeThroughMinIntervalMs", 0);
-    config.getJsonObject("sync").put("intervalMs", 200);
-    config.getJsonObject("http").put("drainDelayMs", 0);
     service.deploy(config);
   }
 
   @AfterEach
   void close() throws Exception {
     service.close();
-  }
-
-  private HttpResponse<Buffer> get(String uri, String... headers) throws Exception {
-    var request = service.client.get(service.port(), "127.0.0.1", uri);
-    for (int i = 0; i < headers.length; i += 2) {
-      request.putHeader(headers[i], headers[i + 1]);
-    }
-    return request.send().await(30, TimeUnit.SECONDS);
   }
 
   /** Stores the directory's user {@code id} with its ETag, as if fetched {@code agoMs} ago (not in the node's cache). */
@@ -92,7 +79,7 @@ class ConditionalRevalidationTest {
   }
 
   private double notModifiedCalls() throws Exception {
-    Matcher counted = NOT_MODIFIED_CALLS.matcher(get("/metrics").bodyAsString());
+    Matcher counted = NOT_MODIFIED_CALLS.matcher(service.get("/metrics").bodyAsString());
     return counted.find() ? Double.parseDouble(counted.group(1)) : 0;
   }
 
@@ -103,7 +90,7 @@ class ConditionalRevalidationTest {
   @Test
   @DisplayName("a caller's no-cache sends the directory's weak ETag as given; its 304 answers the copy, renews fetched_at alone (no change in the feed), counts not_modified, and its rate-limit headers are read")
   void noCacheRevalidates() throws Exception {
-    HttpResponse<Buffer> first = get("/users/7");
+    HttpResponse<Buffer> first = service.get("/users/7");
     assertEquals(200, first.statusCode());
     String etag = upstream.etagOf(FakeDirectory.user(7));
     assertTrue(etag.startsWith("W/\""), "the directory's ETag is weak: " + etag);
@@ -113,7 +100,7 @@ class ConditionalRevalidationTest {
     long changesBefore = changes(7);
     assertEquals(1, changesBefore, "created");
 
-    HttpResponse<Buffer> revalidated = get("/users/7", "Cache-Control", "no-cache");
+    HttpResponse<Buffer> revalidated = service.get("/users/7", "Cache-Control", "no-cache");
     assertEquals(200, revalidated.statusCode());
     assertEquals("usergate; fwd=request; fwd-status=304", revalidated.getHeader("Cache-Status"));
     assertEquals("upstream", revalidated.getHeader("X-Usergate-Source"));
@@ -131,19 +118,19 @@ class ConditionalRevalidationTest {
       "the 304's X-RateLimit-Remaining was read: " + budget);
 
     // The node's copy was renewed too: a plain request is a fresh hit now.
-    assertEquals("usergate; hit", get("/users/7").getHeader("Cache-Status"));
+    assertEquals("usergate; hit", service.get("/users/7").getHeader("Cache-Status"));
     assertEquals(2, upstream.calls(7));
   }
 
   @Test
   @DisplayName("a user changed in the directory: the If-None-Match of the old ETag gets a 200, the new content and its new ETag are stored, and the feed says updated")
   void changedUserIsRefetched() throws Exception {
-    get("/users/7");
+    service.get("/users/7");
     String oldEtag = upstream.etagOf(FakeDirectory.user(7));
     Sql.awaitCount("SELECT count(*) FROM users WHERE id = '7' AND upstream_etag IS NOT NULL", 1, 10_000);
     upstream.script(7, Behaviour.RENAMED, 0);
 
-    HttpResponse<Buffer> refreshed = get("/users/7", "Cache-Control", "no-cache");
+    HttpResponse<Buffer> refreshed = service.get("/users/7", "Cache-Control", "no-cache");
     assertEquals("usergate; fwd=request", refreshed.getHeader("Cache-Status"));
     assertEquals(FakeDirectory.renamed(7), refreshed.bodyAsJsonObject());
     assertEquals(oldEtag, upstream.ifNoneMatch().get(1));
@@ -181,7 +168,7 @@ class ConditionalRevalidationTest {
     String stored = row(9);
     Instant before = fetchedAt(9);
 
-    HttpResponse<Buffer> stale = get("/users/9");
+    HttpResponse<Buffer> stale = service.get("/users/9");
     assertEquals("usergate; hit; detail=stale-while-revalidate", stale.getHeader("Cache-Status"));
     assertEquals(FakeDirectory.user(9), stale.bodyAsJsonObject());
     awaitFetchedAfter(9, before.plusSeconds(100));
@@ -189,7 +176,7 @@ class ConditionalRevalidationTest {
     assertEquals(1, upstream.notModified());
     assertEquals(stored, row(9));
     assertEquals(1, changes(9));
-    assertEquals("usergate; hit", get("/users/9").getHeader("Cache-Status"), "fresh again, in memory too");
+    assertEquals("usergate; hit", service.get("/users/9").getHeader("Cache-Status"), "fresh again, in memory too");
   }
 
   @Test

@@ -43,8 +43,13 @@ public final class InProcessService {
     return port;
   }
 
-  public HttpResponse<Buffer> get(String uri) throws Exception {
-    return client.get(port, "127.0.0.1", uri).send().await(30, TimeUnit.SECONDS);
+  /** GET {@code uri} with {@code headers} given as name, value, name, value ... */
+  public HttpResponse<Buffer> get(String uri, String... headers) throws Exception {
+    var request = client.get(port, "127.0.0.1", uri);
+    for (int i = 0; i < headers.length; i += 2) {
+      request.putHeader(headers[i], headers[i + 1]);
+    }
+    return request.send().await(30, TimeUnit.SECONDS);
   }
 
   /**

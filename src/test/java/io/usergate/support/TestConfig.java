@@ -1,9 +1,11 @@
 package io.usergate.support;
 
 import io.usergate.config.Configuration;
+import io.usergate.demo.DemoDirectoryVerticle;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,6 +32,18 @@ public final class TestConfig {
   /** {@code config} with the node's user cache on, its copies fresh for {@code freshForMs}. */
   public static JsonObject withCache(JsonObject config, long freshForMs) {
     config.getJsonObject("cache").put("memoryBytes", 16L * 1024 * 1024).put("freshForMs", freshForMs);
+    return config;
+  }
+
+  /**
+   * {@link #against} with the node's cache on (fresh for a minute, then served stale for ten while it is refreshed),
+   * the sync's queue polled every 200 ms and no drain delay: the stack of the cache's tests.
+   */
+  public static JsonObject cachingAgainst(FakeDirectory upstream) {
+    JsonObject config = withCache(against(upstream), 60_000L);
+    config.getJsonObject("cache").put("staleWhileRevalidateMs", 600_000L);
+    config.getJsonObject("sync").put("intervalMs", 200);
+    config.getJsonObject("http").put("drainDelayMs", 0);
     return config;
   }
 
@@ -62,5 +76,27 @@ public final class TestConfig {
       config.put(section, tests.getJsonObject(section));
     }
     return config;
+  }
+
+  /**
+   * The environment an operator sets for {@code preset} in front of {@code demo}: the base URL and the directory's
+   * credentials, nothing else (a mutable map, for the test's own variables).
+   */
+  public static Map<String, String> presetEnvironment(String preset, DemoDirectoryVerticle demo) {
+    Map<String, String> environment = new HashMap<>(Map.of("USERGATE_UPSTREAM_PRESET", preset,
+      "USERGATE_UPSTREAM_BASE_URL", demo.baseUrl()));
+    JsonObject credentials = demo.credentials();
+    if (credentials.containsKey("headers")) {
+      environment.put("USERGATE_UPSTREAM_HEADERS", credentials.getJsonObject("headers").encode());
+    }
+    if (credentials.containsKey("clientId")) {
+      environment.put("USERGATE_UPSTREAM_CLIENT_ID", credentials.getString("clientId"));
+      environment.put("USERGATE_UPSTREAM_CLIENT_SECRET", credentials.getString("clientSecret"));
+    }
+    if (preset.equals("entra")) {
+      // Graph's token endpoint is another host (login.microsoftonline.com/TENANT): part of its credentials.
+      environment.put("USERGATE_UPSTREAM_TOKEN_URL", credentials.getString("tokenUrl"));
+    }
+    return environment;
   }
 }

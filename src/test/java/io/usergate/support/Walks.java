@@ -12,7 +12,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A walk of the directory driven from a test thread over the event bus: started, then waited for until it ends. */
+/**
+ * The sync's rounds driven from a test thread over the event bus: a walk of the directory, started, then waited for
+ * until it ends; a round of the follower (delta sync, changed-since polling).
+ */
 public final class Walks {
 
   /** The states a walk does not leave by itself. */
@@ -36,5 +39,12 @@ public final class Walks {
       return ENDED.contains(walk.get().getString("state"));
     });
     return walk.get();
+  }
+
+  /** One round of the follower ({@code usergate.sync.follow}), checked to have run; its answer. */
+  public static JsonObject followRound(Vertx vertx) throws Exception {
+    JsonObject round = Bus.call(vertx, SyncAddresses.FOLLOW, new JsonObject());
+    assertTrue(round.getBoolean("ran"), round.encode());
+    return round;
   }
 }
