@@ -5,6 +5,8 @@ import io.usergate.user.User;
 import io.usergate.user.UserId;
 import io.vertx.core.json.JsonObject;
 
+import java.time.OffsetDateTime;
+
 /** The checks of the store's message fields, shared by its rooms: a wrong one is 400, naming the field. */
 final class Fields {
 
@@ -34,6 +36,20 @@ final class Fields {
       throw ErrorCode.BAD_REQUEST.error(field + " must be an integer ≥ 0, not " + User.describe(value));
     }
     return ((Number) value).longValue();
+  }
+
+  /** An optional text: a non-empty string, or null when absent. */
+  static String optionalText(JsonObject body, String field) {
+    Object value = body == null ? null : body.getValue(field);
+    if (value != null && !(value instanceof String text && !text.isEmpty())) {
+      throw ErrorCode.BAD_REQUEST.error(field + " must be a non-empty string or null, not " + User.describe(value));
+    }
+    return (String) value;
+  }
+
+  /** A row's timestamp as the store's answers carry it: an ISO-8601 instant, or null. */
+  static String instant(OffsetDateTime time) {
+    return time == null ? null : time.toInstant().toString();
   }
 
   /**

@@ -7,7 +7,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.Duration;
@@ -18,7 +17,9 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.TreeSet;
 
+import static io.usergate.store.Fields.instant;
 import static io.usergate.store.Fields.nonNegative;
+import static io.usergate.store.Fields.optionalText;
 import static io.usergate.store.Fields.owner;
 import static io.usergate.store.Fields.positive;
 
@@ -32,6 +33,7 @@ final class FollowRows {
 
   private static final List<String> STATES = List.of("idle", "following", "resync");
   private static final int MAX_REMOVED = UserRows.MAX_UPSERT;
+  private static final LeaseAnswers ANSWERS = new LeaseAnswers("follow", FollowRows::json);
 
   private final Scopes scopes;
   private final UserWrites writes;
@@ -50,9 +52,8 @@ final class FollowRows {
       throw ErrorCode.BAD_REQUEST.error("kind must be delta or changedSince, not " + User.describe(kind));
     }
     return scopes.withConnection(connection -> connection.preparedQuery(Sql.BEGIN_FOLLOW).execute(Tuple.of(owner, leaseMs, kind))
-      .compose(taken -> taken.size() == 1 ? Future.succeededFuture(held(taken).put("position", position(taken.iterator().next())))
-        : connection.query(Sql.GET_FOLLOW).execute().map(row -> new JsonObject().put("held", false)
-          .put("follow", json(row.iterator().next())))));
+      .compose(taken -> taken.size() == 1 ? Future.succeededFuture(ANSWERS.held(taken).put("position", position(taken.iterator().next())))
+        : connection.query(Sql.GET_FOLLOW).execute().map(ANSWERS::heldByAnother)));
   }
 
   /** See {@link StoreAddresses#FOLLOW_PAGE}. */
@@ -66,17 +67,17 @@ final class FollowRows {
     if (!STATES.contains(state)) {
       throw ErrorCode.BAD_REQUEST.error("state must be one of " + STATES + ", not " + User.describe(state));
     }
-    Tuple row = Tuple.of(owner, state, text(body, "nextCursor"), nonNegative(body, "nextOffset"), text(body, "deltaLink"),
-        body.getBoolean("linkNew", false))
+    Tuple row = Tuple.of(owner, state, optionalText(body, "nextCursor"), nonNegative(body, "nextOffset"),
+        optionalText(body, "deltaLink"), body.getBoolean("linkNew", false))
       .addValue(time(body, "roundSince")).addValue(time(body, "roundStartedAt")).addValue(time(body, "watermark"))
       .addBoolean(body.getBoolean("roundEnd", false)).addLong((long) users.size()).addLong((long) removed.length)
-      .addLong(leaseMs).addString(text(body, "message"));
+      .addLong(leaseMs).addString(optionalText(body, "message"));
     UserWrites.Changes changes = new UserWrites.Changes();
     return scopes.withTransaction(connection -> connection.preparedQuery(Sql.ADVANCE_FOLLOW).execute(row)
-      .compose(advanced -> advanced.size() == 0 ? Future.succeededFuture(new JsonObject().put("held", false))
+      .compose(advanced -> advanced.size() == 0 ? Future.succeededFuture(LeaseAnswers.notHeld())
         : writes.upsert(connection, users, fetchedAt, null, changes)
           .compose(written -> writes.delete(connection, removed, changes))
-          .map(gone -> held(advanced).put("removed", gone))))
+          .map(gone -> ANSWERS.held(advanced).put("removed", gone))))
       .onSuccess(committed -> writes.committed(changes));
   }
 
@@ -86,21 +87,21 @@ final class FollowRows {
     String reason = body.getValue("reason") instanceof String text && !text.isBlank() ? text : "the directory refused the delta link";
     long leaseMs = positive(body, "leaseMs");
     return scopes.withConnection(connection -> connection.preparedQuery(Sql.RESYNC_FOLLOW).execute(Tuple.of(owner, reason, leaseMs)))
-      .map(FollowRows::heldOrNot);
+      .map(ANSWERS::heldOrNot);
   }
 
   /** {@code {"owner", "message"}} → {@code {"held", "follow"}}. */
   Future<JsonObject> resynced(JsonObject body) {
     String owner = owner(body);
-    return scopes.withConnection(connection -> connection.preparedQuery(Sql.RESYNCED_FOLLOW).execute(Tuple.of(owner, text(body, "message"))))
-      .map(FollowRows::heldOrNot);
+    return scopes.withConnection(connection -> connection.preparedQuery(Sql.RESYNCED_FOLLOW).execute(Tuple.of(owner, optionalText(body, "message"))))
+      .map(ANSWERS::heldOrNot);
   }
 
   /** {@code {"owner", "message"?}} → {@code {"held", "follow"}}. */
   Future<JsonObject> release(JsonObject body) {
     String owner = owner(body);
-    return scopes.withConnection(connection -> connection.preparedQuery(Sql.RELEASE_FOLLOW).execute(Tuple.of(owner, text(body, "message"))))
-      .map(FollowRows::heldOrNot);
+    return scopes.withConnection(connection -> connection.preparedQuery(Sql.RELEASE_FOLLOW).execute(Tuple.of(owner, optionalText(body, "message"))))
+      .map(ANSWERS::heldOrNot);
   }
 
   /** {@code {}} → the follower as {@code GET /sync} shows it. */
@@ -128,14 +129,6 @@ final class FollowRows {
     return ids.toArray(String[]::new);
   }
 
-  private static String text(JsonObject body, String field) {
-    Object value = body.getValue(field);
-    if (value != null && !(value instanceof String text && !text.isEmpty())) {
-      throw ErrorCode.BAD_REQUEST.error(field + " must be a non-empty string or null, not " + User.describe(value));
-    }
-    return (String) value;
-  }
-
   private static OffsetDateTime time(JsonObject body, String field) {
     Object value = body.getValue(field);
     if (value == null) {
@@ -146,14 +139,6 @@ final class FollowRows {
     } catch (DateTimeParseException e) {
       throw ErrorCode.BAD_REQUEST.error(field + " must be an ISO-8601 instant, not " + User.describe(value));
     }
-  }
-
-  private static JsonObject heldOrNot(RowSet<Row> rows) {
-    return rows.size() == 0 ? new JsonObject().put("held", false) : held(rows);
-  }
-
-  private static JsonObject held(RowSet<Row> rows) {
-    return new JsonObject().put("held", true).put("follow", json(rows.iterator().next()));
   }
 
   /** Where the follower goes on from: for the sync only (the links are long, and the status shows their age instead). */
@@ -190,9 +175,5 @@ final class FollowRows {
       .put("updatedAt", instant(row.getOffsetDateTime("updated_at")))
       .put("owner", leased ? row.getString("lease_owner") : null)
       .put("message", row.getString("message"));
-  }
-
-  private static String instant(OffsetDateTime time) {
-    return time == null ? null : time.toInstant().toString();
   }
 }

@@ -6,14 +6,15 @@ import io.usergate.user.UserId;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.usergate.store.Fields.instant;
 import static io.usergate.store.Fields.nonNegative;
+import static io.usergate.store.Fields.optionalText;
 import static io.usergate.store.Fields.owner;
 import static io.usergate.store.Fields.positive;
 
@@ -26,6 +27,7 @@ final class WalkRows {
 
   /** A page holds at most 1000 entries (sync.listPageSize). */
   private static final int MAX_INACTIVE = 1000;
+  private static final LeaseAnswers ANSWERS = new LeaseAnswers("walk", WalkRows::json);
 
   private final Scopes scopes;
   private final UserWrites writes;
@@ -40,8 +42,8 @@ final class WalkRows {
     String owner = owner(body);
     long leaseMs = positive(body, "leaseMs");
     return scopes.withConnection(connection -> connection.preparedQuery(Sql.BEGIN_WALK).execute(Tuple.of(owner, leaseMs))
-      .compose(taken -> taken.size() == 1 ? Future.succeededFuture(held(taken))
-        : connection.query(Sql.GET_WALK).execute().map(walk -> new JsonObject().put("held", false).put("walk", json(walk.iterator().next())))));
+      .compose(taken -> taken.size() == 1 ? Future.succeededFuture(ANSWERS.held(taken))
+        : connection.query(Sql.GET_WALK).execute().map(ANSWERS::heldByAnother)));
   }
 
   /**
@@ -64,25 +66,16 @@ final class WalkRows {
     Long total = body.getValue("total") == null ? null : nonNegative(body, "total");
     OffsetDateTime fetchedAt = UserRows.fetchedAt(body);
     long leaseMs = positive(body, "leaseMs");
-    String nextCursor = cursor(body);
+    String nextCursor = optionalText(body, "nextCursor");
     UserWrites.Changes changes = new UserWrites.Changes();
     return scopes.withTransaction(connection -> connection.preparedQuery(Sql.ADVANCE_WALK)
       .execute(Tuple.of(owner, generation, offset, nextOffset, users.size() + inactive.length, invalid).addValue(total)
         .addLong(leaseMs).addString(nextCursor))
-      .compose(advanced -> advanced.size() == 0 ? Future.succeededFuture(new JsonObject().put("held", false))
+      .compose(advanced -> advanced.size() == 0 ? Future.succeededFuture(LeaseAnswers.notHeld())
         : writes.upsert(connection, users, fetchedAt, generation, changes)
           .compose(written -> writes.delete(connection, inactive, changes))
-          .map(deleted -> held(advanced))))
+          .map(deleted -> ANSWERS.held(advanced))))
       .onSuccess(committed -> writes.committed(changes));
-  }
-
-  /** The optional {@code nextCursor}: a non-empty string, or null. */
-  private static String cursor(JsonObject body) {
-    Object cursor = body.getValue("nextCursor");
-    if (cursor != null && !(cursor instanceof String text && !text.isEmpty())) {
-      throw ErrorCode.BAD_REQUEST.error("nextCursor must be a non-empty string or null");
-    }
-    return (String) cursor;
   }
 
   /**
@@ -96,7 +89,7 @@ final class WalkRows {
     long leaseMs = positive(body, "leaseMs");
     return scopes.withConnection(connection -> connection.preparedQuery(Sql.RESTART_WALK)
         .execute(Tuple.of(owner, generation, message, leaseMs)))
-      .map(rows -> rows.size() == 0 ? new JsonObject().put("held", false) : held(rows));
+      .map(ANSWERS::heldOrNot);
   }
 
   /**
@@ -120,7 +113,7 @@ final class WalkRows {
     return scopes.withTransaction(connection -> connection.preparedQuery(Sql.LOCK_WALK).execute(Tuple.of(owner, generation))
       .compose(locked -> {
         if (locked.size() == 0) {
-          return Future.succeededFuture(new JsonObject().put("held", false));
+          return Future.succeededFuture(LeaseAnswers.notHeld());
         }
         Row walk = locked.iterator().next();
         OffsetDateTime startedAt = walk.getOffsetDateTime("started_at");
@@ -138,7 +131,7 @@ final class WalkRows {
           return removed.compose(gone -> connection.preparedQuery(Sql.END_WALK)
             .execute(Tuple.of(doubt == null ? "done" : "stopped", gone,
               (doubt == null ? "complete: " + walk.getLong("users") + " users listed, " + gone + " removed" : doubt) + note)))
-            .map(WalkRows::held);
+            .map(ANSWERS::held);
         });
       }))
       .onSuccess(committed -> writes.committed(changes));
@@ -170,17 +163,13 @@ final class WalkRows {
     String owner = owner(body);
     String message = body.getValue("message") instanceof String text ? text : "interrupted";
     return scopes.withConnection(connection -> connection.preparedQuery(Sql.INTERRUPT_WALK).execute(Tuple.of(owner, message)))
-      .map(rows -> rows.size() == 0 ? new JsonObject().put("held", false) : held(rows));
+      .map(ANSWERS::heldOrNot);
   }
 
   /** {@code {}} → the walk as it is. */
   Future<JsonObject> status(JsonObject body) {
     return scopes.withConnection(connection -> connection.query(Sql.GET_WALK).execute())
       .map(rows -> json(rows.iterator().next()));
-  }
-
-  private static JsonObject held(RowSet<Row> rows) {
-    return new JsonObject().put("held", true).put("walk", json(rows.iterator().next()));
   }
 
   /** The walk row as the status shows it. */
@@ -202,9 +191,5 @@ final class WalkRows {
       .put("finishedAt", instant(row.getOffsetDateTime("finished_at")))
       .put("owner", leased ? row.getString("lease_owner") : null)
       .put("message", row.getString("message"));
-  }
-
-  private static String instant(OffsetDateTime time) {
-    return time == null ? null : time.toInstant().toString();
   }
 }

@@ -47,6 +47,13 @@ public final class TestConfig {
     return config;
   }
 
+  /** Turns on the TCP event-bus bridge of {@code config} on a free port of loopback; returns the port. */
+  public static int tcpBridgeOnFreePort(JsonObject config) {
+    int port = ServiceProcess.freePort();
+    config.getJsonObject("bridge").put("tcpPort", port);
+    return port;
+  }
+
   /** {@link #forTests()} with {@code upstream} as the directory, asked once per id (no retries). */
   public static JsonObject against(FakeDirectory upstream) {
     JsonObject config = forTests();

@@ -6,7 +6,6 @@ import io.usergate.support.BridgeClient;
 import io.usergate.support.BridgeFrames;
 import io.usergate.support.Bus;
 import io.usergate.support.FakeDirectory;
-import io.usergate.support.ServiceProcess;
 import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
@@ -73,8 +72,7 @@ class CallersTest {
     vertx = Vertx.vertx();
     FakeDirectory upstream = new FakeDirectory().deployOn(vertx);
     JsonObject config = TestConfig.against(upstream);
-    tcpPort = ServiceProcess.freePort();
-    config.getJsonObject("bridge").put("tcpPort", tcpPort);
+    tcpPort = TestConfig.tcpBridgeOnFreePort(config);
     config.getJsonObject("http").put("drainDelayMs", 0);
     config.getJsonObject("auth").put("callers", new JsonObject()
       .put("reader", new JsonObject().put("keySha256", sha256(READER)).put("scopes", "users:read"))

@@ -4,7 +4,6 @@ import io.usergate.support.BridgeClient;
 import io.usergate.support.FakeDirectory;
 import io.usergate.support.KeycloakRealm;
 import io.usergate.support.KeycloakServer;
-import io.usergate.support.ServiceProcess;
 import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
@@ -62,8 +61,7 @@ class JwtCallersKeycloakTest {
     offerScope(USERS_READ);
     FakeDirectory upstream = new FakeDirectory().deployOn(vertx);
     JsonObject config = TestConfig.against(upstream);
-    tcpPort = ServiceProcess.freePort();
-    config.getJsonObject("bridge").put("tcpPort", tcpPort);
+    tcpPort = TestConfig.tcpBridgeOnFreePort(config);
     config.getJsonObject("http").put("drainDelayMs", 0);
     config.getJsonObject("auth").put("jwtIssuer", keycloak.realmUrl()).put("jwtAudience", KeycloakRealm.USERGATE_AUDIENCE)
       // Known by its tokens only: no key.

@@ -3,7 +3,6 @@ package io.usergate.web;
 import io.usergate.metrics.Metrics;
 import io.usergate.support.BridgeClient;
 import io.usergate.support.FakeDirectory;
-import io.usergate.support.ServiceProcess;
 import io.usergate.support.Stack;
 import io.usergate.support.TestConfig;
 import io.vertx.core.Vertx;
@@ -52,8 +51,7 @@ class QuotaTest {
     vertx = Metrics.vertxBuilder(new VertxOptions()).build();
     FakeDirectory upstream = new FakeDirectory().deployOn(vertx);
     JsonObject config = TestConfig.withCache(TestConfig.against(upstream), 60_000L);
-    tcpPort = ServiceProcess.freePort();
-    config.getJsonObject("bridge").put("tcpPort", tcpPort);
+    tcpPort = TestConfig.tcpBridgeOnFreePort(config);
     config.getJsonObject("http").put("drainDelayMs", 0);
     config.getJsonObject("auth").put("callers", new JsonObject()
       .put("limited", caller(LIMITED).put("ratePerSecond", 0.2))

@@ -4,7 +4,6 @@ import io.usergate.fetch.FetchVerticle;
 import io.usergate.store.StoreVerticle;
 import io.usergate.support.BridgeFrames;
 import io.usergate.support.FakeDirectory;
-import io.usergate.support.ServiceProcess;
 import io.usergate.support.TestConfig;
 import io.usergate.support.TestDatabase;
 import io.usergate.sync.SyncVerticle;
@@ -32,10 +31,9 @@ class TcpBridgeTest {
     // It counts the jobs it enqueues: none may be there from another test.
     TestDatabase.execute("TRUNCATE sync_jobs");
     FakeDirectory upstream = new FakeDirectory().deployOn(vertx);
-    int tcpPort = ServiceProcess.freePort();
     JsonObject config = TestConfig.forTests();
     config.getJsonObject("upstream").put("baseUrl", upstream.baseUrl());
-    config.getJsonObject("bridge").put("tcpPort", tcpPort);
+    int tcpPort = TestConfig.tcpBridgeOnFreePort(config);
     config.getJsonObject("auth").put("token", "tcp-token");
     config.getJsonObject("http").put("drainDelayMs", 0);
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
