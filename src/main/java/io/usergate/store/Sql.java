@@ -13,6 +13,16 @@ final class Sql {
   /** Keyset pagination: one row more than the page, to know whether there is a next page. */
   static final String LIST_USERS = "SELECT id, profile FROM users WHERE id > $1 ORDER BY id LIMIT $2";
 
+  /** The conflict rule of both upserts of users ({@link #UPSERT_USERS}'s): a fetch no older than the row wins. */
+  private static final String UPSERT_CONFLICT = """
+    ON CONFLICT (id) DO UPDATE
+      SET name = EXCLUDED.name, username = EXCLUDED.username, email = EXCLUDED.email,
+          profile = EXCLUDED.profile, fetched_at = EXCLUDED.fetched_at,
+          upstream_etag = CASE WHEN users.profile = EXCLUDED.profile
+            THEN COALESCE(EXCLUDED.upstream_etag, users.upstream_etag) ELSE EXCLUDED.upstream_etag END,
+          walk_generation = COALESCE(EXCLUDED.walk_generation, users.walk_generation)
+      WHERE users.fetched_at <= EXCLUDED.fetched_at""";
+
   /**
    * Up to {@link UserWrites#UPSERT_CHUNK} users in one statement, ids sorted and distinct (sorted keys
    * keep concurrent batches from deadlocking). A row is only replaced by a fetch that is not older. $7:
@@ -25,13 +35,7 @@ final class Sql {
     SELECT u.id, u.name, u.username, u.email, u.profile::jsonb, $6, $7, u.etag
       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $8::text[])
         AS u(id, name, username, email, profile, etag)
-    ON CONFLICT (id) DO UPDATE
-      SET name = EXCLUDED.name, username = EXCLUDED.username, email = EXCLUDED.email,
-          profile = EXCLUDED.profile, fetched_at = EXCLUDED.fetched_at,
-          upstream_etag = CASE WHEN users.profile = EXCLUDED.profile
-            THEN COALESCE(EXCLUDED.upstream_etag, users.upstream_etag) ELSE EXCLUDED.upstream_etag END,
-          walk_generation = COALESCE(EXCLUDED.walk_generation, users.walk_generation)
-      WHERE users.fetched_at <= EXCLUDED.fetched_at""";
+    %s""".formatted(UPSERT_CONFLICT);
 
   /**
    * Every writer of users takes this lock (for its transaction) before its first write, when the change
@@ -55,13 +59,7 @@ final class Sql {
     written AS (
       INSERT INTO users (id, name, username, email, profile, fetched_at, walk_generation, upstream_etag)
       SELECT id, name, username, email, profile, $6, $7, etag FROM input
-      ON CONFLICT (id) DO UPDATE
-        SET name = EXCLUDED.name, username = EXCLUDED.username, email = EXCLUDED.email,
-            profile = EXCLUDED.profile, fetched_at = EXCLUDED.fetched_at,
-          upstream_etag = CASE WHEN users.profile = EXCLUDED.profile
-            THEN COALESCE(EXCLUDED.upstream_etag, users.upstream_etag) ELSE EXCLUDED.upstream_etag END,
-            walk_generation = COALESCE(EXCLUDED.walk_generation, users.walk_generation)
-        WHERE users.fetched_at <= EXCLUDED.fetched_at
+      %s
       RETURNING id, profile),
     changed AS (
       INSERT INTO user_changes (user_id, kind, fields)
@@ -77,7 +75,7 @@ final class Sql {
       RETURNING seq, user_id, kind, fields, at)
     SELECT (SELECT count(*) FROM written) AS written, changed.*
       FROM (SELECT 1) AS one LEFT JOIN changed ON true
-     ORDER BY changed.seq""";
+     ORDER BY changed.seq""".formatted(UPSERT_CONFLICT);
 
   /**
    * The directory answered 304 to If-None-Match $2 (per id $1): each copy is fresh as of $3, and nothing but
