@@ -50,6 +50,8 @@ public final class IssuerKeys {
   private final Vertx vertx;
   private final Context home;
   private final HttpClient client;
+  /** The client's close, once asked for. */
+  private Future<Void> closing;
   private final String issuer;
   private final String audience;
   private final long minRefetchMs;
@@ -129,8 +131,13 @@ public final class IssuerKeys {
   Future<Void> close() {
     synchronized (this) {
       closed = true;
+      // Every web instance of the deployment closes the keys it shares: the client is closed once, and each waits
+      // for that (HttpClient.close racing itself on two event loops may answer null).
+      if (closing == null) {
+        closing = client.close();
+      }
+      return closing;
     }
-    return client.close();
   }
 
   private void loadUntilLoaded() {

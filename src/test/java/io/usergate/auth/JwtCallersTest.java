@@ -14,9 +14,13 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.Base64;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -233,6 +237,33 @@ class JwtCallersTest {
       fail("a JWT in X-API-Key is an API key, and not a known one");
     } catch (UsergateException refused) {
       assertEquals("the credential is not a known key", refused.getMessage());
+    }
+  }
+
+  @Test
+  @DisplayName("every web instance closes the keys it shares, on its own event loop, at once: each close is answered "
+    + "(none null) and completes")
+  void closedByEveryInstanceAtOnce() throws Exception {
+    ExecutorService instances = Executors.newFixedThreadPool(4);
+    try {
+      for (int round = 0; round < 50; round++) {
+        IssuerKeys keys = new IssuerKeys(vertx, issuer.issuer(), AUDIENCE, IssuerKeys.MIN_REFETCH_MS, nanos::get);
+        CyclicBarrier together = new CyclicBarrier(4);
+        List<java.util.concurrent.Future<Future<Void>>> closes = new ArrayList<>();
+        for (int instance = 0; instance < 4; instance++) {
+          closes.add(instances.submit(() -> {
+            together.await(10, TimeUnit.SECONDS);
+            return keys.close();
+          }));
+        }
+        for (java.util.concurrent.Future<Future<Void>> close : closes) {
+          Future<Void> closed = close.get(10, TimeUnit.SECONDS);
+          assertNotNull(closed, "round " + round + ": a close answered null");
+          closed.await(10, TimeUnit.SECONDS);
+        }
+      }
+    } finally {
+      instances.shutdownNow();
     }
   }
 }
