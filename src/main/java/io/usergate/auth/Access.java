@@ -96,8 +96,14 @@ public final class Access {
       }
       return Future.succeededFuture(anonymous);
     }
-    if (jwts != null && apiKey == null && JwtCallers.looksLikeJwt(credential)) {
-      return jwts.authenticate(credential);
+    if (jwts != null && apiKey == null) {
+      Caller kept = jwts.kept(credential);
+      if (kept != null) {
+        return Future.succeededFuture(kept);
+      }
+      if (JwtCallers.looksLikeJwt(credential)) {
+        return jwts.authenticate(credential);
+      }
     }
     Caller caller = credential.isEmpty() ? null : authenticator.authenticate(credential);
     if (caller == null) {

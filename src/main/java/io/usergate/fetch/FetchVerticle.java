@@ -97,7 +97,8 @@ public class FetchVerticle extends VerticleBase {
     freshness = Freshness.of(cacheSettings);
     notFound = new NotFoundMemory(cacheSettings.notFoundForMs(), System::currentTimeMillis);
     cache = UserCache.of(vertx, cacheSettings);
-    copies = new KnownCopies(vertx, cache, freshness);
+    // Reading the mirror for a validator is worth it only where a call can carry one: single reads.
+    copies = new KnownCopies(vertx, cache, freshness, () -> batcher == null);
     if (settings.clusterBudget()) {
       rateShare = new RateShare(vertx, upstream, settings.maxRatePerSecond(), settings.maxBurst(),
         ClusterBudget.SETTLE_MS);

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * The newest copies of users this node knows, for the fetch verticle to judge: the node's cache first, and
@@ -41,11 +42,14 @@ final class KnownCopies {
   private final Vertx vertx;
   private final UserCache cache;
   private final Freshness freshness;
+  /** Whether a live call may be conditional: single reads (a bulk read has no ETag). */
+  private final BooleanSupplier revalidates;
 
-  KnownCopies(Vertx vertx, UserCache cache, Freshness freshness) {
+  KnownCopies(Vertx vertx, UserCache cache, Freshness freshness, BooleanSupplier revalidates) {
     this.vertx = vertx;
     this.cache = cache;
     this.freshness = freshness;
+    this.revalidates = revalidates;
   }
 
   /**
@@ -53,11 +57,12 @@ final class KnownCopies {
    * mirror read; a failed mirror read leaves what memory holds (the upstream answers the rest), unless the
    * caller accepts only copies ({@code only-if-cached}). A caller that asked for a live answer ({@code no-cache}:
    * a caller's, the sync's) gets them too, never to be answered but to be revalidated (their ETag as
-   * If-None-Match); those mirror rows, read for their validator only, do not fill the cache.
+   * If-None-Match), as long as a call may be conditional: the mirror is read only for the ids memory does not
+   * hold (memory's copy and the mirror's carry the same ETag, or none); those rows do not fill the cache.
    */
   Future<Map<String, Copy>> find(List<String> ids, Freshness.Directives directives) {
     boolean judged = freshness.consultsMirror(directives);
-    if (!judged && !directives.noCache()) {
+    if (!judged && !(directives.noCache() && revalidates.getAsBoolean())) {
       return Future.succeededFuture(Map.of());
     }
     Instant now = Instant.now();
@@ -69,7 +74,7 @@ final class KnownCopies {
         copies.put(id, new Copy(cached.user(), cached.fetchedAt(), FetchMessages.OneReply.MEMORY, cached.upstreamEtag()));
       }
       boolean enough = judged ? freshness.judge(cached == null ? -1 : cached.ageMs(now), directives) == Freshness.Verdict.HIT
-        : cached != null && cached.upstreamEtag() != null;
+        : cached != null;
       if (cached == null || !enough) {
         unsure.add(id);
       }

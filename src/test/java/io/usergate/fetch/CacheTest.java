@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.awaitility.Awaitility.await;
@@ -173,6 +174,19 @@ class CacheTest {
     assertEquals(3L, reply.getJsonArray("users").getJsonObject(1).getLong("id"));
     assertEquals(0, upstream.calls(1) + upstream.calls(2), "hits");
     assertEquals(1, upstream.calls(3), "the miss, once");
+  }
+
+  @Test
+  @DisplayName("a no-cache of a user the node holds reads no mirror row, ETag or not: memory's copy and the mirror's "
+    + "carry the same validator (the live path of a directory without ETags costs no SELECT)")
+  void noCacheOfAHotUserReadsNoMirror() throws Exception {
+    assertEquals(200, service.get("/users/14").statusCode());
+    List<String> mirrorReads = Bus.recordSent(service.vertx, List.of(StoreAddresses.GET_MANY, StoreAddresses.GET));
+    for (int i = 0; i < 3; i++) {
+      assertEquals("usergate; fwd=request", service.get("/users/14", "Cache-Control", "no-cache").getHeader("Cache-Status"));
+    }
+    assertEquals(4, upstream.calls(14));
+    assertEquals(List.of(), mirrorReads);
   }
 
   @Test

@@ -100,8 +100,10 @@ class ConditionalRevalidationTest {
     long changesBefore = changes(7);
     assertEquals(1, changesBefore, "created");
 
+    List<String> mirrorReads = Bus.recordSent(service.vertx, List.of(StoreAddresses.GET_MANY, StoreAddresses.GET));
     HttpResponse<Buffer> revalidated = service.get("/users/7", "Cache-Control", "no-cache");
     assertEquals(200, revalidated.statusCode());
+    assertEquals(List.of(), mirrorReads, "the node's copy carries the ETag: no mirror read for it");
     assertEquals("usergate; fwd=request; fwd-status=304", revalidated.getHeader("Cache-Status"));
     assertEquals("upstream", revalidated.getHeader("X-Usergate-Source"));
     assertEquals(FakeDirectory.user(7), revalidated.bodyAsJsonObject(), "the copy the 304 confirmed");
