@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class CounterFamilyTest {
 
@@ -33,6 +34,26 @@ class CounterFamilyTest {
       } finally {
         vertx.close().await(10, TimeUnit.SECONDS);
       }
+    }
+  }
+
+  @Test
+  @DisplayName("with two labels, one series per pair of values; a wrong number of values is refused")
+  void countsPerPair() throws Exception {
+    CounterFamily answers = new CounterFamily("usergate.test.answers", "answers, by caller and code", "caller", "code");
+    Vertx vertx = Metrics.vertxBuilder(new VertxOptions()).build();
+    try {
+      MeterRegistry registry = Metrics.registry().orElseThrow();
+      answers.increment("billing", "200");
+      answers.increment("billing", "200");
+      answers.increment("billing", "429");
+      answers.increment("anonymous", "200");
+      assertEquals(2.0, registry.find("usergate.test.answers").tags("caller", "billing", "code", "200").counter().count());
+      assertEquals(1.0, registry.find("usergate.test.answers").tags("caller", "billing", "code", "429").counter().count());
+      assertEquals(1.0, registry.find("usergate.test.answers").tags("caller", "anonymous", "code", "200").counter().count());
+      assertThrows(IllegalArgumentException.class, () -> answers.increment("billing"));
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
     }
   }
 }
