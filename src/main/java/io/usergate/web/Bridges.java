@@ -22,6 +22,8 @@ import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Locale;
@@ -37,6 +39,8 @@ import java.util.Set;
  * sees only those of each user here too ({@link BridgeProjection}).
  */
 public final class Bridges {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Bridges.class);
 
   /** Addresses a bridge client may send to, and the scope each needs. */
   static final Map<String, Scope> INBOUND_SCOPES = Map.ofEntries(
@@ -99,7 +103,7 @@ public final class Bridges {
       if (event.type() == BridgeEventType.SOCKET_CLOSED || event.type() == BridgeEventType.SOCKET_ERROR) {
         projection.closed(event.socket());
       }
-      judge(event, access, quotas, BridgeWire.sockJs(event.socket()), projection).onSuccess(verdict -> verdict.settle(event));
+      settle(event, judge(event, access, quotas, BridgeWire.sockJs(event.socket()), projection));
     });
   }
 
@@ -114,7 +118,20 @@ public final class Bridges {
     BridgeProjection projection = new BridgeProjection(vertx, BridgeProjection.MAX_IN_FLIGHT);
     Quotas quotas = Quotas.of(vertx);
     return TcpEventBusBridge.create(vertx, options, serverOptions,
-      event -> judge(event, access, quotas, BridgeWire.tcp(event.socket()), projection).onSuccess(verdict -> verdict.settle(event)));
+      event -> settle(event, judge(event, access, quotas, BridgeWire.tcp(event.socket()), projection)));
+  }
+
+  /**
+   * Settles the bridge's event with the verdict; a verdict that failed (a defect of ours) refuses the frame rather
+   * than leave its client waiting.
+   */
+  private static void settle(BaseBridgeEvent event, Future<Verdict> verdict) {
+    verdict.onComplete(done -> {
+      if (done.failed()) {
+        LOG.warn("web: a bridge frame ({}) could not be judged, refused: {}", event.type(), done.cause().toString());
+      }
+      (done.succeeded() ? done.result() : Verdict.REFUSE).settle(event);
+    });
   }
 
   /** An {@code unregister} of a registration usergate carries ends there; every other frame is {@link #allowed}'s. */
@@ -154,7 +171,10 @@ public final class Bridges {
       allowed(event, message, (JsonObject) headers, scope, identified, quotas, wire, projection)));
   }
 
-  /** The rest of {@link #allowed(BaseBridgeEvent, Access, Quotas, BridgeWire, BridgeProjection)} once the frame's caller is known, or refused. */
+  /**
+   * The rest of {@link #allowed(BaseBridgeEvent, Access, Quotas, BridgeWire, BridgeProjection)} once the frame's
+   * caller is known, or refused.
+   */
   private static Verdict allowed(BaseBridgeEvent event, JsonObject message, JsonObject headers, Scope scope,
                                  AsyncResult<Caller> identified, Quotas quotas, BridgeWire wire, BridgeProjection projection) {
     Caller caller;
