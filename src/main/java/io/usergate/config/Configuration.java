@@ -2,6 +2,7 @@ package io.usergate.config;
 
 import io.usergate.auth.Access;
 import io.usergate.cluster.HazelcastConfigs;
+import io.usergate.fetch.ChangedSince;
 import io.usergate.user.ActiveRule;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -13,6 +14,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -420,7 +422,7 @@ public final class Configuration {
         fail("sync.changedSincePath", "\"" + changedSincePath + "\" has no {since}: every poll would list the whole directory");
       }
       try {
-        io.usergate.fetch.ChangedSince.template(changedSincePath, java.time.Instant.EPOCH);
+        ChangedSince.template(changedSincePath, Instant.EPOCH);
       } catch (RuntimeException e) {
         fail("sync.changedSincePath", "\"" + changedSincePath + "\" is not a template once {since} is set: " + e.getMessage());
       }

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
@@ -463,7 +464,7 @@ final class IdentityDirectory {
           Long.parseLong(all[i]);
         }
       }
-      return java.util.Arrays.copyOfRange(all, 1, all.length);
+      return Arrays.copyOfRange(all, 1, all.length);
     } catch (IllegalArgumentException e) {
       throw new BadRequest(refusal);
     }

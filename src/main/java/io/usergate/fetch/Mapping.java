@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.pointer.JsonPointer;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -280,7 +281,7 @@ final class Mapping {
     if (!(found instanceof JsonArray entries)) {
       return removed;
     }
-    java.util.Iterator<Object> each = entries.iterator();
+    Iterator<Object> each = entries.iterator();
     while (each.hasNext()) {
       if (each.next() instanceof JsonObject entry && marker.queryJson(entry) != null) {
         Object rawId = idLookup.in(entry);

@@ -23,6 +23,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.pointer.JsonPointer;
 import io.vertx.uritemplate.UriTemplate;
@@ -273,7 +274,7 @@ final class Upstream implements RateShare.Paced {
   /** What a refusal says, in the directory's words when it gives a code (Graph: {@code syncStateNotFound}), bounded. */
   private static String refusal(Buffer body) {
     try {
-      Object json = io.vertx.core.json.Json.decodeValue(body);
+      Object json = Json.decodeValue(body);
       if (json instanceof JsonObject answer && answer.getValue("error") instanceof JsonObject error
         && error.getValue("code") instanceof String code) {
         return ": " + (code.length() > 100 ? code.substring(0, 100) : code);

@@ -9,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
+import io.vertx.core.json.pointer.JsonPointer;
 
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -161,7 +162,7 @@ final class UpstreamAnswers {
   }
 
   /** A delta page's entries marked removed, taken out of the decoded body ({@link Mapping#takeRemoved}). */
-  List<String> takeRemoved(Object json, io.vertx.core.json.pointer.JsonPointer marker) {
+  List<String> takeRemoved(Object json, JsonPointer marker) {
     return mapping.takeRemoved(json, marker);
   }
 

@@ -18,6 +18,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -249,14 +250,18 @@ class JwtCallersTest {
       for (int round = 0; round < 50; round++) {
         IssuerKeys keys = new IssuerKeys(vertx, issuer.issuer(), AUDIENCE, IssuerKeys.MIN_REFETCH_MS, nanos::get);
         CyclicBarrier together = new CyclicBarrier(4);
-        List<java.util.concurrent.Future<Future<Void>>> closes = new ArrayList<>();
+        List<CompletableFuture<Future<Void>>> closes = new ArrayList<>();
         for (int instance = 0; instance < 4; instance++) {
-          closes.add(instances.submit(() -> {
-            together.await(10, TimeUnit.SECONDS);
+          closes.add(CompletableFuture.supplyAsync(() -> {
+            try {
+              together.await(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
             return keys.close();
-          }));
+          }, instances));
         }
-        for (java.util.concurrent.Future<Future<Void>> close : closes) {
+        for (CompletableFuture<Future<Void>> close : closes) {
           Future<Void> closed = close.get(10, TimeUnit.SECONDS);
           assertNotNull(closed, "round " + round + ": a close answered null");
           closed.await(10, TimeUnit.SECONDS);

@@ -15,10 +15,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -29,9 +32,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Delta sync against the demo directory in Graph's shape (its {@code /users/delta}: next links, {@code @removed},
- * a delta link that expires and is then refused with 400 {@code syncStateNotFound}), with the entra preset and the
- * rounds run through {@code usergate.sync.follow}: what the mirror and the change feed hold after each.
+ * Following the demo directory's changes, the rounds run through {@code usergate.sync.follow}: what the mirror and
+ * the change feed hold after each. Delta sync in Graph's shape (its {@code /users/delta}: next links,
+ * {@code @removed}, a delta link that expires and is then refused with 400 {@code syncStateNotFound}) with the entra
+ * preset; the changed-since polls of the scim and okta presets (the demo's filters {@code meta.lastModified gt "…"}
+ * and {@code lastUpdated gt "…"}).
  */
 class DeltaSyncTest {
 
@@ -189,5 +194,34 @@ class DeltaSyncTest {
     assertEquals(DELTA_PATH, delta.getString("path"));
     assertTrue(delta.getString("resyncReason").contains("syncStateNotFound"), delta.encode());
     assertTrue(delta.getString("lastResyncAt") != null && delta.getValue("linkAgeMs") instanceof Number, delta.encode());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"scim", "okta"})
+  @DisplayName("the preset's changed-since poll lists every user on its first round, then only the users changed since "
+    + "its watermark, in one call: a created and an updated user reach the mirror and the feed, nothing else")
+  void followsChangedSince(String preset) throws Exception {
+    demo = Stack.demo(directoryVertx, USERS, new JsonObject().put("shape", preset));
+    Map<String, String> environment = TestConfig.presetEnvironment(preset, demo);
+    // Rounds and batches only when the test asks; the overlap small, the demo's clock being this JVM's.
+    environment.putAll(Map.of("USERGATE_SYNC_DELTA_INTERVAL_MS", "3600000", "USERGATE_SYNC_INTERVAL_MS", "3600000",
+      "USERGATE_SYNC_CHANGED_SINCE_OVERLAP_MS", "1", "USERGATE_SYNC_LIST_PAGE_SIZE", "20"));
+    Stack.services(vertx, TestConfig.fromEnvironment(environment));
+    DemoShape shape = DemoShape.valueOf(preset.toUpperCase(Locale.ROOT));
+
+    JsonObject first = round();
+    assertEquals(USERS, Sql.count("SELECT count(*) FROM users"), "the first round lists every user: " + first.encode());
+
+    long seq = lastSeq();
+    long created = demo.changes().create(new JsonObject());
+    demo.changes().update(7, new JsonObject().put(preset.equals("scim") ? "displayName" : "profile",
+      preset.equals("scim") ? "Renamed Seven" : new JsonObject().put("firstName", "Renamed")));
+    long calls = demo.requests();
+    round();
+    assertEquals(1, demo.requests() - calls, "one filtered call for what changed since the watermark");
+    List<String> changes = feed(seq);
+    assertTrue(changes.contains("created:" + DemoIds.id(shape, created)), changes.toString());
+    assertTrue(changes.stream().anyMatch(entry -> entry.endsWith(":" + DemoIds.id(shape, 7))), changes.toString());
+    assertEquals(2, changes.size(), "nothing but what changed: " + changes);
   }
 }
